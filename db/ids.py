@@ -1,0 +1,44 @@
+"""Typed, prefixed, unguessable ids that are also safe Dagster partition keys."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+# Lowercase letters and digits only: no commas, pipes or spaces, so ids work as partition keys.
+_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, 5 bits a character
+_LENGTH = 16  # 80 random bits
+
+PREFIXES: dict[str, str] = {
+    "experiment": "exp",
+    "variant": "var",
+    "browser_session": "a",  # seed 000 "agent" (browser) and seed 004 browser session, unified
+    "solve_run": "ca",  # seed 000 code agent and seed 001 solve run, unified
+    "solve": "slv",
+    "suggestion": "sug",
+    "test_session": "ts",
+    "test_flow": "flow",
+    "execution_log": "log",
+    "user": "usr",
+    "playground": "pg",
+    "arm": "arm",
+    "question": "q",
+    "evaluation": "ev",
+    "evaluation_session": "evs",
+    "timeline_event": "evt",
+    "feedback": "fb",
+    "stage_run": "stg",
+    "audit": "aud",
+    "metric": "met",
+}
+
+ID_PATTERN = re.compile(r"^[a-z]{1,4}_[0-9a-z]{16}$")
+
+
+def new_id(kind: str) -> str:
+    prefix = PREFIXES[kind]
+    return f"{prefix}_" + "".join(secrets.choice(_ALPHABET) for _ in range(_LENGTH))
+
+
+def has_prefix(value: str, kind: str) -> bool:
+    return bool(ID_PATTERN.match(value)) and value.startswith(PREFIXES[kind] + "_")

@@ -1,0 +1,104 @@
+"""The one settings object. Read lazily through `get_settings()`; never at import time."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SandboxSettings(BaseModel):
+    provider: Literal["local", "e2b"] = "local"
+    # Where bubblewrap cannot run we refuse; this opts into running untrusted code unisolated.
+    allow_unisolated: bool = False
+    command_timeout_s: float = 120.0
+    memory_limit_mb: int = 2048
+    cpu_time_limit_s: int = 300
+    max_processes: int = 256
+    preview_ready_timeout_s: float = 20.0
+    e2b_api_key: SecretStr | None = None
+    e2b_domain: str | None = None
+    e2b_template: str = "base"
+    e2b_lifetime_s: int = 1800
+    e2b_public_previews: bool = False
+
+
+class BrowserSettings(BaseModel):
+    provider: Literal["simulated", "browser_use"] = "simulated"
+    chromium_path: str | None = None  # None: detect /usr/bin/chromium and friends
+    sessions_per_flow: int = 3
+    concurrency: int = 4
+    max_steps: int = 40
+    session_timeout_s: float = 60.0
+    screenshots: bool = True
+    accessibility: bool = True
+
+
+class LLMSettings(BaseModel):
+    provider: Literal["offline", "anthropic", "openai"] = "offline"
+    model: str = "offline-heuristics"
+    anthropic_api_key: SecretStr | None = None
+    anthropic_base_url: str | None = None
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    max_retries: int = 4
+    timeout_s: float = 60.0
+    cache: bool = True
+
+
+class CodeAgentSettings(BaseModel):
+    agent: Literal["recipe", "tool"] = "recipe"
+    models: list[str] = Field(default_factory=lambda: ["offline-recipe"])
+    temperatures: list[float] = Field(default_factory=lambda: [0.0, 0.7])
+    strategies: list[str] = Field(default_factory=lambda: ["baseline"])
+    max_parallel: int = 2
+    time_budget_s: int = 300
+    max_steps: int = 30
+    max_edits: int = 20
+    max_tokens: int = 200_000
+
+
+class ExperimentDefaults(BaseModel):
+    num_suggestions: int = 3
+    allow_network_install: bool = False
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="VARIANTLAB_", env_nested_delimiter="__", env_file=None, extra="ignore"
+    )
+
+    data_dir: Path = Path(".variantlab")
+    database_url: str | None = None  # None: a SQLite file under data_dir
+    dagster_home: Path | None = None
+    sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    browser: BrowserSettings = Field(default_factory=BrowserSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    code: CodeAgentSettings = Field(default_factory=CodeAgentSettings)
+    experiment: ExperimentDefaults = Field(default_factory=ExperimentDefaults)
+
+    @property
+    def resolved_data_dir(self) -> Path:
+        return self.data_dir.resolve()
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.resolved_data_dir / 'variantlab.db'}"
+
+    @property
+    def artifacts_dir(self) -> Path:
+        return self.resolved_data_dir / "artifacts"
+
+    @property
+    def resolved_dagster_home(self) -> Path:
+        return (self.dagster_home or self.resolved_data_dir / "dagster").resolve()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
