@@ -1,0 +1,199 @@
+"""The `variantlab` command line. Each command imports its implementation lazily so the CLI starts fast."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from cli.errors import UserError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Autonomous UX experimentation.")
+db_app = typer.Typer(no_args_is_help=True, help="The app database.")
+experiment_app = typer.Typer(no_args_is_help=True, help="Create and list experiments.")
+sandbox_app = typer.Typer(no_args_is_help=True, help="Run a target repo's code in a sandbox.")
+app.add_typer(db_app, name="db")
+app.add_typer(experiment_app, name="experiment")
+app.add_typer(sandbox_app, name="sandbox")
+
+BENCHES = ("sandbox", "browser", "agents", "pipeline", "stats", "dashboard")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _guard(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """Turn a UserError anywhere below into a one-line message and a non-zero exit."""
+    try:
+        return fn(*args, **kwargs)
+    except UserError as exc:
+        _fail(str(exc))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the app database schema to the latest revision."""
+    from db.migrate import upgrade_to_head
+
+    url = _guard(upgrade_to_head)
+    typer.echo(f"database at head: {url}")
+
+
+@experiment_app.command("create")
+def experiment_create(
+    repo: Annotated[str, typer.Option(help="https or ssh git URL, or a local git repository / bundled example")],
+    goal: Annotated[str, typer.Option(help="the user problem to address")],
+    branch: Annotated[Optional[str], typer.Option(help="branch or ref to start from")] = None,
+    suggestions: Annotated[int, typer.Option(help="how many UX changes to propose")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="print as JSON")] = False,
+) -> None:
+    """Create an experiment (validated; nothing is written on bad input)."""
+    from cli.experiment_cmd import create
+
+    _guard(create, repo=repo, goal=goal, branch=branch, num_suggestions=suggestions, as_json=as_json)
+
+
+@experiment_app.command("list")
+def experiment_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List experiments, newest first."""
+    from cli.experiment_cmd import list_experiments
+
+    _guard(list_experiments, as_json=as_json)
+
+
+@app.command("run")
+def run(
+    experiment_id: Annotated[str, typer.Argument(metavar="EXP_ID")],
+    stage: Annotated[Optional[str], typer.Option(help="re-materialise this stage and what is downstream")] = None,
+) -> None:
+    """Materialise every stage of an experiment, or one stage and everything downstream."""
+    from cli.run_cmd import run_experiment
+
+    code = _guard(run_experiment, experiment_id, stage)
+    raise typer.Exit(code or 0)
+
+
+@app.command("report")
+def report(
+    experiment_id: Annotated[str, typer.Argument(metavar="EXP_ID")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The experiment as data: variants, metrics with intervals, solves, champions, statuses."""
+    from cli.report_cmd import report as build_report
+
+    _guard(build_report, experiment_id, as_json=as_json)
+
+
+@app.command("demo")
+def demo() -> None:
+    """The main job on the embedded defaults: experiments on the bundled apps, end to end."""
+    from cli.demo_cmd import demo as run_demo
+
+    code = _guard(run_demo)
+    raise typer.Exit(code or 0)
+
+
+@sandbox_app.command("exec", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def sandbox_exec(
+    ctx: typer.Context,
+    repo: Annotated[str, typer.Option(help="local path (or git URL) of the repo")],
+    ref: Annotated[Optional[str], typer.Option(help="git ref to check out")] = None,
+) -> None:
+    """Run one command in a fresh sandbox: variantlab sandbox exec --repo PATH -- CMD..."""
+    from cli.sandbox_cmd import exec_command
+
+    if not ctx.args:
+        _fail("give the command after --, e.g. variantlab sandbox exec --repo PATH -- ls")
+    code = _guard(exec_command, repo, ref, list(ctx.args))
+    raise typer.Exit(code)
+
+
+@sandbox_app.command("serve")
+def sandbox_serve(
+    repo: Annotated[str, typer.Option()],
+    ref: Annotated[Optional[str], typer.Option()] = None,
+) -> None:
+    """Start the app's preview in a fresh sandbox and serve until interrupted."""
+    from cli.sandbox_cmd import serve
+
+    _guard(serve, repo, ref)
+
+
+@app.command("browse")
+def browse(
+    url: Annotated[str, typer.Option()],
+    goal: Annotated[str, typer.Option()],
+    sessions: Annotated[int, typer.Option(help="simulated users per flow")] = 2,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Run the browser panel on any live site and print each session and the analysis."""
+    from cli.browse_cmd import browse as run_browse
+
+    raise typer.Exit(_guard(run_browse, url=url, goal=goal, sessions=sessions, as_json=as_json) or 0)
+
+
+@app.command("implement")
+def implement(
+    repo: Annotated[str, typer.Option()],
+    suggestion: Annotated[str, typer.Option()],
+    agent: Annotated[str, typer.Option(help="recipe | tool")] = "recipe",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Run one solve (a matrix of code-agent runs) for one suggestion and print the champion."""
+    from cli.implement_cmd import implement as run_implement
+
+    raise typer.Exit(
+        _guard(run_implement, repo=repo, suggestion=suggestion, agent=agent, as_json=as_json) or 0
+    )
+
+
+@app.command("analyze")
+def analyze(
+    input: Annotated[str, typer.Option("--input", help="CSV: variant,metric,type,n,sum,sum_squares")],
+    baseline: Annotated[Optional[str], typer.Option(help="baseline variant (default: the first)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The statistics engine on per-variant sufficient statistics."""
+    from cli.analyze_cmd import analyze as run_analyze
+
+    raise typer.Exit(_guard(run_analyze, input_path=input, baseline=baseline, as_json=as_json) or 0)
+
+
+@app.command("dashboard")
+def dashboard(port: Annotated[int, typer.Option()] = 8501) -> None:
+    """Start the Streamlit dashboard on 127.0.0.1."""
+    from cli.dashboard_cmd import serve_dashboard
+
+    raise typer.Exit(_guard(serve_dashboard, port=port) or 0)
+
+
+@app.command("bench")
+def bench(
+    name: Annotated[str, typer.Argument(help=" | ".join(BENCHES))],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    quick: Annotated[bool, typer.Option(help="a small, fast version (used by tests)")] = False,
+) -> None:
+    """Run a benchmark and print its figures."""
+    if name not in BENCHES:
+        _fail(f"unknown benchmark {name!r}; choose one of: {', '.join(BENCHES)}")
+    import importlib
+
+    module = importlib.import_module(f"cli.bench.{name}")
+    result = _guard(module.run, quick=quick)
+    if as_json:
+        typer.echo(json.dumps(result, indent=2, default=str))
+    else:
+        for key, value in result.items():
+            typer.echo(f"{key:>32}: {value}")
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app(prog_name="variantlab")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
