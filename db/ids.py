@@ -30,6 +30,7 @@ PREFIXES: dict[str, str] = {
     "stage_run": "stg",
     "audit": "aud",
     "metric": "met",
+    "counter": "evc",
 }
 
 ID_PATTERN = re.compile(r"^[a-z]{1,4}_[0-9a-z]{16}$")

@@ -1,0 +1,71 @@
+"""Allowed values of every constrained column, in one place (the CHECK constraints use these)."""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint
+
+RUN_STATUS = ("pending", "running", "completed", "failed")  # seed 000 status flow
+EXPERIMENT_STATUS = RUN_STATUS
+# seed 003 workspace lifecycle, renamed for experiments: soon -> proposed
+WORKFLOW_STATUS = ("proposed", "implementing", "beta", "in_review", "verified")
+VARIANT_TYPE = ("control", "experiment")
+STAGES = (
+    "test_flows",
+    "control_analysis",
+    "variant_suggestions",
+    "variant_implementations",
+    "browser_results",
+    "variant_metrics",
+    "evaluation_metrics",
+)
+STAGE_STATUS = RUN_STATUS
+TEST_SESSION_STATUS = ("pending", "generating", "ready", "running", "completed", "failed")  # seed 004
+FLOW_STATUS = RUN_STATUS
+# seed 000 agent status + seed 004 browser status, unified (see docs/data-model.md)
+BROWSER_SESSION_STATUS = ("pending", "starting", "running", "completed", "failed", "stopped")
+BROWSER_AGENT_KIND = ("simulated", "browser_use")
+LOG_LEVEL = ("debug", "info", "warning", "error")
+SOLVE_STATUS = ("pending", "running", "completed", "failed", "cancelled")  # seed 001
+# seed 001 run status + seed 003 execution "retry", unified
+SOLVE_RUN_STATUS = ("pending", "running", "completed", "failed", "cancelled", "retry")
+EXECUTION_PHASE = ("planning", "implementing", "testing", "refining", "deploying")  # seed 003
+DEPLOY_STATUS = ("queued", "building", "ready", "error", "canceled")  # seed 003
+USER_ROLE = ("admin", "analyst", "tester")  # seed 002 admin|tester, plus analyst
+PLAYGROUND_TYPE = ("ab_testing", "tuning")
+QUESTION_TYPE = ("select", "input_string")
+AUTHOR_TYPE = ("user", "system", "agent")  # seed 003 user|system|claude; claude -> agent
+EVENT_STATUS = ("pending", "in_progress", "completed", "failed")
+METRIC_TYPE = ("binomial", "mean")
+# seed 003 message types, generalised from patterns/Claude to experiments/agents
+EVENT_TYPES = (
+    "experiment_created",
+    "status_changed",
+    "stage_started",
+    "stage_completed",
+    "stage_failed",
+    "session_created",
+    "session_completed",
+    "suggestions_generated",
+    "feedback_added",
+    "feedback_batch_sent",
+    "run_started",
+    "phase_update",
+    "checkpoint",
+    "run_completed",
+    "run_failed",
+    "run_retry",
+    "deploy_started",
+    "deploy_building",
+    "deploy_success",
+    "deploy_failed",
+    "deploy_retry",
+    "champion_selected",
+    "user_approved",
+    "admin_verified",
+    "version_updated",
+)
+
+
+def one_of(column: str, values: tuple[str, ...], name: str | None = None) -> CheckConstraint:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({quoted})", name=name or f"{column}_allowed")
