@@ -1,0 +1,156 @@
+"""Offline heuristics for "suggest_changes": rank the known recipes by the issues they address.
+
+Each recipe is a change the offline recipe code agent can build. A recipe addresses an observed
+issue when the issue's text matches the recipe's keywords; the ranking counts addressed issues,
+so the rationale can quote them. Deterministic and de-duplicated (one suggestion per recipe).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agents.schemas import SuggestionList, SuggestionSpec, VariantAnalysis
+
+
+@dataclass(frozen=True)
+class Recipe:
+    key: str
+    kind: str  # "shop" | "form"
+    title: str
+    why: str
+    target_metric: str
+    keywords: tuple[str, ...]
+
+
+# Order is the tie-break: the change with the broadest effect first.
+RECIPES: tuple[Recipe, ...] = (
+    Recipe(
+        "search",
+        "shop",
+        "Add a search box that filters products as you type",
+        "a search box takes users straight to a named product instead of paging through the catalogue",
+        "task_success",
+        ("search", "find", "found", "look for", "locate", "paged", "pagination", "scroll"),
+    ),
+    Recipe(
+        "category_filter",
+        "shop",
+        "Add category filters to the product listing",
+        "filtering by category narrows the listing to the products that matter",
+        "task_success",
+        ("categor", "filter", "browse", "section", "narrow", "irrelevant", "mixed"),
+    ),
+    Recipe(
+        "sort",
+        "shop",
+        "Let users sort products by price and name",
+        "sorting lets users bring the cheapest or alphabetically nearest products to the top",
+        "n_actions",
+        ("sort", "price", "cheap", "expensive", "order", "compare", "alphabet"),
+    ),
+    Recipe(
+        "result_count",
+        "shop",
+        "Show how many products and pages there are, with more per page",
+        "knowing how many results and pages remain stops users getting lost in the pagination",
+        "n_actions",
+        ("page", "how many", "count", "result", "lost", "backtrack", "dead end", "next"),
+    ),
+    Recipe(
+        "sticky_cart",
+        "shop",
+        "Keep a cart summary visible and confirm each item added",
+        "a visible cart with a confirmation shows users that adding to the cart worked",
+        "task_success",
+        ("cart", "basket", "checkout", "added", "add to"),
+    ),
+    Recipe(
+        "inline_validation",
+        "form",
+        "Validate form fields inline with specific error messages",
+        "errors shown next to each field as it is filled in replace vague messages after submit",
+        "task_success",
+        (
+            "error",
+            "invalid",
+            "validat",
+            "after submit",
+            "rejected",
+            "unclear",
+            "message",
+            "resubmit",
+            "retry",
+        ),
+    ),
+    Recipe(
+        "password_hint",
+        "form",
+        "Explain the password rules next to the password field",
+        "stating the password rule up front prevents failed submissions over a hidden requirement",
+        "task_success",
+        ("password", "rule", "requirement", "weak"),
+    ),
+    Recipe(
+        "shorter_form",
+        "form",
+        "Shorten the sign-up form to the essential fields",
+        "fewer required fields means less effort and fewer chances to fail before signing up",
+        "task_success",
+        ("required", "field", "long", "abandon", "tedious", "too many", "effort", "optional"),
+    ),
+)
+
+_KIND_WORDS = {
+    "shop": ("product", "cart", "item", "catalog", "shop", "listing", "categor", "buy", "price", "store"),
+    "form": ("form", "sign", "password", "field", "register", "submit", "account", "onboard"),
+}
+
+
+def _matches(text: str, words: tuple[str, ...]) -> bool:
+    lowered = text.lower()
+    return any(re.search(rf"\b{re.escape(word)}", lowered) for word in words)
+
+
+def _relevant_kinds(goal: str, analysis: VariantAnalysis) -> set[str]:
+    texts = [goal, analysis.summary, *analysis.issues, *analysis.insights]
+    scores = {kind: sum(_matches(t, words) for t in texts) for kind, words in _KIND_WORDS.items()}
+    best = max(scores.values())
+    if best == 0:
+        return set(scores)  # nothing tells them apart: every recipe stays available
+    # A kind with under half the evidence of the leading one is noise (a stray word), not the site.
+    return {kind for kind, score in scores.items() if score * 2 >= best}
+
+
+def _rationale(recipe: Recipe, addressed: list[str], insights: list[str], goal: str) -> str:
+    if addressed:
+        quoted = "; ".join(f'"{issue}"' for issue in addressed[:3])
+        more = f" (and {len(addressed) - 3} more)" if len(addressed) > 3 else ""
+        return f"Observed: {quoted}{more}. {recipe.why[0].upper()}{recipe.why[1:]}."
+    if insights:
+        return f'Seen in the sessions: "{insights[0]}". {recipe.why[0].upper()}{recipe.why[1:]}.'
+    return f'No observed issue points at this directly; it serves the goal "{goal}" because {recipe.why}.'
+
+
+def suggest_changes(goal: str, analysis: VariantAnalysis, n: int) -> SuggestionList:
+    kinds = _relevant_kinds(goal, analysis)
+    scored = []
+    for rank, recipe in enumerate(RECIPES):
+        if recipe.kind not in kinds:
+            continue
+        addressed = [issue for issue in dict.fromkeys(analysis.issues) if _matches(issue, recipe.keywords)]
+        insights = [text for text in dict.fromkeys(analysis.insights) if _matches(text, recipe.keywords)]
+        goal_hit = _matches(goal, recipe.keywords)
+        scored.append((-len(addressed), -len(insights), not goal_hit, rank, recipe, addressed, insights))
+    scored.sort(key=lambda row: row[:4])
+    suggestions = [
+        SuggestionSpec(
+            title=recipe.title,
+            rationale=_rationale(recipe, addressed, insights, goal),
+            addresses_issues=addressed,
+            target_metric=recipe.target_metric,
+            recipe=recipe.key,
+        )
+        for *_, recipe, addressed, insights in scored[: max(0, n)]
+    ]
+    return SuggestionList(suggestions=suggestions)
