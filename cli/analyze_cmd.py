@@ -1,0 +1,88 @@
+"""`variantlab analyze`: the statistics engine on a CSV of per-variant sufficient statistics."""
+
+import csv
+import json
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from analysis.engine import analyze as run_engine
+from analysis.report import AnalysisReport
+from analysis.rows import REQUIRED_COLUMNS, InvalidStats, MetricRow, row_from_record, validate_rows
+from cli.errors import UserError
+
+
+def _read_rows(path: Path) -> list[MetricRow]:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            header = [name.strip() for name in reader.fieldnames or []]
+            missing = [column for column in REQUIRED_COLUMNS if column not in header]
+            if missing:
+                raise UserError(f"{path}: missing column(s) {', '.join(missing)} in the header row")
+            reader.fieldnames = header
+            # Row numbers count data rows from 1 (the header is not a row), as InvalidStats does.
+            rows = [row_from_record(record, position) for position, record in enumerate(reader, start=1)]
+    except FileNotFoundError:
+        raise UserError(f"input file not found: {path}") from None
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise UserError(f"{path}: not a readable CSV file ({exc})") from None
+    except InvalidStats as exc:
+        raise UserError(f"{path}: {exc}") from None
+    if not rows:
+        raise UserError(f"{path}: no data rows")
+    try:
+        validate_rows(rows)
+    except InvalidStats as exc:
+        raise UserError(f"{path}: {exc}") from None
+    return rows
+
+
+def _fmt(value: float | None, spec: str = ".4g") -> str:
+    return "—" if value is None else format(value, spec)
+
+
+def _interval(ci: tuple[float, float] | None, spec: str) -> str:
+    return "—" if ci is None else f"[{format(ci[0], spec)}, {format(ci[1], spec)}]"
+
+
+def _print_table(report: AnalysisReport) -> None:
+    console = Console()
+    if not console.is_terminal:
+        # Piped output would otherwise be squeezed to 80 columns and wrap every cell.
+        console = Console(width=160)
+    srm = report.srm
+    srm_line = f"SRM p = {_fmt(srm.p_value)}" + (" — SAMPLE RATIO MISMATCH" if srm.flagged else "")
+    console.print(f"baseline: [bold]{report.baseline}[/]   {srm_line}   correction: {report.correction}")
+    table = Table(show_lines=False)
+    for column in ("variant", "metric", "mean", "baseline", "effect", "CI (rel)", "p adj", "P(win)", "note"):
+        table.add_column(column)
+    for r in report.results:
+        table.add_row(
+            r.variant,
+            r.metric,
+            _fmt(r.mean),
+            _fmt(r.baseline_mean),
+            _fmt(r.effect_rel, "+.2%") if r.effect_rel is not None else _fmt(r.effect_abs, "+.4g"),
+            _interval(r.ci_rel, "+.2%"),
+            _fmt(r.p_value_adjusted, ".4f"),
+            _fmt(r.chance_to_win, ".1%"),
+            ("significant" if r.significant else "") + (f" {r.error_code}" if r.error_code else ""),
+        )
+    console.print(table)
+    if report.error_code:
+        console.print(f"note: {report.error_code}")
+
+
+def analyze(input_path: str, baseline: str | None, as_json: bool) -> int:
+    rows = _read_rows(Path(input_path))
+    try:
+        report = run_engine(rows, baseline)
+    except InvalidStats as exc:
+        raise UserError(f"{input_path}: {exc}") from None
+    if as_json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        _print_table(report)
+    return 0
