@@ -25,6 +25,18 @@ def upgrade_to_head(url: str | None = None) -> str:
     return url
 
 
+_AT_HEAD: set[str] = set()
+
+
+def ensure_schema(url: str | None = None) -> str:
+    """Upgrade to head once per process, so a first command on a fresh machine just works."""
+    url = url or get_settings().resolved_database_url
+    if url not in _AT_HEAD:
+        upgrade_to_head(url)
+        _AT_HEAD.add(url)
+    return url
+
+
 def downgrade_to_base(url: str) -> None:
     command.downgrade(alembic_config(url), "base")
 

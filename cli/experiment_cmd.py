@@ -1,0 +1,66 @@
+"""`variantlab experiment create|list`."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cli.errors import UserError
+from db.experiments import InvalidInput, create_experiment, list_experiments as query_experiments
+from db.migrate import ensure_schema
+from db.session import session_scope
+from db.validation import validate_branch, validate_goal, validate_num_suggestions, validate_repo
+
+
+def create(*, repo: str, goal: str, branch: str | None, num_suggestions: int, as_json: bool) -> None:
+    try:
+        # Validate before touching the database at all, so bad input creates not even a file.
+        validate_repo(repo), validate_branch(branch), validate_goal(goal), validate_num_suggestions(num_suggestions)
+        ensure_schema()
+        with session_scope() as session:
+            experiment = create_experiment(
+                session, repo=repo, goal=goal, branch=branch, num_suggestions=num_suggestions
+            )
+            payload = experiment_row(experiment)
+    except InvalidInput as exc:
+        raise UserError(str(exc)) from exc
+    if as_json:
+        typer.echo(json.dumps(payload, indent=2))
+    else:
+        typer.echo(f"created {payload['id']}  ({payload['repo_url']})")
+        typer.echo(f"next: variantlab run {payload['id']}")
+
+
+def list_experiments(*, as_json: bool) -> None:
+    ensure_schema()
+    with session_scope() as session:
+        rows = [experiment_row(e) for e in query_experiments(session)]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        typer.echo("no experiments yet; create one with: variantlab experiment create --repo PATH --goal TEXT")
+        return
+    table = Table("id", "status", "name", "goal", "created")
+    for row in rows:
+        table.add_row(row["id"], row["status"], row["name"], row["goal"][:60], row["created_at"][:19])
+    Console().print(table)
+
+
+def experiment_row(experiment) -> dict:  # type: ignore[no-untyped-def]
+    return {
+        "id": experiment.id,
+        "name": experiment.name,
+        "repo_url": experiment.repo_url,
+        "branch": experiment.base_branch,
+        "goal": experiment.goal,
+        "status": experiment.status,
+        "workflow_status": experiment.workflow_status,
+        "num_suggestions": experiment.num_suggestions,
+        "created_at": experiment.created_at.isoformat(),
+        "champion_variant_id": experiment.champion_variant_id,
+        "error": experiment.error_message,
+    }

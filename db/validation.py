@@ -1,0 +1,92 @@
+"""Input rules for experiments, shared by the CLI and the dashboard form."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+MAX_GOAL_CHARS = 2000
+MAX_SUGGESTIONS = 10
+
+
+class InvalidInput(ValueError):
+    """One clear line saying what is wrong with the input."""
+
+
+_HTTPS_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:\d+)?/[A-Za-z0-9._~/-]+$")
+_SSH_URL = re.compile(r"^ssh://([A-Za-z0-9._-]+@)?[A-Za-z0-9.-]+(:\d+)?/[A-Za-z0-9._~/-]+$")
+_SCP_URL = re.compile(r"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[A-Za-z0-9._~/-]+$")
+# git check-ref-format forbids these; we also refuse shell metacharacters outright.
+_REF_FORBIDDEN = set(" ~^:?*[\\\t\n\r;&|$`'\"<>(){}!#%,=")
+
+
+def validate_repo(repo: str) -> str:
+    """Return the canonical repo location (absolute path for local repos) or raise InvalidInput."""
+    repo = repo.strip()
+    if not repo:
+        raise InvalidInput("--repo is empty; give an https or ssh git URL or a local git repository")
+    if any(ord(c) < 32 for c in repo):
+        raise InvalidInput("--repo contains control characters")
+    if "://" in repo or _SCP_URL.match(repo):
+        if repo.startswith("https://"):
+            if not _HTTPS_URL.match(repo) or ".." in repo:
+                raise InvalidInput(f"--repo {repo!r} is not a valid https git URL (https://host/owner/name)")
+            return repo
+        if repo.startswith("ssh://") or _SCP_URL.match(repo):
+            if not (_SSH_URL.match(repo) or _SCP_URL.match(repo)) or ".." in repo:
+                raise InvalidInput(f"--repo {repo!r} is not a valid ssh git URL")
+            return repo
+        scheme = repo.split("://", 1)[0]
+        raise InvalidInput(f"--repo scheme {scheme!r} is not allowed; use https:// or ssh://")
+    path = Path(repo).expanduser()
+    if not path.exists():
+        raise InvalidInput(f"--repo {repo!r} is neither a git URL nor an existing local path")
+    if not path.is_dir():
+        raise InvalidInput(f"--repo {repo!r} is a file, not a repository folder")
+    # A bundled example app is a plain folder with a variantlab.toml; the sandbox makes it a repo.
+    if not ((path / ".git").exists() or (path / "variantlab.toml").is_file()):
+        raise InvalidInput(f"--repo {repo!r} is not a git repository (no .git) nor an app folder with variantlab.toml")
+    return str(path.resolve())
+
+
+def validate_branch(branch: str | None) -> str | None:
+    """git's ref-name rules (check-ref-format), plus no shell metacharacters."""
+    if branch is None:
+        return None
+    if branch == "":
+        raise InvalidInput("--branch is empty")
+    if len(branch) > 255:
+        raise InvalidInput("--branch is longer than 255 characters")
+    bad = sorted({c for c in branch if c in _REF_FORBIDDEN or ord(c) < 32 or ord(c) == 127})
+    if bad:
+        raise InvalidInput(f"--branch {branch!r} contains forbidden characters: {' '.join(repr(c) for c in bad)}")
+    if branch.startswith("-"):
+        raise InvalidInput(f"--branch {branch!r} must not start with '-'")
+    if ".." in branch:
+        raise InvalidInput(f"--branch {branch!r} must not contain '..'")
+    if "@{" in branch or branch == "@":
+        raise InvalidInput(f"--branch {branch!r} must not contain '@{{' or be '@'")
+    if branch.startswith("/") or branch.endswith("/") or "//" in branch:
+        raise InvalidInput(f"--branch {branch!r} has an empty path component")
+    if branch.endswith(".") or branch.endswith(".lock"):
+        raise InvalidInput(f"--branch {branch!r} must not end with '.' or '.lock'")
+    if any(part.startswith(".") for part in branch.split("/")):
+        raise InvalidInput(f"--branch {branch!r} has a component starting with '.'")
+    return branch
+
+
+def validate_goal(goal: str) -> str:
+    text = goal.strip()
+    if not text:
+        raise InvalidInput("--goal is empty; say what users struggle with")
+    if len(text) > MAX_GOAL_CHARS:
+        raise InvalidInput(f"--goal is {len(text)} characters; the limit is {MAX_GOAL_CHARS}")
+    if "\x00" in text:
+        raise InvalidInput("--goal contains a NUL character")
+    return text
+
+
+def validate_num_suggestions(n: int) -> int:
+    if not 1 <= n <= MAX_SUGGESTIONS:
+        raise InvalidInput(f"--suggestions must be between 1 and {MAX_SUGGESTIONS}, got {n}")
+    return n
