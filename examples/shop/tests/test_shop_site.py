@@ -23,7 +23,8 @@ NAMESPACE = re.compile(r"https?://www\.w3\.org/[\w/.-]*")
 def site_files(*suffixes: str) -> list[Path]:
     skip = {"tests", "tools", "node_modules", ".git"}
     return sorted(
-        p for p in ROOT.rglob("*")
+        p
+        for p in ROOT.rglob("*")
         if p.is_file() and p.suffix in suffixes and not skip & set(p.relative_to(ROOT).parts)
     )
 
@@ -162,7 +163,9 @@ class ProductsAndCart(unittest.TestCase):
         for page in site_files(".html"):
             tree, _ = parse(page)
             with self.subTest(page=page.name):
-                sources = {local_target(page, s.attrs["src"]) for s in tree.find_all("script") if "src" in s.attrs}
+                sources = {
+                    local_target(page, s.attrs["src"]) for s in tree.find_all("script") if "src" in s.attrs
+                }
                 self.assertIn(script.resolve(), sources)
                 self.assertIsNotNone(tree.find(cls="cart-count"))
 

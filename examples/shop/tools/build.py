@@ -42,6 +42,7 @@ def layout(store: str, title: str, body: str, prefix: str = "") -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)} · {escape(store)}</title>
+<link rel="icon" href="{prefix}assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="{prefix}assets/style.css">
 <script src="{prefix}assets/cart.js" defer></script>
 </head>
@@ -90,7 +91,7 @@ def pagination(n: int, pages: int) -> str:
 def listing_page(store: str, chunk: list[dict[str, str]], n: int, pages: int) -> str:
     cards = "\n".join(card(p) for p in chunk)
     body = (
-        f"<h1>All products</h1>\n<p class=\"page-info\">Page {n} of {pages}</p>\n"
+        f'<h1>All products</h1>\n<p class="page-info">Page {n} of {pages}</p>\n'
         f'<ul class="product-list">\n{cards}\n</ul>\n{pagination(n, pages)}'
     )
     return layout(store, f"Products, page {n} of {pages}", body)

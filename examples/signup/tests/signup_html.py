@@ -5,10 +5,10 @@ Each example app is its own repo once sandboxed, so this helper is copied, not s
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterator
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 # HTML lets these close implicitly; any other mismatch is a real nesting error.
@@ -20,25 +20,22 @@ class Node:
     tag: str
     attrs: dict[str, str]
     line: int = 0
-    children: list["Node | str"] = field(default_factory=list)
+    children: list[Node | str] = field(default_factory=list)
 
     @property
     def classes(self) -> set[str]:
         return set(self.attrs.get("class", "").split())
 
-    def iter(self) -> Iterator["Node"]:
+    def iter(self) -> Iterator[Node]:
         yield self
         for child in self.children:
             if isinstance(child, Node):
                 yield from child.iter()
 
-    def find_all(self, tag: str | None = None, cls: str | None = None) -> list["Node"]:
-        return [
-            n for n in self.iter()
-            if (tag is None or n.tag == tag) and (cls is None or cls in n.classes)
-        ]
+    def find_all(self, tag: str | None = None, cls: str | None = None) -> list[Node]:
+        return [n for n in self.iter() if (tag is None or n.tag == tag) and (cls is None or cls in n.classes)]
 
-    def find(self, tag: str | None = None, cls: str | None = None) -> "Node | None":
+    def find(self, tag: str | None = None, cls: str | None = None) -> Node | None:
         found = self.find_all(tag, cls)
         return found[0] if found else None
 
@@ -86,7 +83,9 @@ def parse(path: Path) -> tuple[Node, list[str]]:
     builder.feed(path.read_text(encoding="utf-8"))
     builder.close()
     errors = list(builder.errors)
-    errors += [f"line {n.line}: <{n.tag}> never closed" for n in builder.stack[1:] if n.tag not in IMPLIED_END]
+    errors += [
+        f"line {n.line}: <{n.tag}> never closed" for n in builder.stack[1:] if n.tag not in IMPLIED_END
+    ]
     return builder.root, errors
 
 

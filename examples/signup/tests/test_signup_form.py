@@ -21,7 +21,8 @@ UNLABELLED_TYPES = {"hidden", "submit", "button", "reset", "image"}
 def site_files(*suffixes: str) -> list[Path]:
     skip = {"tests", "tools", "node_modules", ".git"}
     return sorted(
-        p for p in ROOT.rglob("*")
+        p
+        for p in ROOT.rglob("*")
         if p.is_file() and p.suffix in suffixes and not skip & set(p.relative_to(ROOT).parts)
     )
 
@@ -30,14 +31,16 @@ def signup_form() -> tuple[Node, Node]:
     tree, _ = parse(ROOT / "index.html")
     forms = [f for f in tree.find_all("form") if f.attrs.get("id") == "signup-form"]
     if len(forms) != 1:
-        raise AssertionError("index.html must hold exactly one <form id=\"signup-form\">")
+        raise AssertionError('index.html must hold exactly one <form id="signup-form">')
     return tree, forms[0]
 
 
 def controls(form: Node) -> list[Node]:
     return [
-        n for n in form.iter()
-        if n.tag in ("input", "select", "textarea") and n.attrs.get("type", "").lower() not in UNLABELLED_TYPES
+        n
+        for n in form.iter()
+        if n.tag in ("input", "select", "textarea")
+        and n.attrs.get("type", "").lower() not in UNLABELLED_TYPES
     ]
 
 
@@ -96,7 +99,8 @@ class Form(unittest.TestCase):
         _, form = signup_form()
         self.assertGreater(len(controls(form)), 0)
         submits = [
-            n for n in form.iter()
+            n
+            for n in form.iter()
             if (n.tag == "button" and n.attrs.get("type", "submit") == "submit")
             or (n.tag == "input" and n.attrs.get("type") == "submit")
         ]
