@@ -1,0 +1,58 @@
+"""The offline code agent: implements known UX recipes by editing a static site's HTML/JS/CSS.
+
+Runs differ for real and deterministically: temperature seeds the choice among a recipe's
+equivalent markup variants, and the "feedback_refined" strategy adds accessibility refinements.
+"""
+
+from __future__ import annotations
+
+import random
+
+from agents.code.recipes.base import RecipeContext, RecipeError
+from agents.code.recipes.registry import RECIPES, resolve
+from agents.code.result import AgentResult
+from agents.code.site import Workspace
+from agents.code.trajectory import RecordingWorkspace, Trajectory
+from agents.schemas import SuggestionSpec
+
+VARIANTS = 4
+
+
+def pick_variant(recipe: str, temperature: float, strategy: str) -> int:
+    """Temperature 0 always takes the first variant; higher temperatures draw one, seeded."""
+    if temperature <= 0:
+        return 0
+    return random.Random(f"{recipe}|{temperature:.3f}|{strategy}").randrange(VARIANTS)
+
+
+def run_recipe_agent(
+    ws: Workspace,
+    suggestion: SuggestionSpec,
+    *,
+    temperature: float = 0.0,
+    strategy: str = "baseline",
+    static_root: str = ".",
+) -> AgentResult:
+    trajectory = Trajectory()
+    recipe = resolve(suggestion.title, suggestion.recipe)
+    if recipe is None:
+        trajectory.exit_status = "no_recipe"
+        reason = f"no recipe for {suggestion.title!r} (known: {', '.join(RECIPES)})"
+        return AgentResult("failed", reason, error_message=reason, trajectory=trajectory.as_dict())
+    ctx = RecipeContext(
+        ws=RecordingWorkspace(ws, trajectory),
+        static_root=static_root,
+        variant=pick_variant(recipe, temperature, strategy),
+        refined=strategy == "feedback_refined",
+    )
+    try:
+        summary = RECIPES[recipe](ctx)
+    except RecipeError as exc:
+        trajectory.exit_status = "recipe_failed"
+        reason = f"{recipe}: {exc}"
+        return AgentResult("failed", reason, error_message=reason, trajectory=trajectory.as_dict(), recipe=recipe,
+                           code_changes=ctx.code_changes())
+    trajectory.exit_status = "submitted"
+    variant_note = f" (markup variant {ctx.variant}{', refined' if ctx.refined else ''})"
+    return AgentResult("completed", summary + variant_note, code_changes=ctx.code_changes(),
+                       trajectory=trajectory.as_dict(), recipe=recipe)

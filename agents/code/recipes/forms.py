@@ -1,0 +1,128 @@
+"""Shared by the form recipes: find the form, and read its rules from markup and the site's own JS.
+
+Rules a site enforces only in script (a password rule, a phone format) are recovered from that
+script with small, explicit patterns; anything not understood is left out rather than guessed.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+
+from agents.code.markup import Node
+from agents.code.recipes.base import RecipeContext, RecipeError
+from agents.code.site import Page, fields, forms, label_for
+
+REGEX_CONST = re.compile(r"""\b(?:var|let|const)\s+([A-Za-z_$][\w$]*)\s*=\s*/((?:\\.|[^/\n])+)/([a-z]*)""")
+PASSWORD_FN = re.compile(r"function\s+(\w*password\w*)\s*\(\s*(\w+)\s*\)\s*\{(.*?)\n\s*\}", re.I | re.S)
+CHAR_CLASSES = {
+    r"\d": "a number", "[0-9]": "a number", "[A-Z]": "an upper-case letter", "[a-z]": "a lower-case letter",
+    "[^A-Za-z0-9]": "a symbol", r"[^\w]": "a symbol", r"\W": "a symbol", "[^a-zA-Z0-9]": "a symbol",
+}
+
+
+@dataclass
+class FormInfo:
+    page: Page
+    form: Node
+    controls: list[Node]
+    scripts: str  # the text of the page's local scripts
+
+
+def find_form(ctx: RecipeContext) -> FormInfo:
+    """The page's form with the most fields (the sign-up form, not a newsletter box)."""
+    best: FormInfo | None = None
+    for page in ctx.pages:
+        for form in forms(page):
+            controls = fields(form)
+            if best is None or len(controls) > len(best.controls):
+                best = FormInfo(page, form, controls, "")
+    if best is None:
+        raise RecipeError("no form with input fields found in any HTML page")
+    best.scripts = _page_scripts(ctx, best.page)
+    return best
+
+
+def _page_scripts(ctx: RecipeContext, page: Page) -> str:
+    texts = []
+    for script in page.root.find_all("script"):
+        src = script.attrs.get("src", "")
+        if src and "://" not in src and not src.startswith("//"):
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(page.path), src))
+            try:
+                texts.append(ctx.ws.read_file(path))
+            except (OSError, ValueError):
+                continue  # a missing script is the site's problem, not a rule source
+        elif not src:
+            texts.append(page.source[script.start_end : script.inner_end])
+    return "\n".join(texts)
+
+
+def label_text(info: FormInfo, control: Node) -> str:
+    label = label_for(info.form, control)
+    text = label.text() if label else control.attrs.get("name", control.attrs.get("id", "This field"))
+    return text.rstrip(" *:").strip() or "This field"
+
+
+def password_rule(info: FormInfo, control: Node) -> tuple[int, list[str]] | None:
+    """(minimum length, required character kinds) from markup or from a password check in the JS."""
+    min_len = int(control.attrs["minlength"]) if control.attrs.get("minlength", "").isdigit() else 0
+    kinds: list[str] = []
+    for _, arg, body in PASSWORD_FN.findall(info.scripts):
+        length = re.search(rf"{arg}\.length\s*>=?\s*(\d+)", body)
+        if length:
+            bump = 1 if re.search(rf"{arg}\.length\s*>\s*\d", body) else 0
+            min_len = max(min_len, int(length.group(1)) + bump)
+        for pattern in re.findall(r"/((?:\\.|[^/\n])+)/\.test\(", body):
+            if pattern in CHAR_CLASSES and CHAR_CLASSES[pattern] not in kinds:
+                kinds.append(CHAR_CLASSES[pattern])
+    if not min_len and not kinds:
+        return None
+    return min_len, kinds
+
+
+def describe_password_rule(rule: tuple[int, list[str]]) -> str:
+    min_len, kinds = rule
+    parts = []
+    if min_len:
+        parts.append(f"at least {min_len} characters")
+    if kinds:
+        parts.append("including " + " and ".join(kinds))
+    return "Use " + ", ".join(parts) + "."
+
+
+def pattern_for(info: FormInfo, control: Node) -> tuple[str, str] | None:
+    """A regex constant in the site's JS whose name matches the field (PHONE for a tel field...)."""
+    if control.attrs.get("pattern"):
+        return control.attrs["pattern"], ""
+    name = control.attrs.get("name", "").lower()
+    tokens = set(re.split(r"[_\-]", name)) | ({"phone"} if control.attrs.get("type") == "tel" else set())
+    for const, regex, flags in REGEX_CONST.findall(info.scripts):
+        if const.lower() in tokens:
+            return regex, flags
+    return None
+
+
+def example_for(regex: str) -> str | None:
+    """An example value for simple formats such as ^\\(\\d{3}\\) \\d{3}-\\d{4}$; None when not simple."""
+    body = regex.removeprefix("^").removesuffix("$")
+    out, i = [], 0
+    digits = "5551234567890"
+    while i < len(body):
+        if body.startswith(r"\d", i):
+            i += 2
+            count = 1
+            m = re.match(r"\{(\d+)(?:,\d*)?\}", body[i:])
+            if m:
+                count, i = int(m.group(1)), i + m.end()
+            out.append((digits * 2)[len(out) % 10 : len(out) % 10 + count])
+        elif body[i] == "\\" and i + 1 < len(body) and not body[i + 1].isalnum():
+            out.append(body[i + 1])
+            i += 2
+        elif body[i] in "[](){}*+?|.":
+            return None
+        else:
+            out.append(body[i])
+            i += 1
+    return "".join(out) or None

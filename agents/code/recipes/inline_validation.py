@@ -1,0 +1,120 @@
+"""Inline validation: check each field when it loses focus and say which field is wrong and why."""
+
+from __future__ import annotations
+
+import json
+
+from agents.code.markup import Editor
+from agents.code.recipes.base import RecipeContext
+from agents.code.recipes.forms import (
+    FormInfo, describe_password_rule, example_for, find_form, label_text, password_rule, pattern_for,
+)
+
+VALIDATE_JS = """/* variantlab inline validation: each field is checked on blur, with a reason next to it. */
+(function () {
+  "use strict";
+  var RULES = %(rules)s;
+  var form = document.querySelector("form[data-vl-validate]");
+  if (!form) return;
+
+  function problem(el) {
+    var rule = RULES[el.name] || {};
+    var label = rule.label || el.name;
+    var value = el.type === "checkbox" ? "" : el.value.trim();
+    if (el.required && (el.type === "checkbox" ? !el.checked : value === "")) {
+      return el.type === "checkbox" ? "Please tick \\u201c" + label + "\\u201d to continue." : label + " is required.";
+    }
+    if (!value) return "";
+    if (el.type === "email" && !/^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$/.test(value)) return label + " must be an email address like name@example.com.";
+    if (rule.minLength && el.value.length < rule.minLength) return label + ": " + rule.hint;
+    if (rule.kinds) {
+      for (var i = 0; i < rule.kinds.length; i++) {
+        if (!new RegExp(rule.kinds[i]).test(el.value)) return label + ": " + rule.hint;
+      }
+    }
+    if (rule.pattern && !new RegExp(rule.pattern, rule.flags || "").test(value)) return label + ": " + rule.hint;
+    if (rule.sameAs && form.elements[rule.sameAs] && el.value !== form.elements[rule.sameAs].value) return rule.hint;
+    return "";
+  }
+
+  function check(el) {
+    var message = problem(el);
+    var id = "vl-error-" + (el.id || el.name);
+    var slot = document.getElementById(id);
+    if (!slot) {
+      slot = document.createElement("p");
+      slot.id = id;
+      slot.className = "vl-field-error";
+      %(live)s
+      %(anchor)s.insertAdjacentElement("afterend", slot);
+    }
+    slot.textContent = message;
+    slot.hidden = !message;
+    if (message) {
+      el.setAttribute("aria-invalid", "true");
+      el.setAttribute("aria-describedby", id);
+    } else {
+      el.removeAttribute("aria-invalid");
+    }
+    return !message;
+  }
+
+  Array.prototype.forEach.call(form.elements, function (el) {
+    if (!el.name || el.type === "submit" || el.type === "hidden") return;
+    el.addEventListener("blur", function () { check(el); });
+    el.addEventListener("change", function () { if (el.hasAttribute("aria-invalid")) check(el); });
+  });
+  // On submit too, so every wrong field says why (the site's own handler still runs).
+  form.addEventListener("submit", function () {
+    Array.prototype.forEach.call(form.elements, function (el) { if (el.name) check(el); });
+  }, true);
+})();
+"""
+
+CSS = """/* variantlab inline validation */
+.vl-field-error { color: #b00020; margin: .25rem 0 .5rem; font-size: .9rem; }
+[aria-invalid="true"] { border-color: #b00020; outline: 2px solid #b00020; }
+"""
+
+KIND_REGEX = {"a number": "\\d", "an upper-case letter": "[A-Z]", "a lower-case letter": "[a-z]", "a symbol": "[^A-Za-z0-9]"}
+
+
+def rules(info: FormInfo) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    names = {c.attrs.get("name", "") for c in info.controls}
+    for control in info.controls:
+        name = control.attrs.get("name")
+        if not name:
+            continue
+        rule: dict = {"label": label_text(info, control)}
+        if control.attrs.get("type") == "password" and "confirm" not in name:
+            found = password_rule(info, control)
+            if found:
+                rule.update(minLength=found[0], kinds=[KIND_REGEX[k] for k in found[1]],
+                            hint=describe_password_rule(found))
+        base = name.replace("_confirm", "").replace("-confirm", "").replace("confirm_", "")
+        if base != name and base in names:
+            rule.update(sameAs=base, hint=f"{rule['label']} does not match {base.replace('_', ' ')}.")
+        elif control.attrs.get("type") != "email" and (pattern := pattern_for(info, control)):
+            example = example_for(pattern[0])
+            hint = f"use the format {example}." if example else "this is not in the expected format."
+            rule.update(pattern=pattern[0], flags=pattern[1], hint=hint)
+        out[name] = rule
+    return out
+
+
+def apply(ctx: RecipeContext) -> str:
+    info = find_form(ctx)
+    table = rules(info)
+    # The variants differ in where the message sits: under the field's row, or right after the control.
+    anchor = str(ctx.pick(['(el.closest("div, p, li") || el)', "el"]))
+    live = 'slot.setAttribute("aria-live", "polite");' if ctx.refined else ""
+    script = ctx.add_asset("variantlab-validation.js", VALIDATE_JS % {"rules": json.dumps(table, indent=2), "live": live, "anchor": anchor},
+                           f"new script: on-blur validation of {len(table)} fields with per-field reasons")
+    style = ctx.add_asset("variantlab-validation.css", CSS, "new styles for field error messages")
+    editor = Editor(info.page.source)
+    editor.add_attribute(info.form, "data-vl-validate", "")
+    ctx.link_assets(editor, info.page, script, style)
+    ctx.write(info.page.path, editor.result(), "form validated field by field on blur")
+    explained = sorted(n for n, r in table.items() if "hint" in r)
+    return f"Added on-blur validation to {len(table)} fields; format rules explained for: {', '.join(explained) or 'none'}."

@@ -1,0 +1,45 @@
+"""Which recipes exist, and how a free-text suggestion maps to one."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from agents.code.recipes import (
+    category_filter, inline_validation, password_hint, result_count, search, shorter_form, sort, sticky_cart,
+)
+from agents.code.recipes.base import RecipeContext
+
+RECIPES: dict[str, Callable[[RecipeContext], str]] = {
+    "search": search.apply,
+    "category_filter": category_filter.apply,
+    "sort": sort.apply,
+    "result_count": result_count.apply,
+    "sticky_cart": sticky_cart.apply,
+    "inline_validation": inline_validation.apply,
+    "password_hint": password_hint.apply,
+    "shorter_form": shorter_form.apply,
+}
+
+# Checked in order: the more specific phrases first ("password rule" before "validation").
+KEYWORDS: list[tuple[str, str]] = [
+    ("password_hint", r"password (rule|requirement|hint|policy|strength)|explain .*password"),
+    ("inline_validation", r"inline|on blur|validat|error message|which field"),
+    ("shorter_form", r"shorter|fewer fields|optional|more details|long form|overlong|reduce .*fields"),
+    ("category_filter", r"categor|filter"),
+    ("sort", r"\bsort|order by|price (low|high)"),
+    ("result_count", r"result count|number of (results|products)|showing \w+ products|count of products"),
+    ("sticky_cart", r"sticky|cart (count|badge|visible|icon)|basket"),
+    ("search", r"search|find (a )?product|look ?up"),
+]
+
+
+def resolve(title: str, recipe: str | None) -> str | None:
+    """The recipe for a suggestion: its explicit hint if known, else the first keyword match."""
+    if recipe in RECIPES:
+        return recipe
+    text = title.lower()
+    for name, pattern in KEYWORDS:
+        if re.search(pattern, text):
+            return name
+    return None

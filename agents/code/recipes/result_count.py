@@ -1,0 +1,26 @@
+"""Result count: "Showing N of T products" above every product list, counted from the markup."""
+
+from __future__ import annotations
+
+from agents.code.recipes.base import RecipeContext
+from agents.code.recipes.catalog import edit_listings, require_lists
+
+WORDING = ["Showing {n} of {total} products", "{n} of {total} products shown on this page"]
+
+
+def _key(item) -> str:  # type: ignore[no-untyped-def]
+    links = [a.attrs.get("href", "") for a in item.find_all("a") if a.attrs.get("href")]
+    return links[0] if links else item.text()
+
+
+def apply(ctx: RecipeContext) -> str:
+    lists = require_lists(ctx)
+    total = len({_key(i) for pl in lists for i in pl.items})
+    wording = str(ctx.pick(WORDING))
+    role = ' role="status"' if ctx.refined else ""
+    for pl in lists:
+        # Each page gets its own count, so edit_listings is called per page.
+        text = wording.format(n=len(pl.items), total=total)
+        edit_listings(ctx, [pl], f'<p class="vl-result-count"{role}>{text}</p>', None, None,
+                      f'added "{text}" above the product list')
+    return f"Added a result count to {len(lists)} listing page(s) ({total} products in total)."
