@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -11,6 +12,8 @@ import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SHOP = EXAMPLES / "shop"
+# No __pycache__ left in the example folders: the sandbox snapshots them file by file.
+NO_BYTECODE = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 class _Cards(HTMLParser):
@@ -39,6 +42,7 @@ def test_app_own_suite_passes(app: str) -> None:
         text=True,
         timeout=120,
         check=False,
+        env=NO_BYTECODE,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Ran " in result.stderr and " 0 tests" not in result.stderr
@@ -52,6 +56,15 @@ def test_app_declares_its_config(app: str) -> None:
     assert config["test"] == "python3 -m unittest discover -s tests -q"
     assert config["install"] == "" and config["start"] == ""
     assert config["port"] == 8000 and config["static_root"] == "."
+
+
+@pytest.mark.parametrize("app", ["shop", "signup"])
+def test_sandbox_reads_the_config_as_a_static_site(app: str) -> None:
+    from agents.sandbox.appconfig import load_app_config
+
+    config = load_app_config(EXAMPLES / app)
+    assert (config.kind, config.install, config.start) == ("static", None, None)
+    assert config.test == "python3 -m unittest discover -s tests -q"
 
 
 def test_shop_lists_enough_products_in_enough_categories() -> None:
@@ -76,6 +89,7 @@ def test_shop_generator_is_deterministic(tmp_path: Path) -> None:
         text=True,
         timeout=60,
         check=False,
+        env=NO_BYTECODE,
     )
     assert result.returncode == 0, result.stderr
     generated = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.html"))
