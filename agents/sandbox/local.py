@@ -1,0 +1,236 @@
+"""The local sandbox: a fresh clone per sandbox, commands and preview under bubblewrap."""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from agents.sandbox import isolation, paths
+from agents.sandbox.appconfig import load_app_config
+from agents.sandbox.base import AppConfig, CommandResult, DiffSummary, SandboxError
+from agents.sandbox.diffparse import DIFF_SCRIPT, parse_diff
+from agents.sandbox.process import kill_tree, run_process
+from agents.sandbox.repos import git, resolve
+from db.settings import get_settings
+
+log = logging.getLogger(__name__)
+_BRIDGE = Path(__file__).with_name("bridge.py")
+
+
+class LocalSandbox:
+    """One checkout of `repo` at `ref` (plus `patch`), owned by a dedicated sandbox uid."""
+
+    def __init__(self, repo: str, ref: str | None = None, *, patch: str | None = None,
+                 allow_network_install: bool = False) -> None:
+        settings = get_settings()
+        self._cfg = settings.sandbox
+        self.isolated = isolation.require_isolation(self._cfg.allow_unisolated)
+        self.id = f"sbx_{secrets.token_hex(8)}"
+        self._root = settings.resolved_data_dir / "sandboxes" / self.id
+        self.workdir = self._root / "work"
+        self._run_dir = self._root / "run"
+        self._preview: subprocess.Popen | None = None
+        self._url: str | None = None
+        self._destroyed = False
+        self.uid = isolation.sandbox_uid(self.id) if self.isolated else os.getuid()
+        try:
+            source = resolve(repo, ref, settings.resolved_data_dir / "repos")
+            self.base_commit = source.commit
+            self._checkout(source.git_dir, source.commit, patch)
+            self.app: AppConfig = load_app_config(self.workdir)
+            if self.app.install:
+                self._install(allow_network_install)
+        except BaseException:
+            self.destroy()
+            raise
+
+    # -- creation ---------------------------------------------------------------------------
+    def _checkout(self, git_dir: Path, commit: str, patch: str | None) -> None:
+        self._run_dir.mkdir(parents=True)
+        # Root may hardlink the cache's objects: they stay root-owned and read-only to the sandbox.
+        # Another uid could rewrite a hardlinked object, so it gets copies.
+        links = [] if os.geteuid() == 0 else ["--no-hardlinks"]
+        git("clone", "--quiet", "--no-checkout", *links, str(git_dir), str(self.workdir))
+        git("-C", str(self.workdir), "checkout", "--quiet", "--detach", commit)
+        if patch:
+            try:
+                git("-C", str(self.workdir), "apply", "--whitespace=nowarn", "-", input=patch)
+            except SandboxError as exc:
+                raise SandboxError(f"the patch does not apply on {commit[:12]}: {exc}") from exc
+        isolation.write_identity(self._run_dir, self.uid)
+        shutil.copyfile(_BRIDGE, self._run_dir / "bridge.py")
+        for name in ("bridge.py", "passwd", "group"):  # readable whatever the host's umask
+            os.chmod(self._run_dir / name, 0o444)
+        if self.isolated and self.uid != os.getuid():
+            self._chown_tree()
+
+    def _chown_tree(self) -> None:
+        objects = self.workdir / ".git" / "objects"
+        os.chown(self._run_dir, self.uid, self.uid)
+        for dirpath, dirnames, filenames in os.walk(self.workdir):
+            os.lchown(dirpath, self.uid, self.uid)
+            if Path(dirpath) == objects or objects in Path(dirpath).parents:
+                continue  # hardlinks into the cache: leave them root-owned
+            for name in filenames:
+                os.lchown(os.path.join(dirpath, name), self.uid, self.uid)
+
+    def _install(self, network: bool) -> None:
+        result = self._exec(["/bin/sh", "-c", self.app.install or ""], timeout_s=None, env=None,
+                            cwd=None, network=network)
+        if not result.ok:
+            hint = "" if network else " (no network: pass allow_network_install=True to allow it)"
+            raise SandboxError(f"install failed with exit {result.exit_code}{hint}: "
+                               f"{result.stderr.strip()[-300:]}")
+
+    # -- commands ---------------------------------------------------------------------------
+    def run(self, cmd: list[str] | str, *, timeout_s: float | None = None,
+            env: dict[str, str] | None = None, cwd: str | None = None) -> CommandResult:
+        argv = ["/bin/sh", "-c", cmd] if isinstance(cmd, str) else list(cmd)
+        return self._exec(argv, timeout_s=timeout_s, env=env, cwd=cwd, network=False)
+
+    def _exec(self, argv: list[str], *, timeout_s: float | None, env: dict[str, str] | None,
+              cwd: str | None, network: bool) -> CommandResult:
+        self._alive()
+        inner_cwd = self._inner(cwd)
+        timeout = timeout_s if timeout_s is not None else self._cfg.command_timeout_s
+        if not self.isolated:
+            log.warning("sandbox %s: running %s UNISOLATED", self.id, argv[:3])
+            host_cwd = str(self.workdir / Path(inner_cwd).relative_to(isolation.WORKSPACE))
+            full = self._limits() + argv
+            return run_process(full, env=isolation.base_env(env, home=str(self.workdir)),
+                               cwd=host_cwd, timeout_s=timeout)
+        full = self._limits() + isolation.bwrap_argv(
+            workdir=self.workdir, run_dir=self._run_dir, uid=self.uid, network=network,
+            chdir=inner_cwd) + argv
+        return run_process(full, env=isolation.base_env(env), cwd=str(self._root), timeout_s=timeout)
+
+    def _limits(self) -> list[str]:
+        cfg = self._cfg
+        return isolation.limit_prefix(
+            self.uid, isolation.Limits(cfg.cpu_time_limit_s, cfg.memory_limit_mb, cfg.max_processes))
+
+    def _inner(self, cwd: str | None) -> str:
+        if cwd in (None, "", "."):
+            return isolation.WORKSPACE
+        rel = paths.confine(self.workdir, cwd).relative_to(self.workdir.resolve())
+        return f"{isolation.WORKSPACE}/{rel}"
+
+    def _alive(self) -> None:
+        if self._destroyed:
+            raise SandboxError(f"sandbox {self.id} was destroyed")
+
+    # -- files ------------------------------------------------------------------------------
+    def read_file(self, path: str) -> str:
+        self._alive()
+        return paths.read_text(self.workdir, path)
+
+    def write_file(self, path: str, content: str) -> None:
+        self._alive()
+        owner = self.uid if self.uid != os.getuid() else None
+        paths.write_text(self.workdir, path, content, owner)
+
+    def list_files(self, path: str = ".") -> list[str]:
+        self._alive()
+        return paths.list_files(self.workdir, path)
+
+    # -- preview ----------------------------------------------------------------------------
+    def start_preview(self) -> str:
+        self._alive()
+        if self._url and self._preview and self._preview.poll() is None:
+            return self._url
+        if self.app.start:
+            bridge_args = ["proxy", str(self.app.port), self.app.start]
+        else:
+            static = self._inner(self.app.static_root)
+            if not self.isolated:
+                static = str(self.workdir / Path(static).relative_to(isolation.WORKSPACE))
+            bridge_args = ["static", static]
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(128)
+        port = listener.getsockname()[1]
+        try:
+            self._preview = self._spawn_bridge(listener, bridge_args)
+        finally:
+            listener.close()  # the sandbox holds it now; if it dies, connections are refused
+        self._url = f"http://127.0.0.1:{port}/"
+        self._wait_ready(port)
+        return self._url
+
+    def _spawn_bridge(self, listener: socket.socket, bridge_args: list[str]) -> subprocess.Popen:
+        # Move the listening socket to fd 3 in the child: the bridge expects it there.
+        os.set_inheritable(listener.fileno(), True)
+        if self.isolated:
+            prefix = isolation.bwrap_argv(workdir=self.workdir, run_dir=self._run_dir, uid=self.uid,
+                                          network=False)
+            script, env = f"{isolation.RUN_DIR}/bridge.py", isolation.base_env()
+        else:
+            log.warning("sandbox %s: preview server running UNISOLATED", self.id)
+            prefix, script = [], str(self._run_dir / "bridge.py")
+            env = isolation.base_env(home=str(self.workdir))
+        argv = self._limits() + prefix + ["/bin/sh", "-c", 'exec 3<&0 0</dev/null; exec "$@"', "sh",
+                                          "python3", script, *bridge_args]
+        logfile = open(self._root / "preview.log", "wb")
+        try:
+            return subprocess.Popen(argv, stdin=listener.fileno(), stdout=logfile, stderr=logfile,
+                                    env=env, cwd=str(self._root), process_group=0)
+        finally:
+            logfile.close()
+
+    def _wait_ready(self, port: int) -> None:
+        deadline = time.monotonic() + self._cfg.preview_ready_timeout_s
+        delay = 0.002
+        while True:
+            if self._preview is None or self._preview.poll() is not None:
+                raise SandboxError(f"the preview server exited before answering: {self._log_tail()}")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise SandboxError(f"the preview did not answer within "
+                                   f"{self._cfg.preview_ready_timeout_s:g}s: {self._log_tail()}")
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=min(remaining, 1.0))
+            try:
+                conn.request("GET", "/")
+                conn.getresponse().read()
+                return
+            except (OSError, http.client.HTTPException):
+                time.sleep(delay)
+                delay = min(delay * 2, 0.05)
+            finally:
+                conn.close()
+
+    def _log_tail(self) -> str:
+        try:
+            return (self._root / "preview.log").read_text(errors="replace").strip()[-400:] or "no output"
+        except OSError:
+            return "no output"
+
+    # -- diff & lifecycle -------------------------------------------------------------------
+    def diff(self) -> DiffSummary:
+        # Runs inside the sandbox: the workdir's .git/config is writable by untrusted code, so host
+        # git must never read it (core.fsmonitor, diff drivers and the like would run on the host).
+        result = self.run(["/bin/sh", "-c", DIFF_SCRIPT, "sh", self.base_commit], timeout_s=60)
+        if not result.ok:
+            raise SandboxError(f"git diff failed in the sandbox: {result.stderr.strip()[-300:]}")
+        return parse_diff(result.stdout)
+
+    def destroy(self) -> None:
+        if self._destroyed:
+            return
+        self._destroyed = True
+        if self._preview is not None:
+            kill_tree(self._preview)
+            self._preview.wait()
+        shutil.rmtree(self._root, ignore_errors=True)
+
+    def __enter__(self) -> "LocalSandbox":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.destroy()

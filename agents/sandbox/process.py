@@ -1,0 +1,94 @@
+"""Run one process with a wall-clock timeout that takes its whole tree down, and bounded output."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+from agents.sandbox.base import CommandResult
+
+MAX_OUTPUT_BYTES = 1 << 20  # per stream; a chatty command must not exhaust the host's memory
+
+
+class _Capped:
+    """Drain a pipe to the end (so the writer never blocks), keeping only the first bytes."""
+
+    def __init__(self, stream: object) -> None:
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.dropped = 0
+        self.thread = threading.Thread(target=self._drain, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _drain(self, stream) -> None:  # type: ignore[no-untyped-def]
+        for chunk in iter(lambda: stream.read1(65536), b""):
+            keep = chunk[: max(MAX_OUTPUT_BYTES - self.size, 0)]
+            if keep:
+                self.chunks.append(keep)
+                self.size += len(keep)
+            self.dropped += len(chunk) - len(keep)
+        stream.close()
+
+    def text(self) -> str:
+        self.thread.join(timeout=5)
+        out = b"".join(self.chunks).decode("utf-8", errors="replace")
+        return out + (f"\n[... {self.dropped} bytes of output dropped]" if self.dropped else "")
+
+
+def kill_tree(proc: subprocess.Popen) -> None:
+    """SIGKILL the process group; under bwrap the pid namespace dies with its init."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.kill()
+    except ProcessLookupError:
+        pass
+
+
+def kill_uid(uid: int) -> None:
+    """Kill every process of a dedicated sandbox uid (catches anything that left the tree)."""
+    if uid in (0, os.getuid()):
+        return
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if entry.stat().st_uid == uid:
+                os.kill(int(entry.name), signal.SIGKILL)
+        except (OSError, ValueError):
+            continue
+
+
+def run_process(
+    argv: list[str], *, env: dict[str, str], cwd: str | None, timeout_s: float
+) -> CommandResult:
+    start = time.perf_counter()
+    try:
+        proc = subprocess.Popen(
+            argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, process_group=0,
+        )
+    except OSError as exc:
+        return CommandResult(127, "", f"cannot start {argv[0]}: {exc}", 0.0)
+    out, err = _Capped(proc.stdout), _Capped(proc.stderr)
+    timed_out = False
+    try:
+        proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        kill_tree(proc)
+        proc.wait()
+    duration_ms = (time.perf_counter() - start) * 1000
+    stderr = err.text()
+    if timed_out:
+        stderr += f"\n[killed after {timeout_s:g}s wall-clock timeout]"
+    return CommandResult(
+        exit_code=proc.returncode if not timed_out else 124,
+        stdout=out.text(), stderr=stderr, duration_ms=duration_ms, timed_out=timed_out,
+    )
