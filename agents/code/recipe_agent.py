@@ -19,10 +19,11 @@ VARIANTS = 4
 
 
 def pick_variant(recipe: str, temperature: float, strategy: str) -> int:
-    """Temperature 0 always takes the first variant; higher temperatures draw one, seeded."""
+    """Temperature 0 always takes the first variant; higher temperatures draw one of the others, seeded,
+    so a matrix over temperatures really tries different markup."""
     if temperature <= 0:
         return 0
-    return random.Random(f"{recipe}|{temperature:.3f}|{strategy}").randrange(VARIANTS)
+    return random.Random(f"{recipe}|{temperature:.3f}|{strategy}").randrange(1, VARIANTS)
 
 
 def run_recipe_agent(

@@ -1,0 +1,47 @@
+"""Choose the champion run of a solve, SWE-bench style: the tests decide first, then the goal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+def _label(run: Any, position: int) -> str:
+    config = getattr(run, "config", None)
+    model = getattr(getattr(config, "model", None), "label", None) if config else None
+    return f"{model + ' ' if model else ''}run {getattr(run, 'index', position)}"
+
+
+def choose_champion(runs: Sequence[Any]) -> tuple[int | None, str]:
+    """(position in runs of the champion, why). Only completed runs whose tests pass qualify.
+
+    Among those: goal checks passed beats not passed; then the smaller diff, fewer tokens, lower
+    latency. A run whose repo has no tests (tests_passed None) cannot show it did no harm: it
+    does not qualify.
+    """
+    qualified = [i for i, r in enumerate(runs) if r.status == "completed" and r.tests_passed is True]
+    if not qualified:
+        completed = sum(1 for r in runs if r.status == "completed")
+        return None, (f"no run qualifies: {completed} of {len(runs)} completed, "
+                      "none with the existing tests passing")
+
+    def key(i: int) -> tuple:
+        r = runs[i]
+        return (r.goal_checks_passed is not True, r.loc_changed, r.tokens, r.latency_ms, i)
+
+    best = min(qualified, key=key)
+    run = runs[best]
+    goal = {True: "goal checks pass", False: "goal checks fail", None: "no goal checks"}[run.goal_checks_passed]
+    others = [runs[i] for i in qualified if i != best]
+    peers = [o for o in others if (o.goal_checks_passed is True) == (run.goal_checks_passed is True)]
+    if not others:
+        tie = "the only qualifying run"
+    elif not peers:
+        tie = f"the only one of {len(qualified)} qualifying runs whose goal checks pass"
+    elif all(o.loc_changed > run.loc_changed for o in peers):
+        tie = f"smallest diff ({run.loc_changed} lines)"
+    elif all(o.loc_changed > run.loc_changed or o.tokens > run.tokens for o in peers):
+        tie = f"diff of {run.loc_changed} lines, fewest tokens ({run.tokens})"
+    else:
+        tie = f"diff of {run.loc_changed} lines, {run.tokens} tokens, lowest latency ({run.latency_ms:.0f} ms)"
+    return best, f"{_label(run, best)}: tests pass, {goal}, {tie}"

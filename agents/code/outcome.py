@@ -1,0 +1,62 @@
+"""The value types a solve produces (seed 001: a solve, its runs, and the champion run)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from agents.llm.base import ModelSpec
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    model: ModelSpec
+    temperature: float
+    strategy: str = "baseline"  # "baseline" | "feedback_refined" | anything an agent understands
+    max_edits: int = 20
+
+
+@dataclass
+class RunOutcome:
+    index: int
+    config: RunConfig
+    status: str = "failed"  # "completed" | "failed" | "cancelled"
+    error_message: str | None = None
+    tests_passed: bool | None = None  # None: the repo has no test command
+    goal_checks_passed: bool | None = None  # None: no programmatic check for this change
+    goal_checks: list[dict[str, Any]] = field(default_factory=list)
+    loc_changed: int = 0
+    files_changed: int = 0
+    files_modified: list[str] = field(default_factory=list)
+    code_changes: list[dict[str, str]] = field(default_factory=list)
+    diff: str = ""
+    summary: str = ""
+    implementation_prompt: str = ""
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+    trajectory: dict[str, Any] = field(default_factory=dict)
+    tokens: int = 0
+    cost_usd: float = 0.0
+    latency_ms: float = 0.0
+    sandbox_id: str | None = None
+    started_at: str | None = None
+    completed_at: str | None = None
+    phases: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    retry_of: int | None = None  # index of the run this one retries
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SolveOutcome:
+    runs: list[RunOutcome]
+    champion_index: int | None
+    champion_reason: str
+
+    @property
+    def champion(self) -> RunOutcome | None:
+        return None if self.champion_index is None else self.runs[self.champion_index]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"runs": [r.as_dict() for r in self.runs], "champion_index": self.champion_index,
+                "champion_reason": self.champion_reason}

@@ -1,0 +1,135 @@
+"""One run of a solve: a fresh sandbox, the agent, then the repo's tests, goal checks and the diff."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from agents.code.checks import goal_checks
+from agents.code.outcome import RunConfig, RunOutcome
+from agents.code.recipe_agent import run_recipe_agent
+from agents.code.recipes.registry import resolve
+from agents.code.result import AgentResult, implementation_prompt
+from agents.code.tool_agent import run_tool_agent
+from agents.code.trajectory import now_iso
+from agents.llm.base import LLMRateLimited
+from agents.sandbox.base import Sandbox, SandboxError
+from agents.schemas import SuggestionSpec
+
+TAIL = 2000
+Emit = Callable[[str, dict[str, Any]], None]
+
+
+class _Phases:
+    def __init__(self, outcome: RunOutcome, emit: Emit) -> None:
+        self.outcome, self.emit, self.current = outcome, emit, None
+
+    def enter(self, phase: str) -> None:
+        self.close()
+        self.current = phase
+        self.outcome.phases[phase] = {"started_at": now_iso(), "completed_at": None}
+        self.emit("phase_update", {"run_index": self.outcome.index, "phase": phase})
+
+    def close(self) -> None:
+        if self.current:
+            self.outcome.phases[self.current]["completed_at"] = now_iso()
+            self.current = None
+
+
+def _agent(sandbox: Sandbox, suggestion: SuggestionSpec, config: RunConfig, agent: str,
+           remaining_s: float, cancel: threading.Event) -> AgentResult:
+    if agent == "recipe":
+        return run_recipe_agent(sandbox, suggestion, temperature=config.temperature, strategy=config.strategy,
+                                static_root=sandbox.app.static_root)
+    from agents.llm.factory import get_provider
+    from db.settings import get_settings
+
+    limits = get_settings().code
+    result = run_tool_agent(
+        sandbox, suggestion, get_provider(config.model), temperature=config.temperature,
+        max_steps=limits.max_steps, max_edits=config.max_edits, max_tokens=limits.max_tokens,
+        time_budget_s=remaining_s, cancel=cancel,
+    )
+    result.recipe = resolve(suggestion.title, suggestion.recipe)
+    return result
+
+
+def _test(sandbox: Sandbox, out: RunOutcome, remaining_s: float) -> None:
+    command = sandbox.app.test
+    if not command:
+        out.tests_passed = None
+        out.diagnostics = {"command": None, "stdout_tail": "", "stderr_tail": "", "note": "the repo has no test command"}
+        return
+    result = sandbox.run(command, timeout_s=max(1.0, remaining_s))
+    out.tests_passed = result.ok
+    out.diagnostics = {"command": command, "exit_code": result.exit_code, "timed_out": result.timed_out,
+                       "stdout_tail": result.stdout[-TAIL:], "stderr_tail": result.stderr[-TAIL:]}
+
+
+def run_one(
+    open_sandbox: Callable[..., Sandbox],
+    repo: str,
+    ref: str | None,
+    suggestion: SuggestionSpec,
+    config: RunConfig,
+    *,
+    index: int,
+    agent: str,
+    deadline: float,
+    cancel: threading.Event,
+    emit: Emit,
+) -> tuple[RunOutcome, bool]:
+    """(outcome, worth retrying). Failures are outcomes with reasons, never exceptions."""
+    out = RunOutcome(index=index, config=config, implementation_prompt=implementation_prompt(suggestion),
+                     started_at=now_iso())
+    started = time.monotonic()
+    phases = _Phases(out, emit)
+    emit("run_started", {"run_index": index, "model": config.model.label, "temperature": config.temperature,
+                         "strategy": config.strategy, "agent": agent})
+    retryable = False
+    try:
+        phases.enter("planning")
+        with open_sandbox(repo, ref) as sandbox:
+            out.sandbox_id = sandbox.id
+            phases.enter("implementing")
+            result = _agent(sandbox, suggestion, config, agent, deadline - time.monotonic(), cancel)
+            out.summary, out.code_changes, out.trajectory = result.summary, result.code_changes, result.trajectory
+            out.tokens, out.cost_usd = result.tokens, result.cost_usd
+            emit("checkpoint", {"run_index": index, "after": "agent", "files_modified": result.files_modified})
+            if cancel.is_set():
+                raise _Cancelled("implementing")
+            phases.enter("testing")
+            diff = sandbox.diff()
+            out.diff, out.loc_changed = diff.unified_diff, diff.loc_changed
+            out.files_modified, out.files_changed = list(diff.files_changed), len(diff.files_changed)
+            if result.status != "completed":
+                out.status, out.error_message = "failed", result.error_message
+            else:
+                _test(sandbox, out, deadline - time.monotonic())
+                out.goal_checks_passed, out.goal_checks = goal_checks(sandbox, result.recipe, out.files_modified)
+                if cancel.is_set():
+                    raise _Cancelled("testing")
+                out.status = "completed"
+    except _Cancelled as exc:
+        out.status, out.error_message = "cancelled", f"cancelled: the solve's time budget ended during {exc}"
+    except (SandboxError, LLMRateLimited) as exc:
+        # Infrastructure trouble (a sandbox that would not start, a provider still rate limiting)
+        # says nothing about the change itself: one retry is worth it.
+        out.status, out.error_message = "failed", f"{type(exc).__name__}: {exc}"
+        retryable = True
+    finally:
+        phases.close()
+        out.latency_ms = (time.monotonic() - started) * 1000
+        out.completed_at = now_iso()
+    if out.status == "completed":
+        emit("run_completed", {"run_index": index, "tests_passed": out.tests_passed,
+                               "goal_checks_passed": out.goal_checks_passed, "loc_changed": out.loc_changed})
+    else:
+        emit("run_failed", {"run_index": index, "status": out.status, "error": out.error_message})
+    return out, retryable
+
+
+class _Cancelled(Exception):
+    pass

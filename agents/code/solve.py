@@ -1,0 +1,122 @@
+"""A solve: the matrix of code-agent runs for one suggestion, in parallel sandboxes, under one budget."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import Any
+
+from agents.code.champion import choose_champion
+from agents.code.outcome import RunConfig, RunOutcome, SolveOutcome
+from agents.code.result import implementation_prompt
+from agents.code.runner import run_one
+from agents.code.trajectory import now_iso
+from agents.schemas import SuggestionSpec
+
+log = logging.getLogger(__name__)
+AGENTS = ("recipe", "tool")
+# After the budget ends, runs get this long to notice the cancellation and destroy their sandboxes.
+CANCEL_GRACE_S = 10.0
+
+
+def _safe(on_event: Callable[[str, dict], None] | None) -> Callable[[str, dict], None]:
+    lock = threading.Lock()
+
+    def emit(kind: str, data: dict[str, Any]) -> None:
+        if on_event is None:
+            return
+        with lock:  # callers may write to one connection; keep their events serial
+            try:
+                on_event(kind, data)
+            except Exception:  # an observer's bug must not fail the runs it watches
+                log.exception("on_event(%s) raised", kind)
+
+    return emit
+
+
+def _cancelled(index: int, config: RunConfig, suggestion: SuggestionSpec, why: str) -> RunOutcome:
+    return RunOutcome(index=index, config=config, status="cancelled", error_message=why,
+                      implementation_prompt=implementation_prompt(suggestion), completed_at=now_iso())
+
+
+def run_solve(
+    repo: str,
+    suggestion: SuggestionSpec,
+    *,
+    ref: str | None = None,
+    matrix: list[RunConfig],
+    max_parallel: int,
+    time_budget_s: int,
+    agent: str = "recipe",
+    on_event: Callable[[str, dict], None] | None = None,
+) -> SolveOutcome:
+    if agent not in AGENTS:
+        raise ValueError(f"unknown agent {agent!r}; expected one of {', '.join(AGENTS)}")
+    if not matrix:
+        raise ValueError("the run matrix is empty")
+    from agents.sandbox.factory import open_sandbox
+
+    emit = _safe(on_event)
+    cancel = threading.Event()
+    deadline = time.monotonic() + time_budget_s
+    runs: dict[int, RunOutcome] = {}
+    configs: dict[int, RunConfig] = dict(enumerate(matrix))
+    retried: set[int] = set()
+
+    def task(index: int, config: RunConfig) -> tuple[RunOutcome, bool]:
+        if cancel.is_set() or time.monotonic() >= deadline:
+            out = _cancelled(index, config, suggestion, "cancelled: the time budget ended before it started")
+            emit("run_failed", {"run_index": index, "status": out.status, "error": out.error_message})
+            return out, False
+        return run_one(open_sandbox, repo, ref, suggestion, config, index=index, agent=agent,
+                       deadline=deadline, cancel=cancel, emit=emit)
+
+    pool = ThreadPoolExecutor(max_workers=max(1, max_parallel), thread_name_prefix="solve-run")
+    pending: dict[Future, int] = {pool.submit(task, i, c): i for i, c in configs.items()}
+    try:
+        while pending:
+            done, _ = wait(pending, timeout=max(0.0, deadline - time.monotonic()), return_when=FIRST_COMPLETED)
+            if not done:
+                break  # the budget ended
+            for future in done:
+                index = pending.pop(future)
+                try:
+                    outcome, retryable = future.result()
+                except Exception as exc:  # a bug in a run is that run's failure, not the solve's
+                    log.exception("run %d crashed", index)
+                    outcome, retryable = RunOutcome(index=index, config=configs[index], status="failed",
+                                                    error_message=f"internal error: {type(exc).__name__}: {exc}"), False
+                runs[index] = outcome
+                if retryable and outcome.retry_of is None and index not in retried and not cancel.is_set():
+                    retried.add(index)
+                    new = len(configs)
+                    configs[new] = configs[index]
+                    emit("run_retry", {"run_index": new, "parent_index": index, "reason": outcome.error_message})
+                    pending[pool.submit(_retry, task, new, configs[new], index)] = new
+        if pending:
+            cancel.set()
+            finished, _ = wait(pending, timeout=CANCEL_GRACE_S)
+            for future in finished:
+                index = pending.pop(future)
+                if future.exception() is None:
+                    runs[index] = future.result()[0]
+            for index in set(configs) - set(runs):
+                runs[index] = _cancelled(index, configs[index], suggestion,
+                                         "cancelled: the time budget ended and the run did not stop in time")
+                emit("run_failed", {"run_index": index, "status": "cancelled", "error": runs[index].error_message})
+    finally:
+        cancel.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+    ordered = [runs[i] for i in sorted(runs)]
+    index, reason = choose_champion(ordered)
+    return SolveOutcome(runs=ordered, champion_index=index, champion_reason=reason)
+
+
+def _retry(task: Callable[[int, RunConfig], tuple[RunOutcome, bool]], index: int, config: RunConfig,
+           parent: int) -> tuple[RunOutcome, bool]:
+    outcome, retryable = task(index, config)
+    outcome.retry_of = parent
+    return outcome, retryable

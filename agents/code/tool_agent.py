@@ -1,0 +1,172 @@
+"""The tool-use code agent: an LLM picks one action per step; we run it in the sandbox and report back.
+
+Modelled on mini-swe-agent's loop (query -> execute -> observe, until submit or a limit), with
+structured actions instead of shell-only ones so edits are exact and countable. Errors the model
+can fix (a path outside the workdir, a missing file, an ambiguous replace) become observations; the
+loop only ends on submit, a limit, cancellation, or a provider error.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from agents.code.result import AgentResult, implementation_prompt
+from agents.code.trajectory import Trajectory
+from agents.llm.base import LLMError, LLMProvider
+from agents.sandbox.base import Sandbox, SandboxError
+from agents.schemas import SuggestionSpec
+
+SYSTEM = (
+    "You are a careful front-end engineer working in a sandboxed checkout of a web app. "
+    "Each turn, answer with exactly one action: list_files(path), read_file(path), write_file(path, content), "
+    "replace_in_file(path, old, new) where old must occur exactly once, run(command) for a shell command in the "
+    "repo, or submit(summary) when the change is complete and the tests pass. Paths are relative to the repo root."
+)
+OBSERVATION_CAP = 4000
+HISTORY_STEPS = 12
+EDITS = ("write_file", "replace_in_file")
+
+
+class AgentAction(BaseModel):
+    """One step of the code agent: exactly one action and its arguments."""
+
+    thought: str = Field("", description="why this action, briefly")
+    action: Literal["list_files", "read_file", "write_file", "replace_in_file", "run", "submit"]
+    path: str | None = None
+    content: str | None = None
+    old: str | None = None
+    new: str | None = None
+    command: str | None = None
+    summary: str | None = Field(None, description="for submit: what was changed")
+
+
+class _Limit(Exception):
+    pass
+
+
+def _execute(sandbox: Sandbox, act: AgentAction, changes: dict[str, list[str]]) -> str:
+    """Run one action; raise ValueError/SandboxError/OSError for errors the model should see."""
+    if act.action == "list_files":
+        return "\n".join(sandbox.list_files(act.path or ".")) or "(no files)"
+    if act.action == "run":
+        if not act.command:
+            raise ValueError("run needs a command")
+        result = sandbox.run(act.command)
+        return f"exit code {result.exit_code}\nstdout:\n{result.stdout[-2000:]}\nstderr:\n{result.stderr[-2000:]}"
+    if not act.path:
+        raise ValueError(f"{act.action} needs a path")
+    if act.action == "read_file":
+        return sandbox.read_file(act.path)
+    if act.action == "write_file":
+        sandbox.write_file(act.path, act.content or "")
+        changes.setdefault(act.path, []).append(act.thought or "rewrote the file")
+        return f"wrote {len(act.content or '')} characters to {act.path}"
+    # replace_in_file
+    if not act.old:
+        raise ValueError("replace_in_file needs old (the exact text to replace)")
+    text = sandbox.read_file(act.path)
+    count = text.count(act.old)
+    if count != 1:
+        raise ValueError(f"old text occurs {count} times in {act.path}; it must occur exactly once")
+    sandbox.write_file(act.path, text.replace(act.old, act.new or "", 1))
+    changes.setdefault(act.path, []).append(act.thought or "replaced a passage")
+    return f"replaced 1 occurrence in {act.path}"
+
+
+def _prompt(task: str, history: list[str], left: dict[str, int]) -> str:
+    shown = history[-HISTORY_STEPS:]
+    skipped = len(history) - len(shown)
+    parts = [task, f"Limits left: {left['steps']} steps, {left['edits']} edits."]
+    if skipped:
+        parts.append(f"({skipped} earlier steps omitted)")
+    parts.extend(shown)
+    return "\n\n".join(parts)
+
+
+def run_tool_agent(
+    sandbox: Sandbox,
+    suggestion: SuggestionSpec,
+    provider: LLMProvider,
+    *,
+    temperature: float = 0.0,
+    max_steps: int = 30,
+    max_edits: int = 20,
+    max_tokens: int = 200_000,
+    time_budget_s: float = 300.0,
+    cancel: threading.Event | None = None,
+) -> AgentResult:
+    task = implementation_prompt(suggestion)
+    trajectory = Trajectory()
+    history: list[str] = []
+    changes: dict[str, list[str]] = {}
+    tokens, cost, model_ms, edits = 0, 0.0, 0.0, 0
+    overhead: list[float] = []
+    deadline = time.monotonic() + time_budget_s
+
+    def finish(status: str, exit_status: str, summary: str, error: str | None = None) -> AgentResult:
+        trajectory.exit_status = exit_status
+        return AgentResult(
+            status, summary, error_message=error, trajectory=trajectory.as_dict(),
+            code_changes=[{"file": f, "changes": "; ".join(d)} for f, d in sorted(changes.items())],
+            tokens=tokens, cost_usd=cost, model_latency_ms=model_ms, loop_overhead_ms=overhead,
+        )
+
+    for step in range(max_steps):
+        try:
+            if cancel is not None and cancel.is_set():
+                return finish("failed", "cancelled", "cancelled before submitting", "cancelled: time budget ended")
+            if time.monotonic() > deadline:
+                raise _Limit(f"time budget of {time_budget_s:.0f}s used up")
+            if tokens > max_tokens:
+                raise _Limit(f"token limit of {max_tokens} exceeded ({tokens} used)")
+        except _Limit as exc:
+            return finish("failed", "limits_exceeded", f"stopped after {step} steps", f"limits exceeded: {exc}")
+        step_start = time.perf_counter()
+        prompt = _prompt(task, history, {"steps": max_steps - step, "edits": max_edits - edits})
+        asked = time.perf_counter()
+        try:
+            answer = provider.complete(
+                task="code_agent_step", prompt=prompt, schema=AgentAction, system=SYSTEM,
+                context={"suggestion": suggestion.model_dump(), "step": step, "history": history[-HISTORY_STEPS:]},
+                temperature=temperature,
+            )
+        except LLMError as exc:
+            return finish("failed", "model_error", f"the model failed at step {step + 1}", f"{type(exc).__name__}: {exc}")
+        in_model = time.perf_counter() - asked
+        tokens += answer.input_tokens + answer.output_tokens
+        cost += answer.cost_usd
+        model_ms += answer.latency_ms
+        act = answer.value
+        if act.action == "submit":
+            trajectory.record("submit", None, thought=act.thought)
+            overhead.append((time.perf_counter() - step_start - in_model) * 1000)
+            return finish("completed", "submitted", act.summary or act.thought or "submitted")
+        if act.action in EDITS:
+            if edits >= max_edits:
+                trajectory.record(act.action, act.path, refused="edit limit")
+                return finish("failed", "limits_exceeded", f"stopped after {step + 1} steps",
+                              f"limits exceeded: edit limit of {max_edits} reached")
+            edits += 1
+        try:
+            observation = _execute(sandbox, act, changes)
+            trajectory.record(_trajectory_action(act.action), act.path or act.command)
+        except (SandboxError, OSError, ValueError, UnicodeDecodeError) as exc:
+            # Reported back to the model as an observation: it can correct itself.
+            observation = f"Error: {type(exc).__name__}: {exc}"
+            trajectory.record(_trajectory_action(act.action), act.path or act.command, error=str(exc))
+        history.append(
+            f"Step {step + 1} action: {act.model_dump_json(exclude_none=True)}\n"
+            f"Observation: {observation[:OBSERVATION_CAP]}"
+        )
+        overhead.append((time.perf_counter() - step_start - in_model) * 1000)
+    return finish("failed", "limits_exceeded", f"no submit within {max_steps} steps",
+                  f"limits exceeded: step limit of {max_steps} reached without submit")
+
+
+def _trajectory_action(action: str) -> str:
+    """Seed 001 names edits edit_file; the finer name stays in the tool call itself."""
+    return "edit_file" if action == "replace_in_file" else action
