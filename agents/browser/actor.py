@@ -1,0 +1,165 @@
+"""The hands and the notebook of a session: performs actions on a page and records what happened."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+from playwright.async_api import BrowserContext, Page
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from agents.browser.chromium import origin_of
+from agents.browser.metrics import PanelCache, broken_images, web_vitals
+from agents.browser.page_view import PageView, read_view, selector
+
+_MAX_A11Y_PAGES = 8
+_MAX_LINK_CHECKS = 40
+
+
+class Actor:
+    def __init__(
+        self,
+        context: BrowserContext,
+        page: Page,
+        base_url: str,
+        cache: PanelCache,
+        shots_dir: Path | None,
+        accessibility: bool,
+    ) -> None:
+        self.context, self.page, self.base_url, self.cache = context, page, base_url, cache
+        self.shots_dir, self.accessibility = shots_dir, accessibility
+        self.origin = origin_of(base_url)
+        self.t0 = time.monotonic()
+        self.actions: list[dict[str, Any]] = []
+        self.visited: list[str] = []
+        self.backtracks = 0
+        self.dead_ends = 0
+        self.screenshots: list[str] = []
+        self.broken_images: list[str] = []
+        self.broken_links: list[str] = []
+        self.a11y: dict[str, list[dict[str, Any]]] = {}
+        self.lcp_ms: float | None = None
+        self.cls: float | None = None
+        self.notes: list[str] = []
+        self._checked_links: set[str] = set()
+        self._doc_status = 200
+        page.on("response", self._on_response)
+
+    def _on_response(self, response: Any) -> None:
+        if response.request.is_navigation_request() and response.frame == self.page.main_frame:
+            self._doc_status = response.status
+
+    @property
+    def n_actions(self) -> int:
+        return sum(1 for a in self.actions if a["type"] != "start")
+
+    def elapsed_ms(self) -> float:
+        return round((time.monotonic() - self.t0) * 1000, 1)
+
+    def _log(self, kind: str, target: str) -> None:
+        self.actions.append(
+            {"type": kind, "target": target[:120], "url": self.page.url, "t_ms": self.elapsed_ms()}
+        )
+
+    async def start(self) -> PageView:
+        await self.page.goto(self.base_url, wait_until="load")
+        self._log("start", self.base_url)
+        self.lcp_ms, self.cls = await web_vitals(self.page)
+        await self.screenshot("start")
+        return await self._arrived()
+
+    async def click(self, element: dict[str, Any], kind: str = "click") -> PageView:
+        self._log(kind, element.get("name") or element.get("text") or selector(element))
+        before = self.page.url
+        await self.page.locator(selector(element)).first.click(timeout=5000)
+        await self._settle(before)
+        return await self._arrived()
+
+    async def fill(self, element: dict[str, Any], value: str) -> None:
+        shown = "***" if element.get("type") == "password" else value  # never log a password
+        self._log("fill", f"{element.get('label') or element.get('name')}={shown}")
+        await self.page.locator(selector(element)).first.fill(value, timeout=5000)
+
+    async def check(self, element: dict[str, Any]) -> None:
+        self._log("check", element.get("label") or element.get("name") or "checkbox")
+        await self.page.locator(selector(element)).first.check(timeout=5000)
+
+    async def select(self, element: dict[str, Any], value: str) -> PageView:
+        self._log("select", f"{element.get('label') or element.get('name')}={value}")
+        before = self.page.url
+        await self.page.locator(selector(element)).first.select_option(value=value, timeout=5000)
+        await self._settle(before)
+        return await self._arrived()
+
+    async def press_enter(self, element: dict[str, Any]) -> PageView:
+        self._log("press", "Enter")
+        before = self.page.url
+        await self.page.locator(selector(element)).first.press("Enter", timeout=5000)
+        await self._settle(before)
+        return await self._arrived()
+
+    async def goto(self, url: str, target: str) -> PageView:
+        self._log("goto", target)
+        await self.page.goto(url, wait_until="load")
+        return await self._arrived()
+
+    async def back(self) -> PageView:
+        self._log("back", "browser back")
+        await self.page.go_back(wait_until="load")
+        return await self._arrived()
+
+    async def view(self) -> PageView:
+        return await read_view(self.page)
+
+    async def screenshot(self, label: str) -> None:
+        if self.shots_dir is None:
+            return
+        path = self.shots_dir / f"{len(self.screenshots):02d}-{label}.png"
+        try:
+            await self.page.screenshot(path=str(path))
+            self.screenshots.append(str(path))
+        except Exception as exc:  # noqa: BLE001 - a missing screenshot must not fail the session
+            self.notes.append(f"screenshot {label} failed: {exc}")
+
+    async def _settle(self, before: str) -> None:
+        # A click either navigates (wait for the new document) or updates the page in place (let JS run).
+        with contextlib.suppress(
+            PlaywrightTimeout
+        ):  # in-page updates never fire load; the view is still valid
+            await self.page.wait_for_load_state("load", timeout=5000)
+        if self.page.url == before:
+            await self.page.wait_for_timeout(60)
+
+    async def _arrived(self) -> PageView:
+        url = self.page.url.split("#")[0]
+        if self.visited and url != self.visited[-1] and url in self.visited:
+            self.backtracks += 1
+        if url not in self.visited:
+            self.visited.append(url)
+            await self._inspect(url)
+        view = await read_view(self.page)
+        if self._doc_status >= 400 or not (view.links or view.buttons or view.inputs):
+            self.dead_ends += 1
+        return view
+
+    async def _inspect(self, url: str) -> None:
+        """First visit of a page: broken images, broken links, accessibility (bounded, cached per panel)."""
+        self.broken_images += [src for src in await broken_images(self.page) if src not in self.broken_images]
+        if self.accessibility and len(self.a11y) < _MAX_A11Y_PAGES:
+            self.a11y[url] = await self.cache.axe_for(self.page)
+        hrefs = await self.page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+        for href in hrefs:
+            href = urljoin(url, href).split("#")[0]
+            if origin_of(href) != self.origin or href in self._checked_links:
+                continue
+            if len(self._checked_links) >= _MAX_LINK_CHECKS:
+                break
+            self._checked_links.add(href)
+            if (
+                await self.cache.link_status(self.context.request, href) >= 400
+                and href not in self.broken_links
+            ):
+                self.broken_links.append(href)

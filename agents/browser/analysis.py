@@ -1,0 +1,99 @@
+"""Turn a variant's sessions into the seed-000 analysis: success, a summary with numbers, specific findings.
+
+`success` means the variant lets users do what the flows ask: at least half of all sessions
+completed their task (SUCCESS_THRESHOLD), judged by our programmatic checks only.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from statistics import median
+
+from agents.browser.results import SessionResult
+from agents.schemas import VariantAnalysis
+
+SUCCESS_THRESHOLD = 0.5
+_MAX_LISTED = 5
+
+
+def analyze_panel(results: list[SessionResult]) -> VariantAnalysis:
+    if not results:
+        return VariantAnalysis(
+            success=False, summary="no sessions ran", issues=["the panel produced no sessions"]
+        )
+    done = [r for r in results if r.success]
+    rate = len(done) / len(results)
+    actions = median(r.n_actions for r in results)
+    summary = (
+        f"{len(done)}/{len(results)} sessions completed their task ({rate:.0%}); "
+        f"median {actions:g} actions, median {median(r.duration_ms for r in results) / 1000:.1f} s per session"
+    )
+    return VariantAnalysis(
+        success=rate >= SUCCESS_THRESHOLD,
+        summary=summary,
+        insights=_insights(results),
+        issues=_issues(results),
+    )
+
+
+def _insights(results: list[SessionResult]) -> list[str]:
+    out = []
+    by_flow: dict[str, list[SessionResult]] = defaultdict(list)
+    for r in results:
+        by_flow[r.flow_name].append(r)
+    for flow, runs in by_flow.items():
+        ok = [r for r in runs if r.success]
+        line = f"'{flow}': {len(ok)}/{len(runs)} succeeded"
+        if ok:
+            line += f", median {median(r.n_actions for r in ok):g} actions when it worked"
+        personas = sorted({r.persona for r in runs if not r.success})
+        if personas:
+            line += f"; failed for {', '.join(personas)}"
+        out.append(line)
+        if ok:
+            fastest = min(ok, key=lambda r: r.n_actions)
+            out.append(
+                f"'{flow}': fastest was the {fastest.persona} ({fastest.n_actions} actions): {fastest.summary}"
+            )
+    backtracks = sum(r.backtracks for r in results)
+    if backtracks:
+        out.append(f"{backtracks} backtrack(s) to already visited pages across {len(results)} sessions")
+    lcps = [r.lcp_ms for r in results if r.lcp_ms is not None]
+    if lcps:
+        out.append(
+            f"largest contentful paint: median {median(lcps):.0f} ms, worst {max(lcps):.0f} ms; "
+            f"worst CLS {max(r.cls or 0.0 for r in results):.3f}"
+        )
+    return out
+
+
+def _issues(results: list[SessionResult]) -> list[str]:
+    out = []
+    for r in results:
+        if not r.success:
+            where = r.pages_visited[-1] if r.pages_visited else "the start page"
+            out.append(f"'{r.flow_name}' failed for the {r.persona} (seed {r.seed}) at {where}: {r.summary}")
+    form_errors = Counter(i for r in results for i in r.issues if i.startswith("form error shown"))
+    out += [f"{text} ({n} session(s))" for text, n in form_errors.most_common(_MAX_LISTED)]
+    other = Counter(i for r in results for i in r.issues if not i.startswith("form error shown"))
+    out += [f"{text} ({n} session(s))" for text, n in other.most_common(_MAX_LISTED)]
+    for label, values in (
+        ("console error", [e for r in results for e in r.console_errors]),
+        ("broken link", [u for r in results for u in r.broken_links]),
+        ("broken image", [u for r in results for u in r.broken_images]),
+        ("failed request", [u for r in results for u in r.failed_requests]),
+    ):
+        for value, n in Counter(values).most_common(_MAX_LISTED):
+            out.append(f"{label}: {value} (seen in {n} session(s))")
+    rules: dict[str, set[str]] = defaultdict(set)
+    impact: dict[str, str] = {}
+    for r in results:
+        for v in r.a11y_details:
+            rules[v["id"]].add(v.get("url", ""))
+            impact[v["id"]] = f"{v.get('impact') or 'unknown'}: {v.get('help', '')}"
+    for rule, pages in sorted(rules.items(), key=lambda kv: -len(kv[1])):
+        out.append(f"accessibility violation {rule} ({impact[rule]}) on {len(pages)} page(s)")
+    timeouts = sum(1 for r in results if r.error and "timed out" in r.error)
+    if timeouts:
+        out.append(f"{timeouts} session(s) timed out")
+    return out

@@ -1,0 +1,93 @@
+"""Page-quality measurements a session takes along the way: web vitals, broken images/links, axe-core."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import axe_playwright_python
+from playwright.async_api import APIRequestContext, Page
+
+_VITALS_JS = """
+() => new Promise(resolve => {
+  let lcp = null, cls = 0;
+  try { new PerformanceObserver(list => { for (const e of list.getEntries()) lcp = e.renderTime || e.loadTime || e.startTime; })
+          .observe({type: 'largest-contentful-paint', buffered: true}); } catch (e) {}
+  try { new PerformanceObserver(list => { for (const e of list.getEntries()) if (!e.hadRecentInput) cls += e.value; })
+          .observe({type: 'layout-shift', buffered: true}); } catch (e) {}
+  // Buffered entries are delivered asynchronously; one short tick collects them.
+  setTimeout(() => resolve({lcp, cls}), 30);
+})
+"""
+_BROKEN_IMAGES_JS = """
+() => Array.from(document.images).filter(i => i.complete && i.naturalWidth === 0 && i.src).map(i => i.src)
+"""
+_AXE_JS_PATH = Path(axe_playwright_python.__file__).parent / "axe.min.js"
+# Only real violations, and only the rule sets users feel; keeps one axe run around 100 ms.
+_AXE_RUN_JS = """
+() => axe.run(document, {resultTypes: ['violations'], runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'best-practice']}})
+  .then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length})))
+"""
+
+
+@cache
+def _axe_source() -> str:
+    return _AXE_JS_PATH.read_text(encoding="utf-8")
+
+
+def page_template(url: str) -> str:
+    """Pages built from one template share their accessibility problems: products/a.html ~ products/b.html.
+
+    axe costs ~0.3 s a page, so a panel runs it once per template (root files keep their own key,
+    with page numbers folded: page-2.html ~ page-3.html).
+    """
+    parts = urlsplit(url)
+    folder, _, leaf = parts.path.rpartition("/")
+    leaf = "*" if folder.strip("/") else re.sub(r"\d+", "#", leaf)
+    return f"{parts.scheme}://{parts.netloc}{folder}/{leaf}"
+
+
+async def web_vitals(page: Page) -> tuple[float | None, float | None]:
+    values = await page.evaluate(_VITALS_JS)
+    lcp = values.get("lcp")
+    return (round(lcp, 1) if lcp is not None else None, round(values.get("cls") or 0.0, 4))
+
+
+async def broken_images(page: Page) -> list[str]:
+    return list(await page.evaluate(_BROKEN_IMAGES_JS))
+
+
+class PanelCache:
+    """What sessions of one panel share: axe results per page and link statuses (pages don't change mid-panel)."""
+
+    def __init__(self) -> None:
+        self.axe: dict[str, list[dict[str, Any]]] = {}
+        self.links: dict[str, int] = {}
+        self._axe_locks: dict[str, asyncio.Lock] = {}
+
+    async def axe_for(self, page: Page) -> list[dict[str, Any]]:
+        url = page.url.split("#")[0]
+        key = page_template(url)
+        async with self._axe_locks.setdefault(key, asyncio.Lock()):
+            if key not in self.axe:
+                # evaluate() of the bundled source is faster than add_script_tag and is not subject to CSP.
+                await page.evaluate(_axe_source())
+                found = await page.evaluate(_AXE_RUN_JS)
+                self.axe[key] = [dict(v, url=url) for v in found]
+        return self.axe[key]
+
+    async def link_status(self, request: APIRequestContext, url: str) -> int:
+        if url not in self.links:
+            try:
+                response = await request.head(url, timeout=5000, max_redirects=0)
+                status = response.status
+                if status in (405, 501):  # servers that refuse HEAD get a GET
+                    status = (await request.get(url, timeout=5000, max_redirects=0)).status
+            except Exception:  # noqa: BLE001 - a link that cannot be fetched at all is broken
+                status = 599
+            self.links[url] = status
+        return self.links[url]

@@ -1,0 +1,140 @@
+"""What a page offers a user, read from the rendered DOM: visible links, buttons, inputs, product-like items.
+
+Only what is visible counts (a user cannot click what they cannot see). Every offered element gets a
+`data-vl` tag so a persona can act on exactly the element it chose.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.async_api import Page
+from pydantic import BaseModel, Field
+
+_EXTRACT_JS = r"""
+() => {
+  const visible = (el) => {
+    const r = el.getBoundingClientRect();
+    const s = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none';
+  };
+  // The counter lives on window so tags stay unique across reads of the same document.
+  const tag = (el) => { if (!el.dataset.vl) el.dataset.vl = String(window.__vl = (window.__vl || 0) + 1); return el.dataset.vl; };
+  const text = (el) => (el.innerText || el.textContent || '').replace(/\s+/g, ' ').trim();
+  const price = /(?:[$€£]\s?\d[\d.,]*|\d[\d.,]*\s?(?:€|EUR|USD))/;
+  const labelOf = (el) => {
+    let t = '';
+    if (el.id) { const l = document.querySelector(`label[for="${CSS.escape(el.id)}"]`); if (l) t = text(l); }
+    if (!t) { const l = el.closest('label'); if (l) t = text(l); }
+    return t || el.getAttribute('aria-label') || el.placeholder || el.name || '';
+  };
+  const links = [], items = [], buttons = [], inputs = [];
+  for (const a of document.querySelectorAll('a[href]')) {
+    if (!visible(a)) continue;
+    const entry = {vl: tag(a), text: text(a) || a.getAttribute('aria-label') || '', href: a.href,
+                   rel: a.rel || '', current: a.getAttribute('aria-current') || ''};
+    links.push(entry);
+    // A product-like item: the smallest ancestor holding this link and a price, with few links in it.
+    let box = a.parentElement;
+    for (let depth = 0; box && depth < 4; depth++, box = box.parentElement) {
+      const t = text(box);
+      if (box.querySelectorAll('a[href]').length > 2) break;
+      const m = t.match(price);
+      if (m) { items.push({vl: entry.vl, name: entry.text, href: a.href, price: m[0], text: t.slice(0, 200)}); break; }
+    }
+  }
+  for (const b of document.querySelectorAll('button, input[type=submit], input[type=button], [role=button]')) {
+    if (!visible(b)) continue;
+    buttons.push({vl: tag(b), text: text(b) || b.value || b.getAttribute('aria-label') || '',
+                  type: b.type || '', disabled: !!b.disabled, in_form: !!b.closest('form')});
+  }
+  for (const f of document.querySelectorAll('input, select, textarea')) {
+    const type = (f.type || f.tagName).toLowerCase();
+    if (['hidden', 'submit', 'button', 'image', 'reset'].includes(type) || !visible(f)) continue;
+    const options = f.tagName === 'SELECT' ? Array.from(f.options).map(o => ({value: o.value, text: text(o)})) : [];
+    const describedby = (f.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean)
+      .map(id => document.getElementById(id)).filter(Boolean).map(text).join(' ');
+    inputs.push({vl: tag(f), type, name: f.name || f.id || '', label: labelOf(f), placeholder: f.placeholder || '',
+                 required: !!f.required, value: type === 'checkbox' || type === 'radio' ? String(f.checked) : f.value,
+                 options, invalid: f.getAttribute('aria-invalid') === 'true' || (f.validity && !f.validity.valid),
+                 message: describedby || f.validationMessage || '', in_form: !!f.closest('form')});
+  }
+  const alerts = Array.from(document.querySelectorAll(
+      '[role=alert], [aria-live], .error, .errors, .error-message, .field-error, .invalid-feedback, .form-error, .success, .message, .notice'))
+    .filter(visible).map(text).filter(Boolean);
+  return {url: location.href, title: document.title, text: text(document.body).slice(0, 4000),
+          headings: Array.from(document.querySelectorAll('h1, h2, h3')).filter(visible).map(text).filter(Boolean),
+          links, items, buttons, inputs, alerts, forms: document.querySelectorAll('form').length};
+}
+"""
+
+_SEARCH_WORDS = re.compile(r"search|filter|find|query|look for", re.IGNORECASE)
+_NEXT_WORDS = re.compile(r"^(next|next page|more|older|›|»|→|>)\b|next\s*(page|›|»|→)?$", re.IGNORECASE)
+_CART_COUNT = re.compile(
+    r"(?:cart|basket|bag)\D{0,20}?(\d+)|(\d+)\D{0,5}(?:items? in (?:your )?(?:cart|basket|bag))",
+    re.IGNORECASE,
+)
+
+
+class PageView(BaseModel):
+    url: str
+    title: str = ""
+    text: str = ""
+    headings: list[str] = Field(default_factory=list)
+    links: list[dict[str, Any]] = Field(default_factory=list)
+    items: list[dict[str, Any]] = Field(default_factory=list)
+    buttons: list[dict[str, Any]] = Field(default_factory=list)
+    inputs: list[dict[str, Any]] = Field(default_factory=list)
+    alerts: list[str] = Field(default_factory=list)
+    forms: int = 0
+
+    def search_input(self) -> dict[str, Any] | None:
+        for field in self.inputs:
+            described = " ".join((field["type"], field["name"], field["label"], field["placeholder"]))
+            if field["type"] in ("search", "text") and _SEARCH_WORDS.search(described):
+                return field
+        return None
+
+    def next_link(self) -> dict[str, Any] | None:
+        for link in self.links:
+            if "next" in link["rel"].split() or _NEXT_WORDS.search(link["text"].strip()):
+                return link
+        return None
+
+    def find_item(self, name: str) -> dict[str, Any] | None:
+        wanted = normalise(name)
+        for item in self.items:
+            if normalise(item["name"]) == wanted:
+                return item
+        for link in self.links:  # a match without a visible price still leads to the item
+            if normalise(link["text"]) == wanted:
+                return link
+        return None
+
+    def button(self, pattern: str) -> dict[str, Any] | None:
+        rx = re.compile(pattern, re.IGNORECASE)
+        return next((b for b in self.buttons if not b["disabled"] and rx.search(b["text"])), None)
+
+    def link(self, pattern: str) -> dict[str, Any] | None:
+        rx = re.compile(pattern, re.IGNORECASE)
+        return next((link for link in self.links if rx.search(link["text"])), None)
+
+    def cart_count(self) -> int | None:
+        for link in self.links:
+            match = _CART_COUNT.search(link["text"])
+            if match:
+                return int(match.group(1) or match.group(2))
+        return None
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+async def read_view(page: Page) -> PageView:
+    return PageView.model_validate(await page.evaluate(_EXTRACT_JS))
+
+
+def selector(element: dict[str, Any]) -> str:
+    return f'[data-vl="{element["vl"]}"]'

@@ -1,0 +1,144 @@
+"""A panel of simulated users: every flow, N sessions each, on every variant, interleaved and concurrent."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.async_api import async_playwright
+
+from agents.browser.chromium import check_reachable, launch
+from agents.browser.metrics import PanelCache
+from agents.browser.personas import PERSONAS
+from agents.browser.results import LogRecord, SessionResult
+from agents.browser.session import run_session
+from agents.browser.sync import run_sync
+from agents.schemas import FlowSpec
+from db.settings import get_settings
+
+_REQUIRED_PARAMS = {"find_item": ("item_name",), "complete_form": (), "explore": ()}
+
+
+def validate_flows(flows: list[FlowSpec]) -> None:
+    """Refuse malformed flows before a browser starts, naming the flow and what is wrong."""
+    if not flows:
+        raise ValueError("no flows to run")
+    for flow in flows:
+        if not flow.name.strip():
+            raise ValueError(f"flow #{flow.order} has an empty name")
+        if flow.task.kind not in _REQUIRED_PARAMS:
+            raise ValueError(f"flow {flow.name!r}: unknown task kind {flow.task.kind!r}")
+        for param in _REQUIRED_PARAMS[flow.task.kind]:
+            if not str(flow.task.params.get(param) or "").strip():
+                raise ValueError(f"flow {flow.name!r}: task {flow.task.kind} needs params.{param}")
+        values = flow.task.params.get("values", {})
+        if flow.task.kind == "complete_form" and not isinstance(values, dict):
+            raise ValueError(f"flow {flow.name!r}: params.values must be a mapping of field -> value")
+
+
+def session_seed(seed: int, flow_order: int, session_index: int) -> int:
+    # The same (seed, flow, index) meets every variant: a paired design across variants.
+    return seed * 1_000_003 + flow_order * 10_007 + session_index
+
+
+def schedule(
+    variant_keys: list[str], flows: list[FlowSpec], sessions_per_flow: int
+) -> list[tuple[str, FlowSpec, int]]:
+    """Round r runs session r of every flow on every variant; variant order rotates each round."""
+    plan = []
+    for index in range(sessions_per_flow):
+        shift = index % len(variant_keys)
+        rotated = variant_keys[shift:] + variant_keys[:shift]
+        for flow in sorted(flows, key=lambda f: f.order):
+            plan += [(key, flow, index) for key in rotated]
+    return plan
+
+
+async def run_panel_async(
+    targets: dict[str, str],
+    flows: list[FlowSpec],
+    *,
+    sessions_per_flow: int,
+    seed: int = 0,
+    concurrency: int = 4,
+    artifacts_dir: Path,
+    on_log: Callable[[LogRecord], None] | None = None,
+) -> list[SessionResult]:
+    validate_flows(flows)
+    if not targets:
+        raise ValueError("no variants to run")
+    if sessions_per_flow < 1 or concurrency < 1:
+        raise ValueError("sessions_per_flow and concurrency must be >= 1")
+    for url in targets.values():
+        check_reachable(url)
+    emit = on_log or (lambda record: None)
+    plan = schedule(list(targets), flows, sessions_per_flow)
+    if get_settings().browser.provider == "browser_use":
+        from agents.browser.browser_use_agent import run_browser_use_session as runner
+    else:
+        runner = None
+    gate = asyncio.Semaphore(concurrency)
+    cache = PanelCache()
+    async with async_playwright() as pw:
+        browser = await launch(pw) if runner is None else None
+
+        async def one(key: str, flow: FlowSpec, index: int) -> SessionResult:
+            persona = PERSONAS[index % len(PERSONAS)]
+            seeded = session_seed(seed, flow.order, index)
+            async with gate:
+                emit(
+                    LogRecord(
+                        level="info",
+                        message=f"session started: {persona} on {flow.name}",
+                        variant_key=key,
+                        flow_name=flow.name,
+                        session_index=index,
+                    )
+                )
+                if runner is not None:
+                    result = await runner(key, targets[key], flow, seeded, index, artifacts_dir)
+                else:
+                    result = await run_session(
+                        browser, key, targets[key], flow, persona, seeded, index, artifacts_dir, cache
+                    )
+                emit(
+                    LogRecord(
+                        level="info" if result.success else "warning",
+                        message=f"session {'succeeded' if result.success else 'failed'}: {result.summary}",
+                        variant_key=key,
+                        flow_name=flow.name,
+                        session_index=index,
+                        data={"n_actions": result.n_actions, "duration_ms": result.duration_ms},
+                    )
+                )
+                return result
+
+        try:
+            return list(await asyncio.gather(*(one(*entry) for entry in plan)))
+        finally:
+            if browser is not None:
+                await browser.close()
+
+
+def run_panel(
+    targets: dict[str, str],
+    flows: list[FlowSpec],
+    *,
+    sessions_per_flow: int,
+    seed: int = 0,
+    concurrency: int = 4,
+    artifacts_dir: Path,
+    on_log: Callable[[LogRecord], None] | None = None,
+) -> list[SessionResult]:
+    return run_sync(
+        run_panel_async(
+            targets,
+            flows,
+            sessions_per_flow=sessions_per_flow,
+            seed=seed,
+            concurrency=concurrency,
+            artifacts_dir=artifacts_dir,
+            on_log=on_log,
+        )
+    )

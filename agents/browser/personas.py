@@ -1,0 +1,158 @@
+"""Simulated users: deterministic policies with a seeded RNG, acting only through what a page offers.
+
+- searcher: types the item into a search / filter box when the page has one, else browses like a scanner.
+- category_navigator: picks the item's category from a select, filter button or category link when
+  offered, else scans.
+- scanner: reads listing pages in order and follows "next".
+- impatient: scans too, but gives up after a handful of actions.
+Each persona sometimes opens a wrong item first (curiosity, seeded) and has to come back.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+
+from agents.browser.actor import Actor
+from agents.browser.page_view import PageView, normalise
+
+PERSONAS = ("searcher", "category_navigator", "scanner", "impatient")
+
+
+@dataclass(frozen=True)
+class Persona:
+    name: str
+    budget: int  # actions before giving up
+    curiosity: float  # chance of opening a wrong item on a listing page
+
+    @classmethod
+    def make(cls, name: str, rng: random.Random, max_steps: int) -> Persona:
+        if name not in PERSONAS:
+            raise ValueError(f"unknown persona {name!r}; choose one of {', '.join(PERSONAS)}")
+        if name == "impatient":
+            return cls(name, budget=rng.randint(4, 7), curiosity=0.0)
+        return cls(name, budget=max_steps, curiosity=rng.choice((0.0, 0.1, 0.2)))
+
+
+@dataclass
+class Outcome:
+    success: bool
+    reason: str
+    issues: list[str] = field(default_factory=list)
+
+
+def where(view: PageView) -> str:
+    match = re.search(r"page\s+(\d+)\s+of\s+(\d+)", view.text, re.IGNORECASE)
+    return f"page {match.group(1)} of {match.group(2)}" if match else view.url
+
+
+async def find_item(
+    actor: Actor,
+    persona: Persona,
+    rng: random.Random,
+    name: str,
+    category: str | None,
+    add_to_cart: bool = True,
+) -> Outcome:
+    view = await actor.start()
+    tried_search = tried_category = False
+    searched_without_match = False
+    while actor.n_actions < persona.budget:
+        item = view.find_item(name)
+        if item:
+            return await _open_and_add(actor, view, item, name, add_to_cart)
+        if persona.name == "searcher" and not tried_search and (box := view.search_input()):
+            tried_search = True
+            await actor.fill(box, name if rng.random() < 0.5 else " ".join(name.split()[:2]))
+            view = await actor.press_enter(box)
+            searched_without_match = view.find_item(name) is None
+            continue
+        if persona.name == "category_navigator" and not tried_category and category:
+            tried_category = True
+            picked = await _pick_category(actor, view, category)
+            if picked is not None:
+                view = picked
+                continue
+        if view.items and rng.random() < persona.curiosity:
+            wrong = rng.choice(view.items)
+            if normalise(wrong["name"]) != normalise(name):
+                await actor.click(wrong, "open")
+                view = await actor.back()
+                continue
+        nxt = view.next_link()
+        if nxt is None or nxt["href"].split("#")[0] in actor.visited:
+            actor.dead_ends += 1
+            hint = " (the search box found no match)" if searched_without_match else ""
+            return Outcome(
+                False,
+                f"reached the end of the listing at {where(view)} after {actor.n_actions} "
+                f"actions without finding '{name}'{hint}",
+            )
+        view = await actor.click(nxt, "next")
+    return Outcome(
+        False, f"gave up after {actor.n_actions} actions on {where(view)} without finding '{name}'"
+    )
+
+
+async def _pick_category(actor: Actor, view: PageView, category: str) -> PageView | None:
+    wanted = normalise(category)
+    for field_ in view.inputs:
+        for option in field_["options"]:
+            if normalise(option["text"]) == wanted or normalise(option["value"]) == wanted:
+                return await actor.select(field_, option["value"])
+    for button in view.buttons:
+        if normalise(button["text"]) == wanted:
+            return await actor.click(button, "filter")
+    for link in view.links:
+        if normalise(link["text"]) == wanted:
+            return await actor.click(link, "category")
+    return None
+
+
+async def _open_and_add(actor: Actor, view: PageView, item: dict, name: str, add_to_cart: bool) -> Outcome:
+    view = await actor.click(item, "open")
+    if not any(normalise(name) in normalise(h) for h in view.headings + [view.title]):
+        return Outcome(False, f"clicked '{name}' but the page that opened ({view.url}) does not show it")
+    if not add_to_cart:
+        return Outcome(True, f"found '{name}' at {view.url}")
+    button = view.button(r"add to (cart|bag|basket)|buy")
+    if button is None:
+        return Outcome(False, f"reached '{name}' but its page offers no add-to-cart button")
+    before = view.cart_count()
+    view = await actor.click(button, "add_to_cart")
+    after = view.cart_count()
+    if before is not None and after is not None and after > before:
+        return Outcome(True, f"added '{name}' to the cart (cart count {before} -> {after})")
+    cart = view.link(r"\b(cart|basket|bag)\b")
+    if cart is not None:
+        view = await actor.click(cart, "open_cart")
+        if normalise(name) in normalise(view.text):
+            return Outcome(True, f"added '{name}' to the cart (shown on the cart page)")
+    return Outcome(False, f"clicked add-to-cart for '{name}' but the cart did not show it")
+
+
+async def explore(actor: Actor, persona: Persona, rng: random.Random, max_pages: int) -> Outcome:
+    view = await actor.start()
+    while len(actor.visited) < max_pages and actor.n_actions < persona.budget:
+        fresh = [
+            link
+            for link in view.links
+            if link["href"].split("#")[0] not in actor.visited and link["href"].startswith(actor.origin)
+        ]
+        if not fresh:
+            actor.dead_ends += 1
+            if len(actor.visited) > 1 and actor.n_actions + 1 < persona.budget:
+                view = await actor.back()
+                if not [link for link in view.links if link["href"].split("#")[0] not in actor.visited]:
+                    break
+                continue
+            break
+        view = await actor.click(rng.choice(fresh), "explore")
+    if len(actor.visited) >= max_pages:
+        return Outcome(True, f"visited {len(actor.visited)} pages")
+    return Outcome(
+        False,
+        f"reached only {len(actor.visited)} of {max_pages} pages after {actor.n_actions} "
+        f"actions (no unvisited links left on {view.url})",
+    )

@@ -1,0 +1,136 @@
+"""One simulated-user session: a fresh browser context, a persona, a task, and everything measured on the way."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from playwright.async_api import Browser
+
+from agents.browser.actor import Actor
+from agents.browser.chromium import guard_origin
+from agents.browser.forms import complete_form
+from agents.browser.metrics import PanelCache
+from agents.browser.personas import Outcome, Persona, explore, find_item
+from agents.browser.results import SessionResult
+from agents.schemas import FlowSpec
+from db.settings import get_settings
+
+
+def task_prompt(flow: FlowSpec) -> str:
+    params = flow.task.params
+    if flow.task.kind == "find_item":
+        return f"Find '{params['item_name']}' and add it to the cart."
+    if flow.task.kind == "complete_form":
+        return f"Complete the {params.get('form_hint') or 'form'} with the given details and submit it."
+    return f"Explore the site: visit {params.get('max_pages', 5)} pages."
+
+
+async def _attempt(actor: Actor, flow: FlowSpec, persona: Persona, rng: random.Random) -> Outcome:
+    params = flow.task.params
+    if flow.task.kind == "find_item":
+        return await find_item(
+            actor,
+            persona,
+            rng,
+            params["item_name"],
+            params.get("category"),
+            bool(params.get("add_to_cart", True)),
+        )
+    if flow.task.kind == "complete_form":
+        return await complete_form(
+            actor, persona, rng, dict(params.get("values") or {}), str(params.get("form_hint") or "")
+        )
+    return await explore(actor, persona, rng, int(params.get("max_pages", 5)))
+
+
+async def run_session(
+    browser: Browser,
+    variant_key: str,
+    base_url: str,
+    flow: FlowSpec,
+    persona_name: str,
+    seed: int,
+    session_index: int,
+    artifacts_dir: Path,
+    cache: PanelCache,
+) -> SessionResult:
+    settings = get_settings().browser
+    started = datetime.now(UTC)
+    rng = random.Random(seed)
+    persona = Persona.make(persona_name, rng, settings.max_steps)
+    slug = re.sub(r"[^a-z0-9]+", "-", flow.name.lower()).strip("-") or "flow"
+    shots_dir = (
+        artifacts_dir / variant_key / slug / f"s{session_index}-{persona_name}"
+        if settings.screenshots
+        else None
+    )
+    if shots_dir is not None:
+        shots_dir.mkdir(parents=True, exist_ok=True)
+    context = await browser.new_context(viewport={"width": 1280, "height": 800}, service_workers="block")
+    blocked: list[str] = []
+    console: list[str] = []
+    failed: list[str] = []
+    logs: list[str] = []
+    await guard_origin(context, base_url, blocked)
+    context.on("console", lambda m: m.type == "error" and console.append(m.text))
+    context.on("weberror", lambda e: console.append(str(e.error)))
+    context.on(
+        "requestfailed",
+        lambda r: (r.failure or "").endswith("BLOCKED_BY_CLIENT") or failed.append(f"{r.url} ({r.failure})"),
+    )
+    context.on("response", lambda r: r.status >= 400 and failed.append(f"{r.url} (HTTP {r.status})"))
+    page = await context.new_page()
+    actor = Actor(context, page, base_url, cache, shots_dir, settings.accessibility)
+    error = None
+    try:
+        outcome = await asyncio.wait_for(_attempt(actor, flow, persona, rng), settings.session_timeout_s)
+    except TimeoutError:
+        outcome = Outcome(False, "timed out")
+        error = f"timed out after {settings.session_timeout_s:g}s"
+    except Exception as exc:  # noqa: BLE001 - a broken page ends this session, not the panel
+        outcome = Outcome(False, f"the session broke: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+        error = f"{type(exc).__name__}: {exc}"
+    try:
+        await actor.screenshot("success" if outcome.success else "failure")
+    finally:
+        await context.close()
+    logs += [f"{a['t_ms']:>8.1f}ms {a['type']:<12} {a['target']}  @ {a['url']}" for a in actor.actions]
+    logs += actor.notes + [f"blocked off-origin request: {u}" for u in blocked]
+    violations = [v for found in actor.a11y.values() for v in found]
+    issues = list(outcome.issues)
+    if blocked:
+        issues.append(f"blocked {len(blocked)} request(s) leaving the site's origin, e.g. {blocked[0]}")
+    return SessionResult(
+        variant_key=variant_key,
+        flow_name=flow.name,
+        flow_order=flow.order,
+        persona=persona_name,
+        seed=seed,
+        task_prompt=task_prompt(flow),
+        success=outcome.success,
+        n_actions=actor.n_actions,
+        duration_ms=actor.elapsed_ms(),
+        pages_visited=actor.visited,
+        backtracks=actor.backtracks,
+        dead_ends=actor.dead_ends,
+        action_log=actor.actions,
+        screenshots=actor.screenshots,
+        console_errors=console,
+        failed_requests=failed + [f"{u} (blocked: outside origin)" for u in blocked],
+        broken_links=actor.broken_links,
+        broken_images=actor.broken_images,
+        lcp_ms=actor.lcp_ms,
+        cls=actor.cls,
+        a11y_violations=len(violations),
+        a11y_details=violations,
+        summary=outcome.reason,
+        issues=issues,
+        raw_logs="\n".join(logs),
+        error=error,
+        started_at=started,
+        completed_at=datetime.now(UTC),
+    )
