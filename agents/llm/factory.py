@@ -5,7 +5,7 @@ from __future__ import annotations
 from agents.llm.base import LLMProvider, ModelSpec
 from agents.llm.offline_provider import OFFLINE_MODEL
 
-DEFAULT_MODELS = {"offline": OFFLINE_MODEL, "anthropic": "claude-sonnet-4-5", "openai": "gpt-4o-mini"}
+DEFAULT_MODELS = {"offline": OFFLINE_MODEL, "anthropic": "claude-sonnet-4-6", "openai": "gpt-4o-mini"}
 
 
 def spec_from_settings() -> ModelSpec:

@@ -107,13 +107,14 @@ def classify_sdk_error(
 
 
 def _server_message(exc: BaseException) -> str:
+    """The server's own error message: anthropic keeps {"error": {...}}, openai unwraps it."""
     body: Any = getattr(exc, "body", None)
-    if isinstance(body, dict):
-        error = body.get("error")
-        if isinstance(error, dict) and error.get("message"):
-            return str(error["message"])[:200]
-        if isinstance(error, str):
-            return error[:200]
+    if isinstance(body, dict) and isinstance(body.get("error"), dict | str):
+        body = body["error"]
+    if isinstance(body, dict) and body.get("message"):
+        return str(body["message"])[:200]
+    if isinstance(body, str) and body:
+        return body[:200]
     return type(exc).__name__
 
 
