@@ -16,14 +16,16 @@ def load_app_config(root: Path) -> AppConfig:
     """variantlab.toml when present (flat keys; "" means none), else detect static / node / python."""
     path = root / CONFIG_FILE
     if path.is_file():
-        return _from_toml(path)
-    return _detect(root)
+        return config_from_toml(path.read_text(encoding="utf-8", errors="replace"))
+    names = {p.name for p in root.iterdir() if p.is_file()}
+    package = root / "package.json"
+    return detect(names, package.read_text(errors="replace") if package.is_file() else "")
 
 
-def _from_toml(path: Path) -> AppConfig:
+def config_from_toml(text: str) -> AppConfig:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise SandboxError(f"{CONFIG_FILE} is not valid TOML: {exc}") from exc
     unknown = set(data) - _KEYS
     if unknown:
@@ -45,22 +47,22 @@ def _from_toml(path: Path) -> AppConfig:
     )
 
 
-def _detect(root: Path) -> AppConfig:
-    package = root / "package.json"
+def detect(names: set[str], package_json: str) -> AppConfig:
+    """From the file names at the app root (and package.json's text, "" when absent)."""
     scripts: dict = {}
-    if package.is_file():
+    if package_json:
         try:
-            scripts = json.loads(package.read_text(encoding="utf-8")).get("scripts") or {}
+            scripts = json.loads(package_json).get("scripts") or {}
         except (ValueError, AttributeError):
             scripts = {}
     node_test = "npm test --silent" if "test" in scripts else None
-    if (root / "index.html").is_file():
+    if "index.html" in names:
         return AppConfig(kind="static", test=node_test)
-    if package.is_file():
+    if "package.json" in names:
         return AppConfig(
             kind="node", install="npm install --no-audit --no-fund",
             start="npm start --silent" if "start" in scripts else None, test=node_test, port=3000,
         )
-    if any((root / name).is_file() for name in ("pyproject.toml", "pytest.ini", "setup.py")):
+    if names & {"pyproject.toml", "pytest.ini", "setup.py"}:
         return AppConfig(kind="python", test="python3 -m pytest -q")
     return AppConfig(kind="static")

@@ -18,6 +18,22 @@ class PathEscape(SandboxError):
     """A file path given to the file API points outside the workdir."""
 
 
+class SandboxAuthError(SandboxError):
+    """The sandbox provider rejected our credentials."""
+
+
+class SandboxNotFound(SandboxError):
+    """The provider does not know this sandbox (expired or killed)."""
+
+
+class SandboxRateLimited(SandboxError):
+    """The provider is rate limiting us; retry later."""
+
+
+class SandboxTimeout(SandboxError):
+    """The provider did not answer in time."""
+
+
 @dataclass(frozen=True)
 class CommandResult:
     exit_code: int
@@ -85,6 +101,6 @@ class Sandbox(Protocol):
 
     def destroy(self) -> None: ...
 
-    def __enter__(self) -> "Sandbox": ...
+    def __enter__(self) -> Sandbox: ...
 
     def __exit__(self, *exc: object) -> None: ...

@@ -136,7 +136,7 @@ def bwrap_problem() -> str | None:
              "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64", "--proc", "/proc",
              "--dev", "/dev", "--unshare-all", "--die-with-parent", "--", "/bin/true"]
     try:
-        done = subprocess.run(probe, capture_output=True, text=True, timeout=10)
+        done = subprocess.run(probe, capture_output=True, text=True, timeout=10, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"bubblewrap failed to start: {exc}"
     if done.returncode != 0:

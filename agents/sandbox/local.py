@@ -11,8 +11,9 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Self
 
-from agents.sandbox import isolation, paths
+from agents.sandbox import isolation, paths, scratch
 from agents.sandbox.appconfig import load_app_config
 from agents.sandbox.base import AppConfig, CommandResult, DiffSummary, SandboxError
 from agents.sandbox.diffparse import DIFF_SCRIPT, parse_diff
@@ -39,6 +40,7 @@ class LocalSandbox:
         self._preview: subprocess.Popen | None = None
         self._url: str | None = None
         self._destroyed = False
+        self._mounted = False
         self.uid = isolation.sandbox_uid(self.id) if self.isolated else os.getuid()
         try:
             source = resolve(repo, ref, settings.resolved_data_dir / "repos")
@@ -53,11 +55,11 @@ class LocalSandbox:
 
     # -- creation ---------------------------------------------------------------------------
     def _checkout(self, git_dir: Path, commit: str, patch: str | None) -> None:
-        self._run_dir.mkdir(parents=True)
-        # Root may hardlink the cache's objects: they stay root-owned and read-only to the sandbox.
-        # Another uid could rewrite a hardlinked object, so it gets copies.
-        links = [] if os.geteuid() == 0 else ["--no-hardlinks"]
-        git("clone", "--quiet", "--no-checkout", *links, str(git_dir), str(self.workdir))
+        self._mounted = scratch.make_root(self._root, self._cfg.memory_limit_mb)
+        self._run_dir.mkdir()
+        # --no-hardlinks: the sandbox owns its objects, so none may be shared with the cache.
+        git("clone", "--quiet", "--no-checkout", "--no-hardlinks", "--template=", str(git_dir),
+            str(self.workdir))
         git("-C", str(self.workdir), "checkout", "--quiet", "--detach", commit)
         if patch:
             try:
@@ -72,12 +74,9 @@ class LocalSandbox:
             self._chown_tree()
 
     def _chown_tree(self) -> None:
-        objects = self.workdir / ".git" / "objects"
         os.chown(self._run_dir, self.uid, self.uid)
-        for dirpath, dirnames, filenames in os.walk(self.workdir):
+        for dirpath, _, filenames in os.walk(self.workdir):
             os.lchown(dirpath, self.uid, self.uid)
-            if Path(dirpath) == objects or objects in Path(dirpath).parents:
-                continue  # hardlinks into the cache: leave them root-owned
             for name in filenames:
                 os.lchown(os.path.join(dirpath, name), self.uid, self.uid)
 
@@ -165,8 +164,7 @@ class LocalSandbox:
         return self._url
 
     def _spawn_bridge(self, listener: socket.socket, bridge_args: list[str]) -> subprocess.Popen:
-        # Move the listening socket to fd 3 in the child: the bridge expects it there.
-        os.set_inheritable(listener.fileno(), True)
+        # The listening socket goes in as stdin; the shell moves it to fd 3 where the bridge expects it.
         if self.isolated:
             prefix = isolation.bwrap_argv(workdir=self.workdir, run_dir=self._run_dir, uid=self.uid,
                                           network=False)
@@ -176,13 +174,10 @@ class LocalSandbox:
             prefix, script = [], str(self._run_dir / "bridge.py")
             env = isolation.base_env(home=str(self.workdir))
         argv = self._limits() + prefix + ["/bin/sh", "-c", 'exec 3<&0 0</dev/null; exec "$@"', "sh",
-                                          "python3", script, *bridge_args]
-        logfile = open(self._root / "preview.log", "wb")
-        try:
+                                          "python3", "-I", "-S", script, *bridge_args]
+        with open(self._root / "preview.log", "wb") as logfile:
             return subprocess.Popen(argv, stdin=listener.fileno(), stdout=logfile, stderr=logfile,
                                     env=env, cwd=str(self._root), process_group=0)
-        finally:
-            logfile.close()
 
     def _wait_ready(self, port: int) -> None:
         deadline = time.monotonic() + self._cfg.preview_ready_timeout_s
@@ -227,9 +222,9 @@ class LocalSandbox:
         if self._preview is not None:
             kill_tree(self._preview)
             self._preview.wait()
-        shutil.rmtree(self._root, ignore_errors=True)
+        scratch.remove_root(self._root, self._mounted)
 
-    def __enter__(self) -> "LocalSandbox":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

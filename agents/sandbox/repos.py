@@ -34,7 +34,7 @@ def git(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
     """Run host-side git on repos we created (never on a workdir untrusted code has touched)."""
     full_env = {**os.environ, **_GIT_ENV, **(env or {})}
     done = subprocess.run(["git", *args], cwd=cwd, env=full_env, capture_output=True, text=True,
-                          input=input)
+                          input=input, check=False)
     if done.returncode != 0:
         raise SandboxError(f"git {args[0]} failed: {done.stderr.strip()[:300]}")
     return done.stdout.strip()
@@ -130,6 +130,7 @@ def _snapshot(folder: Path, cache: Path) -> Source:
                  "GIT_AUTHOR_DATE": _EPOCH, "GIT_COMMITTER_DATE": _EPOCH}
         commit = git("commit-tree", tree, "-m", f"snapshot of {folder.name}", env={**env, **stamp})
         git("update-ref", "refs/heads/main", commit, env=env)
+        git("repack", "-a", "-d", "-q", env=env)  # one pack: each sandbox clone copies one file
         final = cache / f"snap-{tree[:20]}.git"
         if not final.exists():
             try:
