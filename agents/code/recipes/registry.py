@@ -21,7 +21,8 @@ RECIPES: dict[str, Callable[[RecipeContext], str]] = {
     "shorter_form": shorter_form.apply,
 }
 
-# Checked in order: the more specific phrases first ("password rule" before "validation").
+# The recipe named earliest in the text wins ("a search box with live filtering" is a search);
+# on the same position, the earlier entry (the more specific phrase) wins.
 KEYWORDS: list[tuple[str, str]] = [
     ("password_hint", r"password (rule|requirement|hint|policy|strength)|explain .*password"),
     ("inline_validation", r"inline|on blur|validat|error message|which field"),
@@ -35,11 +36,10 @@ KEYWORDS: list[tuple[str, str]] = [
 
 
 def resolve(title: str, recipe: str | None) -> str | None:
-    """The recipe for a suggestion: its explicit hint if known, else the first keyword match."""
+    """The recipe for a suggestion: its explicit hint if known, else the earliest keyword match."""
     if recipe in RECIPES:
         return recipe
     text = title.lower()
-    for name, pattern in KEYWORDS:
-        if re.search(pattern, text):
-            return name
-    return None
+    hits = [(m.start(), order, name) for order, (name, pattern) in enumerate(KEYWORDS)
+            if (m := re.search(pattern, text))]
+    return min(hits)[2] if hits else None

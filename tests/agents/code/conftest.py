@@ -1,0 +1,86 @@
+"""Fixtures for the code-agent tests: a clean data dir, the system Chromium, an unseen shop."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from db.settings import get_settings
+
+ROOT = Path(__file__).resolve().parents[3]
+SHOP = ROOT / "examples" / "shop"
+SIGNUP = ROOT / "examples" / "signup"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-gpu"]
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    monkeypatch.setenv("VARIANTLAB_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    path = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
+    if path is None:
+        pytest.skip("no system Chromium")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+TILE = """<div class="tile" data-category="{cat}">
+  <h3><a href="items/{slug}.htm">{name}</a></h3>
+  <em>&euro; {price}</em>
+</div>"""
+PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Teahouse {n}</title></head>
+<body>
+<div class="top"><a href="catalogue.htm">Teahouse</a> <a href="basket.htm">Basket</a></div>
+<section class="wares">
+{tiles}
+</section>
+<div class="pager">{pager}</div>
+</body></html>
+"""
+TEAS = [("Sencha Green", "Green"), ("Gyokuro Shade", "Green"), ("Assam Breakfast", "Black"),
+        ("Darjeeling First Flush", "Black"), ("Silver Needle", "White"), ("White Peony", "White"),
+        ("Tieguanyin Oolong", "Oolong"), ("Da Hong Pao", "Oolong"), ("Lapsang Souchong", "Black")]
+
+
+@pytest.fixture
+def unknown_shop(tmp_path: Path) -> Path:
+    """A static shop with markup and file names the recipes have never seen (and its own test)."""
+    root = tmp_path / "teahouse"
+    (root / "items").mkdir(parents=True)
+    (root / "tests").mkdir()
+    pages = [TEAS[i : i + 3] for i in range(0, len(TEAS), 3)]
+    names = ["catalogue.htm"] + [f"more-{i}.htm" for i in range(2, len(pages) + 1)]
+    pager = " ".join(f'<a href="{n}">{i + 1}</a>' for i, n in enumerate(names))
+    for n, (name, teas) in enumerate(zip(names, pages), start=1):
+        tiles = "\n".join(
+            TILE.format(cat=cat, slug=tea.lower().replace(" ", "-"), name=tea, price=f"{8 + 2 * i}.50")
+            for i, (tea, cat) in enumerate(teas))
+        (root / name).write_text(PAGE.format(n=n, tiles=tiles, pager=pager))
+        for tea, _ in teas:
+            (root / "items" / f"{tea.lower().replace(' ', '-')}.htm").write_text(
+                f"<!doctype html><html><body><h1>{tea}</h1><button>Add to basket</button></body></html>")
+    (root / "basket.htm").write_text("<!doctype html><html><body><h1>Basket</h1></body></html>")
+    (root / "tests" / "test_pages.py").write_text(
+        "import pathlib, unittest\n"
+        "class Pages(unittest.TestCase):\n"
+        "    def test_catalogue(self):\n"
+        "        text = pathlib.Path('catalogue.htm').read_text()\n"
+        "        self.assertIn('Sencha Green', text)\n"
+    )
+    (root / "variantlab.toml").write_text('test = "python3 -m unittest discover -s tests -q"\n')
+    return root

@@ -1,0 +1,82 @@
+"""What the recipes build really works in a browser (system Chromium on the sandbox preview)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agents.code.recipe_agent import run_recipe_agent
+from agents.sandbox.factory import open_sandbox
+from agents.schemas import SuggestionSpec
+from tests.agents.code.conftest import SHOP, SIGNUP
+
+pytestmark = pytest.mark.browser
+
+
+def _variant(app: Path, recipe: str):  # type: ignore[no-untyped-def]
+    sandbox = open_sandbox(str(app))
+    result = run_recipe_agent(sandbox, SuggestionSpec(title=recipe, rationale="t", recipe=recipe))
+    assert result.status == "completed", result.error_message
+    return sandbox
+
+
+@pytest.mark.parametrize(("shop", "first_page", "query", "expected", "absent"), [
+    (SHOP, "index.html", None, None, None),
+    ("unknown", "catalogue.htm", "lapsang", "Lapsang Souchong", "Sencha Green"),
+])
+def test_search_finds_products_from_other_pages(browser, unknown_shop, shop, first_page, query, expected, absent):  # type: ignore[no-untyped-def]
+    app = unknown_shop if shop == "unknown" else shop
+    with _variant(app, "search") as sandbox:
+        if query is None:
+            # The bundled shop: search for a product that is only on the last listing page.
+            last = sorted(p for p in sandbox.list_files() if p.startswith("page-"))[-1]
+            html = sandbox.read_file(last)
+            expected = html.split('class="product-link"')[1].split(">", 1)[1].split("<", 1)[0]
+            query, absent = expected.split()[-1], "Rosehip Facial Oil"
+        url = sandbox.start_preview()
+        page = browser.new_page()
+        page.goto(url + first_page)
+        assert page.get_by_text(expected, exact=True).count() == 0  # not on the first page before searching
+        page.get_by_role("searchbox").fill(query)
+        page.get_by_text(expected, exact=True).first.wait_for(timeout=5000)
+        assert page.get_by_text(absent, exact=True).count() == 0
+        link = page.get_by_role("link", name=expected).first.get_attribute("href")
+        page.get_by_role("searchbox").fill("")
+        page.get_by_text(absent, exact=True).first.wait_for(timeout=5000)
+        page.close()
+    assert link and link.startswith("http://127.0.0.1")  # cards from other pages still link correctly
+
+
+def test_inline_validation_says_which_field_is_wrong_and_why(browser) -> None:  # type: ignore[no-untyped-def]
+    with _variant(SIGNUP, "inline_validation") as sandbox:
+        page = browser.new_page()
+        page.goto(sandbox.start_preview() + "index.html")
+        page.fill("#email", "not-an-email")
+        page.fill("#password", "short")
+        page.press("#password", "Tab")
+        page.press("#email", "Tab")
+        email_error = page.locator("#vl-error-email")
+        password_error = page.locator("#vl-error-password")
+        email_error.wait_for(timeout=5000)
+        assert "Email" in email_error.inner_text() and "email address" in email_error.inner_text()
+        assert "10 characters" in password_error.inner_text()
+        assert page.get_attribute("#password", "aria-invalid") == "true"
+        page.fill("#password", "long-enough-1!")
+        page.press("#password", "Tab")
+        assert password_error.is_hidden()
+        page.close()
+
+
+def test_category_filter_shows_one_category_from_all_pages(browser) -> None:  # type: ignore[no-untyped-def]
+    with _variant(SHOP, "category_filter") as sandbox:
+        page = browser.new_page()
+        page.goto(sandbox.start_preview() + "index.html")
+        on_first = page.locator("[data-vl-list] > *").count()
+        page.get_by_label("Category").select_option("Outdoor")
+        page.get_by_text("products in Outdoor").wait_for(timeout=5000)
+        categories = page.locator("[data-vl-list] > *").evaluate_all(
+            "cards => cards.map(c => c.getAttribute('data-category'))")
+        page.close()
+    assert categories and set(categories) == {"Outdoor"}
+    assert on_first > 0
