@@ -14,7 +14,7 @@ from agents.browser.actor import Actor
 from agents.browser.page_view import PageView, normalise
 from agents.browser.personas import Outcome, Persona
 
-_SUCCESS = re.compile(
+SUCCESS_TEXT = re.compile(
     r"welcome|success|thank you|thanks for|account (has been |was )?created|you'?re (all set|in)|"
     r"registration complete|signed up|confirm your email",
     re.IGNORECASE,
@@ -116,7 +116,7 @@ def _errors(view: PageView) -> list[tuple[dict[str, Any] | None, str]]:
         (f, f["message"]) for f in view.inputs if f["invalid"] and f["message"]
     ]
     for alert in view.alerts:
-        if alert and not _SUCCESS.search(alert) and all(alert != m for _, m in found):
+        if alert and not SUCCESS_TEXT.search(alert) and all(alert != m for _, m in found):
             words = set(normalise(alert).split())
             field = next((f for f in view.inputs if _label_words(f) and _label_words(f)[0] in words), None)
             found.append((field, alert))
@@ -188,7 +188,7 @@ async def complete_form(
         if submit is None:
             return Outcome(False, f"the form on {view.url} has no submit button", _quoted(seen))
         view = await actor.click(submit, "submit")
-        if _SUCCESS.search(" ".join(view.headings + [view.title] + view.alerts)) and not _errors(view):
+        if SUCCESS_TEXT.search(" ".join(view.headings + [view.title] + view.alerts)) and not _errors(view):
             return Outcome(
                 True, f"form accepted after {attempt + 1} submit(s); reached {view.url}", _quoted(seen)
             )
