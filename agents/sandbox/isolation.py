@@ -26,11 +26,10 @@ BWRAP = "/usr/bin/bwrap"
 WORKSPACE = "/workspace"
 RUN_DIR = "/run/variantlab"
 _UID_BASE, _UID_SPAN = 200_000, 100_000
-# Only what python3, sh, git and node need to start (plus TLS/DNS for a networked install).
-_ETC = (
-    "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "ssl", "ca-certificates",
-    "mime.types", "localtime", "nsswitch.conf", "hosts", "resolv.conf", "gai.conf", "host.conf",
-)
+# Only what python3, sh, git and node need to start; TLS and DNS only for a networked install.
+# (Each bind costs a mount: fewer binds, faster commands.)
+_ETC = ("ld.so.cache", "alternatives", "mime.types", "localtime")
+_ETC_NETWORK = ("ssl", "ca-certificates", "nsswitch.conf", "hosts", "resolv.conf", "gai.conf", "host.conf")
 _PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
@@ -101,7 +100,7 @@ def bwrap_argv(
         "--ro-bind", str(run_dir / "passwd"), "/etc/passwd",
         "--ro-bind", str(run_dir / "group"), "/etc/group",
     ]
-    for name in _ETC:
+    for name in _ETC + (_ETC_NETWORK if network else ()):
         if os.path.exists(f"/etc/{name}"):
             argv += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
     argv += ["--chdir", chdir, "--hostname", "sandbox", "--die-with-parent", "--new-session"]

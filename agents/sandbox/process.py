@@ -77,9 +77,14 @@ def run_process(
     except OSError as exc:
         return CommandResult(127, "", f"cannot start {argv[0]}: {exc}", 0.0)
     out, err = _Capped(proc.stdout), _Capped(proc.stderr)
+    # Wait on the pipes' EOF (event-driven) rather than Popen.wait(timeout), which polls with
+    # sleeps and added ~5 ms to every command.
+    deadline = time.monotonic() + timeout_s
+    for reader in (out, err):
+        reader.thread.join(max(deadline - time.monotonic(), 0))
     timed_out = False
     try:
-        proc.wait(timeout=timeout_s)
+        proc.wait(timeout=max(deadline - time.monotonic(), 0.001))
     except subprocess.TimeoutExpired:
         timed_out = True
         kill_tree(proc)
