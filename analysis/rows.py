@@ -19,8 +19,9 @@ _TOLERANCE = 1e-9
 class InvalidStats(ValueError):
     """Input statistics that cannot be right; `row` is the 1-based position of the offending row."""
 
-    def __init__(self, message: str, row: int | None = None) -> None:
-        super().__init__(message if row is None else f"row {row}: {message}")
+    def __init__(self, message: str, row: int | None = None, *, context: str = "") -> None:
+        where = "" if row is None else f"row {row}" + (f" ({context})" if context else "") + ": "
+        super().__init__(where + message)
         self.row = row
 
 
@@ -44,30 +45,32 @@ def _close_or_above(value: float, bound: float) -> bool:
 
 def check_row(row: MetricRow, position: int) -> None:
     """Raise InvalidStats if this row's numbers are impossible."""
-    where = f"(variant {row.variant!r}, metric {row.metric!r}): "
+    where = f"variant {row.variant!r}, metric {row.metric!r}"
     if not row.variant or not row.metric:
         raise InvalidStats("variant and metric must be non-empty", position)
     if row.type not in METRIC_TYPES:
         raise InvalidStats(
-            f"{where}unknown type {row.type!r}; use one of: {', '.join(METRIC_TYPES)}", position
+            f"unknown type {row.type!r}; use one of: {', '.join(METRIC_TYPES)}", position, context=where
         )
     if isinstance(row.n, bool) or not isinstance(row.n, int) or row.n < 0:
-        raise InvalidStats(f"{where}n must be a non-negative integer, got {row.n!r}", position)
+        raise InvalidStats(f"n must be a non-negative integer, got {row.n!r}", position, context=where)
     if not (math.isfinite(row.sum) and math.isfinite(row.sum_squares)):
-        raise InvalidStats(f"{where}sum and sum_squares must be finite numbers", position)
+        raise InvalidStats("sum and sum_squares must be finite numbers", position, context=where)
     if row.sum_squares < 0:
-        raise InvalidStats(f"{where}sum_squares cannot be negative ({row.sum_squares})", position)
+        raise InvalidStats(f"sum_squares cannot be negative ({row.sum_squares})", position, context=where)
     if row.n == 0 and (row.sum != 0 or row.sum_squares != 0):
-        raise InvalidStats(f"{where}n is 0 but sum or sum_squares is not", position)
-    if not _close_or_above(row.sum_squares * row.n, row.sum * row.sum):
-        raise InvalidStats(
-            f"{where}sum_squares is inconsistent with sum (need sum_squares * n >= sum^2)", position
-        )
+        raise InvalidStats("n is 0 but sum or sum_squares is not", position, context=where)
     if row.type == "binomial":
         if not (_close_or_above(row.sum, 0.0) and _close_or_above(row.n, row.sum)):
-            raise InvalidStats(f"{where}binomial successes must lie in [0, n], got {row.sum}", position)
+            raise InvalidStats(
+                f"binomial successes must lie in [0, n], got {row.sum}", position, context=where
+            )
         if abs(row.sum_squares - row.sum) > _TOLERANCE * max(abs(row.sum), 1.0):
-            raise InvalidStats(f"{where}binomial rows need sum_squares == sum (0/1 data)", position)
+            raise InvalidStats("binomial rows need sum_squares == sum (0/1 data)", position, context=where)
+    if not _close_or_above(row.sum_squares * row.n, row.sum * row.sum):
+        raise InvalidStats(
+            "sum_squares is inconsistent with sum (need sum_squares * n >= sum^2)", position, context=where
+        )
 
 
 def validate_rows(rows: Sequence[MetricRow]) -> None:
