@@ -35,16 +35,17 @@ async def _first_look(url: str) -> SiteSnapshot:
             await page.goto(url, wait_until="load")
             first = await read_view(page)
             forms = await page.evaluate(_FORMS_JS)
-            items = _items(first)
+            items = _items(first, 1)
             view: PageView = first
-            for _ in range(_MAX_PAGES - 1):
+            for page_number in range(2, _MAX_PAGES + 1):
                 nxt = view.next_link()
                 if nxt is None:
                     break
                 await page.locator(selector(nxt)).first.click()
                 await page.wait_for_load_state("load")
                 view = await read_view(page)
-                items += [i for i in _items(view) if i not in items]
+                seen = {i["href"] for i in items}
+                items += [i for i in _items(view, page_number) if i["href"] not in seen]
         finally:
             await browser.close()
     return SiteSnapshot(
@@ -60,5 +61,16 @@ async def _first_look(url: str) -> SiteSnapshot:
     )
 
 
-def _items(view: PageView) -> list[dict[str, str]]:
-    return [{"name": i["name"], "href": i["href"], "price": i["price"]} for i in view.items]
+def _items(view: PageView, page_number: int) -> list[dict[str, object]]:
+    # page / found_on say how deep in the listing an item sits (deeper items make harder find tasks).
+    return [
+        {
+            "name": i["name"],
+            "href": i["href"],
+            "price": i["price"],
+            "text": i["text"],
+            "page": page_number,
+            "found_on": view.url,
+        }
+        for i in view.items
+    ]
