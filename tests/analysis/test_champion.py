@@ -1,0 +1,63 @@
+import pytest
+
+from analysis.champion import choose_champion_variant
+from analysis.engine import analyze
+from analysis.guardrails import Guardrail
+from analysis.rows import MetricRow
+
+
+def _binomial(variant: str, n: int, successes: int) -> MetricRow:
+    return MetricRow(variant, "task_success", "binomial", n, successes, successes)
+
+
+def _load(variant: str, n: int, mean: float, sd: float) -> MetricRow:
+    return MetricRow(variant, "load_ms", "mean", n, n * mean, n * (mean**2 + sd**2) * 1.0, False)
+
+
+GUARDRAILS = {"load_ms": Guardrail(margin=0.02)}
+
+
+def test_largest_significant_improvement_wins():
+    rows = [_binomial("control", 400, 200), _binomial("small", 400, 250), _binomial("big", 400, 290)]
+    decision = choose_champion_variant(analyze(rows, "control"), "task_success")
+    assert decision.variant == "big"
+    assert decision.qualified == ("big", "small")
+    assert "big +45.0% on task_success" in decision.reason
+
+
+def test_guardrail_violation_disqualifies():
+    rows = [
+        _binomial("control", 400, 200),
+        _binomial("fast", 400, 250),
+        _binomial("heavy", 400, 290),
+        _load("control", 400, 1000.0, 100.0),
+        _load("fast", 400, 990.0, 100.0),
+        _load("heavy", 400, 1200.0, 100.0),
+    ]
+    decision = choose_champion_variant(analyze(rows, "control", guardrails=GUARDRAILS), "task_success")
+    assert decision.variant == "fast" and decision.qualified == ("fast",)
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected_words"),
+    [
+        ([_binomial("control", 400, 200), _binomial("meh", 400, 205)], "no variant significantly improved"),
+        ([_binomial("control", 400, 200), _binomial("worse", 400, 150)], "no variant significantly improved"),
+        ([_binomial("control", 400, 200)], "no comparison possible"),
+        ([_binomial("control", 1000, 500), _binomial("big", 1400, 1000)], "sample ratio mismatch"),
+        ([_binomial("control", 400, 200), _load("x", 400, 1.0, 0.1)], "could be compared"),
+        (
+            [
+                _binomial("control", 400, 200),
+                _binomial("a", 400, 290),
+                _load("control", 400, 1000, 100),
+                _load("a", 400, 1300, 100),
+            ],
+            "violated a guardrail",
+        ),
+    ],
+)
+def test_keeps_the_baseline_with_a_reason(rows, expected_words):
+    decision = choose_champion_variant(analyze(rows, "control", guardrails=GUARDRAILS), "task_success")
+    assert decision.variant is None
+    assert expected_words in decision.reason
