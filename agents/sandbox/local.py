@@ -169,15 +169,17 @@ class LocalSandbox:
             prefix = isolation.bwrap_argv(workdir=self.workdir, run_dir=self._run_dir, uid=self.uid,
                                           network=False)
             script, env = f"{isolation.RUN_DIR}/bridge.py", isolation.base_env()
+            cwd = self._root  # bwrap itself changes into /workspace
         else:
             log.warning("sandbox %s: preview server running UNISOLATED", self.id)
             prefix, script = [], str(self._run_dir / "bridge.py")
             env = isolation.base_env(home=str(self.workdir))
+            cwd = self.workdir
         argv = self._limits() + prefix + ["/bin/sh", "-c", 'exec 3<&0 0</dev/null; exec "$@"', "sh",
                                           "python3", "-I", "-S", script, *bridge_args]
         with open(self._root / "preview.log", "wb") as logfile:
             return subprocess.Popen(argv, stdin=listener.fileno(), stdout=logfile, stderr=logfile,
-                                    env=env, cwd=str(self._root), process_group=0)
+                                    env=env, cwd=str(cwd), process_group=0)
 
     def _wait_ready(self, port: int) -> None:
         deadline = time.monotonic() + self._cfg.preview_ready_timeout_s

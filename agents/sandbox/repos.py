@@ -128,7 +128,7 @@ def _snapshot(folder: Path, cache: Path) -> Source:
         stamp = {"GIT_AUTHOR_NAME": "variantlab", "GIT_AUTHOR_EMAIL": "snapshot@variantlab.invalid",
                  "GIT_COMMITTER_NAME": "variantlab", "GIT_COMMITTER_EMAIL": "snapshot@variantlab.invalid",
                  "GIT_AUTHOR_DATE": _EPOCH, "GIT_COMMITTER_DATE": _EPOCH}
-        commit = git("commit-tree", tree, "-m", f"snapshot of {folder.name}", env={**env, **stamp})
+        commit = git("commit-tree", tree, "-m", "variantlab snapshot", env={**env, **stamp})
         git("update-ref", "refs/heads/main", commit, env=env)
         git("repack", "-a", "-d", "-q", env=env)  # one pack: each sandbox clone copies one file
         final = cache / f"snap-{tree[:20]}.git"
