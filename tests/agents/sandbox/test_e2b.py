@@ -1,0 +1,144 @@
+"""The E2B provider at the SDK boundary: the real `e2b` SDK talks to a loopback server that speaks
+enough of E2B's control-plane API (POST/DELETE /sandboxes) and of envd's file upload to exercise
+creation, auth and rate-limit errors, cleanup on a failed setup, and kill on destroy.
+
+NOT exercised here (no E2B reachable): command execution over envd's Connect RPC, previews through
+E2B's proxy, set_timeout against a live VM. Command-exit handling is checked by feeding the SDK's
+own CommandExitException / TimeoutException through our mapping.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import e2b
+import pytest
+
+from agents.sandbox.base import (SandboxAuthError, SandboxError, SandboxNotFound, SandboxRateLimited,
+                                 SandboxTimeout)
+from agents.sandbox.e2b_sandbox import E2BSandbox, provider_errors
+from db.settings import get_settings
+from tests.agents.sandbox.conftest import make_site
+
+
+class FakeE2B(BaseHTTPRequestHandler):
+    create_status = 201
+    calls: list[tuple[str, str, dict]] = []
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _reply(self, status: int, body: dict | None = None) -> None:
+        data = json.dumps(body or {}).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        if status == 429:
+            self.send_header("Retry-After", "0")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length)
+        creating = self.path in ("/sandboxes", "/v2/sandboxes")
+        body = json.loads(raw) if creating and raw else {}
+        type(self).calls.append(("POST", self.path, {"body": body, "key": self.headers.get("X-API-Key")}))
+        if creating:
+            status = type(self).create_status
+            if status != 201:
+                return self._reply(status, {"code": status, "message": "nope"})
+            return self._reply(201, {"templateID": "base", "sandboxID": "sbx-loop", "clientID": "c",
+                                     "envdVersion": "0.2.0", "envdAccessToken": "envd-token",
+                                     "trafficAccessToken": "traffic-token", "domain": None})
+        self._reply(500, {"code": 500, "message": "disk on fire"})  # envd file upload fails
+
+    def do_DELETE(self) -> None:
+        type(self).calls.append(("DELETE", self.path, {}))
+        self._reply(204)
+
+
+@pytest.fixture
+def fake_e2b(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[FakeE2B]]:
+    FakeE2B.calls = []
+    FakeE2B.create_status = 201
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeE2B)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setenv("E2B_API_URL", url)  # read by the SDK itself (its debug/self-hosted hooks)
+    monkeypatch.setenv("E2B_SANDBOX_URL", url)
+    monkeypatch.setenv("VARIANTLAB_SANDBOX__PROVIDER", "e2b")
+    monkeypatch.setenv("VARIANTLAB_SANDBOX__E2B_API_KEY", "e2b_" + "0" * 40)
+    get_settings.cache_clear()
+    yield FakeE2B
+    server.shutdown()
+
+
+def test_missing_key_is_a_clear_auth_error(fake_e2b: type[FakeE2B], tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("VARIANTLAB_SANDBOX__E2B_API_KEY")
+    get_settings.cache_clear()
+    with pytest.raises(SandboxAuthError, match="E2B_API_KEY"):
+        E2BSandbox(str(make_site(tmp_path / "s")))
+    assert fake_e2b.calls == []
+
+
+@pytest.mark.parametrize("status, error, message", [
+    (401, SandboxAuthError, "rejected the API key"),
+    (429, SandboxRateLimited, "rate limiting"),
+])
+def test_creation_errors_are_mapped(fake_e2b: type[FakeE2B], tmp_path, status: int, error: type,
+                                    message: str) -> None:
+    fake_e2b.create_status = status
+    with pytest.raises(error, match=message) as caught:
+        E2BSandbox(str(make_site(tmp_path / "s")))
+    assert "0" * 40 not in str(caught.value)  # the key is never in a message
+    assert fake_e2b.calls[0][2]["key"] == "e2b_" + "0" * 40
+
+
+def test_creation_request_and_cleanup_after_a_failed_setup(fake_e2b: type[FakeE2B], tmp_path) -> None:
+    from agents.sandbox.factory import open_sandbox
+
+    with pytest.raises(SandboxError, match="upload the repo"):
+        open_sandbox(str(make_site(tmp_path / "s")))
+    created = fake_e2b.calls[0][2]["body"]
+    assert created["timeout"] == get_settings().sandbox.e2b_lifetime_s  # beyond E2B's 300 s default
+    assert created["allow_internet_access"] is False
+    assert created["network"]["allowPublicTraffic"] is False  # previews need the traffic token
+    assert ("DELETE", "/sandboxes/sbx-loop", {}) in fake_e2b.calls  # killed, not leaked
+
+
+def test_sdk_faults_map_to_sandbox_errors() -> None:
+    cases = [(e2b.AuthenticationException("bad key"), SandboxAuthError),
+             (e2b.RateLimitException("slow down"), SandboxRateLimited),
+             (e2b.SandboxNotFoundException("gone"), SandboxNotFound),
+             (e2b.TimeoutException("late"), SandboxTimeout),
+             (e2b.SandboxException("boom"), SandboxError)]
+    for fault, expected in cases:
+        with pytest.raises(expected), provider_errors("do a thing"):
+            raise fault
+
+
+def test_non_zero_exit_and_timeouts_are_results() -> None:
+    class Commands:
+        def __init__(self, fault: Exception) -> None:
+            self.fault = fault
+            self.kwargs: dict = {}
+
+        def run(self, cmd: str, **kwargs: object) -> None:
+            self.kwargs = kwargs
+            raise self.fault
+
+    sandbox = object.__new__(E2BSandbox)  # the SDK object is replaced by one that raises its faults
+    sandbox._cfg = get_settings().sandbox
+    sandbox._destroyed = False
+    sandbox._extended_at = float("inf")
+    exit_fault = e2b.CommandExitException(stdout="partial", stderr="failed", exit_code=3, error=None)
+    sandbox._sbx = type("Sbx", (), {"commands": Commands(exit_fault)})()
+    result = sandbox.run(["false"], timeout_s=5)
+    assert (result.exit_code, result.stdout, result.stderr, result.timed_out) == (3, "partial", "failed", False)
+    assert sandbox._sbx.commands.kwargs["timeout"] == 5  # never the SDK's 60 s default
+    sandbox._sbx = type("Sbx", (), {"commands": Commands(e2b.TimeoutException("deadline"))})()
+    assert sandbox.run("sleep 99", timeout_s=1).timed_out
