@@ -38,7 +38,7 @@ def _search(ctx: RecipeContext) -> list[Check]:
     def has_box(page: Page) -> bool:
         return any(
             n.tag == "input" and (n.attrs.get("type") == "search" or re.search(
-                "search", " ".join(n.attrs.get(k, "") for k in ("name", "id", "placeholder", "aria-label")), re.I))
+                "search", " ".join(n.attrs.get(k, "") for k in ("name", "id", "placeholder", "aria-label")), re.IGNORECASE))
             for n in _controls(page))
     missing = [p.path for p in pages if not has_box(p)]
     return [Check("search_input_on_listing_pages", bool(pages) and not missing,
@@ -61,7 +61,7 @@ def _sort(ctx: RecipeContext) -> list[Check]:
     pages = _listing(ctx)
     def offers(page: Page) -> bool:
         text = " ".join(n.text() for n in page.root.iter() if n.tag in ("option", "button"))
-        return bool(re.search("price|cheap|expensive", text, re.I)) and bool(re.search("name|a.?z|alphabet", text, re.I))
+        return bool(re.search("price|cheap|expensive", text, re.IGNORECASE)) and bool(re.search("name|a.?z|alphabet", text, re.IGNORECASE))
     missing = [p.path for p in pages if not offers(p)]
     return [Check("sort_by_price_and_name", bool(pages) and not missing, f"missing on: {', '.join(missing) or 'none'}")]
 
@@ -71,7 +71,7 @@ def _result_count(ctx: RecipeContext) -> list[Check]:
     lists = listing_pages(ctx.pages)
     for pl in lists:
         page = next(p for p in ctx.pages if p.path == pl.path)
-        if not re.search(rf"\b{len(pl.items)}\b[^.]*products?", page.root.text(), re.I):
+        if not re.search(rf"\b{len(pl.items)}\b[^.]*products?", page.root.text(), re.IGNORECASE):
             wrong.append(pl.path)
     return [Check("count_matches_items", bool(lists) and not wrong, f"wrong or missing on: {', '.join(wrong) or 'none'}")]
 
@@ -103,7 +103,7 @@ def _password_hint(ctx: RecipeContext) -> list[Check]:
     rule = password_rule(info, pw) if info and pw else None
     if not info or not pw or not rule:
         return [Check("password_rule_shown", False, "no password field with a known rule")]
-    shown = bool(re.search(rf"\b{rule[0]}\b\s*(characters|chars)", info.form.text(), re.I)) if rule[0] else False
+    shown = bool(re.search(rf"\b{rule[0]}\b\s*(characters|chars)", info.form.text(), re.IGNORECASE)) if rule[0] else False
     return [Check("password_rule_shown", shown, f"minimum length {rule[0]} {'stated' if shown else 'not stated'} in the form")]
 
 

@@ -62,9 +62,9 @@ def find_product_list(path: str, source: str, root: Node) -> ProductList | None:
             groups.setdefault(child.signature(), []).append(child)
         for members in groups.values():
             items = [m for m in members if _is_product_item(m)]
-            if len(items) >= MIN_ITEMS and len(items) == len(members):
-                if best is None or len(items) > len(best.items):
-                    best = ProductList(path, source, node, items)
+            complete = len(items) >= MIN_ITEMS and len(items) == len(members)
+            if complete and (best is None or len(items) > len(best.items)):
+                best = ProductList(path, source, node, items)
     return best
 
 
@@ -106,9 +106,7 @@ def fields(form: Node) -> list[Node]:
     """The user-editable controls of a form (not hidden inputs or buttons)."""
     out = []
     for node in form.iter():
-        if node.tag in ("select", "textarea"):
-            out.append(node)
-        elif node.tag == "input" and node.attrs.get("type", "text") not in ("hidden", "submit", "button", "reset", "image"):
+        if node.tag in ("select", "textarea") or node.tag == "input" and node.attrs.get("type", "text") not in ("hidden", "submit", "button", "reset", "image"):
             out.append(node)
     return out
 

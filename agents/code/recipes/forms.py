@@ -15,7 +15,7 @@ from agents.code.recipes.base import RecipeContext, RecipeError
 from agents.code.site import Page, fields, forms, label_for
 
 REGEX_CONST = re.compile(r"""\b(?:var|let|const)\s+([A-Za-z_$][\w$]*)\s*=\s*/((?:\\.|[^/\n])+)/([a-z]*)""")
-PASSWORD_FN = re.compile(r"function\s+(\w*password\w*)\s*\(\s*(\w+)\s*\)\s*\{(.*?)\n\s*\}", re.I | re.S)
+PASSWORD_FN = re.compile(r"function\s+(\w*password\w*)\s*\(\s*(\w+)\s*\)\s*\{(.*?)\n\s*\}", re.IGNORECASE | re.DOTALL)
 CHAR_CLASSES = {
     r"\d": "a number", "[0-9]": "a number", "[A-Z]": "an upper-case letter", "[a-z]": "a lower-case letter",
     "[^A-Za-z0-9]": "a symbol", r"[^\w]": "a symbol", r"\W": "a symbol", "[^a-zA-Z0-9]": "a symbol",

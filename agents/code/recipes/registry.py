@@ -6,7 +6,14 @@ import re
 from collections.abc import Callable
 
 from agents.code.recipes import (
-    category_filter, inline_validation, password_hint, result_count, search, shorter_form, sort, sticky_cart,
+    category_filter,
+    inline_validation,
+    password_hint,
+    result_count,
+    search,
+    shorter_form,
+    sort,
+    sticky_cart,
 )
 from agents.code.recipes.base import RecipeContext
 

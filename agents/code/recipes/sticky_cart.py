@@ -8,7 +8,7 @@ import re
 from agents.code.markup import Editor, Node
 from agents.code.recipes.base import RecipeContext, RecipeError
 
-CART_WORDS = re.compile(r"\b(cart|basket|bag)\b", re.I)
+CART_WORDS = re.compile(r"\b(cart|basket|bag)\b", re.IGNORECASE)
 STORAGE_KEY = re.compile(r"""localStorage\.getItem\(\s*(?:["']([^"']+)["']|([A-Za-z_$][\w$]*))\s*\)""")
 POSITIONS = ["right: 1rem; bottom: 1rem;", "right: 1rem; top: 1rem;"]
 

@@ -30,7 +30,8 @@ def test_search_finds_products_from_other_pages(browser, unknown_shop, shop, fir
     with _variant(app, "search") as sandbox:
         if query is None:
             # The bundled shop: search for a product that is only on the last listing page.
-            last = sorted(p for p in sandbox.list_files() if p.startswith("page-"))[-1]
+            last = max((p for p in sandbox.list_files() if p.startswith("page-")),
+                       key=lambda p: int(p.removeprefix("page-").removesuffix(".html")))
             html = sandbox.read_file(last)
             expected = html.split('class="product-link"')[1].split(">", 1)[1].split("<", 1)[0]
             query, absent = expected.split()[-1], "Rosehip Facial Oil"

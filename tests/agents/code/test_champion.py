@@ -1,0 +1,47 @@
+"""Champion selection on hand-made run tables."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from agents.code.champion import choose_champion
+
+
+def run(status="completed", tests=True, goal=True, loc=10, tokens=100, latency=1000.0):  # type: ignore[no-untyped-def]
+    return SimpleNamespace(status=status, tests_passed=tests, goal_checks_passed=goal, loc_changed=loc,
+                           tokens=tokens, latency_ms=latency)
+
+
+@pytest.mark.parametrize(("runs", "winner", "reason_part"), [
+    # Failing tests never win, however small the diff.
+    ([run(tests=False, loc=1), run(loc=50)], 1, "tests pass"),
+    # A failed or cancelled run never wins.
+    ([run(status="failed", loc=1), run(status="cancelled", loc=1), run(loc=80)], 2, "the only qualifying run"),
+    # Goal checks beat a smaller diff.
+    ([run(goal=False, loc=5), run(goal=True, loc=90)], 1, "goal checks pass"),
+    ([run(goal=None, loc=5), run(goal=True, loc=90)], 1, "whose goal checks pass"),
+    # Then the smaller diff.
+    ([run(loc=41), run(loc=40), run(loc=60)], 1, "smallest diff (40 lines)"),
+    # Ties on diff go to fewer tokens, then lower latency.
+    ([run(tokens=300), run(tokens=200), run(tokens=250)], 1, "fewest tokens (200)"),
+    ([run(latency=900.0), run(latency=500.0)], 1, "lowest latency (500 ms)"),
+    # Tests unknown (no test command) cannot show the change did no harm.
+    ([run(tests=None, loc=1), run(loc=9)], 1, "the only qualifying run"),
+])
+def test_champion(runs: list, winner: int, reason_part: str) -> None:
+    index, reason = choose_champion(runs)
+    assert index == winner
+    assert reason_part in reason and "tests pass" in reason
+
+
+@pytest.mark.parametrize("runs", [
+    [],
+    [run(tests=False), run(status="failed"), run(tests=None)],
+    [run(status="cancelled")],
+])
+def test_no_qualifying_run(runs: list) -> None:
+    index, reason = choose_champion(runs)
+    assert index is None
+    assert reason.startswith("no run qualifies")
