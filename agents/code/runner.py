@@ -98,7 +98,7 @@ def run_one(
             out.summary, out.code_changes, out.trajectory = result.summary, result.code_changes, result.trajectory
             out.tokens, out.cost_usd = result.tokens, result.cost_usd
             emit("checkpoint", {"run_index": index, "after": "agent", "files_modified": result.files_modified})
-            if cancel.is_set():
+            if cancel.is_set() or time.monotonic() >= deadline:
                 raise _Cancelled("implementing")
             phases.enter("testing")
             diff = sandbox.diff()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from agents.code.markup import escape_attr, escape_text
 from agents.code.recipes.base import RecipeContext, RecipeError
 from agents.code.recipes.catalog import catalog_js, edit_listings, require_lists
@@ -87,4 +85,4 @@ def apply(ctx: RecipeContext) -> str:
     )
     style = ctx.add_asset("variantlab-category.css", FILTER_CSS, "new styles for the category filter")
     edit_listings(ctx, lists, control, script, style, "added a category filter above the product list")
-    return f"Added a category filter ({', '.join(cats)}) to {len(lists)} listing page(s). Categories: {json.dumps(cats)}"
+    return f"Added a category filter ({', '.join(cats)}) to {len(lists)} listing page(s)."

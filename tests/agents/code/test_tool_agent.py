@@ -112,3 +112,18 @@ def test_tool_request_carries_the_action_schema(serve) -> None:  # type: ignore[
     assert body["tools"][0]["name"] == TOOL
     assert "replace_in_file" in json.dumps(body["tools"][0]["input_schema"])
     assert SUGGESTION.title in body["messages"][0]["content"]
+
+
+def test_solve_budget_cancels_a_run_that_is_still_going(serve) -> None:  # type: ignore[no-untyped-def]
+    from agents.code.outcome import RunConfig
+    from agents.code.solve import run_solve
+
+    server, _ = serve({"action": "list_files", "path": "."})
+    for reply in server.replies:
+        reply.delay_s = 0.3  # a slow model that never submits
+    outcome = run_solve(str(SHOP), SUGGESTION, matrix=[RunConfig(ModelSpec("anthropic", "claude-sonnet-4-6"), 0.0)],
+                        max_parallel=1, time_budget_s=2, agent="tool")
+    run = outcome.runs[0]
+    assert run.status == "cancelled" and "time budget" in run.error_message
+    assert run.trajectory["total_steps"] >= 2  # it was really working when the budget ended
+    assert outcome.champion_index is None
