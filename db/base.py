@@ -51,8 +51,10 @@ class IPAddress(TypeDecorator[str]):
         return None if value is None else str(ipaddress.ip_address(value))
 
 
-# JSONB on PostgreSQL (indexable, `?` operator for RLS), JSON text on SQLite.
-JSONType = JSON().with_variant(JSONB(), "postgresql")
+# JSONB on PostgreSQL (indexable, `?` operator for RLS), JSON text on SQLite. none_as_null: Python
+# None is stored as SQL NULL, not the JSON value 'null', so "IS NULL" (e.g. the RLS policy's
+# "restricted_emails IS NULL = public") means what it says.
+JSONType = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 def utcnow() -> dt.datetime:
