@@ -55,7 +55,7 @@ RECIPES: tuple[Recipe, ...] = (
         "Show how many products and pages there are, with more per page",
         "knowing how many results and pages remain stops users getting lost in the pagination",
         "n_actions",
-        ("page", "how many", "count", "result", "lost", "backtrack", "dead end", "next"),
+        ("how many", "count", "total", "lost", "backtrack", "dead end", "page of", "which page"),
     ),
     Recipe(
         "sticky_cart",
@@ -122,13 +122,11 @@ def _relevant_kinds(goal: str, analysis: VariantAnalysis) -> set[str]:
     return {kind for kind, score in scores.items() if score * 2 >= best}
 
 
-def _rationale(recipe: Recipe, addressed: list[str], insights: list[str], goal: str) -> str:
+def _rationale(recipe: Recipe, addressed: list[str], goal: str) -> str:
     if addressed:
         quoted = "; ".join(f'"{issue}"' for issue in addressed[:3])
         more = f" (and {len(addressed) - 3} more)" if len(addressed) > 3 else ""
         return f"Observed: {quoted}{more}. {recipe.why[0].upper()}{recipe.why[1:]}."
-    if insights:
-        return f'Seen in the sessions: "{insights[0]}". {recipe.why[0].upper()}{recipe.why[1:]}.'
     return f'No observed issue points at this directly; it serves the goal "{goal}" because {recipe.why}.'
 
 
@@ -139,18 +137,17 @@ def suggest_changes(goal: str, analysis: VariantAnalysis, n: int) -> SuggestionL
         if recipe.kind not in kinds:
             continue
         addressed = [issue for issue in dict.fromkeys(analysis.issues) if _matches(issue, recipe.keywords)]
-        insights = [text for text in dict.fromkeys(analysis.insights) if _matches(text, recipe.keywords)]
         goal_hit = _matches(goal, recipe.keywords)
-        scored.append((-len(addressed), -len(insights), not goal_hit, rank, recipe, addressed, insights))
-    scored.sort(key=lambda row: row[:4])
+        scored.append((-len(addressed), not goal_hit, rank, recipe, addressed))
+    scored.sort(key=lambda row: row[:3])
     suggestions = [
         SuggestionSpec(
             title=recipe.title,
-            rationale=_rationale(recipe, addressed, insights, goal),
+            rationale=_rationale(recipe, addressed, goal),
             addresses_issues=addressed,
             target_metric=recipe.target_metric,
             recipe=recipe.key,
         )
-        for *_, recipe, addressed, insights in scored[: max(0, n)]
+        for *_, recipe, addressed in scored[: max(0, n)]
     ]
     return SuggestionList(suggestions=suggestions)

@@ -130,15 +130,15 @@ def test_several_processes_write_one_cache_file(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[3]
     writers = [
         subprocess.Popen([sys.executable, "-c", _WRITER, str(path), name], cwd=root)
-        for name in ("a", "b", "c")
+        for name in ("a", "b")
     ]
     cache = ResponseCache(path)
     for i in range(40):  # this process writes at the same time
         cache.put(
             f"main-{i}", LLMResult(Note(text=f"main-{i}"), i, 1, 0.0, 0.0, False, "anthropic", "m"), "Note"
         )
-    assert [w.wait(timeout=60) for w in writers] == [0, 0, 0]
-    for name in ("a", "b", "c", "main"):
+    assert [w.wait(timeout=60) for w in writers] == [0, 0]
+    for name in ("a", "b", "main"):
         for i in (0, 39):
             value, tokens_in, _ = cache.get(f"{name}-{i}")
             assert Note.model_validate_json(value).text == f"{name}-{i}" and tokens_in == i

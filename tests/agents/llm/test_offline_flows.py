@@ -1,0 +1,179 @@
+"""Offline flow derivation on hand-made snapshots of a shop and a sign-up form."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from agents.llm.base import LLMBadResponse, LLMUnavailable
+from agents.llm.offline_provider import OfflineProvider
+from agents.llm.tasks import derive_flows
+from agents.schemas import FlowPlan, SiteSnapshot, SuggestionList
+
+CATEGORIES = ["Beauty", "Home Decor", "Outdoor", "Stationery"]
+NAMES = [
+    "Rosehip Facial Oil",
+    "Brass Table Lamp",
+    "Headlamp 400 Lumen",
+    "Gel Pen Set",
+    "Jade Facial Roller",
+    "Ceramic Vase",
+    "Camping Stove",
+    "Fountain Pen",
+    "Shea Hand Cream",
+    "Linen Cushion",
+    "Trail Poles",
+    "Dot Grid Notebook",
+    "Clay Mask",
+    "Wool Throw",
+    "Dry Bag 20L",
+    "Washi Tape Set",
+]
+
+
+def shop(with_pages: bool = True, url: str = "http://127.0.0.1:9/") -> SiteSnapshot:
+    items = [
+        {
+            "name": name,
+            "href": f"products/p{i}.html",
+            "price": f"${10 + i}.00",
+            "category": CATEGORIES[i % 4],
+            **({"page": 1 + i // 6} if with_pages else {}),
+        }
+        for i, name in enumerate(NAMES)
+    ]
+    return SiteSnapshot(
+        url=url,
+        title="Northwind Goods",
+        headings=["All products"],
+        items=items,
+        links=[{"text": "Next page", "href": "page-2.html"}],
+    )
+
+
+SIGNUP_FIELDS = [
+    {"name": "first_name", "type": "text", "label": "First name *"},
+    {"name": "last_name", "type": "text", "label": "Last name *"},
+    {"name": "date_of_birth", "type": "date", "label": "Date of birth *"},
+    {"name": "email", "type": "email", "label": "Email *"},
+    {"name": "email_confirm", "type": "email", "label": "Confirm email *"},
+    {"name": "password", "type": "password", "label": "Password *"},
+    {"name": "password_confirm", "type": "password", "label": "Confirm password *"},
+    {"name": "phone", "type": "tel", "label": "Phone *"},
+    {"name": "job_title", "type": "text", "label": "Job title *"},
+    {
+        "name": "company_size",
+        "type": "select",
+        "label": "Company size *",
+        "options": [{"value": "", "text": "Select…"}, {"value": "2-10", "text": "2–10"}],
+    },
+    {"name": "address_line2", "type": "text", "label": "Apartment, suite"},
+    {"name": "postal_code", "type": "text", "label": "Postal code *"},
+    {"name": "country", "type": "select", "label": "Country *", "options": ["Select…", "US", "CA"]},
+    {"name": "terms", "type": "checkbox", "label": "I accept the terms *"},
+    {"name": "csrf", "type": "hidden", "label": ""},
+]
+
+
+def signup() -> SiteSnapshot:
+    return SiteSnapshot(
+        url="http://127.0.0.1:9/",
+        title="Cloudberry — sign up",
+        forms=[
+            {"id": "signup-form", "action": "", "fields": SIGNUP_FIELDS},
+            {"action": "/search", "fields": [{"name": "q", "type": "search"}]},
+        ],
+    )
+
+
+def _plan(snapshot: SiteSnapshot, goal: str = "Users can't find products easily") -> FlowPlan:
+    result = derive_flows(goal, snapshot, OfflineProvider())
+    assert (result.provider, result.model, result.input_tokens, result.cost_usd) == (
+        "offline",
+        "offline-heuristics",
+        0,
+        0,
+    )
+    return result.value
+
+
+def test_shop_flows_target_distinct_real_items_beyond_the_first_page() -> None:
+    plan = _plan(shop())
+    finds = [f for f in plan.flows if f.task.kind == "find_item"]
+    by_name = {item["name"]: item for item in shop().items}
+    assert len(finds) == 3
+    names = [f.task.params["item_name"] for f in finds]
+    assert len(set(names)) == 3 and all(name in by_name for name in names)
+    assert all(by_name[name]["page"] > 1 for name in names)
+    assert [f.task.params["category"] for f in finds] == [by_name[n]["category"] for n in names]
+    assert len({f.task.params["category"] for f in finds}) == 3
+    assert all(
+        f.task.params["add_to_cart"] is True and name in f.instructions for f, name in zip(finds, names)
+    )
+    assert [f.task.kind for f in plan.flows].count("explore") == 1
+    assert [f.order for f in plan.flows] == list(range(1, len(plan.flows) + 1))
+    assert _plan(shop()) == plan  # deterministic
+
+
+def test_without_page_info_later_items_are_preferred() -> None:
+    names = [
+        f.task.params["item_name"] for f in _plan(shop(with_pages=False)).flows if f.task.kind == "find_item"
+    ]
+    assert all(NAMES.index(name) >= len(NAMES) // 2 for name in names)
+
+
+def test_choice_depends_on_the_site_not_a_fixed_list() -> None:
+    picks = {
+        tuple(
+            f.task.params["item_name"]
+            for f in _plan(shop(url=f"http://127.0.0.1:{port}/")).flows
+            if f.task.kind == "find_item"
+        )
+        for port in range(9000, 9008)
+    }
+    assert len(picks) > 1
+
+
+def test_signup_form_gets_a_complete_form_flow_with_valid_values() -> None:
+    plan = _plan(signup(), goal="Users abandon sign-up because the form is confusing")
+    (flow,) = plan.flows
+    assert flow.task.kind == "complete_form" and flow.order == 1
+    params = flow.task.params
+    assert params["form_selector"] == "form#signup-form" and params["form_hint"] == "signup"
+    values = params["values"]
+    assert set(values) == {f["name"] for f in SIGNUP_FIELDS if f["type"] != "hidden"}
+    # The example app's own validation rules (examples/signup/assets): plausible means accepted.
+    password = values["password"]
+    assert len(password) >= 10 and re.search(r"\d", password) and re.search(r"[^A-Za-z0-9]", password)
+    assert values["password_confirm"] == password and values["email_confirm"] == values["email"]
+    assert re.fullmatch(r"[^\s@]+@[^\s@]+\.[^\s@]+", values["email"])
+    assert re.fullmatch(r"\(\d{3}\) \d{3}-\d{4}", values["phone"])
+    assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 -]{2,9}", values["postal_code"])
+    assert values["company_size"] == "2-10" and values["country"] == "US" and values["terms"] is True
+    assert values["first_name"] != values["last_name"] and values["job_title"] != values["first_name"]
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", values["date_of_birth"])
+
+
+def test_a_site_with_neither_gets_an_exploration() -> None:
+    (flow,) = _plan(
+        SiteSnapshot(url="http://127.0.0.1:9/", title="About us"), goal="Visitors leave quickly"
+    ).flows
+    assert flow.task.kind == "explore" and "Visitors leave quickly" in flow.instructions
+
+
+def test_offline_refuses_what_it_cannot_do() -> None:
+    provider = OfflineProvider()
+    with pytest.raises(LLMUnavailable, match="cannot run the tool-use code agent; use the recipe agent"):
+        provider.complete(task="code_agent_step", prompt="edit index.html", schema=FlowPlan)
+    with pytest.raises(LLMUnavailable, match="no heuristic"):
+        provider.complete(task="write_poem", prompt="?", schema=FlowPlan)
+    with pytest.raises(LLMUnavailable, match="snapshot"):
+        provider.complete(task="derive_flows", prompt="?", schema=FlowPlan, context={"goal": "x"})
+    with pytest.raises(LLMBadResponse, match="SuggestionList"):
+        provider.complete(
+            task="derive_flows",
+            prompt="?",
+            schema=SuggestionList,
+            context={"goal": "x", "snapshot": shop().model_dump()},
+        )

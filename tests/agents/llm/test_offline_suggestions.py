@@ -1,0 +1,85 @@
+"""Offline suggestions: ranked by observed issues, specific, de-duplicated, exactly min(n, available)."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.llm.offline_provider import OfflineProvider
+from agents.llm.offline_suggestions import RECIPES
+from agents.llm.tasks import suggest_changes
+from agents.schemas import SuggestionList, VariantAnalysis
+
+SHOP_GOAL = "Users can't find products easily"
+SHOP = VariantAnalysis(
+    success=False,
+    summary="2 of 9 find_item sessions found their product",
+    issues=[
+        "find_item 'Trail Poles' failed in 3/3 sessions: not found after visiting 6 listing pages",
+        "users paged back and forth through the pagination (12 backtracks)",
+        "no way to narrow the listing by category; every page mixes all categories",
+    ],
+    insights=["once on the product page, adding to the cart worked"],
+)
+SIGNUP_GOAL = "Users abandon sign-up because the form is confusing"
+SIGNUP = VariantAnalysis(
+    success=False,
+    summary="1 of 6 sign-up sessions completed",
+    issues=[
+        "the password was rejected after submit; the rule is never explained",
+        "the only error message is generic: 'Please check the form' after submit",
+        "20 required fields; sessions abandoned before reaching the end",
+    ],
+)
+
+
+def _suggest(goal: str, analysis: VariantAnalysis, n: int) -> SuggestionList:
+    result = suggest_changes(goal, analysis, n, OfflineProvider())
+    assert result.provider == "offline" and result.cost_usd == 0.0
+    return result.value
+
+
+def test_shop_suggestions_rank_search_first_and_quote_the_issues() -> None:
+    suggestions = _suggest(SHOP_GOAL, SHOP, 3).suggestions
+    assert next(s.recipe for s in suggestions) == "search"
+    assert len(suggestions) == 3 and len({s.recipe for s in suggestions}) == 3
+    for s in suggestions:
+        assert s.addresses_issues and set(s.addresses_issues) <= set(SHOP.issues)
+        assert s.addresses_issues[0] in s.rationale
+    counts = [len(s.addresses_issues) for s in suggestions]
+    assert counts == sorted(counts, reverse=True)
+    assert "category_filter" in {s.recipe for s in suggestions}
+
+
+def test_signup_suggestions_use_form_recipes_only() -> None:
+    suggestions = _suggest(SIGNUP_GOAL, SIGNUP, 10).suggestions
+    assert {s.recipe for s in suggestions} == {"inline_validation", "password_hint", "shorter_form"}
+    password = next(s for s in suggestions if s.recipe == "password_hint")
+    assert "the rule is never explained" in password.rationale
+
+
+def test_ranking_follows_the_evidence() -> None:
+    cart = VariantAnalysis(
+        success=False,
+        summary="items found but the cart looked empty",
+        issues=[
+            "after 'Add to cart' nothing visible changed; users clicked it 3 times",
+            "users went to the cart page to check whether the item was added",
+        ],
+    )
+    assert _suggest("Shoppers doubt their basket", cart, 1).suggestions[0].recipe == "sticky_cart"
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 5, 9])
+def test_exactly_min_n_available(n: int) -> None:
+    shop_recipes = sum(r.kind == "shop" for r in RECIPES)
+    assert len(_suggest(SHOP_GOAL, SHOP, n).suggestions) == min(n, shop_recipes)
+
+
+def test_deterministic() -> None:
+    assert _suggest(SHOP_GOAL, SHOP, 4) == _suggest(SHOP_GOAL, SHOP, 4)
+
+
+def test_unmatched_recipes_say_so_instead_of_inventing_evidence() -> None:
+    unmatched = [s for s in _suggest(SHOP_GOAL, SHOP, 5).suggestions if not s.addresses_issues]
+    assert unmatched  # 5 shop recipes, 3 issues: some recipes have no evidence
+    assert all(s.rationale.startswith("No observed issue points at this directly") for s in unmatched)
