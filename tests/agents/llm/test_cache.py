@@ -129,8 +129,7 @@ def test_several_processes_write_one_cache_file(tmp_path: Path) -> None:
     path = tmp_path / "shared.sqlite"
     root = Path(__file__).resolve().parents[3]
     writers = [
-        subprocess.Popen([sys.executable, "-c", _WRITER, str(path), name], cwd=root)
-        for name in ("a", "b")
+        subprocess.Popen([sys.executable, "-c", _WRITER, str(path), name], cwd=root) for name in ("a", "b")
     ]
     cache = ResponseCache(path)
     for i in range(40):  # this process writes at the same time
