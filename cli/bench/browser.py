@@ -1,0 +1,121 @@
+"""Browser panel throughput and memory: the bundled shop served locally, one Chromium, concurrency 4.
+
+Targets: >= 2 sessions/s sustained at concurrency 4; peak memory (Chromium + agent) < 1.5 GB.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from agents.browser.panel import run_panel
+from agents.schemas import FlowSpec, TaskSpec
+
+SHOP = Path(__file__).resolve().parents[2] / "examples" / "shop"
+CONCURRENCY = 4
+# A first-page item, deeper ones, one that does not exist (gives up) and a short exploration.
+_ITEMS = ("Rosehip Facial Oil", "Merino Wool Beanie", "Trail Running Shoes", "Golden Unicorn Lamp")
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class _MemorySampler:
+    """Peak RSS of this process and of its Chromium children, sampled every 50 ms."""
+
+    def __init__(self) -> None:
+        self.agent_peak = self.browser_peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            browser = 0
+            for child in me.children(recursive=True):
+                try:
+                    browser += child.memory_info().rss
+                except psutil.Error:  # a renderer that exited between listing and reading
+                    continue
+            self.browser_peak = max(self.browser_peak, browser)
+            self.agent_peak = max(self.agent_peak, me.memory_info().rss)
+            self._stop.wait(0.05)
+
+    def __enter__(self) -> _MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _flows(quick: bool) -> list[FlowSpec]:
+    items = _ITEMS[:2] if quick else _ITEMS
+    flows = [
+        FlowSpec(
+            name=f"find {name}",
+            description=name,
+            instructions=f"Find {name}.",
+            order=i + 1,
+            task=TaskSpec(kind="find_item", params={"item_name": name}),
+        )
+        for i, name in enumerate(items)
+    ]
+    flows.append(
+        FlowSpec(
+            name="explore",
+            description="look around",
+            instructions="Look around.",
+            order=len(flows) + 1,
+            task=TaskSpec(kind="explore", params={"max_pages": 4}),
+        )
+    )
+    return flows
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(SHOP)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    sessions_per_flow = 1 if quick else 8
+    try:
+        with tempfile.TemporaryDirectory() as artifacts, _MemorySampler() as memory:
+            started = time.monotonic()
+            results = run_panel(
+                {"shop": url},
+                _flows(quick),
+                sessions_per_flow=sessions_per_flow,
+                concurrency=CONCURRENCY,
+                artifacts_dir=Path(artifacts),
+            )
+            wall = time.monotonic() - started
+    finally:
+        server.shutdown()
+        server.server_close()
+    durations = sorted(r.duration_ms for r in results)
+    mb = 1024 * 1024
+    return {
+        "sessions": len(results),
+        "concurrency": CONCURRENCY,
+        "wall_s": round(wall, 2),
+        "sessions_per_second": round(len(results) / wall, 2),
+        "median_session_ms": round(statistics.median(durations), 1),
+        "p95_session_ms": round(durations[min(len(durations) - 1, int(0.95 * len(durations)))], 1),
+        "success_rate": round(sum(r.success for r in results) / len(results), 3),
+        "median_actions": statistics.median(r.n_actions for r in results),
+        "peak_browser_rss_mb": round(memory.browser_peak / mb, 1),
+        "peak_agent_rss_mb": round(memory.agent_peak / mb, 1),
+        "peak_total_rss_mb": round((memory.browser_peak + memory.agent_peak) / mb, 1),
+        "targets": {"sessions_per_second": 2.0, "peak_total_rss_mb": 1536},
+    }
