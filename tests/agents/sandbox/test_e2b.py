@@ -13,12 +13,18 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import e2b
 import pytest
 
-from agents.sandbox.base import (SandboxAuthError, SandboxError, SandboxNotFound, SandboxRateLimited,
-                                 SandboxTimeout)
+from agents.sandbox.base import (
+    SandboxAuthError,
+    SandboxError,
+    SandboxNotFound,
+    SandboxRateLimited,
+    SandboxTimeout,
+)
 from agents.sandbox.e2b_sandbox import E2BSandbox, provider_errors
 from db.settings import get_settings
 from tests.agents.sandbox.conftest import make_site
@@ -26,7 +32,7 @@ from tests.agents.sandbox.conftest import make_site
 
 class FakeE2B(BaseHTTPRequestHandler):
     create_status = 201
-    calls: list[tuple[str, str, dict]] = []
+    calls: ClassVar[list[tuple[str, str, dict]]] = []
 
     def log_message(self, *args: object) -> None:
         pass

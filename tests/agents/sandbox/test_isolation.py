@@ -178,9 +178,8 @@ def test_the_preview_server_cannot_escape_either(tmp_path: Path, host_listener: 
     targets = {"ports": [host_listener, *_postgres_ports()], "files": host_secrets,
                "writes": [outside, "/usr/escape"], "env": SECRET_ENV}
     (site / "targets.json").write_text(json.dumps(targets))
-    with open_sandbox(str(site)) as sb:
-        with urllib.request.urlopen(sb.start_preview(), timeout=20) as response:
-            report = json.loads(response.read())
+    with open_sandbox(str(site)) as sb, urllib.request.urlopen(sb.start_preview(), timeout=20) as response:
+        report = json.loads(response.read())
     assert len(report) == len(targets["ports"]) + len(host_secrets) + 2 + 1
     assert all(outcome.startswith("blocked") for outcome in report.values()), report
     assert not os.path.exists(outside)
