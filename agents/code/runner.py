@@ -14,7 +14,6 @@ from agents.code.recipes.registry import resolve
 from agents.code.result import AgentResult, implementation_prompt
 from agents.code.tool_agent import run_tool_agent
 from agents.code.trajectory import now_iso
-from agents.llm.base import LLMRateLimited
 from agents.sandbox.base import Sandbox, SandboxError
 from agents.schemas import SuggestionSpec
 
@@ -106,6 +105,8 @@ def run_one(
             out.files_modified, out.files_changed = list(diff.files_changed), len(diff.files_changed)
             if result.status != "completed":
                 out.status, out.error_message = "failed", result.error_message
+                out.diagnostics = {"command": f"{agent} agent", "stdout_tail": result.summary[-TAIL:],
+                                   "stderr_tail": (result.error_message or "")[-TAIL:]}
             else:
                 _test(sandbox, out, deadline - time.monotonic())
                 out.goal_checks_passed, out.goal_checks = goal_checks(sandbox, result.recipe, out.files_modified)
@@ -114,10 +115,12 @@ def run_one(
                 out.status = "completed"
     except _Cancelled as exc:
         out.status, out.error_message = "cancelled", f"cancelled: the solve's time budget ended during {exc}"
-    except (SandboxError, LLMRateLimited) as exc:
-        # Infrastructure trouble (a sandbox that would not start, a provider still rate limiting)
-        # says nothing about the change itself: one retry is worth it.
+    except SandboxError as exc:
+        # Infrastructure trouble (a sandbox that would not start or broke) says nothing about the
+        # change itself: one retry is worth it.
         out.status, out.error_message = "failed", f"{type(exc).__name__}: {exc}"
+        out.diagnostics = {"command": f"sandbox during {list(out.phases)[-1]}", "stdout_tail": "",
+                           "stderr_tail": str(exc)[-TAIL:]}
         retryable = True
     finally:
         phases.close()
