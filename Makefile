@@ -1,0 +1,30 @@
+# Two commands for a fresh machine: `make demo` and `make test`. Everything they need is set up here.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+PYTEST_ARGS ?=
+
+.PHONY: demo test setup system-deps python-deps dashboard lint
+
+demo: setup
+	$(UV) run variantlab demo
+
+test: setup
+	$(UV) run pytest $(PYTEST_ARGS)
+
+setup: python-deps system-deps
+
+python-deps:
+	@command -v uv >/dev/null 2>&1 || test -x "$(UV)" || { echo "installing uv (the Python package manager) ..."; \
+		python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv; }
+	@$(UV) sync --frozen --quiet
+
+# The system Chromium drives the browser agents and bubblewrap isolates sandboxes. Both come from
+# Debian; a Playwright-managed Chromium is the fallback where apt cannot be used.
+system-deps:
+	@bash tools/system-deps.sh "$(UV)"
+
+dashboard: setup
+	$(UV) run variantlab dashboard
+
+lint: setup
+	$(UV) run ruff check .

@@ -1,0 +1,76 @@
+"""Mapping between agent value types and database rows, shared by the stage assets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from agents.browser.results import LogRecord, SessionResult
+from agents.schemas import FlowSpec, TaskSpec
+from db.models import BrowserSession, ExecutionLog, TestFlow, TestSession
+
+
+class StageInputMissing(RuntimeError):
+    """An upstream stage has not produced what this stage needs (materialise it first)."""
+
+
+def approved_flows(session: Session, experiment_id: str) -> tuple[TestSession, list[tuple[TestFlow, FlowSpec]]]:
+    test_session = session.scalars(
+        select(TestSession).where(TestSession.experiment_id == experiment_id).order_by(TestSession.created_at.desc())
+    ).first()
+    if test_session is None:
+        raise StageInputMissing("no test flows for this experiment; materialise test_flows first")
+    flows = session.scalars(
+        select(TestFlow).where(TestFlow.session_id == test_session.id, TestFlow.approved.is_(True)).order_by(TestFlow.order)
+    ).all()
+    if not flows:
+        raise StageInputMissing("every flow of this experiment is unapproved; approve at least one flow")
+    return test_session, [(flow, to_flow_spec(flow)) for flow in flows]
+
+
+def to_flow_spec(flow: TestFlow) -> FlowSpec:
+    return FlowSpec(name=flow.name, description=flow.description, instructions=flow.instructions,
+                    order=flow.order, approved=flow.approved, task=TaskSpec.model_validate(flow.task))
+
+
+def browser_session_row(
+    result: SessionResult, *, experiment_id: str, variant_id: str, test_session_id: str,
+    flow_ids: dict[str, str], stage: str, panel_order: int, agent_kind: str = "simulated",
+) -> BrowserSession:
+    details: dict[str, Any] = {
+        "console_errors": result.console_errors,
+        "failed_requests": result.failed_requests,
+        "broken_links": result.broken_links,
+        "broken_images": result.broken_images,
+        "a11y": result.a11y_details,
+        "pages": result.pages_visited,
+    }
+    return BrowserSession(
+        experiment_id=experiment_id, variant_id=variant_id, test_session_id=test_session_id,
+        flow_id=flow_ids.get(result.flow_name), stage=stage, agent_kind=agent_kind,
+        browser_task_id=f"{stage}:{result.variant_key}:{result.flow_name}:{result.seed}",
+        task_prompt=result.task_prompt, persona=result.persona, seed=result.seed, panel_order=panel_order,
+        status="failed" if result.error and not result.success else "completed",
+        result={"success": result.success, "summary": result.summary, "insights": result.insights,
+                "issues": result.issues},
+        raw_logs=result.raw_logs, success=result.success, self_reported_success=result.self_reported_success,
+        n_actions=result.n_actions, duration_ms=result.duration_ms, pages_visited=len(set(result.pages_visited)),
+        backtracks=result.backtracks, dead_ends=result.dead_ends, console_errors=len(result.console_errors),
+        failed_requests=len(result.failed_requests), broken_links=len(result.broken_links),
+        broken_images=len(result.broken_images), a11y_violations=result.a11y_violations,
+        lcp_ms=result.lcp_ms, cls=result.cls, action_log=result.action_log, screenshots=result.screenshots,
+        details=details, error_message=result.error, started_at=result.started_at,
+        last_activity_at=result.completed_at, completed_at=result.completed_at,
+    )
+
+
+def log_row(record: LogRecord, *, experiment_id: str, test_session_id: str | None, stage: str,
+            flow_ids: dict[str, str]) -> ExecutionLog:
+    return ExecutionLog(
+        experiment_id=experiment_id, test_session_id=test_session_id,
+        flow_id=flow_ids.get(record.flow_name or ""), stage=stage, level=record.level,
+        message=record.message, data={**record.data, "variant": record.variant_key,
+                                      "session_index": record.session_index},
+    )

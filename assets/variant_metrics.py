@@ -1,0 +1,83 @@
+"""Stage 6: per-variant panel metrics against the control, guardrails, and the champion variant."""
+
+import math
+
+import dagster as dg
+from sqlalchemy import delete, select
+
+from analysis.champion import choose_champion_variant
+from analysis.engine import analyze
+from analysis.guardrails import Guardrail
+from analysis.rows import MetricRow
+from assets.records import StageInputMissing
+from db.experiments import add_event, get_experiment
+from db.models import Variant, VariantMetric
+from db.panel_stats import PANEL_METRICS, panel_sufficient_stats
+from db.stages import tracked_stage
+from pipelines.partitions import experiments_partitions
+from pipelines.resources import AppDatabase
+
+PRIMARY_METRIC = "task_success"
+GUARDRAILS = {m.name: Guardrail(margin=m.guardrail_margin) for m in PANEL_METRICS if m.guardrail_margin is not None}
+
+
+@dg.asset(partitions_def=experiments_partitions, deps=["browser_results"], group_name="experiment",
+          kinds={"python"})
+def variant_metrics(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.MaterializeResult:
+    """Which variant helps users most, by how much and how surely, with guardrails and the champion."""
+    experiment_id = context.partition_key
+    with tracked_stage(experiment_id, "variant_metrics", url=database.ready_url(), dagster_run_id=context.run_id):
+        with database.session() as session:
+            experiment = get_experiment(session, experiment_id)
+            stats = panel_sufficient_stats(session, experiment_id)
+            if not any(s["variant"] == "control" for s in stats):
+                raise StageInputMissing("no browser results for the control; materialise browser_results first")
+            rows = [MetricRow(**s) for s in stats]
+            # The panel is a fixed-size batch read once, so fixed-horizon intervals are the right ones.
+            report = analyze(rows, baseline="control", correction="holm", guardrails=GUARDRAILS)
+            decision = choose_champion_variant(report, PRIMARY_METRIC)
+            ids = {v.key: v.id for v in session.scalars(select(Variant).where(Variant.experiment_id == experiment_id))}
+            # Replace this partition's panel metrics (human metrics are the evaluation stage's).
+            session.execute(delete(VariantMetric).where(VariantMetric.experiment_id == experiment_id,
+                                                        VariantMetric.source == "panel"))
+            results = {(r.variant, r.metric): r for r in report.results}
+            for s in stats:
+                result = results.get((s["variant"], s["metric"]))
+                session.add(_metric_row(experiment_id, ids[s["variant"]], s, result))
+            experiment.champion_variant_id = ids.get(decision.variant) if decision.variant else None
+            experiment.champion_reason = decision.reason
+            add_event(session, experiment_id, "champion_selected", stage="variant_metrics",
+                      title=f"Champion variant: {decision.variant or 'none'}", content=decision.reason,
+                      status="completed", data={"srm_p_value": report.srm.p_value, "srm_flagged": report.srm.flagged})
+    significant = [f"{r.variant}:{r.metric}" for r in report.results if r.significant]
+    return dg.MaterializeResult(metadata={
+        "champion_variant": decision.variant or "none",
+        "champion_reason": decision.reason,
+        "variants": len({s["variant"] for s in stats}),
+        "significant_results": dg.MetadataValue.json(significant),
+        "srm_p_value": report.srm.p_value if report.srm.p_value is not None else float("nan"),
+        "guardrail_violations": sum(1 for r in report.results if r.guardrail and r.guardrail.status == "violated"),
+    })
+
+
+def _finite(x: float | None) -> float | None:
+    return x if x is not None and math.isfinite(x) else None
+
+
+def _metric_row(experiment_id: str, variant_id: str, s: dict, result) -> VariantMetric:  # type: ignore[no-untyped-def]
+    mean = s["sum"] / s["n"] if s["n"] else None
+    row = VariantMetric(experiment_id=experiment_id, variant_id=variant_id, source="panel", metric=s["metric"],
+                        type=s["type"], is_guardrail=s["metric"] in GUARDRAILS, n=s["n"], sum=s["sum"],
+                        sum_squares=s["sum_squares"], mean=mean)
+    if result is not None:
+        row.effect_abs = _finite(result.effect_abs)
+        row.effect_rel = _finite(result.effect_rel)
+        row.ci_low, row.ci_high = (_finite(result.ci_rel[0]), _finite(result.ci_rel[1])) if result.ci_rel else (None, None)
+        row.p_value = _finite(result.p_value)
+        row.p_value_adjusted = _finite(result.p_value_adjusted)
+        row.chance_to_win = _finite(result.chance_to_win)
+        row.risk = _finite(result.risk)
+        row.significant = result.significant
+        row.guardrail_status = result.guardrail.status if result.guardrail else None
+        row.error_code = str(result.error_code) if result.error_code else None
+    return row

@@ -1,0 +1,49 @@
+"""Stage 3: concrete UX changes proposed from the goal and what the control panel observed."""
+
+import dagster as dg
+from sqlalchemy import delete, select
+
+from agents.llm.tasks import suggest_changes
+from agents.schemas import VariantAnalysis
+from assets.records import StageInputMissing
+from db.experiments import add_event, get_experiment
+from db.models import Suggestion, Variant
+from db.stages import tracked_stage
+from pipelines.partitions import experiments_partitions
+from pipelines.policies import EXTERNAL_SERVICE_RETRY
+from pipelines.resources import AppDatabase
+
+
+@dg.asset(partitions_def=experiments_partitions, deps=["control_analysis"], retry_policy=EXTERNAL_SERVICE_RETRY,
+          pool="llm", group_name="experiment", kinds={"python"})
+def variant_suggestions(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.MaterializeResult:
+    """The ranked UX changes worth building, each tied to issues observed on the control."""
+    experiment_id = context.partition_key
+    with tracked_stage(experiment_id, "variant_suggestions", url=database.ready_url(), dagster_run_id=context.run_id):
+        with database.session() as session:
+            experiment = get_experiment(session, experiment_id)
+            control = session.scalars(select(Variant).where(
+                Variant.experiment_id == experiment_id, Variant.type == "control")).first()
+            if control is None or control.analysis is None:
+                raise StageInputMissing("the control has not been analysed; materialise control_analysis first")
+            goal, n, analysis = experiment.goal, experiment.num_suggestions, VariantAnalysis(**control.analysis)
+        answer = suggest_changes(goal, analysis, n)
+        with database.session() as session:
+            # Replace this partition's suggestions (solves hang off them and go with them).
+            session.execute(delete(Suggestion).where(Suggestion.experiment_id == experiment_id))
+            for rank, spec in enumerate(answer.value.suggestions, start=1):
+                session.add(Suggestion(experiment_id=experiment_id, rank=rank, title=spec.title,
+                                       rationale=spec.rationale, addresses_issues=spec.addresses_issues,
+                                       target_metric=spec.target_metric, recipe=spec.recipe,
+                                       provider=answer.provider, model=answer.model))
+            add_event(session, experiment_id, "suggestions_generated", stage="variant_suggestions",
+                      title=f"{len(answer.value.suggestions)} suggestions",
+                      data={"suggestions": [s.title for s in answer.value.suggestions], "provider": answer.provider})
+    return dg.MaterializeResult(metadata={
+        "suggestions": dg.MetadataValue.json([s.title for s in answer.value.suggestions]),
+        "count": len(answer.value.suggestions),
+        "provider": answer.provider,
+        "tokens": answer.input_tokens + answer.output_tokens,
+        "cost_usd": answer.cost_usd,
+        "cached": answer.cached,
+    })

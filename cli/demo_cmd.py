@@ -1,0 +1,50 @@
+"""`variantlab demo`: the main job on the embedded defaults, on the bundled example apps."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from cli.report_cmd import load_report
+from cli.run_cmd import run_experiment
+from db.experiments import create_experiment
+from db.migrate import PROJECT_ROOT, ensure_schema
+from db.session import session_scope
+from db.settings import get_settings
+
+DEMO_EXPERIMENTS = (
+    ("shop", "Users can't find products easily"),
+    ("signup", "Users abandon sign-up because the form is confusing"),
+)
+
+
+def demo(examples_dir: Path | None = None, console: Console | None = None) -> int:
+    console = console or Console()
+    examples_dir = examples_dir or PROJECT_ROOT / "examples"
+    settings = get_settings()
+    url = ensure_schema()
+    console.print(f"[bold]variantlab demo[/] — offline defaults: local sandboxes, simulated users in Chromium, "
+                  f"recipe code agent, heuristic LLM.\napp database: {url}")
+    started = time.monotonic()
+    ids: list[str] = []
+    failures = 0
+    for app, goal in DEMO_EXPERIMENTS:
+        with session_scope() as session:
+            experiment = create_experiment(session, repo=str(examples_dir / app), goal=goal, name=f"demo-{app}")
+            ids.append(experiment.id)
+        console.rule(f"{app}: {goal}")
+        failures += run_experiment(experiment.id, None, console=console) != 0
+    summary = Table("experiment", "app", "status", "variants", "champion", "why", title="Demo results")
+    for experiment_id in ids:
+        data = load_report(experiment_id)
+        summary.add_row(experiment_id, data["name"], data["status"], str(len(data["variants"])),
+                        data["champion_variant"] or "none", (data["champion_reason"] or data["error"] or "")[:90])
+    console.print(summary)
+    console.print(f"finished in {time.monotonic() - started:.0f}s")
+    console.print("details:   variantlab report EXP_ID")
+    console.print("dashboard: variantlab dashboard   (then open http://127.0.0.1:8501)")
+    console.print(f"Dagster UI: DAGSTER_HOME={settings.resolved_dagster_home} uv run dagster dev -w workspace.yaml")
+    return 1 if failures else 0

@@ -1,0 +1,40 @@
+"""The human-evaluation playground the pipeline opens for each experiment once its variants exist."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Arm, Playground, Variant
+from db.playgrounds import QuestionSpec, arms_for_experiment, create_playground
+from db.users import get_or_create_user
+
+PIPELINE_ADMIN_EMAIL = "pipeline@variantlab.local"
+DEFAULT_CAP = 50
+DEFAULT_QUESTIONS = [
+    QuestionSpec("Did you find what you came to the site for?", "select",
+                 options=[{"label": "Yes", "value": "yes"}, {"label": "No", "value": "no"}]),
+    QuestionSpec("What, if anything, was confusing?", "input_string", required=False),
+]
+
+
+def ensure_experiment_playground(session: Session, experiment_id: str) -> Playground:
+    """The experiment's playground, created on first use with one arm per variant; arms re-linked to
+    the current variant rows (a re-materialised stage gives variants new ids, but the same keys)."""
+    playground = session.scalars(select(Playground).where(Playground.experiment_id == experiment_id)
+                                 .order_by(Playground.created_at)).first()
+    if playground is None:
+        admin = get_or_create_user(session, PIPELINE_ADMIN_EMAIL, role="admin", full_name="variantlab pipeline")
+        return create_playground(
+            session, experiment_id=experiment_id, name=f"A/B evaluation of {experiment_id}", type="ab_testing",
+            created_by=admin.id, arms=arms_for_experiment(session, experiment_id, DEFAULT_CAP),
+            questions=DEFAULT_QUESTIONS, restricted_emails=None,
+            description="Try each version of the site, then answer a few questions (rate it 1–5).",
+        )
+    variants = {v.key: v for v in session.scalars(select(Variant).where(Variant.experiment_id == experiment_id))}
+    for arm in session.scalars(select(Arm).where(Arm.playground_id == playground.id)):
+        variant = variants.get(arm.model_key)
+        if variant is not None:
+            arm.variant_id, arm.embed_code = variant.id, variant.public_url
+    session.flush()
+    return playground

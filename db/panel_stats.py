@@ -1,0 +1,61 @@
+"""Sufficient statistics of the browser panel, computed by the database (GROUP BY), never in Python."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Integer, case, cast, func, select
+from sqlalchemy.orm import Session
+
+from db.models import BrowserSession, Variant
+
+
+@dataclass(frozen=True)
+class PanelMetric:
+    name: str
+    column: str
+    type: str  # binomial | mean
+    higher_is_better: bool
+    guardrail_margin: float | None = None  # relative tolerated harm; None: not a guardrail
+    scale: float = 1.0  # e.g. ms -> s
+
+
+PANEL_METRICS: tuple[PanelMetric, ...] = (
+    PanelMetric("task_success", "success", "binomial", True),
+    PanelMetric("actions", "n_actions", "mean", False),
+    PanelMetric("time_s", "duration_ms", "mean", False, scale=0.001),
+    PanelMetric("backtracks", "backtracks", "mean", False),
+    PanelMetric("console_errors", "console_errors", "mean", False, guardrail_margin=0.10),
+    PanelMetric("a11y_violations", "a11y_violations", "mean", False, guardrail_margin=0.10),
+    PanelMetric("lcp_s", "lcp_ms", "mean", False, guardrail_margin=0.25, scale=0.001),
+)
+
+
+def panel_sufficient_stats(session: Session, experiment_id: str, stage: str = "browser_results") -> list[dict]:
+    """One row per variant and metric: n, sum, sum of squares (control first)."""
+    columns = []
+    for metric in PANEL_METRICS:
+        raw = getattr(BrowserSession, metric.column)
+        value = cast(case((raw.is_(True), 1), else_=0), Integer) if metric.type == "binomial" else raw * metric.scale
+        columns += [
+            func.count(raw).label(f"{metric.name}__n"),
+            func.coalesce(func.sum(value), 0).label(f"{metric.name}__sum"),
+            func.coalesce(func.sum(value * value), 0).label(f"{metric.name}__ss"),
+        ]
+    query = (
+        select(Variant.key, Variant.type, *columns)
+        .join(BrowserSession, BrowserSession.variant_id == Variant.id)
+        .where(BrowserSession.experiment_id == experiment_id, BrowserSession.stage == stage)
+        .group_by(Variant.key, Variant.type)
+        .order_by(case((Variant.type == "control", 0), else_=1), Variant.key)
+    )
+    rows: list[dict] = []
+    for record in session.execute(query).mappings():
+        for metric in PANEL_METRICS:
+            n = int(record[f"{metric.name}__n"])
+            if n == 0:
+                continue  # e.g. LCP not measured on any session of this variant
+            rows.append({"variant": record["key"], "metric": metric.name, "type": metric.type, "n": n,
+                         "sum": float(record[f"{metric.name}__sum"]), "sum_squares": float(record[f"{metric.name}__ss"]),
+                         "higher_is_better": metric.higher_is_better})
+    return rows
