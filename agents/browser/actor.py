@@ -135,6 +135,16 @@ class Actor:
 
     async def _arrived(self) -> PageView:
         url = self.page.url.split("#")[0]
+        if origin_of(url) != self.origin and self.visited:
+            # The navigation left the variant and was blocked (an error page): a dead end; go back.
+            self.dead_ends += 1
+            self._log("back", f"blocked page outside the site: {url}")
+            await self.page.go_back(wait_until="load")
+            if (
+                origin_of(self.page.url) != self.origin
+            ):  # history held nothing of the site: reopen the last page
+                await self.page.goto(self.visited[-1], wait_until="load")
+            url = self.page.url.split("#")[0]
         if self.visited and url != self.visited[-1] and url in self.visited:
             self.backtracks += 1
         if url not in self.visited:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
-from playwright.async_api import Browser, BrowserContext, Playwright, Route
+from playwright.async_api import Browser, Playwright
 
 from db.settings import get_settings
 
@@ -23,6 +22,10 @@ CHROMIUM_ARGS = [
     "--disable-extensions",
 ]
 _CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+# 127.0.0.1:9 is the discard port, closed on any machine without inetd: connections are refused at once.
+_DEAD_PROXY = "127.0.0.1:9"
 
 
 class BrowserError(RuntimeError):
@@ -51,20 +54,24 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-async def guard_origin(context: BrowserContext, base_url: str, blocked: list[str]) -> None:
-    """Abort every request that leaves the variant's origin, so a session measures only the variant.
+def origin_proxy(base_url: str) -> dict[str, str]:
+    """A context proxy that keeps a session on the variant's origin.
 
-    The route matches off-origin URLs only (a negative-lookahead regex the Playwright driver evaluates),
-    so same-origin requests never make a round trip through Python: that kept sessions ~2x cheaper.
+    Everything except the variant's host:port is sent to a proxy address where nothing listens, so
+    it fails inside Chromium: links, scripts, subresources and server redirects alike (a route
+    handler never sees redirect hops, this does). `<-loopback>` removes Chromium's implicit loopback
+    bypass, otherwise other ports on 127.0.0.1 would stay reachable. No request makes a round trip
+    through Python.
     """
-    allowed = re.escape(origin_of(base_url))
-    off_origin = re.compile(rf"^(?!{allowed}(?:/|$))(?!data:|blob:|about:)", re.IGNORECASE)
+    parts = urlsplit(base_url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return {"server": f"http://{_DEAD_PROXY}", "bypass": f"<-loopback>,{parts.hostname}:{port}"}
 
-    async def block(route: Route) -> None:
-        blocked.append(route.request.url)
-        await route.abort("blockedbyclient")
 
-    await context.route(off_origin, block)
+def is_blocked(failure: str | None) -> bool:
+    return bool(failure) and (
+        "ERR_PROXY_CONNECTION_FAILED" in failure or "ERR_TUNNEL_CONNECTION_FAILED" in failure
+    )
 
 
 def check_reachable(url: str) -> None:

@@ -134,21 +134,31 @@ async def _open_and_add(actor: Actor, view: PageView, item: dict, name: str, add
 
 async def explore(actor: Actor, persona: Persona, rng: random.Random, max_pages: int) -> Outcome:
     view = await actor.start()
-    while len(actor.visited) < max_pages and actor.n_actions < persona.budget:
-        fresh = [
+    tried: set[str] = set()  # links already followed: a link that led nowhere is not clicked again
+
+    def fresh(links: list[dict]) -> list[dict]:
+        return [
             link
-            for link in view.links
-            if link["href"].split("#")[0] not in actor.visited and link["href"].startswith(actor.origin)
+            for link in links
+            if link["href"].split("#")[0] not in actor.visited
+            and link["href"] not in tried
+            and link["href"].startswith(actor.origin)
         ]
-        if not fresh:
+
+    while len(actor.visited) < max_pages and actor.n_actions < persona.budget:
+        options = fresh(view.links)
+        if not options:
             actor.dead_ends += 1
-            if len(actor.visited) > 1 and actor.n_actions + 1 < persona.budget:
-                view = await actor.back()
-                if not [link for link in view.links if link["href"].split("#")[0] not in actor.visited]:
-                    break
-                continue
-            break
-        view = await actor.click(rng.choice(fresh), "explore")
+            at_start = view.url.split("#")[0] == actor.visited[0]
+            if at_start or actor.n_actions + 1 >= persona.budget:
+                break
+            view = await actor.back()
+            if not fresh(view.links):
+                break
+            continue
+        choice = rng.choice(options)
+        tried.add(choice["href"])
+        view = await actor.click(choice, "explore")
     if len(actor.visited) >= max_pages:
         return Outcome(True, f"visited {len(actor.visited)} pages")
     return Outcome(

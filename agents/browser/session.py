@@ -8,10 +8,10 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from playwright.async_api import Browser
+from playwright.async_api import Browser, Request
 
 from agents.browser.actor import Actor
-from agents.browser.chromium import guard_origin
+from agents.browser.chromium import is_blocked, origin_proxy
 from agents.browser.forms import complete_form
 from agents.browser.metrics import PanelCache
 from agents.browser.personas import Outcome, Persona, explore, find_item
@@ -70,18 +70,23 @@ async def run_session(
     )
     if shots_dir is not None:
         shots_dir.mkdir(parents=True, exist_ok=True)
-    context = await browser.new_context(viewport={"width": 1280, "height": 800}, service_workers="block")
+    context = await browser.new_context(
+        viewport={"width": 1280, "height": 800}, service_workers="block", proxy=origin_proxy(base_url)
+    )
     blocked: list[str] = []
     console: list[str] = []
     failed: list[str] = []
     logs: list[str] = []
-    await guard_origin(context, base_url, blocked)
+
+    def on_failed(request: Request) -> None:
+        if is_blocked(request.failure):
+            blocked.append(request.url)
+        else:
+            failed.append(f"{request.url} ({request.failure})")
+
     context.on("console", lambda m: m.type == "error" and console.append(m.text))
     context.on("weberror", lambda e: console.append(str(e.error)))
-    context.on(
-        "requestfailed",
-        lambda r: (r.failure or "").endswith("BLOCKED_BY_CLIENT") or failed.append(f"{r.url} ({r.failure})"),
-    )
+    context.on("requestfailed", on_failed)
     context.on("response", lambda r: r.status >= 400 and failed.append(f"{r.url} (HTTP {r.status})"))
     page = await context.new_page()
     actor = Actor(context, page, base_url, cache, shots_dir, settings.accessibility)

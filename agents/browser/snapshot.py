@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.async_api import async_playwright
 
-from agents.browser.chromium import check_reachable, guard_origin, launch
+from agents.browser.chromium import check_reachable, launch, origin_proxy
 from agents.browser.page_view import PageView, read_view, selector
 from agents.browser.sync import run_sync
 from agents.schemas import PageLink, SiteSnapshot
@@ -29,8 +29,7 @@ async def _first_look(url: str) -> SiteSnapshot:
     async with async_playwright() as pw:
         browser = await launch(pw)
         try:
-            context = await browser.new_context()
-            await guard_origin(context, url, [])
+            context = await browser.new_context(proxy=origin_proxy(url))
             page = await context.new_page()
             await page.goto(url, wait_until="load")
             first = await read_view(page)

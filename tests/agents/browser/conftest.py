@@ -21,7 +21,9 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-def serve(directory: Path, host: str = "127.0.0.1", handler: type = QuietHandler) -> tuple[str, ThreadingHTTPServer]:
+def serve(
+    directory: Path, host: str = "127.0.0.1", handler: type = QuietHandler
+) -> tuple[str, ThreadingHTTPServer]:
     server = ThreadingHTTPServer((host, 0), functools.partial(handler, directory=str(directory)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://{host}:{server.server_address[1]}/", server
@@ -56,4 +58,3 @@ def search_shop_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url, server = serve(root)
     yield url
     server.shutdown()
-

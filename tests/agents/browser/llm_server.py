@@ -39,7 +39,7 @@ class ScriptedLLM:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 prompt = "\n".join(_text(m.get("content")) for m in body["messages"] if m["role"] == "user")
                 outer.prompts.append(prompt)
@@ -48,15 +48,31 @@ class ScriptedLLM:
                     actions = step(prompt)
                 except AssertionError as exc:
                     actions = [{"done": {"text": f"script could not act: {exc}", "success": False}}]
-                content = json.dumps({"thinking": "scripted", "evaluation_previous_goal": "ok", "memory": "",
-                                      "next_goal": "continue", "action": actions})
-                payload = json.dumps({
-                    "id": f"chatcmpl-{len(outer.prompts)}", "object": "chat.completion", "created": 0,
-                    "model": body.get("model", "scripted"),
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": content}}],
-                    "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
-                }).encode()
+                content = json.dumps(
+                    {
+                        "thinking": "scripted",
+                        "evaluation_previous_goal": "ok",
+                        "memory": "",
+                        "next_goal": "continue",
+                        "action": actions,
+                    }
+                )
+                payload = json.dumps(
+                    {
+                        "id": f"chatcmpl-{len(outer.prompts)}",
+                        "object": "chat.completion",
+                        "created": 0,
+                        "model": body.get("model", "scripted"),
+                        "choices": [
+                            {
+                                "index": 0,
+                                "finish_reason": "stop",
+                                "message": {"role": "assistant", "content": content},
+                            }
+                        ],
+                        "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
+                    }
+                ).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))

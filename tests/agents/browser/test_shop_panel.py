@@ -18,14 +18,27 @@ MISSING_ITEM = "Golden Unicorn Lamp"
 
 
 def find(name: str, order: int, category: str = "") -> FlowSpec:
-    return FlowSpec(name=f"find {name}", description=f"find {name}", instructions=f"Find {name} and buy it.",
-                    order=order, task=TaskSpec(kind="find_item", params={"item_name": name, "category": category}))
+    return FlowSpec(
+        name=f"find {name}",
+        description=f"find {name}",
+        instructions=f"Find {name} and buy it.",
+        order=order,
+        task=TaskSpec(kind="find_item", params={"item_name": name, "category": category}),
+    )
 
 
-def test_findable_item_is_added_to_cart_and_missing_item_fails_with_reason(shop_url: str, tmp_path: Path) -> None:
+def test_findable_item_is_added_to_cart_and_missing_item_fails_with_reason(
+    shop_url: str, tmp_path: Path
+) -> None:
     logs = []
-    results = run_panel({"control": shop_url}, [find(DEEP_ITEM, 1, "Apparel"), find(MISSING_ITEM, 2)],
-                        sessions_per_flow=4, concurrency=4, artifacts_dir=tmp_path, on_log=logs.append)
+    results = run_panel(
+        {"control": shop_url},
+        [find(DEEP_ITEM, 1, "Apparel"), find(MISSING_ITEM, 2)],
+        sessions_per_flow=4,
+        concurrency=4,
+        artifacts_dir=tmp_path,
+        on_log=logs.append,
+    )
     assert len(results) == 8
     found = [r for r in results if r.flow_name == f"find {DEEP_ITEM}"]
     missing = [r for r in results if r.flow_name == f"find {MISSING_ITEM}"]
@@ -56,8 +69,12 @@ def test_findable_item_is_added_to_cart_and_missing_item_fails_with_reason(shop_
 
 
 def test_search_box_makes_the_searcher_faster(shop_url: str, search_shop_url: str, tmp_path: Path) -> None:
-    results = run_panel({"control": shop_url, "search": search_shop_url}, [find("Trail Running Shoes", 1)],
-                        sessions_per_flow=1, artifacts_dir=tmp_path)
+    results = run_panel(
+        {"control": shop_url, "search": search_shop_url},
+        [find("Trail Running Shoes", 1)],
+        sessions_per_flow=1,
+        artifacts_dir=tmp_path,
+    )
     by_variant = {r.variant_key: r for r in results}
     control, search = by_variant["control"], by_variant["search"]
     assert control.persona == search.persona == "searcher" and control.seed == search.seed
