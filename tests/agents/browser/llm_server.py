@@ -1,8 +1,9 @@
 """A loopback server speaking OpenAI chat completions, answering browser-use with scripted AgentOutput JSON.
 
-The script is a list of functions: each gets the latest prompt text (the browser state browser-use
-sends) and returns the actions for that step, e.g. [{"click": {"index": 12}}]; it reads element
-indices from the prompt exactly as a model would.
+Scripts are keyed by a phrase of the task (so concurrent sessions each follow their own): a list of
+functions, one per step, each getting the prompt (the browser state browser-use sends) and returning
+that step's actions, e.g. [{"click": {"index": 12}}]; they read element indices from the prompt
+exactly as a model would.
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ def index_of(prompt: str, pattern: str) -> int:
 
 
 class ScriptedLLM:
-    def __init__(self, steps: list[Step]) -> None:
-        self.steps = steps
+    def __init__(self, scripts: dict[str, list[Step]]) -> None:
+        self.scripts = scripts
         self.prompts: list[str] = []
+        self.calls: dict[str, int] = dict.fromkeys(scripts, 0)
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -43,7 +45,10 @@ class ScriptedLLM:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 prompt = "\n".join(_text(m.get("content")) for m in body["messages"] if m["role"] == "user")
                 outer.prompts.append(prompt)
-                step = outer.steps[min(len(outer.prompts) - 1, len(outer.steps) - 1)]
+                key = next(k for k in outer.scripts if k in prompt)
+                steps = outer.scripts[key]
+                step = steps[min(outer.calls[key], len(steps) - 1)]
+                outer.calls[key] += 1
                 try:
                     actions = step(prompt)
                 except AssertionError as exc:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -19,7 +21,7 @@ pytestmark = pytest.mark.browser
 class Recorder(BaseHTTPRequestHandler):
     """Stands for 'another site': counts every request that reaches it."""
 
-    hits: list[str] = []
+    hits: ClassVar[list[str]] = []
 
     def log_message(self, *args: object) -> None:
         pass
@@ -49,8 +51,6 @@ def messy_site(tmp_path: Path) -> Iterator[str]:
         ThreadingHTTPServer(("127.0.0.2", 0), Recorder),
         ThreadingHTTPServer(("127.0.0.1", 0), Recorder),
     ]
-    import threading
-
     for server in others:
         threading.Thread(target=server.serve_forever, daemon=True).start()
     other_host = f"http://127.0.0.2:{others[0].server_address[1]}"

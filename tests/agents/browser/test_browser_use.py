@@ -1,0 +1,78 @@
+"""browser-use 0.13 on the system Chromium, talking to a loopback server that speaks OpenAI chat completions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from agents.browser.panel import run_panel
+from agents.schemas import FlowSpec, TaskSpec
+from db.settings import get_settings
+from tests.agents.browser.llm_server import ScriptedLLM, index_of
+
+pytestmark = pytest.mark.browser
+
+
+def find(name: str, order: int) -> FlowSpec:
+    return FlowSpec(
+        name=f"find {name}",
+        description="",
+        instructions=f"Buy the {name}.",
+        order=order,
+        task=TaskSpec(kind="find_item", params={"item_name": name}),
+    )
+
+
+@pytest.fixture
+def llm(shop_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedLLM]:
+    server = ScriptedLLM(
+        {
+            # An honest agent: opens the product, clicks "Add to cart", says it is done.
+            "Merino Wool Beanie": [
+                lambda p: [{"navigate": {"url": shop_url + "products/merino-wool-beanie.html"}}],
+                lambda p: [{"click": {"index": index_of(p, r"add to cart")}}],
+                lambda p: [{"done": {"text": "Added the beanie to the cart.", "success": True}}],
+            ],
+            # An agent that claims success after only looking at the product.
+            "Trail Running Shoes": [
+                lambda p: [{"navigate": {"url": shop_url + "products/trail-running-shoes.html"}}],
+                lambda p: [{"done": {"text": "Done, the shoes are in the cart.", "success": True}}],
+            ],
+        }
+    )
+    for key, value in {
+        "BROWSER__PROVIDER": "browser_use",
+        "LLM__PROVIDER": "openai",
+        "LLM__MODEL": "gpt-4o-mini",
+        "LLM__OPENAI_BASE_URL": server.base_url,
+        "LLM__OPENAI_API_KEY": "sk-loopback",
+        "BROWSER__MAX_STEPS": "6",
+    }.items():
+        monkeypatch.setenv(f"VARIANTLAB_{key}", value)
+    get_settings.cache_clear()
+    yield server
+    server.close()
+
+
+def test_browser_use_results_are_checked_by_us_not_taken_from_the_agent(
+    llm: ScriptedLLM, shop_url: str, tmp_path: Path
+) -> None:
+    results = run_panel(
+        {"control": shop_url},
+        [find("Merino Wool Beanie", 1), find("Trail Running Shoes", 2)],
+        sessions_per_flow=1,
+        concurrency=2,
+        artifacts_dir=tmp_path,
+    )
+    honest = next(r for r in results if "Merino" in r.flow_name)
+    claimed = next(r for r in results if "Trail" in r.flow_name)
+    assert honest.persona == claimed.persona == "browser_use"
+    assert honest.self_reported_success is True and honest.success, honest.summary
+    assert [a["type"] for a in honest.action_log][-2:] == ["click", "done"]
+    assert claimed.self_reported_success is True and not claimed.success
+    assert claimed.summary == "'Trail Running Shoes' is not in the cart at the end"
+    assert any("reported success" in i for i in claimed.issues)
+    assert "Browser state" in llm.prompts[0] or "browser_state" in llm.prompts[0]  # it saw the real page
+    assert all(page.startswith(shop_url) for r in results for page in r.pages_visited)
