@@ -1,0 +1,56 @@
+"""Evaluation results (seed 002): what human testers said about each variant, and how the arms rank."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import auth, charts, data
+from dashboard.widgets import pick_experiment, pick_playground
+
+user = auth.signed_in()
+auth.require(user, "analyst", "admin")
+url = data.db_url()
+st.title("Human evaluation results")
+experiment_id = pick_experiment(url)
+if experiment_id is None:
+    st.stop()
+playground = pick_playground(data.playgrounds(url, experiment_id), key="results_playground")
+if playground is None:
+    st.info("No playground for this experiment yet (an admin sets one up under Playground setup).")
+    st.stop()
+results = data.evaluation_results(url, playground["id"])
+
+summary = results["summary"]
+cols = st.columns(4)
+cols[0].metric("Testers", summary["total_testers"])
+cols[1].metric("Evaluations", summary["total_evaluations"], help="submitted questionnaires (one per tester and arm)")
+cols[2].metric("Answers", summary["total_answers"])
+avg = summary["avg_rating"]
+cols[3].metric("Average rating", "—" if avg is None else f"{float(avg):.2f} / 5")
+
+left, right = st.columns(2)
+left.plotly_chart(charts.interval_bars(results["ratings"], label="arm", value="mean", title="Rating per arm",
+                                       axis_title="mean rating (1–5) with 95% interval"), key="ratings")
+left.caption("Mean rating with its 95% t-interval; overlapping intervals mean the testers cannot tell the arms apart yet.")
+right.plotly_chart(charts.interval_bars(results["ranking"], label="arm", value="strength",
+                                        title="Bradley–Terry ranking", axis_title="strength (sums to 1)"),
+                   key="ranking")
+right.caption(f"From {results['n_comparisons']} head-to-head comparisons (a tester who rated two arms prefers the "
+              "higher-rated one); strength ≈ share of wins against an average arm, bootstrap 95% interval.")
+if results["ranking"]:
+    st.dataframe(pd.DataFrame.from_records(results["ranking"]), hide_index=True, width="stretch")
+
+st.subheader("Answers")
+questions = sorted({r["question_text"] for r in results["distribution"]})
+if not questions:
+    st.info("No answers to multiple-choice questions yet.")
+dist_cols = st.columns(2)
+for i, question in enumerate(questions):
+    dist_cols[i % 2].plotly_chart(charts.answer_distribution(results["distribution"], question), key=f"dist_{i}")
+
+st.subheader("Open responses")
+if results["open_responses"]:
+    st.dataframe(pd.DataFrame.from_records(results["open_responses"]), hide_index=True, width="stretch")
+else:
+    st.info("No open responses yet.")

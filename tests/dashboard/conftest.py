@@ -1,0 +1,47 @@
+"""A seeded database the dashboard reads (through settings, as in production) and AppTest helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.dashboard.seed import seed
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+VIEWS = ("experiments", "comparison", "solves", "timeline", "evaluate", "playground_setup",
+         "evaluation_results", "system")
+
+
+@pytest.fixture
+def seeded(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    from db.migrate import upgrade_to_head
+    from db.settings import get_settings
+
+    upgrade_to_head(sqlite_url)
+    monkeypatch.setenv("VARIANTLAB_DATABASE_URL", sqlite_url)
+    get_settings.cache_clear()
+    st.cache_data.clear()
+    ids = seed(sqlite_url)
+    ids["url"] = sqlite_url
+    return ids
+
+
+@pytest.fixture
+def open_view(seeded: dict[str, Any]) -> Callable[..., AppTest]:
+    """Run the app as `role` and switch to a view; returns the AppTest after the run."""
+
+    def run(view: str, role: str = "admin") -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=30)
+        at.session_state["user_id"] = seeded["users"][role]
+        at.session_state["experiment_id"] = seeded["experiment_id"]
+        at.run()
+        if view != "experiments":
+            at.switch_page(f"views/{view}.py").run()
+        return at
+
+    return run

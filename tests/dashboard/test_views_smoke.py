@@ -1,0 +1,59 @@
+"""Every view renders on a realistic database without an exception, and shows what it is for."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.dashboard.conftest import VIEWS
+
+
+def _text(at) -> str:  # type: ignore[no-untyped-def]
+    parts = [e.value for e in [*at.markdown, *at.caption, *at.title, *at.subheader, *at.success, *at.info,
+                               *at.error, *at.warning]]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("view", [v for v in VIEWS if v != "evaluate"])
+def test_view_renders_for_admin(open_view, view: str) -> None:
+    at = open_view(view, "admin")
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Local mode" in _text(at)
+
+
+def test_comparison_names_the_champion_and_its_evidence(open_view) -> None:
+    at = open_view("comparison", "analyst")
+    assert not at.exception
+    text = _text(at)
+    assert "Champion: v1" in text
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Task success vs control"] == "+125.0%"
+    assert metrics["Adjusted p-value"] == "0.0010"
+    assert metrics["Sample ratio"] == "healthy"
+    assert "Guardrail **console_errors** on **v2**: inconclusive" in text
+
+
+def test_solves_show_the_champion_run(open_view) -> None:
+    at = open_view("solves", "analyst")
+    assert not at.exception
+    assert "Champion run offline-recipe · T=0" in _text(at)
+
+
+def test_system_shows_how_to_rerun_the_failed_stage(open_view, seeded) -> None:
+    at = open_view("system", "analyst")
+    assert not at.exception
+    commands = [c.value for c in at.code]
+    assert f"variantlab run {seeded['failed_experiment_id']} --stage control_analysis" in commands
+
+
+def test_evaluate_view_for_a_tester(open_view) -> None:
+    at = open_view("evaluate", "tester2")  # tester2 has evaluated every arm already
+    assert not at.exception
+    assert "already evaluated every arm" in _text(at)
+
+
+@pytest.mark.parametrize("view", ["comparison", "solves", "timeline", "playground_setup", "evaluation_results",
+                                  "system", "experiments"])
+def test_tester_is_refused_on_analyst_views(open_view, view: str) -> None:
+    at = open_view(view, "tester")
+    assert not at.exception
+    assert any("you are signed in as a tester" in e.value for e in at.error)
