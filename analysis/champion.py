@@ -5,6 +5,7 @@ comparison correction) and violates no guardrail; among those the largest improv
 breaking ties. A sample ratio mismatch voids the decision, because every comparison is then suspect.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from analysis.report import AnalysisReport, MetricResult
@@ -31,7 +32,17 @@ def _describe(result: MetricResult) -> str:
     return f"{result.variant} {effect} on {result.metric} (adjusted p = {p})"
 
 
-def choose_champion_variant(report: AnalysisReport, primary_metric: str) -> ChampionDecision:
+def _harms(result: MetricResult) -> bool:
+    return result.significant and _improvement(result) < 0
+
+
+def choose_champion_variant(
+    report: AnalysisReport, primary_metric: str, secondary_metrics: Sequence[str] = ()
+) -> ChampionDecision:
+    """The primary metric decides first. When no variant moves it significantly (e.g. every arm already
+    completes the task), a significant improvement on a pre-declared secondary metric (e.g. effort:
+    actions or time) qualifies a variant that significantly harms none of the decision metrics. All
+    p-values are adjusted over the whole family, so looking at secondaries does not inflate errors."""
     if report.error_code is not None:
         return ChampionDecision(None, f"no comparison possible ({report.error_code}); keeping the baseline")
     if report.srm.flagged:
@@ -43,33 +54,40 @@ def choose_champion_variant(report: AnalysisReport, primary_metric: str) -> Cham
     violated = {
         r.variant for r in report.results if r.guardrail is not None and r.guardrail.status == "violated"
     }
-    primary = [r for r in report.results if r.metric == primary_metric and r.p_value is not None]
-    if not primary:
+    decision_metrics = (primary_metric, *secondary_metrics)
+    harmed = {r.variant for r in report.results if r.metric in decision_metrics and _harms(r)}
+    comparable = [r for r in report.results if r.metric in decision_metrics and r.p_value is not None]
+    if not comparable:
         return ChampionDecision(
-            None, f"no variant could be compared on {primary_metric}; keeping the baseline"
+            None, f"no variant could be compared on {', '.join(decision_metrics)}; keeping the baseline"
         )
-    winners = [r for r in primary if r.significant and _improvement(r) > 0]
-    qualified = sorted(
-        (r for r in winners if r.variant not in violated),
-        key=lambda r: (-_improvement(r), r.risk if r.risk is not None else float("inf"), r.variant),
-    )
-    if qualified:
-        best = qualified[0]
-        runners = (
-            f"; also qualified: {', '.join(r.variant for r in qualified[1:])}" if len(qualified) > 1 else ""
+    for metric in decision_metrics:
+        winners = [r for r in comparable if r.metric == metric and r.significant and _improvement(r) > 0]
+        qualified = sorted(
+            (r for r in winners if r.variant not in violated and r.variant not in harmed),
+            key=lambda r: (-_improvement(r), r.risk if r.risk is not None else float("inf"), r.variant),
         )
-        return ChampionDecision(
-            best.variant,
-            f"{_describe(best)}, no guardrail violated{runners}",
-            tuple(r.variant for r in qualified),
-        )
-    if winners:
-        blocked = ", ".join(sorted({r.variant for r in winners}))
-        return ChampionDecision(
-            None, f"{blocked} improved {primary_metric} but violated a guardrail; keeping the baseline"
-        )
+        if qualified:
+            best = qualified[0]
+            runners = (
+                f"; also qualified: {', '.join(r.variant for r in qualified[1:])}" if len(qualified) > 1 else ""
+            )
+            basis = "" if metric == primary_metric else f" ({primary_metric} not significantly different)"
+            return ChampionDecision(
+                best.variant,
+                f"{_describe(best)}{basis}, no guardrail violated{runners}",
+                tuple(r.variant for r in qualified),
+            )
+        if winners:
+            blocked = ", ".join(sorted({r.variant for r in winners}))
+            return ChampionDecision(
+                None, f"{blocked} improved {metric} but violated a guardrail or harmed another decision "
+                "metric; keeping the baseline"
+            )
+    primary = [r for r in comparable if r.metric == primary_metric] or comparable
     closest = max(primary, key=_improvement)
     return ChampionDecision(
         None,
-        f"no variant significantly improved {primary_metric} (closest: {_describe(closest)}); keeping the baseline",
+        f"no variant significantly improved {', '.join(decision_metrics)} (closest: {_describe(closest)}); "
+        "keeping the baseline",
     )

@@ -1,5 +1,6 @@
 """Stage 4: each suggestion built by a matrix of code-agent runs; each champion becomes a variant."""
 
+import datetime as dt
 import time
 from typing import Any
 
@@ -85,7 +86,7 @@ def _persist_solve(session, experiment_id, repo, ref, code, matrix, model_row_id
         status="completed" if outcome.champion_index is not None else "failed",
         champion_reason=outcome.champion_reason,
         error_message=None if outcome.champion_index is not None else outcome.champion_reason,
-        started_at=min((r.started_at for r in outcome.runs if r.started_at), default=utcnow()),
+        started_at=min((_when(r.started_at) for r in outcome.runs if r.started_at), default=utcnow()),
         completed_at=utcnow(),
     )
     session.add(solve)
@@ -103,8 +104,8 @@ def _persist_solve(session, experiment_id, repo, ref, code, matrix, model_row_id
             diff=run.diff, implementation_summary=run.summary, tokens=run.tokens, cost_usd=run.cost_usd,
             latency_ms=int(run.latency_ms) if run.latency_ms is not None else None, diagnostics=run.diagnostics,
             trajectory_data=run.trajectory, error_message=run.error_message,
-            errored_at=run.completed_at if run.status == "failed" else None,
-            started_at=run.started_at, completed_at=run.completed_at,
+            errored_at=_when(run.completed_at) if run.status == "failed" else None,
+            started_at=_when(run.started_at), completed_at=_when(run.completed_at),
         )
         session.add(row)
         session.flush()
@@ -135,6 +136,14 @@ def _persist_solve(session, experiment_id, repo, ref, code, matrix, model_row_id
         "tokens": sum(r.tokens or 0 for r in outcome.runs), "cost_usd": sum(r.cost_usd or 0 for r in outcome.runs),
         "seconds": round(seconds, 2), "reason": outcome.champion_reason,
     }
+
+
+def _when(value: str | dt.datetime | None) -> dt.datetime | None:
+    """Agents report ISO timestamps; the database wants aware datetimes."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    parsed = dt.datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:

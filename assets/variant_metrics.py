@@ -18,6 +18,8 @@ from pipelines.partitions import experiments_partitions
 from pipelines.resources import AppDatabase
 
 PRIMARY_METRIC = "task_success"
+# Declared before any data is seen: effort decides when every arm completes the task anyway.
+SECONDARY_METRICS = ("actions", "time_s")
 GUARDRAILS = {m.name: Guardrail(margin=m.guardrail_margin) for m in PANEL_METRICS if m.guardrail_margin is not None}
 
 
@@ -35,7 +37,7 @@ def variant_metrics(context: dg.AssetExecutionContext, database: AppDatabase) ->
             rows = [MetricRow(**s) for s in stats]
             # The panel is a fixed-size batch read once, so fixed-horizon intervals are the right ones.
             report = analyze(rows, baseline="control", correction="holm", guardrails=GUARDRAILS)
-            decision = choose_champion_variant(report, PRIMARY_METRIC)
+            decision = choose_champion_variant(report, PRIMARY_METRIC, SECONDARY_METRICS)
             ids = {v.key: v.id for v in session.scalars(select(Variant).where(Variant.experiment_id == experiment_id))}
             # Replace this partition's panel metrics (human metrics are the evaluation stage's).
             session.execute(delete(VariantMetric).where(VariantMetric.experiment_id == experiment_id,

@@ -29,7 +29,7 @@ class SandboxSettings(BaseModel):
 class BrowserSettings(BaseModel):
     provider: Literal["simulated", "browser_use"] = "simulated"
     chromium_path: str | None = None  # None: detect /usr/bin/chromium and friends
-    sessions_per_flow: int = 3
+    sessions_per_flow: int = 4  # one session per persona (searcher, category, scanner, impatient)
     concurrency: int = 4
     max_steps: int = 40
     session_timeout_s: float = 60.0

@@ -61,3 +61,26 @@ def test_keeps_the_baseline_with_a_reason(rows, expected_words):
     decision = choose_champion_variant(analyze(rows, "control", guardrails=GUARDRAILS), "task_success")
     assert decision.variant is None
     assert expected_words in decision.reason
+
+
+def _actions(variant: str, n: int, mean: float, sd: float) -> MetricRow:
+    return MetricRow(variant, "actions", "mean", n, n * mean, n * (mean**2 + sd**2), False)
+
+
+def test_secondary_metric_decides_when_the_primary_cannot():
+    # Every arm completes the task; only effort differs.
+    rows = [_binomial("control", 40, 40), _binomial("search", 40, 40), _binomial("sort", 40, 40),
+            _actions("control", 40, 12.0, 3.0), _actions("search", 40, 5.0, 2.0), _actions("sort", 40, 11.5, 3.0)]
+    report = analyze(rows, "control")
+    assert choose_champion_variant(report, "task_success").variant is None
+    decision = choose_champion_variant(report, "task_success", ("actions",))
+    assert decision.variant == "search" and decision.qualified == ("search",)
+    assert "task_success not significantly different" in decision.reason
+
+
+def test_secondary_win_does_not_excuse_primary_harm():
+    rows = [_binomial("control", 200, 180), _binomial("fast", 200, 120),
+            _actions("control", 200, 12.0, 3.0), _actions("fast", 200, 5.0, 2.0)]
+    decision = choose_champion_variant(analyze(rows, "control"), "task_success", ("actions",))
+    assert decision.variant is None
+    assert "harmed" in decision.reason
