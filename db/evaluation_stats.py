@@ -28,16 +28,27 @@ def arm_keys(session: Session, playground_id: str) -> list[str]:
 
 
 def evaluation_stats(session: Session, playground_id: str) -> list[dict[str, Any]]:
-    """Ratings per arm (mean metric) and, per select question, one binomial metric per option."""
+    """Ratings per arm (mean metric) and, per select question, one binomial metric per option.
+
+    One scan: a single GROUP BY (arm, question, answer) yields both the rating sums (anchor rows)
+    and the answer counts; joining questions in SQL made PostgreSQL misjudge the row count and sort
+    a million rows on disk, so the few question rows are matched here instead.
+    """
     keys = arm_keys(session, playground_id)
     rating = Evaluation.rating
-    rating_rows = session.execute(
-        select(Evaluation.model_key, func.count(rating), func.coalesce(func.sum(rating), 0),
-               func.coalesce(func.sum(rating * rating), 0))
-        .where(Evaluation.playground_id == playground_id, rating.is_not(None))
-        .group_by(Evaluation.model_key)
+    groups = session.execute(
+        select(Evaluation.model_key, Evaluation.question_id, Evaluation.answer_value, func.count(),
+               func.count(rating), func.coalesce(func.sum(rating), 0), func.coalesce(func.sum(rating * rating), 0))
+        .where(Evaluation.playground_id == playground_id)
+        .group_by(Evaluation.model_key, Evaluation.question_id, Evaluation.answer_value)
     ).all()
-    ratings = {key: (n, s, ss) for key, n, s, ss in rating_rows}
+    ratings: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for key, question_id, value, rows, n, total, squares in groups:
+        for i, part in enumerate((n, total, squares)):
+            ratings[key][i] += int(part)
+        if question_id is not None and value is not None:
+            counts[(question_id, key)][value] = rows
     out = [_row(key, RATING_METRIC, "mean", *ratings.get(key, (0, 0, 0))) for key in keys]
 
     questions = session.execute(
@@ -45,14 +56,6 @@ def evaluation_stats(session: Session, playground_id: str) -> list[dict[str, Any
         .where(Question.playground_id == playground_id, Question.question_type == "select")
         .order_by(Question.order_index, Question.id)
     ).all()
-    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-    for question_id, key, value, n in session.execute(
-        select(Evaluation.question_id, Evaluation.model_key, Evaluation.answer_value, func.count())
-        .join(Question, Question.id == Evaluation.question_id)
-        .where(Evaluation.playground_id == playground_id, Question.question_type == "select")
-        .group_by(Evaluation.question_id, Evaluation.model_key, Evaluation.answer_value)
-    ):
-        counts[(question_id, key)][value] = n
     for question_id, question_key, options in questions:
         for key in keys if question_key is None else [question_key]:
             per_value = counts.get((question_id, key), {})
