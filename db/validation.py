@@ -22,11 +22,11 @@ _REF_FORBIDDEN = set(" ~^:?*[\\\t\n\r;&|$`'\"<>(){}!#%,=")
 
 def validate_repo(repo: str) -> str:
     """Return the canonical repo location (absolute path for local repos) or raise InvalidInput."""
-    repo = repo.strip()
-    if not repo:
+    if not repo.strip():
         raise InvalidInput("--repo is empty; give an https or ssh git URL or a local git repository")
-    if any(ord(c) < 32 for c in repo):
+    if any(ord(c) < 32 or ord(c) == 127 for c in repo):
         raise InvalidInput("--repo contains control characters")
+    repo = repo.strip()
     if "://" in repo or _SCP_URL.match(repo):
         if repo.startswith("https://"):
             if not _HTTPS_URL.match(repo) or ".." in repo:

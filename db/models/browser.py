@@ -26,6 +26,7 @@ from db.models.enums import (
 
 class TestSession(CreatedAt, Base):
     __tablename__ = "test_sessions"
+    __test__ = False  # not a pytest test class, despite the seed's name
     __table_args__ = (one_of("status", TEST_SESSION_STATUS),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: new_id("test_session"))
@@ -45,6 +46,7 @@ class TestSession(CreatedAt, Base):
 
 class TestFlow(CreatedAt, Base):
     __tablename__ = "test_flows"
+    __test__ = False
     __table_args__ = (one_of("status", FLOW_STATUS),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: new_id("test_flow"))
