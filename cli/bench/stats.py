@@ -78,6 +78,9 @@ def _seed(url: str, sessions: int, testers: int) -> str:
         s.execute(text("INSERT INTO users (id, email, role, created_at, updated_at) "
                        "SELECT 'usr_bench' || i, 'tester' || i || '@example.com', 'tester', now(), now() "
                        "FROM generate_series(0, :n - 1) AS i"), {"n": testers})
+        # Generated rows reference only the rows created above; skipping the per-row FK triggers
+        # for this one transaction (superuser only) makes the load several times faster.
+        s.execute(text("SET LOCAL session_replication_role = replica"))
         s.execute(text("SELECT setseed(0.42)"))
         s.execute(_LOAD, {"playground_id": playground.id, "testers": testers, "arms": ARMS, "sessions": sessions,
                           "found": ids[found.question_text], "ease": ids[ease.question_text],
