@@ -8,7 +8,7 @@ from sqlalchemy import delete
 from agents.browser.analysis import analyze_panel
 from agents.browser.panel import run_panel
 from agents.sandbox.factory import open_sandbox
-from assets.records import approved_flows, browser_session_row, log_row
+from assets.records import approved_flows, browser_session_row, dagster_run_id, log_row
 from db.base import utcnow
 from db.experiments import add_event, get_experiment
 from db.models import Variant
@@ -27,7 +27,7 @@ def control_analysis(context: dg.AssetExecutionContext, database: AppDatabase) -
     settings = get_settings()
     started = time.monotonic()
     logs = []
-    with tracked_stage(experiment_id, "control_analysis", url=database.ready_url(), dagster_run_id=context.run_id):
+    with tracked_stage(experiment_id, "control_analysis", url=database.ready_url(), dagster_run_id=dagster_run_id(context)):
         with database.session() as session:
             experiment = get_experiment(session, experiment_id)
             repo, ref = experiment.repo_url, experiment.base_branch

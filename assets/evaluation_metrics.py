@@ -6,6 +6,7 @@ from sqlalchemy import delete, select
 from analysis.bradley_terry import bradley_terry
 from analysis.engine import analyze
 from analysis.rows import MetricRow
+from assets.records import dagster_run_id
 from db.evaluation_stats import evaluation_stats, pairwise_preferences, preference_comparisons
 from db.experiment_playground import ensure_experiment_playground
 from db.experiments import get_experiment
@@ -20,7 +21,7 @@ from pipelines.resources import AppDatabase
 def evaluation_metrics(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.MaterializeResult:
     """What human testers say of each variant: ratings and answers against the control, and a ranking."""
     experiment_id = context.partition_key
-    with tracked_stage(experiment_id, "evaluation_metrics", url=database.ready_url(), dagster_run_id=context.run_id):
+    with tracked_stage(experiment_id, "evaluation_metrics", url=database.ready_url(), dagster_run_id=dagster_run_id(context)):
         with database.session() as session:
             get_experiment(session, experiment_id)
             playground = ensure_experiment_playground(session, experiment_id)

@@ -74,3 +74,11 @@ def log_row(record: LogRecord, *, experiment_id: str, test_session_id: str | Non
         message=record.message, data={**record.data, "variant": record.variant_key,
                                       "session_index": record.session_index},
     )
+
+
+def dagster_run_id(context) -> str | None:  # type: ignore[no-untyped-def]
+    """The run's id, or None when an asset is invoked directly (tests, notebooks)."""
+    try:
+        return context.run.run_id
+    except Exception:  # noqa: BLE001 - Dagster raises DagsterInvalidPropertyError outside a run
+        return None

@@ -8,6 +8,7 @@ from sqlalchemy import delete
 from agents.browser.snapshot import first_look
 from agents.llm.tasks import derive_flows
 from agents.sandbox.factory import open_sandbox
+from assets.records import dagster_run_id
 from db.base import utcnow
 from db.experiments import add_event, get_experiment
 from db.models import TestFlow, TestSession
@@ -24,7 +25,7 @@ def test_flows(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.M
     experiment_id = context.partition_key
     url = database.ready_url()
     started = time.monotonic()
-    with tracked_stage(experiment_id, "test_flows", url=url, dagster_run_id=context.run_id):
+    with tracked_stage(experiment_id, "test_flows", url=url, dagster_run_id=dagster_run_id(context)):
         with database.session() as session:
             experiment = get_experiment(session, experiment_id)
             repo, ref, goal = experiment.repo_url, experiment.base_branch, experiment.goal

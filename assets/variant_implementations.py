@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from agents.code.solve import RunConfig, SolveOutcome, run_solve
 from agents.llm.base import ModelSpec
 from agents.schemas import SuggestionSpec
-from assets.records import StageInputMissing
+from assets.records import StageInputMissing, dagster_run_id
 from db.ai_models import active_models
 from db.base import utcnow
 from db.experiments import add_event, get_experiment
@@ -30,7 +30,7 @@ def variant_implementations(context: dg.AssetExecutionContext, database: AppData
     code = get_settings().code
     started = time.monotonic()
     with tracked_stage(experiment_id, "variant_implementations", url=database.ready_url(),
-                       dagster_run_id=context.run_id) as stage:
+                       dagster_run_id=dagster_run_id(context)) as stage:
         with database.session() as session:
             experiment = get_experiment(session, experiment_id)
             repo, ref = experiment.repo_url, experiment.base_branch

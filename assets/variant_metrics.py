@@ -9,7 +9,7 @@ from analysis.champion import choose_champion_variant
 from analysis.engine import analyze
 from analysis.guardrails import Guardrail
 from analysis.rows import MetricRow
-from assets.records import StageInputMissing
+from assets.records import StageInputMissing, dagster_run_id
 from db.experiments import add_event, get_experiment
 from db.models import Variant, VariantMetric
 from db.panel_stats import PANEL_METRICS, panel_sufficient_stats
@@ -28,7 +28,7 @@ GUARDRAILS = {m.name: Guardrail(margin=m.guardrail_margin) for m in PANEL_METRIC
 def variant_metrics(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.MaterializeResult:
     """Which variant helps users most, by how much and how surely, with guardrails and the champion."""
     experiment_id = context.partition_key
-    with tracked_stage(experiment_id, "variant_metrics", url=database.ready_url(), dagster_run_id=context.run_id):
+    with tracked_stage(experiment_id, "variant_metrics", url=database.ready_url(), dagster_run_id=dagster_run_id(context)):
         with database.session() as session:
             experiment = get_experiment(session, experiment_id)
             stats = panel_sufficient_stats(session, experiment_id)

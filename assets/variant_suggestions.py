@@ -5,7 +5,7 @@ from sqlalchemy import delete, select
 
 from agents.llm.tasks import suggest_changes
 from agents.schemas import VariantAnalysis
-from assets.records import StageInputMissing
+from assets.records import StageInputMissing, dagster_run_id
 from db.experiments import add_event, get_experiment
 from db.models import Suggestion, Variant
 from db.stages import tracked_stage
@@ -19,7 +19,7 @@ from pipelines.resources import AppDatabase
 def variant_suggestions(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.MaterializeResult:
     """The ranked UX changes worth building, each tied to issues observed on the control."""
     experiment_id = context.partition_key
-    with tracked_stage(experiment_id, "variant_suggestions", url=database.ready_url(), dagster_run_id=context.run_id):
+    with tracked_stage(experiment_id, "variant_suggestions", url=database.ready_url(), dagster_run_id=dagster_run_id(context)):
         with database.session() as session:
             experiment = get_experiment(session, experiment_id)
             control = session.scalars(select(Variant).where(

@@ -2,16 +2,15 @@
 
 import dagster as dg
 
-from pipelines.partitions import experiments_partitions
 
 MAIN_STAGES = ("test_flows", "control_analysis", "variant_suggestions", "variant_implementations",
                "browser_results", "variant_metrics", "evaluation_metrics")
 
 experiment_job = dg.define_asset_job(
-    "experiment_job", selection=dg.AssetSelection.assets(*MAIN_STAGES), partitions_def=experiments_partitions,
+    "experiment_job", selection=dg.AssetSelection.assets(*MAIN_STAGES),
     description="Every stage of one experiment: flows, control, suggestions, variants, panel, metrics, human evaluation.",
 )
 evaluation_job = dg.define_asset_job(
-    "evaluation_job", selection=dg.AssetSelection.assets("evaluation_metrics"), partitions_def=experiments_partitions,
+    "evaluation_job", selection=dg.AssetSelection.assets("evaluation_metrics"),
     description="Refresh the human-evaluation metrics of one experiment.",
 )

@@ -1,0 +1,42 @@
+"""The sensor turns each new experiment into a partition and a run, exactly once."""
+
+import dagster as dg
+
+from db.experiments import create_experiment
+from db.session import session_scope
+from pipelines.resources import AppDatabase
+from pipelines.sensors import new_experiments_sensor
+from tests.pipelines.conftest import EXAMPLES
+
+
+def _tick(instance: dg.DagsterInstance, cursor: str | None) -> dg.SensorResult:
+    context = dg.build_sensor_context(instance=instance, cursor=cursor, resources={"database": AppDatabase()})
+    return new_experiments_sensor(context)
+
+
+def test_new_experiments_once_each(app_db: str):
+    instance = dg.DagsterInstance.ephemeral()
+    with session_scope(app_db) as session:
+        first = [create_experiment(session, repo=str(EXAMPLES / "shop"), goal=f"goal {i}").id for i in range(3)]
+    result = _tick(instance, None)
+    assert sorted(r.partition_key for r in result.run_requests) == sorted(first)
+    assert sorted(result.dynamic_partitions_requests[0].partition_keys) == sorted(first)
+    instance.add_dynamic_partitions("experiments", first)
+
+    again = _tick(instance, result.cursor)
+    assert not again.run_requests and again.skip_reason
+
+    with session_scope(app_db) as session:
+        later = create_experiment(session, repo=str(EXAMPLES / "signup"), goal="signup").id
+    third = _tick(instance, result.cursor)
+    assert [r.partition_key for r in third.run_requests] == [later]
+    assert all(r.run_key == r.partition_key for r in third.run_requests)
+
+
+def test_known_partitions_are_not_requested_again(app_db: str):
+    instance = dg.DagsterInstance.ephemeral()
+    with session_scope(app_db) as session:
+        exp_id = create_experiment(session, repo=str(EXAMPLES / "shop"), goal="g").id
+    instance.add_dynamic_partitions("experiments", [exp_id])
+    result = _tick(instance, None)  # a lost cursor must not re-run what already exists
+    assert result.run_requests == [] and result.cursor

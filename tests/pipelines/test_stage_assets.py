@@ -1,0 +1,102 @@
+"""Stage assets called directly with build_asset_context on a seeded database (no browser, no sandbox)."""
+
+import dagster as dg
+import pytest
+from sqlalchemy import func, select
+
+from assets.records import StageInputMissing
+from assets.variant_metrics import variant_metrics
+from assets.variant_suggestions import variant_suggestions
+from db.models import BrowserSession, Experiment, StageRun, Suggestion, TimelineEvent, Variant, VariantMetric
+from db.session import session_scope
+from pipelines.resources import AppDatabase
+from tests.pipelines.conftest import make_experiment
+
+
+def _context(experiment_id: str) -> dg.AssetExecutionContext:
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("experiments", [experiment_id])
+    return dg.build_asset_context(partition_key=experiment_id, instance=instance)
+
+
+def _seed_panel(url: str, experiment_id: str, outcomes: dict[str, list[tuple[bool, int]]]) -> None:
+    """outcomes: variant key -> [(success, actions)] for browser_results sessions."""
+    with session_scope(url) as session:
+        for key, sessions in outcomes.items():
+            variant = Variant(experiment_id=experiment_id, type="control" if key == "control" else "experiment", key=key)
+            session.add(variant)
+            session.flush()
+            for i, (success, actions) in enumerate(sessions):
+                session.add(BrowserSession(
+                    experiment_id=experiment_id, variant_id=variant.id, browser_task_id=f"{key}-{i}", task_prompt="p",
+                    stage="browser_results", success=success, n_actions=actions, duration_ms=1000.0 * actions,
+                    console_errors=0, a11y_violations=2, lcp_ms=300.0, status="completed"))
+
+
+def test_variant_metrics_names_a_significant_winner(app_db: str):
+    experiment_id = make_experiment(app_db)
+    _seed_panel(app_db, experiment_id, {
+        "control": [(i % 2 == 0, 14 + i % 3) for i in range(40)],
+        "v1": [(True, 4 + i % 2) for i in range(40)],
+        "v2": [(i % 2 == 0, 14 + i % 3) for i in range(40)],
+    })
+    result = variant_metrics(_context(experiment_id), database=AppDatabase())
+    assert result.metadata["champion_variant"] == "v1"
+    with session_scope(app_db) as session:
+        experiment = session.get(Experiment, experiment_id)
+        champion = session.get(Variant, experiment.champion_variant_id)
+        assert champion.key == "v1" and "task_success" in experiment.champion_reason
+        success = session.scalars(select(VariantMetric).where(
+            VariantMetric.variant_id == champion.id, VariantMetric.metric == "task_success")).one()
+        assert success.mean == 1.0 and success.n == 40 and success.significant
+        assert success.ci_low < success.effect_rel < success.ci_high
+        assert session.scalars(select(StageRun.status).where(StageRun.stage == "variant_metrics")).all() == ["completed"]
+        assert experiment.status == "completed"
+
+
+def test_variant_metrics_is_idempotent(app_db: str):
+    experiment_id = make_experiment(app_db)
+    _seed_panel(app_db, experiment_id, {"control": [(True, 10)] * 5 + [(False, 12)] * 5,
+                                         "v1": [(True, 6)] * 9 + [(False, 8)]})
+    for _ in range(2):
+        variant_metrics(_context(experiment_id), database=AppDatabase())
+    with session_scope(app_db) as session:
+        rows = session.scalars(select(VariantMetric)).all()
+        assert len(rows) == len({(r.variant_id, r.metric) for r in rows})  # replaced, not duplicated
+
+
+def test_no_winner_when_nothing_differs(app_db: str):
+    experiment_id = make_experiment(app_db)
+    same = [(i % 3 != 0, 10 + i % 4) for i in range(30)]
+    _seed_panel(app_db, experiment_id, {"control": same, "v1": same})
+    result = variant_metrics(_context(experiment_id), database=AppDatabase())
+    assert result.metadata["champion_variant"] == "none"
+    assert "keeping the baseline" in result.metadata["champion_reason"]
+
+
+def test_suggestions_from_the_control_analysis(app_db: str):
+    experiment_id = make_experiment(app_db)
+    with session_scope(app_db) as session:
+        session.add(Variant(experiment_id=experiment_id, type="control", key="control", analysis={
+            "success": False, "summary": "4/16 sessions completed their task",
+            "insights": ["scanner paged through 6 listing pages"],
+            "issues": ["impatient gave up after 6 actions on page 2 of 6 without finding 'Merino Wool Beanie'",
+                       "no search box or filter on the product listing"]}))
+    result = variant_suggestions(_context(experiment_id), database=AppDatabase())
+    assert result.metadata["count"] == 3
+    with session_scope(app_db) as session:
+        titles = session.scalars(select(Suggestion.title).order_by(Suggestion.rank)).all()
+        assert len(titles) == 3 and len(set(titles)) == 3
+        assert session.scalar(select(func.count()).select_from(TimelineEvent).where(
+            TimelineEvent.type == "suggestions_generated")) == 1
+
+
+def test_missing_upstream_fails_the_stage_with_a_reason(app_db: str):
+    experiment_id = make_experiment(app_db)
+    with pytest.raises(StageInputMissing, match="materialise control_analysis first"):
+        variant_suggestions(_context(experiment_id), database=AppDatabase())
+    with session_scope(app_db) as session:
+        experiment = session.get(Experiment, experiment_id)
+        assert experiment.status == "failed" and "control_analysis" in experiment.error_message
+        run = session.scalars(select(StageRun)).one()
+        assert run.status == "failed" and run.stage == "variant_suggestions"
