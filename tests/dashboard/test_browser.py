@@ -1,0 +1,92 @@
+"""The real thing: `streamlit run` on a loopback port, every view opened in the system Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from cli.dashboard_cmd import serve_dashboard, streamlit_command
+from cli.errors import UserError
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
+PAGES = {"experiments": "", "comparison": "comparison", "solves": "solves", "timeline": "timeline",
+         "evaluate": "evaluate", "playground_setup": "playground_setup",
+         "evaluation_results": "evaluation_results", "system": "system"}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--disable-gpu"]
+
+
+def _chromium() -> str | None:
+    return next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(seeded: dict[str, Any]) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "VARIANTLAB_DATABASE_URL": seeded["url"]}
+    proc = subprocess.Popen(streamlit_command(port), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/_stcore/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("streamlit did not answer its health check within 60 s")
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.mark.browser
+def test_every_view_renders_in_chromium(server: str, seeded: dict[str, Any]) -> None:
+    chromium = _chromium()
+    if chromium is None:
+        pytest.skip("no system Chromium")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        for view, path in PAGES.items():
+            page.goto(f"{server}/{path}?exp={seeded['experiment_id']}")
+            page.wait_for_selector("text=Local mode", timeout=30_000)
+            # Streamlit shows its running indicator until the script finishes.
+            page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
+            page.screenshot(path=str(ARTIFACTS / f"{view}.png"), full_page=True)
+            errors = page.locator('[data-testid="stException"]')
+            assert errors.count() == 0, f"{view}: {errors.first.inner_text()}"
+            assert "Local mode" in page.inner_text("body"), view
+        page.goto(f"{server}/comparison?exp={seeded['experiment_id']}")
+        page.wait_for_selector("text=Champion: v1", timeout=30_000)
+        page.wait_for_selector("text=Chance to beat control", timeout=30_000)
+        page.locator('[data-testid="stImage"] img').nth(2).wait_for(timeout=30_000)  # a screenshot per arm
+        browser.close()
+
+
+def test_serve_dashboard_refuses_a_bad_port() -> None:
+    with pytest.raises(UserError, match="between 1 and 65535"):
+        serve_dashboard(70000)
