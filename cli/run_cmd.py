@@ -53,6 +53,9 @@ def run_experiment(experiment_id: str, stage: str | None, console: Console | Non
             result = job.execute_in_process(
                 partition_key=experiment_id, instance=instance, raise_on_error=False,
                 asset_selection=[dg.AssetKey(stage_name)],
+                # Dagster's own step-by-step debug lines would drown the progress display; they stay
+                # in the run's event log (and the Dagster UI).
+                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
             )
         elapsed = time.monotonic() - started
         if not result.success:

@@ -25,7 +25,7 @@ VIEWS = {
         SELECT p.id, p.name, p.type, p.experiment_id,
                COUNT(DISTINCT e.user_id) AS total_testers,
                COUNT(DISTINCT e.session_id) AS total_evaluations,
-               COUNT(e.id) AS total_answers,
+               COUNT(e.question_id) AS total_answers,
                AVG(e.rating * 1.0) AS avg_rating
         FROM playgrounds p
         LEFT JOIN evaluations e ON p.id = e.playground_id
@@ -71,6 +71,19 @@ POLICIES = [
      f"created_by = {_CURRENT_USER}", f"created_by = {_CURRENT_USER}"),
     ("evaluations", "admin_evaluations_of_own_playgrounds", ADMIN_ROLE, "SELECT",
      "EXISTS (SELECT 1 FROM playgrounds p WHERE p.id = evaluations.playground_id)", None),
+    # The children of an admin's playgrounds (the playground policy above decides which are visible).
+    ("arms", "admin_arms_of_own_playgrounds", ADMIN_ROLE, "ALL",
+     "EXISTS (SELECT 1 FROM playgrounds p WHERE p.id = arms.playground_id)",
+     "EXISTS (SELECT 1 FROM playgrounds p WHERE p.id = arms.playground_id)"),
+    ("questions", "admin_questions_of_own_playgrounds", ADMIN_ROLE, "ALL",
+     "EXISTS (SELECT 1 FROM playgrounds p WHERE p.id = questions.playground_id)",
+     "EXISTS (SELECT 1 FROM playgrounds p WHERE p.id = questions.playground_id)"),
+    ("evaluation_counters", "admin_counters_of_own_playgrounds", ADMIN_ROLE, "ALL",
+     "EXISTS (SELECT 1 FROM playgrounds p WHERE p.id = evaluation_counters.playground_id)",
+     "EXISTS (SELECT 1 FROM playgrounds p WHERE p.id = evaluation_counters.playground_id)"),
+    # Nobody under these roles reads other people's user rows (emails are personal data).
+    ("users", "own_user_row_tester", TESTER_ROLE, "SELECT", f"id = {_CURRENT_USER}", None),
+    ("users", "own_user_row_admin", ADMIN_ROLE, "SELECT", f"id = {_CURRENT_USER}", None),
 ]
 RLS_TABLES = sorted({p[0] for p in POLICIES})
 TESTER_GRANTS = [

@@ -244,8 +244,8 @@ def test_metrics_views(db_url: str) -> None:
                                    "WHERE question_id = :q ORDER BY model_key, answer_value"), {"q": world.like}).all()
         open_ = s.execute(text("SELECT model_key, answer_text FROM open_responses WHERE playground_id = :p "
                                "ORDER BY answer_text"), {"p": world.playground_id}).all()
-    # 5 sessions, each an anchor row and a select answer, plus two open answers
-    assert (metrics[0], metrics[1], metrics[2]) == (3, 5, 12)
+    # 5 sessions: each a select answer, plus two open answers (the rating-carrying anchor rows don't count)
+    assert (metrics[0], metrics[1], metrics[2]) == (3, 5, 7)
     assert float(metrics[3]) == pytest.approx(17 / 5)
     assert [(k, v, n, float(p)) for k, v, n, p in questions] == [
         ("control", "no", 1, 50.0), ("control", "yes", 1, 50.0), ("v1", "no", 2, 66.67), ("v1", "partly", 1, 33.33)]

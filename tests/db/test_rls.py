@@ -97,3 +97,10 @@ def test_service_applies_the_same_visibility_rules_on_both_dialects(db_url: str)
     with rls.tester_session(get_engine(db_url), bob) as s:
         assert [p.id for p in visible_playgrounds(s, bob)] == [public.playground_id]
         assert len(own_evaluations(s, bob, public.playground_id)) == 2
+
+
+def test_tester_cannot_list_other_users(worlds: tuple[World, World, World]) -> None:
+    public, _, _ = worlds
+    alice, bob = make_tester(public.url, "alice@example.com"), make_tester(public.url, "bob@example.com")
+    assert _as_tester(public.url, alice, "SELECT email FROM users") == [("alice@example.com",)]
+    assert _as_tester(public.url, bob, "SELECT count(*) FROM users WHERE email = 'alice@example.com'") == [(0,)]
