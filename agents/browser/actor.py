@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ from playwright.async_api import BrowserContext, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agents.browser.chromium import origin_of
-from agents.browser.metrics import PanelCache, broken_images, web_vitals
+from agents.browser.metrics import PanelCache, web_vitals
 from agents.browser.page_view import PageView, read_view, selector
 
 _MAX_A11Y_PAGES = 8
@@ -44,7 +45,7 @@ class Actor:
         self.lcp_ms: float | None = None
         self.cls: float | None = None
         self.notes: list[str] = []
-        self._checked_links: set[str] = set()
+        self._links_seen: dict[str, None] = {}  # ordered set
         self._doc_status = 200
         page.on("response", self._on_response)
 
@@ -74,7 +75,9 @@ class Actor:
     async def click(self, element: dict[str, Any], kind: str = "click") -> PageView:
         self._log(kind, element.get("name") or element.get("text") or selector(element))
         before = self.page.url
-        await self.page.locator(selector(element)).first.click(timeout=5000)
+        # force: a real mouse click at the element's centre without Playwright's "stable for two frames"
+        # wait (~0.1 s CPU per click); whatever covers the element gets the click, as it would for a user.
+        await self.page.locator(selector(element)).first.click(timeout=5000, force=True)
         await self._settle(before)
         return await self._arrived()
 
@@ -147,29 +150,26 @@ class Actor:
             url = self.page.url.split("#")[0]
         if self.visited and url != self.visited[-1] and url in self.visited:
             self.backtracks += 1
+        view = await read_view(self.page)
         if url not in self.visited:
             self.visited.append(url)
-            await self._inspect(url)
-        view = await read_view(self.page)
+            await self._inspect(url, view)
         if self._doc_status >= 400 or not (view.links or view.buttons or view.inputs):
             self.dead_ends += 1
         return view
 
-    async def _inspect(self, url: str) -> None:
-        """First visit of a page: broken images, broken links, accessibility (bounded, cached per panel)."""
-        self.broken_images += [src for src in await broken_images(self.page) if src not in self.broken_images]
+    async def _inspect(self, url: str, view: PageView) -> None:
+        """First visit of a page: broken images, accessibility (once per template per panel), links to check."""
+        self.broken_images += [src for src in view.broken_images if src not in self.broken_images]
         if self.accessibility and len(self.a11y) < _MAX_A11Y_PAGES:
             self.a11y[url] = await self.cache.axe_for(self.page)
-        hrefs = await self.page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
-        for href in hrefs:
+        for href in view.hrefs:
             href = urljoin(url, href).split("#")[0]
-            if origin_of(href) != self.origin or href in self._checked_links:
-                continue
-            if len(self._checked_links) >= _MAX_LINK_CHECKS:
-                break
-            self._checked_links.add(href)
-            if (
-                await self.cache.link_status(self.context.request, href) >= 400
-                and href not in self.broken_links
-            ):
-                self.broken_links.append(href)
+            if origin_of(href) == self.origin and len(self._links_seen) < _MAX_LINK_CHECKS:
+                self._links_seen.setdefault(href, None)
+
+    async def check_links(self) -> None:
+        """Status of every same-origin link seen (bounded), checked together once the task is over."""
+        hrefs = list(self._links_seen)
+        statuses = await asyncio.gather(*(self.cache.link_status(self.context.request, h) for h in hrefs))
+        self.broken_links = [h for h, status in zip(hrefs, statuses, strict=True) if status >= 400]

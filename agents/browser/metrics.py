@@ -23,9 +23,6 @@ _VITALS_JS = """
   setTimeout(() => resolve({lcp, cls}), 30);
 })
 """
-_BROKEN_IMAGES_JS = """
-() => Array.from(document.images).filter(i => i.complete && i.naturalWidth === 0 && i.src).map(i => i.src)
-"""
 _AXE_JS_PATH = Path(axe_playwright_python.__file__).parent / "axe.min.js"
 # Only real violations, and only the rule sets users feel; keeps one axe run around 100 ms.
 _AXE_RUN_JS = """
@@ -57,16 +54,12 @@ async def web_vitals(page: Page) -> tuple[float | None, float | None]:
     return (round(lcp, 1) if lcp is not None else None, round(values.get("cls") or 0.0, 4))
 
 
-async def broken_images(page: Page) -> list[str]:
-    return list(await page.evaluate(_BROKEN_IMAGES_JS))
-
-
 class PanelCache:
     """What sessions of one panel share: axe results per page and link statuses (pages don't change mid-panel)."""
 
     def __init__(self) -> None:
         self.axe: dict[str, list[dict[str, Any]]] = {}
-        self.links: dict[str, int] = {}
+        self.links: dict[str, asyncio.Future[int]] = {}
         self._axe_locks: dict[str, asyncio.Lock] = {}
 
     async def axe_for(self, page: Page) -> list[dict[str, Any]]:
@@ -81,13 +74,17 @@ class PanelCache:
         return self.axe[key]
 
     async def link_status(self, request: APIRequestContext, url: str) -> int:
+        # One check per URL per panel, shared by concurrent sessions through the pending future.
         if url not in self.links:
-            try:
-                response = await request.head(url, timeout=5000, max_redirects=0)
-                status = response.status
-                if status in (405, 501):  # servers that refuse HEAD get a GET
-                    status = (await request.get(url, timeout=5000, max_redirects=0)).status
-            except Exception:  # noqa: BLE001 - a link that cannot be fetched at all is broken
-                status = 599
-            self.links[url] = status
-        return self.links[url]
+            self.links[url] = asyncio.ensure_future(_fetch_status(request, url))
+        return await self.links[url]
+
+
+async def _fetch_status(request: APIRequestContext, url: str) -> int:
+    try:
+        response = await request.head(url, timeout=5000, max_redirects=0)
+        if response.status in (405, 501):  # servers that refuse HEAD get a GET
+            response = await request.get(url, timeout=5000, max_redirects=0)
+        return response.status
+    except Exception:  # noqa: BLE001 - a link that cannot be fetched at all is broken
+        return 599

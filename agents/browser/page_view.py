@@ -65,7 +65,11 @@ _EXTRACT_JS = r"""
     .filter(visible).map(text).filter(Boolean);
   return {url: location.href, title: document.title, text: text(document.body).slice(0, 4000),
           headings: Array.from(document.querySelectorAll('h1, h2, h3')).filter(visible).map(text).filter(Boolean),
-          links, items, buttons, inputs, alerts, forms: document.querySelectorAll('form').length};
+          links, items, buttons, inputs, alerts, forms: document.querySelectorAll('form').length,
+          // Page-quality facts read in the same round trip: every link target, images that failed.
+          hrefs: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
+          broken_images: Array.from(document.images).filter(i => i.complete && i.naturalWidth === 0 && i.src)
+            .map(i => i.src)};
 }
 """
 
@@ -88,6 +92,8 @@ class PageView(BaseModel):
     inputs: list[dict[str, Any]] = Field(default_factory=list)
     alerts: list[str] = Field(default_factory=list)
     forms: int = 0
+    hrefs: list[str] = Field(default_factory=list)
+    broken_images: list[str] = Field(default_factory=list)
 
     def search_input(self) -> dict[str, Any] | None:
         for field in self.inputs:

@@ -101,6 +101,7 @@ async def run_session(
         error = f"{type(exc).__name__}: {exc}"
     try:
         await actor.screenshot("success" if outcome.success else "failure")
+        await actor.check_links()
     finally:
         await context.close()
     logs += [f"{a['t_ms']:>8.1f}ms {a['type']:<12} {a['target']}  @ {a['url']}" for a in actor.actions]
