@@ -72,7 +72,7 @@ class _Sampler:
 
 
 def _flows(quick: bool) -> list[FlowSpec]:
-    items = _ITEMS[:2] if quick else _ITEMS
+    items = _ITEMS[:1] if quick else _ITEMS
     flows = [
         FlowSpec(
             name=f"find {name}",
@@ -89,7 +89,7 @@ def _flows(quick: bool) -> list[FlowSpec]:
             description="look around",
             instructions="Look around.",
             order=len(flows) + 1,
-            task=TaskSpec(kind="explore", params={"max_pages": 4}),
+            task=TaskSpec(kind="explore", params={"max_pages": 2 if quick else 4}),
         )
     )
     return flows

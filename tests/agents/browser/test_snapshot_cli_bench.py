@@ -1,0 +1,70 @@
+"""first_look, `variantlab browse` end to end, and the quick browser bench."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from agents.browser.snapshot import first_look
+from cli.main import app
+
+pytestmark = pytest.mark.browser
+
+
+def test_first_look_sees_products_over_pages_and_whether_there_is_search(
+    shop_url: str, search_shop_url: str
+) -> None:
+    plain = first_look(shop_url)
+    assert plain.title.startswith("Products, page 1 of 6")
+    assert not plain.has_search and plain.forms == []
+    assert len({i["name"] for i in plain.items}) == 36  # 12 a page, three pages followed through "next"
+    assert {i["page"] for i in plain.items} == {1, 2, 3}
+    assert all(i["price"].startswith("$") for i in plain.items)
+    assert first_look(search_shop_url).has_search
+
+
+def test_browse_prints_flows_sessions_and_analysis_as_json(signup_url: str) -> None:
+    result = CliRunner().invoke(
+        app,
+        [
+            "browse",
+            "--url",
+            signup_url,
+            "--goal",
+            "Users abandon sign-up because the form is confusing",
+            "--sessions",
+            "1",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert set(report) == {"flows", "sessions", "analysis"}
+    assert report["flows"][0]["task"]["kind"] == "complete_form"
+    assert len(report["sessions"]) == len(report["flows"])
+    ok = sum(s["success"] for s in report["sessions"])
+    assert report["analysis"]["summary"].startswith(f"{ok}/{len(report['sessions'])} sessions completed")
+
+
+def test_browse_rejects_unreachable_and_non_http_urls() -> None:
+    for url, message in (
+        ("http://127.0.0.1:1/", "cannot reach http://127.0.0.1:1/: connection refused"),
+        ("file:///etc/passwd", "--url must be an http(s) URL"),
+    ):
+        result = CliRunner().invoke(app, ["browse", "--url", url, "--goal", "anything"])
+        assert result.exit_code == 2
+        assert message in result.output
+
+
+def test_quick_bench_reports_its_figures() -> None:
+    from cli.bench.browser import run
+
+    figures = run(quick=True)
+    json.dumps(figures)
+    assert figures["sessions"] == 2 and figures["concurrency"] == 4
+    assert (
+        figures["sessions_per_second"] > 0 and figures["p95_session_ms"] >= figures["median_session_ms"] > 0
+    )
+    assert figures["peak_browser_pss_mb"] > 0 and figures["cpu_s_per_session"] > 0
