@@ -97,3 +97,46 @@ def test_no_comparisons_is_an_error_code():
 def test_invalid_comparisons_raise(comparisons, message):
     with pytest.raises(ValueError, match=message):
         bradley_terry(comparisons)
+
+
+def _naive_bootstrap(comparisons, n_bootstrap: int, seed: int, pseudo_count: float = 0.5) -> np.ndarray:
+    """The textbook bootstrap, independent of bradley_terry's grouping: resample the games one by one."""
+    arms = sorted({a for a, _, _ in comparisons} | {b for _, b, _ in comparisons})
+    index = {arm: i for i, arm in enumerate(arms)}
+    k, m = len(arms), len(comparisons)
+    prior = np.full((k, k), pseudo_count / 2.0)
+    np.fill_diagonal(prior, 0.0)
+    picks = np.random.default_rng(seed).integers(0, m, size=(n_bootstrap, m))
+    wins = np.zeros((n_bootstrap, k, k))
+    for game, (a, b, score) in enumerate(comparisons):
+        taken = (picks == game).sum(axis=1)
+        wins[:, index[a], index[b]] += taken * score
+        wins[:, index[b], index[a]] += taken * (1.0 - score)
+    return fit_strengths(wins + prior)
+
+
+def test_grouped_bootstrap_matches_resampling_games_one_by_one():
+    # ties included, and one arm seen mostly from the "wrong" side, so grouping must fold (b, a, 0) into (a, b, 1)
+    truth = {"a": 0.45, "b": 0.3, "c": 0.15, "d": 0.1}
+    comparisons = _simulate(truth, 300, seed=11) + [("c", "b", 0.5)] * 20 + [("d", "a", 0.0)] * 15
+    n_bootstrap = 2000
+    grouped = bradley_terry(comparisons, n_bootstrap=n_bootstrap, seed=3)
+    naive = _naive_bootstrap(comparisons, n_bootstrap, seed=4)
+    lows, highs = np.quantile(naive, [0.025, 0.975], axis=0)
+    # A 2.5% quantile of B draws has a Monte-Carlo standard error of about 2.7 sd / sqrt(B) for a roughly
+    # normal spread; the two estimates differ by sqrt(2) times that: allow four of those standard errors.
+    tolerance = 4 * np.sqrt(2) * 2.7 * naive.std(axis=0) / np.sqrt(n_bootstrap)
+    for i, arm in enumerate(sorted(truth)):
+        result = next(r for r in grouped.arms if r.arm == arm)
+        assert result.ci_low == pytest.approx(lows[i], abs=tolerance[i])
+        assert result.ci_high == pytest.approx(highs[i], abs=tolerance[i])
+        naive_rank = 1 + int(np.sum(lows > highs[i]))
+        assert result.rank == naive_rank
+
+
+def test_warm_start_reaches_the_same_fit():
+    rng = np.random.default_rng(5)
+    wins = rng.integers(0, 15, size=(50, 5, 5)).astype(float) + 0.25
+    cold = fit_strengths(wins)
+    warm = fit_strengths(wins, start=np.array([0.5, 0.2, 0.1, 0.1, 0.1]))
+    assert warm == pytest.approx(cold, abs=1e-8)
