@@ -134,9 +134,27 @@ async def run_session(
         a11y_violations=len(violations),
         a11y_details=violations,
         summary=outcome.reason,
+        insights=_insights(actor),
         issues=issues,
         raw_logs="\n".join(logs),
         error=error,
         started_at=started,
         completed_at=datetime.now(UTC),
     )
+
+
+def _insights(actor: Actor) -> list[str]:
+    """How the session went about its task, in the words an analyst reads."""
+    kinds = [a["type"] for a in actor.actions]
+    out = []
+    if "fill" in kinds and "submit" not in kinds:
+        out.append("typed into the site's search box")
+    if {"select", "filter", "category"} & set(kinds):
+        out.append("used the site's category navigation")
+    if kinds.count("next"):
+        out.append(f"paged through {kinds.count('next')} listing page(s)")
+    if kinds.count("submit") > 1:
+        out.append(f"submitted the form {kinds.count('submit')} times")
+    if actor.backtracks:
+        out.append(f"went back to an already visited page {actor.backtracks} time(s)")
+    return out

@@ -80,6 +80,7 @@ def test_search_box_makes_the_searcher_faster(shop_url: str, search_shop_url: st
     assert control.persona == search.persona == "searcher" and control.seed == search.seed
     assert control.success and search.success, (control.summary, search.summary)
     assert "fill" in [a["type"] for a in search.action_log]
+    assert "typed into the site's search box" in search.insights
     assert "fill" not in [a["type"] for a in control.action_log]  # no box to type into on the original
     assert search.n_actions < control.n_actions
     assert len(search.pages_visited) < len(control.pages_visited)
