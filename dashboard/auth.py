@@ -11,8 +11,8 @@ from typing import Any
 import streamlit as st
 
 from dashboard import data
-from db.users import get_or_create_user
 from db.session import session_scope
+from db.users import get_or_create_user
 
 LOCAL_ADMIN = "admin@localhost"
 ROLE_BADGE = {"admin": ":red-badge[admin]", "analyst": ":blue-badge[analyst]", "tester": ":green-badge[tester]"}

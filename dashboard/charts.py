@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 GOOD, BAD, NEUTRAL, ACCENT = "#2e9e5b", "#d64545", "#8a94a6", "#3b6fd8"
 LEVEL_COLORS = {"debug": NEUTRAL, "info": ACCENT, "warning": "#e0a526", "error": BAD}
-_LAYOUT = dict(template="plotly_white", margin=dict(l=10, r=10, t=40, b=10), height=320)
+_LAYOUT = {"template": "plotly_white", "margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "height": 320}
 
 
 def _empty(title: str, message: str) -> go.Figure:
@@ -37,8 +37,8 @@ def effect_intervals(rows: Sequence[Mapping[str, Any]], metric: str) -> go.Figur
     highs = [100.0 * (r["ci_high"] - r["effect_rel"]) if r.get("ci_high") is not None else 0.0 for r in rows]
     fig = go.Figure(go.Scatter(
         x=pct, y=[r["variant"] for r in rows], mode="markers",
-        marker=dict(size=14, color=[_effect_colour(r) for r in rows]),
-        error_x=dict(type="data", symmetric=False, array=highs, arrayminus=lows, thickness=3, width=8),
+        marker={"size": 14, "color": [_effect_colour(r) for r in rows]},
+        error_x={"type": "data", "symmetric": False, "array": highs, "arrayminus": lows, "thickness": 3, "width": 8},
         hovertemplate="%{y}: %{x:+.1f}%<extra></extra>",
     ))
     fig.add_vline(x=0, line_dash="dash", line_color=NEUTRAL)
@@ -88,19 +88,21 @@ def answer_distribution(rows: Sequence[Mapping[str, Any]], question: str) -> go.
 
 
 def interval_bars(rows: Sequence[Mapping[str, Any]], *, label: str, value: str, title: str,
-                  axis_title: str) -> go.Figure:
+                  axis_title: str, y_range: tuple[float, float] | None = None) -> go.Figure:
     """A point per arm with its [ci_low, ci_high] interval (ratings, Bradley–Terry strengths)."""
     rows = [r for r in rows if r.get(value) is not None]
     if not rows:
         return _empty(title, "not enough data yet")
     fig = go.Figure(go.Scatter(
         x=[r[label] for r in rows], y=[r[value] for r in rows], mode="markers",
-        marker=dict(size=14, color=ACCENT),
-        error_y=dict(type="data", symmetric=False,
-                     array=[r["ci_high"] - r[value] for r in rows],
-                     arrayminus=[r[value] - r["ci_low"] for r in rows], thickness=3, width=8),
+        marker={"size": 14, "color": ACCENT},
+        error_y={"type": "data", "symmetric": False,
+                     "array": [r["ci_high"] - r[value] for r in rows],
+                     "arrayminus": [r[value] - r["ci_low"] for r in rows], "thickness": 3, "width": 8},
     ))
     fig.update_layout(title=title, yaxis_title=axis_title, **_LAYOUT)
+    if y_range:  # e.g. a 1-5 rating scale: an interval past the scale says "not enough data", not "6 stars"
+        fig.update_yaxes(range=list(y_range))
     return fig
 
 
@@ -131,7 +133,7 @@ def timeline_chart(events: Sequence[Mapping[str, Any]]) -> go.Figure:
     colour = {"failed": BAD, "completed": GOOD, "in_progress": ACCENT, "pending": "#e0a526"}
     fig = go.Figure(go.Scatter(
         x=[e["created_at"] for e in events], y=[e["type"] for e in events], mode="markers",
-        marker=dict(size=11, color=[colour.get(e.get("status") or "", NEUTRAL) for e in events]),
+        marker={"size": 11, "color": [colour.get(e.get("status") or "", NEUTRAL) for e in events]},
         text=[e.get("title") or "" for e in events], hovertemplate="%{y}: %{text}<br>%{x}<extra></extra>",
     ))
     fig.update_layout(title="Timeline", **_LAYOUT)

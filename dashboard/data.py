@@ -19,8 +19,8 @@ from analysis.srm import srm_test
 from analysis.statistics import SampleStats
 from db import queries
 from db.evaluation_stats import RATING_METRIC, evaluation_stats, pairwise_preferences, preference_comparisons
-from db.migrate import ensure_schema
 from db.evaluations import visible_playgrounds
+from db.migrate import ensure_schema
 from db.rls import tester_session
 from db.session import get_engine, session_scope
 from db.settings import get_settings

@@ -75,8 +75,9 @@ def _metric_table(metrics: list[dict[str, Any]]) -> pd.DataFrame:
 
 def _variant_column(variant: dict[str, Any]) -> None:
     champion = variant["key"] == header["champion_key"]
-    st.subheader(f"{variant['key']} {'🏆' if champion else ''}")
-    st.markdown(f"{badge(variant['type'] if variant['type'] == 'control' else 'beta')} deploy {badge(variant['deploy_status'])}")
+    st.subheader(variant["key"])
+    role = ":green-badge[champion]" if champion else badge("proposed" if variant["type"] == "control" else "beta")
+    st.markdown(f"{role} deploy {badge(variant['deploy_status'])}")
     if variant["type"] == "control":
         st.caption("The app as it is: the baseline every variant is compared with.")
     else:

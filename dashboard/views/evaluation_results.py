@@ -31,7 +31,8 @@ cols[3].metric("Average rating", "—" if avg is None else f"{float(avg):.2f} / 
 
 left, right = st.columns(2)
 left.plotly_chart(charts.interval_bars(results["ratings"], label="arm", value="mean", title="Rating per arm",
-                                       axis_title="mean rating (1–5) with 95% interval"), key="ratings")
+                                       axis_title="mean rating (1–5) with 95% interval", y_range=(0.5, 5.5)),
+                  key="ratings")
 left.caption("Mean rating with its 95% t-interval; overlapping intervals mean the testers cannot tell the arms apart yet.")
 right.plotly_chart(charts.interval_bars(results["ranking"], label="arm", value="strength",
                                         title="Bradley–Terry ranking", axis_title="strength (sums to 1)"),

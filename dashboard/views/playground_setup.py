@@ -8,7 +8,12 @@ import streamlit as st
 from dashboard import auth, data
 from dashboard.widgets import pick_experiment, pick_playground
 from db.evaluations import (
-    QuestionSpec, add_question, arms_for_experiment, create_playground, set_arm_cap, update_playground,
+    QuestionSpec,
+    add_question,
+    arms_for_experiment,
+    create_playground,
+    set_arm_cap,
+    update_playground,
 )
 from db.session import session_scope
 from db.users import PermissionDenied
@@ -66,18 +71,17 @@ def _create(name: str, type_: str, cap: int, keys: list[str], emails: str, descr
 
 
 variant_keys = [v["key"] for v in data.comparison(url, experiment_id)["variants"]]
-with st.expander("New playground", expanded=not data.playgrounds(url, experiment_id)):
-    with st.form("new_playground"):
-        name = st.text_input("Name", value="Which version works better?")
-        type_ = st.radio("Type", ["ab_testing", "tuning"], horizontal=True,
-                         help="A/B: each tester tries every arm once; tuning: one arm, asked repeatedly")
-        keys = st.multiselect("Arms (the experiment's variants)", variant_keys, default=variant_keys)
-        cap = st.number_input("Evaluations per arm (cap)", min_value=1, max_value=100_000, value=50)
-        emails = st.text_area("Restrict to these emails (one per line; empty = every signed-in tester)")
-        description = st.text_area("Instructions shown to testers")
-        standard = st.checkbox("Add the standard questions (task done? what was confusing?)", value=True)
-        if st.form_submit_button("Create playground", type="primary"):
-            _create(name, type_, int(cap), keys, emails, description, standard)
+with st.expander("New playground", expanded=not data.playgrounds(url, experiment_id)), st.form("new_playground"):
+    name = st.text_input("Name", value="Which version works better?")
+    type_ = st.radio("Type", ["ab_testing", "tuning"], horizontal=True,
+                     help="A/B: each tester tries every arm once; tuning: one arm, asked repeatedly")
+    keys = st.multiselect("Arms (the experiment's variants)", variant_keys, default=variant_keys)
+    cap = st.number_input("Evaluations per arm (cap)", min_value=1, max_value=100_000, value=50)
+    emails = st.text_area("Restrict to these emails (one per line; empty = every signed-in tester)")
+    description = st.text_area("Instructions shown to testers")
+    standard = st.checkbox("Add the standard questions (task done? what was confusing?)", value=True)
+    if st.form_submit_button("Create playground", type="primary"):
+        _create(name, type_, int(cap), keys, emails, description, standard)
 
 playground = pick_playground(data.playgrounds(url, experiment_id), key="admin_playground")
 if playground is None:

@@ -37,7 +37,7 @@ def _numeric(run: dict[str, Any]) -> dict[str, Any]:
 
 def _runs_table(runs: list[dict[str, Any]], champion_id: str | None) -> pd.DataFrame:
     return pd.DataFrame.from_records([{
-        "": "🏆" if r["id"] == champion_id else "", "run": r["id"], "model": r["model"], "T": r["temperature"],
+        "champion": r["id"] == champion_id, "run": r["id"], "model": r["model"], "T": r["temperature"],
         "strategy": r["evolution"], "status": r["status"], "tests": r["tests_passed"],
         "goal checks": r["goal_checks_passed"], "lines": r["loc_changed"], "files": r["files_changed"],
         "tokens": r["tokens"], "latency ms": r["latency_ms"], "retries": r["retry_count"],

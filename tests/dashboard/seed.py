@@ -17,14 +17,25 @@ from typing import Any
 from db.base import utcnow
 from db.evaluations import QuestionSpec, arms_for_experiment, create_playground, submit_evaluation
 from db.experiments import add_event, create_experiment
-from db.queries import questions as list_questions
 from db.models import (
-    BrowserSession, ExecutionLog, Experiment, Solve, SolveRun, StageRun, Suggestion, SystemStat, TestFlow,
-    TestSession, User, Variant, VariantMetric,
+    BrowserSession,
+    ExecutionLog,
+    Experiment,
+    Solve,
+    SolveRun,
+    StageRun,
+    Suggestion,
+    SystemStat,
+    TestFlow,
+    TestSession,
+    User,
+    Variant,
+    VariantMetric,
 )
+from db.models.enums import STAGES
+from db.queries import questions as list_questions
 from db.session import session_scope
 from db.settings import get_settings
-from db.models.enums import STAGES
 
 EXAMPLE_SHOP = str(Path(__file__).resolve().parents[2] / "examples" / "shop")
 QUESTIONS = [
