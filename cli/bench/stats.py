@@ -10,6 +10,7 @@ against control with Holm correction, Bayesian and sequential figures, SRM, and 
 
 from __future__ import annotations
 
+import os
 import resource
 import secrets
 import statistics
@@ -135,6 +136,8 @@ def run(quick: bool = False) -> dict:
             conn.execute(text("VACUUM ANALYZE evaluations"))
         load_seconds = time.perf_counter() - started
         runs = [_measure(url, playground_id) for _ in range(REPEATS)]
+        # The machine may be shared: the load while measuring says how far the timings can be trusted.
+        load_average = os.getloadavg()[0]
         get_engine(url).dispose()
     finally:
         with admin.connect() as conn:
@@ -151,7 +154,7 @@ def run(quick: bool = False) -> dict:
         "median_analysis_seconds": round(statistics.median(r["analysis"] for r in runs), 3),
         "median_bradley_terry_seconds": round(statistics.median(r["bradley_terry"] for r in runs), 3),
         "runs_seconds": [round(r["total"], 3) for r in runs],
-        "peak_rss_mb": round(peak_rss_mb, 1),
+        "peak_rss_mb": round(peak_rss_mb, 1), "load_average_1m": round(load_average, 2),
         "metric_rows": last["metrics"], "arm_comparisons": last["comparisons"], "bt_games": last["games"],
         "significant_comparisons": last["significant"], "srm_flagged": last["srm_flagged"], "bt_top_arm": last["bt_top"],
         "target_seconds": TARGET_SECONDS, "target_rss_mb": TARGET_RSS_MB,

@@ -20,6 +20,7 @@ def test_quick_run_reports_figures_and_drops_its_database(pg_server: str) -> Non
     assert 0 < result["median_sql_seconds"] <= result["median_seconds"]
     assert 0 < result["median_bradley_terry_seconds"] <= result["median_analysis_seconds"] <= result["median_seconds"]
     assert result["peak_rss_mb"] > 0 and result["srm_flagged"] is False
+    assert result["load_average_1m"] >= 0
     engine = create_engine(pg_server)
     with engine.connect() as conn:
         left = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": result["database"]}).all()
