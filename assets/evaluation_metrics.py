@@ -32,7 +32,7 @@ def evaluation_metrics(context: dg.AssetExecutionContext, database: AppDatabase)
             session.execute(delete(VariantMetric).where(VariantMetric.experiment_id == experiment_id,
                                                         VariantMetric.source == "human"))
             rows = [MetricRow(**{k: s[k] for k in ("variant", "metric", "type", "n", "sum", "sum_squares")})
-                    for s in stats if s["variant"] in variant_ids]
+                    for s in stats if s["variant"] in variant_ids and s["n"] > 0]  # no evaluations yet: no row
             # Evaluations arrive continuously and this is re-read on a schedule: always-valid intervals.
             report = analyze(rows, baseline="control", correction="bh", sequential_tuning=1000.0) if any(
                 r.variant == "control" for r in rows) else None

@@ -52,7 +52,8 @@ def metrics_finite_and_in_bounds(context: dg.AssetCheckExecutionContext,
     experiment_id = context.partition_key
     problems: list[str] = []
     with database.session() as session:
-        rows = session.scalars(select(VariantMetric).where(VariantMetric.experiment_id == experiment_id)).all()
+        rows = session.scalars(select(VariantMetric).where(VariantMetric.experiment_id == experiment_id,
+                                                          VariantMetric.source == "panel")).all()
     for row in rows:
         label = f"{row.variant_id}:{row.metric}"
         if row.n <= 0 or row.mean is None or not math.isfinite(row.mean):

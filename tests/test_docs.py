@@ -211,9 +211,6 @@ def test_every_dagster_command_in_operations_exists() -> None:
     assert not problems, problems
 
 
-@pytest.mark.xfail(strict=True, reason="production.yaml sets max_concurrent_runs under run_coordinator beside a "
-                   "`concurrency:` section, which Dagster 1.13 rejects; see docs/operations.md 'Known defect'. "
-                   "When this passes, remove the marker and the note in the doc.")
 def test_production_instance_config_is_valid(tmp_path: Path) -> None:
     from dagster._core.instance.config import dagster_instance_config
 

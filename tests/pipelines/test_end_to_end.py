@@ -1,0 +1,125 @@
+"""The whole pipeline on the bundled example apps: wiring on an ephemeral instance, a failed stage
+re-materialised to exactly the clean state, and a run killed mid-stage leaving no partial rows."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import dagster as dg
+import pytest
+from sqlalchemy import select
+
+import assets.variant_implementations as implementations_module
+from db.models import BrowserSession, Experiment, StageRun, Variant
+from db.session import session_scope
+from pipelines.definitions import defs
+from pipelines.jobs import MAIN_STAGES
+from tests.pipelines.conftest import make_experiment
+from tests.pipelines.snapshot import pipeline_snapshot
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+
+def _materialize(instance: dg.DagsterInstance, experiment_id: str, stages: tuple[str, ...] = MAIN_STAGES):
+    job = defs().resolve_implicit_global_asset_job_def()
+    return job.execute_in_process(partition_key=experiment_id, instance=instance, raise_on_error=False,
+                                  asset_selection=[dg.AssetKey(s) for s in stages])
+
+
+def _instance(experiment_id: str) -> dg.DagsterInstance:
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("experiments", [experiment_id])
+    return instance
+
+
+@pytest.mark.parametrize(("app", "goal"), [("shop", "Users can't find products easily"),
+                                           ("signup", "Users abandon sign-up because the form is confusing")])
+def test_full_pipeline_on_example_app(app_db: str, app: str, goal: str):
+    experiment_id = make_experiment(app_db, app, goal)
+    result = _materialize(_instance(experiment_id), experiment_id)
+    assert result.success
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert materialized == set(MAIN_STAGES)
+    checks = result.get_asset_check_evaluations()
+    assert checks and all(c.passed for c in checks), [(c.check_name, c.metadata) for c in checks if not c.passed]
+    snap = pipeline_snapshot(app_db, experiment_id)
+    assert snap["suggestions"] and len(snap["variants"]) == 1 + sum(ok for _, ok in snap["solves"])
+    assert all(status == "ready" for *_, status in snap["variants"])
+    assert snap["playgrounds"] == 1 and snap["failed_stage_runs"] == 0
+    with session_scope(app_db) as s:
+        experiment = s.get(Experiment, experiment_id)
+        assert experiment.status == "completed" and experiment.champion_reason
+        control = s.scalars(select(Variant).where(Variant.experiment_id == experiment_id,
+                                                  Variant.type == "control")).one()
+        assert control.analysis["summary"] and isinstance(control.analysis["issues"], list)
+
+
+def test_failed_stage_rematerialises_to_the_clean_state(app_db: str, monkeypatch: pytest.MonkeyPatch):
+    experiment_id = make_experiment(app_db)
+    instance = _instance(experiment_id)
+    assert _materialize(instance, experiment_id).success
+    clean = pipeline_snapshot(app_db, experiment_id)
+
+    persist = implementations_module._persist_solve
+
+    def failing_persist(*args, **kwargs):  # type: ignore[no-untyped-def]
+        rank = args[8]
+        if rank == 2:  # after the first solve's rows are already in the transaction; every retry too
+            raise RuntimeError("injected fault while writing solves")
+        return persist(*args, **kwargs)
+
+    monkeypatch.setattr(implementations_module, "_persist_solve", failing_persist)
+    failed = _materialize(instance, experiment_id, ("variant_implementations",))
+    assert not failed.success
+    after_failure = pipeline_snapshot(app_db, experiment_id)
+    # The failed transaction wrote nothing: the previous stage output is intact, nothing half-written.
+    assert {k: v for k, v in after_failure.items() if k != "failed_stage_runs"} == \
+        {k: v for k, v in clean.items() if k != "failed_stage_runs"}
+    with session_scope(app_db) as s:
+        experiment = s.get(Experiment, experiment_id)
+        assert experiment.status == "failed" and "injected fault" in experiment.error_message
+
+    monkeypatch.setattr(implementations_module, "_persist_solve", persist)
+    downstream = MAIN_STAGES[MAIN_STAGES.index("variant_implementations"):]
+    assert _materialize(instance, experiment_id, downstream).success
+    again = pipeline_snapshot(app_db, experiment_id)
+    assert again["failed_stage_runs"] >= 1  # the history keeps the failure
+    assert {k: v for k, v in again.items() if k != "failed_stage_runs"} == \
+        {k: v for k, v in clean.items() if k != "failed_stage_runs"}
+    with session_scope(app_db) as s:
+        assert s.get(Experiment, experiment_id).status == "completed"
+
+
+def test_run_killed_mid_stage_leaves_no_partial_rows(app_db: str, tmp_path):
+    experiment_id = make_experiment(app_db)
+    assert _materialize(_instance(experiment_id), experiment_id, MAIN_STAGES[:4]).success
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "dagster")}
+    process = subprocess.Popen([sys.executable, "-m", "cli.main", "run", experiment_id, "--stage", "browser_results"],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with session_scope(app_db) as s:
+                running = s.scalars(select(StageRun).where(StageRun.stage == "browser_results",
+                                                           StageRun.status == "running")).first()
+            if running is not None:
+                break
+            assert process.poll() is None, "the run ended before the stage started"
+            time.sleep(0.2)
+        time.sleep(1.5)  # well inside the panel
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    with session_scope(app_db) as s:
+        assert s.scalars(select(BrowserSession).where(BrowserSession.stage == "browser_results")).all() == []
+    # The next run supersedes the orphaned "running" row and completes normally.
+    assert _materialize(_instance(experiment_id), experiment_id, ("browser_results",)).success
+    with session_scope(app_db) as s:
+        statuses = s.scalars(select(StageRun.status).where(StageRun.stage == "browser_results")
+                             .order_by(StageRun.started_at)).all()
+        assert statuses == ["failed", "completed"]
+        assert s.scalars(select(BrowserSession).where(BrowserSession.stage == "browser_results")).all()
