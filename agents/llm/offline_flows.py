@@ -33,8 +33,11 @@ def _stable(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _split_by_depth(snapshot: SiteSnapshot) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Named, de-duplicated items as (not on the first listing page, on it): the first are the real test."""
+def _depth_tiers(snapshot: SiteSnapshot) -> list[list[dict[str, Any]]]:
+    """Named, de-duplicated items, deepest first: (last ~third of the listing, other later pages, page 1).
+
+    Items a visitor only reaches after paging far are the real test of how findable things are.
+    """
     unique: dict[str, dict[str, Any]] = {}
     for item in snapshot.items:
         key = str(item.get("name", "")).strip().lower()
@@ -42,23 +45,26 @@ def _split_by_depth(snapshot: SiteSnapshot) -> tuple[list[dict[str, Any]], list[
             unique[key] = item
     items = list(unique.values())
 
-    def is_deeper(index: int, item: dict[str, Any]) -> bool:
-        if isinstance(item.get("page"), int):
-            return item["page"] > 1
+    def depth(index: int, item: dict[str, Any]) -> float:
+        """Position in the listing as a fraction: 0 for the first page, 1 for the last page seen."""
+        pages = [i["page"] for i in items if isinstance(i.get("page"), int)]
+        if isinstance(item.get("page"), int) and max(pages) > 1:
+            return (item["page"] - 1) / (max(pages) - 1)
         found_on = item.get("found_on") or item.get("listing_url")
         if found_on:
-            return str(found_on).rstrip("/") != snapshot.url.rstrip("/")
-        return index >= len(items) // 2  # no page info: later in the listing is further from view
+            return 0.5 if str(found_on).rstrip("/") != snapshot.url.rstrip("/") else 0.0
+        return 0.5 if index >= len(items) // 2 else 0.0  # no page info: later in the listing is further
 
-    deeper = [item for i, item in enumerate(items) if is_deeper(i, item)]
-    return deeper, [item for item in items if item not in deeper]
+    depths = [depth(i, item) for i, item in enumerate(items)]
+    deepest = [item for item, d in zip(items, depths, strict=True) if d > 0.6]
+    deeper = [item for item, d in zip(items, depths, strict=True) if 0 < d <= 0.6]
+    return [deepest, deeper, [item for item, d in zip(items, depths, strict=True) if d == 0]]
 
 
 def _pick_items(snapshot: SiteSnapshot) -> list[dict[str, Any]]:
-    """Up to MAX_ITEM_FLOWS targets, deeper items first, one per category where categories are known."""
-    deeper, shallow = _split_by_depth(snapshot)
+    """Up to MAX_ITEM_FLOWS targets, deepest items first, one per category where categories are known."""
     picked: list[dict[str, Any]] = []
-    for pool in (deeper, shallow):
+    for pool in _depth_tiers(snapshot):
         ranked = sorted(pool, key=lambda item: _stable(snapshot.url + str(item["name"])))
         categories = {str(item.get("category") or "") for item in picked}
         for item in ranked:  # distinct categories first, then whatever is left
@@ -131,11 +137,11 @@ def _form_flows(snapshot: SiteSnapshot) -> list[FlowSpec]:
     for index, form in enumerate(snapshot.forms):
         if not _is_signup_form(form):
             continue
-        values = {
-            str(f["name"]): value
-            for f in form.get("fields", [])
-            if f.get("name") and (value := plausible_value(f)) is not None
-        }
+        fields = [f for f in form.get("fields", []) if f.get("name")]
+        # People fill what is required and skip optional extras (fax, newsletter) when the form says which.
+        if any(f.get("required") for f in fields):
+            fields = [f for f in fields if f.get("required")]
+        values = {str(f["name"]): value for f in fields if (value := plausible_value(f)) is not None}
         flows.append(
             FlowSpec(
                 name="Complete the sign-up",
@@ -171,7 +177,10 @@ def _explore_flow(snapshot: SiteSnapshot, goal: str) -> FlowSpec:
 
 
 _PLACEHOLDER = re.compile(r"^(-|select|choose|please|pick)", re.IGNORECASE)
-_PASSWORD = "Maple-Harbor-42!"  # upper, lower, digits, symbol, 16 chars: passes common password rules
+# What a real person types, not what a hidden rule wants: the flow must not know rules the page does not
+# state (the simulated user adapts only to what the page shows), so these plausibly break such rules.
+_PASSWORD = "sunflower22"
+_PHONE = "555-123-4567"
 _BY_KEYWORD: tuple[tuple[tuple[str, ...], Any], ...] = (
     (("password", "passwd"), _PASSWORD),
     (("email", "e-mail"), "alex.morgan@example.com"),
@@ -179,7 +188,7 @@ _BY_KEYWORD: tuple[tuple[tuple[str, ...], Any], ...] = (
     (("first", "given"), "Alex"),
     (("last", "surname", "family"), "Morgan"),
     (("full name", "fullname", "your name"), "Alex Morgan"),
-    (("phone", "mobile", "tel"), "(415) 555-0134"),
+    (("phone", "mobile", "tel"), _PHONE),
     (("birth", "dob", "birthday"), "1990-04-15"),
     (("age",), "34"),
     (("zip", "postal", "postcode"), "94110"),
@@ -197,7 +206,7 @@ _BY_KEYWORD: tuple[tuple[tuple[str, ...], Any], ...] = (
 _BY_TYPE: dict[str, Any] = {
     "email": "alex.morgan@example.com",
     "password": _PASSWORD,
-    "tel": "(415) 555-0134",
+    "tel": _PHONE,
     "date": "1990-04-15",
     "number": "3",
     "url": "https://example.com",
@@ -206,7 +215,7 @@ _BY_TYPE: dict[str, Any] = {
 
 
 def plausible_value(field: dict[str, Any]) -> Any:
-    """A valid-looking value for a form field, from its type, name and label; None to leave it alone."""
+    """A natural value for a form field, from its type, name and label; None to leave it alone."""
     kind = str(field.get("type", "text")).lower()
     if kind in _SKIP_FIELD_TYPES:
         return None
