@@ -1,9 +1,10 @@
-"""`variantlab run EXP_ID [--stage STAGE]`: materialise stages in-process with a progress display."""
+"""`variantlab run EXP_ID [--stage STAGE]`: materialise stages in one in-process run with a live display."""
 
 from __future__ import annotations
 
 import threading
 import time
+import warnings
 
 import dagster as dg
 from rich.console import Console
@@ -20,7 +21,7 @@ ALL_STAGES = MAIN_STAGES
 
 
 def stages_to_run(stage: str | None) -> list[str]:
-    """All main stages, or the named stage and everything downstream of it."""
+    """All stages, or the named stage and everything downstream of it."""
     if stage is None:
         return list(MAIN_STAGES)
     if stage not in ALL_STAGES:
@@ -34,36 +35,43 @@ def run_experiment(experiment_id: str, stage: str | None, console: Console | Non
     ensure_schema()
     with session_scope() as session:
         try:
-            experiment = get_experiment(session, experiment_id)
+            name = get_experiment(session, experiment_id).name
         except UnknownExperiment as exc:
             raise UserError(str(exc)) from exc
-        name = experiment.name
+    warnings.filterwarnings("ignore", category=dg.PreviewWarning)
     from pipelines.definitions import defs
     from pipelines.instances import get_instance
 
-    definitions = defs()
     instance = get_instance()
     if experiment_id not in instance.get_dynamic_partitions("experiments"):
         instance.add_dynamic_partitions("experiments", [experiment_id])
-    job = definitions.resolve_implicit_global_asset_job_def()
+    job = defs().resolve_implicit_global_asset_job_def()
     console.print(f"[bold]{experiment_id}[/] ({name}): {' → '.join(stages)}")
-    for position, stage_name in enumerate(stages, start=1):
-        started = time.monotonic()
-        with _StageProgress(console, experiment_id, stage_name, f"[{position}/{len(stages)}] {stage_name}"):
-            result = job.execute_in_process(
-                partition_key=experiment_id, instance=instance, raise_on_error=False,
-                asset_selection=[dg.AssetKey(stage_name)],
-                # Dagster's own step-by-step debug lines would drown the progress display; they stay
-                # in the run's event log (and the Dagster UI).
-                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-            )
-        elapsed = time.monotonic() - started
-        if not result.success:
-            console.print(f"[red]✗[/] {stage_name} failed after {elapsed:.1f}s: {_failure_message(result)}")
-            console.print(f"  fix the cause, then re-run from here: variantlab run {experiment_id} --stage {stage_name}")
-            return 1
-        console.print(f"[green]✓[/] {stage_name} ({elapsed:.1f}s){_summary(result, stage_name)}")
+    # One run for all the stages: Dagster orders them by their dependencies and stops at a failure.
+    with _LiveStages(console, experiment_id, stages):
+        result = job.execute_in_process(
+            partition_key=experiment_id, instance=instance, raise_on_error=False,
+            asset_selection=[dg.AssetKey(s) for s in stages],
+            # Dagster's own step-by-step debug lines would drown the display; they stay in the
+            # run's event log and the Dagster UI.
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        )
+    if not result.success:
+        failed = _failed_stage(result) or stages[0]
+        console.print(f"[red]✗[/] {failed} failed: {_failure_message(result)}")
+        console.print(f"  fix the cause, then re-run from there: variantlab run {experiment_id} --stage {failed}")
+        return 1
+    failed_checks = [c.check_name for c in result.get_asset_check_evaluations() if not c.passed]
+    if failed_checks:
+        console.print(f"[yellow]![/] checks that did not pass: {', '.join(failed_checks)}")
     return 0
+
+
+def _failed_stage(result: dg.ExecuteInProcessResult) -> str | None:
+    for event in result.all_events:
+        if event.is_step_failure and event.step_key in MAIN_STAGES:
+            return event.step_key
+    return None
 
 
 def _failure_message(result: dg.ExecuteInProcessResult) -> str:
@@ -76,43 +84,54 @@ def _failure_message(result: dg.ExecuteInProcessResult) -> str:
     return "see the Dagster run logs"
 
 
-def _summary(result: dg.ExecuteInProcessResult, stage_name: str) -> str:
-    keys = ("flows", "sessions", "count", "variants", "champion_variant", "task_success_rate")
-    for event in result.get_asset_materialization_events():
-        metadata = event.materialization.metadata
-        parts = [f"{k}={metadata[k].value}" for k in keys if k in metadata]
-        return "  " + ", ".join(parts) if parts else ""
-    return ""
+class _LiveStages:
+    """A status line for the running stage and a ✓/✗ line per finished one, read from stage_runs."""
 
-
-class _StageProgress:
-    """A live status line; the stage's own progress (stage_runs.progress) is polled from the database."""
-
-    def __init__(self, console: Console, experiment_id: str, stage: str, label: str) -> None:
-        self.console, self.experiment_id, self.stage, self.label = console, experiment_id, stage, label
+    def __init__(self, console: Console, experiment_id: str, stages: list[str]) -> None:
+        self.console, self.experiment_id, self.stages = console, experiment_id, stages
         self._stop = threading.Event()
+        self._reported: set[str] = set()
 
-    def __enter__(self) -> "_StageProgress":
-        self._status = self.console.status(self.label)
+    def __enter__(self) -> "_LiveStages":
+        self._since = _now_rows(self.experiment_id)
+        self._status = self.console.status("starting …")
         self._status.__enter__()
-        self._started = time.monotonic()
         self._thread = threading.Thread(target=self._poll, daemon=True)
         self._thread.start()
         return self
 
     def _poll(self) -> None:
-        while not self._stop.wait(0.5):
-            try:
-                with session_scope() as session:
-                    progress = session.scalars(select(StageRun.progress).where(
-                        StageRun.experiment_id == self.experiment_id, StageRun.stage == self.stage,
-                        StageRun.status == "running")).first()
-            except Exception:  # noqa: BLE001 - a busy database must not break the display
-                continue
-            pct = f" {progress}%" if progress else ""
-            self._status.update(f"{self.label}{pct}  {time.monotonic() - self._started:.0f}s")
+        while not self._stop.wait(0.4):
+            self._refresh()
+
+    def _refresh(self) -> None:
+        try:
+            with session_scope() as session:
+                rows = session.scalars(select(StageRun).where(
+                    StageRun.experiment_id == self.experiment_id, StageRun.id.not_in(self._since))
+                    .order_by(StageRun.started_at)).all()
+                rows = [(r.stage, r.status, r.progress, r.started_at, r.completed_at, r.error_message) for r in rows]
+        except Exception:  # noqa: BLE001 - a busy database must not break the display
+            return
+        for stage, status, progress, started, completed, error in rows:
+            position = f"[{self.stages.index(stage) + 1}/{len(self.stages)}]" if stage in self.stages else ""
+            if status == "running":
+                elapsed = time.time() - started.timestamp()
+                pct = f" {progress}%" if progress else ""
+                self._status.update(f"{position} {stage}{pct}  {elapsed:.0f}s")
+            elif stage + str(started) not in self._reported:
+                self._reported.add(stage + str(started))
+                seconds = (completed - started).total_seconds() if completed else 0.0
+                mark = "[green]✓[/]" if status == "completed" else "[red]✗[/]"
+                self.console.print(f"{mark} {position} {stage} ({seconds:.1f}s)" + (f"  {error[:120]}" if error else ""))
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join(timeout=2)
+        self._refresh()
         self._status.__exit__(None, None, None)
+
+
+def _now_rows(experiment_id: str) -> list[str]:
+    with session_scope() as session:
+        return list(session.scalars(select(StageRun.id).where(StageRun.experiment_id == experiment_id)))
