@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from agents.code.solve import RunConfig, SolveOutcome, run_solve
 from agents.llm.base import ModelSpec
 from agents.schemas import SuggestionSpec
+from assets.feedback import link_feedback, pending_feedback, with_feedback
 from assets.records import StageInputMissing, dagster_run_id
 from db.ai_models import active_models
 from db.base import utcnow
@@ -43,24 +44,31 @@ def variant_implementations(context: dg.AssetExecutionContext, database: AppData
             suggestion_rows = [(s.id, s.rank, SuggestionSpec(title=s.title, rationale=s.rationale,
                                 addresses_issues=s.addresses_issues, target_metric=s.target_metric, recipe=s.recipe))
                                for s in suggestions]
+            feedback = pending_feedback(session, experiment_id)
         matrix = [RunConfig(model=spec, temperature=t, strategy=strategy, max_edits=code.max_edits)
                   for _, spec in models for t in code.temperatures for strategy in code.strategies]
         model_row_ids = {spec.model_id: row_id for row_id, spec in models}
-        outcomes: list[tuple[str, int, SuggestionSpec, SolveOutcome, list[tuple[str, dict[str, Any]]], float]] = []
+        outcomes: list[tuple[Any, ...]] = []
         for index, (suggestion_id, rank, spec) in enumerate(suggestion_rows):
             events: list[tuple[str, dict[str, Any]]] = []
             solve_started = time.monotonic()
-            outcome = run_solve(repo, spec, ref=ref, matrix=matrix, max_parallel=code.max_parallel,
+            # Feedback on this suggestion's variant adds refinement runs that carry the reviewer's words.
+            run_matrix, run_spec, feedback_ids = with_feedback(matrix, spec, feedback.get(f"v{rank}", []))
+            outcome = run_solve(repo, run_spec, ref=ref, matrix=run_matrix, max_parallel=code.max_parallel,
                                 time_budget_s=code.time_budget_s, agent=code.agent,
                                 on_event=lambda kind, data, sink=events: sink.append((kind, data)))
-            outcomes.append((suggestion_id, rank, spec, outcome, events, time.monotonic() - solve_started))
+            outcomes.append((suggestion_id, rank, spec, outcome, events, time.monotonic() - solve_started,
+                             run_matrix, feedback_ids))
             stage.progress(int(100 * (index + 1) / len(suggestion_rows)), f"solved: {spec.title}")
         with database.session() as session:
             # Replace this partition's solves and experimental variants (runs and results cascade).
             session.execute(delete(Solve).where(Solve.experiment_id == experiment_id))
             session.execute(delete(Variant).where(Variant.experiment_id == experiment_id, Variant.type == "experiment"))
-            summary = [_persist_solve(session, experiment_id, repo, ref, code, matrix, model_row_ids, *item)
-                       for item in outcomes]
+            summary = []
+            for *item, run_matrix, feedback_ids in outcomes:
+                summary.append(_persist_solve(session, experiment_id, repo, ref, code, run_matrix, model_row_ids,
+                                              *item))
+                link_feedback(session, summary[-1]["run_ids"], run_matrix, feedback_ids)
     champions = [s for s in summary if s["champion"]]
     return dg.MaterializeResult(metadata={
         "solves": len(summary),
@@ -69,7 +77,8 @@ def variant_implementations(context: dg.AssetExecutionContext, database: AppData
         "failed_runs": sum(s["failed_runs"] for s in summary),
         "tokens": sum(s["tokens"] for s in summary),
         "cost_usd": round(sum(s["cost_usd"] for s in summary), 6),
-        "champions": dg.MetadataValue.json(summary),
+        "champions": dg.MetadataValue.json([{k: v for k, v in s.items() if k != "run_ids"} for s in summary]),
+        "refinement_runs": sum(1 for s in summary for r in s["strategies"] if r == "feedback_refined"),
         "seconds": round(time.monotonic() - started, 2),
     })
 
@@ -131,9 +140,10 @@ def _persist_solve(session, experiment_id, repo, ref, code, matrix, model_row_id
                   content=outcome.champion_reason, status="completed")
         champion = {"variant": variant.key, "run": solve.champion_run_id, "reason": outcome.champion_reason}
     return {
-        "suggestion": spec.title, "champion": champion, "runs": len(outcome.runs),
+        "suggestion": spec.title, "champion": champion, "runs": len(outcome.runs), "run_ids": run_ids,
         "failed_runs": sum(r.status != "completed" for r in outcome.runs),
         "tokens": sum(r.tokens or 0 for r in outcome.runs), "cost_usd": sum(r.cost_usd or 0 for r in outcome.runs),
+        "strategies": [c.strategy for c in matrix],
         "seconds": round(seconds, 2), "reason": outcome.champion_reason,
     }
 

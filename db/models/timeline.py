@@ -47,7 +47,9 @@ class FeedbackItem(CreatedAt, Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=lambda: new_id("feedback"))
     experiment_id: Mapped[str] = mapped_column(ForeignKey("experiments.id", ondelete="CASCADE"), index=True)
-    variant_id: Mapped[str | None] = mapped_column(ForeignKey("variants.id", ondelete="CASCADE"))
+    # SET NULL: re-materialising the variants must not lose the feedback that asked for a refinement
+    # (data.variant_key keeps which variant it was about).
+    variant_id: Mapped[str | None] = mapped_column(ForeignKey("variants.id", ondelete="SET NULL"))
     author_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     content: Mapped[str]
     data: Mapped[dict[str, Any] | None]

@@ -550,7 +550,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_feedback_items_author_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['experiment_id'], ['experiments.id'], name=op.f('fk_feedback_items_experiment_id_experiments'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['run_id'], ['solve_runs.id'], name=op.f('fk_feedback_items_run_id_solve_runs'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['variant_id'], ['variants.id'], name=op.f('fk_feedback_items_variant_id_variants'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['variant_id'], ['variants.id'], name=op.f('fk_feedback_items_variant_id_variants'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_feedback_items'))
     )
     with op.batch_alter_table('feedback_items', schema=None) as batch_op:

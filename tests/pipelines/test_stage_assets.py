@@ -100,3 +100,33 @@ def test_missing_upstream_fails_the_stage_with_a_reason(app_db: str):
         assert experiment.status == "failed" and "control_analysis" in experiment.error_message
         run = session.scalars(select(StageRun)).one()
         assert run.status == "failed" and run.stage == "variant_suggestions"
+
+
+def test_feedback_becomes_a_refinement_run(app_db: str):
+    from assets.variant_implementations import variant_implementations
+    from db.approvals import send_feedback
+    from db.models import FeedbackItem, SolveRun
+    from db.users import get_or_create_user
+
+    experiment_id = make_experiment(app_db)
+    with session_scope(app_db) as session:
+        session.add(Suggestion(experiment_id=experiment_id, rank=1, title="Add a search box that filters products",
+                               rationale="shoppers could not find items", recipe="search"))
+        analyst = get_or_create_user(session, "ana@example.com", role="analyst").id
+    variant_implementations(_context(experiment_id), database=AppDatabase())
+    with session_scope(app_db) as session:
+        variant = session.scalars(select(Variant).where(Variant.key == "v1")).one()
+        assert session.scalars(select(SolveRun.evolution)).all() == ["baseline"]
+        send_feedback(session, experiment_id, variant.id, analyst, "The search box needs a visible label")
+    result = variant_implementations(_context(experiment_id), database=AppDatabase())
+    assert result.metadata["refinement_runs"] == 1
+    with session_scope(app_db) as session:
+        runs = {r.evolution: r for r in session.scalars(select(SolveRun))}
+        assert set(runs) == {"baseline", "feedback_refined"}
+        refined = runs["feedback_refined"]
+        assert refined.parent_run_id == runs["baseline"].id
+        assert "visible label" in refined.implementation_prompt
+        feedback = session.scalars(select(FeedbackItem)).one()
+        assert feedback.run_id == refined.id and feedback.variant_id is None  # old variant replaced, feedback kept
+    # Taken up once: a third materialisation has nothing pending.
+    assert variant_implementations(_context(experiment_id), database=AppDatabase()).metadata["refinement_runs"] == 0

@@ -1,0 +1,59 @@
+"""Seed 003 feedback loop: reviewer feedback on a variant becomes refinement runs of its solve."""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from agents.code.solve import RunConfig
+from agents.schemas import SuggestionSpec
+from db.base import utcnow
+from db.models import FeedbackItem, SolveRun
+
+REFINED = "feedback_refined"
+
+
+def pending_feedback(session: Session, experiment_id: str) -> dict[str, list[tuple[str, str]]]:
+    """variant key -> [(feedback id, text)] sent to the agent and not yet taken up by a run."""
+    items = session.scalars(select(FeedbackItem).where(
+        FeedbackItem.experiment_id == experiment_id, FeedbackItem.run_id.is_(None),
+        FeedbackItem.sent_to_agent_at.is_not(None)).order_by(FeedbackItem.created_at)).all()
+    pending: dict[str, list[tuple[str, str]]] = {}
+    for item in items:
+        key = (item.data or {}).get("variant_key")
+        if key:
+            pending.setdefault(key, []).append((item.id, item.content))
+    return pending
+
+
+def with_feedback(matrix: list[RunConfig], spec: SuggestionSpec,
+                  items: list[tuple[str, str]]) -> tuple[list[RunConfig], SuggestionSpec, list[str]]:
+    """The matrix plus one refinement run per baseline configuration, and the suggestion with the
+    reviewers' words appended (the tool-use agent reads them; the recipe agent refines accessibility)."""
+    if not items:
+        return matrix, spec, []
+    refined = [RunConfig(model=c.model, temperature=c.temperature, strategy=REFINED, max_edits=c.max_edits)
+               for c in matrix if c.strategy != REFINED]
+    words = "; ".join(text for _, text in items)
+    spec = spec.model_copy(update={"rationale": f"{spec.rationale}\nReviewer feedback to address: {words}"})
+    return matrix + [r for r in refined if r not in matrix], spec, [fid for fid, _ in items]
+
+
+def link_feedback(session: Session, run_ids: list[str], matrix: list[RunConfig], feedback_ids: list[str]) -> None:
+    """Each refinement run points at the baseline run it refines; the feedback at the run that took it up."""
+    if not feedback_ids:
+        return
+    by_config: dict[tuple[Any, ...], str] = {}
+    for run_id, config in zip(run_ids, matrix):
+        if config.strategy != REFINED:
+            by_config[(config.model.model_id, config.temperature)] = run_id
+    refined_ids = []
+    for run_id, config in zip(run_ids, matrix):
+        if config.strategy == REFINED:
+            refined_ids.append(run_id)
+            session.get(SolveRun, run_id).parent_run_id = by_config.get((config.model.model_id, config.temperature))
+    if refined_ids:
+        for feedback_id in feedback_ids:
+            item = session.get(FeedbackItem, feedback_id)
+            item.run_id = refined_ids[0]
+    session.flush()
