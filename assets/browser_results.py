@@ -10,7 +10,14 @@ from agents.browser.analysis import analyze_panel
 from agents.browser.panel import run_panel
 from agents.sandbox.base import SandboxError
 from agents.sandbox.factory import open_sandbox
-from assets.records import StageInputMissing, approved_flows, browser_session_row, dagster_run_id, log_row
+from assets.records import (
+    StageInputMissing,
+    approved_flows,
+    browser_session_row,
+    dagster_run_id,
+    log_row,
+    record_panel_stats,
+)
 from db.base import utcnow
 from db.experiments import add_event, get_experiment
 from db.models import BrowserSession, ExecutionLog, Variant
@@ -75,6 +82,8 @@ def browser_results(context: dg.AssetExecutionContext, database: AppDatabase) ->
                                     stage=STAGE, flow_ids=flow_ids))
             analyses = _record_variants(session, experiment_id, variants, deploys, results)
             get_experiment(session, experiment_id).last_tested_at = utcnow()
+            record_panel_stats(session, sessions=len(results), browsers=len(targets),
+                               seconds=time.monotonic() - started, stage=STAGE)
     return dg.MaterializeResult(metadata={
         "variants_measured": len(targets),
         "deploy_failures": sum(d["status"] == "error" for d in deploys.values()),

@@ -8,7 +8,7 @@ from sqlalchemy import delete
 from agents.browser.analysis import analyze_panel
 from agents.browser.panel import run_panel
 from agents.sandbox.factory import open_sandbox
-from assets.records import approved_flows, browser_session_row, dagster_run_id, log_row
+from assets.records import approved_flows, browser_session_row, dagster_run_id, log_row, record_panel_stats
 from db.base import utcnow
 from db.experiments import add_event, get_experiment
 from db.models import Variant
@@ -59,6 +59,8 @@ def control_analysis(context: dg.AssetExecutionContext, database: AppDatabase) -
                 session.add(log_row(record, experiment_id=experiment_id, test_session_id=test_session_id,
                                     stage="control_analysis", flow_ids=flow_ids))
             get_experiment(session, experiment_id).last_tested_at = utcnow()
+            record_panel_stats(session, sessions=len(results), browsers=1, seconds=time.monotonic() - started,
+                               stage="control_analysis")
             add_event(session, experiment_id, "session_completed", stage="control_analysis",
                       test_session_id=test_session_id, title="Control measured", content=analysis.summary,
                       data={"issues": analysis.issues, "insights": analysis.insights})

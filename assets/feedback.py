@@ -7,7 +7,6 @@ from sqlalchemy.orm import Session
 
 from agents.code.solve import RunConfig
 from agents.schemas import SuggestionSpec
-from db.base import utcnow
 from db.models import FeedbackItem, SolveRun
 
 REFINED = "feedback_refined"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from agents.browser.results import LogRecord, SessionResult
 from agents.schemas import FlowSpec, TaskSpec
-from db.models import BrowserSession, ExecutionLog, TestFlow, TestSession
+from db.models import BrowserSession, ExecutionLog, SystemStat, TestFlow, TestSession
 
 
 class StageInputMissing(RuntimeError):
@@ -82,3 +82,12 @@ def dagster_run_id(context) -> str | None:  # type: ignore[no-untyped-def]
         return context.run.run_id
     except Exception:  # noqa: BLE001 - Dagster raises DagsterInvalidPropertyError outside a run
         return None
+
+
+def record_panel_stats(session: Session, *, sessions: int, browsers: int, seconds: float, stage: str) -> None:
+    """Seed 004 system statistics: a sample after each panel (what ran, how fast), for the System view."""
+    total = session.scalar(select(func.count()).select_from(BrowserSession)) or 0
+    session.add(SystemStat(active_sessions=0, active_browsers=0, total_flows_executed=total + sessions,
+                           metrics={"stage": stage, "panel_sessions": sessions, "panel_browsers": browsers,
+                                    "panel_seconds": round(seconds, 2),
+                                    "sessions_per_second": round(sessions / seconds, 3) if seconds else None}))

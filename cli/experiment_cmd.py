@@ -9,7 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.errors import UserError
-from db.experiments import InvalidInput, create_experiment, list_experiments as query_experiments
+from db.experiments import InvalidInput, create_experiment
+from db.experiments import list_experiments as query_experiments
 from db.migrate import ensure_schema
 from db.session import session_scope
 from db.validation import validate_branch, validate_goal, validate_num_suggestions, validate_repo

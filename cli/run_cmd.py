@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 import warnings
+from typing import Self
 
 import dagster as dg
 from rich.console import Console
@@ -92,7 +93,7 @@ class _LiveStages:
         self._stop = threading.Event()
         self._reported: set[str] = set()
 
-    def __enter__(self) -> "_LiveStages":
+    def __enter__(self) -> Self:
         self._since = _now_rows(self.experiment_id)
         self._status = self.console.status("starting …")
         self._status.__enter__()

@@ -23,8 +23,14 @@ from db.evaluation_stats import evaluation_stats, pairwise_preferences, preferen
 from db.ids import new_id
 from db.models import Arm, Evaluation, EvaluationCounter, Playground, Question, User
 from db.playgrounds import (
-    ArmSpec, QuestionSpec, add_question, arms_for_experiment, create_playground, delete_playground,
-    set_arm_cap, update_playground,
+    ArmSpec,
+    QuestionSpec,
+    add_question,
+    arms_for_experiment,
+    create_playground,
+    delete_playground,
+    set_arm_cap,
+    update_playground,
 )
 from db.rls import visible_playgrounds_clause
 from db.users import require_role

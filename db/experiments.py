@@ -10,7 +10,13 @@ from sqlalchemy.orm import Session
 from db.base import utcnow
 from db.ids import has_prefix
 from db.models import Experiment, TimelineEvent, Variant
-from db.validation import InvalidInput, validate_branch, validate_goal, validate_num_suggestions, validate_repo
+from db.validation import (
+    InvalidInput,
+    validate_branch,
+    validate_goal,
+    validate_num_suggestions,
+    validate_repo,
+)
 
 
 class UnknownExperiment(LookupError):

@@ -147,7 +147,7 @@ def _question_values(q: Question) -> dict[str, Any]:
 
 
 def create_playground(
-    session: Session, *, experiment_id: str | None, name: str, type: str, created_by: str,  # noqa: A002
+    session: Session, *, experiment_id: str | None, name: str, type: str, created_by: str,
     arms: list[ArmSpec], questions: list[QuestionSpec], restricted_emails: list[str] | None,
     description: str | None = None, support_text: str | None = None, ip_address: str | None = None,
 ) -> Playground:

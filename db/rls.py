@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, ColumnElement, Engine, and_, exists, func, literal, or_, select, text
+from sqlalchemy import ColumnElement, Connection, Engine, and_, exists, func, literal, or_, select, text
 from sqlalchemy.orm import Session
 
 from db.models import Playground, User

@@ -68,7 +68,7 @@ def validate_branch(branch: str | None) -> str | None:
         raise InvalidInput(f"--branch {branch!r} must not contain '@{{' or be '@'")
     if branch.startswith("/") or branch.endswith("/") or "//" in branch:
         raise InvalidInput(f"--branch {branch!r} has an empty path component")
-    if branch.endswith(".") or branch.endswith(".lock"):
+    if branch.endswith((".", ".lock")):
         raise InvalidInput(f"--branch {branch!r} must not end with '.' or '.lock'")
     if any(part.startswith(".") for part in branch.split("/")):
         raise InvalidInput(f"--branch {branch!r} has a component starting with '.'")

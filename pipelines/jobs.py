@@ -2,7 +2,6 @@
 
 import dagster as dg
 
-
 MAIN_STAGES = ("test_flows", "control_analysis", "variant_suggestions", "variant_implementations",
                "browser_results", "variant_metrics", "evaluation_metrics")
 

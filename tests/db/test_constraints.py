@@ -8,8 +8,19 @@ from sqlalchemy.exc import IntegrityError, StatementError
 
 from db.ids import ID_PATTERN, PREFIXES, has_prefix, new_id
 from db.models import (
-    AIModel, BrowserSession, Experiment, Playground, Arm, Solve, SolveRun, Suggestion, TestFlow, TestSession,
-    TimelineEvent, User, Variant,
+    AIModel,
+    Arm,
+    BrowserSession,
+    Experiment,
+    Playground,
+    Solve,
+    SolveRun,
+    Suggestion,
+    TestFlow,
+    TestSession,
+    TimelineEvent,
+    User,
+    Variant,
 )
 from db.session import session_scope
 
@@ -43,7 +54,7 @@ def test_round_trip_with_json_and_aware_timestamps(db_url: str):
     with session_scope(db_url) as session:
         loaded = session.get(Experiment, experiment_id)
         assert loaded.created_at.tzinfo is not None
-        assert abs(loaded.created_at - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(minutes=5)
+        assert abs(loaded.created_at - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5)
         assert session.get(Variant, variant_id).analysis["insights"] == ["a"]
 
 

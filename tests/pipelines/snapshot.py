@@ -5,7 +5,16 @@ from typing import Any
 from sqlalchemy import func, select
 
 from db.models import (
-    BrowserSession, ExecutionLog, Playground, Solve, SolveRun, StageRun, Suggestion, TestFlow, TestSession, Variant,
+    BrowserSession,
+    ExecutionLog,
+    Playground,
+    Solve,
+    SolveRun,
+    StageRun,
+    Suggestion,
+    TestFlow,
+    TestSession,
+    Variant,
     VariantMetric,
 )
 from db.session import session_scope
