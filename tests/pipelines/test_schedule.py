@@ -1,0 +1,30 @@
+"""The schedule refreshes human-evaluation metrics only where a playground is still collecting."""
+
+import datetime as dt
+
+import dagster as dg
+
+from db.experiment_playground import ensure_experiment_playground
+from db.models import Playground, Variant
+from db.session import session_scope
+from pipelines.resources import AppDatabase
+from pipelines.schedules import evaluation_metrics_refresh
+from tests.pipelines.conftest import make_experiment
+
+
+def test_schedule_requests_runs_for_active_playgrounds_only(app_db: str):
+    collecting, closed, no_playground = (make_experiment(app_db) for _ in range(3))
+    with session_scope(app_db) as session:
+        for experiment_id in (collecting, closed):
+            session.add_all([Variant(experiment_id=experiment_id, type="control", key="control"),
+                             Variant(experiment_id=experiment_id, type="experiment", key="v1")])
+            session.flush()
+            ensure_experiment_playground(session, experiment_id)
+        session.query(Playground).filter(Playground.experiment_id == closed).update({"is_active": False})
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("experiments", [collecting, closed, no_playground])
+        context = dg.build_schedule_context(instance=instance, resources={"database": AppDatabase()},
+                                            scheduled_execution_time=dt.datetime(2026, 11, 22, 12, 30))
+        requests = list(evaluation_metrics_refresh(context))
+    assert [r.partition_key for r in requests] == [collecting]
+    assert requests[0].run_key.startswith(collecting)
