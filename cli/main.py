@@ -114,10 +114,18 @@ def sandbox_exec(
 
 @sandbox_app.command("serve")
 def sandbox_serve(
-    repo: Annotated[str, typer.Option()],
+    repo: Annotated[Optional[str], typer.Option(help="the repo to preview")] = None,
     ref: Annotated[Optional[str], typer.Option()] = None,
+    experiment: Annotated[Optional[str], typer.Option(help="serve every variant of this experiment for testers")] = None,
 ) -> None:
-    """Start the app's preview in a fresh sandbox and serve until interrupted."""
+    """Start the app's preview (or every variant of an experiment) in sandboxes; serve until interrupted."""
+    if (repo is None) == (experiment is None):
+        _fail("give either --repo PATH or --experiment EXP_ID")
+    if experiment is not None:
+        from cli.serve_variants import serve_experiment
+
+        _guard(serve_experiment, experiment)
+        return
     from cli.sandbox_cmd import serve
 
     _guard(serve, repo, ref)
