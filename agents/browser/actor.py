@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -16,6 +17,16 @@ from agents.browser.chromium import origin_of
 from agents.browser.metrics import PanelCache, web_vitals
 from agents.browser.page_view import PageView, read_view, selector
 
+# An in-page update is over when the DOM has been still for 80 ms (at most 1.5 s): one round trip.
+_QUIET_DOM_JS = """
+() => new Promise(resolve => {
+  let timer = setTimeout(done, 80);
+  const observer = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(done, 80); });
+  const cap = setTimeout(done, 1500);
+  function done() { observer.disconnect(); clearTimeout(cap); resolve(); }
+  observer.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+})
+"""
 _MAX_A11Y_PAGES = 8
 _MAX_LINK_CHECKS = 40
 
@@ -29,6 +40,7 @@ class Actor:
         cache: PanelCache,
         shots_dir: Path | None,
         accessibility: bool,
+        on_first_load: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.context, self.page, self.base_url, self.cache = context, page, base_url, cache
         self.shots_dir, self.accessibility = shots_dir, accessibility
@@ -47,7 +59,12 @@ class Actor:
         self.notes: list[str] = []
         self._links_seen: dict[str, None] = {}  # ordered set
         self._doc_status = 200
+        self._on_first_load = on_first_load
         page.on("response", self._on_response)
+
+    def detach(self) -> None:
+        """Stop listening to the page (it may serve another session next)."""
+        self.page.remove_listener("response", self._on_response)
 
     def _on_response(self, response: Any) -> None:
         if response.request.is_navigation_request() and response.frame == self.page.main_frame:
@@ -67,9 +84,10 @@ class Actor:
 
     async def start(self) -> PageView:
         await self.page.goto(self.base_url, wait_until="load")
+        if self._on_first_load is not None:
+            await self._on_first_load()
         self._log("start", self.base_url)
         self.lcp_ms, self.cls = await web_vitals(self.page)
-        await self.screenshot("start")
         return await self._arrived()
 
     async def click(self, element: dict[str, Any], kind: str = "click") -> PageView:
@@ -114,15 +132,19 @@ class Actor:
         await self.page.go_back(wait_until="load")
         return await self._arrived()
 
-    async def view(self) -> PageView:
+    async def view(self, wait_ms: int = 0) -> PageView:
+        """Look at the page again (after `wait_ms`, as a user gives slow results a moment)."""
+        if wait_ms:
+            await self.page.wait_for_timeout(wait_ms)
         return await read_view(self.page)
 
     async def screenshot(self, label: str) -> None:
         if self.shots_dir is None:
             return
-        path = self.shots_dir / f"{len(self.screenshots):02d}-{label}.png"
+        path = self.shots_dir / f"{len(self.screenshots):02d}-{label}.jpg"
         try:
-            await self.page.screenshot(path=str(path))
+            # One JPEG at the end of a session: PNG encoding of every step was a large share of browser CPU.
+            await self.page.screenshot(path=str(path), type="jpeg", quality=50)
             self.screenshots.append(str(path))
         except Exception as exc:  # noqa: BLE001 - a missing screenshot must not fail the session
             self.notes.append(f"screenshot {label} failed: {exc}")
@@ -134,7 +156,7 @@ class Actor:
         ):  # in-page updates never fire load; the view is still valid
             await self.page.wait_for_load_state("load", timeout=5000)
         if self.page.url == before:
-            await self.page.wait_for_timeout(60)
+            await self.page.evaluate(_QUIET_DOM_JS)
 
     async def _arrived(self) -> PageView:
         url = self.page.url.split("#")[0]

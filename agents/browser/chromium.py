@@ -20,6 +20,17 @@ CHROMIUM_ARGS = [
     "--disable-gpu",
     "--disable-dev-shm-usage",
     "--disable-extensions",
+    # Fewer processes: one renderer per site isolation is what costs most CPU when every session opens pages
+    # of the same loopback sites; the panel's origin guard is the context proxy, not process isolation.
+    "--disable-features=site-per-process,IsolateOrigins,Translate,MediaRouter,OptimizationHints",
+    "--renderer-process-limit=2",
+    "--in-process-gpu",
+    "--mute-audio",
+    "--disable-breakpad",
+    "--disable-default-apps",
+    "--no-default-browser-check",
+    "--metrics-recording-only",
+    "--password-store=basic",
 ]
 _CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 

@@ -1,7 +1,9 @@
 """The complete_form task: find the form, fill it with the flow's values, submit, fix what the page says is wrong.
 
-A simulated user knows only the values the flow gives and what the page shows (labels, placeholders,
-error messages). Fields the flow has no value for get a plausible made-up value by their label.
+A simulated user knows only the values the flow gives and what the page shows: labels, placeholders,
+hint text next to a field, errors next to a field, and the field's own attributes (field_rules). A
+rule the page never states stays unknown: after a bare "Invalid input" the user tries one blind guess
+(a stronger password, the usual suspect) and then gives up, as real users abandon such forms.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 from typing import Any
 
 from agents.browser.actor import Actor
+from agents.browser.field_rules import adapt, stated_rules, wants_match
 from agents.browser.page_view import PageView, normalise
 from agents.browser.personas import Outcome, Persona
 
@@ -23,9 +26,7 @@ _FORM_ENTRY = re.compile(r"sign ?up|register|create (an )?account|join|get start
 _SUBMIT = re.compile(
     r"submit|sign ?up|register|create|continue|next|join|send|finish|done|save|get started", re.IGNORECASE
 )
-_EXAMPLE = re.compile(
-    r"(?:e\.g\.|for example|such as|like|format:?)\s+['\"“]?(.+?)['\"”]?\s*\.?$", re.IGNORECASE
-)
+_CONFIRM = re.compile(r"(?:^|[_\- ])(?:confirm|repeat|again|retype|verify)(?:$|[_\- ])", re.IGNORECASE)
 _DEFAULTS: list[tuple[str, str]] = [
     (r"e ?mail", "alex.morgan@example.com"),
     (r"phone|mobile|tel", "5550100123"),
@@ -54,38 +55,48 @@ def _describe(field: dict[str, Any]) -> str:
 
 def _given(field: dict[str, Any], values: dict[str, Any]) -> Any:
     described = _describe(field)
-    best = None
     for key in sorted(values, key=len, reverse=True):
         words = normalise(key).split()
         if words and all(w in described.split() or w in described for w in words):
-            best = key
-            break
-    return values[best] if best is not None else None
+            return values[key]
+    return None
 
 
-def _value_for(field: dict[str, Any], values: dict[str, Any], fixed: dict[str, str]) -> str:
-    if _key(field) in fixed:
-        return fixed[_key(field)]
+def _counterpart(field: dict[str, Any], fields: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The field a "confirm ..." field repeats (confirm email -> email), None for an ordinary field."""
+    if not _CONFIRM.search(f"{field['name']} {field['label']}"):
+        return None
+    base = _CONFIRM.sub(" ", field["name"]).strip("_- ")
+    others = [f for f in fields if f is not field and not _CONFIRM.search(f"{f['name']} {f['label']}")]
+    return next((f for f in others if f["name"] == base), None) or next(
+        (f for f in others if f["type"] == field["type"]), None
+    )
+
+
+def _natural(field: dict[str, Any], values: dict[str, Any]) -> str:
     given = _given(field, values)
     if given is not None:
         return str(given)
     described = _describe(field)
     if "password" in described:
         return str(values.get("password", "password1"))
-    for pattern, value in _DEFAULTS:
-        if re.search(pattern, described):
-            return value
-    return "Alex"
+    return next((value for pattern, value in _DEFAULTS if re.search(pattern, described)), "Alex")
 
 
-async def _fill(actor: Actor, view: PageView, values: dict[str, Any], fixed: dict[str, str]) -> None:
+def _wanted(field: dict[str, Any], values: dict[str, Any]) -> bool:
+    """Users fill what is required (or starred) and what they were asked to; optional extras stay empty."""
+    return field["required"] or "*" in field["label"] or _given(field, values) is not None
+
+
+async def _fill(actor: Actor, view: PageView, values: dict[str, Any], typed: dict[str, str]) -> None:
+    """Fill the form; `typed` remembers each text value chosen (and adapted) so later rounds keep them."""
+    fields = [f for f in view.inputs if f["in_form"]]
     radios_done: set[str] = set()
-    for field in [f for f in view.inputs if f["in_form"] and (_wanted(f, values) or _key(f) in fixed)]:
+    for field in [f for f in fields if _wanted(f, values) or _key(f) in typed]:
         kind = field["type"]
         if kind == "checkbox":
-            wanted = _given(field, values)
             if field["value"] != "true" and (
-                wanted or re.search(r"agree|terms|accept|privacy", _describe(field))
+                _given(field, values) or re.search(r"agree|terms|accept|privacy", _describe(field))
             ):
                 await actor.check(field)
         elif kind == "radio":
@@ -102,11 +113,14 @@ async def _fill(actor: Actor, view: PageView, values: dict[str, Any], fixed: dic
             if choice is not None and field["value"] != choice["value"]:
                 await actor.select(field, choice["value"])
         else:
-            value = _value_for(field, values, fixed)
-            if "password" in _describe(field) and re.search(r"confirm|repeat|again", _describe(field)):
-                value = fixed.get(
-                    "password", _value_for({**field, "label": "password", "name": ""}, values, fixed)
-                )
+            source = _counterpart(field, fields)
+            if source is not None and _key(source) in typed:
+                value = typed[_key(source)]  # users retype what they just typed above
+            elif _key(field) in typed:
+                value = typed[_key(field)]
+            else:  # first time: the user's own value, shaped by whatever the page states next to it
+                value = adapt(field, _natural(field, values), field["hint"])
+            typed[_key(field)] = value
             if field["value"] != value:
                 await actor.fill(field, value)
 
@@ -127,36 +141,36 @@ def _label_words(field: dict[str, Any]) -> list[str]:
     return [w for w in normalise(field["label"]).split() if len(w) >= 4]
 
 
-def _wanted(field: dict[str, Any], values: dict[str, Any]) -> bool:
-    """Users fill what is required (or starred) and what they were asked to; optional extras stay empty."""
-    return field["required"] or "*" in field["label"] or _given(field, values) is not None
+def _fix(view: PageView, errors: list[tuple[dict[str, Any] | None, str]], typed: dict[str, str]) -> bool:
+    """Change the values the page's field-specific errors point at; False when nothing could be changed."""
+    changed = False
+    fields = [f for f in view.inputs if f["in_form"]]
+    for field, message in errors:
+        if field is None or field["type"] in ("checkbox", "radio", "select", "select-one"):
+            continue
+        current = typed.get(_key(field), field["value"])
+        source = _counterpart(field, fields)
+        if wants_match(message) and source is not None:
+            new = typed.get(_key(source), source["value"])
+        else:
+            new = adapt(field, current or _natural(field, {}), f"{message} {field['hint']}")
+        if new != current:
+            typed[_key(field)], changed = new, True
+            for other in fields:  # a confirm field follows the value it repeats
+                if _counterpart(other, fields) is field:
+                    typed[_key(other)] = new
+    return changed
 
 
-def _fix(field: dict[str, Any], message: str, current: str, guess: bool) -> str:
-    """Change a value the way a user would after reading the error next to it."""
-    text, value = message.lower(), current
-    example = _EXAMPLE.search(message)
-    if example:  # the page shows what it wants: copy its example
-        return example.group(1)
-    if "email" in text:
-        return "alex.morgan@example.com"
-    if "password" in _describe(field) or "password" in text:
-        rules = {
-            r"upper|capital": "A",
-            r"lower": "a",
-            r"number|digit": "7",
-            r"symbol|special|punctuation": "!",
-        }
-        for pattern, char in rules.items():
-            if re.search(pattern, text) and char not in value:
-                value += char
-        length = re.search(r"(?:at least|minimum(?: of)?|min\.?)\s*(\d+)", text)
-        if length:
-            value = value.ljust(int(length.group(1)), "x")
-        if value == current and guess:  # the rule is not explained: try a typically accepted password once
-            value = (current + "A7!").ljust(12, "x")
-        return value
-    return current or _value_for(field, {}, {})
+def _blind_guess(view: PageView, typed: dict[str, str]) -> bool:
+    """No hint at all: strengthen the password the way people do (a capital, a digit, a symbol, longer)."""
+    passwords = [f for f in view.inputs if f["in_form"] and f["type"] == "password"]
+    if not passwords:
+        return False
+    guess = (typed.get(_key(passwords[0]), "") + "A7!").ljust(12, "x")
+    for field in passwords:
+        typed[_key(field)] = guess
+    return True
 
 
 async def complete_form(
@@ -170,13 +184,18 @@ async def complete_form(
         if entry is None:
             return Outcome(False, f"no form and no sign-up link on {view.url}")
         view = await actor.click(entry, "open_form")
-    fixed: dict[str, str] = {}
+    typed: dict[str, str] = {}
     seen: list[str] = []
+    guessed = False
     attempts = 1 if persona.name == "impatient" else 4
     for attempt in range(attempts):
         if not any(f["in_form"] for f in view.inputs):
             return Outcome(False, f"no form fields on {view.url}")
-        await _fill(actor, view, values, fixed)
+        await _fill(actor, view, values, typed)
+        # Errors shown next to a field as it is left (inline validation) are read before submitting.
+        view = await actor.view()
+        if _fix(view, [(f, m) for f, m in _errors(view) if f is not None and f["flagged"]], typed):
+            await _fill(actor, view, values, typed)
         submit = next(
             (
                 b
@@ -188,26 +207,25 @@ async def complete_form(
         if submit is None:
             return Outcome(False, f"the form on {view.url} has no submit button", _quoted(seen))
         view = await actor.click(submit, "submit")
-        if SUCCESS_TEXT.search(" ".join(view.headings + [view.title] + view.alerts)) and not _errors(view):
+        errors = _errors(view)
+        if SUCCESS_TEXT.search(" ".join(view.headings + [view.title] + view.alerts)) and not errors:
             return Outcome(
                 True, f"form accepted after {attempt + 1} submit(s); reached {view.url}", _quoted(seen)
             )
-        errors = _errors(view)
         if not errors and any(f["in_form"] for f in view.inputs):
             continue  # a multi-step form moved on to its next step
         seen += [m for _, m in errors if m not in seen]
-        for field, message in errors:
-            targets = [field] if field else [f for f in view.inputs if f["invalid"]]
-            if not targets:  # a message that names no field: the usual suspect is the password
-                targets = [f for f in view.inputs if f["type"] == "password"][:1]
-            for target in targets:
-                fixed[_key(target)] = _fix(target, message, target["value"], guess=rng.random() < 0.9)
-                if "password" in _describe(target):
-                    fixed["password"] = fixed[_key(target)]
+        helpful = [(f, m) for f, m in errors if f is not None or stated_rules(m)]
+        if _fix(view, helpful, typed):
+            continue
+        if guessed or not _blind_guess(view, typed):
+            break  # nothing the page says tells the user what to change: they leave
+        guessed = True
     last = f": '{seen[-1]}'" if seen else ""
+    submits = sum(1 for a in actor.actions if a["type"] == "submit")
     return Outcome(
         False,
-        f"gave up after {attempts} submit(s) on {view.url}; the form was still rejected{last}",
+        f"gave up after {submits} submit(s) on {view.url}; the form was still rejected{last}",
         _quoted(seen),
     )
 

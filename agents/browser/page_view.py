@@ -54,11 +54,21 @@ _EXTRACT_JS = r"""
     if (['hidden', 'submit', 'button', 'image', 'reset'].includes(type) || !visible(f)) continue;
     const options = f.tagName === 'SELECT' ? Array.from(f.options).map(o => ({value: o.value, text: text(o)})) : [];
     const describedby = (f.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean)
-      .map(id => document.getElementById(id)).filter(Boolean).map(text).join(' ');
+      .map(id => document.getElementById(id)).filter(e => e && visible(e)).map(text).join(' ');
+    // Text a user reads next to the field: its row's other visible elements (not its label, not itself).
+    const row = f.parentElement && !['FORM', 'FIELDSET', 'BODY'].includes(f.parentElement.tagName) ? f.parentElement : null;
+    const near = !row || ['select', 'checkbox', 'radio'].includes(type) ? '' : Array.from(row.children)
+      .filter(e => e !== f && e.tagName !== 'LABEL' && !e.contains(f) && visible(e)).map(text).join(' ');
+    // With novalidate the browser shows nothing: a field is visibly wrong only when the page marks it.
+    const native = !!f.form && !f.form.noValidate;
+    const flagged = f.getAttribute('aria-invalid') === 'true';
     inputs.push({vl: tag(f), type, name: f.name || f.id || '', label: labelOf(f), placeholder: f.placeholder || '',
                  required: !!f.required, value: type === 'checkbox' || type === 'radio' ? String(f.checked) : f.value,
-                 options, invalid: f.getAttribute('aria-invalid') === 'true' || (f.validity && !f.validity.valid),
-                 message: describedby || f.validationMessage || '', in_form: !!f.closest('form')});
+                 options, flagged, invalid: flagged || (native && f.validity && !f.validity.valid),
+                 message: flagged ? describedby : (native ? f.validationMessage || '' : ''),
+                 hint: [describedby, near, f.title || ''].filter(Boolean).join(' '),
+                 pattern: f.getAttribute('pattern') || '', minlength: f.getAttribute('minlength') || '',
+                 in_form: !!f.closest('form')});
   }
   const alerts = Array.from(document.querySelectorAll(
       '[role=alert], [aria-live], .error, .errors, .error-message, .field-error, .invalid-feedback, .form-error, .success, .message, .notice'))

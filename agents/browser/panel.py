@@ -9,6 +9,7 @@ from pathlib import Path
 from playwright.async_api import async_playwright
 
 from agents.browser.chromium import check_reachable, launch
+from agents.browser.contexts import TabPool
 from agents.browser.metrics import PanelCache
 from agents.browser.personas import PERSONAS
 from agents.browser.results import LogRecord, SessionResult
@@ -82,6 +83,7 @@ async def run_panel_async(
     cache = PanelCache()
     async with async_playwright() as pw:
         browser = await launch(pw) if runner is None else None
+        tabs = TabPool(browser) if browser is not None else None
 
         async def one(key: str, flow: FlowSpec, index: int) -> SessionResult:
             persona = PERSONAS[index % len(PERSONAS)]
@@ -100,7 +102,7 @@ async def run_panel_async(
                     result = await runner(key, targets[key], flow, seeded, index, artifacts_dir)
                 else:
                     result = await run_session(
-                        browser, key, targets[key], flow, persona, seeded, index, artifacts_dir, cache
+                        key, targets[key], flow, persona, seeded, index, artifacts_dir, cache, tabs
                     )
                 emit(
                     LogRecord(
@@ -117,7 +119,8 @@ async def run_panel_async(
         try:
             return list(await asyncio.gather(*(one(*entry) for entry in plan)))
         finally:
-            if browser is not None:
+            if browser is not None and tabs is not None:
+                await tabs.close()
                 await browser.close()
 
 

@@ -4,7 +4,7 @@
 - category_navigator: picks the item's category from a select, filter button or category link when
   offered, else scans.
 - scanner: reads listing pages in order and follows "next".
-- impatient: scans too, but gives up after a handful of actions.
+- impatient: uses a search box when there is one, else scans; gives up after 4-5 actions in all.
 Each persona sometimes opens a wrong item first (curiosity, seeded) and has to come back.
 """
 
@@ -31,7 +31,8 @@ class Persona:
         if name not in PERSONAS:
             raise ValueError(f"unknown persona {name!r}; choose one of {', '.join(PERSONAS)}")
         if name == "impatient":
-            return cls(name, budget=rng.randint(4, 7), curiosity=0.0)
+            # What an impatient visitor really spends: a search (type, submit, open, add) fits, paging far does not.
+            return cls(name, budget=rng.randint(4, 5), curiosity=0.0)
         return cls(name, budget=max_steps, curiosity=rng.choice((0.0, 0.1, 0.2)))
 
 
@@ -61,11 +62,13 @@ async def find_item(
     while actor.n_actions < persona.budget:
         item = view.find_item(name)
         if item:
-            return await _open_and_add(actor, view, item, name, add_to_cart)
-        if persona.name == "searcher" and not tried_search and (box := view.search_input()):
+            return await _open_and_add(actor, persona, view, item, name, add_to_cart)
+        if persona.name in ("searcher", "impatient") and not tried_search and (box := view.search_input()):
             tried_search = True
             await actor.fill(box, name if rng.random() < 0.5 else " ".join(name.split()[:2]))
             view = await actor.press_enter(box)
+            if view.find_item(name) is None:  # results may still be loading: one more look, no action
+                view = await actor.view(wait_ms=700)
             searched_without_match = view.find_item(name) is None
             continue
         if persona.name == "category_navigator" and not tried_category and category:
@@ -110,7 +113,20 @@ async def _pick_category(actor: Actor, view: PageView, category: str) -> PageVie
     return None
 
 
-async def _open_and_add(actor: Actor, view: PageView, item: dict, name: str, add_to_cart: bool) -> Outcome:
+def _out_of_patience(actor: Actor, persona: Persona, name: str, view: PageView) -> Outcome | None:
+    if actor.n_actions < persona.budget:
+        return None
+    return Outcome(
+        False, f"gave up after {actor.n_actions} actions on {where(view)} without adding '{name}' to the cart"
+    )
+
+
+async def _open_and_add(
+    actor: Actor, persona: Persona, view: PageView, item: dict, name: str, add_to_cart: bool
+) -> Outcome:
+    """Open the item and add it; the budget counts these actions too (a visitor's patience is for everything)."""
+    if tired := _out_of_patience(actor, persona, name, view):
+        return tired
     view = await actor.click(item, "open")
     if not any(normalise(name) in normalise(h) for h in view.headings + [view.title]):
         return Outcome(False, f"clicked '{name}' but the page that opened ({view.url}) does not show it")
@@ -119,13 +135,15 @@ async def _open_and_add(actor: Actor, view: PageView, item: dict, name: str, add
     button = view.button(r"add to (cart|bag|basket)|buy")
     if button is None:
         return Outcome(False, f"reached '{name}' but its page offers no add-to-cart button")
+    if tired := _out_of_patience(actor, persona, name, view):
+        return tired
     before = view.cart_count()
     view = await actor.click(button, "add_to_cart")
     after = view.cart_count()
     if before is not None and after is not None and after > before:
         return Outcome(True, f"added '{name}' to the cart (cart count {before} -> {after})")
     cart = view.link(r"\b(cart|basket|bag)\b")
-    if cart is not None:
+    if cart is not None and actor.n_actions < persona.budget:
         view = await actor.click(cart, "open_cart")
         if normalise(name) in normalise(view.text):
             return Outcome(True, f"added '{name}' to the cart (shown on the cart page)")

@@ -1,17 +1,20 @@
-"""One simulated-user session: a fresh browser context, a persona, a task, and everything measured on the way."""
+"""One simulated-user session: a clean browser context, a persona, a task, and everything measured on the way."""
 
 from __future__ import annotations
 
 import asyncio
 import random
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from playwright.async_api import Browser, Request
+from playwright.async_api import Request
 
 from agents.browser.actor import Actor
-from agents.browser.chromium import is_blocked, origin_proxy
+from agents.browser.chromium import is_blocked
+from agents.browser.contexts import TabPool
 from agents.browser.forms import complete_form
 from agents.browser.metrics import PanelCache
 from agents.browser.personas import Outcome, Persona, explore, find_item
@@ -48,7 +51,6 @@ async def _attempt(actor: Actor, flow: FlowSpec, persona: Persona, rng: random.R
 
 
 async def run_session(
-    browser: Browser,
     variant_key: str,
     base_url: str,
     flow: FlowSpec,
@@ -57,6 +59,7 @@ async def run_session(
     session_index: int,
     artifacts_dir: Path,
     cache: PanelCache,
+    tabs: TabPool,
 ) -> SessionResult:
     settings = get_settings().browser
     started = datetime.now(UTC)
@@ -70,9 +73,8 @@ async def run_session(
     )
     if shots_dir is not None:
         shots_dir.mkdir(parents=True, exist_ok=True)
-    context = await browser.new_context(
-        viewport={"width": 1280, "height": 800}, service_workers="block", proxy=origin_proxy(base_url)
-    )
+    tab = await tabs.acquire(base_url)
+    context, page = tab.context, tab.page
     blocked: list[str] = []
     console: list[str] = []
     failed: list[str] = []
@@ -84,12 +86,18 @@ async def run_session(
         else:
             failed.append(f"{request.url} ({request.failure})")
 
-    context.on("console", lambda m: m.type == "error" and console.append(m.text))
-    context.on("weberror", lambda e: console.append(str(e.error)))
-    context.on("requestfailed", on_failed)
-    context.on("response", lambda r: r.status >= 400 and failed.append(f"{r.url} (HTTP {r.status})"))
-    page = await context.new_page()
-    actor = Actor(context, page, base_url, cache, shots_dir, settings.accessibility)
+    # The tab outlives this session (it is reused): its listeners are removed when the session ends.
+    listeners: list[tuple[str, Callable[[Any], Any]]] = [
+        ("console", lambda m: m.type == "error" and console.append(m.text)),
+        ("pageerror", lambda e: console.append(str(e))),
+        ("requestfailed", on_failed),
+        ("response", lambda r: r.status >= 400 and failed.append(f"{r.url} (HTTP {r.status})")),
+    ]
+    for event, handler in listeners:
+        page.on(event, handler)
+    if tab.reused:
+        logs.append("browser tab reused: the previous session's storage and history were cleared")
+    actor = Actor(context, page, base_url, cache, shots_dir, settings.accessibility, tab.forget_history)
     error = None
     try:
         outcome = await asyncio.wait_for(_attempt(actor, flow, persona, rng), settings.session_timeout_s)
@@ -103,7 +111,10 @@ async def run_session(
         await actor.screenshot("success" if outcome.success else "failure")
         await actor.check_links()
     finally:
-        await context.close()
+        for event, handler in listeners:
+            page.remove_listener(event, handler)
+        actor.detach()
+        await tabs.release(base_url, tab, reusable=error is None)
     logs += [f"{a['t_ms']:>8.1f}ms {a['type']:<12} {a['target']}  @ {a['url']}" for a in actor.actions]
     logs += actor.notes + [f"blocked off-origin request: {u}" for u in blocked]
     violations = [v for found in actor.a11y.values() for v in found]

@@ -9,7 +9,7 @@ from agents.browser.page_view import PageView, read_view, selector
 from agents.browser.sync import run_sync
 from agents.schemas import PageLink, SiteSnapshot
 
-_MAX_PAGES = 3  # listing pages followed through "next" to collect more items
+_MAX_PAGES = 8  # listing pages followed through "next": deep items make the real find tasks
 _FORMS_JS = """
 () => Array.from(document.forms).map(f => ({action: f.getAttribute('action') || '', method: f.method,
   fields: Array.from(f.elements).filter(e => e.name && !['hidden', 'submit', 'button'].includes(e.type)).map(e => {

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from agents.code.recipe_agent import run_recipe_agent
+from agents.schemas import SuggestionSpec
+
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -55,6 +58,50 @@ def search_shop_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     widget = (FIXTURES / "search_widget.html").read_text().replace("{{ENTRIES}}", "\n".join(entries))
     index = root / "index.html"
     index.write_text(index.read_text().replace("<main>", "<main>\n" + widget, 1))
+    url, server = serve(root)
+    yield url
+    server.shutdown()
+
+
+class FolderWorkspace:
+    """The code agent's file API over a plain folder: enough to build a variant without a sandbox."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def list_files(self, path: str = ".") -> list[str]:
+        return sorted(str(p.relative_to(self.root)) for p in (self.root / path).rglob("*") if p.is_file())
+
+    def read_file(self, path: str) -> str:
+        return (self.root / path).read_text(encoding="utf-8")
+
+    def write_file(self, path: str, content: str) -> None:
+        (self.root / path).parent.mkdir(parents=True, exist_ok=True)
+        (self.root / path).write_text(content, encoding="utf-8")
+
+
+def recipe_variant(app: Path, target: Path, *recipes: str) -> Path:
+    """A copy of `app` with the offline code agent's recipes applied, as the pipeline builds a variant."""
+    shutil.copytree(app, target)
+    for recipe in recipes:
+        result = run_recipe_agent(FolderWorkspace(target), SuggestionSpec(title=recipe, rationale="t", recipe=recipe))
+        assert result.status == "completed", result.error_message
+    return target
+
+
+@pytest.fixture(scope="module")
+def search_recipe_shop_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url, server = serve(recipe_variant(EXAMPLES / "shop", tmp_path_factory.mktemp("v") / "shop", "search"))
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def helped_signup_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The sign-up with its password rule stated and field-by-field validation (two recipes)."""
+    root = recipe_variant(
+        EXAMPLES / "signup", tmp_path_factory.mktemp("v") / "signup", "password_hint", "inline_validation"
+    )
     url, server = serve(root)
     yield url
     server.shutdown()

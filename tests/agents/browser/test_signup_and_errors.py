@@ -48,9 +48,43 @@ def test_signup_succeeds_with_valid_details_and_fails_on_an_unexplained_phone_fo
     assert "***" in ok.raw_logs and "Sunrise#2024x" not in ok.raw_logs  # passwords never logged
     assert not stuck.success
     assert "Invalid input" in stuck.summary and "form error shown: 'Invalid input'" in stuck.issues
-    assert [a["type"] for a in stuck.action_log].count("submit") == 4
+    # "Invalid input" says nothing: one blind guess (a stronger password), then the user leaves.
+    assert [a["type"] for a in stuck.action_log].count("submit") == 2
+    assert stuck.summary.startswith("gave up after 2 submit(s)")
     issues = analyze_panel(results).issues
     assert any("sign up, own phone" in i and "Invalid input" in i for i in issues)
+
+
+# What people type when nothing tells them otherwise (and what the offline flows hand the personas).
+NATURAL = {"password": "sunflower22", "phone": "555-123-4567", "email": "ana@example.com"}
+
+
+@pytest.mark.browser
+def test_natural_values_fail_on_hidden_rules_and_succeed_once_the_page_states_them(
+    signup_url: str, helped_signup_url: str, tmp_path: Path
+) -> None:
+    results = run_panel(
+        {"control": signup_url, "helped": helped_signup_url},
+        [signup(NATURAL)],
+        sessions_per_flow=4,
+        concurrency=4,
+        artifacts_dir=tmp_path,
+    )
+    control = [r for r in results if r.variant_key == "control"]
+    helped = [r for r in results if r.variant_key == "helped"]
+    assert {r.persona for r in control} == {r.persona for r in helped} == {
+        "searcher", "category_navigator", "scanner", "impatient"
+    }
+    for r in control:  # only "Invalid input": the hidden password and phone rules are never learnt
+        assert not r.success, r.summary
+        assert r.issues == ["form error shown: 'Invalid input'"]
+        assert [a["type"] for a in r.action_log].count("submit") <= 2
+        assert not r.pages_visited[-1].endswith("welcome.html")
+    for r in helped:  # the hint and the errors next to the fields say what to change: the user adapts
+        assert r.success, r.summary
+        assert r.pages_visited[-1].endswith("welcome.html")
+        assert "sunflower22" not in r.raw_logs and "555-123-4567" in r.raw_logs  # typed first, then fixed
+        assert "Phone *=(555) 123-4567" in r.raw_logs  # their own number, in the format the page showed
 
 
 @pytest.mark.parametrize(

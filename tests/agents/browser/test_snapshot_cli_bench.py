@@ -19,8 +19,9 @@ def test_first_look_sees_products_over_pages_and_whether_there_is_search(
     plain = first_look(shop_url)
     assert plain.title.startswith("Products, page 1 of 6")
     assert not plain.has_search and plain.forms == []
-    assert len({i["name"] for i in plain.items}) == 36  # 12 a page, three pages followed through "next"
-    assert {i["page"] for i in plain.items} == {1, 2, 3}
+    # 12 a page, all six pages followed through "next": deep items are what find tasks should target.
+    assert len({i["name"] for i in plain.items}) == 72
+    assert {i["page"] for i in plain.items} == {1, 2, 3, 4, 5, 6}
     assert all(i["price"].startswith("$") for i in plain.items)
     assert first_look(search_shop_url).has_search
 
