@@ -14,6 +14,7 @@ from assets.feedback import link_feedback, pending_feedback, with_feedback
 from assets.records import StageInputMissing, dagster_run_id
 from db.ai_models import active_models
 from db.base import utcnow
+from db.experiment_playground import guard_variants_with_evaluations
 from db.experiments import add_event, get_experiment
 from db.models import Solve, SolveRun, Suggestion, Variant
 from db.settings import get_settings
@@ -45,6 +46,7 @@ def variant_implementations(context: dg.AssetExecutionContext, database: AppData
                                 addresses_issues=s.addresses_issues, target_metric=s.target_metric, recipe=s.recipe))
                                for s in suggestions]
             feedback = pending_feedback(session, experiment_id)
+            guard_variants_with_evaluations(session, experiment_id)  # before any agent work is spent
         matrix = [RunConfig(model=spec, temperature=t, strategy=strategy, max_edits=code.max_edits)
                   for _, spec in models for t in code.temperatures for strategy in code.strategies]
         model_row_ids = {spec.model_id: row_id for row_id, spec in models}
@@ -101,7 +103,9 @@ def _persist_solve(session, experiment_id, repo, ref, code, matrix, model_row_id
     session.add(solve)
     session.flush()
     run_ids: list[str] = []
-    for config, run in zip(matrix, outcome.runs):
+    # Every run, retries included (a retry sits after the matrix and names the run it retries).
+    for run in outcome.runs:
+        config = run.config
         row = SolveRun(
             solve_id=solve.id, experiment_id=experiment_id, ai_model_id=model_row_ids.get(config.model.model_id),
             model=config.model.model_id, temperature=config.temperature, max_edits=config.max_edits,
@@ -116,6 +120,9 @@ def _persist_solve(session, experiment_id, repo, ref, code, matrix, model_row_id
             errored_at=_when(run.completed_at) if run.status == "failed" else None,
             started_at=_when(run.started_at), completed_at=_when(run.completed_at),
         )
+        if run.retry_of is not None and run.retry_of < len(run_ids):
+            row.parent_run_id, row.retry_count = run_ids[run.retry_of], 1
+            row.retry_reason = outcome.runs[run.retry_of].error_message
         session.add(row)
         session.flush()
         run_ids.append(row.id)

@@ -13,13 +13,21 @@ from db.experiments import InvalidInput, create_experiment
 from db.experiments import list_experiments as query_experiments
 from db.migrate import ensure_schema
 from db.session import session_scope
-from db.validation import validate_branch, validate_goal, validate_num_suggestions, validate_repo
+from db.validation import (
+    validate_branch,
+    validate_goal,
+    validate_num_suggestions,
+    validate_ref_exists,
+    validate_repo,
+)
 
 
 def create(*, repo: str, goal: str, branch: str | None, num_suggestions: int, as_json: bool) -> None:
     try:
         # Validate before touching the database at all, so bad input creates not even a file.
-        validate_repo(repo), validate_branch(branch), validate_goal(goal), validate_num_suggestions(num_suggestions)
+        validate_ref_exists(validate_repo(repo), validate_branch(branch))
+        validate_goal(goal)
+        validate_num_suggestions(num_suggestions)
         ensure_schema()
         with session_scope() as session:
             experiment = create_experiment(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import Arm, Playground, Variant
+from db.models import Arm, Evaluation, Playground, Variant
 from db.playgrounds import QuestionSpec, arms_for_experiment, create_playground
 from db.users import get_or_create_user
 
@@ -38,3 +38,17 @@ def ensure_experiment_playground(session: Session, experiment_id: str) -> Playgr
             arm.variant_id, arm.embed_code = variant.id, variant.public_url
     session.flush()
     return playground
+
+
+class EvaluationsWouldBeOrphaned(RuntimeError):
+    """Replacing variants would credit testers' answers to different code under the same arm keys."""
+
+
+def guard_variants_with_evaluations(session: Session, experiment_id: str) -> None:
+    """Refuse to replace the variants of an experiment whose testers have already evaluated them."""
+    count = session.scalar(select(func.count()).select_from(Evaluation).join(
+        Playground, Playground.id == Evaluation.playground_id).where(Playground.experiment_id == experiment_id))
+    if count:
+        raise EvaluationsWouldBeOrphaned(
+            f"{count} human evaluation answers exist for this experiment's variants; re-implementing would "
+            "attach them to different code. Start a new experiment, or delete the playground first.")

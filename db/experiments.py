@@ -15,6 +15,7 @@ from db.validation import (
     validate_branch,
     validate_goal,
     validate_num_suggestions,
+    validate_ref_exists,
     validate_repo,
 )
 
@@ -37,6 +38,7 @@ def create_experiment(
     """Validate everything first, then write; a validation error leaves the database untouched."""
     repo_url = validate_repo(repo)
     base_branch = validate_branch(branch)
+    validate_ref_exists(repo_url, base_branch)
     goal_text = validate_goal(goal)
     n = validate_num_suggestions(num_suggestions)
     experiment = Experiment(

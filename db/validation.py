@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 MAX_GOAL_CHARS = 2000
@@ -90,3 +91,17 @@ def validate_num_suggestions(n: int) -> int:
     if not 1 <= n <= MAX_SUGGESTIONS:
         raise InvalidInput(f"--suggestions must be between 1 and {MAX_SUGGESTIONS}, got {n}")
     return n
+
+
+def validate_ref_exists(repo: str, branch: str | None) -> None:
+    """For a local repository, the branch must exist now (not fail later inside a pipeline stage).
+    Remote URLs are checked when the sandbox fetches them: there may be no network at creation."""
+    if branch is None or "://" in repo or _SCP_URL.match(repo):
+        return
+    path = Path(repo)
+    if not (path / ".git").exists():
+        raise InvalidInput(f"--branch {branch!r} given, but {repo} is a plain app folder without git history")
+    found = subprocess.run(["git", "-C", str(path), "rev-parse", "--verify", "--quiet", f"{branch}^{{commit}}"],
+                           capture_output=True, text=True, timeout=30)
+    if found.returncode != 0:
+        raise InvalidInput(f"--branch {branch!r} does not exist in {repo}")

@@ -51,7 +51,7 @@ def pg_server() -> str:
         engine.dispose()
     except Exception as exc:  # noqa: BLE001 - any connection problem means the same thing here
         message = f"PostgreSQL not reachable at {make_url(PG_ADMIN_URL).render_as_string()}: {exc.__class__.__name__}"
-        if os.environ.get("CI"):
+        if in_ci():
             pytest.fail(message)
         pytest.skip(message)
     return PG_ADMIN_URL
@@ -84,3 +84,15 @@ def db_url(request: pytest.FixtureRequest) -> str:
     url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
     upgrade_to_head(url)
     return url
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("true", "1", "yes")
+
+
+def no_chromium() -> None:
+    """`make test` installs Chromium, so in CI its absence is a failure; on a laptop it is a skip."""
+    message = "no system Chromium (apt-get install chromium)"
+    if in_ci():
+        pytest.fail(message)
+    pytest.skip(message)

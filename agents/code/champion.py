@@ -19,11 +19,13 @@ def choose_champion(runs: Sequence[Any]) -> tuple[int | None, str]:
     latency. A run whose repo has no tests (tests_passed None) cannot show it did no harm: it
     does not qualify.
     """
-    qualified = [i for i, r in enumerate(runs) if r.status == "completed" and r.tests_passed is True]
+    # A run that changed nothing cannot be the implementation of anything, however green its tests.
+    qualified = [i for i, r in enumerate(runs)
+                 if r.status == "completed" and r.tests_passed is True and (r.loc_changed or 0) > 0]
     if not qualified:
         completed = sum(1 for r in runs if r.status == "completed")
         return None, (f"no run qualifies: {completed} of {len(runs)} completed, "
-                      "none with the existing tests passing")
+                      "none with the existing tests passing and a change made")
 
     def key(i: int) -> tuple:
         r = runs[i]

@@ -103,6 +103,9 @@ def run_one(
             diff = sandbox.diff()
             out.diff, out.loc_changed = diff.unified_diff, diff.loc_changed
             out.files_modified, out.files_changed = list(diff.files_changed), len(diff.files_changed)
+            if result.status == "completed" and not diff.files_changed:
+                # An agent that submits without changing anything has not implemented the suggestion.
+                result.status, result.error_message = "failed", "the agent finished without changing any file"
             if result.status != "completed":
                 out.status, out.error_message = "failed", result.error_message
                 out.diagnostics = {"command": f"{agent} agent", "stdout_tail": result.summary[-TAIL:],

@@ -27,7 +27,11 @@ def git_repo(tmp_path: Path) -> Path:
     repo = tmp_path / "site"
     repo.mkdir()
     (repo / "index.html").write_text("<h1>hi</h1>")
-    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    git = ["git", "-C", str(repo), "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "init"], check=True)
+    subprocess.run([*git, "branch", "feature/search-v2"], check=True)
     return repo
 
 
@@ -154,6 +158,14 @@ def test_bad_branch(db_file: Path, git_repo: Path, branch: str, message: str):
 def test_bad_goal(db_file: Path, git_repo: Path, goal: str, message: str):
     result = create("--repo", str(git_repo), "--goal", goal)
     assert result.exit_code == 2 and message in result.output
+    assert not db_file.exists()
+
+
+def test_branch_must_exist_in_a_local_repo(db_file: Path, git_repo: Path):
+    result = create("--repo", str(git_repo), "--goal", "g", "--branch", "no-such-branch")
+    assert result.exit_code == 2 and "'no-such-branch' does not exist in" in result.output
+    result = create("--repo", str(EXAMPLES / "shop"), "--goal", "g", "--branch", "main")
+    assert result.exit_code == 2 and "plain app folder without git history" in result.output
     assert not db_file.exists()
 
 

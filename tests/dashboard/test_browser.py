@@ -16,6 +16,7 @@ import pytest
 
 from cli.dashboard_cmd import serve_dashboard, streamlit_command
 from cli.errors import UserError
+from tests.conftest import no_chromium
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
 PAGES = {"experiments": "", "comparison": "comparison", "solves": "solves", "timeline": "timeline",
@@ -64,7 +65,7 @@ def server(seeded: dict[str, Any]) -> Iterator[str]:
 def test_every_view_renders_in_chromium(server: str, seeded: dict[str, Any]) -> None:
     chromium = _chromium()
     if chromium is None:
-        pytest.skip("no system Chromium")
+        no_chromium()
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.conftest import no_chromium
+
 pytestmark = pytest.mark.browser
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -68,7 +70,7 @@ def _serve(folder: Path) -> Iterator[str]:
 def browser() -> Iterator[Browser]:
     path = _chromium_path()
     if path is None:
-        pytest.skip("no system Chromium")
+        no_chromium()
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield b

@@ -40,3 +40,21 @@ def test_known_partitions_are_not_requested_again(app_db: str):
     instance.add_dynamic_partitions("experiments", [exp_id])
     result = _tick(instance, None)  # a lost cursor must not re-run what already exists
     assert result.run_requests == [] and result.cursor
+
+
+def test_an_experiment_committed_late_is_still_picked_up(app_db: str):
+    """created_at is stamped before commit: an older row can appear after a newer one was seen."""
+    import datetime as dt
+
+    from db.models import Experiment
+
+    instance = dg.DagsterInstance.ephemeral()
+    with session_scope(app_db) as session:
+        seen = create_experiment(session, repo=str(EXAMPLES / "shop"), goal="seen").id
+    first = _tick(instance, None)
+    instance.add_dynamic_partitions("experiments", [seen])
+    with session_scope(app_db) as session:
+        late = create_experiment(session, repo=str(EXAMPLES / "shop"), goal="late")
+        late.created_at = session.get(Experiment, seen).created_at - dt.timedelta(seconds=5)
+        late_id = late.id
+    assert [r.partition_key for r in _tick(instance, first.cursor).run_requests] == [late_id]

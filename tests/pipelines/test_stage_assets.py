@@ -130,3 +130,25 @@ def test_feedback_becomes_a_refinement_run(app_db: str):
         assert feedback.run_id == refined.id and feedback.variant_id is None  # old variant replaced, feedback kept
     # Taken up once: a third materialisation has nothing pending.
     assert variant_implementations(_context(experiment_id), database=AppDatabase()).metadata["refinement_runs"] == 0
+
+
+def test_variants_with_human_evaluations_are_not_replaced(app_db: str):
+    from assets.variant_implementations import variant_implementations
+    from db.experiment_playground import EvaluationsWouldBeOrphaned, ensure_experiment_playground
+    from db.models import Evaluation
+    from db.users import get_or_create_user
+
+    experiment_id = make_experiment(app_db)
+    with session_scope(app_db) as session:
+        session.add(Suggestion(experiment_id=experiment_id, rank=1, title="Add a search box", recipe="search"))
+        session.add_all([Variant(experiment_id=experiment_id, type="control", key="control"),
+                         Variant(experiment_id=experiment_id, type="experiment", key="v1")])
+        session.flush()
+        playground = ensure_experiment_playground(session, experiment_id)
+        tester = get_or_create_user(session, "t@example.com")
+        session.add(Evaluation(playground_id=playground.id, user_id=tester.id, model_key="v1", rating=4,
+                               session_id="evs_0000000000000000"))
+    with pytest.raises(EvaluationsWouldBeOrphaned, match="1 human evaluation answers exist"):
+        variant_implementations(_context(experiment_id), database=AppDatabase())
+    with session_scope(app_db) as session:
+        assert session.scalars(select(Variant.key).order_by(Variant.key)).all() == ["control", "v1"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from db.settings import get_settings
+from tests.conftest import no_chromium
 
 ROOT = Path(__file__).resolve().parents[3]
 SHOP = ROOT / "examples" / "shop"
@@ -31,7 +32,7 @@ def browser():  # type: ignore[no-untyped-def]
 
     path = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
     if path is None:
-        pytest.skip("no system Chromium")
+        no_chromium()
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield chromium

@@ -19,6 +19,8 @@ def run(status="completed", tests=True, goal=True, loc=10, tokens=100, latency=1
     ([run(tests=False, loc=1), run(loc=50)], 1, "tests pass"),
     # A failed or cancelled run never wins.
     ([run(status="failed", loc=1), run(status="cancelled", loc=1), run(loc=80)], 2, "the only qualifying run"),
+    # A run that changed nothing is not an implementation, however green.
+    ([run(loc=0), run(loc=120)], 1, "the only qualifying run"),
     # Goal checks beat a smaller diff.
     ([run(goal=False, loc=5), run(goal=True, loc=90)], 1, "goal checks pass"),
     ([run(goal=None, loc=5), run(goal=True, loc=90)], 1, "whose goal checks pass"),
