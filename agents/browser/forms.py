@@ -8,7 +8,6 @@ rule the page never states stays unknown: after a bare "Invalid input" the user 
 
 from __future__ import annotations
 
-import random
 import re
 from typing import Any
 
@@ -173,9 +172,7 @@ def _blind_guess(view: PageView, typed: dict[str, str]) -> bool:
     return True
 
 
-async def complete_form(
-    actor: Actor, persona: Persona, rng: random.Random, values: dict[str, Any], form_hint: str = ""
-) -> Outcome:
+async def complete_form(actor: Actor, persona: Persona, values: dict[str, Any], form_hint: str = "") -> Outcome:
     view = await actor.start()
     if not any(f["in_form"] for f in view.inputs):
         entry = view.link(_FORM_ENTRY.pattern) or view.button(_FORM_ENTRY.pattern)

@@ -45,7 +45,7 @@ async def _attempt(actor: Actor, flow: FlowSpec, persona: Persona, rng: random.R
         )
     if flow.task.kind == "complete_form":
         return await complete_form(
-            actor, persona, rng, dict(params.get("values") or {}), str(params.get("form_hint") or "")
+            actor, persona, dict(params.get("values") or {}), str(params.get("form_hint") or "")
         )
     return await explore(actor, persona, rng, int(params.get("max_pages", 5)))
 
