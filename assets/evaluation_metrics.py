@@ -21,38 +21,40 @@ from pipelines.resources import AppDatabase
 def evaluation_metrics(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.MaterializeResult:
     """What human testers say of each variant: ratings and answers against the control, and a ranking."""
     experiment_id = context.partition_key
-    with tracked_stage(experiment_id, "evaluation_metrics", url=database.ready_url(), dagster_run_id=dagster_run_id(context)):
-        with database.session() as session:
-            get_experiment(session, experiment_id)
-            playground = ensure_experiment_playground(session, experiment_id)
-            stats = evaluation_stats(session, playground.id)
-            variant_ids = {v.key: v.id for v in session.scalars(
-                select(Variant).where(Variant.experiment_id == experiment_id))}
-            # Replace this partition's human metrics; panel metrics belong to variant_metrics.
-            session.execute(delete(VariantMetric).where(VariantMetric.experiment_id == experiment_id,
-                                                        VariantMetric.source == "human"))
-            rows = [MetricRow(**{k: s[k] for k in ("variant", "metric", "type", "n", "sum", "sum_squares")})
-                    for s in stats if s["variant"] in variant_ids and s["n"] > 0]  # no evaluations yet: no row
-            # Evaluations arrive continuously and this is re-read on a schedule: always-valid intervals.
-            report = analyze(rows, baseline="control", correction="bh", sequential_tuning=1000.0) if any(
-                r.variant == "control" for r in rows) else None
-            results = {(r.variant, r.metric): r for r in report.results} if report else {}
-            for row in rows:
-                result = results.get((row.variant, row.metric))
-                session.add(VariantMetric(
-                    experiment_id=experiment_id, variant_id=variant_ids[row.variant], source="human",
-                    metric=row.metric, type=row.type, n=row.n, sum=row.sum, sum_squares=row.sum_squares,
-                    mean=row.sum / row.n if row.n else None,
-                    effect_rel=result.effect_rel if result else None,
-                    ci_low=result.ci_rel[0] if result and result.ci_rel else None,
-                    ci_high=result.ci_rel[1] if result and result.ci_rel else None,
-                    p_value=result.p_value if result else None,
-                    p_value_adjusted=result.p_value_adjusted if result else None,
-                    chance_to_win=result.chance_to_win if result else None,
-                    significant=result.significant if result else None,
-                    error_code=str(result.error_code) if result and result.error_code else None))
-            ranking = bradley_terry(preference_comparisons(pairwise_preferences(session, playground.id)), n_bootstrap=500)
-            playground_id = playground.id
+    with (
+        tracked_stage(experiment_id, "evaluation_metrics", url=database.ready_url(), dagster_run_id=dagster_run_id(context)),
+        database.session() as session,
+    ):
+        get_experiment(session, experiment_id)
+        playground = ensure_experiment_playground(session, experiment_id)
+        stats = evaluation_stats(session, playground.id)
+        variant_ids = {v.key: v.id for v in session.scalars(
+            select(Variant).where(Variant.experiment_id == experiment_id))}
+        # Replace this partition's human metrics; panel metrics belong to variant_metrics.
+        session.execute(delete(VariantMetric).where(VariantMetric.experiment_id == experiment_id,
+                                                    VariantMetric.source == "human"))
+        rows = [MetricRow(**{k: s[k] for k in ("variant", "metric", "type", "n", "sum", "sum_squares")})
+                for s in stats if s["variant"] in variant_ids and s["n"] > 0]  # no evaluations yet: no row
+        # Evaluations arrive continuously and this is re-read on a schedule: always-valid intervals.
+        report = analyze(rows, baseline="control", correction="bh", sequential_tuning=1000.0) if any(
+            r.variant == "control" for r in rows) else None
+        results = {(r.variant, r.metric): r for r in report.results} if report else {}
+        for row in rows:
+            result = results.get((row.variant, row.metric))
+            session.add(VariantMetric(
+                experiment_id=experiment_id, variant_id=variant_ids[row.variant], source="human",
+                metric=row.metric, type=row.type, n=row.n, sum=row.sum, sum_squares=row.sum_squares,
+                mean=row.sum / row.n if row.n else None,
+                effect_rel=result.effect_rel if result else None,
+                ci_low=result.ci_rel[0] if result and result.ci_rel else None,
+                ci_high=result.ci_rel[1] if result and result.ci_rel else None,
+                p_value=result.p_value if result else None,
+                p_value_adjusted=result.p_value_adjusted if result else None,
+                chance_to_win=result.chance_to_win if result else None,
+                significant=result.significant if result else None,
+                error_code=str(result.error_code) if result and result.error_code else None))
+        ranking = bradley_terry(preference_comparisons(pairwise_preferences(session, playground.id)), n_bootstrap=500)
+        playground_id = playground.id
     return dg.MaterializeResult(metadata={
         "playground": playground_id,
         "evaluations": sum(s["n"] for s in stats if s["metric"] == "rating"),

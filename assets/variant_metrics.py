@@ -28,29 +28,31 @@ GUARDRAILS = {m.name: Guardrail(margin=m.guardrail_margin) for m in PANEL_METRIC
 def variant_metrics(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.MaterializeResult:
     """Which variant helps users most, by how much and how surely, with guardrails and the champion."""
     experiment_id = context.partition_key
-    with tracked_stage(experiment_id, "variant_metrics", url=database.ready_url(), dagster_run_id=dagster_run_id(context)):
-        with database.session() as session:
-            experiment = get_experiment(session, experiment_id)
-            stats = panel_sufficient_stats(session, experiment_id)
-            if not any(s["variant"] == "control" for s in stats):
-                raise StageInputMissing("no browser results for the control; materialise browser_results first")
-            rows = [MetricRow(**s) for s in stats]
-            # The panel is a fixed-size batch read once, so fixed-horizon intervals are the right ones.
-            report = analyze(rows, baseline="control", correction="holm", guardrails=GUARDRAILS)
-            decision = choose_champion_variant(report, PRIMARY_METRIC, SECONDARY_METRICS)
-            ids = {v.key: v.id for v in session.scalars(select(Variant).where(Variant.experiment_id == experiment_id))}
-            # Replace this partition's panel metrics (human metrics are the evaluation stage's).
-            session.execute(delete(VariantMetric).where(VariantMetric.experiment_id == experiment_id,
-                                                        VariantMetric.source == "panel"))
-            results = {(r.variant, r.metric): r for r in report.results}
-            for s in stats:
-                result = results.get((s["variant"], s["metric"]))
-                session.add(_metric_row(experiment_id, ids[s["variant"]], s, result))
-            experiment.champion_variant_id = ids.get(decision.variant) if decision.variant else None
-            experiment.champion_reason = decision.reason
-            add_event(session, experiment_id, "champion_selected", stage="variant_metrics",
-                      title=f"Champion variant: {decision.variant or 'none'}", content=decision.reason,
-                      status="completed", data={"srm_p_value": report.srm.p_value, "srm_flagged": report.srm.flagged})
+    with (
+        tracked_stage(experiment_id, "variant_metrics", url=database.ready_url(), dagster_run_id=dagster_run_id(context)),
+        database.session() as session,
+    ):
+        experiment = get_experiment(session, experiment_id)
+        stats = panel_sufficient_stats(session, experiment_id)
+        if not any(s["variant"] == "control" for s in stats):
+            raise StageInputMissing("no browser results for the control; materialise browser_results first")
+        rows = [MetricRow(**s) for s in stats]
+        # The panel is a fixed-size batch read once, so fixed-horizon intervals are the right ones.
+        report = analyze(rows, baseline="control", correction="holm", guardrails=GUARDRAILS)
+        decision = choose_champion_variant(report, PRIMARY_METRIC, SECONDARY_METRICS)
+        ids = {v.key: v.id for v in session.scalars(select(Variant).where(Variant.experiment_id == experiment_id))}
+        # Replace this partition's panel metrics (human metrics are the evaluation stage's).
+        session.execute(delete(VariantMetric).where(VariantMetric.experiment_id == experiment_id,
+                                                    VariantMetric.source == "panel"))
+        results = {(r.variant, r.metric): r for r in report.results}
+        for s in stats:
+            result = results.get((s["variant"], s["metric"]))
+            session.add(_metric_row(experiment_id, ids[s["variant"]], s, result))
+        experiment.champion_variant_id = ids.get(decision.variant) if decision.variant else None
+        experiment.champion_reason = decision.reason
+        add_event(session, experiment_id, "champion_selected", stage="variant_metrics",
+                  title=f"Champion variant: {decision.variant or 'none'}", content=decision.reason,
+                  status="completed", data={"srm_p_value": report.srm.p_value, "srm_flagged": report.srm.flagged})
     significant = [f"{r.variant}:{r.metric}" for r in report.results if r.significant]
     return dg.MaterializeResult(metadata={
         "champion_variant": decision.variant or "none",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -47,7 +47,7 @@ def db_upgrade() -> None:
 def experiment_create(
     repo: Annotated[str, typer.Option(help="https or ssh git URL, or a local git repository / bundled example")],
     goal: Annotated[str, typer.Option(help="the user problem to address")],
-    branch: Annotated[Optional[str], typer.Option(help="branch or ref to start from")] = None,
+    branch: Annotated[str | None, typer.Option(help="branch or ref to start from")] = None,
     suggestions: Annotated[int, typer.Option(help="how many UX changes to propose")] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="print as JSON")] = False,
 ) -> None:
@@ -68,7 +68,7 @@ def experiment_list(as_json: Annotated[bool, typer.Option("--json")] = False) ->
 @app.command("run")
 def run(
     experiment_id: Annotated[str, typer.Argument(metavar="EXP_ID")],
-    stage: Annotated[Optional[str], typer.Option(help="re-materialise this stage and what is downstream")] = None,
+    stage: Annotated[str | None, typer.Option(help="re-materialise this stage and what is downstream")] = None,
 ) -> None:
     """Materialise every stage of an experiment, or one stage and everything downstream."""
     from cli.run_cmd import run_experiment
@@ -101,7 +101,7 @@ def demo() -> None:
 def sandbox_exec(
     ctx: typer.Context,
     repo: Annotated[str, typer.Option(help="local path (or git URL) of the repo")],
-    ref: Annotated[Optional[str], typer.Option(help="git ref to check out")] = None,
+    ref: Annotated[str | None, typer.Option(help="git ref to check out")] = None,
 ) -> None:
     """Run one command in a fresh sandbox: variantlab sandbox exec --repo PATH -- CMD..."""
     from cli.sandbox_cmd import exec_command
@@ -114,9 +114,9 @@ def sandbox_exec(
 
 @sandbox_app.command("serve")
 def sandbox_serve(
-    repo: Annotated[Optional[str], typer.Option(help="the repo to preview")] = None,
-    ref: Annotated[Optional[str], typer.Option()] = None,
-    experiment: Annotated[Optional[str], typer.Option(help="serve every variant of this experiment for testers")] = None,
+    repo: Annotated[str | None, typer.Option(help="the repo to preview")] = None,
+    ref: Annotated[str | None, typer.Option()] = None,
+    experiment: Annotated[str | None, typer.Option(help="serve every variant of this experiment for testers")] = None,
 ) -> None:
     """Start the app's preview (or every variant of an experiment) in sandboxes; serve until interrupted."""
     if (repo is None) == (experiment is None):
@@ -162,7 +162,7 @@ def implement(
 @app.command("analyze")
 def analyze(
     input: Annotated[str, typer.Option("--input", help="CSV: variant,metric,type,n,sum,sum_squares")],
-    baseline: Annotated[Optional[str], typer.Option(help="baseline variant (default: the first)")] = None,
+    baseline: Annotated[str | None, typer.Option(help="baseline variant (default: the first)")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """The statistics engine on per-variant sufficient statistics."""

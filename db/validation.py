@@ -102,6 +102,6 @@ def validate_ref_exists(repo: str, branch: str | None) -> None:
     if not (path / ".git").exists():
         raise InvalidInput(f"--branch {branch!r} given, but {repo} is a plain app folder without git history")
     found = subprocess.run(["git", "-C", str(path), "rev-parse", "--verify", "--quiet", f"{branch}^{{commit}}"],
-                           capture_output=True, text=True, timeout=30)
+                           capture_output=True, text=True, timeout=30, check=False)
     if found.returncode != 0:
         raise InvalidInput(f"--branch {branch!r} does not exist in {repo}")

@@ -16,6 +16,7 @@ from db.models import Arm, Variant
 from db.session import session_scope
 from tests.pipelines.conftest import EXAMPLES
 
+
 @pytest.fixture
 def experiment_with_variants(tmp_path, monkeypatch) -> str:
     url = f"sqlite:///{tmp_path / 'app.db'}"

@@ -12,8 +12,17 @@ from analysis.bradley_terry import bradley_terry
 from analysis.engine import analyze
 from analysis.rows import rows_from_records
 from db.evaluations import (
-    EvaluationRefused, QuestionSpec, add_question, delete_playground, evaluation_stats, next_arm,
-    pairwise_preferences, preference_comparisons, set_arm_cap, submit_evaluation, update_playground,
+    EvaluationRefused,
+    QuestionSpec,
+    add_question,
+    delete_playground,
+    evaluation_stats,
+    next_arm,
+    pairwise_preferences,
+    preference_comparisons,
+    set_arm_cap,
+    submit_evaluation,
+    update_playground,
 )
 from db.ids import new_id
 from db.models import Arm, AuditLog, Evaluation, EvaluationCounter, Question

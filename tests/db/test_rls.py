@@ -7,10 +7,16 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from db.evaluations import next_arm, own_evaluations, submit_evaluation, update_playground, visible_playgrounds
+from db import rls  # a module import: pytest would collect functions named test* imported here
+from db.evaluations import (
+    next_arm,
+    own_evaluations,
+    submit_evaluation,
+    update_playground,
+    visible_playgrounds,
+)
 from db.ids import new_id
 from db.migrate import upgrade_to_head
-from db import rls  # a module import: pytest would collect functions named test* imported here
 from db.session import get_engine, session_scope
 from tests.db.eval_world import World, make_tester, make_world
 
