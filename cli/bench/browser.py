@@ -40,7 +40,7 @@ class _Sampler:
     """
 
     def __init__(self) -> None:
-        self.agent_peak = self.browser_rss_peak = self.browser_pss_peak = 0
+        self.agent_peak = self.browser_rss_peak = self.browser_pss_peak = self.processes_peak = 0
         self.child_cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -49,7 +49,9 @@ class _Sampler:
         me = psutil.Process()
         while not self._stop.is_set():
             rss = pss = 0
-            for child in me.children(recursive=True):
+            children = me.children(recursive=True)
+            self.processes_peak = max(self.processes_peak, len(children))
+            for child in children:
                 try:
                     info = child.memory_full_info()
                     times = child.cpu_times()
@@ -131,6 +133,8 @@ def run(quick: bool = False) -> dict[str, Any]:
         "peak_browser_pss_mb": round(sampler.browser_pss_peak / mb, 1),
         "peak_agent_rss_mb": round(sampler.agent_peak / mb, 1),
         "peak_total_pss_mb": round((sampler.browser_pss_peak + sampler.agent_peak) / mb, 1),
+        # Renderer processes are the main cost a panel can avoid (site isolation off, tabs reused).
+        "peak_browser_processes": sampler.processes_peak,
         # CPU seconds (agent + Chromium + driver) per session: what throughput scales with on a busy machine.
         "cpu_s_per_session": round((agent_cpu + sum(sampler.child_cpu.values())) / len(results), 3),
         "load_average_1m": round(os.getloadavg()[0], 2),
