@@ -56,13 +56,15 @@ class TabPool:
         origin = origin_of(base_url)
         try:
             if reusable and origin_of(tab.page.url) == origin and tab.context.pages == [tab.page]:
-                await tab.page.evaluate(_CLEAR_JS)  # sessionStorage lives in the tab: only the page can clear it
+                await tab.page.evaluate(
+                    _CLEAR_JS
+                )  # sessionStorage lives in the tab: only the page can clear it
                 await tab.cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
                 await tab.context.clear_cookies()
                 await tab.page.goto("about:blank")  # nothing of the last page keeps running
                 self._idle.setdefault(origin, []).append(tab)
                 return
-        except Exception:  # noqa: BLE001 - a tab that cannot be wiped is not reused
+        except Exception:  # noqa: BLE001, S110 - a tab that cannot be wiped is not reused
             pass
         await tab.context.close()
 

@@ -18,14 +18,16 @@ _MIN_LENGTH = re.compile(
 )
 _QUANTITY = r"(?:a|an|one|1|at least one|some)\s+"
 _KINDS: tuple[tuple[re.Pattern[str], str, str], ...] = (
-    (re.compile(rf"{_QUANTITY}(?:number|digit|numeral)|\bdigits?\b|\bnumbers\b", re.I), r"\d", "7"),
+    (re.compile(rf"{_QUANTITY}(?:number|digit|numeral)|\bdigits?\b|\bnumbers\b", re.IGNORECASE), r"\d", "7"),
     (
-        re.compile(rf"{_QUANTITY}(?:symbol|special|punctuation)|special characters?|symbols?\b", re.I),
+        re.compile(
+            rf"{_QUANTITY}(?:symbol|special|punctuation)|special characters?|symbols?\b", re.IGNORECASE
+        ),
         r"[^A-Za-z0-9]",
         "!",
     ),
-    (re.compile(r"upper[- ]?case|capital", re.I), r"[A-Z]", "A"),
-    (re.compile(r"lower[- ]?case", re.I), r"[a-z]", "a"),
+    (re.compile(r"upper[- ]?case|capital", re.IGNORECASE), r"[A-Z]", "A"),
+    (re.compile(r"lower[- ]?case", re.IGNORECASE), r"[a-z]", "a"),
 )
 # "format (555) 123-4567", "e.g. 555-0100", "like name@example.com", "such as 94107"
 _EXAMPLE = re.compile(
@@ -33,7 +35,9 @@ _EXAMPLE = re.compile(
     r"([\w.+-]+@[\w-]+(?:\.[\w-]+)+|[(+]?\d(?:[\d()+\-\s/.]*[\d)])?)",
     re.IGNORECASE,
 )
-_MATCH = re.compile(r"\b(?:must|should|do(?:es)?(?:n'?t| not))\s+match\b|\bmismatch|\bnot the same\b", re.I)
+_MATCH = re.compile(
+    r"\b(?:must|should|do(?:es)?(?:n'?t| not))\s+match\b|\bmismatch|\bnot the same\b", re.IGNORECASE
+)
 _FREE_TEXT = {"password", "text", "textarea", ""}
 
 
@@ -57,9 +61,9 @@ def adapt(field: dict[str, Any], value: str, text: str) -> str:
     if field.get("type", "") in _FREE_TEXT:
         for rx, needed, char in _KINDS:
             # Character-class rules are for passwords and the like; "phone number" is not such a rule.
-            if (field.get("type") == "password" or "password" in text.lower()) and rx.search(text):
-                if not re.search(needed, value):
-                    value += char
+            about_password = field.get("type") == "password" or "password" in text.lower()
+            if about_password and rx.search(text) and not re.search(needed, value):
+                value += char
     lengths = [int(g) for m in _MIN_LENGTH.finditer(text) for g in m.groups() if g]
     if str(field.get("minlength") or "").isdigit():
         lengths.append(int(field["minlength"]))

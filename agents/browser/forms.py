@@ -172,7 +172,9 @@ def _blind_guess(view: PageView, typed: dict[str, str]) -> bool:
     return True
 
 
-async def complete_form(actor: Actor, persona: Persona, values: dict[str, Any], form_hint: str = "") -> Outcome:
+async def complete_form(
+    actor: Actor, persona: Persona, values: dict[str, Any], form_hint: str = ""
+) -> Outcome:
     view = await actor.start()
     if not any(f["in_form"] for f in view.inputs):
         entry = view.link(_FORM_ENTRY.pattern) or view.button(_FORM_ENTRY.pattern)

@@ -84,7 +84,9 @@ def recipe_variant(app: Path, target: Path, *recipes: str) -> Path:
     """A copy of `app` with the offline code agent's recipes applied, as the pipeline builds a variant."""
     shutil.copytree(app, target)
     for recipe in recipes:
-        result = run_recipe_agent(FolderWorkspace(target), SuggestionSpec(title=recipe, rationale="t", recipe=recipe))
+        result = run_recipe_agent(
+            FolderWorkspace(target), SuggestionSpec(title=recipe, rationale="t", recipe=recipe)
+        )
         assert result.status == "completed", result.error_message
     return target
 

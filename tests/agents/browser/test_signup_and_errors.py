@@ -72,9 +72,11 @@ def test_natural_values_fail_on_hidden_rules_and_succeed_once_the_page_states_th
     )
     control = [r for r in results if r.variant_key == "control"]
     helped = [r for r in results if r.variant_key == "helped"]
-    assert {r.persona for r in control} == {r.persona for r in helped} == {
-        "searcher", "category_navigator", "scanner", "impatient"
-    }
+    assert (
+        {r.persona for r in control}
+        == {r.persona for r in helped}
+        == {"searcher", "category_navigator", "scanner", "impatient"}
+    )
     for r in control:  # only "Invalid input": the hidden password and phone rules are never learnt
         assert not r.success, r.summary
         assert r.issues == ["form error shown: 'Invalid input'"]
