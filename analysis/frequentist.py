@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from scipy import special
 
+from analysis.boundary import fisher_p_value, newcombe_difference
 from analysis.codes import ErrorCode
 from analysis.statistics import SampleStats
 
@@ -80,6 +81,8 @@ def relative_variance(control: SampleStats, treatment: SampleStats) -> float:
 def compare(control: SampleStats, treatment: SampleStats, *, alpha: float = 0.05) -> FrequentistResult:
     """Two-sided test and (1 - alpha) intervals for treatment vs control; degenerate input sets error_code."""
     error = input_error(control, treatment)
+    if error is ErrorCode.ZERO_VARIANCE and control.kind == "binomial" and control.mean != treatment.mean:
+        return _boundary(control, treatment, alpha)
     if error is not None:
         return FrequentistResult(error_code=error)
     dof = welch_dof(control, treatment)
@@ -98,3 +101,18 @@ def compare(control: SampleStats, treatment: SampleStats, *, alpha: float = 0.05
         return replace(absolute, effect_rel=effect_rel, error_code=ErrorCode.ZERO_VARIANCE)
     ci_rel, p_value_rel = _two_sided(effect_rel, se_rel, dof, alpha)
     return replace(absolute, effect_rel=effect_rel, se_rel=se_rel, ci_rel=ci_rel, p_value_rel=p_value_rel)
+
+
+def _boundary(control: SampleStats, treatment: SampleStats, alpha: float) -> FrequentistResult:
+    """Both proportions at 0 or 1 but different: Fisher's exact p, Newcombe's interval (analysis.boundary).
+    se_abs is the normal-equivalent of that interval, for the Bayesian figures."""
+    effect_abs = treatment.mean - control.mean
+    ci_abs = newcombe_difference(control, treatment, alpha)
+    se_abs = (ci_abs[1] - ci_abs[0]) / (2.0 * t_quantile(1.0 - alpha / 2.0, math.inf))
+    result = FrequentistResult(effect_abs=effect_abs, se_abs=se_abs, ci_abs=ci_abs,
+                               p_value=fisher_p_value(control, treatment), dof=math.inf)
+    if control.mean == 0.0:
+        return replace(result, error_code=ErrorCode.ZERO_BASELINE_MEAN)
+    # Control is all successes here (its proportion is exactly 1): the ratio scales the difference.
+    return replace(result, effect_rel=effect_abs / control.mean,
+                   ci_rel=(ci_abs[0] / control.mean, ci_abs[1] / control.mean))

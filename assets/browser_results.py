@@ -16,6 +16,7 @@ from assets.records import (
     browser_session_row,
     dagster_run_id,
     log_row,
+    panel_sessions_per_flow,
     record_panel_stats,
 )
 from db.base import utcnow
@@ -63,7 +64,7 @@ def browser_results(context: dg.AssetExecutionContext, database: AppDatabase) ->
                     deploys[variant_id] = {"status": "error", "url": None, "sandbox_id": None,
                                            "started": deploy_started, "logs": str(exc)}
             results = run_panel(targets, [spec for _, spec in flows],
-                                sessions_per_flow=settings.browser.sessions_per_flow, seed=1,
+                                sessions_per_flow=panel_sessions_per_flow(len(flows)), seed=1,
                                 concurrency=settings.browser.concurrency,
                                 artifacts_dir=settings.artifacts_dir / experiment_id / STAGE, on_log=logs.append)
         by_key = {key: variant_id for variant_id, key, _, _ in variants}

@@ -8,7 +8,14 @@ from sqlalchemy import delete
 from agents.browser.analysis import analyze_panel
 from agents.browser.panel import run_panel
 from agents.sandbox.factory import open_sandbox
-from assets.records import approved_flows, browser_session_row, dagster_run_id, log_row, record_panel_stats
+from assets.records import (
+    approved_flows,
+    browser_session_row,
+    dagster_run_id,
+    log_row,
+    panel_sessions_per_flow,
+    record_panel_stats,
+)
 from db.base import utcnow
 from db.experiments import add_event, get_experiment
 from db.models import Variant
@@ -38,7 +45,7 @@ def control_analysis(context: dg.AssetExecutionContext, database: AppDatabase) -
         with open_sandbox(repo, ref) as sandbox:
             preview_url = sandbox.start_preview()
             results = run_panel({"control": preview_url}, [spec for _, spec in flows],
-                                sessions_per_flow=settings.browser.sessions_per_flow, seed=0,
+                                sessions_per_flow=panel_sessions_per_flow(len(flows)), seed=0,
                                 concurrency=settings.browser.concurrency, artifacts_dir=artifacts,
                                 on_log=logs.append)
             sandbox_id = sandbox.id

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from agents.browser.results import LogRecord, SessionResult
 from agents.schemas import FlowSpec, TaskSpec
 from db.models import BrowserSession, ExecutionLog, SystemStat, TestFlow, TestSession
+from db.settings import get_settings
 
 
 class StageInputMissing(RuntimeError):
@@ -91,3 +92,9 @@ def record_panel_stats(session: Session, *, sessions: int, browsers: int, second
                            metrics={"stage": stage, "panel_sessions": sessions, "panel_browsers": browsers,
                                     "panel_seconds": round(seconds, 2),
                                     "sessions_per_second": round(sessions / seconds, 3) if seconds else None}))
+
+
+def panel_sessions_per_flow(n_flows: int) -> int:
+    """Sessions per flow: the configured number, raised so each variant meets the panel minimum."""
+    browser = get_settings().browser
+    return max(browser.sessions_per_flow, -(-browser.min_sessions_per_variant // max(n_flows, 1)))

@@ -1,6 +1,7 @@
 """Stage 6: per-variant panel metrics against the control, guardrails, and the champion variant."""
 
 import math
+from dataclasses import replace
 
 import dagster as dg
 from sqlalchemy import delete, select
@@ -8,6 +9,7 @@ from sqlalchemy import delete, select
 from analysis.champion import choose_champion_variant
 from analysis.engine import analyze
 from analysis.guardrails import Guardrail
+from analysis.report import AnalysisReport
 from analysis.rows import MetricRow
 from assets.records import StageInputMissing, dagster_run_id
 from db.experiments import add_event, get_experiment
@@ -18,8 +20,9 @@ from pipelines.partitions import experiments_partitions
 from pipelines.resources import AppDatabase
 
 PRIMARY_METRIC = "task_success"
-# Declared before any data is seen: effort decides when every arm completes the task anyway.
-SECONDARY_METRICS = ("actions", "time_s")
+# Declared before any data is seen: effort decides when task success cannot. Time is reported but
+# not decisive: it moves with actions, and a second effort test would only dilute the correction.
+SECONDARY_METRICS = ("actions",)
 GUARDRAILS = {m.name: Guardrail(margin=m.guardrail_margin) for m in PANEL_METRICS if m.guardrail_margin is not None}
 
 
@@ -36,9 +39,7 @@ def variant_metrics(context: dg.AssetExecutionContext, database: AppDatabase) ->
         stats = panel_sufficient_stats(session, experiment_id)
         if not any(s["variant"] == "control" for s in stats):
             raise StageInputMissing("no browser results for the control; materialise browser_results first")
-        rows = [MetricRow(**s) for s in stats]
-        # The panel is a fixed-size batch read once, so fixed-horizon intervals are the right ones.
-        report = analyze(rows, baseline="control", correction="holm", guardrails=GUARDRAILS)
+        report = analyze_panel_stats([MetricRow(**s) for s in stats])
         decision = choose_champion_variant(report, PRIMARY_METRIC, SECONDARY_METRICS)
         ids = {v.key: v.id for v in session.scalars(select(Variant).where(Variant.experiment_id == experiment_id))}
         # Replace this partition's panel metrics (human metrics are the evaluation stage's).
@@ -62,6 +63,20 @@ def variant_metrics(context: dg.AssetExecutionContext, database: AppDatabase) ->
         "srm_p_value": report.srm.p_value if report.srm.p_value is not None else float("nan"),
         "guardrail_violations": sum(1 for r in report.results if r.guardrail and r.guardrail.status == "violated"),
     })
+
+
+def analyze_panel_stats(rows: list[MetricRow]) -> AnalysisReport:
+    """Two families, declared before the data: the decision metrics (Holm-corrected together, they
+    name the champion) and the rest (guardrails by non-inferiority, descriptive metrics). Correcting
+    the decision over guardrails too would only spend power on tests that cannot name a winner.
+    The panel is a fixed-size batch read once, so fixed-horizon intervals are the right ones."""
+    decision_metrics = {PRIMARY_METRIC, *SECONDARY_METRICS}
+    decisive = analyze([r for r in rows if r.metric in decision_metrics], baseline="control", correction="holm")
+    others = [r for r in rows if r.metric not in decision_metrics]
+    if not others:
+        return decisive
+    guarded = analyze(others, baseline="control", correction="holm", guardrails=GUARDRAILS)
+    return replace(decisive, metrics=decisive.metrics + guarded.metrics, results=decisive.results + guarded.results)
 
 
 def _finite(x: float | None) -> float | None:

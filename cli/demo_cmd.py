@@ -15,6 +15,9 @@ from db.migrate import PROJECT_ROOT, ensure_schema
 from db.session import session_scope
 from db.settings import get_settings
 
+# Two suggestions per app keep the demo within two minutes on two cores with a panel large enough
+# for the statistics to decide.
+DEMO_SUGGESTIONS = 2
 DEMO_EXPERIMENTS = (
     ("shop", "Users can't find products easily"),
     ("signup", "Users abandon sign-up because the form is confusing"),
@@ -33,7 +36,8 @@ def demo(examples_dir: Path | None = None, console: Console | None = None) -> in
     failures = 0
     for app, goal in DEMO_EXPERIMENTS:
         with session_scope() as session:
-            experiment = create_experiment(session, repo=str(examples_dir / app), goal=goal, name=f"demo-{app}")
+            experiment = create_experiment(session, repo=str(examples_dir / app), goal=goal, name=f"demo-{app}",
+                                           num_suggestions=DEMO_SUGGESTIONS)
             ids.append(experiment.id)
         console.rule(f"{app}: {goal}")
         failures += run_experiment(experiment.id, None, console=console) != 0

@@ -30,6 +30,8 @@ class BrowserSettings(BaseModel):
     provider: Literal["simulated", "browser_use"] = "simulated"
     chromium_path: str | None = None  # None: detect /usr/bin/chromium and friends
     sessions_per_flow: int = 4  # one session per persona (searcher, category, scanner, impatient)
+    # A goal with few flows still gets a panel large enough to compare arms (more rounds per flow).
+    min_sessions_per_variant: int = 16
     concurrency: int = 4
     max_steps: int = 40
     session_timeout_s: float = 60.0

@@ -34,7 +34,8 @@ def _isolated(tmp: Path, quick: bool) -> dict[str, str | None]:
     changes = {"VARIANTLAB_DATA_DIR": str(tmp / "data"), "VARIANTLAB_DATABASE_URL": f"sqlite:///{tmp / 'app.db'}",
                "DAGSTER_HOME": str(tmp / "dagster")}
     if quick:
-        changes |= {"VARIANTLAB_BROWSER__SESSIONS_PER_FLOW": "1", "VARIANTLAB_CODE__TEMPERATURES": "[0.0]"}
+        changes |= {"VARIANTLAB_BROWSER__SESSIONS_PER_FLOW": "1", "VARIANTLAB_BROWSER__MIN_SESSIONS_PER_VARIANT": "1",
+                    "VARIANTLAB_CODE__TEMPERATURES": "[0.0]"}
     previous = {key: os.environ.get(key) for key in changes}
     os.environ.update(changes)
     get_settings.cache_clear()

@@ -84,3 +84,10 @@ def test_secondary_win_does_not_excuse_primary_harm():
     decision = choose_champion_variant(analyze(rows, "control"), "task_success", ("actions",))
     assert decision.variant is None
     assert "harmed" in decision.reason
+
+
+def test_a_win_from_a_zero_baseline_is_described_in_points():
+    rows = [_binomial("control", 12, 0), _binomial("hint", 12, 12)]
+    decision = choose_champion_variant(analyze(rows, "control"), "task_success")
+    assert decision.variant == "hint"
+    assert "+100.0 percentage points on task_success" in decision.reason

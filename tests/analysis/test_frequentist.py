@@ -121,3 +121,27 @@ def test_mixing_metric_types_is_a_programming_error():
 def test_constant_data_with_rounding_noise_counts_as_zero_variance():
     values = np.full(1000, 0.1)
     assert stats_of(values).variance == 0.0
+
+
+def test_proportions_at_the_boundary_use_fisher_and_newcombe():
+    """0/12 against 12/12: no Wald variance, but overwhelming evidence (golden numbers from scipy and
+    an independent Newcombe computation)."""
+    import math
+
+    from scipy.stats import fisher_exact
+
+    from analysis.frequentist import compare
+    from analysis.statistics import SampleStats
+
+    control, treatment = SampleStats.binomial(12, 0), SampleStats.binomial(12, 12)
+    result = compare(control, treatment)
+    assert result.p_value == pytest.approx(fisher_exact([[0, 12], [12, 0]]).pvalue, abs=1e-12)
+    assert result.effect_abs == 1.0 and result.error_code == "ZERO_BASELINE_MEAN"
+    z = 1.959963984540054
+    upper_wilson_zero = (z * z / 24) / (1 + z * z / 12) + z * math.sqrt(z * z / (4 * 144)) / (1 + z * z / 12)
+    assert result.ci_abs[0] == pytest.approx(1 - math.sqrt(2 * upper_wilson_zero**2), abs=1e-9)
+    assert result.ci_abs[1] == pytest.approx(1.0, abs=1e-9)
+    reverse = compare(treatment, control)  # all succeed on control, none on treatment: harm, relative -100%
+    assert reverse.effect_rel == -1.0 and reverse.ci_rel[1] < 0 and reverse.error_code is None
+    same = compare(SampleStats.binomial(12, 12), SampleStats.binomial(12, 12))
+    assert same.error_code == "ZERO_VARIANCE" and same.p_value is None

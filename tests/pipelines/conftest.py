@@ -18,6 +18,7 @@ def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("VARIANTLAB_DATA_DIR", str(tmp_path / "data"))
     # One session per persona-flow pair and one temperature keep a full run to tens of seconds.
     monkeypatch.setenv("VARIANTLAB_BROWSER__SESSIONS_PER_FLOW", "1")
+    monkeypatch.setenv("VARIANTLAB_BROWSER__MIN_SESSIONS_PER_VARIANT", "1")
     monkeypatch.setenv("VARIANTLAB_CODE__TEMPERATURES", "[0.0]")
     upgrade_to_head(url)
     return url
