@@ -96,3 +96,13 @@ def no_chromium() -> None:
     if in_ci():
         pytest.fail(message)
     pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _dagster_state_storage_per_test() -> Iterator[None]:
+    """Each DagsterInstance publishes its state storage in a context variable until disposed; an
+    ephemeral instance a test never disposed must not leak into the next test's definitions load."""
+    from dagster._core.storage.defs_state.base import set_defs_state_storage
+
+    with set_defs_state_storage(None):
+        yield
