@@ -55,7 +55,9 @@ class LocalSandbox:
 
     # -- creation ---------------------------------------------------------------------------
     def _checkout(self, git_dir: Path, commit: str, patch: str | None) -> None:
+        scratch.reap_orphans(self._root.parent)
         self._mounted = scratch.make_root(self._root, self._cfg.memory_limit_mb)
+        scratch.claim_root(self._root)
         self._run_dir.mkdir()
         # --no-hardlinks: the sandbox owns its objects, so none may be shared with the cache.
         git("clone", "--quiet", "--no-checkout", "--no-hardlinks", "--template=", str(git_dir),

@@ -39,3 +39,45 @@ def remove_root(path: Path, mounted: bool) -> None:
     if mounted:
         _libc().umount2(str(path).encode(), _MNT_DETACH)
     shutil.rmtree(path, ignore_errors=True)
+
+
+def _process_identity(pid: int) -> str | None:
+    """pid plus its start time: a recycled pid is not mistaken for the process that made the root."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return f"{pid}:{stat.rsplit(')', 1)[1].split()[19]}"
+
+
+def claim_root(path: Path) -> None:
+    (path / ".owner").write_text(_process_identity(os.getpid()) or str(os.getpid()))
+
+
+def _mounted_paths() -> set[str]:
+    try:
+        return {line.split()[1] for line in Path("/proc/self/mounts").read_text().splitlines()}
+    except OSError:
+        return set()
+
+
+def reap_orphans(parent: Path) -> int:
+    """Remove sandbox roots whose creating process is gone (a run killed with SIGKILL cannot clean
+    up, and a tmpfs left mounted holds RAM). Returns how many were reaped."""
+    if not parent.is_dir():
+        return 0
+    mounts, reaped = _mounted_paths(), 0
+    for root in parent.iterdir():
+        owner = root / ".owner"
+        try:
+            recorded = owner.read_text().strip()
+        except OSError:
+            continue  # being created right now, or not ours
+        pid = int(recorded.split(":", 1)[0]) if recorded.split(":", 1)[0].isdigit() else -1
+        if pid > 0 and _process_identity(pid) == recorded:
+            continue
+        remove_root(root, str(root) in mounts)
+        reaped += 1
+    if reaped:
+        log.info("reaped %d orphaned sandbox root(s) under %s", reaped, parent)
+    return reaped

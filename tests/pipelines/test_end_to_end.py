@@ -123,3 +123,5 @@ def test_run_killed_mid_stage_leaves_no_partial_rows(app_db: str, tmp_path):
                              .order_by(StageRun.started_at)).all()
         assert statuses == ["failed", "completed"]
         assert s.scalars(select(BrowserSession).where(BrowserSession.stage == "browser_results")).all()
+    # The killed run's sandboxes (tmpfs roots it could not unmount) were reaped by the next run.
+    assert list((tmp_path / "data" / "sandboxes").iterdir()) == []

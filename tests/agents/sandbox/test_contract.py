@@ -130,3 +130,30 @@ def test_plain_folder_snapshots_are_reused_and_follow_edits(tmp_path: Path, data
     with open_sandbox(str(site)) as three:
         assert three.base_commit != one.base_commit
         assert three.read_file("about.html") == "<p>edited</p>\n"
+
+
+def test_roots_left_by_a_killed_process_are_reaped(tmp_path):
+    """A run killed with SIGKILL leaves its sandbox roots (maybe a mounted tmpfs); the next sandbox
+    removes them, and leaves live ones alone."""
+    import subprocess
+    import sys
+
+    from agents.sandbox import scratch
+
+    parent = tmp_path / "sandboxes"
+    dead_root, live_root = parent / "sbx_dead", parent / "sbx_live"
+    mounted = scratch.make_root(dead_root, 16)
+    child = subprocess.Popen([sys.executable, "-c", "import os, sys; from pathlib import Path; "
+                              "from agents.sandbox import scratch; scratch.claim_root(Path(sys.argv[1]))",
+                              str(dead_root)])
+    child.wait(timeout=30)
+    (dead_root / "leftover.txt").write_text("x")
+    scratch.make_root(live_root, 16)
+    scratch.claim_root(live_root)
+    try:
+        assert scratch.reap_orphans(parent) == 1
+        assert not dead_root.exists() and live_root.exists()
+        if mounted:
+            assert str(dead_root) not in scratch._mounted_paths()
+    finally:
+        scratch.remove_root(live_root, str(live_root) in scratch._mounted_paths())
