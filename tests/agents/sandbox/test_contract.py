@@ -143,9 +143,9 @@ def test_roots_left_by_a_killed_process_are_reaped(tmp_path):
     parent = tmp_path / "sandboxes"
     dead_root, live_root = parent / "sbx_dead", parent / "sbx_live"
     mounted = scratch.make_root(dead_root, 16)
-    child = subprocess.Popen([sys.executable, "-c", "import os, sys; from pathlib import Path; "
-                              "from agents.sandbox import scratch; scratch.claim_root(Path(sys.argv[1]))",
-                              str(dead_root)])
+    claim = "import sys; from pathlib import Path; from agents.sandbox import scratch; " \
+            "scratch.claim_root(Path(sys.argv[1]))"
+    child = subprocess.Popen([sys.executable, "-c", claim, str(dead_root)])
     child.wait(timeout=30)
     (dead_root / "leftover.txt").write_text("x")
     scratch.make_root(live_root, 16)
