@@ -4,7 +4,7 @@ import datetime as dt
 import json
 
 import dagster as dg
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from db.base import UTCDateTime
 from db.models import Experiment
@@ -23,17 +23,24 @@ def _after(cursor: str | None) -> tuple[str, str] | None:
     return data["created_at"], data["id"]
 
 
-def new_experiments_after(database: AppDatabase, cursor: str | None) -> list[tuple[str, str]]:
-    """(id, created_at iso) of experiments created after the cursor, oldest first."""
-    query = select(Experiment.id, Experiment.created_at).order_by(Experiment.created_at, Experiment.id).limit(BATCH)
+def new_experiments_after(database: AppDatabase, cursor: str | None) -> tuple[list[str], list[tuple[str, str]]]:
+    """Experiments to consider: (ids in the look-back window behind the cursor, (id, created_at iso)
+    of the next batch strictly after it, oldest first). Only the batch moves the cursor."""
+    ordered = select(Experiment.id, Experiment.created_at).order_by(Experiment.created_at, Experiment.id)
     after = _after(cursor)
-    if after:
-        # created_at is stamped before commit, so a slow transaction can commit an experiment that is
-        # older than one already seen: look back a while, and let the known partitions dedupe.
-        created = UTCDateTime().process_bind_param(_parse(after[0]) - LOOKBACK, None)
-        query = query.where(Experiment.created_at >= created)
+    window: list[str] = []
     with database.session() as session:
-        return [(row.id, row.created_at.isoformat()) for row in session.execute(query)]
+        if after:
+            created, last_id = UTCDateTime().process_bind_param(_parse(after[0]), None), after[1]
+            ordered = ordered.where(or_(Experiment.created_at > created,
+                                        and_(Experiment.created_at == created, Experiment.id > last_id)))
+            # created_at is stamped before commit, so a slow transaction can commit an experiment
+            # older than one already seen: look back a while; the known partitions dedupe.
+            since = UTCDateTime().process_bind_param(_parse(after[0]) - LOOKBACK, None)
+            window = list(session.scalars(select(Experiment.id).where(
+                Experiment.created_at >= since, Experiment.created_at <= created)))
+        batch = [(row.id, row.created_at.isoformat()) for row in session.execute(ordered.limit(BATCH))]
+    return window, batch
 
 
 def _parse(value: str) -> dt.datetime:
@@ -43,13 +50,14 @@ def _parse(value: str) -> dt.datetime:
 @dg.sensor(job=experiment_job, minimum_interval_seconds=15, default_status=dg.DefaultSensorStatus.RUNNING)
 def new_experiments_sensor(context: dg.SensorEvaluationContext, database: AppDatabase) -> dg.SensorResult:
     """Adds a partition and requests a full run for every experiment not seen before."""
-    fresh = new_experiments_after(database, context.cursor)
-    if not fresh:
-        return dg.SensorResult(skip_reason="no new experiments")
+    window, batch = new_experiments_after(database, context.cursor)
     known = set(context.instance.get_dynamic_partitions(experiments_partitions.name))
-    ids = [exp_id for exp_id, _ in fresh if exp_id not in known]
-    last_id, last_created = fresh[-1]
-    cursor = json.dumps({"created_at": last_created, "id": last_id})
+    ids = list(dict.fromkeys(exp_id for exp_id in [*window, *(b[0] for b in batch)] if exp_id not in known))
+    if batch:
+        last_id, last_created = batch[-1]
+        cursor = json.dumps({"created_at": last_created, "id": last_id})
+    else:
+        cursor = context.cursor
     if not ids:
         return dg.SensorResult(skip_reason="no new experiments", cursor=cursor)
     return dg.SensorResult(

@@ -58,3 +58,21 @@ def test_an_experiment_committed_late_is_still_picked_up(app_db: str):
         late.created_at = session.get(Experiment, seen).created_at - dt.timedelta(seconds=5)
         late_id = late.id
     assert [r.partition_key for r in _tick(instance, first.cursor).run_requests] == [late_id]
+
+
+def test_more_than_one_batch_is_paged_through_exactly_once(app_db: str):
+    from pipelines.sensors import BATCH
+
+    instance = dg.DagsterInstance.ephemeral()
+    with session_scope(app_db) as session:
+        created = {create_experiment(session, repo=str(EXAMPLES / "shop"), goal=f"g{i}").id for i in range(BATCH + 7)}
+    requested: list[str] = []
+    cursor = None
+    for _ in range(10):
+        result = _tick(instance, cursor)
+        if not result.run_requests:
+            break
+        requested += [r.partition_key for r in result.run_requests]
+        instance.add_dynamic_partitions("experiments", [r.partition_key for r in result.run_requests])
+        cursor = result.cursor
+    assert sorted(requested) == sorted(created)  # every one, none twice
