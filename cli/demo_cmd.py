@@ -41,12 +41,16 @@ def demo(examples_dir: Path | None = None, console: Console | None = None) -> in
             ids.append(experiment.id)
         console.rule(f"{app}: {goal}")
         failures += run_experiment(experiment.id, None, console=console) != 0
-    summary = Table("experiment", "app", "status", "variants", "champion", "why", title="Demo results")
+    summary = Table("experiment", "app", "status", "variants", "champion", title="Demo results")
+    reasons = []
     for experiment_id in ids:
         data = load_report(experiment_id)
         summary.add_row(experiment_id, data["name"], data["status"], str(len(data["variants"])),
-                        data["champion_variant"] or "none", (data["champion_reason"] or data["error"] or "")[:90])
+                        data["champion_variant"] or "none")
+        reasons.append(f"[bold]{data['name']}[/]: {data['champion_reason'] or data['error'] or ''}")
     console.print(summary)
+    for line in reasons:
+        console.print(line)
     console.print(f"finished in {time.monotonic() - started:.0f}s")
     console.print("details:   variantlab report EXP_ID")
     console.print("dashboard: variantlab dashboard   (then open http://127.0.0.1:8501)")
