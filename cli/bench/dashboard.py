@@ -170,7 +170,8 @@ def _apptest_run(make: Any, user_id: str, exp_id: str, page: str | None) -> floa
 
 
 def _time_views(exp_id: str, admin: str, tester: str, runs: int) -> tuple[dict[str, float], float]:
-    """Median render time per view, net of AppTest's own per-run cost (measured on an empty script)."""
+    """Median render time per view, including AppTest's own per-run cost (a conservative figure: the
+    cost of an empty script is reported beside it, not subtracted, since clipping at zero hid views)."""
     from streamlit.testing.v1 import AppTest
 
     baseline = statistics.median(
@@ -181,7 +182,7 @@ def _time_views(exp_id: str, admin: str, tester: str, runs: int) -> tuple[dict[s
         page = None if view == "experiments" else f"views/{view}.py"
         samples = [_apptest_run(lambda: AppTest.from_file(str(APP), default_timeout=120),
                                 tester if view == "evaluate" else admin, exp_id, page) for _ in range(runs)]
-        medians[view] = round(max(0.0, statistics.median(samples) - baseline), 4)
+        medians[view] = round(statistics.median(samples), 4)
     return medians, round(baseline, 4)
 
 
@@ -219,6 +220,6 @@ def run(quick: bool = False) -> dict[str, Any]:
     return {
         "experiments": core["experiments"], "variants": core["variants"], "evaluation_rows": n_rows,
         "load_s": round(load_s, 2), "view_median_s": views, "slowest_view": max(views, key=views.get),
-        "slowest_s": max(views.values()), "apptest_overhead_s": overhead, "target_s": TARGET_S, "all_under_target": max(views.values()) < TARGET_S,
+        "slowest_s": max(views.values()), "apptest_empty_script_s": overhead, "target_s": TARGET_S, "all_under_target": max(views.values()) < TARGET_S,
         "database": "sqlite",
     }

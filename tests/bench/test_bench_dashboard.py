@@ -10,6 +10,6 @@ def test_quick_dashboard_bench_reports_each_view() -> None:
     assert result["experiments"] == 10 and result["variants"] == 50
     assert 9_000 <= result["evaluation_rows"] <= 10_000
     assert set(result["view_median_s"]) == set(dashboard.VIEWS)
-    assert all(isinstance(v, float) and v >= 0 for v in result["view_median_s"].values())
+    assert all(isinstance(v, float) and v > 0 for v in result["view_median_s"].values())  # raw, never clipped
     assert result["slowest_s"] == max(result["view_median_s"].values())
     assert result["all_under_target"] == (result["slowest_s"] < result["target_s"])

@@ -1,0 +1,30 @@
+"""`variantlab demo` on the bundled apps, with a small panel so it runs in seconds."""
+
+import io
+
+import pytest
+from rich.console import Console
+
+from cli.demo_cmd import DEMO_EXPERIMENTS, demo
+from db.experiments import list_experiments
+from db.session import session_scope
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+
+def test_demo_runs_both_apps_and_explains_the_outcome(tmp_path, monkeypatch):
+    monkeypatch.setenv("VARIANTLAB_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    monkeypatch.setenv("VARIANTLAB_BROWSER__SESSIONS_PER_FLOW", "1")
+    monkeypatch.setenv("VARIANTLAB_BROWSER__MIN_SESSIONS_PER_VARIANT", "1")
+    monkeypatch.setenv("VARIANTLAB_CODE__TEMPERATURES", "[0.0]")
+    out = io.StringIO()
+    assert demo(console=Console(file=out, width=160)) == 0
+    text = out.getvalue()
+    with session_scope() as session:
+        experiments = list_experiments(session)
+        assert sorted(e.name for e in experiments) == sorted(f"demo-{app}" for app, _ in DEMO_EXPERIMENTS)
+        assert all(e.status == "completed" and e.champion_reason for e in experiments)
+        for experiment in experiments:
+            assert experiment.id in text and experiment.champion_reason[:40] in text
+    assert "variantlab dashboard" in text and "dagster dev -w workspace.yaml" in text
