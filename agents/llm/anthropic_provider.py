@@ -11,7 +11,7 @@ import anthropic
 from pydantic import BaseModel, SecretStr
 
 from agents.llm import structured
-from agents.llm.base import LLMBadResponse, LLMResult, LLMUnavailable, ModelSpec
+from agents.llm.base import LLMResult, LLMUnavailable, ModelSpec
 from agents.llm.pricing import cost_usd
 from agents.llm.retry import RetryPolicy, Transient, call_with_retries, classify_sdk_error, retry_policy_for
 
@@ -66,45 +66,39 @@ class AnthropicProvider:
         }
         usage = {"input": 0, "output": 0, "cache_write": 0, "cache_read": 0}
         label = f"anthropic {self.spec.model_id} ({task})"
-        asked = prompt
-        failure: structured.Malformed | None = None
-        for _ in range(2):  # the answer, then one repair with the validation error fed back
-            request = self._request(asked, system, tool, temperature, max_tokens)
+
+        def ask(asked: str):  # type: ignore[no-untyped-def]
             message = call_with_retries(
-                functools.partial(client.messages.create, **request),
+                functools.partial(client.messages.create, **self._request(asked, system, tool, temperature, max_tokens)),
                 errors=(anthropic.APIError,),
                 classify=self._classify,
                 policy=self._retry,
                 label=label,
                 secrets=[self._api_key],
             )
-            _add_usage(usage, message.usage)
-            try:
-                value = structured.validate(schema, _tool_input(message, name))
-            except structured.Malformed as exc:
-                failure = exc
-                asked = structured.repair_prompt(prompt, schema, exc)
-                continue
-            cost, known = cost_usd(
-                "anthropic",
-                self.spec.model_id,
-                input_tokens=usage["input"],
-                output_tokens=usage["output"],
-                cache_write_tokens=usage["cache_write"],
-                cache_read_tokens=usage["cache_read"],
-            )
-            return LLMResult(
-                value=value,
-                input_tokens=usage["input"] + usage["cache_write"] + usage["cache_read"],
-                output_tokens=usage["output"],
-                latency_ms=(time.perf_counter() - started) * 1000,
-                cost_usd=cost,
-                cached=False,
-                provider="anthropic",
-                model=self.spec.model_id,
-                cost_known=known,
-            )
-        raise LLMBadResponse(f"{label}: invalid answer after a repair retry: {failure}")
+            _add_usage(usage, message.usage)  # both attempts are paid for
+            return message
+
+        value = structured.ask_with_repair(prompt, schema, ask, lambda m: _tool_input(m, name), label)
+        cost, known = cost_usd(
+            "anthropic",
+            self.spec.model_id,
+            input_tokens=usage["input"],
+            output_tokens=usage["output"],
+            cache_write_tokens=usage["cache_write"],
+            cache_read_tokens=usage["cache_read"],
+        )
+        return LLMResult(
+            value=value,
+            input_tokens=usage["input"] + usage["cache_write"] + usage["cache_read"],
+            output_tokens=usage["output"],
+            latency_ms=(time.perf_counter() - started) * 1000,
+            cost_usd=cost,
+            cached=False,
+            provider="anthropic",
+            model=self.spec.model_id,
+            cost_known=known,
+        )
 
     def _get_client(self) -> anthropic.Anthropic:
         if self._api_key is None or not self._api_key.get_secret_value():

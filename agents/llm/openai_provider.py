@@ -15,7 +15,7 @@ import openai
 from pydantic import BaseModel, SecretStr
 
 from agents.llm import structured
-from agents.llm.base import LLMBadResponse, LLMResult, ModelSpec
+from agents.llm.base import LLMResult, ModelSpec
 from agents.llm.pricing import cost_usd
 from agents.llm.retry import RetryPolicy, Transient, call_with_retries, classify_sdk_error, retry_policy_for
 
@@ -65,43 +65,36 @@ class OpenAICompatibleProvider:
         client = self._get_client()
         name = structured.tool_name(schema)
         label = f"openai-compatible {self.spec.model_id} ({task})"
-        tokens_in = tokens_out = 0
-        asked = prompt
-        failure: structured.Malformed | None = None
-        for _ in range(2):  # the answer, then one repair with the validation error fed back
-            request = self._request(asked, system, schema, temperature, max_tokens)
+        tokens = {"in": 0, "out": 0}
+
+        def ask(asked: str):  # type: ignore[no-untyped-def]
             completion = call_with_retries(
-                functools.partial(client.chat.completions.create, **request),
+                functools.partial(client.chat.completions.create,
+                                  **self._request(asked, system, schema, temperature, max_tokens)),
                 errors=(openai.APIError,),
                 classify=self._classify,
                 policy=self._retry,
                 label=label,
                 secrets=[self._api_key],
             )
-            if completion.usage is not None:
-                tokens_in += completion.usage.prompt_tokens or 0
-                tokens_out += completion.usage.completion_tokens or 0
-            try:
-                value = structured.validate(schema, _answer(completion, name))
-            except structured.Malformed as exc:
-                failure = exc
-                asked = structured.repair_prompt(prompt, schema, exc)
-                continue
-            cost, known = cost_usd(
-                "openai", self.spec.model_id, input_tokens=tokens_in, output_tokens=tokens_out
-            )
-            return LLMResult(
-                value=value,
-                input_tokens=tokens_in,
-                output_tokens=tokens_out,
-                latency_ms=(time.perf_counter() - started) * 1000,
-                cost_usd=cost,
-                cached=False,
-                provider="openai",
-                model=self.spec.model_id,
-                cost_known=known,
-            )
-        raise LLMBadResponse(f"{label}: invalid answer after a repair retry: {failure}")
+            if completion.usage is not None:  # both attempts are paid for
+                tokens["in"] += completion.usage.prompt_tokens or 0
+                tokens["out"] += completion.usage.completion_tokens or 0
+            return completion
+
+        value = structured.ask_with_repair(prompt, schema, ask, lambda c: _answer(c, name), label)
+        cost, known = cost_usd("openai", self.spec.model_id, input_tokens=tokens["in"], output_tokens=tokens["out"])
+        return LLMResult(
+            value=value,
+            input_tokens=tokens["in"],
+            output_tokens=tokens["out"],
+            latency_ms=(time.perf_counter() - started) * 1000,
+            cost_usd=cost,
+            cached=False,
+            provider="openai",
+            model=self.spec.model_id,
+            cost_known=known,
+        )
 
     def _get_client(self) -> openai.OpenAI:
         if self._client is None:

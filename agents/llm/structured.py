@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -73,3 +74,20 @@ def repair_prompt(prompt: str, schema: type[BaseModel], failure: Malformed) -> s
         f"Answer again by calling the tool `{tool_name(schema)}` exactly once, "
         "with input that satisfies its JSON schema."
     )
+
+
+def ask_with_repair(prompt: str, schema: type[T], ask: Callable[[str], Any], extract: Callable[[Any], Any],
+                    label: str) -> T:
+    """Ask, validate the answer against the schema; on a malformed answer ask once more with the
+    validation error fed back (`repair_prompt`), then give up with LLMBadResponse."""
+    from agents.llm.base import LLMBadResponse
+
+    asked, failure = prompt, None
+    for _ in range(2):
+        answer = ask(asked)
+        try:
+            return validate(schema, extract(answer))
+        except Malformed as exc:
+            failure = exc
+            asked = repair_prompt(prompt, schema, exc)
+    raise LLMBadResponse(f"{label}: invalid answer after a repair retry: {failure}")
