@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,13 +16,21 @@ from sqlalchemy.engine import make_url
 PG_ADMIN_URL = os.environ.get("VARIANTLAB_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 
 
+_RUN_DATA_DIR: str | None = None
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    # Every test run gets its own data dir so nothing touches the user's .variantlab/.
-    if "VARIANTLAB_DATA_DIR" not in os.environ or not os.environ.get("VARIANTLAB_TEST_KEEP_DATA_DIR"):
-        base = Path(config.rootpath) / ".variantlab" / "test-runs" / secrets.token_hex(4)
-        base.mkdir(parents=True, exist_ok=True)
-        os.environ["VARIANTLAB_DATA_DIR"] = str(base)
+    # Every test run gets its own scratch data dir, so nothing touches the user's .variantlab/ and
+    # nothing piles up; settings that name another database are ignored for the same reason.
+    global _RUN_DATA_DIR
+    _RUN_DATA_DIR = tempfile.mkdtemp(prefix="variantlab-tests-")
+    os.environ["VARIANTLAB_DATA_DIR"] = _RUN_DATA_DIR
     os.environ.pop("VARIANTLAB_DATABASE_URL", None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _RUN_DATA_DIR:
+        shutil.rmtree(_RUN_DATA_DIR, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
