@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from playwright.async_api import BrowserContext, Page
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agents.browser.chromium import origin_of
@@ -27,8 +28,28 @@ _QUIET_DOM_JS = """
   observer.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
 })
 """
+# Where a user would click an element: its centre, scrolled into view first if it is off screen.
+_POINT_JS = """
+vl => {
+  const el = document.querySelector(`[data-vl="${vl}"]`);
+  if (!el) return null;
+  window.__vlLeaving = false;
+  addEventListener('beforeunload', () => { window.__vlLeaving = true; }, {once: true});
+  let r = el.getBoundingClientRect();
+  if (r.bottom < 0 || r.right < 0 || r.top > innerHeight || r.left > innerWidth) {
+    el.scrollIntoView({block: 'center', inline: 'center', behavior: 'instant'});
+    r = el.getBoundingClientRect();
+  }
+  return [r.left + r.width / 2, r.top + r.height / 2];
+}
+"""
+_LEAVING_JS = "() => window.__vlLeaving === true"
 _MAX_A11Y_PAGES = 8
 _MAX_LINK_CHECKS = 40
+
+
+class ElementGone(RuntimeError):
+    """The element a persona chose disappeared before it could be clicked."""
 
 
 class Actor:
@@ -93,11 +114,44 @@ class Actor:
     async def click(self, element: dict[str, Any], kind: str = "click") -> PageView:
         self._log(kind, element.get("name") or element.get("text") or selector(element))
         before = self.page.url
-        # force: a real mouse click at the element's centre without Playwright's "stable for two frames"
-        # wait (~0.1 s CPU per click); whatever covers the element gets the click, as it would for a user.
-        await self.page.locator(selector(element)).first.click(timeout=5000, force=True)
-        await self._settle(before)
+        # A real mouse click at the element's centre, located by our own page read. A locator click
+        # installs Playwright's injected script in every new document and waits for the element to be
+        # stable: ~50 ms of browser CPU per click, a third of a navigation. Whatever covers the
+        # element gets the click, as it would for a user.
+        point = await self.page.evaluate(_POINT_JS, element["vl"])
+        if point is None:
+            name = element.get("name") or element.get("text") or selector(element)
+            raise ElementGone(f"'{name}' is no longer on the page")
+        loaded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def on_load(_: object) -> None:
+            if not loaded.done():
+                loaded.set_result(None)
+
+        self.page.on("load", on_load)  # listening before the click: a fast page cannot load unseen
+        try:
+            await self.page.mouse.click(*point)
+            await self._settle_click(before, loaded)
+        finally:
+            self.page.remove_listener("load", on_load)
         return await self._arrived()
+
+    async def _settle_click(self, before: str, loaded: asyncio.Future[None]) -> None:
+        """Wait for the new document if the click started a navigation, else let in-page JS finish.
+
+        _POINT_JS set a `beforeunload` flag: a navigation the click started has already run it by the
+        time the click returns (the renderer handles the click before acknowledging it). A document
+        that is gone, or a changed URL, also means the click navigated.
+        """
+        try:
+            leaving = await self.page.evaluate(_LEAVING_JS)
+        except PlaywrightError:  # the old document's context was destroyed: the new one is arriving
+            leaving = True
+        if leaving or self.page.url != before:
+            with contextlib.suppress(TimeoutError):  # a slow page is read as it stands after 5 s
+                await asyncio.wait_for(asyncio.shield(loaded), 5.0)
+            return
+        await self.page.evaluate(_QUIET_DOM_JS)
 
     async def fill(self, element: dict[str, Any], value: str) -> None:
         shown = "***" if element.get("type") == "password" else value  # never log a password

@@ -11,6 +11,28 @@ from playwright.async_api import Browser, Playwright
 
 from db.settings import get_settings
 
+_DISABLED_FEATURES = (
+    # Fewer processes: one renderer per site isolation is what costs most CPU when every session opens
+    # pages of the same loopback sites; the panel's origin guard is the context proxy, not process isolation.
+    "site-per-process",
+    "IsolateOrigins",
+    # Nothing that calls home or prompts.
+    "Translate",
+    "MediaRouter",
+    "OptimizationHints",
+    "NetworkTimeServiceQuerying",
+    "PreconnectToSearch",
+    "AimEnabled",
+    "LensOverlay",
+    "DestroyProfileOnBrowserClose",
+    # A site is seen as served: no HTTPS upgrade of its http:// links.
+    "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable",
+    "AvoidUnnecessaryBeforeUnloadCheckSync",
+    "ThirdPartyStoragePartitioning",
+    # PaintHolding stays on (Playwright turns it off): it is what users' browsers do, and it saves a
+    # paint per same-site navigation.
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-background-networking",
@@ -20,9 +42,10 @@ CHROMIUM_ARGS = [
     "--disable-gpu",
     "--disable-dev-shm-usage",
     "--disable-extensions",
-    # Fewer processes: one renderer per site isolation is what costs most CPU when every session opens pages
-    # of the same loopback sites; the panel's origin guard is the context proxy, not process isolation.
-    "--disable-features=site-per-process,IsolateOrigins,Translate,MediaRouter,OptimizationHints",
+    # Chromium honours only the last --disable-features, and this one replaces Playwright's own: it
+    # repeats the features Playwright turns off that call home or rewrite what a page asked for (HTTPS
+    # upgrades, search preconnects, network time), and adds ours.
+    "--disable-features=" + ",".join(_DISABLED_FEATURES),
     "--renderer-process-limit=2",
     "--in-process-gpu",
     "--mute-audio",

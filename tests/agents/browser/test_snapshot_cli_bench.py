@@ -64,7 +64,7 @@ def test_quick_bench_reports_its_figures() -> None:
 
     figures = run(quick=True)
     json.dumps(figures)
-    assert figures["sessions"] == 2 and figures["concurrency"] == 4
+    assert figures["rounds"] == 1 and figures["sessions_per_round"] == 2 and figures["concurrency"] == 4
     assert (
         figures["sessions_per_second"] > 0 and figures["p95_session_ms"] >= figures["median_session_ms"] > 0
     )
