@@ -61,7 +61,7 @@ class Actor:
         cache: PanelCache,
         shots_dir: Path | None,
         accessibility: bool,
-        on_first_load: Callable[[], Awaitable[None]] | None = None,
+        open_first: Callable[[str], Awaitable[None]] | None = None,
     ) -> None:
         self.context, self.page, self.base_url, self.cache = context, page, base_url, cache
         self.shots_dir, self.accessibility = shots_dir, accessibility
@@ -80,7 +80,7 @@ class Actor:
         self.notes: list[str] = []
         self._links_seen: dict[str, None] = {}  # ordered set
         self._doc_status = 200
-        self._on_first_load = on_first_load
+        self._open_first = open_first  # how the session's first page is loaded (a reused tab wipes itself)
         page.on("response", self._on_response)
 
     def detach(self) -> None:
@@ -104,9 +104,10 @@ class Actor:
         )
 
     async def start(self) -> PageView:
-        await self.page.goto(self.base_url, wait_until="load")
-        if self._on_first_load is not None:
-            await self._on_first_load()
+        if self._open_first is not None:
+            await self._open_first(self.base_url)
+        else:
+            await self.page.goto(self.base_url, wait_until="load")
         self._log("start", self.base_url)
         self.lcp_ms, self.cls = await web_vitals(self.page)
         return await self._arrived()

@@ -97,7 +97,7 @@ async def run_session(
         page.on(event, handler)
     if tab.reused:
         logs.append("browser tab reused: the previous session's storage and history were cleared")
-    actor = Actor(context, page, base_url, cache, shots_dir, settings.accessibility, tab.forget_history)
+    actor = Actor(context, page, base_url, cache, shots_dir, settings.accessibility, tab.open)
     error = None
     try:
         outcome = await asyncio.wait_for(_attempt(actor, flow, persona, rng), settings.session_timeout_s)
@@ -114,7 +114,7 @@ async def run_session(
         for event, handler in listeners:
             page.remove_listener(event, handler)
         actor.detach()
-        await tabs.release(base_url, tab, reusable=error is None)
+        await tabs.release(tab, reusable=error is None)
     logs += [f"{a['t_ms']:>8.1f}ms {a['type']:<12} {a['target']}  @ {a['url']}" for a in actor.actions]
     logs += actor.notes + [f"blocked off-origin request: {u}" for u in blocked]
     violations = [v for found in actor.a11y.values() for v in found]

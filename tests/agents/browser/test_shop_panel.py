@@ -121,11 +121,23 @@ document.body.append(a);
 """
 
 
+LINGERING_JS = """
+const mark = () => { localStorage.setItem("seen", "1"); sessionStorage.setItem("seen", "1"); document.cookie = "seen=1; path=/"; };
+setInterval(mark, 2);
+addEventListener("pagehide", mark);
+addEventListener("unload", mark);
+"""
+
+
 def test_reused_tabs_carry_no_state_from_one_session_to_the_next(shop_url: str, tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text(f"<h1>Home</h1><script>{FRESH_VISITOR_JS}</script>")
-    (site / "item.html").write_text("<h1>Fresh visitor</h1><a href='index.html'>home</a>")
+    # The page a session ends on goes on writing until the next session replaces it: on a timer and
+    # on its way out. None of it may reach the next visitor.
+    (site / "item.html").write_text(
+        f"<h1>Fresh visitor</h1><a href='index.html'>home</a><script>{LINGERING_JS}</script>"
+    )
     url, server = serve(site)
     try:
         fresh = FlowSpec(
