@@ -68,4 +68,7 @@ def test_quick_bench_reports_its_figures() -> None:
     assert (
         figures["sessions_per_second"] > 0 and figures["p95_session_ms"] >= figures["median_session_ms"] > 0
     )
+    assert figures["sustained_sessions_per_second"] >= figures["sessions_per_second"] * 0.99
+    assert figures["reference_loop_ms"] > 0
+    assert figures["sustained_by_round"] == [figures["sustained_sessions_per_second"]]
     assert figures["peak_browser_pss_mb"] > 0 and figures["cpu_s_per_session"] > 0
