@@ -52,12 +52,14 @@ def browser_results(context: dg.AssetExecutionContext, database: AppDatabase) ->
                 raise StageInputMissing("no control variant; materialise control_analysis first")
         deploys: dict[str, dict] = {}
         targets: dict[str, str] = {}
+        headers: dict[str, dict[str, str]] = {}
         with ExitStack() as stack:
             for variant_id, key, _, patch in variants:
                 deploy_started = utcnow()
                 try:
                     sandbox = stack.enter_context(open_sandbox(repo, ref, patch=patch))
                     targets[key] = sandbox.start_preview()
+                    headers[key] = sandbox.preview_headers
                     deploys[variant_id] = {"status": "ready", "url": targets[key], "sandbox_id": sandbox.id,
                                            "started": deploy_started, "logs": None}
                 except SandboxError as exc:
@@ -66,7 +68,8 @@ def browser_results(context: dg.AssetExecutionContext, database: AppDatabase) ->
             results = run_panel(targets, [spec for _, spec in flows],
                                 sessions_per_flow=panel_sessions_per_flow(len(flows)), seed=1,
                                 concurrency=settings.browser.concurrency,
-                                artifacts_dir=settings.artifacts_dir / experiment_id / STAGE, on_log=logs.append)
+                                artifacts_dir=settings.artifacts_dir / experiment_id / STAGE, on_log=logs.append,
+                                headers=headers)
         by_key = {key: variant_id for variant_id, key, _, _ in variants}
         with database.session() as session:
             # Replace this stage's sessions and logs for the partition (re-materialising is safe).

@@ -47,7 +47,7 @@ def control_analysis(context: dg.AssetExecutionContext, database: AppDatabase) -
             results = run_panel({"control": preview_url}, [spec for _, spec in flows],
                                 sessions_per_flow=panel_sessions_per_flow(len(flows)), seed=0,
                                 concurrency=settings.browser.concurrency, artifacts_dir=artifacts,
-                                on_log=logs.append)
+                                on_log=logs.append, headers={"control": sandbox.preview_headers})
             sandbox_id = sandbox.id
         analysis = analyze_panel(results)
         with database.session() as session:

@@ -108,13 +108,17 @@ def is_blocked(failure: str | None) -> bool:
     )
 
 
-def check_reachable(url: str) -> None:
+def check_reachable(url: str, headers: dict[str, str] | None = None) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise BrowserError(f"not an http(s) URL: {url!r}")
     try:
-        httpx.get(url, timeout=5.0, follow_redirects=True)
+        response = httpx.get(url, headers=headers, timeout=5.0, follow_redirects=True)
     except httpx.ConnectError:
         raise BrowserError(f"cannot reach {url}: connection refused") from None
     except httpx.HTTPError as exc:
         raise BrowserError(f"cannot reach {url}: {type(exc).__name__}: {exc}") from None
+    if response.status_code in (401, 403):
+        # A private preview without its token: every session would meet the same refusal.
+        hint = "" if headers else " (a private preview needs its access headers)"
+        raise BrowserError(f"cannot reach {url}: HTTP {response.status_code}{hint}")

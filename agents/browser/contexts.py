@@ -73,8 +73,12 @@ class TabPool:
         self._idle: dict[str, list[Tab]] = {}
         self.created = 0
 
-    async def acquire(self, base_url: str) -> Tab:
-        """A tab whose context keeps sessions on `base_url`'s origin; `Tab.open` makes it clean."""
+    async def acquire(self, base_url: str, headers: dict[str, str] | None = None) -> Tab:
+        """A tab whose context keeps sessions on `base_url`'s origin; `Tab.open` makes it clean.
+
+        `headers` go with every request of the context (a private preview's access token); the
+        context's proxy keeps them from leaving the origin.
+        """
         origin = origin_of(base_url)
         idle = self._idle.setdefault(origin, [])
         if idle:
@@ -83,7 +87,10 @@ class TabPool:
             return tab
         self.created += 1
         context = await self.browser.new_context(
-            viewport=_VIEWPORT, service_workers="block", proxy=origin_proxy(base_url)
+            viewport=_VIEWPORT,
+            service_workers="block",
+            proxy=origin_proxy(base_url),
+            extra_http_headers=headers or None,
         )
         page = await context.new_page()
         return Tab(context, page, await context.new_cdp_session(page), origin)

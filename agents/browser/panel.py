@@ -65,17 +65,27 @@ async def run_panel_async(
     concurrency: int = 4,
     artifacts_dir: Path,
     on_log: Callable[[LogRecord], None] | None = None,
+    headers: dict[str, dict[str, str]] | None = None,
 ) -> list[SessionResult]:
+    """Run every flow on every target; `headers` maps a target's key to headers its requests need."""
     validate_flows(flows)
+    headers = headers or {}
+    if unknown := set(headers) - set(targets):
+        raise ValueError(f"headers given for unknown target(s): {', '.join(sorted(unknown))}")
     if not targets:
         raise ValueError("no variants to run")
     if sessions_per_flow < 1 or concurrency < 1:
         raise ValueError("sessions_per_flow and concurrency must be >= 1")
-    for url in targets.values():
-        check_reachable(url)
+    for key, url in targets.items():
+        check_reachable(url, headers.get(key))
     emit = on_log or (lambda record: None)
     plan = schedule(list(targets), flows, sessions_per_flow)
     if get_settings().browser.provider == "browser_use":
+        if any(headers.values()):
+            raise ValueError(
+                "the browser_use agent cannot send preview access headers; "
+                "use public previews (settings.sandbox.e2b_public_previews) or the simulated panel"
+            )
         from agents.browser.browser_use_agent import run_browser_use_session as runner
     else:
         runner = None
@@ -102,7 +112,16 @@ async def run_panel_async(
                     result = await runner(key, targets[key], flow, seeded, index, artifacts_dir)
                 else:
                     result = await run_session(
-                        key, targets[key], flow, persona, seeded, index, artifacts_dir, cache, tabs
+                        key,
+                        targets[key],
+                        flow,
+                        persona,
+                        seeded,
+                        index,
+                        artifacts_dir,
+                        cache,
+                        tabs,
+                        headers.get(key),
                     )
                 emit(
                     LogRecord(
@@ -133,6 +152,7 @@ def run_panel(
     concurrency: int = 4,
     artifacts_dir: Path,
     on_log: Callable[[LogRecord], None] | None = None,
+    headers: dict[str, dict[str, str]] | None = None,
 ) -> list[SessionResult]:
     return run_sync(
         run_panel_async(
@@ -143,5 +163,6 @@ def run_panel(
             concurrency=concurrency,
             artifacts_dir=artifacts_dir,
             on_log=on_log,
+            headers=headers,
         )
     )

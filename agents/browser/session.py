@@ -60,6 +60,7 @@ async def run_session(
     artifacts_dir: Path,
     cache: PanelCache,
     tabs: TabPool,
+    headers: dict[str, str] | None = None,
 ) -> SessionResult:
     settings = get_settings().browser
     started = datetime.now(UTC)
@@ -73,7 +74,7 @@ async def run_session(
     )
     if shots_dir is not None:
         shots_dir.mkdir(parents=True, exist_ok=True)
-    tab = await tabs.acquire(base_url)
+    tab = await tabs.acquire(base_url, headers)
     context, page = tab.context, tab.page
     blocked: list[str] = []
     console: list[str] = []

@@ -95,6 +95,11 @@ class Sandbox(Protocol):
         """Start the app's preview server; return its URL once it answers."""
         ...
 
+    @property
+    def preview_headers(self) -> dict[str, str]:
+        """Headers every request to the preview must carry (E2B's private previews need a token)."""
+        ...
+
     def diff(self) -> DiffSummary:
         """The change against the starting ref."""
         ...

@@ -142,6 +142,10 @@ class LocalSandbox:
         return paths.list_files(self.workdir, path)
 
     # -- preview ----------------------------------------------------------------------------
+    @property
+    def preview_headers(self) -> dict[str, str]:
+        return {}  # the preview listens on the host's loopback only: no token to carry
+
     def start_preview(self) -> str:
         self._alive()
         if self._url and self._preview and self._preview.poll() is None:
