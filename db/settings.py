@@ -28,7 +28,7 @@ class SandboxSettings(BaseModel):
 
 class BrowserSettings(BaseModel):
     provider: Literal["simulated", "browser_use"] = "simulated"
-    chromium_path: str | None = None  # None: detect /usr/bin/chromium and friends
+    chromium_path: str | None = None  # None: chromium-headless-shell, else chromium and friends
     sessions_per_flow: int = 4  # one session per persona (searcher, category, scanner, impatient)
     # A goal with few flows still gets a panel large enough to compare arms (more rounds per flow).
     min_sessions_per_variant: int = 16

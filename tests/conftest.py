@@ -100,12 +100,19 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("true", "1", "yes")
 
 
-def no_chromium() -> None:
-    """`make test` installs Chromium, so in CI its absence is a failure; on a laptop it is a skip."""
-    message = "no system Chromium (apt-get install chromium)"
-    if in_ci():
-        pytest.fail(message)
-    pytest.skip(message)
+def system_chromium() -> str:
+    """The Chromium the panel itself would drive (the same lookup as `agents.browser.chromium`).
+
+    `make test` installs Chromium, so in CI its absence is a failure; on a laptop it is a skip.
+    """
+    from agents.browser.chromium import BrowserError, chromium_path
+
+    try:
+        return chromium_path()
+    except BrowserError as exc:
+        if in_ci():
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,7 @@ from typing import Any, Self
 
 import psutil
 
+from agents.browser.chromium import chromium_path
 from agents.browser.panel import run_panel
 from agents.schemas import FlowSpec, TaskSpec
 
@@ -212,5 +213,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         "load_average_1m": round(os.getloadavg()[0], 2),
         "reference_loop_ms": reference_ms,
         "cpu_count": os.cpu_count(),
+        # The headless shell costs about half the full browser's CPU per session.
+        "chromium": chromium_path(),
         "targets": {"sustained_sessions_per_second": 2.0, "peak_total_pss_mb": 1536},
     }

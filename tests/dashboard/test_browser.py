@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import time
@@ -16,7 +15,7 @@ import pytest
 
 from cli.dashboard_cmd import serve_dashboard, streamlit_command
 from cli.errors import UserError
-from tests.conftest import no_chromium
+from tests.conftest import system_chromium
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
 PAGES = {"experiments": "", "comparison": "comparison", "solves": "solves", "timeline": "timeline",
@@ -24,10 +23,6 @@ PAGES = {"experiments": "", "comparison": "comparison", "solves": "solves", "tim
          "evaluation_results": "evaluation_results", "system": "system"}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--no-first-run", "--disable-gpu"]
-
-
-def _chromium() -> str | None:
-    return next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
 
 
 def _free_port() -> int:
@@ -63,9 +58,7 @@ def server(seeded: dict[str, Any]) -> Iterator[str]:
 
 @pytest.mark.browser
 def test_every_view_renders_in_chromium(server: str, seeded: dict[str, Any]) -> None:
-    chromium = _chromium()
-    if chromium is None:
-        no_chromium()
+    chromium = system_chromium()
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

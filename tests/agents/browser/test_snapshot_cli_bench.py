@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -72,3 +73,4 @@ def test_quick_bench_reports_its_figures() -> None:
     assert figures["reference_loop_ms"] > 0
     assert figures["sustained_by_round"] == [figures["sustained_sessions_per_second"]]
     assert figures["peak_browser_pss_mb"] > 0 and figures["cpu_s_per_session"] > 0
+    assert Path(figures["chromium"]).is_file()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from db.settings import get_settings
-from tests.conftest import no_chromium
+from tests.conftest import system_chromium
 
 ROOT = Path(__file__).resolve().parents[3]
 SHOP = ROOT / "examples" / "shop"
@@ -30,9 +29,7 @@ def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterat
 def browser():  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
 
-    path = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
-    if path is None:
-        no_chromium()
+    path = system_chromium()
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield chromium
