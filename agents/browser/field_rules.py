@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from agents.formats import example_for, matches
+
 _MIN_LENGTH = re.compile(
     r"(?:at least|minimum(?: of)?|min\.?|no fewer than)\s*(\d+)\s*(?:characters|chars|letters)"
     r"|(\d+)\s*(?:characters|chars)\s*(?:or more|minimum|min\b|long)"
@@ -79,13 +81,13 @@ def _reformat(field: dict[str, Any], value: str, text: str) -> str:
     if re.search(r"\d", placeholder) and re.search(r"\D", placeholder):
         examples.append(placeholder)  # a placeholder like "(555) 123-4567" shows the expected shape
     pattern = str(field.get("pattern") or "")
-    if pattern and (shape := _shape_of(pattern)):
+    if pattern and (shape := example_for(pattern)):
         examples.insert(0, shape)
     for example in examples:
         if "@" in example and "@" not in value:
             return example
         shaped = _fit_digits(value, example)
-        if shaped is not None and (not pattern or _matches(pattern, shaped)):
+        if shaped is not None and (not pattern or matches(pattern, shaped)):
             return shaped
     return value
 
@@ -98,30 +100,3 @@ def _fit_digits(value: str, example: str) -> str | None:
         return None  # not my kind of value: a different-length example says nothing about my number
     digits = iter(mine)
     return "".join(next(digits) if ch.isdigit() else ch for ch in example)
-
-
-def _shape_of(pattern: str) -> str | None:
-    """An example for simple patterns such as \\(\\d{3}\\) \\d{3}-\\d{4}; None when not simple."""
-    body, out, i = pattern.removeprefix("^").removesuffix("$"), [], 0
-    while i < len(body):
-        if body.startswith(r"\d", i) or body.startswith("[0-9]", i):
-            i += 2 if body.startswith(r"\d", i) else 5
-            count = re.match(r"\{(\d+)\}", body[i:])
-            out.append("0" * (int(count.group(1)) if count else 1))
-            i += count.end() if count else 0
-        elif body[i] == "\\" and i + 1 < len(body) and not body[i + 1].isalnum():
-            out.append(body[i + 1])
-            i += 2
-        elif body[i] in "[](){}*+?|.^$\\":
-            return None
-        else:
-            out.append(body[i])
-            i += 1
-    return "".join(out) or None
-
-
-def _matches(pattern: str, value: str) -> bool:
-    try:
-        return re.fullmatch(pattern, value) is not None
-    except re.error:  # a JS-only regex feature: trust the shape
-        return True

@@ -102,27 +102,3 @@ def pattern_for(info: FormInfo, control: Node) -> tuple[str, str] | None:
         if const.lower() in tokens:
             return regex, flags
     return None
-
-
-def example_for(regex: str) -> str | None:
-    """An example value for simple formats such as ^\\(\\d{3}\\) \\d{3}-\\d{4}$; None when not simple."""
-    body = regex.removeprefix("^").removesuffix("$")
-    out, i = [], 0
-    digits = "5551234567890"
-    while i < len(body):
-        if body.startswith(r"\d", i):
-            i += 2
-            count = 1
-            m = re.match(r"\{(\d+)(?:,\d*)?\}", body[i:])
-            if m:
-                count, i = int(m.group(1)), i + m.end()
-            out.append((digits * 2)[len(out) % 10 : len(out) % 10 + count])
-        elif body[i] == "\\" and i + 1 < len(body) and not body[i + 1].isalnum():
-            out.append(body[i + 1])
-            i += 2
-        elif body[i] in "[](){}*+?|.":
-            return None
-        else:
-            out.append(body[i])
-            i += 1
-    return "".join(out) or None

@@ -9,12 +9,12 @@ from agents.code.recipes.base import RecipeContext
 from agents.code.recipes.forms import (
     FormInfo,
     describe_password_rule,
-    example_for,
     find_form,
     label_text,
     password_rule,
     pattern_for,
 )
+from agents.formats import example_for
 
 VALIDATE_JS = """/* variantlab inline validation: each field is checked on blur, with a reason next to it. */
 (function () {
