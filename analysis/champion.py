@@ -8,6 +8,7 @@ breaking ties. A sample ratio mismatch voids the decision, because every compari
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from analysis.power import DEFAULT_POWER, sessions_to_detect
 from analysis.report import AnalysisReport, MetricResult
 
 
@@ -92,5 +93,18 @@ def choose_champion_variant(
     return ChampionDecision(
         None,
         f"no variant significantly improved {', '.join(decision_metrics)} (closest: {_describe(closest)}); "
-        "keeping the baseline",
+        f"keeping the baseline{_power_note(closest, report.alpha, len(comparable))}",
+    )
+
+
+def _power_note(closest: MetricResult, alpha: float, family_size: int) -> str:
+    """Whether the panel could have seen the closest effect, and what size would (an honest "no winner")."""
+    if _improvement(closest) <= 0:
+        return ""
+    needed = sessions_to_detect(closest, alpha=alpha, family_size=family_size)
+    if needed is None or needed <= closest.n:
+        return ""
+    return (
+        f"; with {closest.n} sessions per arm the panel is underpowered for an effect this size: "
+        f"about {needed:,} per arm would detect it with {DEFAULT_POWER:.0%} power"
     )

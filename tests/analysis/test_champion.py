@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from analysis.champion import choose_champion_variant
@@ -91,3 +93,26 @@ def test_a_win_from_a_zero_baseline_is_described_in_points():
     decision = choose_champion_variant(analyze(rows, "control"), "task_success")
     assert decision.variant == "hint"
     assert "+100.0 percentage points on task_success" in decision.reason
+
+
+def test_an_underpowered_no_winner_says_how_many_sessions_would_detect_the_closest_effect():
+    rows = [_binomial("control", 16, 12), _binomial("search", 16, 15), _binomial("sort", 16, 12)]
+    decision = choose_champion_variant(analyze(rows, "control"), "task_success")
+    assert decision.variant is None
+    needed = int(re.search(r"about (\d+) per arm would detect it with 80% power", decision.reason).group(1))
+    assert "with 16 sessions per arm the panel is underpowered" in decision.reason
+    assert 40 < needed < 200
+    # A panel of that size, with the same rates, names the variant.
+    scale = -(-needed // 16)
+    bigger = [_binomial("control", 16 * scale, 12 * scale), _binomial("search", 16 * scale, 15 * scale),
+              _binomial("sort", 16 * scale, 12 * scale)]
+    assert choose_champion_variant(analyze(bigger, "control"), "task_success").variant == "search"
+
+
+def test_no_power_note_when_nothing_improved_and_a_negligible_effect_gets_a_telling_figure():
+    worse = [_binomial("control", 16, 12), _binomial("worse", 16, 9)]
+    assert "underpowered" not in choose_champion_variant(analyze(worse, "control"), "task_success").reason
+    big = [_binomial("control", 100_000, 50_000), _binomial("same", 100_000, 50_001)]
+    reason = choose_champion_variant(analyze(big, "control"), "task_success").reason
+    needed = int(re.search(r"about ([\d,]+) per arm", reason).group(1).replace(",", ""))
+    assert needed > 1000 * 100_000  # an effect this small is not worth a panel
