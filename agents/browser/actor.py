@@ -62,6 +62,7 @@ class Actor:
         shots_dir: Path | None,
         accessibility: bool,
         open_first: Callable[[str], Awaitable[None]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         self.context, self.page, self.base_url, self.cache = context, page, base_url, cache
         self.shots_dir, self.accessibility = shots_dir, accessibility
@@ -81,6 +82,7 @@ class Actor:
         self._links_seen: dict[str, None] = {}  # ordered set
         self._doc_status = 200
         self._open_first = open_first  # how the session's first page is loaded (a reused tab wipes itself)
+        self._headers = headers  # what the origin's requests carry (a private preview's token)
         page.on("response", self._on_response)
 
     def detach(self) -> None:
@@ -248,5 +250,5 @@ class Actor:
     async def check_links(self) -> None:
         """Status of every same-origin link seen (bounded), checked together once the task is over."""
         hrefs = list(self._links_seen)
-        statuses = await asyncio.gather(*(self.cache.link_status(self.context.request, h) for h in hrefs))
+        statuses = await asyncio.gather(*(self.cache.link_status(h, self._headers) for h in hrefs))
         self.broken_links = [h for h, status in zip(hrefs, statuses, strict=True) if status >= 400]

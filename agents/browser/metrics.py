@@ -55,12 +55,19 @@ async def web_vitals(page: Page) -> tuple[float | None, float | None]:
 
 
 class PanelCache:
-    """What sessions of one panel share: axe results per page and link statuses (pages don't change mid-panel)."""
+    """What sessions of one panel share: axe results per page and link statuses (pages don't change mid-panel).
 
-    def __init__(self) -> None:
+    Link checks go through `links`, an HTTP client of the panel's own without the contexts' origin
+    proxy: the links checked are same-origin by construction (`Actor._inspect`), and Playwright's
+    HTTP client matches a proxy bypass list by host name only, so through a context's proxy
+    (`host:port` bypass entries) every check reached the dead proxy and every link read as broken.
+    """
+
+    def __init__(self, links: APIRequestContext | None = None) -> None:
         self.axe: dict[str, list[dict[str, Any]]] = {}
         self.links: dict[str, asyncio.Future[int]] = {}
         self._axe_locks: dict[str, asyncio.Lock] = {}
+        self.client = links
 
     async def axe_for(self, page: Page) -> list[dict[str, Any]]:
         url = page.url.split("#")[0]
@@ -73,18 +80,21 @@ class PanelCache:
                 self.axe[key] = [dict(v, url=url) for v in found]
         return self.axe[key]
 
-    async def link_status(self, request: APIRequestContext, url: str) -> int:
+    async def link_status(self, url: str, headers: dict[str, str] | None = None) -> int:
+        """The link's HTTP status (599: unreachable); `headers` are the origin's (a preview token)."""
+        if self.client is None:
+            raise RuntimeError("this panel cache has no HTTP client for link checks")
         # One check per URL per panel, shared by concurrent sessions through the pending future.
         if url not in self.links:
-            self.links[url] = asyncio.ensure_future(_fetch_status(request, url))
+            self.links[url] = asyncio.ensure_future(_fetch_status(self.client, url, headers))
         return await self.links[url]
 
 
-async def _fetch_status(request: APIRequestContext, url: str) -> int:
+async def _fetch_status(request: APIRequestContext, url: str, headers: dict[str, str] | None) -> int:
     try:
-        response = await request.head(url, timeout=5000, max_redirects=0)
+        response = await request.head(url, headers=headers, timeout=5000, max_redirects=0)
         if response.status in (405, 501):  # servers that refuse HEAD get a GET
-            response = await request.get(url, timeout=5000, max_redirects=0)
+            response = await request.get(url, headers=headers, timeout=5000, max_redirects=0)
         return response.status
     except Exception:  # noqa: BLE001 - a link that cannot be fetched at all is broken
         return 599

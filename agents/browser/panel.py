@@ -90,10 +90,10 @@ async def run_panel_async(
     else:
         runner = None
     gate = asyncio.Semaphore(concurrency)
-    cache = PanelCache()
     async with async_playwright() as pw:
         browser = await launch(pw) if runner is None else None
         tabs = TabPool(browser) if browser is not None else None
+        cache = PanelCache(await pw.request.new_context() if browser is not None else None)
 
         async def one(key: str, flow: FlowSpec, index: int) -> SessionResult:
             persona = PERSONAS[index % len(PERSONAS)]
@@ -141,6 +141,8 @@ async def run_panel_async(
             if browser is not None and tabs is not None:
                 await tabs.close()
                 await browser.close()
+            if cache.client is not None:
+                await cache.client.dispose()
 
 
 def run_panel(

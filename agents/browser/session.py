@@ -98,7 +98,7 @@ async def run_session(
         page.on(event, handler)
     if tab.reused:
         logs.append("browser tab reused: the previous session's storage and history were cleared")
-    actor = Actor(context, page, base_url, cache, shots_dir, settings.accessibility, tab.open)
+    actor = Actor(context, page, base_url, cache, shots_dir, settings.accessibility, tab.open, headers)
     error = None
     try:
         outcome = await asyncio.wait_for(_attempt(actor, flow, persona, rng), settings.session_timeout_s)

@@ -64,10 +64,13 @@ def test_findable_item_is_added_to_cart_and_missing_item_fails_with_reason(
         assert len(r.screenshots) == 1 and Image.open(r.screenshots[0]).format == "JPEG"
         assert r.started_at.tzinfo is not None and r.completed_at >= r.started_at
         assert r.lcp_ms is None or r.lcp_ms > 0
+        # The shop has no broken links, and its pages' links were checked (a site with some is tested apart).
+        assert r.broken_links == [] and r.broken_images == []
     assert {rec.variant_key for rec in logs} == {"control"} and len(logs) == 16
 
     analysis = analyze_panel(results)
     assert MISSING_ITEM in " ".join(analysis.issues)
+    assert "broken link" not in " ".join(analysis.issues)
     assert analysis.summary.startswith(f"{sum(r.success for r in results)}/8 sessions completed")
 
 
