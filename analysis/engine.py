@@ -56,6 +56,7 @@ def _compare_row(
         effect_rel=freq.effect_rel,
         ci_rel=freq.ci_rel,
         p_value=freq.p_value,
+        p_value_rel=freq.p_value_rel,
         chance_to_win=bayes.chance_to_win,
         risk=bayes.risk,
         ci_abs_sequential=seq.ci_abs if seq else None,

@@ -24,11 +24,14 @@ class MetricResult:
     baseline_n: int | None
     mean: float | None
     baseline_mean: float | None
+    # Each interval has the p-value it inverts: ci_abs <-> p_value (the one adjusted and decided on),
+    # ci_rel <-> p_value_rel. Both are unadjusted (1 - alpha) intervals.
     effect_abs: float | None = None
     ci_abs: Interval | None = None
     effect_rel: float | None = None
     ci_rel: Interval | None = None
     p_value: float | None = None
+    p_value_rel: float | None = None
     p_value_adjusted: float | None = None
     significant: bool = False
     chance_to_win: float | None = None

@@ -6,7 +6,7 @@ from sqlalchemy import delete, select
 from analysis.bradley_terry import bradley_terry
 from analysis.engine import analyze
 from analysis.rows import MetricRow
-from assets.records import dagster_run_id
+from assets.records import comparison_columns, dagster_run_id
 from db.evaluation_stats import evaluation_stats, pairwise_preferences, preference_comparisons
 from db.experiment_playground import ensure_experiment_playground
 from db.experiments import get_experiment
@@ -40,19 +40,11 @@ def evaluation_metrics(context: dg.AssetExecutionContext, database: AppDatabase)
             r.variant == "control" for r in rows) else None
         results = {(r.variant, r.metric): r for r in report.results} if report else {}
         for row in rows:
-            result = results.get((row.variant, row.metric))
             session.add(VariantMetric(
                 experiment_id=experiment_id, variant_id=variant_ids[row.variant], source="human",
                 metric=row.metric, type=row.type, n=row.n, sum=row.sum, sum_squares=row.sum_squares,
                 mean=row.sum / row.n if row.n else None,
-                effect_rel=result.effect_rel if result else None,
-                ci_low=result.ci_rel[0] if result and result.ci_rel else None,
-                ci_high=result.ci_rel[1] if result and result.ci_rel else None,
-                p_value=result.p_value if result else None,
-                p_value_adjusted=result.p_value_adjusted if result else None,
-                chance_to_win=result.chance_to_win if result else None,
-                significant=result.significant if result else None,
-                error_code=str(result.error_code) if result and result.error_code else None))
+                **comparison_columns(results.get((row.variant, row.metric)))))
         ranking = bradley_terry(preference_comparisons(pairwise_preferences(session, playground.id)), n_bootstrap=500)
         playground_id = playground.id
     return dg.MaterializeResult(metadata={

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from sqlalchemy import func, select
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from agents.browser.results import LogRecord, SessionResult
 from agents.schemas import FlowSpec, TaskSpec
+from analysis.report import MetricResult
 from db.models import BrowserSession, ExecutionLog, SystemStat, TestFlow, TestSession
 from db.settings import get_settings
 
@@ -75,6 +77,33 @@ def log_row(record: LogRecord, *, experiment_id: str, test_session_id: str | Non
         message=record.message, data={**record.data, "variant": record.variant_key,
                                       "session_index": record.session_index},
     )
+
+
+def _finite(x: float | None) -> float | None:
+    return x if x is not None and math.isfinite(x) else None
+
+
+def _interval(ci: tuple[float, float] | None) -> tuple[float | None, float | None]:
+    return (_finite(ci[0]), _finite(ci[1])) if ci else (None, None)
+
+
+def comparison_columns(result: MetricResult | None) -> dict[str, Any]:
+    """One engine comparison as variant_metrics columns (both metrics stages write them); non-finite
+    numbers become NULL. Each interval lands beside the p-value it inverts: ci_abs_low/ci_abs_high with
+    p_value (the one adjusted and decided on), ci_low/ci_high (relative) with p_value_rel."""
+    if result is None:
+        return {}
+    ci_low, ci_high = _interval(result.ci_rel)
+    ci_abs_low, ci_abs_high = _interval(result.ci_abs)
+    return {
+        "effect_abs": _finite(result.effect_abs), "effect_rel": _finite(result.effect_rel),
+        "ci_low": ci_low, "ci_high": ci_high, "ci_abs_low": ci_abs_low, "ci_abs_high": ci_abs_high,
+        "p_value": _finite(result.p_value), "p_value_rel": _finite(result.p_value_rel),
+        "p_value_adjusted": _finite(result.p_value_adjusted), "chance_to_win": _finite(result.chance_to_win),
+        "risk": _finite(result.risk), "significant": result.significant,
+        "guardrail_status": result.guardrail.status if result.guardrail else None,
+        "error_code": str(result.error_code) if result.error_code else None,
+    }
 
 
 def dagster_run_id(context) -> str | None:  # type: ignore[no-untyped-def]

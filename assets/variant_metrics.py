@@ -1,6 +1,5 @@
 """Stage 6: per-variant panel metrics against the control, guardrails, and the champion variant."""
 
-import math
 from dataclasses import replace
 
 import dagster as dg
@@ -9,9 +8,9 @@ from sqlalchemy import delete, select
 from analysis.champion import choose_champion_variant
 from analysis.engine import analyze
 from analysis.guardrails import Guardrail
-from analysis.report import AnalysisReport
+from analysis.report import AnalysisReport, MetricResult
 from analysis.rows import MetricRow
-from assets.records import StageInputMissing, dagster_run_id
+from assets.records import StageInputMissing, comparison_columns, dagster_run_id
 from db.experiments import add_event, get_experiment
 from db.models import Variant, VariantMetric
 from db.panel_stats import PANEL_METRICS, panel_sufficient_stats
@@ -79,24 +78,8 @@ def analyze_panel_stats(rows: list[MetricRow]) -> AnalysisReport:
     return replace(decisive, metrics=decisive.metrics + guarded.metrics, results=decisive.results + guarded.results)
 
 
-def _finite(x: float | None) -> float | None:
-    return x if x is not None and math.isfinite(x) else None
-
-
-def _metric_row(experiment_id: str, variant_id: str, s: dict, result) -> VariantMetric:  # type: ignore[no-untyped-def]
+def _metric_row(experiment_id: str, variant_id: str, s: dict, result: MetricResult | None) -> VariantMetric:
     mean = s["sum"] / s["n"] if s["n"] else None
-    row = VariantMetric(experiment_id=experiment_id, variant_id=variant_id, source="panel", metric=s["metric"],
-                        type=s["type"], is_guardrail=s["metric"] in GUARDRAILS, n=s["n"], sum=s["sum"],
-                        sum_squares=s["sum_squares"], mean=mean)
-    if result is not None:
-        row.effect_abs = _finite(result.effect_abs)
-        row.effect_rel = _finite(result.effect_rel)
-        row.ci_low, row.ci_high = (_finite(result.ci_rel[0]), _finite(result.ci_rel[1])) if result.ci_rel else (None, None)
-        row.p_value = _finite(result.p_value)
-        row.p_value_adjusted = _finite(result.p_value_adjusted)
-        row.chance_to_win = _finite(result.chance_to_win)
-        row.risk = _finite(result.risk)
-        row.significant = result.significant
-        row.guardrail_status = result.guardrail.status if result.guardrail else None
-        row.error_code = str(result.error_code) if result.error_code else None
-    return row
+    return VariantMetric(experiment_id=experiment_id, variant_id=variant_id, source="panel", metric=s["metric"],
+                         type=s["type"], is_guardrail=s["metric"] in GUARDRAILS, n=s["n"], sum=s["sum"],
+                         sum_squares=s["sum_squares"], mean=mean, **comparison_columns(result))

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from analysis.engine import analyze as run_engine
-from analysis.report import AnalysisReport
+from analysis.report import AnalysisReport, MetricResult
 from analysis.rows import REQUIRED_COLUMNS, InvalidStats, MetricRow, row_from_record, validate_rows
 from cli.errors import UserError
 
@@ -43,8 +43,18 @@ def _fmt(value: float | None, spec: str = ".4g") -> str:
     return "—" if value is None else format(value, spec)
 
 
-def _interval(ci: tuple[float, float] | None, spec: str) -> str:
-    return "—" if ci is None else f"[{format(ci[0], spec)}, {format(ci[1], spec)}]"
+def _with_interval(effect: float | None, ci: tuple[float, float] | None, spec: str, scale: float = 1.0,
+                   unit: str = "") -> str:
+    if effect is None:
+        return "—"
+    interval = "" if ci is None else f" [{format(scale * ci[0], spec)}, {format(scale * ci[1], spec)}]"
+    return f"{format(scale * effect, spec)}{interval}{unit}"
+
+
+def _difference(r: MetricResult) -> str:
+    """The absolute effect with the interval p_value inverts: percentage points for proportions."""
+    scale, unit = (100.0, " pp") if r.type == "binomial" else (1.0, "")
+    return _with_interval(r.effect_abs, r.ci_abs, "+.4g", scale, unit)
 
 
 def _print_table(report: AnalysisReport) -> None:
@@ -56,7 +66,12 @@ def _print_table(report: AnalysisReport) -> None:
     srm_line = f"SRM p = {_fmt(srm.p_value)}" + (" — SAMPLE RATIO MISMATCH" if srm.flagged else "")
     console.print(f"baseline: [bold]{report.baseline}[/]   {srm_line}   correction: {report.correction}")
     table = Table(show_lines=False)
-    for column in ("variant", "metric", "mean", "baseline", "effect", "CI (rel)", "p adj", "P(win)", "note"):
+    # Each interval beside the p-value it inverts: the difference with p (and p adj, the decision made
+    # on it), the relative change with p (rel). Intervals are per comparison, not adjusted.
+    level = f"{1 - report.alpha:.0%} CI"
+    columns = ("variant", "metric", "mean", "baseline", f"difference ({level})", "p", "p adj",
+               f"relative ({level})", "p (rel)", "P(win)", "note")
+    for column in columns:
         table.add_column(column)
     for r in report.results:
         table.add_row(
@@ -64,9 +79,11 @@ def _print_table(report: AnalysisReport) -> None:
             r.metric,
             _fmt(r.mean),
             _fmt(r.baseline_mean),
-            _fmt(r.effect_rel, "+.2%") if r.effect_rel is not None else _fmt(r.effect_abs, "+.4g"),
-            _interval(r.ci_rel, "+.2%"),
+            _difference(r),
+            _fmt(r.p_value, ".4f"),
             _fmt(r.p_value_adjusted, ".4f"),
+            _with_interval(r.effect_rel, r.ci_rel, "+.2%"),
+            _fmt(r.p_value_rel, ".4f"),
             _fmt(r.chance_to_win, ".1%"),
             ("significant" if r.significant else "") + (f" {r.error_code}" if r.error_code else ""),
         )

@@ -29,11 +29,31 @@ def report(experiment_id: str, *, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(data, indent=2, default=str))
         return
-    print_report(data, Console())
+    console = Console()
+    if not console.is_terminal:
+        # Piped output would otherwise be squeezed to 80 columns and wrap every interval (as in analyze).
+        console = Console(width=160)
+    print_report(data, console)
 
 
 def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x * 100:+.1f}%"
+
+
+def _pp(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:+.1f}"
+
+
+def _p(x: float | None) -> str:
+    return "—" if x is None else f"{x:.3g}"
+
+
+def _difference(m: dict | None) -> str:
+    """Task success minus the control's, in percentage points, with the interval the p-value inverts."""
+    if m is None or m["effect_abs"] is None:
+        return "—"
+    low, high = m["ci_abs"]
+    return f"{_pp(m['effect_abs'])} [{_pp(low)}, {_pp(high)}]"
 
 
 def print_report(data: dict, console: Console) -> None:
@@ -41,16 +61,21 @@ def print_report(data: dict, console: Console) -> None:
     console.print(f"goal: {data['goal']}")
     if data["error"]:
         console.print(f"[red]error:[/] {data['error']}")
-    table = Table("variant", "suggestion", "sessions", "task success", "vs control (95% CI)", "adj. p", "P(beat ctrl)")
+    # The interval shown is the absolute one, beside the p-values it goes with (p, and the Holm-adjusted p
+    # the decision uses); the relative change is a point estimate, labelled so (its own interval and p
+    # are in --json as ci_rel and p_value_rel).
+    table = Table("variant", "suggestion", "sessions", "task success", "vs control, pp (95% CI)", "p", "adj. p",
+                  "relative", "P(beat ctrl)")
     for variant in data["variants"]:
         success = next((m for m in variant["metrics"] if m["metric"] == "task_success" and m["source"] == "panel"), None)
-        ci = success["ci_rel"] if success else [None, None]
         table.add_row(
             variant["key"] + (" ★" if variant["key"] == data["champion_variant"] else ""),
             (variant["suggestion"] or "(control)")[:48], str(variant["sessions"]),
             f"{success['mean']:.0%}" if success and success["mean"] is not None else "—",
-            f"{_pct(success['effect_rel'])} [{_pct(ci[0])}, {_pct(ci[1])}]" if success and success["effect_rel"] is not None else "—",
-            f"{success['p_value_adjusted']:.3g}" if success and success["p_value_adjusted"] is not None else "—",
+            _difference(success),
+            _p(success["p_value"]) if success else "—",
+            _p(success["p_value_adjusted"]) if success else "—",
+            _pct(success["effect_rel"]) if success else "—",
             f"{success['chance_to_win']:.0%}" if success and success["chance_to_win"] is not None else "—",
         )
     console.print(table)

@@ -20,29 +20,79 @@ def _empty(title: str, message: str) -> go.Figure:
     return fig
 
 
+def effect_unit(metric: str, type_: str) -> tuple[float, str, str]:
+    """How an absolute effect is shown: (scale, unit, short unit). Shares move in percentage points,
+    other metrics in their own unit (seconds for *_s, else the thing counted per session)."""
+    if type_ == "binomial":
+        return 100.0, "percentage points", "pp"
+    if metric.endswith("_s"):
+        return 1.0, "seconds", "s"
+    if metric == "rating":
+        return 1.0, "rating points", "pts"
+    unit = metric.replace("_", " ")
+    return 1.0, unit, unit
+
+
+def format_effect(value: float | None, metric: str, type_: str) -> str:
+    if value is None:
+        return "—"
+    scale, _, short = effect_unit(metric, type_)
+    return f"{scale * value:+.3g} {short}"
+
+
+def format_interval(low: float | None, high: float | None, metric: str, type_: str) -> str:
+    if low is None or high is None:
+        return "—"
+    scale, _, short = effect_unit(metric, type_)
+    return f"[{scale * low:+.3g}, {scale * high:+.3g}] {short}"
+
+
+def _p(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3g}"
+
+
 def _effect_colour(row: Mapping[str, Any]) -> str:
-    if not row.get("significant") or row.get("effect_rel") is None:
+    if not row.get("significant") or row.get("effect_abs") is None:
         return NEUTRAL
-    return GOOD if row["effect_rel"] > 0 else BAD
+    return GOOD if row["effect_abs"] > 0 else BAD
+
+
+def _effect_hover(row: Mapping[str, Any]) -> str:
+    """Both pairs, each interval with its own p-value, so the hover never mixes them."""
+    metric, type_ = row["metric"], row.get("type") or "mean"
+    absolute = (f"{format_effect(row['effect_abs'], metric, type_)} "
+                f"{format_interval(row.get('ci_abs_low'), row.get('ci_abs_high'), metric, type_)}, "
+                f"p = {_p(row.get('p_value'))}, adjusted p = {_p(row.get('p_value_adjusted'))}")
+    if row.get("effect_rel") is None:
+        return absolute
+    rel, low, high = row["effect_rel"], row.get("ci_low"), row.get("ci_high")
+    interval = "—" if low is None or high is None else f"[{100 * low:+.1f}%, {100 * high:+.1f}%]"
+    return f"{absolute}<br>relative {100 * rel:+.1f}% {interval}, p = {_p(row.get('p_value_rel'))}"
 
 
 def effect_intervals(rows: Sequence[Mapping[str, Any]], metric: str) -> go.Figure:
-    """Relative effect vs the control with its interval, one bar per variant (green/red = significant)."""
-    rows = [r for r in rows if r["metric"] == metric and r.get("effect_rel") is not None]
+    """Absolute effect vs the control with its interval, one bar per variant (green/red = significant).
+
+    Absolute, because the decision (significant, from the adjusted p_value) tests the absolute difference
+    and this interval is the one that p-value inverts; the relative interval (ci_low/ci_high) answers a
+    slightly different test and could cross 0 beside a significant verdict. It is in the hover, labelled."""
+    rows = [r for r in rows if r["metric"] == metric and r.get("effect_abs") is not None]
     title = f"{metric}: change vs control"
     if not rows:
         return _empty(title, "no comparison yet")
-    pct = [100.0 * r["effect_rel"] for r in rows]
-    lows = [100.0 * (r["effect_rel"] - r["ci_low"]) if r.get("ci_low") is not None else 0.0 for r in rows]
-    highs = [100.0 * (r["ci_high"] - r["effect_rel"]) if r.get("ci_high") is not None else 0.0 for r in rows]
+    scale, unit, _ = effect_unit(metric, rows[0].get("type") or "mean")
+    x = [scale * r["effect_abs"] for r in rows]
+    lows = [scale * (r["effect_abs"] - r["ci_abs_low"]) if r.get("ci_abs_low") is not None else 0.0 for r in rows]
+    highs = [scale * (r["ci_abs_high"] - r["effect_abs"]) if r.get("ci_abs_high") is not None else 0.0
+             for r in rows]
     fig = go.Figure(go.Scatter(
-        x=pct, y=[r["variant"] for r in rows], mode="markers",
+        x=x, y=[r["variant"] for r in rows], mode="markers",
         marker={"size": 14, "color": [_effect_colour(r) for r in rows]},
         error_x={"type": "data", "symmetric": False, "array": highs, "arrayminus": lows, "thickness": 3, "width": 8},
-        hovertemplate="%{y}: %{x:+.1f}%<extra></extra>",
+        text=[_effect_hover(r) for r in rows], hovertemplate="%{y}: %{text}<extra></extra>",
     ))
     fig.add_vline(x=0, line_dash="dash", line_color=NEUTRAL)
-    fig.update_layout(title=title, xaxis_title="relative effect (%) with 95% interval", **_LAYOUT)
+    fig.update_layout(title=title, xaxis_title=f"difference vs control ({unit}) with 95% interval", **_LAYOUT)
     fig.update_layout(height=120 + 50 * len(rows))
     return fig
 

@@ -128,10 +128,13 @@ def variants_with_suggestions(session: Session, experiment_id: str) -> list[Row]
 
 
 def variant_metrics(session: Session, experiment_id: str) -> list[Row]:
+    """Metric rows with both interval pairs: ci_abs_low/ci_abs_high go with p_value (and the decision on
+    it, p_value_adjusted); ci_low/ci_high are the relative interval and go with p_value_rel."""
     return _rows(session, select(
         Variant.key.label("variant"), VariantMetric.source, VariantMetric.metric, VariantMetric.type,
         VariantMetric.is_guardrail, VariantMetric.n, VariantMetric.mean, VariantMetric.effect_abs,
-        VariantMetric.effect_rel, VariantMetric.ci_low, VariantMetric.ci_high, VariantMetric.p_value,
+        VariantMetric.ci_abs_low, VariantMetric.ci_abs_high, VariantMetric.p_value,
+        VariantMetric.effect_rel, VariantMetric.ci_low, VariantMetric.ci_high, VariantMetric.p_value_rel,
         VariantMetric.p_value_adjusted, VariantMetric.chance_to_win, VariantMetric.risk,
         VariantMetric.significant, VariantMetric.guardrail_status, VariantMetric.error_code,
     ).join(Variant, Variant.id == VariantMetric.variant_id)

@@ -29,10 +29,13 @@ def experiment_report(session: Session, experiment_id: str) -> dict[str, Any]:
     key_of = {v.id: v.key for v in variants}
     by_variant: dict[str, list[dict[str, Any]]] = {}
     for m in metrics:
+        # Each interval beside the p-value it inverts: ci_abs (metric units) with p_value, the one
+        # p_value_adjusted and significant are computed from; ci_rel (a fraction) with p_value_rel.
         by_variant.setdefault(m.variant_id, []).append({
             "source": m.source, "metric": m.metric, "type": m.type, "n": m.n, "mean": m.mean,
-            "effect_abs": m.effect_abs, "effect_rel": m.effect_rel, "ci_rel": [m.ci_low, m.ci_high],
-            "p_value": m.p_value, "p_value_adjusted": m.p_value_adjusted, "chance_to_win": m.chance_to_win,
+            "effect_abs": m.effect_abs, "ci_abs": [m.ci_abs_low, m.ci_abs_high], "p_value": m.p_value,
+            "effect_rel": m.effect_rel, "ci_rel": [m.ci_low, m.ci_high], "p_value_rel": m.p_value_rel,
+            "p_value_adjusted": m.p_value_adjusted, "chance_to_win": m.chance_to_win,
             "risk": m.risk, "significant": m.significant, "guardrail": m.is_guardrail,
             "guardrail_status": m.guardrail_status, "error_code": m.error_code,
         })

@@ -60,11 +60,12 @@ def metrics_finite_and_in_bounds(context: dg.AssetCheckExecutionContext,
             problems.append(f"{label}: mean not finite")
         elif row.type == "binomial" and not 0.0 <= row.mean <= 1.0:
             problems.append(f"{label}: proportion {row.mean} outside [0, 1]")
-        for name in ("p_value", "p_value_adjusted", "chance_to_win"):
+        for name in ("p_value", "p_value_rel", "p_value_adjusted", "chance_to_win"):
             value = getattr(row, name)
             if value is not None and not 0.0 <= value <= 1.0:
                 problems.append(f"{label}: {name}={value} outside [0, 1]")
-        if row.ci_low is not None and row.ci_high is not None and row.ci_low > row.ci_high:
-            problems.append(f"{label}: interval reversed")
+        for kind, low, high in (("relative", row.ci_low, row.ci_high), ("absolute", row.ci_abs_low, row.ci_abs_high)):
+            if low is not None and high is not None and low > high:
+                problems.append(f"{label}: {kind} interval reversed")
     return dg.AssetCheckResult(passed=bool(rows) and not problems,
                                metadata={"metrics": len(rows), "problems": dg.MetadataValue.json(problems[:50])})

@@ -74,6 +74,10 @@ def _load_core(engine: Engine, n_exp: int, per_exp: int, n_testers: int, now: dt
                     "type": "binomial" if metric == "task_success" else "mean", "is_guardrail": metric != "task_success",
                     "n": 30, "sum": 15.0, "sum_squares": 15.0, "mean": 0.5, "effect_rel": rel,
                     "ci_low": None if rel is None else rel - 0.2, "ci_high": None if rel is None else rel + 0.2,
+                    # The chart plots the absolute pair: the control's mean is 0.5, so half the relative one.
+                    "effect_abs": None if rel is None else rel / 2,
+                    "ci_abs_low": None if rel is None else rel / 2 - 0.1,
+                    "ci_abs_high": None if rel is None else rel / 2 + 0.1,
                     "p_value_adjusted": None if rel is None else rng.random(), "created_at": created})
             for b in range(5):
                 tables["browser_sessions"].append({"id": f"a{e}_{i}_{b}", "experiment_id": exp_id, "variant_id": vid,

@@ -144,9 +144,17 @@ class VariantMetric(CreatedAt, Base):
     mean: Mapped[float | None] = mapped_column(Float)
     effect_abs: Mapped[float | None] = mapped_column(Float)
     effect_rel: Mapped[float | None] = mapped_column(Float)
+    # Two intervals, each beside the p-value it inverts, so a reader never pairs an interval with a test
+    # it disagrees with. ci_low/ci_high are the *relative* interval (of effect_rel, a fraction of the
+    # control's mean) and p_value_rel its test; ci_abs_low/ci_abs_high are the *absolute* interval (of
+    # effect_abs, in the metric's units: a proportion for binomial metrics) and p_value its test. The
+    # decision (p_value_adjusted, significant) is made on p_value, so the absolute interval goes with it.
     ci_low: Mapped[float | None] = mapped_column(Float)
     ci_high: Mapped[float | None] = mapped_column(Float)
+    ci_abs_low: Mapped[float | None] = mapped_column(Float)
+    ci_abs_high: Mapped[float | None] = mapped_column(Float)
     p_value: Mapped[float | None] = mapped_column(Float)
+    p_value_rel: Mapped[float | None] = mapped_column(Float)
     p_value_adjusted: Mapped[float | None] = mapped_column(Float)
     chance_to_win: Mapped[float | None] = mapped_column(Float)
     risk: Mapped[float | None] = mapped_column(Float)

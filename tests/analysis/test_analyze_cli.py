@@ -53,6 +53,7 @@ def test_golden_csv_end_to_end_json(tmp_path):
         "effect_rel",
         "ci_rel",
         "ci_abs",
+        "p_value_rel",
     }
     assert set(by_metric["lcp_ms"]) >= {"chance_to_win", "risk", "significant", "error_code"}
 
@@ -65,6 +66,19 @@ def test_table_output_and_explicit_baseline(tmp_path):
     outcome = CliRunner().invoke(app, ["analyze", "--input", path, "--baseline", "b"])
     assert outcome.exit_code == 0, outcome.output
     assert "baseline: b" in outcome.output and "clicks" in outcome.output and "-33.33%" in outcome.output
+
+
+def test_table_shows_each_interval_beside_its_own_p_value(tmp_path):
+    # 40/100 vs 60/100: the absolute Wald p (0.0039) and the relative delta-method p (0.0235) differ.
+    path = _write(tmp_path, HEADER + "a,clicks,binomial,100,40,40\nb,clicks,binomial,100,60,60\n")
+    outcome = CliRunner().invoke(app, ["analyze", "--input", path])
+    assert outcome.exit_code == 0, outcome.output
+    header = next(line for line in outcome.output.splitlines() if "difference" in line)
+    cells = [c.strip() for c in header.split("┃")[1:-1]]
+    assert cells[4:9] == ["difference (95% CI)", "p", "p adj", "relative (95% CI)", "p (rel)"]
+    row = next(line for line in outcome.output.splitlines() if "clicks" in line)
+    cells = [c.strip() for c in row.split("│")[1:-1]]
+    assert cells[4:9] == ["+20 [+6.421, +33.58] pp", "0.0039", "0.0039", "+50.00% [+6.73%, +93.27%]", "0.0235"]
 
 
 @pytest.mark.parametrize(

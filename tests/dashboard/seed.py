@@ -155,7 +155,9 @@ def _panel(s: Any, exp: Experiment, variants: dict[str, Variant]) -> None:
                 browser_task_id=f"bt_{key}_{i}", task_prompt="Find the desk lamp", persona="hurried", seed=i,
                 status="completed", success=ok, n_actions=rng.randint(4, 20), duration_ms=rng.uniform(2e3, 9e3),
                 screenshots=[shot], result={"success": ok, "summary": "", "insights": [], "issues": []}))
-    effects = {"v1": (1.25, 0.6, 1.9, 0.001, 0.99), "v2": (0.5, -0.1, 1.1, 0.2, 0.8)}
+    # (absolute effect, its interval, p), (relative effect, its interval, p_rel), adjusted p, chance to win
+    effects = {"v1": ((0.5, 0.2, 0.8, 0.0005), (1.25, 0.6, 1.9, 0.0008), 0.001, 0.99),
+               "v2": ((0.2, -0.05, 0.45, 0.1), (0.5, -0.1, 1.1, 0.12), 0.2, 0.8)}
     for key, variant in variants.items():
         n, mean = 10, rates[key]
         row = VariantMetric(experiment_id=exp.id, variant_id=variant.id, metric="task_success", type="binomial",
@@ -163,9 +165,11 @@ def _panel(s: Any, exp: Experiment, variants: dict[str, Variant]) -> None:
         guard = VariantMetric(experiment_id=exp.id, variant_id=variant.id, metric="console_errors", type="mean",
                               is_guardrail=True, n=n, sum=1.0, sum_squares=1.0, mean=0.1)
         if key in effects:
-            rel, low, high, p, win = effects[key]
-            row.effect_rel, row.ci_low, row.ci_high, row.p_value_adjusted = rel, low, high, p
-            row.p_value, row.chance_to_win, row.significant = p / 2, win, p < 0.05
+            (diff, abs_low, abs_high, p), (rel, low, high, p_rel), p_adj, win = effects[key]
+            row.effect_abs, row.ci_abs_low, row.ci_abs_high, row.p_value = diff, abs_low, abs_high, p
+            row.effect_rel, row.ci_low, row.ci_high, row.p_value_rel = rel, low, high, p_rel
+            row.p_value_adjusted, row.chance_to_win, row.significant = p_adj, win, p_adj < 0.05
+            guard.effect_abs, guard.ci_abs_low, guard.ci_abs_high = 0.0, -0.03, 0.04
             guard.effect_rel, guard.ci_low, guard.ci_high = 0.0, -0.3, 0.4
             guard.guardrail_status = "ok" if key == "v1" else "inconclusive"
         s.add_all([row, guard])

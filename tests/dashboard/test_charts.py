@@ -9,25 +9,60 @@ import pytest
 from dashboard import charts
 from dashboard.data import arm_intervals
 
+
+def _row(variant: str, metric: str, type_: str, effect_abs: float | None, ci_abs: tuple[float, float] | None,
+         effect_rel: float | None, ci_rel: tuple[float, float] | None, significant: bool = False) -> dict:
+    return {"variant": variant, "metric": metric, "type": type_, "effect_abs": effect_abs,
+            "ci_abs_low": ci_abs and ci_abs[0], "ci_abs_high": ci_abs and ci_abs[1], "p_value": 0.01,
+            "effect_rel": effect_rel, "ci_low": ci_rel and ci_rel[0], "ci_high": ci_rel and ci_rel[1],
+            "p_value_rel": 0.02, "p_value_adjusted": 0.03, "significant": significant}
+
+
 METRICS = [
-    {"variant": "v1", "metric": "task_success", "effect_rel": 0.25, "ci_low": 0.05, "ci_high": 0.45, "significant": True},
-    {"variant": "v2", "metric": "task_success", "effect_rel": -0.10, "ci_low": -0.30, "ci_high": 0.10,
-     "significant": False},
-    {"variant": "v3", "metric": "task_success", "effect_rel": -0.20, "ci_low": -0.30, "ci_high": -0.05,
-     "significant": True},
-    {"variant": "control", "metric": "task_success", "effect_rel": None, "ci_low": None, "ci_high": None},
-    {"variant": "v1", "metric": "time_s", "effect_rel": -0.5, "ci_low": -0.6, "ci_high": -0.4, "significant": True},
+    _row("v1", "task_success", "binomial", 0.10, (0.02, 0.18), 0.25, (0.05, 0.45), significant=True),
+    _row("v2", "task_success", "binomial", -0.04, (-0.12, 0.04), -0.10, (-0.30, 0.10)),
+    _row("v3", "task_success", "binomial", -0.08, (-0.12, -0.02), -0.20, (-0.30, -0.05), significant=True),
+    _row("control", "task_success", "binomial", None, None, None, None),
+    # A zero baseline: no relative effect, but the absolute comparison stands and is plotted.
+    _row("v4", "task_success", "binomial", 0.05, (-0.01, 0.11), None, None),
+    _row("v1", "time_s", "mean", -2.5, (-3.0, -2.0), -0.5, (-0.6, -0.4), significant=True),
 ]
 
 
-def test_effect_intervals_plots_percent_effects_with_asymmetric_bars_and_colours() -> None:
+def test_effect_intervals_plot_the_absolute_pair_in_percentage_points() -> None:
     fig = charts.effect_intervals(METRICS, "task_success")
     (trace,) = fig.data
-    assert list(trace.y) == ["v1", "v2", "v3"]  # the control has no comparison and is left out
-    assert list(trace.x) == pytest.approx([25.0, -10.0, -20.0])
-    assert list(trace.error_x.array) == pytest.approx([20.0, 20.0, 15.0])
-    assert list(trace.error_x.arrayminus) == pytest.approx([20.0, 20.0, 10.0])
-    assert list(trace.marker.color) == [charts.GOOD, charts.NEUTRAL, charts.BAD]
+    assert list(trace.y) == ["v1", "v2", "v3", "v4"]  # the control has no comparison and is left out
+    assert list(trace.x) == pytest.approx([10.0, -4.0, -8.0, 5.0])
+    # The bars are ci_abs (the interval p_value inverts), not the relative ci_low/ci_high.
+    assert list(trace.error_x.array) == pytest.approx([8.0, 8.0, 6.0, 6.0])
+    assert list(trace.error_x.arrayminus) == pytest.approx([8.0, 8.0, 4.0, 6.0])
+    assert list(trace.marker.color) == [charts.GOOD, charts.NEUTRAL, charts.BAD, charts.NEUTRAL]
+    assert "percentage points" in fig.layout.xaxis.title.text
+
+
+def test_effect_hover_labels_the_relative_pair_with_its_own_p_value() -> None:
+    (trace,) = charts.effect_intervals(METRICS, "task_success").data
+    assert trace.text[0] == ("+10 pp [+2, +18] pp, p = 0.01, adjusted p = 0.03"
+                             "<br>relative +25.0% [+5.0%, +45.0%], p = 0.02")
+    assert "relative" not in trace.text[3]  # no ratio from a zero baseline
+
+
+def test_effect_intervals_use_the_metric_unit_for_means() -> None:
+    fig = charts.effect_intervals(METRICS, "time_s")
+    (trace,) = fig.data
+    assert list(trace.x) == pytest.approx([-2.5]) and "seconds" in fig.layout.xaxis.title.text
+    assert list(trace.error_x.array) == pytest.approx([0.5]) and list(trace.error_x.arrayminus) == pytest.approx([0.5])
+
+
+@pytest.mark.parametrize(("metric", "type_", "value", "expected"), [
+    ("task_success", "binomial", 0.125, "+12.5 pp"), ("time_s", "mean", -1.5, "-1.5 s"),
+    ("actions", "mean", 2.0, "+2 actions"), ("rating", "mean", 0.4, "+0.4 pts"),
+])
+def test_format_effect_units(metric: str, type_: str, value: float, expected: str) -> None:
+    assert charts.format_effect(value, metric, type_) == expected
+    assert charts.format_effect(None, metric, type_) == "—"
+    assert charts.format_interval(None, 1.0, metric, type_) == "—"
 
 
 def test_effect_intervals_without_data_says_so() -> None:

@@ -1,10 +1,14 @@
 """One Alembic history, on both dialects: up, down, up again, one head, no drift from the models."""
 
+import pytest
+from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, exc, inspect, text
 
 from db.base import Base
 from db.migrate import alembic_config, check, downgrade_to_base, upgrade_to_head
+from db.models import Experiment, Variant, VariantMetric
+from db.session import make_engine, session_scope
 
 
 def test_single_head_and_dated_revision_files():
@@ -41,3 +45,59 @@ def test_up_down_up_and_check(db_url: str):
     upgrade_to_head(db_url)
     assert _tables(db_url) == set(Base.metadata.tables)
     check(db_url)
+
+
+INTERVAL_COLUMNS = {"ci_abs_low", "ci_abs_high", "p_value_rel"}
+BEFORE_INTERVALS = "5e1a7c0d9b21"
+
+
+def _columns(url: str, table: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        return {c["name"] for c in inspect(engine).get_columns(table)}
+    finally:
+        engine.dispose()
+
+
+def test_absolute_interval_columns_round_trip(db_url: str):
+    """One step down and up again keeps the metric rows, the table's constraints, and the views."""
+    with session_scope(db_url) as session:
+        experiment = Experiment(repo_url="https://example.com/r.git", goal="g")
+        session.add(experiment)
+        session.flush()
+        variant = Variant(experiment_id=experiment.id, type="experiment", key="v1")
+        session.add(variant)
+        session.flush()
+        session.add(VariantMetric(experiment_id=experiment.id, variant_id=variant.id, metric="task_success",
+                                  type="binomial", n=40, sum=29.0, sum_squares=29.0, effect_abs=0.225,
+                                  ci_low=-0.078, ci_high=0.978, ci_abs_low=0.017, ci_abs_high=0.433,
+                                  p_value=0.034, p_value_rel=0.095))
+        experiment_id, variant_id = experiment.id, variant.id
+    assert INTERVAL_COLUMNS <= _columns(db_url, "variant_metrics")
+
+    command.downgrade(alembic_config(db_url), BEFORE_INTERVALS)
+    assert not INTERVAL_COLUMNS & _columns(db_url, "variant_metrics")
+    assert {"playground_metrics", "question_metrics", "open_responses"} <= _views(db_url)
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            kept = conn.execute(text("SELECT ci_low, ci_high, p_value FROM variant_metrics")).one()
+            assert tuple(kept) == (-0.078, 0.978, 0.034)
+        # On SQLite the downgrade rebuilt the table: its named CHECK and UNIQUE constraints must survive.
+        insert = text("INSERT INTO variant_metrics (id, experiment_id, variant_id, source, metric, type, "
+                      "is_guardrail, n, sum, sum_squares, created_at) VALUES (:id, :e, :v, 'panel', :m, :t, "
+                      "false, 1, 0, 0, CURRENT_TIMESTAMP)")
+        for metric, type_ in (("other", "median"), ("task_success", "binomial")):
+            with pytest.raises(exc.IntegrityError), engine.begin() as conn:
+                conn.execute(insert, {"id": f"met_{metric}", "e": experiment_id, "v": variant_id, "m": metric,
+                                      "t": type_})
+    finally:
+        engine.dispose()
+
+    upgrade_to_head(db_url)
+    assert INTERVAL_COLUMNS <= _columns(db_url, "variant_metrics")
+    check(db_url)
+    with session_scope(db_url) as session:
+        row = session.query(VariantMetric).one()
+        assert (row.ci_low, row.p_value) == (-0.078, 0.034)
+        assert (row.ci_abs_low, row.ci_abs_high, row.p_value_rel) == (None, None, None)  # derived: refilled by the stage

@@ -4,10 +4,14 @@ import dagster as dg
 import pytest
 from sqlalchemy import func, select
 
+from analysis.engine import analyze
+from analysis.report import MetricResult
+from analysis.rows import MetricRow
 from assets.records import StageInputMissing
-from assets.variant_metrics import variant_metrics
+from assets.variant_metrics import analyze_panel_stats, variant_metrics
 from assets.variant_suggestions import variant_suggestions
 from db.models import BrowserSession, Experiment, StageRun, Suggestion, TimelineEvent, Variant, VariantMetric
+from db.panel_stats import panel_sufficient_stats
 from db.session import session_scope
 from pipelines.resources import AppDatabase
 from tests.pipelines.conftest import make_experiment
@@ -52,6 +56,76 @@ def test_variant_metrics_names_a_significant_winner(app_db: str):
         assert success.ci_low < success.effect_rel < success.ci_high
         assert session.scalars(select(StageRun.status).where(StageRun.stage == "variant_metrics")).all() == ["completed"]
         assert experiment.status == "completed"
+
+
+def _assert_stored_as_computed(row: VariantMetric, result: MetricResult) -> None:
+    """The row carries both pairs exactly as the engine computed them (ci_abs with p_value, ci_rel with
+    p_value_rel), not one interval under the other's p-value."""
+    def pair(ci: tuple[float, float] | None) -> tuple[float | None, float | None]:
+        return ci if ci is not None else (None, None)
+
+    assert (row.ci_abs_low, row.ci_abs_high) == pytest.approx(pair(result.ci_abs))
+    assert (row.ci_low, row.ci_high) == pytest.approx(pair(result.ci_rel))
+    assert row.p_value == pytest.approx(result.p_value) and row.p_value_rel == pytest.approx(result.p_value_rel)
+    assert row.effect_abs == pytest.approx(result.effect_abs) and row.effect_rel == pytest.approx(result.effect_rel)
+    assert row.p_value_adjusted == pytest.approx(result.p_value_adjusted) and row.significant == result.significant
+
+
+def test_variant_metrics_stores_each_interval_with_its_own_p_value(app_db: str):
+    # 20/40 against 29/40 sits on the edge: the absolute test says p = 0.034, the relative one p = 0.095,
+    # so the relative interval beside the absolute p (all that was stored before) contradicts it.
+    experiment_id = make_experiment(app_db)
+    _seed_panel(app_db, experiment_id, {
+        "control": [(i < 20, 10 + i % 5) for i in range(40)],
+        "v1": [(i < 29, 10 + i % 4) for i in range(40)],
+    })
+    variant_metrics(_context(experiment_id), database=AppDatabase())
+    with session_scope(app_db) as session:
+        report = analyze_panel_stats([MetricRow(**s) for s in panel_sufficient_stats(session, experiment_id)])
+        keys = {v.id: v.key for v in session.scalars(select(Variant))}
+        rows = {(keys[r.variant_id], r.metric): r for r in session.scalars(select(VariantMetric))}
+    for result in report.results:
+        _assert_stored_as_computed(rows[(result.variant, result.metric)], result)
+    success = rows[("v1", "task_success")]
+    assert success.p_value < 0.05 and (success.ci_abs_low > 0 or success.ci_abs_high < 0)
+    assert success.p_value_rel > 0.05 and success.ci_low < 0 < success.ci_high
+    assert rows[("control", "task_success")].ci_abs_low is None  # the baseline is compared with nothing
+
+
+def test_evaluation_metrics_stores_each_interval_with_its_own_p_value(app_db: str):
+    from assets.evaluation_metrics import evaluation_metrics
+    from db.evaluation_stats import evaluation_stats
+    from db.evaluations import submit_evaluation
+    from db.experiment_playground import ensure_experiment_playground
+    from db.models import Question
+    from db.users import get_or_create_user
+
+    experiment_id = make_experiment(app_db)
+    with session_scope(app_db) as session:
+        session.add_all([Variant(experiment_id=experiment_id, type="control", key="control"),
+                         Variant(experiment_id=experiment_id, type="experiment", key="v1")])
+        session.flush()
+        playground_id = ensure_experiment_playground(session, experiment_id).id
+        found = session.scalars(select(Question.id).where(Question.playground_id == playground_id,
+                                                          Question.question_type == "select")).one()
+    with session_scope(app_db) as session:
+        for i in range(12):
+            tester = get_or_create_user(session, f"t{i}@example.com")
+            for key, rating in (("control", 2 + i % 3), ("v1", 3 + i % 3)):
+                submit_evaluation(session, playground_id, tester, key, {found: "yes" if rating > 3 else "no"}, rating)
+    evaluation_metrics(_context(experiment_id), database=AppDatabase())
+    with session_scope(app_db) as session:
+        stats = [s for s in evaluation_stats(session, playground_id) if s["n"] > 0]
+        keys = {v.id: v.key for v in session.scalars(select(Variant))}
+        rows = {(keys[r.variant_id], r.metric): r for r in session.scalars(
+            select(VariantMetric).where(VariantMetric.source == "human"))}
+    fields = ("variant", "metric", "type", "n", "sum", "sum_squares")
+    report = analyze([MetricRow(**{k: s[k] for k in fields}) for s in stats], baseline="control",
+                     correction="bh", sequential_tuning=1000.0)
+    assert {(r.variant, r.metric) for r in report.results} >= {("v1", "rating")}
+    for result in report.results:
+        _assert_stored_as_computed(rows[(result.variant, result.metric)], result)
+    assert rows[("v1", "rating")].ci_abs_low is not None and rows[("v1", "rating")].p_value_rel is not None
 
 
 def test_variant_metrics_is_idempotent(app_db: str):
@@ -152,3 +226,30 @@ def test_variants_with_human_evaluations_are_not_replaced(app_db: str):
         variant_implementations(_context(experiment_id), database=AppDatabase())
     with session_scope(app_db) as session:
         assert session.scalars(select(Variant.key).order_by(Variant.key)).all() == ["control", "v1"]
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_bounds_check_covers_the_absolute_interval(app_db: str, monkeypatch: pytest.MonkeyPatch, reverse: bool):
+    import assets.variant_metrics as module
+    from assets.records import comparison_columns
+    from pipelines.checks import metrics_finite_and_in_bounds
+
+    def swapped(result):  # type: ignore[no-untyped-def]
+        columns = comparison_columns(result)
+        if columns.get("ci_abs_low") is not None:
+            columns["ci_abs_low"], columns["ci_abs_high"] = columns["ci_abs_high"], columns["ci_abs_low"]
+        return columns
+
+    if reverse:
+        monkeypatch.setattr(module, "comparison_columns", swapped)
+    experiment_id = make_experiment(app_db)
+    _seed_panel(app_db, experiment_id, {"control": [(i < 20, 10 + i % 5) for i in range(40)],
+                                         "v1": [(i < 29, 10 + i % 4) for i in range(40)]})
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("experiments", [experiment_id])
+    result = dg.materialize([variant_metrics, metrics_finite_and_in_bounds], partition_key=experiment_id,
+                            instance=instance, resources={"database": AppDatabase()}, raise_on_error=False)
+    (check,) = result.get_asset_check_evaluations()
+    problems = check.metadata["problems"].value
+    assert check.passed is not reverse
+    assert any("absolute interval reversed" in p for p in problems) is reverse
