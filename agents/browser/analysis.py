@@ -67,12 +67,32 @@ def _insights(results: list[SessionResult]) -> list[str]:
     return out
 
 
-def _issues(results: list[SessionResult]) -> list[str]:
-    out = []
+def _failures(results: list[SessionResult]) -> list[str]:
+    """One line per distinct failure: the same flow ending the same way on the same page is one finding.
+
+    Sixteen copies of "the form was still rejected" bury the one line that differs; a grouped line
+    keeps who failed (personas with counts) and which seeds replay it, in the panel's order.
+    """
+    groups: dict[tuple[str, str, str], list[SessionResult]] = defaultdict(list)
     for r in results:
         if not r.success:
             where = r.pages_visited[-1] if r.pages_visited else "the start page"
-            out.append(f"'{r.flow_name}' failed for the {r.persona} (seed {r.seed}) at {where}: {r.summary}")
+            groups[(r.flow_name, where, r.summary)].append(r)
+    out = []
+    for (flow, where, summary), runs in groups.items():
+        if len(runs) == 1:
+            who = f"for the {runs[0].persona} (seed {runs[0].seed})"
+        else:
+            personas = Counter(r.persona for r in runs)
+            named = ", ".join(f"{name} x{n}" if n > 1 else name for name, n in personas.items())
+            seeds = ", ".join(str(r.seed) for r in runs[:3]) + (", ..." if len(runs) > 3 else "")
+            who = f"in {len(runs)} sessions ({named}; seeds {seeds})"
+        out.append(f"'{flow}' failed {who} at {where}: {summary}")
+    return out
+
+
+def _issues(results: list[SessionResult]) -> list[str]:
+    out = _failures(results)
     form_errors = Counter(i for r in results for i in r.issues if i.startswith("form error shown"))
     out += [f"{text} ({n} session(s))" for text, n in form_errors.most_common(_MAX_LISTED)]
     other = Counter(i for r in results for i in r.issues if not i.startswith("form error shown"))
