@@ -26,12 +26,14 @@ def _improvement(result: MetricResult) -> float:
 
 
 def _describe(result: MetricResult) -> str:
-    if result.effect_rel is not None:
-        effect = f"{result.effect_rel:+.1%}"
-    elif result.type == "binomial":  # no relative effect from a zero baseline: say it in points
-        effect = f"{(result.effect_abs or 0.0) * 100:+.1f} percentage points"
+    """The effect on the scale its adjusted p-value tests (absolute), the relative change beside it."""
+    absolute = result.effect_abs or 0.0
+    if result.type == "binomial":
+        effect = f"{absolute * 100:+.1f} percentage points"
     else:
-        effect = f"{result.effect_abs or 0.0:+.4g}"
+        effect = f"{absolute:+.4g}"
+    if result.effect_rel is not None:
+        effect += f" ({result.effect_rel:+.1%} relative)"
     p = "n/a" if result.p_value_adjusted is None else f"{result.p_value_adjusted:.3g}"
     return f"{result.variant} {effect} on {result.metric} (adjusted p = {p})"
 

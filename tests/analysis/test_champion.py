@@ -24,7 +24,7 @@ def test_largest_significant_improvement_wins():
     decision = choose_champion_variant(analyze(rows, "control"), "task_success")
     assert decision.variant == "big"
     assert decision.qualified == ("big", "small")
-    assert "big +45.0% on task_success" in decision.reason
+    assert "big +22.5 percentage points (+45.0% relative) on task_success" in decision.reason
 
 
 def test_guardrail_violation_disqualifies():
