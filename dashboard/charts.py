@@ -52,9 +52,11 @@ def _p(value: float | None) -> str:
 
 
 def _effect_colour(row: Mapping[str, Any]) -> str:
+    """Green for a significant change in the metric's good direction (fewer actions is better), red against."""
     if not row.get("significant") or row.get("effect_abs") is None:
         return NEUTRAL
-    return GOOD if row["effect_abs"] > 0 else BAD
+    better = row["effect_abs"] > 0 if row.get("higher_is_better", True) else row["effect_abs"] < 0
+    return GOOD if better else BAD
 
 
 def _effect_hover(row: Mapping[str, Any]) -> str:

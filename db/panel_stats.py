@@ -31,6 +31,11 @@ PANEL_METRICS: tuple[PanelMetric, ...] = (
 )
 
 
+def higher_is_better(metric: str) -> bool:
+    """The panel metric's good direction (True for a metric this table does not define)."""
+    return next((m.higher_is_better for m in PANEL_METRICS if m.name == metric), True)
+
+
 def panel_sufficient_stats(session: Session, experiment_id: str, stage: str = "browser_results") -> list[dict]:
     """One row per variant and metric: n, sum, sum of squares (control first)."""
     columns = []

@@ -33,6 +33,7 @@ from db.models import (
     Variant,
     VariantMetric,
 )
+from db.panel_stats import higher_is_better
 
 Row = dict[str, Any]
 
@@ -129,8 +130,9 @@ def variants_with_suggestions(session: Session, experiment_id: str) -> list[Row]
 
 def variant_metrics(session: Session, experiment_id: str) -> list[Row]:
     """Metric rows with both interval pairs: ci_abs_low/ci_abs_high go with p_value (and the decision on
-    it, p_value_adjusted); ci_low/ci_high are the relative interval and go with p_value_rel."""
-    return _rows(session, select(
+    it, p_value_adjusted); ci_low/ci_high are the relative interval and go with p_value_rel. Each row also
+    says whether the metric's higher values are better (`higher_is_better`)."""
+    rows = _rows(session, select(
         Variant.key.label("variant"), VariantMetric.source, VariantMetric.metric, VariantMetric.type,
         VariantMetric.is_guardrail, VariantMetric.n, VariantMetric.mean, VariantMetric.effect_abs,
         VariantMetric.ci_abs_low, VariantMetric.ci_abs_high, VariantMetric.p_value,
@@ -139,6 +141,10 @@ def variant_metrics(session: Session, experiment_id: str) -> list[Row]:
         VariantMetric.significant, VariantMetric.guardrail_status, VariantMetric.error_code,
     ).join(Variant, Variant.id == VariantMetric.variant_id)
      .where(VariantMetric.experiment_id == experiment_id).order_by(VariantMetric.metric, Variant.key))
+    # Which way is good: fewer actions or errors is an improvement, a rating or a success rate goes up.
+    for row in rows:
+        row["higher_is_better"] = higher_is_better(row["metric"]) if row["source"] == "panel" else True
+    return rows
 
 
 def session_counts(session: Session, experiment_id: str) -> dict[str, int]:

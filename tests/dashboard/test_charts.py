@@ -48,6 +48,14 @@ def test_effect_hover_labels_the_relative_pair_with_its_own_p_value() -> None:
     assert "relative" not in trace.text[3]  # no ratio from a zero baseline
 
 
+def test_effect_colours_follow_the_metric_good_direction() -> None:
+    faster = dict(METRICS[-1], higher_is_better=False)  # 2.5 s less per session: an improvement
+    slower = dict(faster, variant="v2", effect_abs=2.5, ci_abs_low=2.0, ci_abs_high=3.0)
+    unsure = dict(faster, variant="v3", significant=False)
+    (trace,) = charts.effect_intervals([faster, slower, unsure], "time_s").data
+    assert list(trace.marker.color) == [charts.GOOD, charts.BAD, charts.NEUTRAL]
+
+
 def test_effect_intervals_use_the_metric_unit_for_means() -> None:
     fig = charts.effect_intervals(METRICS, "time_s")
     (trace,) = fig.data

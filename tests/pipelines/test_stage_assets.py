@@ -90,6 +90,13 @@ def test_variant_metrics_stores_each_interval_with_its_own_p_value(app_db: str):
     assert success.p_value < 0.05 and (success.ci_abs_low > 0 or success.ci_abs_high < 0)
     assert success.p_value_rel > 0.05 and success.ci_low < 0 < success.ci_high
     assert rows[("control", "task_success")].ci_abs_low is None  # the baseline is compared with nothing
+    # The dashboard's rows say which way is good, so fewer actions can be shown as the improvement it is.
+    from db import queries
+
+    with session_scope(app_db) as session:
+        direction = {(r["variant"], r["metric"]): r["higher_is_better"]
+                     for r in queries.variant_metrics(session, experiment_id)}
+    assert direction[("v1", "task_success")] is True and direction[("v1", "actions")] is False
 
 
 def test_evaluation_metrics_stores_each_interval_with_its_own_p_value(app_db: str):
