@@ -48,6 +48,10 @@ def _relative(m: dict[str, Any]) -> str:
     return f"{_pct(m['effect_rel'])} [{_pct(m['ci_low'])}, {_pct(m['ci_high'])}]"
 
 
+def _per_arm(sessions: dict[str, int]) -> str:
+    return " · ".join(f"{arm} {n}" for arm, n in sessions.items())
+
+
 def _verdict(metrics: list[dict[str, Any]]) -> None:
     champion = header["champion_key"]
     if champion:
@@ -70,10 +74,10 @@ def _verdict(metrics: list[dict[str, Any]]) -> None:
         st.caption(f"{champion} on {PRIMARY_METRIC}: {_absolute(row)} vs the control "
                    f"(p = {_p(row['p_value'])}, Holm-adjusted p = {_p(row['p_value_adjusted'])}).")
     if srm and srm["flagged"]:
-        st.error(f"Sample ratio mismatch (p = {srm['p_value']:.2g}): sessions per arm {view['sessions']}; "
+        st.error(f"Sample ratio mismatch (p = {srm['p_value']:.2g}): sessions per arm {_per_arm(view['sessions'])}; "
                  "treat every comparison with suspicion until the cause is found.")
     elif srm:
-        st.caption(f"Panel sessions per arm: {view['sessions']} (SRM p = {srm['p_value']:.2f}).")
+        st.caption(f"Panel sessions per arm: {_per_arm(view['sessions'])} (SRM p = {srm['p_value']:.2f}).")
 
 
 def _guardrails(metrics: list[dict[str, Any]]) -> None:

@@ -33,6 +33,7 @@ def test_comparison_names_the_champion_and_its_evidence(open_view) -> None:
     # Beside the decision p: the absolute interval that p inverts, in percentage points.
     assert ("v1 on task_success: +50 pp [+20, +80] pp vs the control (p = 0.0005, Holm-adjusted p = 0.0010)"
             in text)
+    assert "Panel sessions per arm: control 10 · v1 10 · v2 10 (SRM p = 1.00)." in text
 
 
 def test_comparison_table_pairs_each_interval_with_its_own_p_value(open_view) -> None:
