@@ -7,7 +7,7 @@ interval (from Wilson intervals of each arm) gives the interval for the differen
 
 import math
 
-from scipy import stats
+from scipy import special
 
 from analysis.statistics import SampleStats
 
@@ -15,7 +15,7 @@ Interval = tuple[float, float]
 
 
 def wilson(successes: float, n: int, alpha: float) -> Interval:
-    z = float(stats.norm.ppf(1.0 - alpha / 2.0))
+    z = float(special.ndtri(1.0 - alpha / 2.0))
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
@@ -32,6 +32,9 @@ def newcombe_difference(control: SampleStats, treatment: SampleStats, alpha: flo
 
 
 def fisher_p_value(control: SampleStats, treatment: SampleStats) -> float:
+    # Imported here: scipy.stats costs about a second to import, and only boundary cases need it.
+    from scipy import stats
+
     table = [[round(control.sum), control.n - round(control.sum)],
              [round(treatment.sum), treatment.n - round(treatment.sum)]]
     return float(stats.fisher_exact(table).pvalue)
