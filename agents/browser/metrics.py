@@ -57,17 +57,17 @@ async def web_vitals(page: Page) -> tuple[float | None, float | None]:
 class PanelCache:
     """What sessions of one panel share: axe results per page and link statuses (pages don't change mid-panel).
 
-    Link checks go through `links`, an HTTP client of the panel's own without the contexts' origin
+    Link checks go through `client`, an HTTP client of the panel's own without the contexts' origin
     proxy: the links checked are same-origin by construction (`Actor._inspect`), and Playwright's
     HTTP client matches a proxy bypass list by host name only, so through a context's proxy
     (`host:port` bypass entries) every check reached the dead proxy and every link read as broken.
     """
 
-    def __init__(self, links: APIRequestContext | None = None) -> None:
+    def __init__(self, client: APIRequestContext | None = None) -> None:
         self.axe: dict[str, list[dict[str, Any]]] = {}
         self.links: dict[str, asyncio.Future[int]] = {}
         self._axe_locks: dict[str, asyncio.Lock] = {}
-        self.client = links
+        self.client = client
 
     async def axe_for(self, page: Page) -> list[dict[str, Any]]:
         url = page.url.split("#")[0]
