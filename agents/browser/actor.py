@@ -15,7 +15,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agents.browser.chromium import origin_of
-from agents.browser.metrics import PanelCache, web_vitals
+from agents.browser.metrics import PanelCache, page_template, web_vitals
 from agents.browser.page_view import PageView, read_view, selector
 
 # An in-page update is over when the DOM has been still for 80 ms (at most 1.5 s): one round trip.
@@ -48,6 +48,14 @@ _MAX_A11Y_PAGES = 8
 _MAX_LINK_CHECKS = 40
 
 
+def page_key(url: str) -> str:
+    """One page, one key: without the fragment, and a folder's index file is the folder itself
+    (`/` and `/index.html` are the same page to a user, so going back to either is a backtrack)."""
+    url = url.split("#")[0]
+    head, _, leaf = url.rpartition("/")
+    return head + "/" if leaf.lower() in ("index.html", "index.htm") and "://" in head else url
+
+
 class ElementGone(RuntimeError):
     """The element a persona chose disappeared before it could be clicked."""
 
@@ -68,6 +76,8 @@ class Actor:
         self.shots_dir, self.accessibility = shots_dir, accessibility
         self.origin = origin_of(base_url)
         self.t0 = time.monotonic()
+        # Time the panel spends measuring (axe-core, web vitals) is not the user's time on the task.
+        self._measuring_s = 0.0
         self.actions: list[dict[str, Any]] = []
         self.visited: list[str] = []
         self.backtracks = 0
@@ -98,7 +108,11 @@ class Actor:
         return sum(1 for a in self.actions if a["type"] != "start")
 
     def elapsed_ms(self) -> float:
-        return round((time.monotonic() - self.t0) * 1000, 1)
+        """The user's time so far: wall time since the start, less what the panel spent measuring."""
+        return round((time.monotonic() - self.t0 - self._measuring_s) * 1000, 1)
+
+    def has_seen(self, url: str) -> bool:
+        return page_key(url) in self.visited
 
     def _log(self, kind: str, target: str) -> None:
         self.actions.append(
@@ -111,7 +125,9 @@ class Actor:
         else:
             await self.page.goto(self.base_url, wait_until="load")
         self._log("start", self.base_url)
+        measuring = time.monotonic()
         self.lcp_ms, self.cls = await web_vitals(self.page)
+        self._measuring_s += time.monotonic() - measuring
         return await self._arrived()
 
     async def click(self, element: dict[str, Any], kind: str = "click") -> PageView:
@@ -227,11 +243,12 @@ class Actor:
             ):  # history held nothing of the site: reopen the last page
                 await self.page.goto(self.visited[-1], wait_until="load")
             url = self.page.url.split("#")[0]
-        if self.visited and url != self.visited[-1] and url in self.visited:
+        key = page_key(url)
+        if self.visited and key != self.visited[-1] and key in self.visited:
             self.backtracks += 1
         view = await read_view(self.page)
-        if url not in self.visited:
-            self.visited.append(url)
+        if key not in self.visited:
+            self.visited.append(key)
             await self._inspect(url, view)
         if self._doc_status >= 400 or not (view.links or view.buttons or view.inputs):
             self.dead_ends += 1
@@ -239,13 +256,28 @@ class Actor:
 
     async def _inspect(self, url: str, view: PageView) -> None:
         """First visit of a page: broken images, accessibility (once per template per panel), links to check."""
-        self.broken_images += [src for src in view.broken_images if src not in self.broken_images]
-        if self.accessibility and len(self.a11y) < _MAX_A11Y_PAGES:
-            self.a11y[url] = await self.cache.axe_for(self.page)
+        # Images from other origins are blocked by the panel's own guard: not the site's breakage.
+        self.broken_images += [
+            src for src in view.broken_images if origin_of(src) == self.origin and src not in self.broken_images
+        ]
+        template = page_template(url)
+        if self.accessibility and template not in self.a11y and len(self.a11y) < _MAX_A11Y_PAGES:
+            measuring = time.monotonic()
+            self.a11y[template] = await self.cache.axe_for(self.page)
+            self._measuring_s += time.monotonic() - measuring
         for href in view.hrefs:
             href = urljoin(url, href).split("#")[0]
             if origin_of(href) == self.origin and len(self._links_seen) < _MAX_LINK_CHECKS:
                 self._links_seen.setdefault(href, None)
+
+    def violations(self) -> list[dict[str, Any]]:
+        """Accessibility violations on the pages this user saw, one per rule: a defect in the shared
+        layout is one defect however many pages a path crosses (a longer path is not less accessible)."""
+        by_rule: dict[str, dict[str, Any]] = {}
+        for found in self.a11y.values():
+            for v in found:
+                by_rule.setdefault(v["id"], v)
+        return list(by_rule.values())
 
     async def check_links(self) -> None:
         """Status of every same-origin link seen (bounded), checked together once the task is over."""

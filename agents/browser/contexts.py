@@ -2,8 +2,9 @@
 
 A new context and page cost the browser ~0.3 CPU-s, more than most of a short session. A reused tab
 is, to the site, a new visitor: its origin's cookies and storage (localStorage, sessionStorage,
-IndexedDB, cache storage) are cleared and its history is reset. A tab whose session broke, that ended
-off the site or that opened popups is closed, never reused: its state is unknown.
+IndexedDB, cache storage), the HTTP cache and `window.name` are cleared and its history is reset.
+A tab whose session broke, that ended off the site or that opened popups is closed, never reused:
+its state is unknown.
 
 The wipe happens as the next session opens its first page, not when the last one ends. The last page
 keeps its document until then, so whatever it writes on its way out (timers, `pagehide` and
@@ -26,6 +27,7 @@ _VIEWPORT = {"width": 1280, "height": 800}
 # written by the previous page while it unloaded are gone before the site can read them.
 _WIPE_ON_ARRIVAL_JS = """
 (() => {
+  window.name = '';  // survives navigations in a tab: a previous visitor's page could have set it
   try { localStorage.clear(); } catch (e) {}
   try { sessionStorage.clear(); } catch (e) {}
   const paths = [], parts = location.pathname.split('/');
@@ -58,6 +60,9 @@ class Tab:
             return
         await self.context.clear_cookies()
         await self.cdp.send("Storage.clearDataForOrigin", {"origin": self.origin, "storageTypes": "all"})
+        # A new visitor has an empty HTTP cache too: no ETag of the last one's, no page that loads
+        # faster because someone else fetched its scripts.
+        await self.cdp.send("Network.clearBrowserCache")
         wipe = await self.page.add_init_script(_WIPE_ON_ARRIVAL_JS)
         try:
             await self.page.goto(url, wait_until="load")

@@ -12,15 +12,27 @@ from urllib.parse import urlsplit
 import axe_playwright_python
 from playwright.async_api import APIRequestContext, Page
 
+# LCP and CLS of the landing page, read once the page has been still (no new LCP candidate, no
+# layout shift) for 300 ms, at most 2.5 s after load: a banner or hero that arrives late counts, as
+# it would for a user still looking at the page. Read 30 ms after load, both missed everything late.
 _VITALS_JS = """
 () => new Promise(resolve => {
-  let lcp = null, cls = 0;
-  try { new PerformanceObserver(list => { for (const e of list.getEntries()) lcp = e.renderTime || e.loadTime || e.startTime; })
-          .observe({type: 'largest-contentful-paint', buffered: true}); } catch (e) {}
-  try { new PerformanceObserver(list => { for (const e of list.getEntries()) if (!e.hadRecentInput) cls += e.value; })
-          .observe({type: 'layout-shift', buffered: true}); } catch (e) {}
-  // Buffered entries are delivered asynchronously; one short tick collects them.
-  setTimeout(() => resolve({lcp, cls}), 30);
+  const QUIET_MS = 300, CAP_MS = 2500, started = performance.now();
+  let lcp = null, cls = 0, last = started;
+  try { new PerformanceObserver(list => {
+          for (const e of list.getEntries()) lcp = e.renderTime || e.loadTime || e.startTime;
+          last = performance.now();
+        }).observe({type: 'largest-contentful-paint', buffered: true}); } catch (e) {}
+  try { new PerformanceObserver(list => {
+          for (const e of list.getEntries()) if (!e.hadRecentInput) cls += e.value;
+          last = performance.now();
+        }).observe({type: 'layout-shift', buffered: true}); } catch (e) {}
+  const tick = () => {
+    const now = performance.now();
+    if (now - last >= QUIET_MS || now - started >= CAP_MS) resolve({lcp, cls});
+    else setTimeout(tick, 50);
+  };
+  setTimeout(tick, 50);
 })
 """
 _AXE_JS_PATH = Path(axe_playwright_python.__file__).parent / "axe.min.js"
@@ -93,7 +105,7 @@ class PanelCache:
 async def _fetch_status(request: APIRequestContext, url: str, headers: dict[str, str] | None) -> int:
     try:
         response = await request.head(url, headers=headers, timeout=5000, max_redirects=0)
-        if response.status in (405, 501):  # servers that refuse HEAD get a GET
+        if response.status >= 400:  # servers that mishandle HEAD (405, 501, or a 404 for a GET route) get a GET
             response = await request.get(url, headers=headers, timeout=5000, max_redirects=0)
         return response.status
     except Exception:  # noqa: BLE001 - a link that cannot be fetched at all is broken

@@ -14,7 +14,7 @@ import random
 import re
 from dataclasses import dataclass, field
 
-from agents.browser.actor import Actor
+from agents.browser.actor import Actor, page_key
 from agents.browser.page_view import PageView, normalise
 
 PERSONAS = ("searcher", "category_navigator", "scanner", "impatient")
@@ -84,7 +84,7 @@ async def find_item(
                 view = await actor.back()
                 continue
         nxt = view.next_link()
-        if nxt is None or nxt["href"].split("#")[0] in actor.visited:
+        if nxt is None or actor.has_seen(nxt["href"]):
             actor.dead_ends += 1
             hint = " (the search box found no match)" if searched_without_match else ""
             return Outcome(
@@ -158,7 +158,7 @@ async def explore(actor: Actor, persona: Persona, rng: random.Random, max_pages:
         return [
             link
             for link in links
-            if link["href"].split("#")[0] not in actor.visited
+            if not actor.has_seen(link["href"])
             and link["href"] not in tried
             and link["href"].startswith(actor.origin)
         ]
@@ -167,7 +167,7 @@ async def explore(actor: Actor, persona: Persona, rng: random.Random, max_pages:
         options = fresh(view.links)
         if not options:
             actor.dead_ends += 1
-            at_start = view.url.split("#")[0] == actor.visited[0]
+            at_start = page_key(view.url) == actor.visited[0]
             if at_start or actor.n_actions + 1 >= persona.budget:
                 break
             view = await actor.back()

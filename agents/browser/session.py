@@ -88,9 +88,19 @@ async def run_session(
             failed.append(f"{request.url} ({request.failure})")
 
     # The tab outlives this session (it is reused): its listeners are removed when the session ends.
+    seen_errors: set[tuple[str, str]] = set()
+
+    def on_console_error(text: str) -> None:
+        # The guard's own refusals are not the site's errors (they are listed as blocked requests),
+        # and the same error on the same page, loaded again, is one error.
+        if is_blocked(text) or (text, page.url) in seen_errors:
+            return
+        seen_errors.add((text, page.url))
+        console.append(text)
+
     listeners: list[tuple[str, Callable[[Any], Any]]] = [
-        ("console", lambda m: m.type == "error" and console.append(m.text)),
-        ("pageerror", lambda e: console.append(str(e))),
+        ("console", lambda m: m.type == "error" and on_console_error(m.text)),
+        ("pageerror", lambda e: on_console_error(str(e))),
         ("requestfailed", on_failed),
         ("response", lambda r: r.status >= 400 and failed.append(f"{r.url} (HTTP {r.status})")),
     ]
@@ -108,6 +118,8 @@ async def run_session(
     except Exception as exc:  # noqa: BLE001 - a broken page ends this session, not the panel
         outcome = Outcome(False, f"the session broke: {type(exc).__name__}: {str(exc).splitlines()[0]}")
         error = f"{type(exc).__name__}: {exc}"
+    # The user's time ends with the task: the closing screenshot and link checks are the panel's.
+    duration_ms = actor.elapsed_ms()
     try:
         await actor.screenshot("success" if outcome.success else "failure")
         await actor.check_links()
@@ -118,7 +130,7 @@ async def run_session(
         await tabs.release(tab, reusable=error is None)
     logs += [f"{a['t_ms']:>8.1f}ms {a['type']:<12} {a['target']}  @ {a['url']}" for a in actor.actions]
     logs += actor.notes + [f"blocked off-origin request: {u}" for u in blocked]
-    violations = [v for found in actor.a11y.values() for v in found]
+    violations = actor.violations()
     issues = list(outcome.issues)
     if blocked:
         issues.append(f"blocked {len(blocked)} request(s) leaving the site's origin, e.g. {blocked[0]}")
@@ -131,7 +143,7 @@ async def run_session(
         task_prompt=task_prompt(flow),
         success=outcome.success,
         n_actions=actor.n_actions,
-        duration_ms=actor.elapsed_ms(),
+        duration_ms=duration_ms,
         pages_visited=actor.visited,
         backtracks=actor.backtracks,
         dead_ends=actor.dead_ends,

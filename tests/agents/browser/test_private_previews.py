@@ -21,6 +21,7 @@ class TokenGuard(QuietHandler):
     """Refuses any request without the token, as E2B's edge does for a private sandbox."""
 
     seen: ClassVar[list[str]] = []
+    checked: ClassVar[list[str]] = []  # HEAD requests: the panel's link checks
 
     def do_GET(self) -> None:
         if self.headers.get(TOKEN_HEADER) != TOKEN:
@@ -33,12 +34,14 @@ class TokenGuard(QuietHandler):
         if self.headers.get(TOKEN_HEADER) != TOKEN:
             self.send_error(403, "missing traffic access token")
             return
+        TokenGuard.checked.append(self.path)
         super().do_HEAD()
 
 
 @pytest.fixture
 def private_shop() -> Iterator[str]:
     TokenGuard.seen = []
+    TokenGuard.checked = []
     url, server = serve(EXAMPLES / "shop", handler=TokenGuard)
     yield url
     server.shutdown()
@@ -64,7 +67,8 @@ def test_the_panel_carries_the_preview_token_on_every_request(private_shop: str,
     )
     assert all(r.success for r in results), [r.summary for r in results]
     assert not any("403" in f for r in results for f in r.failed_requests)
-    # Link checks carry the token too: a link refused for want of it would be reported as broken.
+    # Link checks carry the token too (a link refused for want of it would be reported as broken).
+    assert len(TokenGuard.checked) >= 5
     assert all(r.broken_links == [] for r in results), [r.broken_links for r in results]
     # Pages, stylesheet and script all came through the guard.
     assert {"/", "/assets/style.css", "/assets/cart.js"} <= set(TokenGuard.seen)
