@@ -12,16 +12,39 @@ def _label(run: Any, position: int) -> str:
     return f"{model + ' ' if model else ''}run {getattr(run, 'index', position)}"
 
 
+def mark_duplicates(runs: Sequence[Any]) -> None:
+    """Mark each completed run whose diff is byte-identical to an earlier completed run's.
+
+    The same diff built twice (two temperatures drawing the same markup, a cached model answer) is
+    one piece of evidence, not two; the mark is kept on the run (and in its diagnostics, which are
+    stored) so the matrix still shows that it ran.
+    """
+    first: dict[str, int] = {}
+    for position, run in enumerate(runs):
+        if run.status != "completed" or not run.diff:
+            continue
+        index = getattr(run, "index", position)
+        if run.diff in first:
+            run.duplicate_of = first[run.diff]
+            run.diagnostics["duplicate_of"] = first[run.diff]
+            run.diagnostics["duplicate"] = (f"the same diff as run {first[run.diff]}: "
+                                            "counted once, with that run")
+        else:
+            first[run.diff] = index
+
+
 def choose_champion(runs: Sequence[Any]) -> tuple[int | None, str]:
     """(position in runs of the champion, why). Only completed runs whose tests pass qualify.
 
     Among those: goal checks passed beats not passed; then the smaller diff, fewer tokens, lower
     latency. A run whose repo has no tests (tests_passed None) cannot show it did no harm: it
-    does not qualify.
+    does not qualify. A duplicate (see mark_duplicates) is not a candidate of its own: its first
+    run stands for it, so latency never picks between byte-identical diffs.
     """
     # A run that changed nothing cannot be the implementation of anything, however green its tests.
     qualified = [i for i, r in enumerate(runs)
-                 if r.status == "completed" and r.tests_passed is True and (r.loc_changed or 0) > 0]
+                 if r.status == "completed" and r.tests_passed is True and (r.loc_changed or 0) > 0
+                 and getattr(r, "duplicate_of", None) is None]
     if not qualified:
         completed = sum(1 for r in runs if r.status == "completed")
         return None, (f"no run qualifies: {completed} of {len(runs)} completed, "
@@ -46,4 +69,9 @@ def choose_champion(runs: Sequence[Any]) -> tuple[int | None, str]:
         tie = f"diff of {run.loc_changed} lines, fewest tokens ({run.tokens})"
     else:
         tie = f"diff of {run.loc_changed} lines, {run.tokens} tokens, lowest latency ({run.latency_ms:.0f} ms)"
-    return best, f"{_label(run, best)}: tests pass, {goal}, {tie}"
+    same = [getattr(r, "index", i) for i, r in enumerate(runs)
+            if getattr(r, "duplicate_of", None) is not None and r.duplicate_of == getattr(run, "index", best)]
+    also = ""
+    if same:
+        also = f" (run{'s' if len(same) > 1 else ''} {', '.join(map(str, same))} built the same diff)"
+    return best, f"{_label(run, best)}: tests pass, {goal}, {tie}{also}"

@@ -42,6 +42,7 @@ class RunOutcome:
     completed_at: str | None = None
     phases: dict[str, dict[str, str | None]] = field(default_factory=dict)
     retry_of: int | None = None  # index of the run this one retries
+    duplicate_of: int | None = None  # index of an earlier completed run that built the identical diff
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -9,21 +9,26 @@ from __future__ import annotations
 import random
 
 from agents.code.recipes.base import RecipeContext, RecipeError
-from agents.code.recipes.registry import RECIPES, resolve
+from agents.code.recipes.registry import RECIPES, VARIANTS, resolve
 from agents.code.result import AgentResult
 from agents.code.site import Workspace
 from agents.code.trajectory import RecordingWorkspace, Trajectory
 from agents.schemas import SuggestionSpec
 
-VARIANTS = 4
-
 
 def pick_variant(recipe: str, temperature: float, strategy: str) -> int:
-    """Temperature 0 always takes the first variant; higher temperatures draw one of the others, seeded,
-    so a matrix over temperatures really tries different markup."""
-    if temperature <= 0:
+    """Temperature 0 always takes the first variant; higher temperatures draw one of the recipe's others,
+    seeded, so a matrix over temperatures really tries different markup.
+
+    The draw is among the variants the recipe declares: a number past them would wrap round to one
+    already tried (with two variants, 2 built variant 0's markup again). A matrix with more
+    temperatures than a recipe has variants still repeats one; the solve marks those runs duplicates.
+    The model is not part of the seed: this agent has none, so models would only reshuffle the draw.
+    """
+    count = VARIANTS.get(recipe, 1)
+    if temperature <= 0 or count < 2:
         return 0
-    return random.Random(f"{recipe}|{temperature:.3f}|{strategy}").randrange(1, VARIANTS)
+    return random.Random(f"{recipe}|{temperature:.3f}|{strategy}").randrange(1, count)
 
 
 def run_recipe_agent(

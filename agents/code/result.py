@@ -33,5 +33,7 @@ def implementation_prompt(suggestion: SuggestionSpec) -> str:
         lines.append(f"Why: {suggestion.rationale}")
     if suggestion.addresses_issues:
         lines.append("It should fix: " + "; ".join(suggestion.addresses_issues))
-    lines.append("Keep the app's existing tests passing. Change as little as needed. Submit when done.")
+    # The tests are judged as the base commit has them: a change that touches them fails the run.
+    lines.append("Keep the app's existing tests passing and leave the test files as they are. "
+                 "Change as little as needed. Submit when done.")
     return "\n".join(lines)

@@ -12,12 +12,16 @@ from agents.code.outcome import RunConfig, RunOutcome
 from agents.code.recipe_agent import run_recipe_agent
 from agents.code.recipes.registry import resolve
 from agents.code.result import AgentResult, implementation_prompt
+from agents.code.testguard import ran_count, runner_reports_counts, touched_tests
 from agents.code.tool_agent import run_tool_agent
 from agents.code.trajectory import now_iso
-from agents.sandbox.base import Sandbox, SandboxError
+from agents.sandbox.base import IsolationUnavailable, PathEscape, Sandbox, SandboxAuthError, SandboxError
 from agents.schemas import SuggestionSpec
 
 TAIL = 2000
+# Sandbox errors a retry cannot fix: rejected credentials, a host that cannot isolate, a path
+# outside the workdir. Retrying them only spends budget and, for auth, hammers the provider.
+PERMANENT = (SandboxAuthError, IsolationUnavailable, PathEscape)
 Emit = Callable[[str, dict[str, Any]], None]
 
 
@@ -45,11 +49,12 @@ def _agent(sandbox: Sandbox, suggestion: SuggestionSpec, config: RunConfig, agen
     from agents.llm.factory import get_provider
     from db.settings import get_settings
 
-    limits = get_settings().code
+    settings = get_settings()
+    limits = settings.code
     result = run_tool_agent(
         sandbox, suggestion, get_provider(config.model), temperature=config.temperature,
         max_steps=limits.max_steps, max_edits=config.max_edits, max_tokens=limits.max_tokens,
-        time_budget_s=remaining_s, cancel=cancel,
+        time_budget_s=remaining_s, command_timeout_s=settings.sandbox.command_timeout_s, cancel=cancel,
     )
     result.recipe = resolve(suggestion.title, suggestion.recipe)
     return result
@@ -61,10 +66,30 @@ def _test(sandbox: Sandbox, out: RunOutcome, remaining_s: float) -> None:
         out.tests_passed = None
         out.diagnostics = {"command": None, "stdout_tail": "", "stderr_tail": "", "note": "the repo has no test command"}
         return
+    touched = touched_tests(out.files_modified, command)
+    if touched:
+        # The verdict must come from the base commit's tests: a change to them (emptied, deleted, or a
+        # new file that ends the run early) would let the change judge itself.
+        out.tests_passed = False
+        out.diagnostics = {"command": command, "stdout_tail": "", "stderr_tail": "", "tests_changed": touched,
+                           "note": f"the change touches the app's tests ({', '.join(touched)}); "
+                                   "the existing tests must stay as they are"}
+        return
     result = sandbox.run(command, timeout_s=max(1.0, remaining_s))
+    ran = ran_count(f"{result.stdout}\n{result.stderr}")
     out.tests_passed = result.ok
     out.diagnostics = {"command": command, "exit_code": result.exit_code, "timed_out": result.timed_out,
-                       "stdout_tail": result.stdout[-TAIL:], "stderr_tail": result.stderr[-TAIL:]}
+                       "tests_ran": ran, "stdout_tail": result.stdout[-TAIL:],
+                       "stderr_tail": result.stderr[-TAIL:]}
+    if result.ok and ran == 0:
+        out.tests_passed = False
+        out.diagnostics["note"] = "the test command exited 0 but ran no tests"
+    elif result.ok and ran is None and runner_reports_counts(command):
+        # unittest and pytest always print a count when they finish; without one something ended the
+        # process early with status 0.
+        out.tests_passed = False
+        out.diagnostics["note"] = ("the test command exited 0 without its runner's summary: "
+                                   "no test is known to have run")
 
 
 def run_one(
@@ -119,12 +144,16 @@ def run_one(
     except _Cancelled as exc:
         out.status, out.error_message = "cancelled", f"cancelled: the solve's time budget ended during {exc}"
     except SandboxError as exc:
-        # Infrastructure trouble (a sandbox that would not start or broke) says nothing about the
-        # change itself: one retry is worth it.
-        out.status, out.error_message = "failed", f"{type(exc).__name__}: {exc}"
-        out.diagnostics = {"command": f"sandbox during {list(out.phases)[-1]}", "stdout_tail": "",
-                           "stderr_tail": str(exc)[-TAIL:]}
-        retryable = True
+        if cancel.is_set():
+            # The solve destroyed this run's sandbox when its budget ended; the error is that.
+            out.status, out.error_message = "cancelled", f"cancelled: the solve's time budget ended ({exc})"
+        else:
+            # Infrastructure trouble (a sandbox that would not start or broke) says nothing about the
+            # change itself: one retry is worth it, unless the same thing would fail again.
+            out.status, out.error_message = "failed", f"{type(exc).__name__}: {exc}"
+            out.diagnostics = {"command": f"sandbox during {list(out.phases)[-1]}", "stdout_tail": "",
+                               "stderr_tail": str(exc)[-TAIL:]}
+            retryable = not isinstance(exc, PERMANENT)
     finally:
         phases.close()
         out.latency_ms = (time.monotonic() - started) * 1000

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
-from agents.code.champion import choose_champion
+from agents.code.champion import choose_champion, mark_duplicates
 from agents.code.outcome import RunConfig, RunOutcome, SolveOutcome
 from agents.code.result import implementation_prompt
 from agents.code.runner import run_one
 from agents.code.trajectory import now_iso
+from agents.sandbox.base import Sandbox
+from agents.sandbox.process import kill_uid
 from agents.schemas import SuggestionSpec
 
 log = logging.getLogger(__name__)
@@ -35,6 +39,75 @@ def _safe(on_event: Callable[[str, dict], None] | None) -> Callable[[str, dict],
                 log.exception("on_event(%s) raised", kind)
 
     return emit
+
+
+def _kill_commands_in(workdir: str) -> None:
+    """SIGKILL the process groups of the commands bound to this workdir (bwrap's argv names it).
+
+    The runs' threads cannot be interrupted while they wait on a command, and a local sandbox does
+    not track its commands: its bwrap processes are found by the workdir they bind. Killing the
+    outer bwrap's group takes its pid namespace down with it (--die-with-parent).
+    """
+    own = os.getpgrp()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                argv = handle.read().split(b"\0")
+            if workdir.encode() not in argv:
+                continue
+            pid = int(entry)
+            group = os.getpgid(pid)
+            if group != own:
+                os.killpg(group, signal.SIGKILL)
+            os.kill(pid, signal.SIGKILL)
+        except (OSError, ValueError):  # gone meanwhile, or not ours to kill
+            continue
+
+
+def _stop(sandbox: Sandbox) -> None:
+    """Kill what a sandbox is running and destroy it, from outside the run that holds it."""
+    workdir, uid = getattr(sandbox, "workdir", None), getattr(sandbox, "uid", None)
+    try:
+        for _ in range(2):  # again after destroy: a command may have started between the kill and it
+            if workdir is not None:
+                _kill_commands_in(str(workdir))
+            if isinstance(uid, int):
+                kill_uid(uid)  # a no-op unless the sandbox has its own uid
+            sandbox.destroy()  # idempotent; E2B's kills the remote sandbox and its commands
+    except Exception:  # the run's own cleanup tries again; one sandbox must not stop the others
+        log.exception("stopping sandbox %s failed", getattr(sandbox, "id", "?"))
+
+
+class _OpenSandboxes:
+    """The sandboxes the runs have open, so the solve can stop them when its budget ends.
+
+    Returning "cancelled" is not enough: a run's thread keeps waiting on its command (up to the
+    command timeout) and its sandbox and processes live on after run_solve has returned.
+    """
+
+    def __init__(self, open_sandbox: Callable[..., Sandbox]) -> None:
+        self._open_sandbox = open_sandbox
+        self._lock = threading.Lock()
+        self._sandboxes: list[Sandbox] = []
+        self._stopping = False
+
+    def open(self, repo: str, ref: str | None = None, **kw: Any) -> Sandbox:
+        sandbox = self._open_sandbox(repo, ref, **kw)
+        with self._lock:
+            self._sandboxes.append(sandbox)
+            stopping = self._stopping
+        if stopping:  # it was being created when the budget ended
+            _stop(sandbox)
+        return sandbox
+
+    def stop_all(self) -> None:
+        with self._lock:
+            self._stopping = True
+            sandboxes = list(self._sandboxes)
+        for sandbox in sandboxes:
+            _stop(sandbox)
 
 
 def _cancelled(index: int, config: RunConfig, suggestion: SuggestionSpec, why: str) -> RunOutcome:
@@ -59,6 +132,7 @@ def run_solve(
         raise ValueError("the run matrix is empty")
     from agents.sandbox.factory import open_sandbox
 
+    sandboxes = _OpenSandboxes(open_sandbox)
     emit = _safe(on_event)
     cancel = threading.Event()
     deadline = time.monotonic() + time_budget_s
@@ -71,7 +145,7 @@ def run_solve(
             out = _cancelled(index, config, suggestion, "cancelled: the time budget ended before it started")
             emit("run_failed", {"run_index": index, "status": out.status, "error": out.error_message})
             return out, False
-        return run_one(open_sandbox, repo, ref, suggestion, config, index=index, agent=agent,
+        return run_one(sandboxes.open, repo, ref, suggestion, config, index=index, agent=agent,
                        deadline=deadline, cancel=cancel, emit=emit)
 
     pool = ThreadPoolExecutor(max_workers=max(1, max_parallel), thread_name_prefix="solve-run")
@@ -98,6 +172,7 @@ def run_solve(
                     pending[pool.submit(_retry, task, new, configs[new], index)] = new
         if pending:
             cancel.set()
+            sandboxes.stop_all()  # unblocks runs waiting on a command, so they report within the grace
             finished, _ = wait(pending, timeout=CANCEL_GRACE_S)
             for future in finished:
                 index = pending.pop(future)
@@ -110,7 +185,10 @@ def run_solve(
     finally:
         cancel.set()
         pool.shutdown(wait=False, cancel_futures=True)
+        if pending:  # runs that outlived the grace (or an error here): nothing of theirs may stay behind
+            sandboxes.stop_all()
     ordered = [runs[i] for i in sorted(runs)]
+    mark_duplicates(ordered)
     index, reason = choose_champion(ordered)
     return SolveOutcome(runs=ordered, champion_index=index, champion_reason=reason)
 

@@ -48,14 +48,14 @@ class _Limit(Exception):
     pass
 
 
-def _execute(sandbox: Sandbox, act: AgentAction, changes: dict[str, list[str]]) -> str:
+def _execute(sandbox: Sandbox, act: AgentAction, changes: dict[str, list[str]], timeout_s: float) -> str:
     """Run one action; raise ValueError/SandboxError/OSError for errors the model should see."""
     if act.action == "list_files":
         return "\n".join(sandbox.list_files(act.path or ".")) or "(no files)"
     if act.action == "run":
         if not act.command:
             raise ValueError("run needs a command")
-        result = sandbox.run(act.command)
+        result = sandbox.run(act.command, timeout_s=timeout_s)
         return f"exit code {result.exit_code}\nstdout:\n{result.stdout[-2000:]}\nstderr:\n{result.stderr[-2000:]}"
     if not act.path:
         raise ValueError(f"{act.action} needs a path")
@@ -97,6 +97,7 @@ def run_tool_agent(
     max_edits: int = 20,
     max_tokens: int = 200_000,
     time_budget_s: float = 300.0,
+    command_timeout_s: float = 120.0,
     cancel: threading.Event | None = None,
 ) -> AgentResult:
     task = implementation_prompt(suggestion)
@@ -151,8 +152,14 @@ def run_tool_agent(
                 return finish("failed", "limits_exceeded", f"stopped after {step + 1} steps",
                               f"limits exceeded: edit limit of {max_edits} reached")
             edits += 1
+        # A command gets its own timeout or what is left of the budget, whichever is shorter: the
+        # sandbox's default would let one `sleep` outlast the whole solve.
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return finish("failed", "limits_exceeded", f"stopped after {step + 1} steps",
+                          f"limits exceeded: time budget of {time_budget_s:.0f}s used up")
         try:
-            observation = _execute(sandbox, act, changes)
+            observation = _execute(sandbox, act, changes, min(command_timeout_s, left))
             trajectory.record(_trajectory_action(act.action), act.path or act.command)
         except (SandboxError, OSError, ValueError, UnicodeDecodeError) as exc:
             # Reported back to the model as an observation: it can correct itself.

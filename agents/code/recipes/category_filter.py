@@ -7,6 +7,8 @@ from agents.code.recipes.base import RecipeContext, RecipeError
 from agents.code.recipes.catalog import catalog_js, edit_listings, require_lists
 from agents.code.site import ProductList
 
+# Distinct markups: a select or buttons, each with its own placement (both follow the parity).
+VARIANTS = 2
 FILTER_JS = """/* variantlab category filter: shows one category's products from all listing pages. */
 (function () {
   "use strict";

@@ -16,6 +16,8 @@ from agents.code.recipes.forms import (
 )
 from agents.formats import example_for
 
+# Distinct markups: the message under the field's row, or right after the control.
+VARIANTS = 2
 VALIDATE_JS = """/* variantlab inline validation: each field is checked on blur, with a reason next to it. */
 (function () {
   "use strict";

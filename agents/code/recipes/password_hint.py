@@ -6,6 +6,8 @@ from agents.code.markup import Editor, escape_text
 from agents.code.recipes.base import RecipeContext, RecipeError
 from agents.code.recipes.forms import describe_password_rule, find_form, password_rule
 
+# Distinct markups: one per placement of the hint.
+VARIANTS = 2
 PLACEMENTS = ["after the field", "after the label"]
 
 

@@ -27,6 +27,17 @@ RECIPES: dict[str, Callable[[RecipeContext], str]] = {
     "password_hint": password_hint.apply,
     "shorter_form": shorter_form.apply,
 }
+# How many distinct markups each recipe can build; variant numbers beyond it would repeat one.
+VARIANTS: dict[str, int] = {
+    "search": search.VARIANTS,
+    "category_filter": category_filter.VARIANTS,
+    "sort": sort.VARIANTS,
+    "result_count": result_count.VARIANTS,
+    "sticky_cart": sticky_cart.VARIANTS,
+    "inline_validation": inline_validation.VARIANTS,
+    "password_hint": password_hint.VARIANTS,
+    "shorter_form": shorter_form.VARIANTS,
+}
 
 # The recipe named earliest in the text wins ("a search box with live filtering" is a search);
 # on the same position, the earlier entry (the more specific phrase) wins.

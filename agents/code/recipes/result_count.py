@@ -5,6 +5,8 @@ from __future__ import annotations
 from agents.code.recipes.base import RecipeContext
 from agents.code.recipes.catalog import edit_listings, require_lists
 
+# Distinct markups: the wording and the placement both follow the variant's parity.
+VARIANTS = 2
 WORDING = ["Showing {n} of {total} products", "{n} of {total} products shown on this page"]
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from agents.code.recipes.base import RecipeContext
 from agents.code.recipes.catalog import catalog_js, edit_listings, require_lists
 
+# Distinct markups: 3 placeholders x 2 placements of the box (catalog.edit_listings); 3 and 2 are
+# coprime, so variants 0-5 are six different pairs.
+VARIANTS = 6
 PLACEHOLDERS = ["Search products", "Search by name or category", "Find a product"]
 
 SEARCH_JS = """/* variantlab search: live filtering across all listing pages. */

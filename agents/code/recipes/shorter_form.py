@@ -7,6 +7,8 @@ from agents.code.recipes.base import RecipeContext, RecipeError
 from agents.code.recipes.forms import find_form
 from agents.code.site import label_for
 
+# Distinct markups: one per summary text of the optional block.
+VARIANTS = 2
 SUMMARIES = ["More details (optional)", "Add optional details"]
 
 

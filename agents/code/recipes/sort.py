@@ -5,6 +5,8 @@ from __future__ import annotations
 from agents.code.recipes.base import RecipeContext
 from agents.code.recipes.catalog import catalog_js, edit_listings, require_lists
 
+# Distinct markups: the label set and the control's placement both follow the variant's parity.
+VARIANTS = 2
 LABELS = [
     ("Featured", "Price: low to high", "Price: high to low", "Name: A to Z"),
     ("Recommended", "Lowest price first", "Highest price first", "Alphabetical"),

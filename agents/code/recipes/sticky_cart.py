@@ -10,6 +10,8 @@ from agents.code.recipes.base import RecipeContext, RecipeError
 
 CART_WORDS = re.compile(r"\b(cart|basket|bag)\b", re.IGNORECASE)
 STORAGE_KEY = re.compile(r"""localStorage\.getItem\(\s*(?:["']([^"']+)["']|([A-Za-z_$][\w$]*))\s*\)""")
+# Distinct markups: one per corner in POSITIONS.
+VARIANTS = 2
 POSITIONS = ["right: 1rem; bottom: 1rem;", "right: 1rem; top: 1rem;"]
 
 BADGE_JS = """/* variantlab cart count: reads the site's own localStorage cart. */

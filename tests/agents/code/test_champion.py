@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from agents.code.champion import choose_champion
+from agents.code.champion import choose_champion, mark_duplicates
 
 
 def run(status="completed", tests=True, goal=True, loc=10, tokens=100, latency=1000.0):  # type: ignore[no-untyped-def]
@@ -47,3 +47,24 @@ def test_no_qualifying_run(runs: list) -> None:
     index, reason = choose_champion(runs)
     assert index is None
     assert reason.startswith("no run qualifies")
+
+
+def test_byte_identical_diffs_are_one_candidate_not_a_latency_race() -> None:
+    runs = [SimpleNamespace(**vars(run(latency=lat)), index=i, diff=diff, diagnostics={}, duplicate_of=None)
+            for i, (lat, diff) in enumerate([(900.0, "A"), (100.0, "A"), (500.0, "B"), (50.0, "A")])]
+    runs[2].loc_changed = 11
+    mark_duplicates(runs)
+    assert [r.duplicate_of for r in runs] == [None, 0, None, 0]
+    assert "same diff as run 0" in runs[1].diagnostics["duplicate"]
+    index, reason = choose_champion(runs)
+    assert index == 0  # not run 3, the same diff that merely finished sooner
+    assert "latency" not in reason and "smallest diff (10 lines)" in reason
+    assert "runs 1, 3 built the same diff" in reason
+
+
+def test_failed_runs_are_never_marked_duplicates() -> None:
+    runs = [SimpleNamespace(**vars(run(status=status)), index=i, diff="A", diagnostics={}, duplicate_of=None)
+            for i, status in enumerate(["failed", "completed"])]
+    mark_duplicates(runs)
+    assert [r.duplicate_of for r in runs] == [None, None]
+    assert choose_champion(runs)[0] == 1

@@ -105,3 +105,145 @@ def test_cli_tool_agent_offline_fails_every_run_with_the_reason(as_json: bool) -
     assert "offline provider cannot run the tool-use code agent" in result.output
     if as_json:
         assert all(r["status"] == "failed" for r in json.loads(result.output)["runs"])
+
+
+class _Scripted:
+    """A stand-in model that answers each step from a script; the last answer repeats."""
+
+    def __init__(self, steps: list[dict]) -> None:
+        self.steps = steps
+
+    def complete(self, *, schema, context, **kw):  # type: ignore[no-untyped-def]
+        from agents.llm.base import LLMResult
+
+        step = self.steps[min(context["step"], len(self.steps) - 1)]
+        return LLMResult(schema(**step), 10, 10, 1.0, 0.0, False, "openai", "m")
+
+
+def _scripted(monkeypatch: pytest.MonkeyPatch, steps: list[dict]) -> None:
+    from agents.llm import factory
+
+    monkeypatch.setattr(factory, "get_provider", lambda spec=None, **kw: _Scripted(steps))
+
+
+def test_a_run_that_empties_the_app_tests_is_not_champion(monkeypatch: pytest.MonkeyPatch) -> None:
+    pages = ["index.html"] + [f"page-{i}.html" for i in range(2, 7)]
+    _scripted(monkeypatch, [
+        {"action": "write_file", "path": "tests/test_shop_site.py", "content": "# tests removed\n"},
+        *({"action": "replace_in_file", "path": p, "old": "<main>", "new": '<main><input type="search">'}
+          for p in pages),
+        {"action": "submit", "summary": "added search"},
+    ])
+    outcome = run_solve(str(SHOP), SuggestionSpec(title="Add a search box", rationale="t"),
+                        matrix=[RunConfig(ModelSpec("openai", "m"), 0.0)], max_parallel=1, time_budget_s=60,
+                        agent="tool")
+    run = outcome.runs[0]
+    assert run.status == "completed" and run.goal_checks_passed  # the change itself is there
+    assert run.tests_passed is False
+    assert run.diagnostics["tests_changed"] == ["tests/test_shop_site.py"]
+    assert outcome.champion_index is None and "no run qualifies" in outcome.champion_reason
+
+
+def test_tests_that_ran_nothing_do_not_pass(unknown_shop) -> None:  # type: ignore[no-untyped-def]
+    # The base itself has no test in its test folder: exit 0 from "Ran 0 tests" is no evidence.
+    (unknown_shop / "tests" / "test_pages.py").write_text("import unittest\n")
+    outcome = run_solve(str(unknown_shop), SuggestionSpec(title="Sort by price", rationale="t"),
+                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60)
+    run = outcome.runs[0]
+    assert run.status == "completed" and run.diagnostics["exit_code"] == 0
+    assert run.tests_passed is False and run.diagnostics["tests_ran"] == 0
+    assert "ran no tests" in run.diagnostics["note"]
+    assert outcome.champion_index is None
+
+
+def test_identical_diffs_are_marked_duplicates_and_count_once() -> None:
+    # Sort has two variants: every temperature above 0 builds variant 1, byte for byte.
+    matrix = [RunConfig(RECIPE, 0.7), RunConfig(RECIPE, 1.0), RunConfig(RECIPE, 0.0)]
+    outcome = run_solve(str(SHOP), SuggestionSpec(title="Sort by price", rationale="t"), matrix=matrix,
+                        max_parallel=2, time_budget_s=120)
+    first, again, base = outcome.runs
+    assert [r.status for r in outcome.runs] == ["completed"] * 3 and all(r.tests_passed for r in outcome.runs)
+    assert again.diff == first.diff != base.diff
+    assert (first.duplicate_of, again.duplicate_of, base.duplicate_of) == (None, 0, None)
+    assert again.diagnostics["duplicate_of"] == 0 and "same diff as run 0" in again.diagnostics["duplicate"]
+    assert outcome.champion_index != 1  # a duplicate is never a candidate of its own
+    if outcome.champion_index == 0:
+        assert "run 1 built the same diff" in outcome.champion_reason
+
+
+@pytest.mark.parametrize("error", ["SandboxAuthError", "IsolationUnavailable", "PathEscape"])
+def test_errors_a_retry_cannot_fix_are_not_retried(monkeypatch: pytest.MonkeyPatch, error: str) -> None:
+    from agents.sandbox import base, factory
+
+    calls = []
+
+    def broken(repo: str, ref: str | None = None, **kw):  # type: ignore[no-untyped-def]
+        calls.append(repo)
+        raise getattr(base, error)("injected: permanent")
+
+    monkeypatch.setattr(factory, "open_sandbox", broken)
+    events: list[tuple[str, dict]] = []
+    outcome = run_solve(str(SHOP), SuggestionSpec(title="Sort by price", rationale="t"),
+                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60,
+                        on_event=lambda k, d: events.append((k, d)))
+    assert len(calls) == 1 and len(outcome.runs) == 1
+    assert outcome.runs[0].status == "failed" and error in outcome.runs[0].error_message
+    assert "run_retry" not in [k for k, _ in events]
+
+
+def _processes(argv: list[bytes]) -> list[int]:
+    import os
+
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                if handle.read().split(b"\0")[:-1] == argv:
+                    found.append(int(entry))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def test_time_budget_holds_against_a_long_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from agents.code import solve
+    from db.settings import get_settings
+
+    _scripted(monkeypatch, [{"action": "run", "command": "sleep 30.25"}])
+    started = time.monotonic()
+    outcome = run_solve(str(SHOP), SuggestionSpec(title="Add a search box", rationale="t"),
+                        matrix=[RunConfig(ModelSpec("openai", "m"), 0.0)], max_parallel=1, time_budget_s=2,
+                        agent="tool")
+    elapsed = time.monotonic() - started
+    assert elapsed < 2 + solve.CANCEL_GRACE_S, elapsed
+    assert outcome.runs[0].status in ("cancelled", "failed")
+    assert outcome.champion_index is None
+    assert not _processes([b"sleep", b"30.25"])
+    assert not list((get_settings().resolved_data_dir / "sandboxes").glob("sbx_*"))
+
+
+def test_cancelling_stops_a_command_and_destroys_its_sandbox() -> None:
+    import threading
+    import time
+
+    from agents.code.solve import _OpenSandboxes
+    from agents.sandbox.factory import open_sandbox
+
+    sandboxes = _OpenSandboxes(open_sandbox)
+    sandbox = sandboxes.open(str(SHOP))
+    results = []
+    worker = threading.Thread(target=lambda: results.append(sandbox.run("sleep 30.5", timeout_s=120)))
+    worker.start()
+    deadline = time.monotonic() + 10
+    while not _processes([b"sleep", b"30.5"]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _processes([b"sleep", b"30.5"]), "the command did not start"
+    sandboxes.stop_all()
+    worker.join(timeout=5)
+    assert not worker.is_alive() and not results[0].ok
+    assert not _processes([b"sleep", b"30.5"])
+    assert not sandbox.workdir.exists()
+    later = sandboxes.open(str(SHOP))  # opened after the stop (a run that was still starting)
+    assert not later.workdir.exists()
