@@ -3,7 +3,9 @@
 A simulated user knows only the values the flow gives and what the page shows: labels, placeholders,
 hint text next to a field, errors next to a field, and the field's own attributes (field_rules). A
 rule the page never states stays unknown: after a bare "Invalid input" the user tries one blind guess
-(a stronger password, the usual suspect) and then gives up, as real users abandon such forms.
+(a stronger password, the usual suspect) and then gives up, as real users abandon such forms. The
+form counts as accepted only when the submit visibly did something (see _accepted): a page that
+greets before anything is sent, and still greets after a submit that failed silently, accepts nothing.
 """
 
 from __future__ import annotations
@@ -186,6 +188,8 @@ async def complete_form(
     typed: dict[str, str] = {}
     seen: list[str] = []
     guessed = False
+    silent = 0  # submits in a row that changed nothing on the page
+    reworded = False
     attempts = 1 if persona.name == "impatient" else 4
     for attempt in range(attempts):
         if not any(f["in_form"] for f in view.inputs):
@@ -205,14 +209,35 @@ async def complete_form(
         )
         if submit is None:
             return Outcome(False, f"the form on {view.url} has no submit button", _quoted(seen))
+        before = view  # what the user saw as they clicked: the submit's effect is judged against it
         view = await actor.click(submit, "submit")
         errors = _errors(view)
-        if SUCCESS_TEXT.search(" ".join(view.headings + [view.title] + view.alerts)) and not errors:
+        if not errors and not _moved_on(before, view) and _accepted(before, view) is None:
+            view = await actor.view(wait_ms=700)  # a slow handler: one more look, no action
+            errors = _errors(view)
+        if (evidence := _accepted(before, view)) is not None:
             return Outcome(
-                True, f"form accepted after {attempt + 1} submit(s); reached {view.url}", _quoted(seen)
+                True,
+                f"form accepted after {attempt + 1} submit(s); reached {view.url} ({evidence})",
+                _quoted(seen),
             )
-        if not errors and any(f["in_form"] for f in view.inputs):
+        if not errors and not _fields(view):
+            return Outcome(
+                False,
+                f"submitted the form but {view.url} confirms nothing: no success message, no error",
+                _quoted(seen),
+            )
+        if not errors and _moved_on(before, view):
+            silent = 0
             continue  # a multi-step form moved on to its next step
+        if not errors:  # no confirmation, no error, the same form: the click seems lost
+            silent += 1
+            # Text that changed may be a message the panel cannot place: the reason says so.
+            reworded = view.text != before.text
+            if silent < 2:
+                continue  # users click once more before deciding the button does nothing
+            break
+        silent = 0
         seen += [m for _, m in errors if m not in seen]
         helpful = [(f, m) for f, m in errors if f is not None or stated_rules(m)]
         if _fix(view, helpful, typed):
@@ -220,13 +245,69 @@ async def complete_form(
         if guessed or not _blind_guess(view, typed):
             break  # nothing the page says tells the user what to change: they leave
         guessed = True
-    last = f": '{seen[-1]}'" if seen else ""
     submits = sum(1 for a in actor.actions if a["type"] == "submit")
+    if silent:
+        what = (
+            "the page changed but showed no confirmation and no error the user could act on"
+            if reworded
+            else "nothing happened: no confirmation, no error, the same form"
+        )
+        page = view.url.split("#")[0].split("?")[0]  # one issue line per page, whatever was typed
+        return Outcome(
+            False,
+            f"submitted the form {submits} time(s) on {view.url} and {what}",
+            [*_quoted(seen), f"submitting the form on {page} showed no confirmation and no error"],
+        )
+    last = f": '{seen[-1]}'" if seen else ""
     return Outcome(
         False,
         f"gave up after {submits} submit(s) on {view.url}; the form was still rejected{last}",
         _quoted(seen),
     )
+
+
+def _fields(view: PageView) -> list[tuple[str, str, str]]:
+    """The form's fields as a user tells them apart (a changed value is not a new field)."""
+    return [(f["name"], f["label"], f["type"]) for f in view.inputs if f["in_form"]]
+
+
+def _moved_on(before: PageView, after: PageView) -> bool:
+    """The submit brought other fields: a multi-step form's next step, or another page's form.
+
+    The same fields again are the same form, wherever it is: a GET submit reloads it with a query
+    string, and / and /index.html are one page.
+    """
+    return _fields(after) != _fields(before)
+
+
+def _confirmations(view: PageView) -> set[tuple[str, str]]:
+    """The success wording a page shows, and where: its title, a heading or a message."""
+    shown = [
+        ("title", view.title),
+        *(("heading", h) for h in view.headings),
+        *(("message", a) for a in view.alerts),
+    ]
+    return {(where, text) for where, text in shown if SUCCESS_TEXT.search(text)}
+
+
+def _accepted(before: PageView, after: PageView) -> str | None:
+    """What shows that the submit went through, or None.
+
+    Success wording alone proves nothing: a page titled "Welcome! Create your account" says it before
+    anything is sent, and still says it when the submit handler throws. The wording counts only with
+    evidence that the submit did something: it is new since the click, the browser is on another
+    page (not the same form again), or the form is gone.
+    """
+    confirmed = _confirmations(after)
+    if not confirmed or _errors(after):
+        return None
+    if new := confirmed - _confirmations(before):
+        return f"confirmation shown: '{min(new)[1][:80]}'"
+    if after.url.split("#")[0] != before.url.split("#")[0] and _moved_on(before, after):
+        return "moved to another page"
+    if _fields(before) and not _fields(after):
+        return "the form is gone"
+    return None
 
 
 def _quoted(messages: list[str]) -> list[str]:

@@ -14,10 +14,46 @@ from pydantic import BaseModel, Field
 
 _EXTRACT_JS = r"""
 () => {
+  // Whether a box clips everything inside it away: a zero `clip` rect or a half-or-more `clip-path`
+  // inset, or overflow cut to a box of a pixel or less (the sr-only pattern, a collapsed section).
+  // checkVisibility() ignores both. <html> and <body> hand their overflow to the viewport: never a clip.
+  const clipsAway = new Map();
+  const clips = (el) => {
+    if (clipsAway.has(el)) return clipsAway.get(el);
+    const s = getComputedStyle(el), r = el.getBoundingClientRect();
+    // A display: contents box has no size of its own and clips nothing, whatever its overflow says.
+    let away = s.display !== 'contents' &&
+      ((s.overflowX !== 'visible' && r.width <= 1) || (s.overflowY !== 'visible' && r.height <= 1));
+    const rect = (s.position === 'absolute' || s.position === 'fixed') && s.clip.match(/^rect\((.*)\)$/);
+    if (rect) {
+      const [top, right, bottom, left] = rect[1].split(/[\s,]+/).map(parseFloat);  // 'auto' parts: NaN
+      away ||= right - left <= 1 || bottom - top <= 1;
+    }
+    const inset = s.clipPath.match(/^inset\(([\d.]+)%\)$/);
+    away ||= !!inset && parseFloat(inset[1]) >= 50;
+    clipsAway.set(el, away);
+    return away;
+  };
+  // What a user can see: a box over a pixel in each direction, on the document (below the fold counts:
+  // users scroll, and the actor scrolls an element into view before clicking it; off to the left or
+  // top never does), not transparent, not hidden (visibility, display, content-visibility: hidden), and
+  // not clipped away.
   const visible = (el) => {
     const r = el.getBoundingClientRect();
-    const s = getComputedStyle(el);
-    return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none';
+    if (r.width <= 1 || r.height <= 1 || r.right + scrollX <= 0 || r.bottom + scrollY <= 0) return false;
+    if (el.checkVisibility) {
+      // opacityProperty covers the element and its ancestors: without it a transparent link is "seen".
+      // content-visibility: hidden always counts; contentVisibilityAuto stays off, as it would also
+      // drop every card below the fold of a list that skips rendering them (content-visibility: auto).
+      if (!el.checkVisibility({opacityProperty: true, visibilityProperty: true})) return false;
+    } else {
+      const s = getComputedStyle(el);
+      if (s.visibility === 'hidden' || s.display === 'none' || s.opacity === '0') return false;
+    }
+    for (let a = el; a && a !== document.body && a !== document.documentElement; a = a.parentElement) {
+      if (clips(a)) return false;
+    }
+    return true;
   };
   // The counter lives on window so tags stay unique across reads of the same document.
   const tag = (el) => { if (!el.dataset.vl) el.dataset.vl = String(window.__vl = (window.__vl || 0) + 1); return el.dataset.vl; };
@@ -51,7 +87,12 @@ _EXTRACT_JS = r"""
   }
   for (const f of document.querySelectorAll('input, select, textarea')) {
     const type = (f.type || f.tagName).toLowerCase();
-    if (['hidden', 'submit', 'button', 'image', 'reset'].includes(type) || !visible(f)) continue;
+    if (['hidden', 'submit', 'button', 'image', 'reset'].includes(type)) continue;
+    // A styled checkbox or radio hides the native control (transparent, or sr-only) behind its visible
+    // label: the user ticks it through the label, so the label is what the persona acts on.
+    const through = visible(f) ? f : ['checkbox', 'radio'].includes(type)
+      ? Array.from(f.labels || []).find(visible) : null;
+    if (!through) continue;
     const options = f.tagName === 'SELECT' ? Array.from(f.options).map(o => ({value: o.value, text: text(o)})) : [];
     const describedby = (f.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean)
       .map(id => document.getElementById(id)).filter(e => e && visible(e)).map(text).join(' ');
@@ -62,7 +103,7 @@ _EXTRACT_JS = r"""
     // With novalidate the browser shows nothing: a field is visibly wrong only when the page marks it.
     const native = !!f.form && !f.form.noValidate;
     const flagged = f.getAttribute('aria-invalid') === 'true';
-    inputs.push({vl: tag(f), type, name: f.name || f.id || '', label: labelOf(f), placeholder: f.placeholder || '',
+    inputs.push({vl: tag(through), type, name: f.name || f.id || '', label: labelOf(f), placeholder: f.placeholder || '',
                  required: !!f.required, value: type === 'checkbox' || type === 'radio' ? String(f.checked) : f.value,
                  options, flagged, invalid: flagged || (native && f.validity && !f.validity.valid),
                  message: flagged ? describedby : (native ? f.validationMessage || '' : ''),
