@@ -115,9 +115,15 @@ def dagster_run_id(context) -> str | None:  # type: ignore[no-untyped-def]
 
 
 def record_panel_stats(session: Session, *, sessions: int, browsers: int, seconds: float, stage: str) -> None:
-    """Seed 004 system statistics: a sample after each panel (what ran, how fast), for the System view."""
+    """Seed 004 system statistics: a sample after each panel (what ran, how fast), for the System view.
+
+    Called in the panel's own transaction after its sessions were added: flushing first puts them (and
+    the deletes of the rows they replace) in the count, so the total counts every session exactly once,
+    whatever the session's autoflush setting.
+    """
+    session.flush()
     total = session.scalar(select(func.count()).select_from(BrowserSession)) or 0
-    session.add(SystemStat(active_sessions=0, active_browsers=0, total_flows_executed=total + sessions,
+    session.add(SystemStat(active_sessions=0, active_browsers=0, total_flows_executed=total,
                            metrics={"stage": stage, "panel_sessions": sessions, "panel_browsers": browsers,
                                     "panel_seconds": round(seconds, 2),
                                     "sessions_per_second": round(sessions / seconds, 3) if seconds else None}))

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.errors import UserError
-from db.experiments import InvalidInput, create_experiment
+from db.experiments import InvalidInput, create_experiment, default_num_suggestions
 from db.experiments import list_experiments as query_experiments
 from db.migrate import ensure_schema
 from db.session import session_scope
@@ -22,11 +22,14 @@ from db.validation import (
 )
 
 
-def create(*, repo: str, goal: str, branch: str | None, num_suggestions: int, as_json: bool) -> None:
+def create(*, repo: str, goal: str, branch: str | None, num_suggestions: int | None, as_json: bool) -> None:
+    """`num_suggestions` None (--suggestions not given): VARIANTLAB_EXPERIMENT__NUM_SUGGESTIONS."""
     try:
         # Validate before touching the database at all, so bad input creates not even a file.
         validate_ref_exists(validate_repo(repo), validate_branch(branch))
         validate_goal(goal)
+        if num_suggestions is None:
+            num_suggestions = default_num_suggestions()
         validate_num_suggestions(num_suggestions)
         ensure_schema()
         with session_scope() as session:

@@ -48,7 +48,9 @@ def experiment_create(
     repo: Annotated[str, typer.Option(help="https or ssh git URL, or a local git repository / bundled example")],
     goal: Annotated[str, typer.Option(help="the user problem to address")],
     branch: Annotated[str | None, typer.Option(help="branch or ref to start from")] = None,
-    suggestions: Annotated[int, typer.Option(help="how many UX changes to propose")] = 3,
+    suggestions: Annotated[
+        int | None, typer.Option(help="how many UX changes to propose [default: VARIANTLAB_EXPERIMENT__NUM_SUGGESTIONS, 3]")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print as JSON")] = False,
 ) -> None:
     """Create an experiment (validated; nothing is written on bad input)."""

@@ -142,15 +142,34 @@ def _increment(session: Session, playground_id: str, model_key: str, delta: int)
     return result.rowcount
 
 
+def _claim(session: Session, playground: Playground, user: User, model_key: str) -> str:
+    """Count one session against the arm's cap: 'counted', or why not ('full', 'done', 'unknown').
+
+    PostgreSQL: the tester role may not write evaluation_counters at all (else one UPDATE reopens every
+    full arm), so the increment is the SECURITY DEFINER function claim_evaluation_slot, which checks
+    visibility, the cap and an earlier A/B session under the counter row's lock. SQLite has no roles:
+    the conditional UPDATE takes the write lock, then the duplicate check runs and undoes the increment.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        outcome = session.scalar(select(func.claim_evaluation_slot(playground.id, model_key, user.id)))
+        return outcome or "unknown"
+    if _increment(session, playground.id, model_key, +1) != 1:
+        return "full"
+    if playground.type == "ab_testing" and _mine(session, playground.id, user, model_key):
+        _increment(session, playground.id, model_key, -1)
+        return "done"
+    return "counted"
+
+
 def submit_evaluation(
     session: Session, playground_id: str, user: User, model_key: str, answers: Mapping[str, Any],
     rating: int | None,
 ) -> str:
     """Record one evaluation session and count it against the arm's cap; returns the session_id.
 
-    Validation happens before any write. The increment is a single conditional UPDATE; its row lock
-    is held until commit, so the duplicate check after it sees every committed session of this
-    tester on this arm (a concurrent double submit is refused, and its increment undone).
+    Validation happens before any write. The increment (`_claim`) locks the arm's counter row until
+    commit, so the duplicate check made under that lock sees every committed session of this tester
+    on this arm (a concurrent double submit is refused, and nothing is counted for it).
     """
     playground = _playground_for(session, playground_id, user)
     arm = session.scalar(select(Arm).where(Arm.playground_id == playground_id, Arm.model_key == model_key))
@@ -165,11 +184,13 @@ def submit_evaluation(
         .order_by(Question.order_index, Question.id)
     ))
     cleaned = _clean_answers(questions, answers)
-    if _increment(session, playground_id, model_key, +1) != 1:
+    outcome = _claim(session, playground, user, model_key)
+    if outcome == "full":
         raise EvaluationRefused(f"arm {model_key!r} of {playground.name!r} has reached its evaluation limit", "full")
-    if playground.type == "ab_testing" and _mine(session, playground_id, user, model_key):
-        _increment(session, playground_id, model_key, -1)
+    if outcome == "done":
         raise EvaluationRefused(f"you have already evaluated arm {model_key!r}", "done")
+    if outcome != "counted":  # the database no longer shows this playground to the tester (closed meanwhile)
+        raise EvaluationRefused(f"playground {playground_id} does not exist or is not open to you", "unknown")
     session_id = new_id("evaluation_session")
     common = {"playground_id": playground_id, "user_id": user.id, "model_key": model_key, "session_id": session_id}
     rows = [Evaluation(**common, question_id=None, rating=rating)]

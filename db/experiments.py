@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 from db.base import utcnow
 from db.ids import has_prefix
 from db.models import Experiment, TimelineEvent, Variant
+from db.settings import get_settings
 from db.validation import (
+    MAX_SUGGESTIONS,
     InvalidInput,
     validate_branch,
     validate_goal,
@@ -30,17 +32,20 @@ def create_experiment(
     repo: str,
     goal: str,
     branch: str | None = None,
-    num_suggestions: int = 3,
+    num_suggestions: int | None = None,
     name: str | None = None,
     created_by_id: str | None = None,
     settings: dict[str, Any] | None = None,
 ) -> Experiment:
-    """Validate everything first, then write; a validation error leaves the database untouched."""
+    """Validate everything first, then write; a validation error leaves the database untouched.
+
+    `num_suggestions=None` takes the configured default (`default_num_suggestions`).
+    """
     repo_url = validate_repo(repo)
     base_branch = validate_branch(branch)
     validate_ref_exists(repo_url, base_branch)
     goal_text = validate_goal(goal)
-    n = validate_num_suggestions(num_suggestions)
+    n = default_num_suggestions() if num_suggestions is None else validate_num_suggestions(num_suggestions)
     experiment = Experiment(
         name=name or _default_name(repo_url),
         repo_url=repo_url,
@@ -55,6 +60,18 @@ def create_experiment(
     add_event(session, experiment.id, "experiment_created", title="Experiment created", content=goal_text,
               author_id=created_by_id, author_type="user" if created_by_id else "system")
     return experiment
+
+
+def default_num_suggestions() -> int:
+    """VARIANTLAB_EXPERIMENT__NUM_SUGGESTIONS (3 unless set): how many changes to propose when not told.
+
+    Validated like --suggestions, but the message names the variable: the user never typed a number.
+    """
+    n = get_settings().experiment.num_suggestions
+    if not 1 <= n <= MAX_SUGGESTIONS:
+        raise InvalidInput(
+            f"VARIANTLAB_EXPERIMENT__NUM_SUGGESTIONS must be between 1 and {MAX_SUGGESTIONS}, got {n}")
+    return n
 
 
 def _default_name(repo_url: str) -> str:
@@ -105,6 +122,6 @@ def add_event(session: Session, experiment_id: str, type_: str, **fields: Any) -
 
 
 __all__ = [
-    "InvalidInput", "UnknownExperiment", "add_event", "create_experiment", "get_experiment",
-    "list_experiments", "set_status", "variant_counts",
+    "InvalidInput", "UnknownExperiment", "add_event", "create_experiment", "default_num_suggestions",
+    "get_experiment", "list_experiments", "set_status", "variant_counts",
 ]

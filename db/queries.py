@@ -215,13 +215,33 @@ def feedback(session: Session, experiment_id: str) -> list[Row]:
 
 # --- system ------------------------------------------------------------------------------------
 
+# The stages that run a simulated-user panel against the experiment's test session (and write
+# browser_sessions when it is over).
+PANEL_STAGES = ("control_analysis", "browser_results")
+
+
 def system_now(session: Session) -> Row:
-    """Live counts from the tables, so they are right even before the stats sampler has run."""
+    """Live counts from the tables, so they are right even before the stats sampler has run.
+
+    The pipeline leaves test sessions "ready" and flows "pending" (assets/test_flows.py) and writes a
+    browser session only once it has finished ("completed" or "failed", assets/records.py). So a test
+    session is active while a panel stage runs on its experiment (stage_runs, db/stages.py), and a flow
+    has been executed once a browser session ran it to completion. The statuses are still honoured, so
+    a writer that sets them later is counted too.
+    """
+    panel_running = select(StageRun.id).where(
+        StageRun.experiment_id == TestSession.experiment_id, StageRun.status == "running",
+        StageRun.stage.in_(PANEL_STAGES)).exists()
+    flow_ran = select(BrowserSession.id).where(
+        BrowserSession.flow_id == TestFlow.id, BrowserSession.status == "completed").exists()
+    active = select(func.count()).select_from(TestSession).where(
+        (TestSession.status == "running") | panel_running)
+    executed = select(func.count()).select_from(TestFlow).where((TestFlow.status == "completed") | flow_ran)
     return {
-        "active_sessions": session.scalar(select(func.count()).where(TestSession.status == "running")) or 0,
+        "active_sessions": session.scalar(active) or 0,
         "active_browsers": session.scalar(
             select(func.count()).where(BrowserSession.status.in_(("starting", "running")))) or 0,
-        "flows_executed": session.scalar(select(func.count()).where(TestFlow.status == "completed")) or 0,
+        "flows_executed": session.scalar(executed) or 0,
         "sessions_completed": session.scalar(
             select(func.count()).where(BrowserSession.status == "completed")) or 0,
     }

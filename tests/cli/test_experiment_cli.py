@@ -180,6 +180,35 @@ def test_bad_number_of_suggestions(db_file: Path, git_repo: Path, n: str):
     assert not db_file.exists()
 
 
+def test_num_suggestions_setting_is_the_default(db_file: Path, git_repo: Path,
+                                                monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("VARIANTLAB_EXPERIMENT__NUM_SUGGESTIONS", "5")
+    result = create("--repo", str(git_repo), "--goal", "g", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["num_suggestions"] == 5
+    # An explicit option wins, even when it equals the built-in default.
+    for given in ("3", "7"):
+        result = create("--repo", str(git_repo), "--goal", "g", "--suggestions", given, "--json")
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["num_suggestions"] == int(given)
+
+
+def test_num_suggestions_default_without_the_setting(db_file: Path, git_repo: Path,
+                                                     monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("VARIANTLAB_EXPERIMENT__NUM_SUGGESTIONS", raising=False)
+    result = create("--repo", str(git_repo), "--goal", "g", "--json")
+    assert json.loads(result.output)["num_suggestions"] == 3
+
+
+def test_bad_num_suggestions_setting_names_the_variable(db_file: Path, git_repo: Path,
+                                                        monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("VARIANTLAB_EXPERIMENT__NUM_SUGGESTIONS", "12")
+    result = create("--repo", str(git_repo), "--goal", "g")
+    assert result.exit_code == 2
+    assert "VARIANTLAB_EXPERIMENT__NUM_SUGGESTIONS must be between 1 and 10, got 12" in result.output
+    assert not db_file.exists()
+
+
 def test_existing_database_untouched_by_bad_input(db_file: Path, git_repo: Path):
     assert create("--repo", str(git_repo), "--goal", "g").exit_code == 0
     assert create("--repo", str(git_repo), "--goal", "g", "--branch", "..").exit_code == 2

@@ -138,12 +138,14 @@ def _panel(s: Any, exp: Experiment, variants: dict[str, Variant]) -> None:
     colours = {"control": (200, 80, 80), "v1": (80, 170, 90), "v2": (80, 110, 200)}
     rates = {"control": 0.4, "v1": 0.9, "v2": 0.6}
     rng = random.Random(7)
-    test_session = TestSession(experiment_id=exp.id, name="panel", prompt=exp.goal, status="completed",
-                               total_flows=1, completed_flows=1)
+    # The statuses the pipeline writes (assets/test_flows.py): the session is "ready" and its flows stay
+    # "pending"; a flow has run when browser sessions exist for it.
+    test_session = TestSession(experiment_id=exp.id, name="panel", prompt=exp.goal, status="ready",
+                               total_flows=1)
     s.add(test_session)
     s.flush()
     flow = TestFlow(session_id=test_session.id, name="find a product", description="Find a lamp",
-                    instructions="Find the desk lamp and add it to the cart", status="completed", order=0)
+                    instructions="Find the desk lamp and add it to the cart", order=0)
     s.add(flow)
     s.flush()
     for key, variant in variants.items():

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import streamlit as st
 
+from db.base import utcnow
+from db.models import StageRun
+from db.session import session_scope
 from tests.dashboard.conftest import VIEWS
 
 
@@ -59,6 +63,25 @@ def test_system_shows_how_to_rerun_the_failed_stage(open_view, seeded) -> None:
     assert not at.exception
     commands = [c.value for c in at.code]
     assert f"variantlab run {seeded['failed_experiment_id']} --stage control_analysis" in commands
+
+
+def test_system_counts_what_the_pipeline_writes(open_view, seeded) -> None:
+    """The seed writes the pipeline's statuses: a "ready" test session, "pending" flows, 30 sessions."""
+    at = open_view("system", "analyst")
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    counts = (metrics["Active test sessions"], metrics["Flows executed"], metrics["Browser sessions completed"])
+    assert counts == ("0", "1", "30")
+    # A panel stage marked running (as db.stages.tracked_stage does) is an active test session; another
+    # running stage of the same pipeline is not.
+    with session_scope(seeded["url"]) as s:
+        s.add_all([StageRun(experiment_id=seeded["experiment_id"], stage="browser_results", status="running",
+                            started_at=utcnow()),
+                   StageRun(experiment_id=seeded["failed_experiment_id"], stage="variant_suggestions",
+                            status="running", started_at=utcnow())])
+    st.cache_data.clear()
+    at = open_view("system", "analyst")
+    assert {m.label: m.value for m in at.metric}["Active test sessions"] == "1"
 
 
 def test_evaluate_view_for_a_tester(open_view) -> None:

@@ -101,3 +101,37 @@ def test_absolute_interval_columns_round_trip(db_url: str):
         row = session.query(VariantMetric).one()
         assert (row.ci_low, row.p_value) == (-0.078, 0.034)
         assert (row.ci_abs_low, row.ci_abs_high, row.p_value_rel) == (None, None, None)  # derived: refilled by the stage
+
+
+BEFORE_TESTER_WRITES = "45069c4f3d23"
+
+
+def _tester_write_state(url: str) -> tuple[bool, bool, bool]:
+    """(claim function exists, tester may UPDATE counters, tester insert check names playgrounds)."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return tuple(conn.execute(text(
+                "SELECT to_regprocedure('claim_evaluation_slot(text, text, text)') IS NOT NULL, "
+                "has_table_privilege('variantlab_tester', 'evaluation_counters', 'UPDATE'), "
+                "(SELECT with_check LIKE '%playgrounds%' FROM pg_policies "
+                " WHERE tablename = 'evaluations' AND policyname = 'tester_own_evaluations')")).one())
+    finally:
+        engine.dispose()
+
+
+def test_tester_write_hardening_round_trip(db_url: str):
+    """One step down restores the previous grants and check; up again hardens them (SQLite: a no-op)."""
+    postgres = db_url.startswith("postgresql")
+    if postgres:
+        assert _tester_write_state(db_url) == (True, False, True)
+    tables, views = _tables(db_url), _views(db_url)
+    command.downgrade(alembic_config(db_url), BEFORE_TESTER_WRITES)
+    assert (_tables(db_url), _views(db_url)) == (tables, views)
+    if postgres:
+        assert _tester_write_state(db_url) == (False, True, False)
+    upgrade_to_head(db_url)
+    assert (_tables(db_url), _views(db_url)) == (tables, views)
+    if postgres:
+        assert _tester_write_state(db_url) == (True, False, True)
+    check(db_url)

@@ -4,11 +4,12 @@ service applies the same rules in its queries on both dialects (the SQLite stand
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 from db import rls  # a module import: pytest would collect functions named test* imported here
 from db.evaluations import (
+    EvaluationRefused,
     next_arm,
     own_evaluations,
     submit_evaluation,
@@ -19,6 +20,10 @@ from db.ids import new_id
 from db.migrate import upgrade_to_head
 from db.session import get_engine, session_scope
 from tests.db.eval_world import World, make_tester, make_world
+
+INSERT_EVALUATION = ("INSERT INTO evaluations (id, playground_id, user_id, model_key, session_id, "
+                     "created_at) VALUES (:id, :p, :u, 'v1', :s, now())")
+CLAIM = "SELECT claim_evaluation_slot(:p, :k, :u)"
 
 
 def _as_tester(url: str, user, sql: str, **params) -> list[tuple]:
@@ -77,8 +82,7 @@ def test_tester_cannot_write_as_someone_else_or_escape_the_role(worlds: tuple[Wo
     public = worlds[0]
     alice, bob = make_tester(public.url, "alice@example.com"), make_tester(public.url, "bob@example.com")
     with pytest.raises(DBAPIError, match="row-level security"), rls.tester_connection(get_engine(public.url), alice) as c:
-        c.execute(text("INSERT INTO evaluations (id, playground_id, user_id, model_key, session_id, created_at) "
-                       "VALUES (:id, :p, :u, 'v1', :s, now())"),
+        c.execute(text(INSERT_EVALUATION),
                   {"id": new_id("evaluation"), "p": public.playground_id, "u": bob.id, "s": new_id("evaluation_session")})
     with pytest.raises(DBAPIError, match="permission denied"), rls.tester_connection(get_engine(public.url), alice) as c:
         c.execute(text("UPDATE arms SET max_evaluations = 1000"))
@@ -110,3 +114,104 @@ def test_tester_cannot_list_other_users(worlds: tuple[World, World, World]) -> N
     alice, bob = make_tester(public.url, "alice@example.com"), make_tester(public.url, "bob@example.com")
     assert _as_tester(public.url, alice, "SELECT email FROM users") == [("alice@example.com",)]
     assert _as_tester(public.url, bob, "SELECT count(*) FROM users WHERE email = 'alice@example.com'") == [(0,)]
+
+
+def _evaluation_rows(url: str, playground_id: str) -> int:
+    with session_scope(url) as s:
+        return s.scalar(text("SELECT count(*) FROM evaluations WHERE playground_id = :p"),
+                        {"p": playground_id})
+
+
+def _insert_evaluation(conn: Connection, playground_id: str, user_id: str) -> None:
+    conn.execute(text(INSERT_EVALUATION), {"id": new_id("evaluation"), "p": playground_id, "u": user_id,
+                                           "s": new_id("evaluation_session")})
+
+
+def test_tester_cannot_write_into_playgrounds_they_cannot_see(worlds: tuple[World, World, World]) -> None:
+    public, hidden, restricted = worlds
+    bob = make_tester(public.url, "bob@example.com")  # restricted is for alice only; hidden is inactive
+    for world in (hidden, restricted):
+        with (pytest.raises(DBAPIError, match="row-level security"),
+              rls.tester_connection(get_engine(public.url), bob) as c):
+            _insert_evaluation(c, world.playground_id, bob.id)
+        assert _evaluation_rows(public.url, world.playground_id) == 0
+    # The same statement into the open playground passes: the refusals above come from the playground check.
+    with rls.tester_connection(get_engine(public.url), bob) as c:
+        _insert_evaluation(c, public.playground_id, bob.id)
+    assert _evaluation_rows(public.url, public.playground_id) == 1
+
+
+def _counter(url: str, playground_id: str) -> dict[str, int]:
+    with session_scope(url) as s:
+        rows = s.execute(text("SELECT model_key, current_count FROM evaluation_counters "
+                              "WHERE playground_id = :p"), {"p": playground_id})
+        return dict(rows.all())
+
+
+def test_tester_cannot_reset_counters_so_a_cap_of_one_holds(pg_url: str) -> None:
+    upgrade_to_head(pg_url)
+    world = make_world(pg_url, type_="tuning", caps={"control": 1})
+    alice, bob = make_tester(pg_url, "alice@example.com"), make_tester(pg_url, "bob@example.com")
+    with rls.tester_session(get_engine(pg_url), alice) as s:
+        submit_evaluation(s, world.playground_id, alice, "control", {world.like: "yes"}, 4)
+    insert = ("INSERT INTO evaluation_counters (id, playground_id, model_key, current_count, created_at, "
+              "updated_at) VALUES ('evc_x', :p, 'other', 0, now(), now())")
+    for sql in ("UPDATE evaluation_counters SET current_count = 0", "DELETE FROM evaluation_counters",
+                insert):
+        with (pytest.raises(DBAPIError, match="permission denied"),
+              rls.tester_connection(get_engine(pg_url), bob) as c):
+            c.execute(text(sql), {"p": world.playground_id})
+    with pytest.raises(EvaluationRefused) as refused, rls.tester_session(get_engine(pg_url), bob) as s:
+        submit_evaluation(s, world.playground_id, bob, "control", {world.like: "no"}, 2)
+    assert refused.value.kind == "full"
+    assert _as_tester(pg_url, bob, CLAIM, p=world.playground_id, k="control", u=bob.id) == [("full",)]
+    assert _counter(pg_url, world.playground_id) == {"control": 1}
+    with session_scope(pg_url) as s:
+        anchors = s.scalar(text("SELECT count(*) FROM evaluations WHERE question_id IS NULL"))
+    assert anchors == 1
+
+
+def test_claim_function_enforces_visibility_identity_cap_and_one_session_per_arm(
+    worlds: tuple[World, World, World],
+) -> None:
+    public, hidden, restricted = worlds
+    url = public.url
+    alice, bob = make_tester(url, "alice@example.com"), make_tester(url, "bob@example.com")
+    # Invisible playgrounds, and claims in someone else's name, are refused without touching a counter.
+    assert _as_tester(url, bob, CLAIM, p=hidden.playground_id, k="v1", u=bob.id) == [("unknown",)]
+    assert _as_tester(url, bob, CLAIM, p=restricted.playground_id, k="v1", u=bob.id) == [("unknown",)]
+    assert _as_tester(url, bob, CLAIM, p=public.playground_id, k="v1", u=alice.id) == [("unknown",)]
+    assert _as_tester(url, bob, CLAIM, p=public.playground_id, k="nope", u=bob.id) == [("unknown",)]
+    for world in (public, hidden, restricted):
+        assert _counter(url, world.playground_id) == {"control": 0, "v1": 0}
+    assert _as_tester(url, alice, CLAIM, p=restricted.playground_id, k="v1", u=alice.id) == [("counted",)]
+    assert _counter(url, restricted.playground_id) == {"control": 0, "v1": 1}
+    # A/B: once a session of this tester on the arm is committed, a second claim is refused.
+    with rls.tester_session(get_engine(url), bob) as s:
+        submit_evaluation(s, public.playground_id, bob, "v1", {public.like: "yes"}, 5)
+    assert _as_tester(url, bob, CLAIM, p=public.playground_id, k="v1", u=bob.id) == [("done",)]
+    with pytest.raises(EvaluationRefused) as refused, rls.tester_session(get_engine(url), bob) as s:
+        submit_evaluation(s, public.playground_id, bob, "v1", {public.like: "yes"}, 5)
+    assert refused.value.kind == "done"
+    assert _counter(url, public.playground_id) == {"control": 0, "v1": 1}
+
+    tuning = make_world(url, type_="tuning", caps={"control": 2})
+    with rls.tester_connection(get_engine(url), bob) as c:
+        params = {"p": tuning.playground_id, "k": "control", "u": bob.id}
+        claims = [c.execute(text(CLAIM), params).scalar_one() for _ in range(3)]
+    assert claims == ["counted", "counted", "full"]
+    assert _counter(url, tuning.playground_id) == {"control": 2}
+
+
+def test_claim_function_runs_as_the_counters_owner_with_a_pinned_search_path(pg_url: str) -> None:
+    upgrade_to_head(pg_url)
+    with session_scope(pg_url) as s:
+        definer, config, owned = s.execute(text(
+            "SELECT p.prosecdef, p.proconfig, p.proowner = c.relowner FROM pg_proc p, pg_class c "
+            "WHERE p.proname = 'claim_evaluation_slot' AND c.relname = 'evaluation_counters'")).one()
+        may = s.execute(text(
+            "SELECT has_function_privilege(r, 'claim_evaluation_slot(text, text, text)', 'EXECUTE') "
+            "FROM unnest(ARRAY['variantlab_tester', 'variantlab_admin']) AS r")).scalars().all()
+    assert definer and owned
+    assert config == ["search_path=public, pg_temp"]
+    assert may == [True, False]  # not granted to PUBLIC
