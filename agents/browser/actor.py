@@ -166,11 +166,16 @@ class Actor:
             leaving = await self.page.evaluate(_LEAVING_JS)
         except PlaywrightError:  # the old document's context was destroyed: the new one is arriving
             leaving = True
-        if leaving or self.page.url != before:
-            with contextlib.suppress(TimeoutError):  # a slow page is read as it stands after 5 s
-                await asyncio.wait_for(asyncio.shield(loaded), 5.0)
-            return
-        await self.page.evaluate(_QUIET_DOM_JS)
+        if not (leaving or self.page.url != before):
+            try:
+                await self.page.evaluate(_QUIET_DOM_JS)
+                return
+            except PlaywrightError:
+                # The navigation started after all: a native form submit goes after the click is
+                # acknowledged, and its document replaces the one being watched.
+                pass
+        with contextlib.suppress(TimeoutError):  # a slow page is read as it stands after 5 s
+            await asyncio.wait_for(asyncio.shield(loaded), 5.0)
 
     async def fill(self, element: dict[str, Any], value: str) -> None:
         shown = "***" if element.get("type") == "password" else value  # never log a password
@@ -229,7 +234,10 @@ class Actor:
         ):  # in-page updates never fire load; the view is still valid
             await self.page.wait_for_load_state("load", timeout=5000)
         if self.page.url == before:
-            await self.page.evaluate(_QUIET_DOM_JS)
+            with contextlib.suppress(PlaywrightError):  # a navigation that started late replaced the document
+                await self.page.evaluate(_QUIET_DOM_JS)
+            with contextlib.suppress(PlaywrightTimeout):  # and is read once loaded, or as it stands
+                await self.page.wait_for_load_state("load", timeout=5000)
 
     async def _arrived(self) -> PageView:
         url = self.page.url.split("#")[0]
