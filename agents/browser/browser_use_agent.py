@@ -16,9 +16,10 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import Page, async_playwright
 
+from agents.browser.actor import page_key
 from agents.browser.chromium import CHROMIUM_ARGS, chromium_path, origin_of
 from agents.browser.forms import SUCCESS_TEXT
-from agents.browser.page_view import normalise, read_view
+from agents.browser.page_view import PageView, normalise, read_view
 from agents.browser.results import SessionResult
 from agents.browser.session import task_prompt
 from agents.schemas import FlowSpec
@@ -182,13 +183,33 @@ async def _check(browser: Any, base_url: str, flow: FlowSpec) -> tuple[bool, str
             return False, "the agent left no page of the site open", []
         view = await read_view(final)
         if flow.task.kind == "complete_form":
-            done = bool(SUCCESS_TEXT.search(" ".join(view.headings + [view.title] + view.alerts)))
-            return (
-                done,
-                ("reached a success page" if done else f"no success page: ended on {final.url}"),
-                [final.url],
-            )
+            shown = bool(SUCCESS_TEXT.search(_wording(view)))
+            # Success wording the site's first page already shows ("Welcome! Create your account")
+            # proves nothing unless the agent got somewhere else or the form is gone.
+            start = await _view_of(context, base_url)
+            moved_on = page_key(final.url) != page_key(base_url) or not view.inputs
+            done = shown and (moved_on or not SUCCESS_TEXT.search(_wording(start)))
+            if done:
+                return True, "reached a success page", [final.url]
+            if shown:
+                return False, f"the form is still there on {final.url}: its welcome wording was there all along", [
+                    final.url]
+            return False, f"no success page: ended on {final.url}", [final.url]
         return True, f"ended on {final.url}", [final.url]
+
+
+def _wording(view: PageView) -> str:
+    return " ".join(view.headings + [view.title] + view.alerts)
+
+
+async def _view_of(context: Any, url: str) -> PageView:
+    """The page as a first-time visitor sees it, in a tab of the agent's own context."""
+    page: Page = await context.new_page()
+    try:
+        await page.goto(url, wait_until="load")
+        return await read_view(page)
+    finally:
+        await page.close()
 
 
 async def _cart_holds(context: Any, base_url: str, name: str) -> bool:

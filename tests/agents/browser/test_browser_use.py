@@ -76,3 +76,54 @@ def test_browser_use_results_are_checked_by_us_not_taken_from_the_agent(
     assert any("reported success" in i for i in claimed.issues)
     assert "Browser state" in llm.prompts[0] or "browser_state" in llm.prompts[0]  # it saw the real page
     assert all(page.startswith(shop_url) for r in results for page in r.pages_visited)
+
+
+FORM_PAGE = """<!doctype html><html lang="en"><head><title>Welcome! Create your account</title></head><body><main>
+<h1>Welcome! Create your account</h1><form action="done.html"><label for="e">Email</label>
+<input id="e" name="email" type="email" required><button type="submit">Sign up</button></form></main></body></html>"""
+DONE_PAGE = """<!doctype html><html lang="en"><head><title>Done</title></head><body><main>
+<h1>Thank you, you're signed up</h1></main></body></html>"""
+
+
+@pytest.fixture
+def welcome_form(tmp_path: Path) -> Iterator[str]:
+    from tests.agents.browser.conftest import serve
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(FORM_PAGE)
+    (site / "done.html").write_text(DONE_PAGE)
+    url, server = serve(site)
+    yield url
+    server.shutdown()
+
+
+def test_a_form_counts_as_completed_only_when_the_agent_got_past_it(
+    welcome_form: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The start page already says 'Welcome!': an agent that claims success there has done nothing."""
+    server = ScriptedLLM({
+        "sign-up form": [lambda p: [{"done": {"text": "Signed up.", "success": True}}]],
+        "newsletter form": [
+            lambda p: [{"input": {"index": index_of(p, r"email"), "text": "ada@example.com"}}],
+            lambda p: [{"click": {"index": index_of(p, r"sign up")}}],
+            lambda p: [{"done": {"text": "Registered.", "success": True}}],
+        ],
+    })
+    for key, value in {"BROWSER__PROVIDER": "browser_use", "LLM__PROVIDER": "openai", "LLM__MODEL": "gpt-4o-mini",
+                       "LLM__OPENAI_BASE_URL": server.base_url, "LLM__OPENAI_API_KEY": "sk-loopback",
+                       "BROWSER__MAX_STEPS": "6"}.items():
+        monkeypatch.setenv(f"VARIANTLAB_{key}", value)
+    get_settings.cache_clear()
+    try:
+        flows = [FlowSpec(name=f"complete the {hint}", description="", instructions=f"Complete the {hint}.",
+                          order=i + 1, task=TaskSpec(kind="complete_form", params={"form_hint": hint}))
+                 for i, hint in enumerate(("sign-up form", "newsletter form"))]
+        results = run_panel({"v": welcome_form}, flows, sessions_per_flow=1, concurrency=2, artifacts_dir=tmp_path)
+    finally:
+        server.close()
+    claimed = next(r for r in results if "sign-up" in r.flow_name)
+    honest = next(r for r in results if "newsletter" in r.flow_name)
+    assert claimed.self_reported_success is True and not claimed.success, claimed.summary
+    assert "welcome wording was there all along" in claimed.summary
+    assert honest.success, honest.summary
