@@ -25,7 +25,7 @@ from db.models import BrowserSession, ExecutionLog, Variant
 from db.settings import get_settings
 from db.stages import tracked_stage
 from pipelines.partitions import experiments_partitions
-from pipelines.policies import EXTERNAL_SERVICE_RETRY
+from pipelines.policies import EXTERNAL_SERVICE_RETRY, fail_without_retry
 from pipelines.resources import AppDatabase
 
 STAGE = "browser_results"
@@ -39,7 +39,9 @@ def browser_results(context: dg.AssetExecutionContext, database: AppDatabase) ->
     settings = get_settings()
     started = time.monotonic()
     logs = []
-    with tracked_stage(experiment_id, STAGE, url=database.ready_url(), dagster_run_id=dagster_run_id(context)):
+    # Re-measuring leaves the variants as they are, so human evaluations do not stand in its way.
+    with fail_without_retry(), tracked_stage(experiment_id, STAGE, url=database.ready_url(),
+                                             dagster_run_id=dagster_run_id(context)):
         with database.session() as session:
             experiment = get_experiment(session, experiment_id)
             repo, ref = experiment.repo_url, experiment.base_branch

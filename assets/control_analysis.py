@@ -17,13 +17,16 @@ from assets.records import (
     record_panel_stats,
 )
 from db.base import utcnow
+from db.experiment_playground import guard_variants_with_evaluations
 from db.experiments import add_event, get_experiment
-from db.models import Variant
+from db.models import ExecutionLog, Variant
 from db.settings import get_settings
 from db.stages import tracked_stage
 from pipelines.partitions import experiments_partitions
-from pipelines.policies import EXTERNAL_SERVICE_RETRY
+from pipelines.policies import EXTERNAL_SERVICE_RETRY, fail_without_retry
 from pipelines.resources import AppDatabase
+
+STAGE = "control_analysis"
 
 
 @dg.asset(partitions_def=experiments_partitions, deps=["test_flows"], retry_policy=EXTERNAL_SERVICE_RETRY,
@@ -34,14 +37,18 @@ def control_analysis(context: dg.AssetExecutionContext, database: AppDatabase) -
     settings = get_settings()
     started = time.monotonic()
     logs = []
-    with tracked_stage(experiment_id, "control_analysis", url=database.ready_url(), dagster_run_id=dagster_run_id(context)):
+    with fail_without_retry(), database.session() as session:
+        # Before tracked_stage: a refusal changes nothing, so it leaves no failed run on the record.
+        guard_variants_with_evaluations(session, experiment_id, STAGE)
+    with fail_without_retry(), tracked_stage(experiment_id, STAGE, url=database.ready_url(),
+                                             dagster_run_id=dagster_run_id(context)):
         with database.session() as session:
             experiment = get_experiment(session, experiment_id)
             repo, ref = experiment.repo_url, experiment.base_branch
             test_session, flows = approved_flows(session, experiment_id)
             test_session_id = test_session.id
             flow_ids = {spec.name: row.id for row, spec in flows}
-        artifacts = settings.artifacts_dir / experiment_id / "control_analysis"
+        artifacts = settings.artifacts_dir / experiment_id / STAGE
         with open_sandbox(repo, ref) as sandbox:
             preview_url = sandbox.start_preview()
             results = run_panel({"control": preview_url}, [spec for _, spec in flows],
@@ -51,8 +58,13 @@ def control_analysis(context: dg.AssetExecutionContext, database: AppDatabase) -
             sandbox_id = sandbox.id
         analysis = analyze_panel(results)
         with database.session() as session:
-            # Replace the control (and, by cascade, everything measured on it) for this partition.
+            # Again in the deleting transaction: testers may have evaluated while the panel ran.
+            guard_variants_with_evaluations(session, experiment_id, STAGE)
+            # Replace the control (and, by cascade, everything measured on it) for this partition. The
+            # panel's logs hang off the test session, not the control, so they are replaced explicitly.
             session.execute(delete(Variant).where(Variant.experiment_id == experiment_id, Variant.type == "control"))
+            session.execute(delete(ExecutionLog).where(ExecutionLog.experiment_id == experiment_id,
+                                                       ExecutionLog.stage == STAGE))
             control = Variant(experiment_id=experiment_id, type="control", key="control", suggestion=None,
                               sandbox_id=sandbox_id, public_url=preview_url, analysis=analysis.model_dump(),
                               deploy_status="ready", deploy_started_at=utcnow(), deploy_completed_at=utcnow())
@@ -61,14 +73,14 @@ def control_analysis(context: dg.AssetExecutionContext, database: AppDatabase) -
             for order, result in enumerate(results):
                 session.add(browser_session_row(result, experiment_id=experiment_id, variant_id=control.id,
                                                 test_session_id=test_session_id, flow_ids=flow_ids,
-                                                stage="control_analysis", panel_order=order))
+                                                stage=STAGE, panel_order=order))
             for record in logs:
                 session.add(log_row(record, experiment_id=experiment_id, test_session_id=test_session_id,
-                                    stage="control_analysis", flow_ids=flow_ids))
+                                    stage=STAGE, flow_ids=flow_ids))
             get_experiment(session, experiment_id).last_tested_at = utcnow()
             record_panel_stats(session, sessions=len(results), browsers=1, seconds=time.monotonic() - started,
-                               stage="control_analysis")
-            add_event(session, experiment_id, "session_completed", stage="control_analysis",
+                               stage=STAGE)
+            add_event(session, experiment_id, "session_completed", stage=STAGE,
                       test_session_id=test_session_id, title="Control measured", content=analysis.summary,
                       data={"issues": analysis.issues, "insights": analysis.insights})
     successes = sum(r.success for r in results)

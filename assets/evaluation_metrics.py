@@ -27,6 +27,12 @@ def evaluation_metrics(context: dg.AssetExecutionContext, database: AppDatabase)
     ):
         get_experiment(session, experiment_id)
         playground = ensure_experiment_playground(session, experiment_id)
+        if playground is None:
+            # No variant got built: nothing for testers to compare, and variant_metrics has already
+            # concluded (keep the baseline). Not a failure of this stage.
+            return dg.MaterializeResult(metadata={"playground": "none: fewer than two variants to compare",
+                                                  "evaluations": 0, "metrics": 0,
+                                                  "ranking": dg.MetadataValue.json([])})
         stats = evaluation_stats(session, playground.id)
         variant_ids = {v.key: v.id for v in session.scalars(
             select(Variant).where(Variant.experiment_id == experiment_id))}

@@ -12,11 +12,18 @@ from db.models import FeedbackItem, SolveRun
 REFINED = "feedback_refined"
 
 
-def pending_feedback(session: Session, experiment_id: str) -> dict[str, list[tuple[str, str]]]:
-    """variant key -> [(feedback id, text)] sent to the agent and not yet taken up by a run."""
+def sent_feedback(session: Session, experiment_id: str) -> dict[str, list[tuple[str, str]]]:
+    """variant key -> [(feedback id, text)]: all feedback ever sent to the agent on that key, oldest first.
+
+    Every implementation applies all of it, whether or not an earlier run took it up: a
+    re-implementation replaces the solves, so a refinement made before is gone with them, and the
+    rebuilt variant must still address what reviewers asked for. (Reading only feedback no run has
+    taken up dropped it on every other re-implementation: the SET NULL that frees it comes with the
+    delete, after it was read.) The feedback stays keyed by variant key (v1 = the suggestion ranked 1).
+    """
     items = session.scalars(select(FeedbackItem).where(
-        FeedbackItem.experiment_id == experiment_id, FeedbackItem.run_id.is_(None),
-        FeedbackItem.sent_to_agent_at.is_not(None)).order_by(FeedbackItem.created_at)).all()
+        FeedbackItem.experiment_id == experiment_id, FeedbackItem.sent_to_agent_at.is_not(None))
+        .order_by(FeedbackItem.created_at, FeedbackItem.id)).all()
     pending: dict[str, list[tuple[str, str]]] = {}
     for item in items:
         key = (item.data or {}).get("variant_key")
@@ -39,7 +46,8 @@ def with_feedback(matrix: list[RunConfig], spec: SuggestionSpec,
 
 
 def link_feedback(session: Session, run_ids: list[str], matrix: list[RunConfig], feedback_ids: list[str]) -> None:
-    """Each refinement run points at the baseline run it refines; the feedback at the run that took it up."""
+    """Each refinement run points at the baseline run it refines; the feedback at the latest run that took
+    it up (the previous one was deleted with its solve)."""
     if not feedback_ids:
         return
     by_config: dict[tuple[Any, ...], str] = {}

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from agents.code.solve import RunConfig, SolveOutcome, run_solve
 from agents.llm.base import ModelSpec
 from agents.schemas import SuggestionSpec
-from assets.feedback import link_feedback, pending_feedback, with_feedback
+from assets.feedback import link_feedback, sent_feedback, with_feedback
 from assets.records import StageInputMissing, dagster_run_id
 from db.ai_models import active_models
 from db.base import utcnow
@@ -20,8 +20,10 @@ from db.models import Solve, SolveRun, Suggestion, Variant
 from db.settings import get_settings
 from db.stages import tracked_stage
 from pipelines.partitions import experiments_partitions
-from pipelines.policies import EXTERNAL_SERVICE_RETRY
+from pipelines.policies import EXTERNAL_SERVICE_RETRY, fail_without_retry
 from pipelines.resources import AppDatabase
+
+STAGE = "variant_implementations"
 
 
 @dg.asset(partitions_def=experiments_partitions, deps=["variant_suggestions"],
@@ -31,8 +33,11 @@ def variant_implementations(context: dg.AssetExecutionContext, database: AppData
     experiment_id = context.partition_key
     code = get_settings().code
     started = time.monotonic()
-    with tracked_stage(experiment_id, "variant_implementations", url=database.ready_url(),
-                       dagster_run_id=dagster_run_id(context)) as stage:
+    with fail_without_retry(), database.session() as session:
+        # Before tracked_stage: a refusal changes nothing, so it leaves no failed run on the record.
+        guard_variants_with_evaluations(session, experiment_id, STAGE)
+    with fail_without_retry(), tracked_stage(experiment_id, STAGE, url=database.ready_url(),
+                                             dagster_run_id=dagster_run_id(context)) as stage:
         with database.session() as session:
             experiment = get_experiment(session, experiment_id)
             repo, ref = experiment.repo_url, experiment.base_branch
@@ -45,8 +50,7 @@ def variant_implementations(context: dg.AssetExecutionContext, database: AppData
             suggestion_rows = [(s.id, s.rank, SuggestionSpec(title=s.title, rationale=s.rationale,
                                 addresses_issues=s.addresses_issues, target_metric=s.target_metric, recipe=s.recipe))
                                for s in suggestions]
-            feedback = pending_feedback(session, experiment_id)
-            guard_variants_with_evaluations(session, experiment_id)  # before any agent work is spent
+            feedback = sent_feedback(session, experiment_id)
         matrix = [RunConfig(model=spec, temperature=t, strategy=strategy, max_edits=code.max_edits)
                   for _, spec in models for t in code.temperatures for strategy in code.strategies]
         model_row_ids = {spec.model_id: row_id for row_id, spec in models}
@@ -63,6 +67,8 @@ def variant_implementations(context: dg.AssetExecutionContext, database: AppData
                              run_matrix, feedback_ids))
             stage.progress(int(100 * (index + 1) / len(suggestion_rows)), f"solved: {spec.title}")
         with database.session() as session:
+            # Again in the deleting transaction: testers may have evaluated while the agents worked.
+            guard_variants_with_evaluations(session, experiment_id, STAGE)
             # Replace this partition's solves and experimental variants (runs and results cascade).
             session.execute(delete(Solve).where(Solve.experiment_id == experiment_id))
             session.execute(delete(Variant).where(Variant.experiment_id == experiment_id, Variant.type == "experiment"))
@@ -129,7 +135,7 @@ def _persist_solve(session, experiment_id, repo, ref, code, matrix, model_row_id
     for kind, data in events:
         index = data.get("run_index")
         run_id = run_ids[index] if isinstance(index, int) and 0 <= index < len(run_ids) else None
-        add_event(session, experiment_id, kind, stage="variant_implementations", run_id=run_id, author_type="agent",
+        add_event(session, experiment_id, kind, stage=STAGE, run_id=run_id, author_type="agent",
                   title=f"{kind.replace('_', ' ')}: {spec.title}", data=_jsonable(data),
                   status={"run_failed": "failed", "run_completed": "completed"}.get(kind, "in_progress"))
     champion = None
@@ -142,7 +148,7 @@ def _persist_solve(session, experiment_id, repo, ref, code, matrix, model_row_id
         session.add(variant)
         session.flush()
         session.get(SolveRun, solve.champion_run_id).variant_id = variant.id
-        add_event(session, experiment_id, "champion_selected", stage="variant_implementations",
+        add_event(session, experiment_id, "champion_selected", stage=STAGE,
                   run_id=solve.champion_run_id, title=f"Champion run for: {spec.title}",
                   content=outcome.champion_reason, status="completed")
         champion = {"variant": variant.key, "run": solve.champion_run_id, "reason": outcome.champion_reason}

@@ -6,12 +6,15 @@ from sqlalchemy import delete, select
 from agents.llm.tasks import suggest_changes
 from agents.schemas import VariantAnalysis
 from assets.records import StageInputMissing, dagster_run_id
+from db.experiment_playground import guard_variants_with_evaluations
 from db.experiments import add_event, get_experiment
 from db.models import Suggestion, Variant
 from db.stages import tracked_stage
 from pipelines.partitions import experiments_partitions
-from pipelines.policies import EXTERNAL_SERVICE_RETRY
+from pipelines.policies import EXTERNAL_SERVICE_RETRY, fail_without_retry
 from pipelines.resources import AppDatabase
+
+STAGE = "variant_suggestions"
 
 
 @dg.asset(partitions_def=experiments_partitions, deps=["control_analysis"], retry_policy=EXTERNAL_SERVICE_RETRY,
@@ -19,7 +22,11 @@ from pipelines.resources import AppDatabase
 def variant_suggestions(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.MaterializeResult:
     """The ranked UX changes worth building, each tied to issues observed on the control."""
     experiment_id = context.partition_key
-    with tracked_stage(experiment_id, "variant_suggestions", url=database.ready_url(), dagster_run_id=dagster_run_id(context)):
+    with fail_without_retry(), database.session() as session:
+        # Before tracked_stage: a refusal changes nothing, so it leaves no failed run on the record.
+        guard_variants_with_evaluations(session, experiment_id, STAGE)
+    with fail_without_retry(), tracked_stage(experiment_id, STAGE, url=database.ready_url(),
+                                             dagster_run_id=dagster_run_id(context)):
         with database.session() as session:
             experiment = get_experiment(session, experiment_id)
             control = session.scalars(select(Variant).where(
@@ -29,6 +36,8 @@ def variant_suggestions(context: dg.AssetExecutionContext, database: AppDatabase
             goal, n, analysis = experiment.goal, experiment.num_suggestions, VariantAnalysis(**control.analysis)
         answer = suggest_changes(goal, analysis, n)
         with database.session() as session:
+            # Again in the deleting transaction: testers may have evaluated while the LLM answered.
+            guard_variants_with_evaluations(session, experiment_id, STAGE)
             # Replace this partition's suggestions (solves hang off them and go with them).
             session.execute(delete(Suggestion).where(Suggestion.experiment_id == experiment_id))
             for rank, spec in enumerate(answer.value.suggestions, start=1):
@@ -36,7 +45,7 @@ def variant_suggestions(context: dg.AssetExecutionContext, database: AppDatabase
                                        rationale=spec.rationale, addresses_issues=spec.addresses_issues,
                                        target_metric=spec.target_metric, recipe=spec.recipe,
                                        provider=answer.provider, model=answer.model))
-            add_event(session, experiment_id, "suggestions_generated", stage="variant_suggestions",
+            add_event(session, experiment_id, "suggestions_generated", stage=STAGE,
                       title=f"{len(answer.value.suggestions)} suggestions",
                       data={"suggestions": [s.title for s in answer.value.suggestions], "provider": answer.provider})
     return dg.MaterializeResult(metadata={

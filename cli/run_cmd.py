@@ -10,8 +10,14 @@ from typing import Self
 import dagster as dg
 from rich.console import Console
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cli.errors import UserError
+from db.experiment_playground import (
+    STAGES_REPLACING_VARIANTS,
+    EvaluationsWouldBeOrphaned,
+    guard_variants_with_evaluations,
+)
 from db.experiments import UnknownExperiment, get_experiment
 from db.migrate import ensure_schema
 from db.models import StageRun
@@ -39,6 +45,7 @@ def run_experiment(experiment_id: str, stage: str | None, console: Console | Non
             name = get_experiment(session, experiment_id).name
         except UnknownExperiment as exc:
             raise UserError(str(exc)) from exc
+        _refuse_replacing_evaluated_variants(session, experiment_id, stages)
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
     from pipelines.definitions import defs
     from pipelines.instances import get_instance
@@ -68,6 +75,19 @@ def run_experiment(experiment_id: str, stage: str | None, console: Console | Non
     return 0
 
 
+def _refuse_replacing_evaluated_variants(session: Session, experiment_id: str, stages: list[str]) -> None:
+    """Refuse before any stage runs: one line and exit code 2, no Dagster run and nothing recorded. (Each
+    of those stages refuses by itself too, for runs started from the Dagster UI.)"""
+    replacing = [s for s in stages if s in STAGES_REPLACING_VARIANTS]
+    if not replacing:
+        return
+    try:
+        guard_variants_with_evaluations(session, experiment_id, replacing[0])
+    except EvaluationsWouldBeOrphaned as exc:
+        first_safe = MAIN_STAGES[MAIN_STAGES.index(STAGES_REPLACING_VARIANTS[-1]) + 1]
+        raise UserError(f"{exc} (re-measuring from --stage {first_safe} keeps the variants)") from exc
+
+
 def _failed_stage(result: dg.ExecuteInProcessResult) -> str | None:
     for event in result.all_events:
         if event.is_step_failure and event.step_key in MAIN_STAGES:
@@ -77,8 +97,12 @@ def _failed_stage(result: dg.ExecuteInProcessResult) -> str | None:
 
 def _failure_message(result: dg.ExecuteInProcessResult) -> str:
     for event in result.all_events:
-        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
-            error = event.step_failure_data.error
+        failure = event.step_failure_data if event.is_step_failure else None
+        if failure and failure.user_failure_data and failure.user_failure_data.description:
+            # A dg.Failure (an error not retried, pipelines/policies.py) says it all in its description.
+            return failure.user_failure_data.description.strip().splitlines()[-1]
+        if failure and failure.error:
+            error = failure.error
             while error.cause is not None and error.cls_name in ("DagsterExecutionStepExecutionError",):
                 error = error.cause
             return error.message.strip().splitlines()[-1] if error.message else error.cls_name

@@ -18,17 +18,21 @@ DEFAULT_QUESTIONS = [
 ]
 
 
-def ensure_experiment_playground(session: Session, experiment_id: str) -> Playground:
+def ensure_experiment_playground(session: Session, experiment_id: str) -> Playground | None:
     """The experiment's playground, created on first use with one arm per variant; arms re-linked to
-    the current variant rows (a re-materialised stage gives variants new ids, but the same keys)."""
+    the current variant rows (a re-materialised stage gives variants new ids, but the same keys).
+    None while there is nothing to compare: when no variant got built, the control alone is no A/B
+    test, and the experiment's conclusion (keep the baseline) stands without human evaluation."""
     playground = session.scalars(select(Playground).where(Playground.experiment_id == experiment_id)
                                  .order_by(Playground.created_at)).first()
     if playground is None:
+        arms = arms_for_experiment(session, experiment_id, DEFAULT_CAP)
+        if len(arms) < 2:
+            return None
         admin = get_or_create_user(session, PIPELINE_ADMIN_EMAIL, role="admin", full_name="variantlab pipeline")
         return create_playground(
             session, experiment_id=experiment_id, name=f"A/B evaluation of {experiment_id}", type="ab_testing",
-            created_by=admin.id, arms=arms_for_experiment(session, experiment_id, DEFAULT_CAP),
-            questions=DEFAULT_QUESTIONS, restricted_emails=None,
+            created_by=admin.id, arms=arms, questions=DEFAULT_QUESTIONS, restricted_emails=None,
             description="Try each version of the site, then answer a few questions (rate it 1–5).",
         )
     variants = {v.key: v for v in session.scalars(select(Variant).where(Variant.experiment_id == experiment_id))}
@@ -40,15 +44,24 @@ def ensure_experiment_playground(session: Session, experiment_id: str) -> Playgr
     return playground
 
 
+# The stages whose re-run replaces what testers evaluated: each deletes rows the variants and their
+# measurements hang off (test sessions, the control, suggestions, solves; the deletes cascade to
+# browser sessions, metrics and runs), and the variants are then rebuilt under the same arm keys.
+STAGES_REPLACING_VARIANTS = ("test_flows", "control_analysis", "variant_suggestions",
+                             "variant_implementations")
+
+
 class EvaluationsWouldBeOrphaned(RuntimeError):
     """Replacing variants would credit testers' answers to different code under the same arm keys."""
 
 
-def guard_variants_with_evaluations(session: Session, experiment_id: str) -> None:
-    """Refuse to replace the variants of an experiment whose testers have already evaluated them."""
+def guard_variants_with_evaluations(session: Session, experiment_id: str, stage: str) -> None:
+    """Refuse to run `stage` (one of STAGES_REPLACING_VARIANTS) on an experiment whose testers have
+    already evaluated its variants. Every such stage calls this before it deletes anything."""
     count = session.scalar(select(func.count()).select_from(Evaluation).join(
         Playground, Playground.id == Evaluation.playground_id).where(Playground.experiment_id == experiment_id))
     if count:
         raise EvaluationsWouldBeOrphaned(
-            f"{count} human evaluation answers exist for this experiment's variants; re-implementing would "
-            "attach them to different code. Start a new experiment, or delete the playground first.")
+            f"{count} human evaluation answers exist for this experiment's variants; re-running {stage} "
+            "would replace the variants and attach the answers to different code. Start a new experiment, "
+            "or delete the playground first.")

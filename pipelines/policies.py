@@ -4,8 +4,28 @@ Exponential backoff with jitter: a rate limit or a flaky sandbox becomes a retry
 Stages are idempotent per partition, so a retry re-does the stage from scratch safely.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import dagster as dg
+
+from assets.records import StageInputMissing
+from db.experiment_playground import EvaluationsWouldBeOrphaned
 
 EXTERNAL_SERVICE_RETRY = dg.RetryPolicy(
     max_retries=2, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
 )
+
+# Errors no retry can fix: a missing upstream stage stays missing, and evaluations stay given.
+NOT_RETRIED = (StageInputMissing, EvaluationsWouldBeOrphaned)
+
+
+@contextmanager
+def fail_without_retry() -> Iterator[None]:
+    """Turn a NOT_RETRIED error into a step failure that skips the retry policy. A RetryPolicy retries
+    every exception except a dg.Failure with allow_retries=False, and it has no per-error filter.
+    Put it outside tracked_stage, so the stage's record keeps the original error."""
+    try:
+        yield
+    except NOT_RETRIED as exc:
+        raise dg.Failure(description=f"{type(exc).__name__}: {exc}", allow_retries=False) from exc

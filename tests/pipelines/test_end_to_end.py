@@ -92,6 +92,51 @@ def test_failed_stage_rematerialises_to_the_clean_state(app_db: str, monkeypatch
         assert s.get(Experiment, experiment_id).status == "completed"
 
 
+def test_control_analysis_rematerialises_to_the_clean_state(app_db: str):
+    experiment_id = make_experiment(app_db)
+    instance = _instance(experiment_id)
+    assert _materialize(instance, experiment_id).success
+    clean = pipeline_snapshot(app_db, experiment_id)
+    downstream = MAIN_STAGES[MAIN_STAGES.index("control_analysis"):]
+    assert _materialize(instance, experiment_id, downstream).success
+    # Exactly the clean run's rows: the control's panel logs are replaced, not added to.
+    assert pipeline_snapshot(app_db, experiment_id) == clean
+
+
+def test_evaluated_variants_are_never_replaced(app_db: str, tmp_path, monkeypatch: pytest.MonkeyPatch):
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from db.evaluations import submit_evaluation
+    from db.models import Playground, Question
+    from db.users import get_or_create_user
+
+    experiment_id = make_experiment(app_db)
+    instance = _instance(experiment_id)
+    assert _materialize(instance, experiment_id).success
+    with session_scope(app_db) as s:
+        playground = s.scalars(select(Playground.id).where(Playground.experiment_id == experiment_id)).one()
+        found = s.scalars(select(Question.id).where(Question.playground_id == playground,
+                                                    Question.question_type == "select")).one()
+        submit_evaluation(s, playground, get_or_create_user(s, "tester@example.com"), "v1", {found: "yes"}, 4)
+    evaluated = pipeline_snapshot(app_db, experiment_id)
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    refused = CliRunner().invoke(app, ["run", experiment_id, "--stage", "control_analysis"])
+    assert refused.exit_code == 2 and "human evaluation answers exist" in refused.output, refused.output
+    assert pipeline_snapshot(app_db, experiment_id) == evaluated
+
+    # Materialised from the Dagster UI instead: the stage refuses by itself, at once (not retried).
+    for stage in ("test_flows", "control_analysis"):
+        result = _materialize(instance, experiment_id, MAIN_STAGES[MAIN_STAGES.index(stage):])
+        assert not result.success
+        assert not any(e.event_type_value == "STEP_RESTARTED" for e in result.all_events)
+        assert pipeline_snapshot(app_db, experiment_id) == evaluated
+    with session_scope(app_db) as s:
+        experiment = s.get(Experiment, experiment_id)
+        assert experiment.status == "completed" and experiment.champion_reason
+
+
 def test_run_killed_mid_stage_leaves_no_partial_rows(app_db: str, tmp_path):
     experiment_id = make_experiment(app_db)
     assert _materialize(_instance(experiment_id), experiment_id, MAIN_STAGES[:4]).success

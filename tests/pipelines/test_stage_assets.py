@@ -174,8 +174,10 @@ def test_suggestions_from_the_control_analysis(app_db: str):
 
 def test_missing_upstream_fails_the_stage_with_a_reason(app_db: str):
     experiment_id = make_experiment(app_db)
-    with pytest.raises(StageInputMissing, match="materialise control_analysis first"):
+    with pytest.raises(dg.Failure, match="materialise control_analysis first") as failure:
         variant_suggestions(_context(experiment_id), database=AppDatabase())
+    # A retry cannot make the upstream stage appear: the failure skips the retry policy.
+    assert isinstance(failure.value.__cause__, StageInputMissing) and failure.value.allow_retries is False
     with session_scope(app_db) as session:
         experiment = session.get(Experiment, experiment_id)
         assert experiment.status == "failed" and "control_analysis" in experiment.error_message
@@ -209,30 +211,111 @@ def test_feedback_becomes_a_refinement_run(app_db: str):
         assert "visible label" in refined.implementation_prompt
         feedback = session.scalars(select(FeedbackItem)).one()
         assert feedback.run_id == refined.id and feedback.variant_id is None  # old variant replaced, feedback kept
-    # Taken up once: a third materialisation has nothing pending.
-    assert variant_implementations(_context(experiment_id), database=AppDatabase()).metadata["refinement_runs"] == 0
+    # Sent feedback stands: every later re-implementation rebuilds the refinement (it was replaced with
+    # the solves), not every other one, and the feedback points at the run that took it up last.
+    refinements = [variant_implementations(_context(experiment_id), database=AppDatabase())
+                   .metadata["refinement_runs"] for _ in range(3)]
+    assert refinements == [1, 1, 1]
+    with session_scope(app_db) as session:
+        refined = session.scalars(select(SolveRun).where(SolveRun.evolution == "feedback_refined")).one()
+        assert session.scalars(select(FeedbackItem)).one().run_id == refined.id
+        assert "visible label" in refined.implementation_prompt
 
 
-def test_variants_with_human_evaluations_are_not_replaced(app_db: str):
+def test_every_feedback_on_a_variant_is_applied_in_the_order_sent(app_db: str):
     from assets.variant_implementations import variant_implementations
-    from db.experiment_playground import EvaluationsWouldBeOrphaned, ensure_experiment_playground
-    from db.models import Evaluation
+    from db.approvals import send_feedback
+    from db.models import FeedbackItem, SolveRun
     from db.users import get_or_create_user
 
     experiment_id = make_experiment(app_db)
     with session_scope(app_db) as session:
+        session.add(Suggestion(experiment_id=experiment_id, rank=1, title="Add a search box that filters",
+                               rationale="shoppers could not find items", recipe="search"))
+        analyst = get_or_create_user(session, "ana@example.com", role="analyst").id
+    for text in ("The search box needs a visible label", "Say how many products match"):
+        variant_implementations(_context(experiment_id), database=AppDatabase())
+        with session_scope(app_db) as session:
+            variant = session.scalars(select(Variant).where(Variant.key == "v1")).one()
+            send_feedback(session, experiment_id, variant.id, analyst, text)
+    result = variant_implementations(_context(experiment_id), database=AppDatabase())
+    assert result.metadata["refinement_runs"] == 1
+    with session_scope(app_db) as session:
+        refined = session.scalars(select(SolveRun).where(SolveRun.evolution == "feedback_refined")).one()
+        assert "visible label; Say how many products match" in refined.implementation_prompt
+        assert {f.run_id for f in session.scalars(select(FeedbackItem))} == {refined.id}
+
+
+def _seed_evaluated_experiment(url: str) -> str:
+    """An experiment with a control, a variant v1, its playground and one tester's evaluation of v1."""
+    from db.experiment_playground import ensure_experiment_playground
+    from db.models import Evaluation
+    from db.users import get_or_create_user
+
+    experiment_id = make_experiment(url)
+    with session_scope(url) as session:
         session.add(Suggestion(experiment_id=experiment_id, rank=1, title="Add a search box", recipe="search"))
-        session.add_all([Variant(experiment_id=experiment_id, type="control", key="control"),
+        analysis = {"success": False, "summary": "2/8 sessions completed", "insights": [], "issues": []}
+        session.add_all([Variant(experiment_id=experiment_id, type="control", key="control",
+                                 analysis=analysis),
                          Variant(experiment_id=experiment_id, type="experiment", key="v1")])
         session.flush()
         playground = ensure_experiment_playground(session, experiment_id)
         tester = get_or_create_user(session, "t@example.com")
         session.add(Evaluation(playground_id=playground.id, user_id=tester.id, model_key="v1", rating=4,
                                session_id="evs_0000000000000000"))
-    with pytest.raises(EvaluationsWouldBeOrphaned, match="1 human evaluation answers exist"):
+    return experiment_id
+
+
+def _rows(url: str, experiment_id: str) -> dict:
+    from db.models import Solve, TestSession
+
+    with session_scope(url) as session:
+        experiment = session.get(Experiment, experiment_id)
+        return {
+            "variants": sorted(session.scalars(select(Variant.key)).all()),
+            "suggestions": len(session.scalars(select(Suggestion)).all()),
+            "test_sessions": len(session.scalars(select(TestSession)).all()),
+            "solves": len(session.scalars(select(Solve)).all()),
+            "stage_runs": len(session.scalars(select(StageRun)).all()),
+            "status": (experiment.status, experiment.error_message),
+        }
+
+
+def test_variants_with_human_evaluations_are_not_replaced(app_db: str):
+    from assets.variant_implementations import variant_implementations
+    from db.experiment_playground import EvaluationsWouldBeOrphaned
+
+    experiment_id = _seed_evaluated_experiment(app_db)
+    with pytest.raises(dg.Failure, match="1 human evaluation answers exist") as failure:
         variant_implementations(_context(experiment_id), database=AppDatabase())
+    assert isinstance(failure.value.__cause__, EvaluationsWouldBeOrphaned)
     with session_scope(app_db) as session:
         assert session.scalars(select(Variant.key).order_by(Variant.key)).all() == ["control", "v1"]
+
+
+@pytest.mark.parametrize("stage", ["test_flows", "control_analysis", "variant_suggestions",
+                                   "variant_implementations"])
+def test_no_stage_that_replaces_evaluated_variants_runs(app_db: str, stage: str):
+    # Materialised as the Dagster UI would: with the stage's retry policy, which must not retry a refusal.
+    import importlib
+
+    from db.experiment_playground import STAGES_REPLACING_VARIANTS
+
+    assert stage in STAGES_REPLACING_VARIANTS
+    experiment_id = _seed_evaluated_experiment(app_db)
+    before = _rows(app_db, experiment_id)
+    asset = getattr(importlib.import_module(f"assets.{stage}"), stage)
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("experiments", [experiment_id])
+    result = dg.materialize([asset], partition_key=experiment_id, instance=instance,
+                            resources={"database": AppDatabase()}, raise_on_error=False)
+    assert not result.success
+    assert not any(e.event_type_value in ("STEP_UP_FOR_RETRY", "STEP_RESTARTED") for e in result.all_events)
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    assert "EvaluationsWouldBeOrphaned" in failure.step_failure_data.user_failure_data.description
+    # Refused before the stage began: nothing deleted, no failed run, the experiment's status untouched.
+    assert _rows(app_db, experiment_id) == before
 
 
 @pytest.mark.parametrize("reverse", [False, True])
