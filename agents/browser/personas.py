@@ -166,13 +166,12 @@ async def explore(actor: Actor, persona: Persona, rng: random.Random, max_pages:
     while len(actor.visited) < max_pages and actor.n_actions < persona.budget:
         options = fresh(view.links)
         if not options:
+            # Nothing new from here: go back, as far as it takes, to a page that offers something new.
             actor.dead_ends += 1
             at_start = page_key(view.url) == actor.visited[0]
             if at_start or actor.n_actions + 1 >= persona.budget:
                 break
             view = await actor.back()
-            if not fresh(view.links):
-                break
             continue
         choice = rng.choice(options)
         tried.add(choice["href"])

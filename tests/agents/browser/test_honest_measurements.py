@@ -158,7 +158,10 @@ def test_the_panels_measuring_time_is_not_the_users(shop_url: str, tmp_path: Pat
 
 
 def test_a_folder_and_its_index_file_are_one_page(shop_url: str, tmp_path: Path) -> None:
-    results = run_panel({"shop": shop_url}, [flow("explore", max_pages=4)], sessions_per_flow=4, artifacts_dir=tmp_path)
+    results = run_panel({"shop": shop_url}, [flow("explore", max_pages=4)], sessions_per_flow=8, artifacts_dir=tmp_path)
+    # Counted honestly, four pages of the shop are still within reach: an explorer at a product page
+    # with nothing new goes back as far as it takes (it used to give up after one step back).
+    assert all(r.success for r in results), [r.summary for r in results]
     for r in results:
         assert not (shop_url in r.pages_visited and shop_url + "index.html" in r.pages_visited), r.pages_visited
         assert len(set(r.pages_visited)) == len(r.pages_visited)
