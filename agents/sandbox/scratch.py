@@ -51,7 +51,11 @@ def _process_identity(pid: int) -> str | None:
 
 
 def claim_root(path: Path) -> None:
-    (path / ".owner").write_text(_process_identity(os.getpid()) or str(os.getpid()))
+    # Written aside and renamed into place: a concurrent reaper must never read a half-written
+    # (empty) owner, take it for a dead process and remove a root that is being created.
+    pending = path / ".owner.pending"
+    pending.write_text(_process_identity(os.getpid()) or str(os.getpid()))
+    os.replace(pending, path / ".owner")
 
 
 def _mounted_paths() -> set[str]:
@@ -73,7 +77,9 @@ def reap_orphans(parent: Path) -> int:
             recorded = owner.read_text().strip()
         except OSError:
             continue  # being created right now, or not ours
-        pid = int(recorded.split(":", 1)[0]) if recorded.split(":", 1)[0].isdigit() else -1
+        if not recorded.split(":", 1)[0].isdigit():
+            continue  # not an owner this code wrote: leave it alone
+        pid = int(recorded.split(":", 1)[0])
         if pid > 0 and _process_identity(pid) == recorded:
             continue
         remove_root(root, str(root) in mounts)

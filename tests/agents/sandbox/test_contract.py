@@ -157,3 +157,20 @@ def test_roots_left_by_a_killed_process_are_reaped(tmp_path):
             assert str(dead_root) not in scratch._mounted_paths()
     finally:
         scratch.remove_root(live_root, str(live_root) in scratch._mounted_paths())
+
+
+def test_a_root_being_claimed_is_never_reaped(tmp_path):
+    """Two sandboxes created at once: one's reaper ran between the other's creating its owner file
+    and writing it, read it empty, and removed a root that was being set up (a flaky solve run)."""
+    from agents.sandbox import scratch
+
+    parent = tmp_path / "sandboxes"
+    for name in ("sbx_new", "sbx_pending"):
+        (parent / name).mkdir(parents=True)
+    (parent / "sbx_new" / ".owner").write_text("")  # what a reader could see mid-write before
+    (parent / "sbx_pending" / ".owner.pending").write_text("1:1")  # claim_root's first step now
+    assert scratch.reap_orphans(parent) == 0
+    assert (parent / "sbx_new").exists() and (parent / "sbx_pending").exists()
+    scratch.claim_root(parent / "sbx_pending")
+    assert not (parent / "sbx_pending" / ".owner.pending").exists()
+    assert scratch.reap_orphans(parent) == 0  # its owner is this live process
