@@ -67,8 +67,12 @@ async def find_item(
             tried_search = True
             await actor.fill(box, name if rng.random() < 0.5 else " ".join(name.split()[:2]))
             view = await actor.press_enter(box)
-            if view.find_item(name) is None:  # results may still be loading: one more look, no action
-                view = await actor.view(wait_ms=700)
+            # Results may still be loading (a catalogue fetched on first use): look again, without an
+            # action, as a user gives them a moment, for up to about 2 s.
+            for _ in range(4):
+                if view.find_item(name) is not None:
+                    break
+                view = await actor.view(wait_ms=500)
             searched_without_match = view.find_item(name) is None
             continue
         if persona.name == "category_navigator" and not tried_category and category:
