@@ -7,12 +7,10 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from cli.main import app
-from db.experiment_playground import ensure_experiment_playground
-from db.experiments import create_experiment
 from db.migrate import upgrade_to_head
-from db.models import Evaluation, Experiment, StageRun, Suggestion, Variant
+from db.models import Evaluation, Experiment, StageRun, Variant
 from db.session import session_scope
-from db.users import get_or_create_user
+from tests.pipelines.conftest import seed_evaluated_experiment
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 runner = CliRunner()
@@ -25,17 +23,7 @@ def evaluated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("VARIANTLAB_DATABASE_URL", url)
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
     upgrade_to_head(url)
-    with session_scope(url) as session:
-        experiment_id = create_experiment(session, repo=str(EXAMPLES / "shop"), goal="Find products").id
-        session.add(Suggestion(experiment_id=experiment_id, rank=1, title="Add a search", recipe="search"))
-        session.add_all([Variant(experiment_id=experiment_id, type="control", key="control"),
-                         Variant(experiment_id=experiment_id, type="experiment", key="v1")])
-        session.flush()
-        playground = ensure_experiment_playground(session, experiment_id)
-        tester = get_or_create_user(session, "t@example.com")
-        session.add(Evaluation(playground_id=playground.id, user_id=tester.id, model_key="v1", rating=4,
-                               session_id="evs_0000000000000000"))
-    return experiment_id
+    return seed_evaluated_experiment(url)
 
 
 @pytest.mark.parametrize("stage", [None, "test_flows", "control_analysis", "variant_suggestions",

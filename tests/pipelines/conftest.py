@@ -27,3 +27,24 @@ def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 def make_experiment(url: str, app: str = "shop", goal: str = "Users can't find products easily") -> str:
     with session_scope(url) as session:
         return create_experiment(session, repo=str(EXAMPLES / app), goal=goal).id
+
+
+def seed_evaluated_experiment(url: str) -> str:
+    """An experiment with a control, a variant v1, its playground and one tester's evaluation of v1."""
+    from db.experiment_playground import ensure_experiment_playground
+    from db.models import Evaluation, Suggestion, Variant
+    from db.users import get_or_create_user
+
+    experiment_id = make_experiment(url)
+    with session_scope(url) as session:
+        session.add(Suggestion(experiment_id=experiment_id, rank=1, title="Add a search box", recipe="search"))
+        analysis = {"success": False, "summary": "2/8 sessions completed", "insights": [], "issues": []}
+        session.add_all([Variant(experiment_id=experiment_id, type="control", key="control",
+                                 analysis=analysis),
+                         Variant(experiment_id=experiment_id, type="experiment", key="v1")])
+        session.flush()
+        playground = ensure_experiment_playground(session, experiment_id)
+        tester = get_or_create_user(session, "t@example.com")
+        session.add(Evaluation(playground_id=playground.id, user_id=tester.id, model_key="v1", rating=4,
+                               session_id="evs_0000000000000000"))
+    return experiment_id

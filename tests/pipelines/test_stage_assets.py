@@ -14,7 +14,7 @@ from db.models import BrowserSession, Experiment, StageRun, Suggestion, Timeline
 from db.panel_stats import panel_sufficient_stats
 from db.session import session_scope
 from pipelines.resources import AppDatabase
-from tests.pipelines.conftest import make_experiment
+from tests.pipelines.conftest import make_experiment, seed_evaluated_experiment
 
 
 def _context(experiment_id: str) -> dg.AssetExecutionContext:
@@ -246,27 +246,6 @@ def test_every_feedback_on_a_variant_is_applied_in_the_order_sent(app_db: str):
         assert {f.run_id for f in session.scalars(select(FeedbackItem))} == {refined.id}
 
 
-def _seed_evaluated_experiment(url: str) -> str:
-    """An experiment with a control, a variant v1, its playground and one tester's evaluation of v1."""
-    from db.experiment_playground import ensure_experiment_playground
-    from db.models import Evaluation
-    from db.users import get_or_create_user
-
-    experiment_id = make_experiment(url)
-    with session_scope(url) as session:
-        session.add(Suggestion(experiment_id=experiment_id, rank=1, title="Add a search box", recipe="search"))
-        analysis = {"success": False, "summary": "2/8 sessions completed", "insights": [], "issues": []}
-        session.add_all([Variant(experiment_id=experiment_id, type="control", key="control",
-                                 analysis=analysis),
-                         Variant(experiment_id=experiment_id, type="experiment", key="v1")])
-        session.flush()
-        playground = ensure_experiment_playground(session, experiment_id)
-        tester = get_or_create_user(session, "t@example.com")
-        session.add(Evaluation(playground_id=playground.id, user_id=tester.id, model_key="v1", rating=4,
-                               session_id="evs_0000000000000000"))
-    return experiment_id
-
-
 def _rows(url: str, experiment_id: str) -> dict:
     from db.models import Solve, TestSession
 
@@ -286,7 +265,7 @@ def test_variants_with_human_evaluations_are_not_replaced(app_db: str):
     from assets.variant_implementations import variant_implementations
     from db.experiment_playground import EvaluationsWouldBeOrphaned
 
-    experiment_id = _seed_evaluated_experiment(app_db)
+    experiment_id = seed_evaluated_experiment(app_db)
     with pytest.raises(dg.Failure, match="1 human evaluation answers exist") as failure:
         variant_implementations(_context(experiment_id), database=AppDatabase())
     assert isinstance(failure.value.__cause__, EvaluationsWouldBeOrphaned)
@@ -303,7 +282,7 @@ def test_no_stage_that_replaces_evaluated_variants_runs(app_db: str, stage: str)
     from db.experiment_playground import STAGES_REPLACING_VARIANTS
 
     assert stage in STAGES_REPLACING_VARIANTS
-    experiment_id = _seed_evaluated_experiment(app_db)
+    experiment_id = seed_evaluated_experiment(app_db)
     before = _rows(app_db, experiment_id)
     asset = getattr(importlib.import_module(f"assets.{stage}"), stage)
     instance = dg.DagsterInstance.ephemeral()

@@ -23,19 +23,21 @@ class TokenGuard(QuietHandler):
     seen: ClassVar[list[str]] = []
     checked: ClassVar[list[str]] = []  # HEAD requests: the panel's link checks
 
+    def _refused(self) -> bool:
+        if self.headers.get(TOKEN_HEADER) == TOKEN:
+            return False
+        self.send_error(403, "missing traffic access token")
+        return True
+
     def do_GET(self) -> None:
-        if self.headers.get(TOKEN_HEADER) != TOKEN:
-            self.send_error(403, "missing traffic access token")
-            return
-        TokenGuard.seen.append(self.path)
-        super().do_GET()
+        if not self._refused():
+            TokenGuard.seen.append(self.path)
+            super().do_GET()
 
     def do_HEAD(self) -> None:
-        if self.headers.get(TOKEN_HEADER) != TOKEN:
-            self.send_error(403, "missing traffic access token")
-            return
-        TokenGuard.checked.append(self.path)
-        super().do_HEAD()
+        if not self._refused():
+            TokenGuard.checked.append(self.path)
+            super().do_HEAD()
 
 
 @pytest.fixture
