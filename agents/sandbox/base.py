@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Protocol, Self, runtime_checkable
 
 
@@ -59,16 +60,56 @@ class DiffSummary:
         return self.lines_added + self.lines_removed
 
 
+class AppKind(StrEnum):
+    STATIC = "static"      # files served as they are (index.html at the root or in public/, dist/, ...)
+    NODE = "node"          # package.json: npm / pnpm / yarn
+    PYTHON = "python"      # requirements.txt, pyproject.toml, setup.py/cfg, Pipfile
+    PROCFILE = "procfile"  # a Procfile `web:` line and nothing more specific
+    CUSTOM = "custom"      # variantlab.toml says how (start given, no stack detected)
+
+
+class NotAWebApp(SandboxError):
+    """The repository holds nothing that can be served (no page, no server): bring-up fails here."""
+
+
+class AmbiguousPlan(SandboxError):
+    """More than one way to bring the app up fits equally well; variantlab.toml must choose."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why one key of the plan has its value: what was read, and where it came from."""
+
+    key: str       # the plan key it supports: "kind", "install", "build", "start", "port", ...
+    value: str     # the chosen value, as text
+    because: str   # "package-lock.json → npm", "scripts.build runs vite build → serve dist/", ...
+    source: str = "detected"  # "detected" | "variantlab.toml" | "default"
+
+
 @dataclass(frozen=True)
 class AppConfig:
-    """From the repo's variantlab.toml, or detected."""
+    """The bring-up plan of one app: detected from its files (Railpack-style), any key overridden by
+    its variantlab.toml. Commands run from the app root with /bin/sh. None means: no such step."""
 
-    kind: str  # "static" | "node" | "python" | "custom"
-    install: str | None = None
-    start: str | None = None  # None for static: served as files
-    test: str | None = None
+    kind: AppKind | str
+    install: str | None = None       # dependencies; the only step that may reach the registries
+    build: str | None = None         # e.g. "npm run build"; isolated
+    setup: tuple[str, ...] = ()      # first-run steps the app names (flask init-db, migrate); isolated
+    start: str | None = None         # serves on $PORT (and $HOST); None: static files from static_root
+    test: str | None = None          # the app's own tests; exit 0 = pass
     port: int = 8000
     static_root: str = "."
+    env: tuple[tuple[str, str], ...] = ()  # extra environment for build/setup/start/test
+    # Files whose bytes decide the installed dependencies (the dependency cache key) and the folders
+    # the install fills (reused across sandboxes of one experiment; never part of a diff).
+    lockfiles: tuple[str, ...] = ()
+    dependency_dirs: tuple[str, ...] = ()
+    package_manager: str | None = None    # "npm" | "pnpm" | "yarn" | "pip" | "pipenv" | None
+    test_report: str | None = None        # "junit" | "vitest-json" | "jest-json" | None (whole suite)
+    evidence: tuple[Evidence, ...] = ()
+
+
+BringupPlan = AppConfig  # the name the issue and the docs use
 
 
 @runtime_checkable
