@@ -1,7 +1,7 @@
 """A response cache in front of a provider: identical requests are answered from a SQLite file.
 
 The key is a sha256 over everything that shapes the answer (provider, model, temperature, schema,
-system, prompt, task, context). Only the validated JSON and its token counts are stored; API keys
+system, prompt, task, context, endpoint base URL). Only the validated JSON and its token counts are stored; API keys
 never enter the key or the data. One connection per call plus WAL and a busy timeout keep it safe
 for several threads and processes (Dagster runs steps in subprocesses).
 """
@@ -52,9 +52,12 @@ def cache_key(
     prompt: str,
     task: str,
     context: dict | None,
+    base_url: str | None = None,
 ) -> str:
     material = {
         "provider": provider,
+        # The same model name at two endpoints (a local vLLM and OpenRouter) are two models.
+        "base_url": base_url,
         "model": model,
         "temperature": float(temperature),
         "schema": [schema.__name__, schema.model_json_schema()],
@@ -136,6 +139,7 @@ class CachedProvider:
             prompt=prompt,
             task=task,
             context=context,
+            base_url=getattr(self.inner, "_base_url", None),
         )
         hit = self.cache.get(key)
         if hit is not None:
