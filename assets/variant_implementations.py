@@ -15,6 +15,7 @@ from assets.records import StageInputMissing, dagster_run_id
 from db.ai_models import active_models
 from db.base import utcnow
 from db.experiment_playground import guard_variants_with_evaluations
+from db.build_summary import build_summary
 from db.experiments import add_event, get_experiment
 from db.models import Solve, SolveRun, Suggestion, Variant
 from db.settings import get_settings
@@ -77,10 +78,15 @@ def variant_implementations(context: dg.AssetExecutionContext, database: AppData
                 summary.append(_persist_solve(session, experiment_id, repo, ref, code, run_matrix, model_row_ids,
                                               *item))
                 link_feedback(session, summary[-1]["run_ids"], run_matrix, feedback_ids)
+            session.flush()
+            built = build_summary(session, experiment_id)
+            add_event(session, experiment_id, "checkpoint", stage=STAGE, title=built.line()[:200],
+                      status="completed" if built.built else "failed", data=built.to_dict())
     champions = [s for s in summary if s["champion"]]
     return dg.MaterializeResult(metadata={
         "solves": len(summary),
         "variants": len(champions),
+        "variants_built": built.line(),
         "runs": sum(s["runs"] for s in summary),
         "failed_runs": sum(s["failed_runs"] for s in summary),
         "tokens": sum(s["tokens"] for s in summary),

@@ -11,6 +11,7 @@ from analysis.guardrails import Guardrail
 from analysis.report import AnalysisReport, MetricResult
 from analysis.rows import MetricRow
 from assets.records import StageInputMissing, comparison_columns, dagster_run_id
+from db.build_summary import BuildSummary, build_summary
 from db.experiments import add_event, get_experiment
 from db.models import Variant, VariantMetric
 from db.panel_stats import PANEL_METRICS, panel_sufficient_stats
@@ -40,6 +41,8 @@ def variant_metrics(context: dg.AssetExecutionContext, database: AppDatabase) ->
             raise StageInputMissing("no browser results for the control; materialise browser_results first")
         report = analyze_panel_stats([MetricRow(**s) for s in stats])
         decision = choose_champion_variant(report, PRIMARY_METRIC, SECONDARY_METRICS)
+        built = build_summary(session, experiment_id)
+        reason = outcome_reason(decision.reason, built, measured=len({s["variant"] for s in stats}) - 1)
         ids = {v.key: v.id for v in session.scalars(select(Variant).where(Variant.experiment_id == experiment_id))}
         # Replace this partition's panel metrics (human metrics are the evaluation stage's).
         session.execute(delete(VariantMetric).where(VariantMetric.experiment_id == experiment_id,
@@ -49,19 +52,31 @@ def variant_metrics(context: dg.AssetExecutionContext, database: AppDatabase) ->
             result = results.get((s["variant"], s["metric"]))
             session.add(_metric_row(experiment_id, ids[s["variant"]], s, result))
         experiment.champion_variant_id = ids.get(decision.variant) if decision.variant else None
-        experiment.champion_reason = decision.reason
+        experiment.champion_reason = reason
         add_event(session, experiment_id, "champion_selected", stage="variant_metrics",
-                  title=f"Champion variant: {decision.variant or 'none'}", content=decision.reason,
-                  status="completed", data={"srm_p_value": report.srm.p_value, "srm_flagged": report.srm.flagged})
+                  title=f"Champion variant: {decision.variant or 'none'}", content=reason,
+                  status="completed", data={"srm_p_value": report.srm.p_value, "srm_flagged": report.srm.flagged,
+                                            "build": built.to_dict()})
     significant = [f"{r.variant}:{r.metric}" for r in report.results if r.significant]
     return dg.MaterializeResult(metadata={
         "champion_variant": decision.variant or "none",
-        "champion_reason": decision.reason,
+        "champion_reason": reason,
+        "variants_built": built.line(),
         "variants": len({s["variant"] for s in stats}),
         "significant_results": dg.MetadataValue.json(significant),
         "srm_p_value": report.srm.p_value if report.srm.p_value is not None else float("nan"),
         "guardrail_violations": sum(1 for r in report.results if r.guardrail and r.guardrail.status == "violated"),
     })
+
+
+def outcome_reason(decision_reason: str, built: BuildSummary, *, measured: int) -> str:
+    """The verdict with what it rests on. With no variant measured there was nothing to compare, and
+    saying "keeping the baseline" alone would hide that: the build account is the outcome then."""
+    if measured <= 0:
+        return f"nothing to compare: {built.line()}"
+    if built.not_built or built.not_deployed:
+        return f"{decision_reason} ({built.line()})"
+    return decision_reason
 
 
 def analyze_panel_stats(rows: list[MetricRow]) -> AnalysisReport:

@@ -79,4 +79,6 @@ def print_report(data: dict, console: Console) -> None:
             f"{success['chance_to_win']:.0%}" if success and success["chance_to_win"] is not None else "—",
         )
     console.print(table)
+    if data.get("build"):
+        console.print(f"built: {data['build']['summary']}")
     console.print(f"champion: [bold]{data['champion_variant'] or 'none'}[/] — {data['champion_reason'] or ''}")

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cli.errors import UserError
+from db.build_summary import build_summary
 from db.experiment_playground import (
     STAGES_REPLACING_VARIANTS,
     EvaluationsWouldBeOrphaned,
@@ -72,7 +73,18 @@ def run_experiment(experiment_id: str, stage: str | None, console: Console | Non
     failed_checks = [c.check_name for c in result.get_asset_check_evaluations() if not c.passed]
     if failed_checks:
         console.print(f"[yellow]![/] checks that did not pass: {', '.join(failed_checks)}")
+    _print_outcome(console, experiment_id, stages)
     return 0
+
+
+def _print_outcome(console: Console, experiment_id: str, stages: list[str]) -> None:
+    """What the run came to: how many variants were built (and why not), and the verdict."""
+    with session_scope() as session:
+        experiment = get_experiment(session, experiment_id)
+        if {"variant_implementations", "browser_results", "variant_metrics"} & set(stages):
+            console.print(f"built: {build_summary(session, experiment_id).line()}")
+        if "variant_metrics" in stages and experiment.champion_reason:
+            console.print(f"verdict: {experiment.champion_reason}")
 
 
 def _refuse_replacing_evaluated_variants(session: Session, experiment_id: str, stages: list[str]) -> None:

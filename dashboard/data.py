@@ -17,6 +17,7 @@ from analysis.bradley_terry import bradley_terry
 from analysis.frequentist import t_quantile
 from analysis.srm import srm_test
 from analysis.statistics import SampleStats
+from db.build_summary import build_summary
 from db import queries
 from db.evaluation_stats import RATING_METRIC, evaluation_stats, pairwise_preferences, preference_comparisons
 from db.evaluations import visible_playgrounds
@@ -65,6 +66,7 @@ def comparison(url: str, experiment_id: str) -> dict[str, Any]:
         srm = srm_test(counts) if len(counts) >= 2 else None
         return {
             "variants": queries.variants_with_suggestions(s, experiment_id),
+            "build": build_summary(s, experiment_id).to_dict(),
             "metrics": queries.variant_metrics(s, experiment_id),
             "sessions": counts,
             "srm": None if srm is None else {"p_value": srm.p_value, "flagged": srm.flagged},

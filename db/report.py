@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from db.build_summary import build_summary
 from db.experiments import get_experiment
 from db.models import BrowserSession, Solve, SolveRun, Suggestion, Variant, VariantMetric
 from db.stages import latest_stage_runs
@@ -66,6 +67,7 @@ def experiment_report(session: Session, experiment_id: str) -> dict[str, Any]:
                       "deploy_status": v.deploy_status, "analysis": v.analysis, "sessions": sessions.get(v.id, 0),
                       "metrics": by_variant.get(v.id, [])} for v in variants],
         "solves": solves,
+        "build": build_summary(session, experiment_id).to_dict(),
         "champion_variant": champion_key,
         "champion_variant_id": experiment.champion_variant_id,
         "champion_reason": experiment.champion_reason,

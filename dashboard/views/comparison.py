@@ -58,6 +58,10 @@ def _verdict(metrics: list[dict[str, Any]]) -> None:
         st.success(f"**Champion: {champion}** — {header['champion_reason'] or ''}")
     else:
         st.info(header["champion_reason"] or "No champion yet: metrics are computed after the browser panel runs.")
+    build = view["build"]
+    if build["suggestions"] and (build["not_built"] or build["not_deployed"]):
+        # The verdict is only as wide as what was built: say plainly what never reached the panel.
+        st.warning(f"**{build['summary']}**")
     row = next((m for m in metrics if m["variant"] == champion and m["metric"] == PRIMARY_METRIC), None)
     cols = st.columns(4)
     cols[0].metric("Task success vs control (relative)", _pct(row and row["effect_rel"]),
