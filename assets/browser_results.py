@@ -117,6 +117,8 @@ def _record_variants(session, experiment_id, variants, deploys, results) -> dict
         mine = [r for r in results if r.variant_key == key]
         if mine:
             rates[key] = round(sum(r.success for r in mine) / len(mine), 3)
-            if kind == "experiment":
-                variant.analysis = analyze_panel(mine).model_dump()
+            # The control too: its summary must agree with the comparison table, which is computed
+            # from this panel (control_analysis's own panel informed the suggestions and stays in
+            # that stage's event).
+            variant.analysis = analyze_panel(mine).model_dump()
     return rates

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 import assets.variant_implementations as implementations_module
 from db.models import BrowserSession, Experiment, StageRun, Variant
+from db.report import experiment_report
 from db.session import session_scope
 from pipelines.definitions import defs
 from pipelines.jobs import MAIN_STAGES
@@ -54,6 +55,13 @@ def test_full_pipeline_on_example_app(app_db: str, app: str, goal: str):
         control = s.scalars(select(Variant).where(Variant.experiment_id == experiment_id,
                                                   Variant.type == "control")).one()
         assert control.analysis["summary"] and isinstance(control.analysis["issues"], list)
+        # One computation: the control's summary counts the very sessions the comparison table counts.
+        measured = s.scalars(select(BrowserSession.success).where(
+            BrowserSession.variant_id == control.id, BrowserSession.stage == "browser_results")).all()
+        assert f"{sum(measured)}/{len(measured)} sessions" in control.analysis["summary"]
+        report = experiment_report(s, experiment_id)
+        assert report["build"]["suggestions"] == len(snap["suggestions"])
+        assert report["build"]["built"] == len(snap["variants"]) - 1
 
 
 def test_failed_stage_rematerialises_to_the_clean_state(app_db: str, monkeypatch: pytest.MonkeyPatch):
