@@ -112,6 +112,15 @@ def _matches(text: str, words: tuple[str, ...]) -> bool:
     return any(re.search(rf"\b{re.escape(word)}", lowered) for word in words)
 
 
+# Quoted spans in an observation name the task, the flow or an item ("'Find Trail Poles and add it
+# to the cart': 3/4 failed"): words of the task, not evidence about the site. Only the rest counts.
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”")
+
+
+def _evidence(issue: str) -> str:
+    return _QUOTED.sub(" ", issue)
+
+
 def _relevant_kinds(goal: str, analysis: VariantAnalysis) -> set[str]:
     texts = [goal, analysis.summary, *analysis.issues, *analysis.insights]
     scores = {kind: sum(_matches(t, words) for t in texts) for kind, words in _KIND_WORDS.items()}
@@ -136,10 +145,12 @@ def suggest_changes(goal: str, analysis: VariantAnalysis, n: int) -> SuggestionL
     for rank, recipe in enumerate(RECIPES):
         if recipe.kind not in kinds:
             continue
-        addressed = [issue for issue in dict.fromkeys(analysis.issues) if _matches(issue, recipe.keywords)]
+        addressed = [issue for issue in dict.fromkeys(analysis.issues) if _matches(_evidence(issue), recipe.keywords)]
         goal_hit = _matches(goal, recipe.keywords)
-        scored.append((-len(addressed), not goal_hit, rank, recipe, addressed))
-    scored.sort(key=lambda row: row[:3])
+        # A change with observed evidence always outranks one without; among those, the goal decides
+        # first, then how much was observed.
+        scored.append((not addressed, not goal_hit, -len(addressed), rank, recipe, addressed))
+    scored.sort(key=lambda row: row[:4])
     suggestions = [
         SuggestionSpec(
             title=recipe.title,

@@ -83,3 +83,27 @@ def test_unmatched_recipes_say_so_instead_of_inventing_evidence() -> None:
     unmatched = [s for s in _suggest(SHOP_GOAL, SHOP, 5).suggestions if not s.addresses_issues]
     assert unmatched  # 5 shop recipes, 3 issues: some recipes have no evidence
     assert all(s.rationale.startswith("No observed issue points at this directly") for s in unmatched)
+
+
+def test_task_words_in_quotes_are_not_evidence() -> None:
+    """Every find task says "add it to the cart": that is the task's wording, not an observed cart problem."""
+    analysis = VariantAnalysis(
+        success=False,
+        summary="5/16 sessions completed their task",
+        issues=[
+            "'Find Trail Poles and add it to the cart': 3/4 failed: not found after visiting 6 pages",
+            "'Find Camp Mug and add it to the cart': 2/4 failed: gave up paging",
+            "'Find Rain Shell and add it to the cart': 4/4 failed",
+        ],
+    )
+    suggestions = _suggest(SHOP_GOAL, analysis, 5).suggestions
+    assert suggestions[0].recipe == "search"
+    cart = next(s for s in suggestions if s.recipe == "sticky_cart")
+    assert cart.addresses_issues == []
+
+
+def test_a_change_without_evidence_never_outranks_one_with_it() -> None:
+    analysis = VariantAnalysis(success=False, summary="", issues=["no way to narrow the listing by category"])
+    suggestions = _suggest("Users can't search for products", analysis, 3).suggestions
+    # search matches the goal but no observation; category filtering matches an observation
+    assert [s.recipe for s in suggestions][:2] == ["category_filter", "search"]
