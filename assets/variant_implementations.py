@@ -14,8 +14,8 @@ from assets.feedback import link_feedback, sent_feedback, with_feedback
 from assets.records import StageInputMissing, dagster_run_id
 from db.ai_models import active_models
 from db.base import utcnow
-from db.experiment_playground import guard_variants_with_evaluations
 from db.build_summary import build_summary
+from db.experiment_playground import guard_variants_with_evaluations
 from db.experiments import add_event, get_experiment
 from db.models import Solve, SolveRun, Suggestion, Variant
 from db.settings import get_settings

@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from agents.sandbox.base import describe_plan
 from cli.errors import UserError
 from db.experiments import UnknownExperiment
 from db.migrate import ensure_schema
@@ -59,6 +60,9 @@ def _difference(m: dict | None) -> str:
 def print_report(data: dict, console: Console) -> None:
     console.print(f"[bold]{data['id']}[/] {data['name']} — {data['status']}")
     console.print(f"goal: {data['goal']}")
+    plan = data.get("bringup_plan")
+    if plan:
+        console.print(f"app: {describe_plan(plan)}")
     if data["error"]:
         console.print(f"[red]error:[/] {data['error']}")
     # The interval shown is the absolute one, beside the p-values it goes with (p, and the Holm-adjusted p

@@ -17,8 +17,8 @@ from analysis.bradley_terry import bradley_terry
 from analysis.frequentist import t_quantile
 from analysis.srm import srm_test
 from analysis.statistics import SampleStats
-from db.build_summary import build_summary
 from db import queries
+from db.build_summary import build_summary
 from db.evaluation_stats import RATING_METRIC, evaluation_stats, pairwise_preferences, preference_comparisons
 from db.evaluations import visible_playgrounds
 from db.migrate import ensure_schema

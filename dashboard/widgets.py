@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
+from agents.sandbox.base import describe_plan
 from dashboard import data
 
 STATUS_COLOUR = {
@@ -44,6 +46,14 @@ def experiment_banner(header: dict[str, Any]) -> None:
     st.title(header["name"] or header["id"])
     st.caption(f"{header['id']} · {header['repo_url']} · goal: {header['goal']}")
     st.markdown(f"Run {badge(header['status'])} · Workflow {badge(header['workflow_status'])}")
+    plan = header.get("bringup_plan")
+    if plan:
+        with st.expander(f"App brought up as {describe_plan(plan)}"):
+            evidence = plan.get("evidence") or []
+            if evidence:
+                st.dataframe(pd.DataFrame(evidence), hide_index=True, width="stretch")
+            else:
+                st.caption("no evidence recorded")
 
 
 def pick_playground(playgrounds: list[dict[str, Any]], key: str = "playground") -> dict[str, Any] | None:

@@ -103,7 +103,7 @@ def experiment_header(session: Session, experiment_id: str) -> Row | None:
         Experiment.id, Experiment.name, Experiment.goal, Experiment.repo_url, Experiment.base_branch,
         Experiment.status, Experiment.workflow_status, Experiment.version, Experiment.error_message,
         Experiment.created_at, Experiment.champion_variant_id, Experiment.champion_reason,
-        Experiment.approved_at, Experiment.verified_at, champion.key.label("champion_key"),
+        Experiment.approved_at, Experiment.verified_at, Experiment.bringup_plan, champion.key.label("champion_key"),
         approver.email.label("approved_by"), verifier.email.label("verified_by"),
     ).outerjoin(champion, champion.id == Experiment.champion_variant_id)
      .outerjoin(approver, approver.id == Experiment.approved_by_id)

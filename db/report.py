@@ -57,6 +57,7 @@ def experiment_report(session: Session, experiment_id: str) -> dict[str, Any]:
     return {
         "id": experiment.id, "name": experiment.name, "repo_url": experiment.repo_url, "goal": experiment.goal,
         "status": experiment.status, "workflow_status": experiment.workflow_status, "error": experiment.error_message,
+        "bringup_plan": experiment.bringup_plan,
         "created_at": _iso(experiment.created_at), "completed_at": _iso(experiment.completed_at),
         "stages": {stage: {"status": run.status, "error": run.error_message, "started_at": _iso(run.started_at),
                            "completed_at": _iso(run.completed_at)}

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 import dagster as dg
 
+from agents.sandbox.base import BringupFailed
 from assets.records import StageInputMissing
 from db.experiment_playground import EvaluationsWouldBeOrphaned
 
@@ -16,8 +17,9 @@ EXTERNAL_SERVICE_RETRY = dg.RetryPolicy(
     max_retries=2, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
 )
 
-# Errors no retry can fix: a missing upstream stage stays missing, and evaluations stay given.
-NOT_RETRIED = (StageInputMissing, EvaluationsWouldBeOrphaned)
+# Errors no retry can fix: a missing upstream stage stays missing, evaluations stay given, and an app
+# that cannot come up (not a web app, a failing build) fails the same way the next time.
+NOT_RETRIED = (StageInputMissing, EvaluationsWouldBeOrphaned, BringupFailed)
 
 
 @contextmanager

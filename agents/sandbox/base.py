@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Protocol, Self, runtime_checkable
 
@@ -68,11 +68,17 @@ class AppKind(StrEnum):
     CUSTOM = "custom"      # variantlab.toml says how (start given, no stack detected)
 
 
-class NotAWebApp(SandboxError):
+class BringupFailed(SandboxError):
+    """The app could not be brought up for a reason of its own or of its configuration (no web app,
+    an ambiguous plan, a failing install, build or start). Retrying changes nothing: the message
+    says the cause and the variantlab.toml key or setting that fixes it."""
+
+
+class NotAWebApp(BringupFailed):
     """The repository holds nothing that can be served (no page, no server): bring-up fails here."""
 
 
-class AmbiguousPlan(SandboxError):
+class AmbiguousPlan(BringupFailed):
     """More than one way to bring the app up fits equally well; variantlab.toml must choose."""
 
 
@@ -110,6 +116,23 @@ class AppConfig:
 
 
 BringupPlan = AppConfig  # the name the issue and the docs use
+
+
+def plan_as_dict(plan: AppConfig) -> dict[str, object]:
+    """The plan as plain JSON-able data (stored with the experiment; `variantlab detect --json`)."""
+    data = asdict(plan)
+    data["kind"] = str(plan.kind)
+    data["env"] = dict(plan.env)
+    return data
+
+
+def describe_plan(plan: dict[str, object]) -> str:
+    """A stored plan in one line: "node (npm): npm ci → npm run build → serve dist as files"."""
+    setup = plan.get("setup") or []
+    steps = [plan.get("install"), plan.get("build"), *(setup if isinstance(setup, list | tuple) else [setup])]
+    serve = plan.get("start") or f"serve {plan.get('static_root') or '.'} as files"
+    manager = f" ({plan['package_manager']})" if plan.get("package_manager") else ""
+    return f"{plan.get('kind')}{manager}: " + " → ".join([str(s) for s in steps if s] + [str(serve)])
 
 
 @runtime_checkable

@@ -40,6 +40,9 @@ class Experiment(Timestamps, Base):
     # Seed 000 variantSuggestions (string[]) lives in the suggestions table, ranked.
     num_suggestions: Mapped[int] = mapped_column(Integer, default=3)
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)  # per-experiment overrides
+    # How the app was brought up (detected or from its variantlab.toml), with the evidence for each
+    # choice: set when the first stage opens the app, shown in the report and the dashboard.
+    bringup_plan: Mapped[dict[str, Any] | None]
     # Seed 003 lifecycle and approval workflow
     workflow_status: Mapped[str] = mapped_column(String(16), default="proposed")
     version: Mapped[str] = mapped_column(String(32), default="0.0.0")

@@ -45,3 +45,21 @@ def test_text_table_shows_the_absolute_interval_beside_the_p_values(experiment_i
     row = next(line for line in out.getvalue().splitlines() if line.startswith("│ v2"))
     cells = [c.strip() for c in row.split("│")[1:-1]]
     assert cells[4:8] == ["+20.0 [-5.0, +45.0]", "0.1", "0.2", "+50.0%"]
+
+
+def test_the_bringup_plan_is_reported_with_its_evidence(experiment_id: str) -> None:
+    from agents.sandbox.base import AppConfig, AppKind, Evidence, plan_as_dict
+    from db.models import Experiment
+    from db.session import session_scope
+
+    plan = AppConfig(kind=AppKind.NODE, install="npm ci", build="npm run build", static_root="dist",
+                     package_manager="npm", evidence=(Evidence("install", "npm ci", "package-lock.json → npm"),))
+    with session_scope() as session:
+        session.get(Experiment, experiment_id).bringup_plan = plan_as_dict(plan)
+    data = json.loads(CliRunner().invoke(app, ["report", experiment_id, "--json"]).output)
+    assert data["bringup_plan"]["kind"] == "node"
+    assert data["bringup_plan"]["evidence"] == [{"key": "install", "value": "npm ci",
+                                                 "because": "package-lock.json → npm", "source": "detected"}]
+    out = io.StringIO()
+    print_report(load_report(experiment_id), Console(file=out, width=200))
+    assert "app: node (npm): npm ci → npm run build → serve dist as files" in out.getvalue()
