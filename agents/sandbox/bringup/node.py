@@ -1,0 +1,188 @@
+"""Node apps (package.json): the package manager from the lockfile, then a static build or a server.
+
+Like Railpack's node provider: a build whose output is static files (Vite, Create React App, Astro,
+a Next export) is served as files; otherwise a start / preview / dev script, given the host and
+port the way its tool expects; otherwise an Express-style main file that reads PORT.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from agents.sandbox.base import AppConfig, AppKind
+from agents.sandbox.bringup.files import Tree, has, read_json
+from agents.sandbox.bringup.plan import HOST, TEST_REPORT, why
+
+SERVER_LIBS = ("express", "koa", "fastify", "@hapi/hapi", "hapi", "restify", "polka")
+MAIN_FILES = ("server.js", "app.js", "index.js", "server.mjs", "app.mjs", "index.mjs", "src/server.js",
+              "src/index.js")
+DEFAULT_PORT = 3000
+NO_TEST = "no test specified"  # npm init's placeholder test script
+
+
+def detect_node(tree: Tree) -> AppConfig | None:
+    if not has(tree, "package.json"):
+        return None
+    pkg = read_json(tree, "package.json")
+    scripts = {k: v for k, v in (pkg.get("scripts") or {}).items() if isinstance(v, str)}
+    deps = {**(pkg.get("devDependencies") or {}), **(pkg.get("dependencies") or {})}
+    plan = _installing(tree, pkg, deps)
+    plan = _with_tests(plan, scripts)
+    built = _static_build(tree, scripts)
+    served = _server(tree, pkg, scripts, deps)
+    if built and (served is None or served[2]):
+        command, root, because = built
+        evidence = [why("kind", AppKind.NODE, "package.json"), why("build", command, because),
+                    why("static_root", root, because)]
+        if served:
+            evidence.append(why("start", "", f"{served[0]} is the build tool's own server; its build is served"))
+        return replace(plan, build=command, static_root=root, evidence=(*plan.evidence, *evidence))
+    if served:
+        start, port, dev_server, because = served
+        evidence = [why("kind", AppKind.NODE, "package.json"), why("start", start, because),
+                    why("port", port, "the port given to the server as $PORT")]
+        build = None
+        if "build" in scripts and not dev_server:
+            build = "npm run build"
+            evidence.append(why("build", build, "scripts.build, run before the server starts"))
+        return replace(plan, start=start, port=port, build=build, evidence=(*plan.evidence, *evidence))
+    return replace(plan, evidence=(*plan.evidence, why(
+        "start", "", "package.json has no start/preview/dev script, static build or server main file")))
+
+
+def _installing(tree: Tree, pkg: dict[str, Any], deps: dict[str, Any]) -> AppConfig:
+    field = str(pkg.get("packageManager") or "")
+    named, _, version = field.partition("@")
+    locks = [name for name in ("pnpm-lock.yaml", "yarn.lock", "package-lock.json", "npm-shrinkwrap.json")
+             if has(tree, name)]
+    by_lock = {"pnpm-lock.yaml": "pnpm", "yarn.lock": "yarn"}
+    if named in ("npm", "pnpm", "yarn"):
+        manager, because = named, f'package.json packageManager "{field}"'
+    elif locks:
+        manager, because = by_lock.get(locks[0], "npm"), f"{locks[0]} → {by_lock.get(locks[0], 'npm')}"
+        if len(locks) > 1:
+            because += f" (first of {', '.join(locks)})"
+    else:
+        manager, because = "npm", "package.json without a lockfile → npm"
+    lock = next((name for name in locks if by_lock.get(name, "npm") == manager), None)
+    install, how = _install_command(tree, manager, version.split("+")[0], lock)
+    evidence = [why("package_manager", manager, because)]
+    if not deps and lock is None:
+        install, how = None, "package.json lists no dependencies"
+    evidence.append(why("install", install, how))
+    return AppConfig(kind=AppKind.NODE, install=install, port=DEFAULT_PORT, package_manager=manager,
+                     lockfiles=("package.json", *([lock] if lock else [])),
+                     dependency_dirs=("node_modules",), evidence=tuple(evidence))
+
+
+def _install_command(tree: Tree, manager: str, version: str, lock: str | None) -> tuple[str, str]:
+    if manager == "pnpm":
+        if not version:
+            text = tree.read("pnpm-lock.yaml") or ""
+            found = re.search(r"lockfileVersion:\s*'?(\d+)", text)
+            version = {"9": "9", "6": "8", "5": "7"}.get(found.group(1) if found else "", "latest")
+        frozen = " --frozen-lockfile" if lock else ""
+        # npx rather than corepack: npx ships with every npm, corepack left Node's bundle in v25.
+        return f"npx --yes pnpm@{version} install{frozen}", "pnpm through npx (needs only npm); scripts run with npm run"
+    if manager == "yarn":
+        berry = has(tree, ".yarnrc.yml") or "__metadata:" in (tree.read("yarn.lock") or "")
+        if berry:
+            return "corepack yarn install --immutable", "Yarn 2+ (.yarnrc.yml / lockfile metadata) through corepack"
+        frozen = " --frozen-lockfile" if lock else ""
+        return f"npx --yes yarn@1 install{frozen}", "Yarn 1 through npx (needs only npm); scripts run with npm run"
+    if lock:
+        return "npm ci --no-audit --no-fund", f"{lock} → npm ci (exactly the locked versions)"
+    return "npm install --no-audit --no-fund", "no lockfile → npm install"
+
+
+def _with_tests(plan: AppConfig, scripts: dict[str, str]) -> AppConfig:
+    body = scripts.get("test", "")
+    if not body or NO_TEST in body:
+        return plan
+    if re.search(r"\bvitest\b", body):
+        once = "" if re.search(r"\bvitest\s+run\b", body) else " --run"
+        test, report = f"npm test --{once} --reporter=json --outputFile={TEST_REPORT}", "vitest-json"
+    elif re.search(r"\bjest\b", body):
+        test, report = f"npm test -- --json --outputFile={TEST_REPORT}", "jest-json"
+    else:
+        test, report = "npm test", None
+    because = f"scripts.test runs {body!r}" + (f" → per-test {report} report" if report else "")
+    evidence = (why("test", test, because), *([why("test_report", report, because)] if report else []))
+    return replace(plan, test=test, test_report=report, evidence=(*plan.evidence, *evidence))
+
+
+def _static_build(tree: Tree, scripts: dict[str, str]) -> tuple[str, str, str] | None:
+    """("npm run build", output folder, because) when the build script's output is plain files."""
+    body = scripts.get("build", "")
+    if re.search(r"\bvite\s+build\b", body):
+        root = _config_value(tree, "vite.config", "outDir") or "dist"
+        return "npm run build", root, f"scripts.build runs vite build → serve {root}/"
+    if re.search(r"\breact-scripts\s+build\b", body):
+        return "npm run build", "build", "scripts.build runs react-scripts build (Create React App) → serve build/"
+    if re.search(r"\bastro\s+build\b", body) and _config_value(tree, "astro.config", "output") != "server":
+        root = _config_value(tree, "astro.config", "outDir") or "dist"
+        return "npm run build", root, f"scripts.build runs astro build (static output) → serve {root}/"
+    if re.search(r"\bnext\s+build\b", body) and _config_value(tree, "next.config", "output") == "export":
+        return "npm run build", "out", "scripts.build runs next build with output: 'export' → serve out/"
+    return None
+
+
+def _config_value(tree: Tree, stem: str, key: str) -> str | None:
+    """A string literal given to `key` in a simple JS/TS config file, e.g. outDir: 'public/app'."""
+    for ext in ("js", "ts", "mjs", "mts", "cjs", "cts"):
+        text = tree.read(f"{stem}.{ext}")
+        if text is not None:
+            found = re.search(rf"\b{key}\s*:\s*['\"]([^'\"]+)['\"]", text)
+            return found.group(1).strip("/").removeprefix("./") if found else None
+    return None
+
+
+def _server(tree: Tree, pkg: dict[str, Any], scripts: dict[str, str],
+            deps: dict[str, Any]) -> tuple[str, int, bool, str] | None:
+    """(start command, port, is the front-end tool's own dev/preview server, because)."""
+    for name in ("start", "preview", "dev"):
+        body = scripts.get(name)
+        if body:
+            run = "npm start" if name == "start" else f"npm run {name}"
+            start, dev_server, how = _script_command(run, body)
+            port, port_how = _port(tree, body)
+            return start, port, dev_server, f"scripts.{name} runs {body!r}; {how}{port_how}"
+    main = str(pkg.get("main") or "")
+    candidates = ([main] if main else []) + [name for name in MAIN_FILES if name != main]
+    for path in candidates:
+        text = tree.read(path)
+        if text is None:
+            continue
+        libs = [lib for lib in SERVER_LIBS if lib in deps]
+        if libs or re.search(r"\.listen\(|createServer\(", text):
+            port, port_how = _port(tree, f"node {path}")
+            uses = f"dependencies include {libs[0]}" if libs else "it listens"
+            return f"node {path}", port, False, f"{path} is the server ({uses}){port_how}"
+    return None
+
+
+def _script_command(run: str, body: str) -> tuple[str, bool, str]:
+    """The host and port passed the way the script's tool expects; plain node servers read PORT."""
+    if re.search(r"\bvite\b(?!\s+build)", body) or re.search(r"\bastro\s+(dev|preview)\b", body):
+        return f"{run} -- --host {HOST} --port $PORT", True, "its tool takes --host/--port"
+    if re.search(r"\bng\s+serve\b", body):
+        return f"{run} -- --host {HOST} --port $PORT", True, "ng serve takes --host/--port"
+    if found := re.search(r"\bnext\s+(start|dev)\b", body):
+        return f"{run} -- -p $PORT -H {HOST}", found.group(1) == "dev", "next takes -p/-H"
+    if re.search(r"\breact-scripts\s+start\b", body):
+        return f"BROWSER=none HOST={HOST} {run}", True, "react-scripts start reads HOST and PORT"
+    return run, False, "a node server reads PORT"
+
+
+def _port(tree: Tree, body: str) -> tuple[int, str]:
+    """A server that ignores PORT and listens on a literal port is reached on that port."""
+    found = re.search(r"\bnode(?:mon)?\s+([\w./-]+\.[cm]?js)\b", body)
+    text = tree.read(found.group(1)) if found else None
+    if text and "process.env.PORT" not in text and "process.env['PORT']" not in text:
+        literal = re.search(r"\.listen\(\s*(\d{2,5})\b", text)
+        if literal:
+            return int(literal.group(1)), f"; it listens on {literal.group(1)} and ignores PORT"
+    return DEFAULT_PORT, ""
+

@@ -1,0 +1,184 @@
+"""Python web apps: Django's manage.py, a FastAPI/Starlette app, a Flask app or factory.
+
+The app is found in its source (where the framework object is made), not from file names alone;
+Flask's own discovery order (wsgi.py, then app.py at the root) breaks ties the way `flask run` would.
+First-run steps the app names itself (Django migrate, Flask-Migrate, an init-db or seed command)
+become setup steps.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agents.sandbox.base import AppConfig, AppKind, Evidence
+from agents.sandbox.bringup.files import Tree, has, has_dir, walk
+from agents.sandbox.bringup.plan import HOST, TEST_REPORT, ambiguous, why
+from agents.sandbox.bringup.pydeps import Declared, declared
+
+PY = ".venv/bin/python"
+TEST_DIRS = ("tests", "test")
+FLASK_APP = re.compile(r"^\s*(\w+)\s*=\s*Flask\(|^\s*def\s+(create_app|make_app)\s*\(", re.MULTILINE)
+ASGI_APP = re.compile(r"^\s*(\w+)\s*=\s*(FastAPI|Starlette)\(", re.MULTILINE)
+# @app.cli.command("init-db") or @click.command("init-db") (later added to app.cli), or unnamed
+# above `def init_db():` (click names it init-db).
+CLICK = re.compile(r"@(?:\w+\.cli\.command|click\.command)\(\s*(?:[\"']([\w-]+)[\"'])?[^)]*\)\s*"
+                   r"(?:@[^\n]*\n\s*)*def\s+(\w+)")
+FIRST_RUN = re.compile(r"(init|create|setup)-?db|db-(init|create|seed)|seed(-[\w-]+)?|load-?data", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class WebApp:
+    framework: str
+    module: str      # import path: "app", "flaskr", "api.main"
+    attr: str        # "app", "create_app", ...: what a WSGI/ASGI server is given
+    because: str
+
+
+def detect_python(tree: Tree, pinned: frozenset[str]) -> AppConfig | None:
+    deps = declared(tree)
+    sources = [path for path in walk(tree, ".py") if not _is_test(path)]
+    apps = _web_apps(tree, sources)
+    if deps is None and not apps:
+        return None
+    names = deps.names if deps else set()
+    extra = [fw for fw in {a.framework for a in apps} if fw not in names]  # imported, not declared
+    evidence = [why("kind", AppKind.PYTHON, f"Python dependencies in {deps.source}" if deps
+                    else f"{apps[0].module} imports {apps[0].framework}; no dependency file")]
+    plan = AppConfig(kind=AppKind.PYTHON, package_manager="pip", dependency_dirs=(".venv",),
+                     lockfiles=tuple(deps.files) if deps else ())
+    start, setup = None, ()
+    if len(apps) > 1 and "start" not in pinned:
+        raise ambiguous("more than one Python web app", [f"{a.module} ({a.framework})" for a in apps], "start")
+    if len(apps) == 1:
+        app = apps[0]
+        start, server, how = _start(app, names)
+        extra += [server] if server and server not in names else []
+        setup, setup_evidence = _setup(tree, app, sources, names)
+        evidence += [why("start", start, f"{app.because}; {how}"), *setup_evidence]
+    else:
+        evidence.append(why("start", "", "no Flask, Django, FastAPI or Starlette app in the source"))
+    test, report, test_evidence, needs = python_tests(tree, PY, names)
+    extra += needs
+    install = (deps or Declared()).install(sorted(set(extra)))
+    how = f"a virtualenv in .venv, pip installs {deps.source if deps else 'nothing declared'}"
+    how += f" + {', '.join(sorted(set(extra)))} (used, not declared)" if extra else ""
+    evidence += [why("package_manager", "pip", how), why("install", install, how), *test_evidence]
+    return AppConfig(kind=plan.kind, install=install, setup=setup, start=start, test=test, port=8000,
+                     lockfiles=plan.lockfiles, dependency_dirs=plan.dependency_dirs, package_manager="pip",
+                     test_report=report, evidence=tuple(evidence))
+
+
+def _is_test(path: str) -> bool:
+    name = path.rpartition("/")[2]
+    return name.startswith("test_") or name == "conftest.py" or path.split("/")[0] in TEST_DIRS
+
+
+def _module(path: str) -> str:
+    return path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+
+
+def _web_apps(tree: Tree, sources: list[str]) -> list[WebApp]:
+    manage = tree.read("manage.py") or ""
+    if "DJANGO_SETTINGS_MODULE" in manage or "django" in manage:
+        return [WebApp("django", "manage", "", "manage.py runs Django")]
+    asgi = [WebApp(m.group(2).lower(), _module(path), m.group(1), f"{path} makes {m.group(1)} = {m.group(2)}()")
+            for path in sources if (m := ASGI_APP.search(tree.read(path) or ""))]
+    flask = []
+    for path in sources:
+        text = tree.read(path) or ""
+        if "flask" not in text.lower():
+            continue
+        found = FLASK_APP.search(text)
+        if path in ("wsgi.py", "app.py"):
+            # What `flask run` itself would load first, even when it only imports the app.
+            return [WebApp("flask", _module(path), _flask_attr(text), f"{path} at the root (Flask's own default)")]
+        if found:
+            made = f"defines {found.group(2)}()" if found.group(2) else "makes a Flask app"
+            flask.append(WebApp("flask", _module(path), _flask_attr(text), f"{path} {made}"))
+    apps = asgi + flask
+    # One app per top-level package: its shallowest module (pkg/__init__.py before pkg/views.py).
+    kept: dict[str, WebApp] = {}
+    for app in sorted(apps, key=lambda a: a.module.count(".")):
+        kept.setdefault(app.module.split(".")[0], app)
+    return list(kept.values())
+
+
+def _flask_attr(text: str) -> str:
+    if re.search(r"^def\s+create_app\s*\(", text, re.MULTILINE):
+        return "create_app()"
+    found = re.search(r"^(app|application)\s*=", text, re.MULTILINE)
+    return found.group(1) if found else ""
+
+
+def _start(app: WebApp, names: set[str]) -> tuple[str, str | None, str]:
+    """(start command, the server package it needs, how the host and port are passed)."""
+    if app.framework == "django":
+        return (f"{PY} manage.py runserver {HOST}:$PORT --noreload", None,
+                "runserver on $PORT (no autoreloader: one process in the sandbox)")
+    if app.framework in ("fastapi", "starlette"):
+        server = None if "fastapi[standard]" in names else "uvicorn"
+        return f".venv/bin/uvicorn {app.module}:{app.attr} --host {HOST} --port $PORT", server, "uvicorn on $PORT"
+    if "gunicorn" in names and app.attr:
+        return (f".venv/bin/gunicorn --bind {HOST}:$PORT '{app.module}:{app.attr}'", None,
+                "gunicorn is a dependency")
+    return f".venv/bin/flask --app {app.module} run --host {HOST} --port $PORT", None, "flask run on $PORT"
+
+
+def _setup(tree: Tree, app: WebApp, sources: list[str], names: set[str]) -> tuple[tuple[str, ...], list[Evidence]]:
+    if app.framework == "django":
+        step = f"{PY} manage.py migrate --noinput"
+        return (step,), [why("setup", step, "Django apps create their tables with migrate")]
+    if app.framework != "flask":
+        return (), []
+    steps, evidence = [], []
+    flask = f".venv/bin/flask --app {app.module}"
+    if "flask-migrate" in names and has_dir(tree, "migrations"):
+        steps.append(f"{flask} db upgrade")
+        evidence.append(why("setup", steps[-1], "Flask-Migrate with a migrations/ folder"))
+    commands = []
+    for path in sources:
+        for match in CLICK.finditer(tree.read(path) or ""):
+            name = match.group(1) or match.group(2).replace("_", "-")
+            if FIRST_RUN.fullmatch(name) and name not in commands:
+                commands.append(name)
+                evidence.append(why("setup", f"{flask} {name}", f"{path} defines the command {name!r}"))
+    # Create the schema before seeding it.
+    commands.sort(key=lambda name: 0 if re.search(r"init|create|setup", name) else 1)
+    steps += [f"{flask} {name}" for name in commands]
+    return tuple(steps), evidence
+
+
+def python_tests(tree: Tree, python: str, names: set[str]) -> tuple[str | None, str | None, list[Evidence], list[str]]:
+    """(test command, report format, evidence, packages to add to the install) for the app's own tests."""
+    tests = [path for folder in TEST_DIRS for path in walk(tree, ".py", folder=folder)
+             if path.rpartition("/")[2].startswith("test_") or path.endswith("_test.py")]
+    signal = _pytest_signal(tree, tests, names)
+    if signal and python == PY:
+        test = f"{python} -m pytest -q --junitxml={TEST_REPORT}"
+        because = f"{signal} → pytest with a JUnit XML report"
+        needs = [] if "pytest" in names else ["pytest"]
+        return test, "junit", [why("test", test, because), why("test_report", "junit", because)], needs
+    if has(tree, "manage.py") and python == PY:
+        test = f"{python} manage.py test"
+        return test, None, [why("test", test, "Django's test runner")], []
+    if tests and not signal:
+        folder = tests[0].split("/")[0]
+        test = f"{python} -m unittest discover -s {folder} -q"
+        return test, None, [why("test", test, f"{folder}/ holds test_*.py files and no pytest is used")], []
+    if tests:
+        return None, None, [why("test", "", f"{signal} but the app declares no Python dependencies; set `test`")], []
+    return None, None, [], []
+
+
+def _pytest_signal(tree: Tree, tests: list[str], names: set[str]) -> str | None:
+    if has(tree, "pytest.ini") or has(tree, "conftest.py") or any(has(tree, f"{d}/conftest.py") for d in TEST_DIRS):
+        return "pytest.ini / conftest.py"
+    for path, marker in (("pyproject.toml", "[tool.pytest"), ("setup.cfg", "[tool:pytest]"), ("tox.ini", "[pytest]")):
+        if marker in (tree.read(path) or ""):
+            return f"{path} configures pytest"
+    if "pytest" in names:
+        return "pytest is a dependency"
+    if any(re.search(r"^\s*(import pytest|from pytest)", tree.read(path) or "", re.MULTILINE) for path in tests):
+        return "the tests import pytest"
+    return None
