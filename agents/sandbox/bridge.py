@@ -16,6 +16,7 @@ import socketserver
 import subprocess
 import sys
 import threading
+import urllib.parse
 
 LISTEN_FD = 3
 
@@ -23,6 +24,15 @@ LISTEN_FD = 3
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        # Never serve .git/, .env or any other dotfile: they are not the site, and a browsing
+        # user (or agent) must not find the repo's history or secrets behind the preview.
+        path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
+        if any(part.startswith(".") for part in path.split("/")):
+            self.send_error(404, "File not found")
+            return None
+        return super().send_head()
 
 
 def _server(handler: type) -> socketserver.ThreadingTCPServer:
