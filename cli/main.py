@@ -173,6 +173,17 @@ def analyze(
     raise typer.Exit(_guard(run_analyze, input_path=input, baseline=baseline, as_json=as_json) or 0)
 
 
+@app.command("detect")
+def detect(
+    repo: Annotated[str, typer.Option(help="local checkout of the app")],
+    as_json: Annotated[bool, typer.Option("--json", help="the plan as JSON")] = False,
+) -> None:
+    """The bring-up plan (install, build, setup, start, test, static root) and the evidence for each choice."""
+    from cli.detect_cmd import detect as run_detect
+
+    raise typer.Exit(_guard(run_detect, repo=repo, as_json=as_json) or 0)
+
+
 @app.command("dashboard")
 def dashboard(port: Annotated[int, typer.Option()] = 8501) -> None:
     """Start the Streamlit dashboard on 127.0.0.1."""

@@ -1,0 +1,46 @@
+"""`variantlab detect`: the bring-up plan of a local checkout and the evidence for each choice."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+from agents.sandbox.appconfig import load_app_config
+from agents.sandbox.base import AppConfig, SandboxError
+from cli.errors import UserError
+
+KEYS = ("kind", "package_manager", "install", "build", "setup", "start", "port", "static_root", "test",
+        "test_report", "env", "lockfiles", "dependency_dirs")
+
+
+def detect(repo: str, as_json: bool) -> int:
+    root = Path(repo).expanduser()
+    if not root.is_dir():
+        raise UserError(f"not a folder: {repo} (detect reads a local checkout)")
+    try:
+        plan = load_app_config(root.resolve())
+    except SandboxError as exc:  # NotAWebApp, AmbiguousPlan, a bad variantlab.toml: already one line
+        raise UserError(str(exc)) from None
+    print(json.dumps(dataclasses.asdict(plan), indent=2) if as_json else render(plan))
+    return 0
+
+
+def render(plan: AppConfig) -> str:
+    lines = []
+    for key in KEYS:
+        value = getattr(plan, key)
+        shown = _text(value)
+        if (not shown and key not in ("kind", "start", "install", "test")) or (key == "port" and not plan.start):
+            continue  # empty extras, and the port of an app served as files, say nothing
+        lines.append(f"{key:>16}  {shown or '—'}")
+        for row in (r for r in plan.evidence if r.key == key):
+            origin = "" if row.source == "detected" else f" [{row.source}]"
+            lines.append(f"{'':>16}    because {row.because}{origin}")
+    return "\n".join(lines)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, tuple):
+        return "; ".join("=".join(v) if isinstance(v, tuple) else str(v) for v in value)
+    return "" if value is None else str(value)
