@@ -14,15 +14,21 @@ class SandboxSettings(BaseModel):
     provider: Literal["local", "e2b"] = "local"
     # Where bubblewrap cannot run we refuse; this opts into running untrusted code unisolated.
     allow_unisolated: bool = False
-    command_timeout_s: float = 120.0
-    memory_limit_mb: int = 2048
-    cpu_time_limit_s: int = 300
-    max_processes: int = 256
-    preview_ready_timeout_s: float = 20.0
+    # The install step alone reaches the package registries; build, setup, start and tests never do.
+    install_network: bool = True
+    command_timeout_s: float = Field(120.0, gt=0)
+    # install, build and setup steps (a cold `npm install` or `vite build` takes minutes, not seconds)
+    bringup_timeout_s: float = Field(900.0, gt=0)
+    # Resident memory of the whole sandbox (every process together), not address space per process:
+    # a Wasm toolchain reserves gigabytes it never touches.
+    memory_limit_mb: int = Field(2048, gt=0)
+    cpu_time_limit_s: int = Field(300, gt=0)
+    max_processes: int = Field(256, gt=0)
+    preview_ready_timeout_s: float = Field(20.0, gt=0)
     e2b_api_key: SecretStr | None = None
     e2b_domain: str | None = None
     e2b_template: str = "base"
-    e2b_lifetime_s: int = 1800
+    e2b_lifetime_s: int = Field(1800, gt=0)
     e2b_public_previews: bool = False
 
 
@@ -35,6 +41,9 @@ class BrowserSettings(BaseModel):
     concurrency: int = 4
     max_steps: int = 40
     session_timeout_s: float = 60.0
+    # How long a user waits for a page to be ready (network quiet, DOM still, no loading placeholder)
+    # before the session ends as the site's failure (agents/browser/readiness.py).
+    ready_timeout_s: float = Field(10.0, gt=0)
     screenshots: bool = True
     accessibility: bool = True
 
@@ -65,7 +74,6 @@ class CodeAgentSettings(BaseModel):
 
 class ExperimentDefaults(BaseModel):
     num_suggestions: int = 3
-    allow_network_install: bool = False
 
 
 class Settings(BaseSettings):

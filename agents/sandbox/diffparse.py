@@ -6,11 +6,24 @@ from agents.sandbox.base import DiffSummary
 
 _SEPARATOR = "\x00--variantlab-diff--\x00"
 _OPTS = "-c core.quotepath=off diff --no-color --no-ext-diff --no-textconv --no-renames"
-# $1 is the base commit. Untracked files are marked intent-to-add so they show up as new files.
+# $1 is the base commit, the rest are pathspecs. Untracked files are marked intent-to-add so they
+# show up as new files; ignored files never are.
 DIFF_SCRIPT = (
-    "set -e; git add --all --intent-to-add . >/dev/null; "
-    f'git {_OPTS} --numstat "$1" --; printf "\\0--variantlab-diff--\\0"; git {_OPTS} "$1" --'
+    'set -e; base=$1; shift; git add --all --intent-to-add -- "$@" >/dev/null; '
+    f'git {_OPTS} --numstat "$base" -- "$@"; printf "\\0--variantlab-diff--\\0"; '
+    f'git {_OPTS} "$base" -- "$@"'
 )
+# Installed dependencies and tool caches are never a change, even in a repo with no .gitignore.
+_NEVER = ("node_modules", "__pycache__", ".venv", ".pnpm-store", ".npm", ".yarn/cache",
+          ".pytest_cache")
+
+
+def diff_argv(base_commit: str, dependency_dirs: tuple[str, ...] = ()) -> list[str]:
+    """The command that prints the change since `base_commit` (run it in the workdir)."""
+    specs = ["."]
+    specs += [f":(exclude,glob)**/{name}/**" for name in _NEVER]
+    specs += [f":(exclude,literal){name.strip('/')}" for name in dependency_dirs if name.strip("/.")]
+    return ["/bin/sh", "-c", DIFF_SCRIPT, "sh", base_commit, *specs]
 
 
 def parse_diff(output: str) -> DiffSummary:

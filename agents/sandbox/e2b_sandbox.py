@@ -11,14 +11,17 @@ import contextlib
 import posixpath
 import shlex
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Self
 
 import e2b
 import httpx
 
-from agents.sandbox.appconfig import CONFIG_FILE, config_from_toml, detect
+from agents.sandbox import steps
+from agents.sandbox.appconfig import load_app_config
 from agents.sandbox.base import (
     AppConfig,
     CommandResult,
@@ -30,8 +33,8 @@ from agents.sandbox.base import (
     SandboxRateLimited,
     SandboxTimeout,
 )
-from agents.sandbox.diffparse import DIFF_SCRIPT, parse_diff
-from agents.sandbox.repos import resolve
+from agents.sandbox.diffparse import diff_argv, parse_diff
+from agents.sandbox.repos import git, resolve
 from db.settings import get_settings
 
 WORKDIR = "/home/user/app"
@@ -56,9 +59,22 @@ def provider_errors(action: str) -> Iterator[None]:
         raise SandboxError(f"E2B failed to {action}: {exc}") from exc
 
 
+def plan_of(git_dir: Path, commit: str, patch: str | None) -> AppConfig:
+    """The bring-up plan, read from the commit (+ patch) on the host exactly as the local sandbox
+    reads it: the VM only runs the commands."""
+    with tempfile.TemporaryDirectory(prefix="vl-plan-") as tmp:
+        archive = subprocess.run(["git", "-C", str(git_dir), "archive", "--format=tar", commit],
+                                 capture_output=True, check=False)
+        if archive.returncode != 0:
+            raise SandboxError(f"cannot read {commit[:12]}: {archive.stderr.decode(errors='replace')[:300]}")
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True, capture_output=True)
+        if patch:
+            git("-C", tmp, "apply", "--whitespace=nowarn", "-", input=patch)
+        return load_app_config(Path(tmp))
+
+
 class E2BSandbox:
-    def __init__(self, repo: str, ref: str | None = None, *, patch: str | None = None,
-                 allow_network_install: bool = False) -> None:
+    def __init__(self, repo: str, ref: str | None = None, *, patch: str | None = None) -> None:
         settings = get_settings()
         self._cfg = settings.sandbox
         key = self._cfg.e2b_api_key
@@ -70,6 +86,8 @@ class E2BSandbox:
                                  source.commit, "--all"], capture_output=True, check=False)
         if bundle.returncode != 0:
             raise SandboxError(f"cannot bundle {repo}: {bundle.stderr.decode(errors='replace')[:300]}")
+        self.app: AppConfig = plan_of(source.git_dir, source.commit, patch)
+        self.dependencies = "installed" if self.app.install else "none"  # no reuse across VMs yet
         self._url: str | None = None
         self._destroyed = False
         self._extended_at = time.monotonic()
@@ -77,8 +95,9 @@ class E2BSandbox:
             self._sbx = e2b.Sandbox.create(
                 template=self._cfg.e2b_template, timeout=self._cfg.e2b_lifetime_s,
                 api_key=key.get_secret_value(), domain=self._cfg.e2b_domain,
-                # The VM has internet only if the install step was allowed to use it.
-                allow_internet_access=allow_network_install,
+                # E2B sets internet access per VM, not per command: the VM is the boundary, and it
+                # has internet only when installs may use it.
+                allow_internet_access=self._cfg.install_network,
                 network={"allow_public_traffic": self._cfg.e2b_public_previews},
                 metadata={"variantlab": "sandbox"},
             )
@@ -92,21 +111,16 @@ class E2BSandbox:
     def _prepare(self, bundle: bytes, patch: str | None) -> None:
         with provider_errors("upload the repo"):
             self._sbx.files.write("/tmp/repo.bundle", bundle)
-        steps = f"git clone -q /tmp/repo.bundle {WORKDIR} && git -C {WORKDIR} checkout -q --detach {self.base_commit}"
-        self._must(steps, "check out the repo", cwd="/")
+        checkout = f"git clone -q /tmp/repo.bundle {WORKDIR} && git -C {WORKDIR} checkout -q --detach {self.base_commit}"
+        self._must(checkout, "check out the repo", cwd="/")
         if patch:
             with provider_errors("upload the patch"):
                 self._sbx.files.write("/tmp/variant.patch", patch)
             self._must("git apply --whitespace=nowarn /tmp/variant.patch", "apply the patch")
-        self.app = self._load_app()
         if self.app.install:
-            self._must(self.app.install, "install the app")
-
-    def _load_app(self) -> AppConfig:
-        names = {name for name in self.list_files(".") if "/" not in name}
-        if CONFIG_FILE in names:
-            return config_from_toml(self.read_file(CONFIG_FILE))
-        return detect(names, self.read_file("package.json") if "package.json" in names else "")
+            self._step("install", self.app.install, "install", network=self._cfg.install_network)
+        for step, command, key in steps.build_steps(self.app):
+            self._step(step, command, key)
 
     def _must(self, cmd: str, action: str, cwd: str = WORKDIR) -> None:
         result = self._run_shell(cmd, timeout_s=self._cfg.command_timeout_s, env=None, cwd=cwd)
@@ -114,13 +128,24 @@ class E2BSandbox:
             raise SandboxError(f"could not {action} in E2B (exit {result.exit_code}): "
                                f"{result.stderr.strip()[-300:]}")
 
+    def _step(self, step: str, command: str, key: str, *, network: bool | None = None) -> None:
+        env = steps.app_env(self.app) if step != "install" else None
+        result = self._run_shell(command, timeout_s=self._cfg.bringup_timeout_s, env=env, cwd=WORKDIR)
+        if result.timed_out:
+            result = CommandResult(result.exit_code, result.stdout, result.stderr + (
+                f"\n[killed after {self._cfg.bringup_timeout_s:g}s; raise {steps.TIMEOUT_SETTING}]"),
+                result.duration_ms, timed_out=True)
+        if not result.ok:
+            raise steps.failed(step, result, key, network=network)
+
     # -- commands ---------------------------------------------------------------------------
     def run(self, cmd: list[str] | str, *, timeout_s: float | None = None,
             env: dict[str, str] | None = None, cwd: str | None = None) -> CommandResult:
         shell = cmd if isinstance(cmd, str) else shlex.join(cmd)
         inner = WORKDIR if cwd in (None, "", ".") else self._confine(cwd)
         timeout = timeout_s if timeout_s is not None else self._cfg.command_timeout_s
-        return self._run_shell(shell, timeout_s=timeout, env=env, cwd=inner)
+        return self._run_shell(shell, timeout_s=timeout, env={**steps.app_env(self.app), **(env or {})},
+                               cwd=inner)
 
     def _run_shell(self, cmd: str, *, timeout_s: float, env: dict[str, str] | None,
                    cwd: str) -> CommandResult:
@@ -192,8 +217,9 @@ class E2BSandbox:
         else:
             command = f"python3 -m http.server {port} --bind 0.0.0.0 --directory {shlex.quote(self.app.static_root)}"
         with provider_errors("start the preview"):
-            self._sbx.commands.run(command, background=True, cwd=WORKDIR, envs={"PORT": str(port)},
-                                   timeout=0)
+            # E2B's proxy reaches the VM from outside its loopback: the app listens on all interfaces.
+            self._sbx.commands.run(command, background=True, cwd=WORKDIR, timeout=0,
+                                   envs=steps.app_env(self.app, port=port, host="0.0.0.0"))
             url = f"https://{self._sbx.get_host(port)}/"
         deadline = time.monotonic() + self._cfg.preview_ready_timeout_s
         while time.monotonic() < deadline:
@@ -204,10 +230,11 @@ class E2BSandbox:
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        raise SandboxError(f"the E2B preview did not answer within {self._cfg.preview_ready_timeout_s:g}s")
+        raise SandboxError(f"start failed: nothing answered on port {port} in E2B within "
+                           f"{self._cfg.preview_ready_timeout_s:g}s — set `start` and `port` in variantlab.toml")
 
     def diff(self) -> DiffSummary:
-        result = self.run(["/bin/sh", "-c", DIFF_SCRIPT, "sh", self.base_commit], timeout_s=60)
+        result = self.run(diff_argv(self.base_commit, self.app.dependency_dirs), timeout_s=60)
         if not result.ok:
             raise SandboxError(f"git diff failed in the sandbox: {result.stderr.strip()[-300:]}")
         return parse_diff(result.stdout)

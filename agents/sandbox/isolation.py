@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 BWRAP = "/usr/bin/bwrap"
 WORKSPACE = "/workspace"
 RUN_DIR = "/run/variantlab"
+# HOME and every package manager's cache: outside the workspace, so they are never part of a diff.
+HOME = "/home/sandbox"
 _UID_BASE, _UID_SPAN = 200_000, 100_000
 # Only what python3, sh, git and node need to start; TLS and DNS only for a networked install.
 # (Each bind costs a mount: fewer binds, faster commands.)
@@ -35,8 +37,10 @@ _PATH = "/usr/local/bin:/usr/bin:/bin"
 
 @dataclass(frozen=True)
 class Limits:
+    """Per process: CPU time and the process count. Memory is a budget of the whole sandbox
+    (agents/sandbox/watchdog.py), not an address-space limit per process."""
+
     cpu_s: int
-    memory_mb: int
     max_processes: int
 
 
@@ -48,10 +52,21 @@ def sandbox_uid(sandbox_id: str) -> int:
     return _UID_BASE + digest % _UID_SPAN
 
 
-def base_env(extra: dict[str, str] | None = None, *, home: str = WORKSPACE) -> dict[str, str]:
+def cache_env(home: str) -> dict[str, str]:
+    """Point npm, pnpm, yarn, pip and XDG caches below `home` (never the workspace)."""
+    return {
+        "HOME": home, "XDG_CACHE_HOME": f"{home}/.cache", "XDG_DATA_HOME": f"{home}/.local/share",
+        "XDG_CONFIG_HOME": f"{home}/.config", "npm_config_cache": f"{home}/.npm",
+        "npm_config_store_dir": f"{home}/.local/share/pnpm/store", "YARN_CACHE_FOLDER": f"{home}/.cache/yarn",
+        "PIP_CACHE_DIR": f"{home}/.cache/pip", "COREPACK_HOME": f"{home}/.cache/corepack",
+        "npm_config_update_notifier": "false", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
+
+
+def base_env(extra: dict[str, str] | None = None, *, home: str = HOME) -> dict[str, str]:
     """The allowlist: nothing of the host's environment leaks in (no keys, no host paths)."""
     env = {
-        "PATH": _PATH, "HOME": home, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "dumb",
+        "PATH": _PATH, **cache_env(home), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "dumb",
         "TMPDIR": "/tmp", "USER": "sandbox", "PYTHONDONTWRITEBYTECODE": "1",
         "GIT_AUTHOR_NAME": "variantlab", "GIT_AUTHOR_EMAIL": "sandbox@variantlab.invalid",
         "GIT_COMMITTER_NAME": "variantlab", "GIT_COMMITTER_EMAIL": "sandbox@variantlab.invalid",
@@ -80,14 +95,14 @@ def limit_prefix(uid: int, limits: Limits) -> list[str]:
     return [
         "/usr/bin/prlimit",
         f"--nproc={_nproc_budget(uid, limits.max_processes)}",
-        f"--as={limits.memory_mb * 1024 * 1024}",
-        f"--cpu={limits.cpu_s}",
+        # SIGXCPU at the soft limit says which limit struck; SIGKILL a little later if it is ignored.
+        f"--cpu={limits.cpu_s}:{limits.cpu_s + 5}",
         "--core=0",
     ]
 
 
 def bwrap_argv(
-    *, workdir: Path, run_dir: Path, uid: int, network: bool, chdir: str = WORKSPACE
+    *, workdir: Path, run_dir: Path, home: Path, uid: int, network: bool, chdir: str = WORKSPACE
 ) -> list[str]:
     argv = [
         BWRAP, "--ro-bind", "/usr", "/usr",
@@ -96,7 +111,8 @@ def bwrap_argv(
         "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
         # bwrap would create these parents 0700 as root, unreadable to the sandbox uid.
         "--perms", "0755", "--dir", "/etc", "--perms", "0755", "--dir", "/run",
-        "--bind", str(workdir), WORKSPACE, "--bind", str(run_dir), RUN_DIR,
+        "--perms", "0755", "--dir", "/home",
+        "--bind", str(workdir), WORKSPACE, "--bind", str(run_dir), RUN_DIR, "--bind", str(home), HOME,
         "--ro-bind", str(run_dir / "passwd"), "/etc/passwd",
         "--ro-bind", str(run_dir / "group"), "/etc/group",
     ]
@@ -122,7 +138,7 @@ def bwrap_argv(
 
 def write_identity(run_dir: Path, uid: int) -> None:
     """/etc/passwd and /etc/group for the sandbox user only (tools like git and npm look them up)."""
-    (run_dir / "passwd").write_text(f"sandbox:x:{uid}:{uid}:sandbox:{WORKSPACE}:/bin/sh\n")
+    (run_dir / "passwd").write_text(f"sandbox:x:{uid}:{uid}:sandbox:{HOME}:/bin/sh\n")
     (run_dir / "group").write_text(f"sandbox:x:{uid}:\n")
 
 

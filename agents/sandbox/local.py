@@ -13,12 +13,14 @@ import time
 from pathlib import Path
 from typing import Self
 
-from agents.sandbox import isolation, paths, scratch
+from agents.sandbox import isolation, paths, scratch, steps
 from agents.sandbox.appconfig import load_app_config
 from agents.sandbox.base import AppConfig, CommandResult, DiffSummary, SandboxError
-from agents.sandbox.diffparse import DIFF_SCRIPT, parse_diff
-from agents.sandbox.process import kill_tree, run_process
+from agents.sandbox.depcache import DependencyCache, cache_key
+from agents.sandbox.diffparse import diff_argv, parse_diff
+from agents.sandbox.process import LimitSettings, kill_tree, run_process
 from agents.sandbox.repos import git, resolve
+from agents.sandbox.watchdog import MemoryBudget
 from db.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -26,10 +28,10 @@ _BRIDGE = Path(__file__).with_name("bridge.py")
 
 
 class LocalSandbox:
-    """One checkout of `repo` at `ref` (plus `patch`), owned by a dedicated sandbox uid."""
+    """One checkout of `repo` at `ref` (plus `patch`), owned by a dedicated sandbox uid, brought up
+    by its plan: install (the only step with network), build, setup steps."""
 
-    def __init__(self, repo: str, ref: str | None = None, *, patch: str | None = None,
-                 allow_network_install: bool = False) -> None:
+    def __init__(self, repo: str, ref: str | None = None, *, patch: str | None = None) -> None:
         settings = get_settings()
         self._cfg = settings.sandbox
         self.isolated = isolation.require_isolation(self._cfg.allow_unisolated)
@@ -37,18 +39,24 @@ class LocalSandbox:
         self._root = settings.resolved_data_dir / "sandboxes" / self.id
         self.workdir = self._root / "work"
         self._run_dir = self._root / "run"
+        self._home = self._root / "home"  # HOME and package caches: outside the workdir and its diff
+        self._deps = DependencyCache(settings.resolved_data_dir / "cache" / "dependencies")
+        self._budget = MemoryBudget(self._cfg.memory_limit_mb)
         self._preview: subprocess.Popen | None = None
         self._url: str | None = None
         self._destroyed = False
         self._mounted = False
+        self.dependencies = "none"  # "installed" | "reused" | "none": what bring-up did
+        self.step_ms: dict[str, float] = {}
         self.uid = isolation.sandbox_uid(self.id) if self.isolated else os.getuid()
         try:
             source = resolve(repo, ref, settings.resolved_data_dir / "repos")
             self.base_commit = source.commit
             self._checkout(source.git_dir, source.commit, patch)
             self.app: AppConfig = load_app_config(self.workdir)
-            if self.app.install:
-                self._install(allow_network_install)
+            self._install()
+            for step, command, key in steps.build_steps(self.app):
+                self._step(step, command, key, network=False)
         except BaseException:
             self.destroy()
             raise
@@ -59,6 +67,7 @@ class LocalSandbox:
         self._mounted = scratch.make_root(self._root, self._cfg.memory_limit_mb)
         scratch.claim_root(self._root)
         self._run_dir.mkdir()
+        self._home.mkdir()
         # --no-hardlinks: the sandbox owns its objects, so none may be shared with the cache.
         git("clone", "--quiet", "--no-checkout", "--no-hardlinks", "--template=", str(git_dir),
             str(self.workdir))
@@ -72,50 +81,76 @@ class LocalSandbox:
         shutil.copyfile(_BRIDGE, self._run_dir / "bridge.py")
         for name in ("bridge.py", "passwd", "group"):  # readable whatever the host's umask
             os.chmod(self._run_dir / name, 0o444)
-        if self.isolated and self.uid != os.getuid():
-            self._chown_tree()
 
     def _chown_tree(self) -> None:
+        """Hand the workdir (with any dependencies copied in) and HOME to the sandbox uid."""
+        if not self.isolated or self.uid == os.getuid():
+            return
         os.chown(self._run_dir, self.uid, self.uid)
-        for dirpath, _, filenames in os.walk(self.workdir):
-            os.lchown(dirpath, self.uid, self.uid)
-            for name in filenames:
-                os.lchown(os.path.join(dirpath, name), self.uid, self.uid)
+        for top in (self.workdir, self._home):
+            for dirpath, _, filenames in os.walk(top):
+                os.lchown(dirpath, self.uid, self.uid)
+                for name in filenames:
+                    os.lchown(os.path.join(dirpath, name), self.uid, self.uid)
 
-    def _install(self, network: bool) -> None:
-        result = self._exec(["/bin/sh", "-c", self.app.install or ""], timeout_s=None, env=None,
-                            cwd=None, network=network)
+    def _install(self) -> None:
+        """Install once per distinct (command, lockfiles, package manager); copy it in after that."""
+        key = cache_key(self.app, self.workdir)
+        if key is None:
+            self._chown_tree()
+            if self.app.install:
+                self._step("install", self.app.install, "install", network=self._cfg.install_network)
+                self.dependencies = "installed"
+            return
+        with self._deps.locked(key) as entry:  # a sandbox created meanwhile waits, then reuses
+            start = time.perf_counter()
+            reused = self._deps.restore(entry, self.workdir, self.app.dependency_dirs)
+            self._chown_tree()
+            if reused:
+                self.step_ms["install"] = (time.perf_counter() - start) * 1000
+                self.dependencies = "reused"
+                return
+            self._step("install", self.app.install or "", "install", network=self._cfg.install_network)
+            self.dependencies = "installed"
+            self._deps.save(entry, self.workdir, self.app.dependency_dirs)
+
+    def _step(self, step: str, command: str, key: str, *, network: bool) -> None:
+        result = self._exec(["/bin/sh", "-c", command], timeout_s=self._cfg.bringup_timeout_s,
+                            env=steps.app_env(self.app) if step != "install" else None, cwd=None,
+                            network=network, timeout_setting=steps.TIMEOUT_SETTING)
+        self.step_ms[step] = result.duration_ms
         if not result.ok:
-            hint = "" if network else " (no network: pass allow_network_install=True to allow it)"
-            raise SandboxError(f"install failed with exit {result.exit_code}{hint}: "
-                               f"{result.stderr.strip()[-300:]}")
+            raise steps.failed(step, result, key, network=network if step == "install" else None)
 
     # -- commands ---------------------------------------------------------------------------
     def run(self, cmd: list[str] | str, *, timeout_s: float | None = None,
             env: dict[str, str] | None = None, cwd: str | None = None) -> CommandResult:
         argv = ["/bin/sh", "-c", cmd] if isinstance(cmd, str) else list(cmd)
-        return self._exec(argv, timeout_s=timeout_s, env=env, cwd=cwd, network=False)
+        return self._exec(argv, timeout_s=timeout_s, env={**steps.app_env(self.app), **(env or {})},
+                          cwd=cwd, network=False)
 
     def _exec(self, argv: list[str], *, timeout_s: float | None, env: dict[str, str] | None,
-              cwd: str | None, network: bool) -> CommandResult:
+              cwd: str | None, network: bool,
+              timeout_setting: str = "VARIANTLAB_SANDBOX__COMMAND_TIMEOUT_S") -> CommandResult:
         self._alive()
         inner_cwd = self._inner(cwd)
         timeout = timeout_s if timeout_s is not None else self._cfg.command_timeout_s
+        limits = LimitSettings(timeout_setting, self._cfg.cpu_time_limit_s, self._cfg.max_processes)
         if not self.isolated:
             log.warning("sandbox %s: running %s UNISOLATED", self.id, argv[:3])
             host_cwd = str(self.workdir / Path(inner_cwd).relative_to(isolation.WORKSPACE))
             full = self._limits() + argv
-            return run_process(full, env=isolation.base_env(env, home=str(self.workdir)),
-                               cwd=host_cwd, timeout_s=timeout)
+            return run_process(full, env=isolation.base_env(env, home=str(self._home)), cwd=host_cwd,
+                               timeout_s=timeout, budget=self._budget, limits=limits)
         full = self._limits() + isolation.bwrap_argv(
-            workdir=self.workdir, run_dir=self._run_dir, uid=self.uid, network=network,
-            chdir=inner_cwd) + argv
-        return run_process(full, env=isolation.base_env(env), cwd=str(self._root), timeout_s=timeout)
+            workdir=self.workdir, run_dir=self._run_dir, home=self._home, uid=self.uid,
+            network=network, chdir=inner_cwd) + argv
+        return run_process(full, env=isolation.base_env(env), cwd=str(self._root), timeout_s=timeout,
+                           budget=self._budget, limits=limits)
 
     def _limits(self) -> list[str]:
         cfg = self._cfg
-        return isolation.limit_prefix(
-            self.uid, isolation.Limits(cfg.cpu_time_limit_s, cfg.memory_limit_mb, cfg.max_processes))
+        return isolation.limit_prefix(self.uid, isolation.Limits(cfg.cpu_time_limit_s, cfg.max_processes))
 
     def _inner(self, cwd: str | None) -> str:
         if cwd in (None, "", "."):
@@ -151,7 +186,7 @@ class LocalSandbox:
         if self._url and self._preview and self._preview.poll() is None:
             return self._url
         if self.app.start:
-            bridge_args = ["proxy", str(self.app.port), self.app.start]
+            bridge_args = ["proxy", str(self.app.port), self.app.start]  # PORT set by the bridge too
         else:
             static = self._inner(self.app.static_root)
             if not self.isolated:
@@ -171,32 +206,38 @@ class LocalSandbox:
 
     def _spawn_bridge(self, listener: socket.socket, bridge_args: list[str]) -> subprocess.Popen:
         # The listening socket goes in as stdin; the shell moves it to fd 3 where the bridge expects it.
+        app_env = steps.app_env(self.app, port=self.app.port)  # the start command inherits it
         if self.isolated:
-            prefix = isolation.bwrap_argv(workdir=self.workdir, run_dir=self._run_dir, uid=self.uid,
-                                          network=False)
-            script, env = f"{isolation.RUN_DIR}/bridge.py", isolation.base_env()
+            prefix = isolation.bwrap_argv(workdir=self.workdir, run_dir=self._run_dir, home=self._home,
+                                          uid=self.uid, network=False)
+            script, env = f"{isolation.RUN_DIR}/bridge.py", isolation.base_env(app_env)
             cwd = self._root  # bwrap itself changes into /workspace
         else:
             log.warning("sandbox %s: preview server running UNISOLATED", self.id)
             prefix, script = [], str(self._run_dir / "bridge.py")
-            env = isolation.base_env(home=str(self.workdir))
+            env = isolation.base_env(app_env, home=str(self._home))
             cwd = self.workdir
         argv = self._limits() + prefix + ["/bin/sh", "-c", 'exec 3<&0 0</dev/null; exec "$@"', "sh",
                                           "python3", "-I", "-S", script, *bridge_args]
         with open(self._root / "preview.log", "wb") as logfile:
-            return subprocess.Popen(argv, stdin=listener.fileno(), stdout=logfile, stderr=logfile,
+            proc = subprocess.Popen(argv, stdin=listener.fileno(), stdout=logfile, stderr=logfile,
                                     env=env, cwd=str(cwd), process_group=0)
+        self._budget.track(proc.pid)  # the app's server counts against the sandbox's memory too
+        return proc
 
     def _wait_ready(self, port: int) -> None:
         deadline = time.monotonic() + self._cfg.preview_ready_timeout_s
         delay = 0.002
         while True:
             if self._preview is None or self._preview.poll() is not None:
-                raise SandboxError(f"the preview server exited before answering: {self._log_tail()}")
+                raise SandboxError(f"start failed: the app exited before answering: {self._log_tail()} "
+                                   f"— set `start` in variantlab.toml")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise SandboxError(f"the preview did not answer within "
-                                   f"{self._cfg.preview_ready_timeout_s:g}s: {self._log_tail()}")
+                raise SandboxError(
+                    f"start failed: nothing answered on port {self.app.port} within "
+                    f"{self._cfg.preview_ready_timeout_s:g}s: {self._log_tail()} — set `start` and `port` "
+                    "in variantlab.toml, or raise VARIANTLAB_SANDBOX__PREVIEW_READY_TIMEOUT_S")
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=min(remaining, 1.0))
             try:
                 conn.request("GET", "/")
@@ -209,16 +250,20 @@ class LocalSandbox:
                 conn.close()
 
     def _log_tail(self) -> str:
+        if self._preview is not None and self._budget.untrack(self._preview.pid):
+            return self._budget.message()
         try:
-            return (self._root / "preview.log").read_text(errors="replace").strip()[-400:] or "no output"
+            text = (self._root / "preview.log").read_text(errors="replace")
         except OSError:
             return "no output"
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        return " | ".join(lines[-4:])[-300:] or "no output"
 
     # -- diff & lifecycle -------------------------------------------------------------------
     def diff(self) -> DiffSummary:
         # Runs inside the sandbox: the workdir's .git/config is writable by untrusted code, so host
         # git must never read it (core.fsmonitor, diff drivers and the like would run on the host).
-        result = self.run(["/bin/sh", "-c", DIFF_SCRIPT, "sh", self.base_commit], timeout_s=60)
+        result = self.run(diff_argv(self.base_commit, self.app.dependency_dirs), timeout_s=60)
         if not result.ok:
             raise SandboxError(f"git diff failed in the sandbox: {result.stderr.strip()[-300:]}")
         return parse_diff(result.stdout)
@@ -230,6 +275,8 @@ class LocalSandbox:
         if self._preview is not None:
             kill_tree(self._preview)
             self._preview.wait()
+            self._budget.untrack(self._preview.pid)
+        self._budget.close()
         scratch.remove_root(self._root, self._mounted)
 
     def __enter__(self) -> Self:

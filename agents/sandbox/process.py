@@ -7,9 +7,11 @@ import signal
 import subprocess
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from agents.sandbox.base import CommandResult
+from agents.sandbox.watchdog import MemoryBudget
 
 MAX_OUTPUT_BYTES = 1 << 20  # per stream; a chatty command must not exhaust the host's memory
 
@@ -65,8 +67,24 @@ def kill_uid(uid: int) -> None:
             continue
 
 
+# How a command killed by a limit ends: SIGXCPU at the soft CPU-time limit (the hard limit a few
+# seconds later is SIGKILL); as a shell's exit status, 128 + the signal.
+_CPU_EXITS = {-signal.SIGXCPU, 128 + signal.SIGXCPU}
+_NO_PROCESS = ("Resource temporarily unavailable", "EAGAIN", "Cannot fork")  # libc, node, dash
+
+
+@dataclass(frozen=True)
+class LimitSettings:
+    """The settings that raise each limit, named in the line a killed command gets."""
+
+    timeout: str = "VARIANTLAB_SANDBOX__COMMAND_TIMEOUT_S"
+    cpu_s: int = 0
+    max_processes: int = 0
+
+
 def run_process(
-    argv: list[str], *, env: dict[str, str], cwd: str | None, timeout_s: float
+    argv: list[str], *, env: dict[str, str], cwd: str | None, timeout_s: float,
+    budget: MemoryBudget | None = None, limits: LimitSettings = LimitSettings(),
 ) -> CommandResult:
     start = time.perf_counter()
     try:
@@ -76,6 +94,8 @@ def run_process(
         )
     except OSError as exc:
         return CommandResult(127, "", f"cannot start {argv[0]}: {exc}", 0.0)
+    if budget is not None:
+        budget.track(proc.pid)
     out, err = _Capped(proc.stdout), _Capped(proc.stderr)
     # Wait on the pipes' EOF (event-driven) rather than Popen.wait(timeout), which polls with
     # sleeps and added ~5 ms to every command.
@@ -89,10 +109,19 @@ def run_process(
         timed_out = True
         kill_tree(proc)
         proc.wait()
+    over_budget = budget is not None and budget.untrack(proc.pid)
     duration_ms = (time.perf_counter() - start) * 1000
     stderr = err.text()
     if timed_out:
-        stderr += f"\n[killed after {timeout_s:g}s wall-clock timeout]"
+        stderr += f"\n[killed after {timeout_s:g}s wall-clock timeout; raise {limits.timeout}]"
+    elif over_budget:
+        stderr += f"\n[{budget.message()}]"  # type: ignore[union-attr]
+    elif proc.returncode in _CPU_EXITS and limits.cpu_s:
+        stderr += (f"\n[killed: a process used more than {limits.cpu_s}s of CPU time; "
+                   "raise VARIANTLAB_SANDBOX__CPU_TIME_LIMIT_S]")
+    elif limits.max_processes and any(s in stderr for s in _NO_PROCESS):
+        stderr += (f"\n[a process could not start: the sandbox may be at its limit of "
+                   f"{limits.max_processes} processes; raise VARIANTLAB_SANDBOX__MAX_PROCESSES]")
     return CommandResult(
         exit_code=proc.returncode if not timed_out else 124,
         stdout=out.text(), stderr=stderr, duration_ms=duration_ms, timed_out=timed_out,

@@ -19,6 +19,7 @@ import e2b
 import pytest
 
 from agents.sandbox.base import (
+    AppConfig,
     SandboxAuthError,
     SandboxError,
     SandboxNotFound,
@@ -111,9 +112,41 @@ def test_creation_request_and_cleanup_after_a_failed_setup(fake_e2b: type[FakeE2
         open_sandbox(str(make_site(tmp_path / "s")))
     created = fake_e2b.calls[0][2]["body"]
     assert created["timeout"] == get_settings().sandbox.e2b_lifetime_s  # beyond E2B's 300 s default
-    assert created["allow_internet_access"] is False
+    assert created["allow_internet_access"] is True  # installs reach the registries by default
     assert created["network"]["allowPublicTraffic"] is False  # previews need the traffic token
     assert ("DELETE", "/sandboxes/sbx-loop", {}) in fake_e2b.calls  # killed, not leaked
+
+
+def test_install_network_off_creates_a_vm_without_internet(fake_e2b: type[FakeE2B], tmp_path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VARIANTLAB_SANDBOX__INSTALL_NETWORK", "false")
+    get_settings.cache_clear()
+    with pytest.raises(SandboxError, match="upload the repo"):
+        E2BSandbox(str(make_site(tmp_path / "s")))
+    assert fake_e2b.calls[0][2]["body"]["allow_internet_access"] is False
+
+
+def test_a_failing_build_step_is_one_line_naming_its_key() -> None:
+    class Commands:
+        def __init__(self) -> None:
+            self.envs: list[dict] = []
+
+        def run(self, cmd: str, **kwargs: object) -> None:
+            self.envs.append(kwargs["envs"])  # type: ignore[arg-type]
+            raise e2b.CommandExitException(stdout="", stderr="vite v5\nerror: boom\n", exit_code=1,
+                                           error=None)
+
+    sandbox = object.__new__(E2BSandbox)
+    sandbox._cfg = get_settings().sandbox
+    sandbox._destroyed = False
+    sandbox._extended_at = float("inf")
+    sandbox.app = AppConfig(kind="node", build="npm run build", env=(("NODE_ENV", "production"),))
+    sandbox._sbx = type("Sbx", (), {"commands": Commands()})()
+    with pytest.raises(SandboxError) as caught:
+        sandbox._step("build", "npm run build", "build")
+    assert str(caught.value) == ("build failed (exit 1): vite v5 | error: boom — "
+                                 "set `build` in variantlab.toml")
+    assert sandbox._sbx.commands.envs == [{"NODE_ENV": "production"}]
 
 
 def test_sdk_faults_map_to_sandbox_errors() -> None:
@@ -141,6 +174,7 @@ def test_non_zero_exit_and_timeouts_are_results() -> None:
     sandbox._cfg = get_settings().sandbox
     sandbox._destroyed = False
     sandbox._extended_at = float("inf")
+    sandbox.app = AppConfig(kind="static")
     exit_fault = e2b.CommandExitException(stdout="partial", stderr="failed", exit_code=3, error=None)
     sandbox._sbx = type("Sbx", (), {"commands": Commands(exit_fault)})()
     result = sandbox.run(["false"], timeout_s=5)

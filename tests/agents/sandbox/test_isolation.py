@@ -137,6 +137,7 @@ def test_a_fork_bomb_is_stopped_and_the_host_is_fine(tmp_path: Path, monkeypatch
         result = sb.run("bomb() { bomb | bomb & }; bomb; sleep 2; echo survived-bomb", timeout_s=8)
         assert not result.timed_out or result.duration_ms < 20_000
         assert "fork" in result.stderr.lower() or result.timed_out  # the process limit bit
+        assert "VARIANTLAB_SANDBOX__MAX_PROCESSES" in result.stderr or result.timed_out
         assert sb.run("echo alive").stdout.strip() == "alive"
     assert _processes_matching("bomb") == []
 
@@ -148,10 +149,56 @@ def test_a_command_that_never_ends_is_killed_with_its_whole_tree(tmp_path: Path)
         assert _processes_matching("sleep 432") == []
 
 
-def test_memory_limit_holds(tmp_path: Path) -> None:
+HOLD = "import time; b = bytearray({mb} * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); time.sleep({s})"
+
+
+def test_the_memory_budget_holds_for_the_whole_sandbox(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VARIANTLAB_SANDBOX__MEMORY_LIMIT_MB", "300")
+    get_settings.cache_clear()
     with open_sandbox(str(make_site(tmp_path / "s"))) as sb:
-        result = sb.run(["python3", "-c", "b = bytearray(3 * 1024 ** 3)"])
-        assert result.exit_code != 0 and "MemoryError" in result.stderr
+        alone = sb.run(["python3", "-c", HOLD.format(mb=600, s=5)], timeout_s=30)
+        assert not alone.ok and not alone.timed_out and alone.duration_ms < 5000
+        assert alone.stderr.strip().splitlines()[-1] == (
+            "[killed: the sandbox's processes together used more than 300 MB of memory; "
+            "raise VARIANTLAB_SANDBOX__MEMORY_LIMIT_MB]")
+        # Three processes of 150 MB each are each under the budget, not together.
+        together = sb.run(" & ".join([f'python3 -c "{HOLD.format(mb=150, s=5)}"'] * 3) + "; wait",
+                          timeout_s=30)
+        assert "VARIANTLAB_SANDBOX__MEMORY_LIMIT_MB" in together.stderr and together.duration_ms < 5000
+        assert sb.run("echo alive").stdout == "alive\n"  # the sandbox goes on after a kill
+
+
+def test_a_large_virtual_reservation_is_not_memory(tmp_path: Path) -> None:
+    # What a Wasm toolchain under `vite build` does: reserve gigabytes, touch a few pages.
+    reserve = ("import mmap; m = mmap.mmap(-1, 8 * 1024 ** 3, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS);"
+               " m[:4096] = b'x' * 4096; m[-4096:] = b'y' * 4096; print('reserved')")
+    with open_sandbox(str(make_site(tmp_path / "s"))) as sb:
+        result = sb.run(["python3", "-c", reserve])
+        assert result.ok and result.stdout == "reserved\n", result.stderr
+
+
+@pytest.mark.parametrize("value", ["-5", "0"])
+def test_a_memory_limit_that_removes_the_limit_is_refused(value: str,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VARIANTLAB_SANDBOX__MEMORY_LIMIT_MB", value)
+    get_settings.cache_clear()
+    with pytest.raises(ValueError, match="(?s)memory_limit_mb.*greater than 0"):
+        get_settings()
+
+
+def test_a_cpu_hog_is_stopped_with_the_setting_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VARIANTLAB_SANDBOX__CPU_TIME_LIMIT_S", "1")
+    get_settings.cache_clear()
+    with open_sandbox(str(make_site(tmp_path / "s"))) as sb:
+        result = sb.run(["python3", "-c", "while True: pass"], timeout_s=30)
+        assert not result.ok and "VARIANTLAB_SANDBOX__CPU_TIME_LIMIT_S" in result.stderr
+
+
+def test_a_wall_clock_timeout_names_its_setting(tmp_path: Path) -> None:
+    with open_sandbox(str(make_site(tmp_path / "s"))) as sb:
+        result = sb.run("sleep 5", timeout_s=0.2)
+        assert result.timed_out and "VARIANTLAB_SANDBOX__COMMAND_TIMEOUT_S" in result.stderr
 
 
 def test_file_api_rejects_traversal_and_escaping_symlinks(tmp_path: Path) -> None:

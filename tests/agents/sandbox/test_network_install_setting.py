@@ -1,4 +1,4 @@
-"""VARIANTLAB_EXPERIMENT__ALLOW_NETWORK_INSTALL reaches every sandbox a stage or command opens."""
+"""VARIANTLAB_SANDBOX__INSTALL_NETWORK: installs reach the registries by default; nothing else ever."""
 
 from __future__ import annotations
 
@@ -6,36 +6,54 @@ from pathlib import Path
 
 import pytest
 
-from agents.sandbox.base import SandboxError
+from agents.sandbox import local
+from agents.sandbox.base import AppConfig, SandboxError
 from agents.sandbox.factory import open_sandbox
 from db.settings import get_settings
 from tests.agents.sandbox.conftest import git_init, make_site
 
-# Succeeds only when the install step shares the host's network namespace (an interface besides lo).
-NEEDS_NETWORK = 'install = "test $(grep -c : /proc/net/dev) -gt 1"\n'
+# Succeeds only when the step shares the host's network namespace (an interface besides lo).
+NEEDS_NETWORK = "test $(grep -c : /proc/net/dev) -gt 1"
 
 
 @pytest.fixture
-def app_needing_network(tmp_path: Path) -> str:
+def site(tmp_path: Path) -> str:
     if not [n for n in Path("/sys/class/net").iterdir() if n.name != "lo"]:
         pytest.skip("this machine has no network interface besides loopback")
     root = make_site(tmp_path / "site")
-    (root / "variantlab.toml").write_text(NEEDS_NETWORK + 'test = "true"\n')
     git_init(root)
     return str(root)
 
 
-def test_installs_are_offline_by_default(app_needing_network: str) -> None:
-    with pytest.raises(SandboxError, match="no network"):
-        open_sandbox(app_needing_network)
+def _plan(monkeypatch: pytest.MonkeyPatch, plan: AppConfig) -> None:
+    monkeypatch.setattr(local, "load_app_config", lambda root: plan)
 
 
-def test_the_setting_opens_the_network_to_the_install_step(app_needing_network: str,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VARIANTLAB_EXPERIMENT__ALLOW_NETWORK_INSTALL", "true")
+def test_installs_reach_the_network_by_default(site: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _plan(monkeypatch, AppConfig(kind="custom", install=NEEDS_NETWORK))
+    with open_sandbox(site) as sandbox:
+        assert sandbox.dependencies == "installed"
+        assert not sandbox.run(NEEDS_NETWORK).ok  # commands after bring-up are isolated
+
+
+def test_the_setting_turns_install_network_off_and_the_failure_names_it(
+        site: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _plan(monkeypatch, AppConfig(kind="custom", install=NEEDS_NETWORK))
+    monkeypatch.setenv("VARIANTLAB_SANDBOX__INSTALL_NETWORK", "false")
     get_settings.cache_clear()
-    with open_sandbox(app_needing_network) as sandbox:
-        assert sandbox.run("true").ok
-    # An explicit argument still wins over the setting.
-    with pytest.raises(SandboxError, match="no network"):
-        open_sandbox(app_needing_network, allow_network_install=False)
+    with pytest.raises(SandboxError) as caught:
+        open_sandbox(site)
+    message = str(caught.value)
+    assert message.startswith("install failed (exit 1): ") and "\n" not in message
+    assert "VARIANTLAB_SANDBOX__INSTALL_NETWORK=true" in message and "`install`" in message
+
+
+@pytest.mark.parametrize("step, plan", [
+    ("build", AppConfig(kind="custom", build=NEEDS_NETWORK)),
+    ("setup", AppConfig(kind="custom", setup=(NEEDS_NETWORK,))),
+])
+def test_build_and_setup_have_no_network(site: str, step: str, plan: AppConfig,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    _plan(monkeypatch, plan)
+    with pytest.raises(SandboxError, match=f"^{step} failed \\(exit 1\\): .* — set `{step}` in variantlab.toml$"):
+        open_sandbox(site)
