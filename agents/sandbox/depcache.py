@@ -74,12 +74,15 @@ class DependencyCache:
         staging = entry.with_name(f"{entry.name}.tmp-{os.getpid()}")
         shutil.rmtree(staging, ignore_errors=True)
         try:
+            kept = 0
             for name in dirs:
                 source = _inside(workdir, name)
                 if source is not None and source.is_dir():
                     (staging / "dirs" / name).parent.mkdir(parents=True, exist_ok=True)
                     _copy(source, staging / "dirs" / name)
-            staging.mkdir(parents=True, exist_ok=True)
+                    kept += 1
+            if not kept:  # the install filled none of them: nothing to reuse, install next time too
+                return
             (staging / ".complete").write_text("\n".join(dirs) + "\n")
             shutil.rmtree(entry, ignore_errors=True)
             os.rename(staging, entry)
