@@ -1,9 +1,9 @@
-"""The app's files as detection sees them: a checkout on disk, or a few texts in memory (E2B)."""
+"""The app's files as detection sees them (a protocol, so detection never touches the disk directly)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
@@ -39,23 +39,6 @@ class DiskTree:
             return [], []
         children = sorted(target.iterdir())
         return ([c.name for c in children if c.is_file()], [c.name for c in children if c.is_dir()])
-
-
-class MemoryTree:
-    def __init__(self, files: Mapping[str, str]) -> None:
-        self.files = dict(files)
-
-    def read(self, path: str) -> str | None:
-        return self.files.get(path)
-
-    def entries(self, folder: str = "") -> tuple[list[str], list[str]]:
-        prefix = f"{folder.strip('/')}/" if folder.strip("/") else ""
-        files, dirs = set(), set()
-        for path in self.files:
-            if path.startswith(prefix):
-                head, _, rest = path[len(prefix):].partition("/")
-                (dirs if rest else files).add(head)
-        return sorted(files), sorted(dirs)
 
 
 def has(tree: Tree, path: str) -> bool:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from agents.sandbox.base import AmbiguousPlan, Evidence
 
 CONFIG_FILE = "variantlab.toml"
-# Test commands write their per-test report here. The sandbox sets VARIANTLAB_TEST_REPORT to a path
+# Test commands write their per-test report here. The sandbox sets TEST_REPORT_FILE to a path
 # outside the work folder and reads it back; without it the report lands in /tmp, never in a diff.
-TEST_REPORT = '"${VARIANTLAB_TEST_REPORT:-/tmp/variantlab-test-report}"'
+TEST_REPORT = '"${TEST_REPORT_FILE:-/tmp/variantlab-test-report}"'
 HOST = "127.0.0.1"  # the sandbox's own loopback: the preview bridge proxies to it
 
 
