@@ -29,12 +29,15 @@ def detect(repo: str, as_json: bool) -> int:
 def render(plan: AppConfig) -> str:
     lines = []
     for key in KEYS:
-        value = getattr(plan, key)
-        shown = _text(value)
-        if (not shown and key not in ("kind", "start", "install", "test")) or (key == "port" and not plan.start):
-            continue  # empty extras, and the port of an app served as files, say nothing
+        shown = _text(getattr(plan, key))
+        rows = [row for row in plan.evidence if row.key == key]
+        # Empty extras, and the port / static root of whatever does not apply to how the app is
+        # served, say nothing unless something chose them.
+        idle = (key == "port" and not plan.start) or (key == "static_root" and plan.start)
+        if (not shown and key not in ("kind", "start", "install", "test")) or (idle and not rows):
+            continue
         lines.append(f"{key:>16}  {shown or '—'}")
-        for row in (r for r in plan.evidence if r.key == key):
+        for row in rows:
             origin = "" if row.source == "detected" else f" [{row.source}]"
             lines.append(f"{'':>16}    because {row.because}{origin}")
     return "\n".join(lines)
