@@ -18,7 +18,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(experiment_app, name="experiment")
 app.add_typer(sandbox_app, name="sandbox")
 
-BENCHES = ("sandbox", "browser", "agents", "pipeline", "stats", "dashboard")
+BENCHES = ("sandbox", "bringup", "browser", "agents", "pipeline", "stats", "dashboard")
 
 
 def _fail(message: str, code: int = 2) -> None:

@@ -57,3 +57,13 @@ def test_quick_bench_reports_every_figure() -> None:
                 "peak_rss_mb_self", "peak_rss_mb_children"):
         assert isinstance(figures[key], float) and figures[key] > 0 or key.startswith("command")
     assert figures["create_to_ready_ms_p95"] >= figures["create_to_ready_ms_median"]
+
+
+def test_quick_bringup_bench_installs_once_per_lockfile() -> None:
+    from cli.bench import bringup
+
+    figures = bringup.run(quick=True)
+    for kind in ("static", "node", "python"):
+        assert figures["kinds"][kind]["installs"] == figures["kinds"][kind]["distinct_lockfiles"], figures
+        assert figures["kinds"][kind]["later_create_to_ready_ms_median"] > 0
+    assert figures["installs_per_distinct_lockfile"] == 1.0
