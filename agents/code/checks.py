@@ -1,7 +1,7 @@
-"""Goal checks: programmatic evidence, read from the changed site, that a suggestion's change is there.
+"""Goal checks: programmatic evidence, from the changed app, that a suggestion's change works.
 
 They look at the result, not at what an agent says it did, so they judge the recipe agent and the
-tool-use agent alike.
+tool-use agent alike. Where a user can try the change, a browser does (agents/code/behaviour.py).
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
+from agents.code.behaviour import BEHAVIOURS, check_behaviour
 from agents.code.recipes.base import RecipeContext, RecipeError
 from agents.code.recipes.category_filter import categories
-from agents.code.recipes.forms import FormInfo, find_form, password_rule
+from agents.code.recipes.forms import FormInfo, find_form
 from agents.code.site import Page, listing_pages
-from agents.sandbox.base import Sandbox
+from agents.sandbox.base import Sandbox, SandboxError
 
 
 @dataclass
@@ -31,18 +32,6 @@ def _listing(ctx: RecipeContext) -> list[Page]:
 
 def _controls(page: Page) -> list:  # type: ignore[type-arg]
     return [n for n in page.root.iter() if n.tag in ("input", "select", "button")]
-
-
-def _search(ctx: RecipeContext) -> list[Check]:
-    pages = _listing(ctx)
-    def has_box(page: Page) -> bool:
-        return any(
-            n.tag == "input" and (n.attrs.get("type") == "search" or re.search(
-                "search", " ".join(n.attrs.get(k, "") for k in ("name", "id", "placeholder", "aria-label")), re.IGNORECASE))
-            for n in _controls(page))
-    missing = [p.path for p in pages if not has_box(p)]
-    return [Check("search_input_on_listing_pages", bool(pages) and not missing,
-                  f"missing on: {', '.join(missing)}" if missing else f"on {len(pages)} listing page(s)")]
 
 
 def _category_filter(ctx: RecipeContext) -> list[Check]:
@@ -90,23 +79,6 @@ def _form(ctx: RecipeContext) -> FormInfo | None:
         return None
 
 
-def _inline_validation(ctx: RecipeContext) -> list[Check]:
-    info = _form(ctx)
-    listens = bool(info and re.search(r"""["'](blur|focusout)["']""", info.scripts))
-    return [Check("fields_checked_on_blur", listens, "blur/focusout listener in the form page's scripts"
-                  if listens else "no blur/focusout handling in the form page's scripts")]
-
-
-def _password_hint(ctx: RecipeContext) -> list[Check]:
-    info = _form(ctx)
-    pw = next((c for c in info.controls if c.attrs.get("type") == "password"), None) if info else None
-    rule = password_rule(info, pw) if info and pw else None
-    if not info or not pw or not rule:
-        return [Check("password_rule_shown", False, "no password field with a known rule")]
-    shown = bool(re.search(rf"\b{rule[0]}\b\s*(characters|chars)", info.form.text(), re.IGNORECASE)) if rule[0] else False
-    return [Check("password_rule_shown", shown, f"minimum length {rule[0]} {'stated' if shown else 'not stated'} in the form")]
-
-
 def _shorter_form(ctx: RecipeContext) -> list[Check]:
     info = _form(ctx)
     if not info:
@@ -116,11 +88,21 @@ def _shorter_form(ctx: RecipeContext) -> list[Check]:
     return [Check("optional_fields_marked", ok, "optional fields marked or tucked away" if ok else "nothing marked")]
 
 
+# Changes a user cannot try in a browser yet are judged from the markup; the rest by doing it.
 CHECKS: dict[str, Callable[[RecipeContext], list[Check]]] = {
-    "search": _search, "category_filter": _category_filter, "sort": _sort, "result_count": _result_count,
-    "sticky_cart": _sticky_cart, "inline_validation": _inline_validation, "password_hint": _password_hint,
-    "shorter_form": _shorter_form,
+    "category_filter": _category_filter, "sort": _sort, "result_count": _result_count,
+    "sticky_cart": _sticky_cart, "shorter_form": _shorter_form,
 }
+
+
+def behaviour_check(sandbox: Sandbox, recipe: str) -> Check:
+    """What BEHAVIOURS[recipe] promises, done by a user in Chromium on the sandbox's preview."""
+    try:
+        url = sandbox.start_preview()
+    except SandboxError as exc:
+        return Check(f"behaviour:{recipe}", False, f"the preview did not start: {exc}"[:300])
+    verdict = check_behaviour(recipe, url, sandbox.preview_headers)
+    return Check(f"behaviour:{recipe}", verdict.passed, f"{BEHAVIOURS[recipe]} — {verdict.detail}"[:500])
 
 
 def scripts_parse(sandbox: Sandbox, files: list[str]) -> list[Check]:
@@ -141,8 +123,10 @@ def goal_checks(sandbox: Sandbox, recipe: str | None, changed: list[str]) -> tup
     checks = scripts_parse(sandbox, changed)
     if recipe in CHECKS:
         checks += CHECKS[recipe](RecipeContext(ws=sandbox, static_root=sandbox.app.static_root))
+    if recipe in BEHAVIOURS:
+        checks.append(behaviour_check(sandbox, recipe))
     verdicts = [c.passed for c in checks if c.passed is not None]
-    if recipe not in CHECKS:
+    if recipe not in CHECKS and recipe not in BEHAVIOURS:
         # Without a check of the goal itself, only a broken script can decide (against).
         return (False if False in verdicts else None), [asdict(c) for c in checks]
     return all(verdicts), [asdict(c) for c in checks]

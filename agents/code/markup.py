@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 # Tags whose start implicitly closes an open sibling of the same kind (enough for real pages).
 SELF_CLOSING_SIBLINGS = {"li", "p", "option", "tr", "td", "th", "dt", "dd"}
+_LONE_LF = re.compile(r"(?<!\r)\n")
 
 
 @dataclass(eq=False)
@@ -116,13 +117,19 @@ class Editor:
     def __init__(self, source: str) -> None:
         self.source = source
         self._edits: list[tuple[int, int, int, str]] = []  # (start, order, end, text)
+        crlf = source.count("\r\n")
+        # Inserted lines end the way the file's lines do, so a CRLF file's diff holds only the edit.
+        self._crlf = bool(crlf) and crlf >= source.count("\n") - crlf
+
+    def _native(self, text: str) -> str:
+        return _LONE_LF.sub("\r\n", text) if self._crlf else text
 
     def insert(self, offset: int, text: str) -> None:
-        self._edits.append((offset, len(self._edits), offset, text))
+        self._edits.append((offset, len(self._edits), offset, self._native(text)))
 
     def replace(self, start: int, end: int, text: str) -> None:
         """Replace source[start:end]; ranges of different edits must not overlap."""
-        self._edits.append((start, len(self._edits), end, text))
+        self._edits.append((start, len(self._edits), end, self._native(text)))
 
     def add_attribute(self, node: Node, name: str, value: str) -> None:
         if name in node.attrs:
@@ -134,7 +141,12 @@ class Editor:
         nodes = root.find_all(tag)
         if not nodes or nodes[0].end <= nodes[0].start_end:
             return False
-        self.insert(nodes[0].inner_end, text)
+        # An element without its end tag in the source was closed by the parser at some later
+        # offset; inserting there would put a <link> at the end of the body, not in the head.
+        at = self.source.lower().rfind(f"</{tag}", nodes[0].start_end, nodes[0].end)
+        if at < 0:
+            return False
+        self.insert(at, text)
         return True
 
     def result(self) -> str:

@@ -1,14 +1,15 @@
-"""The offline code agent: implements known UX recipes by editing a static site's HTML/JS/CSS.
+"""The offline code agent: implements known UX recipes in the app's own source, for any app kind.
 
-Runs differ for real and deterministically: temperature seeds the choice among a recipe's
-equivalent markup variants, and the "feedback_refined" strategy adds accessibility refinements.
+Runs differ for real and deterministically: the strategy picks a design (baseline, alternative,
+minimal: see recipes/base.py DESIGNS), temperature seeds the choice among a recipe's equivalent
+markup variants, and the "feedback_refined" strategy adds accessibility refinements.
 """
 
 from __future__ import annotations
 
 import random
 
-from agents.code.recipes.base import RecipeContext, RecipeError
+from agents.code.recipes.base import DESIGNS, RecipeContext, RecipeError
 from agents.code.recipes.registry import RECIPES, VARIANTS, resolve
 from agents.code.result import AgentResult
 from agents.code.site import Workspace
@@ -50,6 +51,7 @@ def run_recipe_agent(
         static_root=static_root,
         variant=pick_variant(recipe, temperature, strategy),
         refined=strategy == "feedback_refined",
+        design=strategy if strategy in DESIGNS else "baseline",
     )
     try:
         summary = RECIPES[recipe](ctx)
@@ -59,6 +61,6 @@ def run_recipe_agent(
         return AgentResult("failed", reason, error_message=reason, trajectory=trajectory.as_dict(), recipe=recipe,
                            code_changes=ctx.code_changes())
     trajectory.exit_status = "submitted"
-    variant_note = f" (markup variant {ctx.variant}{', refined' if ctx.refined else ''})"
+    variant_note = f" (design {ctx.design}, markup variant {ctx.variant}{', refined' if ctx.refined else ''})"
     return AgentResult("completed", summary + variant_note, code_changes=ctx.code_changes(),
                        trajectory=trajectory.as_dict(), recipe=recipe)

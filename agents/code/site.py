@@ -16,6 +16,9 @@ from agents.code.markup import Node, parse
 
 PRICE = re.compile(r"(?:[$€£¥]\s?\d[\d,]*(?:\.\d{1,2})?|\d[\d,]*(?:\.\d{2})?\s?(?:€|EUR|USD|GBP|kr))")
 MIN_ITEMS = 3
+# Dependency, vendored and generated folders: never read as the app's source, never edited.
+VENDORED = frozenset({"node_modules", ".git", ".venv", "venv", "env", "vendor", "dist", "build", "coverage",
+                      "htmlcov", "site-packages", "__pycache__", ".tox", ".next", ".cache", "bower_components"})
 
 
 class Workspace(Protocol):
@@ -45,6 +48,7 @@ class Page:
     path: str
     source: str
     root: Node
+    encoding: str = "utf-8"  # written back in it (see agents/code/source.py)
 
 
 def _is_product_item(node: Node) -> bool:
@@ -75,14 +79,16 @@ def html_files(ws: Workspace, static_root: str = ".") -> list[str]:
 
 def _ignored(path: str) -> bool:
     parts = path.split("/")
-    return any(p in ("node_modules", ".git", "tests", "test") for p in parts[:-1])
+    return any(p in VENDORED or p in ("tests", "test") for p in parts[:-1])
 
 
 def load_pages(ws: Workspace, static_root: str = ".") -> list[Page]:
+    from agents.code.source import read_source
+
     pages = []
     for path in html_files(ws, static_root):
-        source = ws.read_file(path)
-        pages.append(Page(path, source, parse(source)))
+        file = read_source(ws, path)
+        pages.append(Page(path, file.text, parse(file.text), file.encoding))
     return pages
 
 

@@ -42,6 +42,20 @@ class RecordingWorkspace:
         self._read.add(path)
         return content
 
+    def read_bytes(self, path: str) -> bytes:
+        from agents.code.source import read_bytes
+
+        self.trajectory.record("read_file", path)
+        content = read_bytes(self.inner, path)
+        self._read.add(path)
+        return content
+
+    def write_bytes(self, path: str, data: bytes) -> None:
+        from agents.code.source import write_bytes
+
+        self.trajectory.record("edit_file" if path in self._read else "write_file", path)
+        write_bytes(self.inner, path, data, data.decode("utf-8", errors="replace"))
+
     def write_file(self, path: str, content: str) -> None:
         # A file read before is being edited; anything else is a new file.
         self.trajectory.record("edit_file" if path in self._read else "write_file", path)

@@ -102,8 +102,9 @@ def edit_listings(
         editor = Editor(page.source)
         editor.add_attribute(pl.container, "data-vl-list", "")
         anchor = pl.container.start
-        # Variant 1 puts the control at the top of the list's section instead of right above it.
-        if ctx.variant % 2 == 1 and pl.container.parent and pl.container.parent.tag != "#root":
+        # Variant 1 (or the alternative design) puts the control at the top of the list's section
+        # instead of right above it.
+        if (ctx.variant + (ctx.design == "alternative")) % 2 == 1 and pl.container.parent and pl.container.parent.tag != "#root":
             anchor = pl.container.parent.start_end
         editor.insert(anchor, "\n" + control_html + "\n")
         ctx.link_assets(editor, page, script, style)

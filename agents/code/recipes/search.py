@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from agents.code.recipes.base import RecipeContext
+from agents.code.recipes.base import RecipeContext, RecipeError
 from agents.code.recipes.catalog import catalog_js, edit_listings, require_lists
+from agents.code.recipes.runtime import SEARCH_BODY, add_module, module_js
+from agents.code.site import listing_pages
 
 # Distinct markups: 3 placeholders x 2 placements of the box (catalog.edit_listings); 3 and 2 are
 # coprime, so variants 0-5 are six different pairs.
@@ -53,7 +55,33 @@ SEARCH_CSS = """/* variantlab search box */
 %(focus)s"""
 
 
+RUNTIME_WORDING = [
+    {"found": "{n} of {total} match \u201c{q}\u201d", "none": "Nothing matches \u201c{q}\u201d"},
+    {"found": "Showing {n} of {total} for \u201c{q}\u201d", "none": "No results for \u201c{q}\u201d"},
+]
+
+
 def apply(ctx: RecipeContext) -> str:
+    if ctx.design == "minimal":
+        raise RecipeError("a search box that narrows a listing needs a script; the markup-only design cannot build one")
+    if not ctx.static_site or not listing_pages(ctx.pages):
+        return _runtime(ctx)
+    return _static(ctx)
+
+
+def _runtime(ctx: RecipeContext) -> str:
+    """The listing is rendered by a template or a script: a module finds it in the rendered page."""
+    placement = "top" if (ctx.variant + (ctx.design == "alternative")) % 2 else "inline"
+    options = {"placeholder": str(ctx.pick(PLACEHOLDERS)), "label": "Search", "placement": placement,
+               **RUNTIME_WORDING[1 if ctx.design == "alternative" else 0]}
+    shell = add_module(ctx, "variantlab-search.js", module_js("search", "search", SEARCH_BODY, options),
+                       f"a search box {'at the top of' if placement == 'top' else 'above'} the rendered listing "
+                       "that hides the items not matching what is typed")
+    return (f"Added a search module to the {shell.kind} shell ({shell.evidence}); it finds the listing in the "
+            f"rendered page and puts the box {'at the top of its section' if placement == 'top' else 'right above it'}.")
+
+
+def _static(ctx: RecipeContext) -> str:
     lists = require_lists(ctx)
     placeholder = str(ctx.pick(PLACEHOLDERS))
     if ctx.refined:

@@ -1,0 +1,327 @@
+"""Behavioural goal checks: a user in Chromium does what the change promised, on the run's preview.
+
+Each recipe states what a user must be able to do afterwards (BEHAVIOURS); the check does it on the
+rendered app, whatever rendered it, and reports what it saw. Markup alone never passes: a search box
+must be visible and narrow the listing when typed in, an error must appear next to the wrong field,
+a confirmation must appear after the action.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from playwright.async_api import BrowserContext, Page
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from agents.code.browser import SHARED
+
+BEHAVIOURS: dict[str, str] = {
+    "search": "type a word from one listed item into a visible search box and see the listing narrow to the "
+              "items that contain it",
+    "inline_validation": "enter a wrong value (an invalid email, a too-short password) and see an error "
+                         "message appear next to that field",
+    "password_hint": "see the password rule stated next to the sign-up form's password field before typing",
+    "confirmation": "press an action button (add, save, post) and see a confirmation appear",
+}
+MAX_PAGES = 6
+CHECK_TIMEOUT_S = 60.0
+
+HELPERS_JS = """
+function vlVisible(el) {
+  if (!el || !el.isConnected) return false;
+  var style = getComputedStyle(el);
+  return el.getClientRects().length > 0 && style.visibility !== "hidden" && style.display !== "none";
+}
+function vlNorm(t) { return (t || "").toLowerCase().normalize("NFKD").replace(/[\\u0300-\\u036f]/g, "").replace(/\\s+/g, " ").trim(); }
+"""
+
+
+
+def _with_helpers(function: str) -> str:
+    """A page function that can call the helpers (Playwright calls what the expression evaluates to)."""
+    return f"(() => {{ {HELPERS_JS} return ({function.strip()}); }})()"
+
+
+# The listing as a user sees it: the visible group of same-shaped siblings with the most content.
+LISTING_JS = _with_helpers("""
+() => {
+  function sig(el) { return el.tagName + "." + Array.from(el.classList).sort().join("."); }
+  var best = null, bestScore = 0;
+  document.querySelectorAll("body *").forEach(function (parent) {
+    if (parent.children.length < 3 || parent.closest("nav, header, footer, select, form, svg")) return;
+    var groups = {};
+    Array.from(parent.children).forEach(function (c) {
+      if (!vlVisible(c) || /^(SCRIPT|STYLE|TEMPLATE|OPTION|INPUT|LABEL|BR|HR)$/.test(c.tagName)) return;
+      (groups[sig(c)] = groups[sig(c)] || []).push(c);
+    });
+    Object.keys(groups).forEach(function (key) {
+      var items = groups[key], score = 0;
+      if (items.length < 3) return;
+      var ok = items.every(function (it) {
+        var text = (it.innerText || "").trim();
+        score += Math.min(text.length, 200);
+        return text && (it.tagName === "A" || it.querySelector("a[href], h1, h2, h3, h4, h5, h6, img, button"));
+      });
+      if (ok && score > bestScore) { bestScore = score; best = { container: parent, key: key, items: items }; }
+    });
+  });
+  if (!best) return null;
+  // The query: the rarest word (4+ letters) of one item's title, so it narrows the listing.
+  var df = {};
+  var words = best.items.map(function (it) {
+    var title = it.querySelector("h1, h2, h3, h4, h5, h6, a[href]") || it;
+    var own = Array.from(new Set((vlNorm(title.innerText).match(/[a-z]{4,}/g) || [])));
+    own.forEach(function (w) { df[w] = 0; });
+    return own;
+  });
+  Object.keys(df).forEach(function (w) {
+    df[w] = best.items.filter(function (it) { return vlNorm(it.innerText).indexOf(w) !== -1; }).length;
+  });
+  var query = null;
+  words.forEach(function (own) { own.forEach(function (w) {
+    if (df[w] < best.items.length && (!query || df[w] < df[query] || (df[w] === df[query] && w.length > query.length))) query = w;
+  }); });
+  window.__vlCheck = { container: best.container, key: best.key, items: best.items, query: query };
+  return { items: best.items.length, query: query };
+}
+""")
+
+NARROWED_JS = _with_helpers("""
+() => {
+  var c = window.__vlCheck, q = c.query;
+  var shown = Array.from(c.container.children).filter(function (el) {
+    return vlVisible(el) && !el.closest("[role=search]") && el.tagName !== "INPUT" && el.querySelector("a, h1, h2, h3, h4, h5, h6, img, button") !== null;
+  });
+  var matching = shown.filter(function (el) { return vlNorm(el.innerText).indexOf(q) !== -1; });
+  var gone = c.items.filter(function (el) { return vlNorm(el.innerText).indexOf(q) === -1 && !vlVisible(el); });
+  var others = c.items.filter(function (el) { return vlNorm(el.innerText).indexOf(q) === -1; });
+  return { shown: shown.length, matching: matching.length, hidden_others: gone.length, others: others.length };
+}
+""")
+
+SEARCH_BOX = ("input[type=search]:visible, [role=search] input:visible, input[role=searchbox]:visible, "
+              "input[name*=search i]:visible, input[placeholder*=search i]:visible, "
+              "input[aria-label*=search i]:visible, input[name=q]:visible")
+
+# Visible text blocks within a band around an element (what a user reads "next to" it).
+NEAR_TEXTS_JS = _with_helpers("""
+(field) => {
+  var box = field.getBoundingClientRect();
+  var out = [];
+  document.querySelectorAll("body *").forEach(function (el) {
+    if (el === field || el.contains(field) || !vlVisible(el) || /^(SCRIPT|STYLE|OPTION|SELECT|INPUT|TEXTAREA)$/.test(el.tagName)) return;
+    var own = Array.from(el.childNodes).filter(function (n) { return n.nodeType === 3; }).map(function (n) { return n.textContent; }).join(" ").trim();
+    if (!own) return;
+    var r = el.getBoundingClientRect();
+    var gap = r.top >= box.bottom ? r.top - box.bottom : (box.top >= r.bottom ? box.top - r.bottom : 0);
+    if (gap <= 80 && r.left < box.right + 400 && r.right > box.left - 200) out.push(own.replace(/\\s+/g, " "));
+  });
+  return out;
+}
+""")
+
+STATUS_JS = _with_helpers("""
+() => Array.from(document.querySelectorAll(
+    "[role=status], [role=alert], [aria-live], [class*=toast i], [class*=flash i], [class*=notice i], [class*=confirm i], [class*=alert i]"))
+  .filter(vlVisible).map(function (el) { return (el.innerText || "").replace(/\\s+/g, " ").trim(); })
+  .filter(function (t) { return t.length > 0; })
+""")
+
+ACTION = re.compile(r"\b(add|save|post|publish|create|submit|send|subscribe|book|buy|order)\b", re.IGNORECASE)
+SIGNUP = re.compile(r"regist|sign ?up|join|create (an )?account|get started", re.IGNORECASE)
+RULE_TEXT = re.compile(r"\b\d+\s*(or more\s*)?(characters|chars|letters)\b|\bat least \w+", re.IGNORECASE)
+
+
+@dataclass
+class Verdict:
+    passed: bool
+    detail: str
+
+
+async def _open(context: BrowserContext, url: str) -> Page:
+    page = await context.new_page()
+    await page.goto(url, wait_until="load", timeout=20_000)
+    # A page that keeps polling never goes idle; what rendered so far is checked.
+    await _settle(page, "networkidle", 4_000)
+    return page
+
+
+async def _settle(page: Page, state: str, timeout_ms: int) -> None:
+    with suppress(PlaywrightTimeout):
+        await page.wait_for_load_state(state, timeout=timeout_ms)  # type: ignore[arg-type]
+
+
+async def _links(page: Page, base: str, prefer: re.Pattern[str] | None) -> list[str]:
+    found = await page.eval_on_selector_all(
+        "a[href]", "els => els.map(a => [a.href, (a.innerText || '') + ' ' + a.getAttribute('href')])")
+    origin = urlsplit(base)[:2]
+    seen, out = set(), []
+    for href, text in found:
+        url = href.split("#")[0]
+        if urlsplit(url)[:2] != origin or url in seen or re.search(r"log ?out|sign ?out|delete|remove", text, re.IGNORECASE):
+            continue
+        seen.add(url)
+        out.append((0 if prefer and prefer.search(text) else 1, len(out), url))
+    return [u for *_, u in sorted(out)]
+
+
+async def _walk(context: BrowserContext, url: str, prefer: re.Pattern[str] | None,
+                attempt: Callable[[Page], Awaitable[Verdict | None]]) -> Verdict:
+    """Try the start page, then pages it links to (preferred ones first), until one can be judged."""
+    queue, tried = [url], []
+    while queue and len(tried) < MAX_PAGES:
+        target = queue.pop(0)
+        if target in tried:
+            continue
+        tried.append(target)
+        page = await _open(context, target)
+        try:
+            verdict = await attempt(page)
+            if verdict is not None:
+                return verdict
+            if len(tried) == 1:
+                queue += await _links(page, url, prefer)
+        finally:
+            await page.close()
+    paths = ", ".join(urlsplit(t).path or "/" for t in tried)
+    return Verdict(False, f"nothing to try it on in the pages visited ({paths})")
+
+
+async def _search(page: Page) -> Verdict | None:
+    listing = None
+    for _ in range(8):  # content a script renders late
+        listing = await page.evaluate(LISTING_JS)
+        if listing and await page.locator(SEARCH_BOX).count():
+            break
+        await page.wait_for_timeout(500)
+    if not listing or not listing["query"]:
+        return None
+    boxes = page.locator(SEARCH_BOX)
+    if not await boxes.count():
+        return Verdict(False, f"{page.url}: a listing of {listing['items']} items but no visible search box")
+    box = boxes.first
+    await box.click()
+    await box.fill("")
+    await box.press_sequentially(listing["query"], delay=15)
+    state = {}
+    for _ in range(12):
+        await page.wait_for_timeout(250)
+        state = await page.evaluate(NARROWED_JS)
+        if state["shown"] and state["matching"] == state["shown"] and state["hidden_others"] == state["others"]:
+            return Verdict(True, f"{page.url}: typed {listing['query']!r}: {listing['items']} items → "
+                                 f"{state['shown']} shown, all containing it")
+    return Verdict(False, f"{page.url}: typed {listing['query']!r} in the search box but the listing did not "
+                          f"narrow ({state.get('shown')} shown, {state.get('matching')} matching, "
+                          f"{state.get('hidden_others')} of {state.get('others')} others hidden)")
+
+
+async def _form_field(page: Page, want_signup: bool) -> tuple | None:
+    forms = page.locator("form:visible")
+    best = None
+    for i in range(await forms.count()):
+        form = forms.nth(i)
+        pw = await form.locator("input[type=password]:visible").count()
+        email = await form.locator("input[type=email]:visible").count()
+        if not pw and not email:
+            continue
+        text = (await form.inner_text()) + " " + (await page.title()) + " " + page.url
+        score = (bool(SIGNUP.search(text)) or pw > 1 or (pw and email), pw, email)
+        if want_signup and not score[0]:
+            continue
+        if best is None or score > best[0]:
+            best = (score, form)
+    return best
+
+
+async def _validation(page: Page) -> Verdict | None:
+    found = await _form_field(page, want_signup=False)
+    if not found:
+        return None
+    form = found[1]
+    email = form.locator("input[type=email]:visible")
+    field, wrong = (email.first, "not-an-email") if await email.count() else (
+        form.locator("input[type=password]:visible").first, "a1")
+    name = await field.get_attribute("name") or await field.get_attribute("id") or "the field"
+    before = set(await field.evaluate(NEAR_TEXTS_JS))
+    await field.click()
+    await field.fill(wrong)
+    await field.press("Tab")
+    await page.wait_for_timeout(500)
+    new = [t for t in await field.evaluate(NEAR_TEXTS_JS) if t not in before and len(t) > 3]
+    how = "on leaving the field"
+    if not new:
+        how = "on submit"
+        submit = form.locator("button[type=submit]:visible, input[type=submit]:visible, button:not([type]):visible")
+        if await submit.count():
+            url = page.url
+            await submit.first.click()
+            await page.wait_for_timeout(800)
+            await _settle(page, "load", 5_000)
+            again = page.locator(f'[name="{name}"]:visible')
+            if await again.count():
+                new = [t for t in await again.first.evaluate(NEAR_TEXTS_JS) if t not in before and len(t) > 3]
+            if page.url != url and not new:
+                how = "on submit (the form was sent to the server)"
+    if new:
+        return Verdict(True, f"{page.url}: {wrong!r} in {name}: {new[0]!r} appeared next to it {how}")
+    return Verdict(False, f"{page.url}: {wrong!r} in {name}: no message appeared next to the field, on leaving "
+                          "it or on submit")
+
+
+async def _password_hint(page: Page) -> Verdict | None:
+    found = await _form_field(page, want_signup=True)
+    if not found or not await found[1].locator("input[type=password]:visible").count():
+        return None
+    field = found[1].locator("input[type=password]:visible").first
+    near = [t for t in await field.evaluate(NEAR_TEXTS_JS) if RULE_TEXT.search(t)]
+    if near:
+        return Verdict(True, f"{page.url}: the rule is stated next to the password field: {near[0]!r}")
+    return Verdict(False, f"{page.url}: no password rule stated next to the sign-up form's password field")
+
+
+async def _confirmation(page: Page) -> Verdict | None:
+    buttons = page.locator("button:visible, input[type=submit]:visible, [role=button]:visible")
+    target = None
+    for i in range(await buttons.count()):
+        button = buttons.nth(i)
+        label = (await button.inner_text() or await button.get_attribute("value") or "").strip()
+        if ACTION.search(label) and not re.search(r"search|filter|log ?in|sign ?in", label, re.IGNORECASE):
+            target = (button, label)
+            break
+    if target is None:
+        return None
+    before = set(await page.evaluate(STATUS_JS))
+    await target[0].click()
+    await page.wait_for_timeout(300)
+    await _settle(page, "load", 5_000)
+    for _ in range(8):
+        new = [t for t in await page.evaluate(STATUS_JS) if t not in before]
+        if new:
+            return Verdict(True, f"pressed {target[1]!r}: {new[0]!r} appeared")
+        await page.wait_for_timeout(250)
+    return Verdict(False, f"pressed {target[1]!r} on {page.url}: no confirmation appeared")
+
+
+ATTEMPTS: dict[str, tuple[Callable[[Page], Awaitable[Verdict | None]], re.Pattern[str] | None]] = {
+    "search": (_search, re.compile(r"shop|product|catalog|browse|all|recipes|items", re.IGNORECASE)),
+    "inline_validation": (_validation, SIGNUP),
+    "password_hint": (_password_hint, SIGNUP),
+    "confirmation": (_confirmation, re.compile(r"/(item|product|p)/|details?|view", re.IGNORECASE)),
+}
+
+
+def check_behaviour(recipe: str, url: str, headers: dict[str, str] | None = None) -> Verdict:
+    """Do what BEHAVIOURS[recipe] says on the app served at `url`."""
+    attempt, prefer = ATTEMPTS[recipe]
+
+    async def work(context: BrowserContext) -> Verdict:
+        return await _walk(context, url, prefer, attempt)
+
+    try:
+        return SHARED.run(url, headers or {}, work, timeout_s=CHECK_TIMEOUT_S)
+    except TimeoutError:
+        return Verdict(False, f"the check did not finish within {CHECK_TIMEOUT_S:.0f} s")

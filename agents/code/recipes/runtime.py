@@ -1,0 +1,329 @@
+"""Behaviour modules: one script added to the app's document shell that acts on the rendered DOM.
+
+They find what they enhance in the page as the browser shows it, so it does not matter whether a
+template, a server or a client-side script rendered it; a MutationObserver installs them again when
+content arrives later (a grid filled by fetch, a React re-render, a client-side route change).
+Each module injects its own styles, so the shell needs one tag per module.
+"""
+
+from __future__ import annotations
+
+import json
+
+from agents.code.markup import Editor, escape_attr
+from agents.code.recipes.base import RecipeContext, RecipeError
+from agents.code.shell import BODY_END, Shell
+
+CORE_JS = """/* variantlab %(what)s: acts on the rendered page, also on content a script renders later. */
+(function () {
+  "use strict";
+  if (window.__variantlab_%(key)s) return;
+  window.__variantlab_%(key)s = true;
+  var OPTIONS = %(options)s;
+
+  function ours(node) {
+    var el = node.nodeType === 1 ? node : node.parentElement;
+    return !!(el && el.closest("[data-vl]"));
+  }
+  function normalize(text) {
+    return (text || "").toLowerCase().normalize("NFKD").replace(/[\\u0300-\\u036f]/g, "").replace(/\\s+/g, " ").trim();
+  }
+  function signature(el) {
+    return el.tagName + "." + Array.prototype.slice.call(el.classList).sort().join(".");
+  }
+  function addStyle(css) {
+    var style = document.createElement("style");
+    style.setAttribute("data-vl", "%(key)s");
+    style.textContent = css;
+    (document.head || document.documentElement).appendChild(style);
+  }
+  // The listing: the group of same-shaped siblings (3 or more) that each hold text and a link, a heading,
+  // an image or a button, with the most content; a row of short navigation links loses to real items.
+  function findListing() {
+    var best = null, bestScore = 0;
+    var parents = document.body ? document.body.querySelectorAll("*") : [];
+    for (var i = 0; i < parents.length; i++) {
+      var parent = parents[i];
+      if (parent.children.length < 3 || ours(parent) || parent.closest("nav, header, footer, select, datalist, svg, form")) continue;
+      var groups = {};
+      for (var j = 0; j < parent.children.length; j++) {
+        var child = parent.children[j];
+        if (/^(SCRIPT|STYLE|TEMPLATE|BR|HR|OPTION|INPUT|LABEL)$/.test(child.tagName) || ours(child)) continue;
+        var key = signature(child);
+        (groups[key] = groups[key] || []).push(child);
+      }
+      for (var key2 in groups) {
+        var items = groups[key2], score = 0, ok = items.length >= 3;
+        for (var k = 0; ok && k < items.length; k++) {
+          var text = (items[k].textContent || "").trim();
+          ok = text.length > 0 && (items[k].tagName === "A" || !!items[k].querySelector("a[href], h1, h2, h3, h4, h5, h6, img, button"));
+          score += Math.min(text.length, 200);
+        }
+        if (ok && score > bestScore) { bestScore = score; best = { container: parent, key: key2 }; }
+      }
+    }
+    return best;
+  }
+  function itemsOf(listing) {
+    return Array.prototype.filter.call(listing.container.children, function (el) { return signature(el) === listing.key; });
+  }
+  // Install now and again whenever the page's own content changes (not when ours does).
+  function keepInstalled(install) {
+    var queued = false;
+    install();
+    new MutationObserver(function (records) {
+      var foreign = records.some(function (r) {
+        if (ours(r.target)) return false;
+        var nodes = Array.prototype.slice.call(r.addedNodes).concat(Array.prototype.slice.call(r.removedNodes));
+        return nodes.some(function (n) { return !(n.nodeType === 1 && (n.hasAttribute("data-vl") || ours(n))); });
+      });
+      if (foreign && !queued) { queued = true; setTimeout(function () { queued = false; install(); }, 30); }
+    }).observe(document.documentElement, { childList: true, subtree: true });
+  }
+%(body)s
+})();
+"""
+
+SEARCH_BODY = """
+  addStyle(".vl-search{margin:0 0 1rem;display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}"
+    + ".vl-search input{flex:1 1 16rem;padding:.5rem .75rem;font-size:1rem}"
+    + ".vl-search-status{margin:.25rem 0 0;width:100%}");
+  var state = { listing: null, box: null, input: null, status: null };
+
+  function build() {
+    var box = document.createElement("div");
+    box.setAttribute("data-vl", "search");
+    box.className = "vl-search";
+    box.setAttribute("role", "search");
+    var input = document.createElement("input");
+    input.type = "search";
+    input.id = "vl-search";
+    input.placeholder = OPTIONS.placeholder;
+    input.setAttribute("aria-label", OPTIONS.label);
+    input.autocomplete = "off";
+    var status = document.createElement("p");
+    status.className = "vl-search-status";
+    status.setAttribute("aria-live", "polite");
+    box.appendChild(input);
+    box.appendChild(status);
+    input.addEventListener("input", filter);
+    input.addEventListener("keydown", function (e) { if (e.key === "Escape") { input.value = ""; filter(); } });
+    state.box = box; state.input = input; state.status = status;
+  }
+
+  function filter() {
+    if (!state.listing) return;
+    var query = normalize(state.input.value);
+    var words = query ? query.split(" ") : [];
+    var items = itemsOf(state.listing), hits = 0;
+    items.forEach(function (item) {
+      var text = normalize(item.textContent + " " + (item.getAttribute("data-category") || ""));
+      var hit = words.every(function (w) { return text.indexOf(w) !== -1; });
+      item.style.display = hit ? "" : "none";
+      if (hit) hits++;
+    });
+    var said = state.input.value.trim();
+    state.status.textContent = !words.length ? "" : hits
+      ? OPTIONS.found.replace("{n}", hits).replace("{total}", items.length).replace("{q}", said)
+      : OPTIONS.none.replace("{q}", said);
+  }
+
+  function place(container) {
+    if (OPTIONS.placement === "top") {
+      var region = container.parentElement.closest("main, section, article") || container.parentElement;
+      region.insertBefore(state.box, region.firstChild);
+    } else {
+      container.parentElement.insertBefore(state.box, container);
+    }
+  }
+
+  keepInstalled(function () {
+    if (!state.listing || !state.listing.container.isConnected || itemsOf(state.listing).length < 3) {
+      state.listing = findListing();
+      if (!state.listing) return;
+    }
+    if (!state.box) build();
+    if (!state.box.isConnected) place(state.listing.container);
+    if (state.input.value) filter();
+  });
+"""
+
+VALIDATION_BODY = """
+  addStyle(".vl-field-error{color:#b00020;margin:.25rem 0 .5rem;font-size:.9rem}"
+    + "[aria-invalid=true]{border-color:#b00020;outline:2px solid #b00020}");
+  var EMAIL = /^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$/;
+
+  function labelOf(el) {
+    var label = (el.labels && el.labels[0]) ? el.labels[0].textContent : (el.getAttribute("aria-label") || el.placeholder || el.name || "This field");
+    return label.replace(/[*:]/g, "").trim() || "This field";
+  }
+  function passwords(form) {
+    return Array.prototype.filter.call(form.elements, function (el) { return el.type === "password"; });
+  }
+  function problem(el, form) {
+    var label = labelOf(el);
+    var value = el.type === "checkbox" ? "" : (el.value || "").trim();
+    if (el.required && (el.type === "checkbox" ? !el.checked : value === "")) {
+      return el.type === "checkbox" ? "Please tick \\u201c" + label + "\\u201d to continue." : label + " is required.";
+    }
+    if (!value) return "";
+    if (el.type === "email" && !EMAIL.test(value)) return label + " must be an email address like name@example.com.";
+    var pw = passwords(form);
+    var rule = OPTIONS.password;
+    if (el.type === "password" && el === pw[0]) {
+      var min = Math.max(rule.minLength || 0, el.minLength > 0 ? el.minLength : 0);
+      if (min && el.value.length < min) return label + ": " + (rule.hint || "use at least " + min + " characters.");
+      for (var i = 0; i < (rule.kinds || []).length; i++) {
+        if (!new RegExp(rule.kinds[i]).test(el.value)) return label + ": " + rule.hint;
+      }
+    }
+    if (el.type === "password" && pw.length > 1 && el === pw[1] && el.value !== pw[0].value) {
+      return label + " does not match the password.";
+    }
+    if (el.minLength > 0 && value.length < el.minLength) return label + ": use at least " + el.minLength + " characters.";
+    if (el.pattern && !new RegExp("^(?:" + el.pattern + ")$").test(value)) return label + " is not in the expected format" + (el.title ? ": " + el.title : ".");
+    return "";
+  }
+  function anchorOf(el) {
+    if (OPTIONS.placement === "row") {
+      var row = el.closest("label, p, li, .field, .form-group, div");
+      if (row && row !== el.form && row.contains(el)) return row;
+    }
+    return el.closest("label") || el;
+  }
+  function check(el, form) {
+    var message = problem(el, form);
+    var id = "vl-error-" + (el.id || el.name);
+    var slot = document.getElementById(id);
+    if (!slot && message) {
+      slot = document.createElement("p");
+      slot.id = id;
+      slot.className = "vl-field-error";
+      slot.setAttribute("data-vl", "validation");
+      slot.setAttribute("aria-live", "polite");
+      anchorOf(el).insertAdjacentElement("afterend", slot);
+    }
+    if (slot) { slot.textContent = message; slot.hidden = !message; }
+    if (message) {
+      el.setAttribute("aria-invalid", "true");
+      el.setAttribute("aria-describedby", id);
+    } else {
+      el.removeAttribute("aria-invalid");
+    }
+    return !message;
+  }
+  function fields(form) {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && !/^(submit|button|reset|hidden|image)$/.test(el.type) && el.tagName !== "BUTTON";
+    });
+  }
+  function enhance(form) {
+    if (form.hasAttribute("data-vl-validated")) return;
+    form.setAttribute("data-vl-validated", "");
+    if (OPTIONS.mode === "eager") {
+      form.addEventListener("focusout", function (e) { if (fields(form).indexOf(e.target) !== -1) check(e.target, form); });
+    }
+    form.addEventListener("input", function (e) { if (e.target.hasAttribute("aria-invalid")) check(e.target, form); });
+    // On submit every wrong field says why, and the form is not sent until they are right.
+    form.addEventListener("submit", function (e) {
+      var wrong = fields(form).filter(function (el) { return !check(el, form); });
+      if (wrong.length) { e.preventDefault(); e.stopImmediatePropagation(); wrong[0].focus(); }
+    }, true);
+  }
+  keepInstalled(function () {
+    Array.prototype.forEach.call(document.querySelectorAll("form"), function (form) {
+      if (form.querySelector("input[type=password], input[type=email], [required]")) enhance(form);
+    });
+  });
+"""
+
+TOAST_BODY = """
+  addStyle(".vl-toast{position:fixed;left:50%;transform:translateX(-50%);" + OPTIONS.position
+    + "z-index:2147483000;background:#1b5e20;color:#fff;padding:.6rem 1rem;border-radius:.4rem;"
+    + "box-shadow:0 2px 8px rgba(0,0,0,.3);font:inherit}");
+  var ACTION = new RegExp(OPTIONS.actions, "i");
+  var KEY = "variantlab-toast";
+
+  function show(message) {
+    var toast = document.querySelector(".vl-toast");
+    if (!toast) {
+      toast = document.createElement("div");
+      toast.className = "vl-toast";
+      toast.setAttribute("data-vl", "toast");
+      toast.setAttribute("role", "status");
+      toast.setAttribute("aria-live", "polite");
+      document.body.appendChild(toast);
+    }
+    toast.textContent = message;
+    toast.hidden = false;
+    clearTimeout(show.timer);
+    show.timer = setTimeout(function () { toast.hidden = true; }, OPTIONS.seconds * 1000);
+  }
+  function labelOf(el) {
+    return ((el.value && el.tagName === "INPUT") ? el.value : (el.textContent || el.getAttribute("aria-label") || "")).replace(/\\s+/g, " ").trim();
+  }
+  function itemName(el) {
+    var listing = findListing();
+    var item = listing && itemsOf(listing).filter(function (it) { return it.contains(el); })[0];
+    var heading = item && item.querySelector("h1, h2, h3, h4, h5, h6, a[href]");
+    return heading ? heading.textContent.replace(/\\s+/g, " ").trim() : "";
+  }
+  function message(label, name) {
+    var verb = label.replace(/\\s*(to .*)?$/i, "");
+    return OPTIONS.wording.replace("{name}", name || "it").replace("{action}", verb.toLowerCase()).replace("{label}", label);
+  }
+  function act(button) {
+    if (!button || ours(button)) return "";
+    var label = labelOf(button);
+    return ACTION.test(label) ? message(label, itemName(button)) : "";
+  }
+  // A button that acts in place: say it at once.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("button, input[type=button], [role=button]");
+    if (!button || button.form && button.type === "submit") return;
+    var text = act(button);
+    if (text) show(text);
+  }, true);
+  // A form sent by an action button: say it here, or on the page the form loads, unless it was stopped.
+  document.addEventListener("submit", function (e) {
+    var text = act(e.submitter || e.target.querySelector("[type=submit]"));
+    if (!text) return;
+    try { sessionStorage.setItem(KEY, JSON.stringify({ text: text, at: Date.now() })); } catch (err) { /* private mode */ }
+    setTimeout(function () {
+      if (e.defaultPrevented) { try { sessionStorage.removeItem(KEY); } catch (err) {} return; }
+      show(text);
+    }, 0);
+  });
+  var pending = null;
+  try { pending = JSON.parse(sessionStorage.getItem(KEY) || "null"); sessionStorage.removeItem(KEY); } catch (err) {}
+  if (pending && Date.now() - pending.at < 10000) {
+    if (document.body) show(pending.text); else document.addEventListener("DOMContentLoaded", function () { show(pending.text); });
+  }
+"""
+
+
+def module_js(key: str, what: str, body: str, options: dict) -> str:
+    return CORE_JS % {"key": key, "what": what, "options": json.dumps(options, indent=2), "body": body}
+
+
+def add_module(ctx: RecipeContext, name: str, js: str, description: str) -> Shell:
+    """Write the module into the served folder and load it from every document of the shell."""
+    shell = ctx.shell
+    if not shell.documents:
+        raise RecipeError("no document shell to load the module from")
+    ctx.write(shell.asset(name), js, f"new module: {description}")
+    for document in shell.documents:
+        text = ctx.read(document)
+        src = shell.src(document, name)
+        if src in text:
+            continue
+        ends = list(BODY_END.finditer(text))
+        at = ends[-1].start() if ends else len(text)
+        tag = f'<script src="{escape_attr(src) if shell.kind != "jinja" else src}" defer></script>\n'
+        line = text.rfind("\n", 0, at) + 1
+        if ends and not text[line:at].strip():  # </body> opens its line: the tag gets a line of its own
+            tag, at = text[line:at] + "  " + tag, line
+        editor = Editor(text)
+        editor.insert(at, tag)
+        ctx.write(document, editor.result(), f"loads {name} ({shell.kind} shell)")
+    return shell
