@@ -36,17 +36,18 @@ def plan_for(tree: Tree, label: str) -> AppConfig:
     return apply(plan, overrides)
 
 
-def _serves(plan: AppConfig | None) -> bool:
-    return plan is not None and bool(plan.start or plan.build)
+def _serves(plan: AppConfig | None, pinned: frozenset[str]) -> bool:
+    """The stack says how the app is served, or variantlab.toml does and the stack installs it."""
+    return plan is not None and bool(plan.start or plan.build or "start" in pinned)
 
 
 def _detected(tree: Tree, pinned: frozenset[str], label: str) -> AppConfig:
     python = detect_python(tree, pinned)
     node = detect_node(tree)
     start, setup, evidence = procfile(tree, venv=python is not None)
-    if _serves(python):
+    if _serves(python, pinned):
         plan = _with_node_assets(python, node, tree) if node else python  # type: ignore[arg-type]
-    elif _serves(node):
+    elif _serves(node, pinned):
         plan = node  # type: ignore[assignment]
     elif start:
         plan = python or node or AppConfig(kind=AppKind.PROCFILE)

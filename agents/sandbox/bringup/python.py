@@ -38,15 +38,13 @@ class WebApp:
 def detect_python(tree: Tree, pinned: frozenset[str]) -> AppConfig | None:
     deps = declared(tree)
     sources = [path for path in walk(tree, ".py") if not _is_test(path)]
-    apps = _web_apps(tree, sources)
+    names = deps.names if deps else set()
+    apps = _web_apps(tree, sources, names)
     if deps is None and not apps:
         return None
-    names = deps.names if deps else set()
     extra = [fw for fw in {a.framework for a in apps} if fw not in names]  # imported, not declared
     evidence = [why("kind", AppKind.PYTHON, f"Python dependencies in {deps.source}" if deps
                     else f"{apps[0].module} imports {apps[0].framework}; no dependency file")]
-    plan = AppConfig(kind=AppKind.PYTHON, package_manager="pip", dependency_dirs=(".venv",),
-                     lockfiles=tuple(deps.files) if deps else ())
     start, setup = None, ()
     if len(apps) > 1 and "start" not in pinned:
         raise ambiguous("more than one Python web app", [f"{a.module} ({a.framework})" for a in apps], "start")
@@ -56,17 +54,17 @@ def detect_python(tree: Tree, pinned: frozenset[str]) -> AppConfig | None:
         extra += [server] if server and server not in names else []
         setup, setup_evidence = _setup(tree, app, sources, names)
         evidence += [why("start", start, f"{app.because}; {how}"), *setup_evidence]
-    else:
+    elif not apps:
         evidence.append(why("start", "", "no Flask, Django, FastAPI or Starlette app in the source"))
     test, report, test_evidence, needs = python_tests(tree, PY, names)
-    extra += needs
-    install = (deps or Declared()).install(sorted(set(extra)))
+    extra = sorted(set(extra + needs))
+    install = (deps or Declared()).install(extra)
     how = f"a virtualenv in .venv, pip installs {deps.source if deps else 'nothing declared'}"
-    how += f" + {', '.join(sorted(set(extra)))} (used, not declared)" if extra else ""
+    how += f" + {', '.join(extra)} (used, not declared)" if extra else ""
     evidence += [why("package_manager", "pip", how), why("install", install, how), *test_evidence]
-    return AppConfig(kind=plan.kind, install=install, setup=setup, start=start, test=test, port=8000,
-                     lockfiles=plan.lockfiles, dependency_dirs=plan.dependency_dirs, package_manager="pip",
-                     test_report=report, evidence=tuple(evidence))
+    return AppConfig(kind=AppKind.PYTHON, install=install, setup=setup, start=start, test=test, port=8000,
+                     lockfiles=tuple(deps.files) if deps else (), dependency_dirs=(".venv",),
+                     package_manager="pip", test_report=report, evidence=tuple(evidence))
 
 
 def _is_test(path: str) -> bool:
@@ -75,24 +73,28 @@ def _is_test(path: str) -> bool:
 
 
 def _module(path: str) -> str:
-    return path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+    # A src/ layout is installed as a project (pip install -e .), so its packages import without src.
+    return path.removeprefix("src/").removesuffix(".py").removesuffix("/__init__").replace("/", ".")
 
 
-def _web_apps(tree: Tree, sources: list[str]) -> list[WebApp]:
+def _web_apps(tree: Tree, sources: list[str], names: set[str]) -> list[WebApp]:
     manage = tree.read("manage.py") or ""
     if "DJANGO_SETTINGS_MODULE" in manage or "django" in manage:
         return [WebApp("django", "manage", "", "manage.py runs Django")]
     asgi = [WebApp(m.group(2).lower(), _module(path), m.group(1), f"{path} makes {m.group(1)} = {m.group(2)}()")
             for path in sources if (m := ASGI_APP.search(tree.read(path) or ""))]
+    for path in ("wsgi.py", "app.py"):
+        text = tree.read(path) or ""
+        imports_app = "flask" in names and re.search(r"\b(app|application)\b", text)
+        if "flask" in text.lower() or "create_app" in text or imports_app:
+            # What `flask run` itself loads when given no --app, even when the file only imports it.
+            return [WebApp("flask", _module(path), _flask_attr(text), f"{path} at the root (Flask's own default)")]
     flask = []
     for path in sources:
         text = tree.read(path) or ""
         if "flask" not in text.lower():
             continue
         found = FLASK_APP.search(text)
-        if path in ("wsgi.py", "app.py"):
-            # What `flask run` itself would load first, even when it only imports the app.
-            return [WebApp("flask", _module(path), _flask_attr(text), f"{path} at the root (Flask's own default)")]
         if found:
             made = f"defines {found.group(2)}()" if found.group(2) else "makes a Flask app"
             flask.append(WebApp("flask", _module(path), _flask_attr(text), f"{path} {made}"))

@@ -222,3 +222,43 @@ def test_every_choice_has_evidence(tmp_path: Path) -> None:
     keys = {row.key for row in app.evidence}
     assert {"kind", "package_manager", "install", "build", "static_root", "test", "test_report"} <= keys
     assert all(row.because and row.source == "detected" for row in app.evidence)
+
+
+def test_static_site_with_node_tests(tmp_path: Path) -> None:
+    app = plan(tmp_path, {"index.html": PAGE, "package-lock.json": "{}",
+                          "package.json": package({"test": "jest"}, devDependencies={"jest": "29"})})
+    assert (app.kind, app.static_root, app.start, app.install) == ("static", ".", None, "npm ci --no-audit --no-fund")
+    assert app.test_report == "jest-json" and app.dependency_dirs == ("node_modules",)
+
+
+@pytest.mark.parametrize("files, install_tail, start", [
+    # No dependency file: the framework the app imports is installed.
+    ({"app.py": "from flask import Flask\napp = Flask(__name__)\n"}, " flask",
+     ".venv/bin/flask --app app run --host 127.0.0.1 --port $PORT"),
+    # Flask's own order: wsgi.py before app.py.
+    ({"requirements.txt": "flask\n", "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+      "wsgi.py": "from app import app\n"}, " -r requirements.txt",
+     ".venv/bin/flask --app wsgi run --host 127.0.0.1 --port $PORT"),
+    ({"Pipfile": '[packages]\nflask = "*"\nrequests = ">=2"\n[dev-packages]\nblack = {version = "==24.1"}\n',
+      "server.py": "from flask import Flask\napp = Flask(__name__)\n"}, " flask 'requests>=2' black==24.1",
+     ".venv/bin/flask --app server run --host 127.0.0.1 --port $PORT"),
+    ({"pyproject.toml": '[project]\nname = "x"\ndependencies = ["flask>=3"]\n'
+                        '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n',
+      "src/shop/__init__.py": FLASK_FACTORY}, " -e .",
+     ".venv/bin/flask --app shop run --host 127.0.0.1 --port $PORT"),
+])
+def test_python_sources_of_dependencies_and_apps(tmp_path: Path, files: dict[str, str], install_tail: str,
+                                                 start: str) -> None:
+    app = plan(tmp_path, files)
+    assert app.install == f"python3 -m venv .venv && .venv/bin/pip install -q --disable-pip-version-check{install_tail}"
+    assert app.start == start
+
+
+def test_python_app_with_a_package_json_builds_its_assets(tmp_path: Path) -> None:
+    app = plan(tmp_path, {"requirements.txt": "flask\n", "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+                          "package.json": package({"build": "tailwindcss -o static/site.css"}),
+                          "package-lock.json": "{}"})
+    assert app.kind == "python" and app.build == "npm run build"
+    assert app.install == ("npm ci --no-audit --no-fund && python3 -m venv .venv && .venv/bin/pip install -q "
+                           "--disable-pip-version-check -r requirements.txt")
+    assert app.dependency_dirs == (".venv", "node_modules")

@@ -91,3 +91,12 @@ def test_bundled_examples_come_up_the_same_without_their_toml(tmp_path: Path, na
     assert app.test == "python3 -m unittest discover -s tests -q"
     assert all(row.source == "detected" for row in app.evidence)
 
+
+
+def test_choosing_the_start_of_two_apps_keeps_the_rest_detected(tmp_path: Path) -> None:
+    from tests.agents.sandbox.test_bringup_stacks import FLASK_FACTORY
+
+    files = {"requirements.txt": "flask\n", "one/__init__.py": FLASK_FACTORY, "two/__init__.py": FLASK_FACTORY}
+    app = with_toml(tmp_path, files, 'start = ".venv/bin/flask --app two run --port $PORT"\n')
+    assert (app.kind, app.start) == ("python", ".venv/bin/flask --app two run --port $PORT")
+    assert app.install and app.install.endswith("-r requirements.txt")
