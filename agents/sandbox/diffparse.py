@@ -18,11 +18,21 @@ _NEVER = ("node_modules", "__pycache__", ".venv", ".pnpm-store", ".npm", ".yarn/
           ".pytest_cache")
 
 
-def diff_argv(base_commit: str, dependency_dirs: tuple[str, ...] = ()) -> list[str]:
-    """The command that prints the change since `base_commit` (run it in the workdir)."""
+# What bring-up (install, build, setup) left in the tree: a build's output, a lockfile the install
+# wrote. Not the agent's change, so never part of a diff.
+STATUS_ARGV = ["git", "-c", "core.quotepath=off", "status", "--porcelain", "-z", "--untracked-files=normal"]
+
+
+def parse_status(output: str) -> tuple[str, ...]:
+    return tuple(sorted({entry[3:].rstrip("/") for entry in output.split("\0") if len(entry) > 3}))
+
+
+def diff_argv(base_commit: str, exclude: tuple[str, ...] = ()) -> list[str]:
+    """The command that prints the change since `base_commit` (run it in the workdir), leaving out
+    `exclude` (the plan's dependency folders, what bring-up produced)."""
     specs = ["."]
     specs += [f":(exclude,glob)**/{name}/**" for name in _NEVER]
-    specs += [f":(exclude,literal){name.strip('/')}" for name in dependency_dirs if name.strip("/.")]
+    specs += [f":(exclude,literal){name.strip('/')}" for name in exclude if name.strip("/.")]
     return ["/bin/sh", "-c", DIFF_SCRIPT, "sh", base_commit, *specs]
 
 

@@ -33,7 +33,7 @@ from agents.sandbox.base import (
     SandboxRateLimited,
     SandboxTimeout,
 )
-from agents.sandbox.diffparse import diff_argv, parse_diff
+from agents.sandbox.diffparse import STATUS_ARGV, diff_argv, parse_diff, parse_status
 from agents.sandbox.repos import git, resolve
 from db.settings import get_settings
 
@@ -88,6 +88,7 @@ class E2BSandbox:
             raise SandboxError(f"cannot bundle {repo}: {bundle.stderr.decode(errors='replace')[:300]}")
         self.app: AppConfig = plan_of(source.git_dir, source.commit, patch)
         self.dependencies = "installed" if self.app.install else "none"  # no reuse across VMs yet
+        self._produced: tuple[str, ...] = ()
         self._url: str | None = None
         self._destroyed = False
         self._extended_at = time.monotonic()
@@ -117,10 +118,20 @@ class E2BSandbox:
             with provider_errors("upload the patch"):
                 self._sbx.files.write("/tmp/variant.patch", patch)
             self._must("git apply --whitespace=nowarn /tmp/variant.patch", "apply the patch")
+        patched = self._status() if patch else ()
         if self.app.install:
             self._step("install", self.app.install, "install", network=self._cfg.install_network)
         for step, command, key in steps.build_steps(self.app):
             self._step(step, command, key)
+        if self.app.install or self.app.build or self.app.setup:
+            # A build's output, a lockfile the install wrote: never the agent's change.
+            self._produced = tuple(p for p in self._status() if p not in patched)
+
+    def _status(self) -> tuple[str, ...]:
+        result = self._run_shell(shlex.join(STATUS_ARGV), timeout_s=60, env=None, cwd=WORKDIR)
+        if not result.ok:
+            raise SandboxError(f"git status failed in E2B: {steps.tail(result)}")
+        return parse_status(result.stdout)
 
     def _must(self, cmd: str, action: str, cwd: str = WORKDIR) -> None:
         result = self._run_shell(cmd, timeout_s=self._cfg.command_timeout_s, env=None, cwd=cwd)
@@ -234,7 +245,8 @@ class E2BSandbox:
                            f"{self._cfg.preview_ready_timeout_s:g}s — set `start` and `port` in variantlab.toml")
 
     def diff(self) -> DiffSummary:
-        result = self.run(diff_argv(self.base_commit, self.app.dependency_dirs), timeout_s=60)
+        result = self.run(diff_argv(self.base_commit, self.app.dependency_dirs + self._produced),
+                          timeout_s=60)
         if not result.ok:
             raise SandboxError(f"git diff failed in the sandbox: {result.stderr.strip()[-300:]}")
         return parse_diff(result.stdout)

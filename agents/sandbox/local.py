@@ -17,7 +17,7 @@ from agents.sandbox import isolation, paths, scratch, steps
 from agents.sandbox.appconfig import load_app_config
 from agents.sandbox.base import AppConfig, CommandResult, DiffSummary, SandboxError
 from agents.sandbox.depcache import DependencyCache, cache_key
-from agents.sandbox.diffparse import diff_argv, parse_diff
+from agents.sandbox.diffparse import STATUS_ARGV, diff_argv, parse_diff, parse_status
 from agents.sandbox.process import LimitSettings, kill_tree, run_process
 from agents.sandbox.repos import git, resolve
 from agents.sandbox.watchdog import MemoryBudget
@@ -48,15 +48,19 @@ class LocalSandbox:
         self._mounted = False
         self.dependencies = "none"  # "installed" | "reused" | "none": what bring-up did
         self.step_ms: dict[str, float] = {}
+        self._produced: tuple[str, ...] = ()  # paths bring-up created or changed: never in a diff
         self.uid = isolation.sandbox_uid(self.id) if self.isolated else os.getuid()
         try:
             source = resolve(repo, ref, settings.resolved_data_dir / "repos")
             self.base_commit = source.commit
             self._checkout(source.git_dir, source.commit, patch)
             self.app: AppConfig = load_app_config(self.workdir)
+            # What the patch changed is a change; what bring-up changes after it is not.
+            patched = self._status_on_host() if patch else ()
             self._install()
             for step, command, key in steps.build_steps(self.app):
                 self._step(step, command, key, network=False)
+            self._produced = tuple(p for p in self._bringup_products() if p not in patched)
         except BaseException:
             self.destroy()
             raise
@@ -113,6 +117,22 @@ class LocalSandbox:
             self._step("install", self.app.install or "", "install", network=self._cfg.install_network)
             self.dependencies = "installed"
             self._deps.save(entry, self.workdir, self.app.dependency_dirs)
+
+    def _status_on_host(self) -> tuple[str, ...]:
+        # Safe on the host only now: no untrusted code has run, the .git is our fresh clone's.
+        done = subprocess.run(["git", "-C", str(self.workdir), *STATUS_ARGV[1:]], capture_output=True,
+                              text=True, check=False)
+        if done.returncode != 0:
+            raise SandboxError(f"git status failed after applying the patch: {done.stderr.strip()[:300]}")
+        return parse_status(done.stdout)
+
+    def _bringup_products(self) -> tuple[str, ...]:
+        if not self.step_ms:
+            return ()
+        status = self.run(STATUS_ARGV, timeout_s=60)
+        if not status.ok:
+            raise SandboxError(f"git status failed in the sandbox after bring-up: {steps.tail(status)}")
+        return parse_status(status.stdout)
 
     def _step(self, step: str, command: str, key: str, *, network: bool) -> None:
         result = self._exec(["/bin/sh", "-c", command], timeout_s=self._cfg.bringup_timeout_s,
@@ -263,7 +283,8 @@ class LocalSandbox:
     def diff(self) -> DiffSummary:
         # Runs inside the sandbox: the workdir's .git/config is writable by untrusted code, so host
         # git must never read it (core.fsmonitor, diff drivers and the like would run on the host).
-        result = self.run(diff_argv(self.base_commit, self.app.dependency_dirs), timeout_s=60)
+        result = self.run(diff_argv(self.base_commit, self.app.dependency_dirs + self._produced),
+                          timeout_s=60)
         if not result.ok:
             raise SandboxError(f"git diff failed in the sandbox: {result.stderr.strip()[-300:]}")
         return parse_diff(result.stdout)

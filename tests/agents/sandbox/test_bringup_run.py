@@ -149,3 +149,15 @@ def test_the_diff_holds_only_the_change(site: Path, monkeypatch: pytest.MonkeyPa
         sb.write_file(".gitignore", "*.log\n")
         sb.write_file("debug.log", "noise\n")
         assert sb.diff().files_changed == [".gitignore", "about.html", "notes/new.txt"]
+
+
+def test_what_bring_up_produces_is_not_a_change_but_the_patch_is(site: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # A build's output and a lockfile the install writes, in a repo with no .gitignore.
+    _plan(monkeypatch, install="echo resolved > package-lock.json", build="mkdir -p dist && cp index.html dist/ "
+          "&& cat lock.txt >> about.html")
+    patch = "--- a/lock.txt\n+++ b/lock.txt\n@@ -1 +1 @@\n-is-number@7.0.0\n+is-number@6.0.0\n"
+    with open_sandbox(str(site), patch=patch) as sb:
+        assert sb.read_file("dist/index.html") and "is-number@6.0.0" in sb.read_file("about.html")
+        sb.write_file("index.html", "<h1>changed</h1>\n")
+        assert sb.diff().files_changed == ["index.html", "lock.txt"]
