@@ -17,17 +17,8 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from agents.browser.chromium import origin_of
 from agents.browser.metrics import PanelCache, page_template, web_vitals
 from agents.browser.page_view import PageView, read_view, selector
+from agents.browser.readiness import WATCH_LEAVING_JS, NetworkWatch, SiteNotReady, wait_until_ready
 
-# An in-page update is over when the DOM has been still for 80 ms (at most 1.5 s): one round trip.
-_QUIET_DOM_JS = """
-() => new Promise(resolve => {
-  let timer = setTimeout(done, 80);
-  const observer = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(done, 80); });
-  const cap = setTimeout(done, 1500);
-  function done() { observer.disconnect(); clearTimeout(cap); resolve(); }
-  observer.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
-})
-"""
 # Where a user would click an element: its centre, scrolled into view first if it is off screen.
 _POINT_JS = """
 vl => {
@@ -60,6 +51,10 @@ class ElementGone(RuntimeError):
     """The element a persona chose disappeared before it could be clicked."""
 
 
+class SiteError(RuntimeError):
+    """The site failed before the user could try: its first page answered with a server error."""
+
+
 class Actor:
     def __init__(
         self,
@@ -69,11 +64,16 @@ class Actor:
         cache: PanelCache,
         shots_dir: Path | None,
         accessibility: bool,
+        ready_timeout_s: float,
         open_first: Callable[[str], Awaitable[None]] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
         self.context, self.page, self.base_url, self.cache = context, page, base_url, cache
         self.shots_dir, self.accessibility = shots_dir, accessibility
+        self.ready_timeout_s = ready_timeout_s
+        self.network = NetworkWatch(page)
+        self.time_to_ready_ms: float | None = None  # the first page's, from navigation to ready
+        self._opened_at = 0.0
         self.origin = origin_of(base_url)
         self.t0 = time.monotonic()
         # Time the panel spends measuring (axe-core, web vitals) is not the user's time on the task.
@@ -98,6 +98,7 @@ class Actor:
     def detach(self) -> None:
         """Stop listening to the page (it may serve another session next)."""
         self.page.remove_listener("response", self._on_response)
+        self.network.detach()
 
     def _on_response(self, response: Any) -> None:
         if response.request.is_navigation_request() and response.frame == self.page.main_frame:
@@ -120,15 +121,28 @@ class Actor:
         )
 
     async def start(self) -> PageView:
+        self._opened_at = time.monotonic()
         if self._open_first is not None:
             await self._open_first(self.base_url)
         else:
             await self.page.goto(self.base_url, wait_until="load")
         self._log("start", self.base_url)
+        if self._doc_status >= 500:
+            raise SiteError(f"the first page answered HTTP {self._doc_status}")
+        try:
+            await self._ready()
+        except SiteNotReady:
+            # A page that never became ready still painted something: its vitals are the site's too.
+            with contextlib.suppress(PlaywrightError):
+                await self._vitals()
+            raise
+        await self._vitals()
+        return await self._look()
+
+    async def _vitals(self) -> None:
         measuring = time.monotonic()
         self.lcp_ms, self.cls = await web_vitals(self.page)
         self._measuring_s += time.monotonic() - measuring
-        return await self._arrived()
 
     async def click(self, element: dict[str, Any], kind: str = "click") -> PageView:
         self._log(kind, element.get("name") or element.get("text") or selector(element))
@@ -167,13 +181,9 @@ class Actor:
         except PlaywrightError:  # the old document's context was destroyed: the new one is arriving
             leaving = True
         if not (leaving or self.page.url != before):
-            try:
-                await self.page.evaluate(_QUIET_DOM_JS)
-                return
-            except PlaywrightError:
-                # The navigation started after all: a native form submit goes after the click is
-                # acknowledged, and its document replaces the one being watched.
-                pass
+            # An in-page update, or a navigation that starts after the click is acknowledged (a native
+            # form submit): readiness (`_arrived`) watches the document until it is still or replaced.
+            return
         with contextlib.suppress(TimeoutError):  # a slow page is read as it stands after 5 s
             await asyncio.wait_for(asyncio.shield(loaded), 5.0)
 
@@ -188,16 +198,16 @@ class Actor:
 
     async def select(self, element: dict[str, Any], value: str) -> PageView:
         self._log("select", f"{element.get('label') or element.get('name')}={value}")
-        before = self.page.url
+        await self.page.evaluate(WATCH_LEAVING_JS)
         await self.page.locator(selector(element)).first.select_option(value=value, timeout=5000)
-        await self._settle(before)
+        await self._settle()
         return await self._arrived()
 
     async def press_enter(self, element: dict[str, Any]) -> PageView:
         self._log("press", "Enter")
-        before = self.page.url
+        await self.page.evaluate(WATCH_LEAVING_JS)
         await self.page.locator(selector(element)).first.press("Enter", timeout=5000)
-        await self._settle(before)
+        await self._settle()
         return await self._arrived()
 
     async def goto(self, url: str, target: str) -> PageView:
@@ -227,17 +237,20 @@ class Actor:
         except Exception as exc:  # noqa: BLE001 - a missing screenshot must not fail the session
             self.notes.append(f"screenshot {label} failed: {exc}")
 
-    async def _settle(self, before: str) -> None:
-        # A click either navigates (wait for the new document) or updates the page in place (let JS run).
-        with contextlib.suppress(
-            PlaywrightTimeout
-        ):  # in-page updates never fire load; the view is still valid
+    async def _settle(self) -> None:
+        # A navigation the action started is waited for here; an in-page update, or a navigation that
+        # starts late, by readiness (`_arrived`), which also sees the document replaced.
+        with contextlib.suppress(PlaywrightTimeout):  # a slow page is read as it stands after 5 s
             await self.page.wait_for_load_state("load", timeout=5000)
-        if self.page.url == before:
-            with contextlib.suppress(PlaywrightError):  # a navigation that started late replaced the document
-                await self.page.evaluate(_QUIET_DOM_JS)
-            with contextlib.suppress(PlaywrightTimeout):  # and is read once loaded, or as it stands
-                await self.page.wait_for_load_state("load", timeout=5000)
+
+    async def _ready(self) -> None:
+        """Wait for the page to be ready (agents/browser/readiness.py); a page that never is ends the session."""
+        readiness = await wait_until_ready(self.page, self.network, self.ready_timeout_s)
+        self.actions[-1]["ready_ms"] = readiness.waited_ms
+        if self.time_to_ready_ms is None:
+            self.time_to_ready_ms = round((time.monotonic() - self._opened_at) * 1000, 1)
+        if not readiness.ready:
+            raise SiteNotReady(readiness, self.ready_timeout_s)
 
     async def _arrived(self) -> PageView:
         url = self.page.url.split("#")[0]
@@ -250,7 +263,12 @@ class Actor:
                 origin_of(self.page.url) != self.origin
             ):  # history held nothing of the site: reopen the last page
                 await self.page.goto(self.visited[-1], wait_until="load")
-            url = self.page.url.split("#")[0]
+        await self._ready()
+        return await self._look()
+
+    async def _look(self) -> PageView:
+        """Read the page the user has in front of them, and count how they got there."""
+        url = self.page.url.split("#")[0]
         key = page_key(url)
         if self.visited and key != self.visited[-1] and key in self.visited:
             self.backtracks += 1

@@ -1,7 +1,9 @@
 """Turn a variant's sessions into the seed-000 analysis: success, a summary with numbers, specific findings.
 
 `success` means the variant lets users do what the flows ask: at least half of all sessions
-completed their task (SUCCESS_THRESHOLD), judged by our programmatic checks only.
+completed their task (SUCCESS_THRESHOLD), judged by our programmatic checks only. A session whose
+site failed (a page never became ready, the site stopped answering) did not complete its task either,
+but it is reported as the site's failure, never as a user failing: no user got to try.
 """
 
 from __future__ import annotations
@@ -23,17 +25,28 @@ def analyze_panel(results: list[SessionResult]) -> VariantAnalysis:
         )
     done = [r for r in results if r.success]
     rate = len(done) / len(results)
-    actions = median(r.n_actions for r in results)
-    summary = (
-        f"{len(done)}/{len(results)} sessions completed their task ({rate:.0%}); "
-        f"median {actions:g} actions, median {median(r.duration_ms for r in results) / 1000:.1f} s per session"
-    )
+    tried = [r for r in results if not r.site_failed]  # sessions in which a user got to act
+    parts = [f"{len(done)}/{len(results)} sessions completed their task ({rate:.0%})"]
+    parts += _site_failures(results)
+    if tried:
+        parts.append(
+            f"median {median(r.n_actions for r in tried):g} actions, "
+            f"median {median(r.duration_ms for r in tried) / 1000:.1f} s per session"
+        )
+    else:
+        parts.append("no user got a page to act on")
     return VariantAnalysis(
         success=rate >= SUCCESS_THRESHOLD,
-        summary=summary,
+        summary="; ".join(parts),
         insights=_insights(results),
-        issues=_issues(results),
+        issues=[f"{line}, not users failing the task" for line in _site_failures(results)] + _issues(results),
     )
+
+
+def _site_failures(results: list[SessionResult]) -> list[str]:
+    """One line per way the site failed: "3 of 16 sessions: the page never became ready within 10 s — ..."."""
+    ways = Counter(r.summary for r in results if r.site_failed)
+    return [f"{n} of {len(results)} sessions: {way} — a site failure" for way, n in ways.items()]
 
 
 def _insights(results: list[SessionResult]) -> list[str]:
@@ -41,9 +54,15 @@ def _insights(results: list[SessionResult]) -> list[str]:
     by_flow: dict[str, list[SessionResult]] = defaultdict(list)
     for r in results:
         by_flow[r.flow_name].append(r)
-    for flow, runs in by_flow.items():
+    for flow, all_runs in by_flow.items():
+        runs = [r for r in all_runs if not r.site_failed]
         ok = [r for r in runs if r.success]
+        if not runs:
+            out.append(f"'{flow}': no session had a working page to try it on (a site failure)")
+            continue
         line = f"'{flow}': {len(ok)}/{len(runs)} succeeded"
+        if len(runs) < len(all_runs):
+            line += f" ({len(all_runs) - len(runs)} more session(s) never had a working page: a site failure)"
         if ok:
             line += f", median {median(r.n_actions for r in ok):g} actions when it worked"
         personas = sorted({r.persona for r in runs if not r.success})
@@ -75,7 +94,7 @@ def _failures(results: list[SessionResult]) -> list[str]:
     """
     groups: dict[tuple[str, str, str], list[SessionResult]] = defaultdict(list)
     for r in results:
-        if not r.success:
+        if not r.success and not r.site_failed:
             where = r.pages_visited[-1] if r.pages_visited else "the start page"
             groups[(r.flow_name, where, r.summary)].append(r)
     out = []

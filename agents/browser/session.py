@@ -10,15 +10,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Request
 
-from agents.browser.actor import Actor
+from agents.browser.actor import Actor, SiteError
 from agents.browser.chromium import is_blocked
 from agents.browser.contexts import TabPool
 from agents.browser.forms import complete_form
 from agents.browser.metrics import PanelCache
 from agents.browser.personas import Outcome, Persona, explore, find_item
-from agents.browser.results import SessionResult
+from agents.browser.readiness import SiteNotReady
+from agents.browser.results import FailureCause, SessionResult
 from agents.schemas import FlowSpec
 from db.settings import get_settings
 
@@ -108,16 +110,38 @@ async def run_session(
         page.on(event, handler)
     if tab.reused:
         logs.append("browser tab reused: the previous session's storage and history were cleared")
-    actor = Actor(context, page, base_url, cache, shots_dir, settings.accessibility, tab.open, headers)
+    actor = Actor(
+        context,
+        page,
+        base_url,
+        cache,
+        shots_dir,
+        settings.accessibility,
+        settings.ready_timeout_s,
+        tab.open,
+        headers,
+    )
     error = None
+    cause = FailureCause.USER
     try:
         outcome = await asyncio.wait_for(_attempt(actor, flow, persona, rng), settings.session_timeout_s)
     except TimeoutError:
         outcome = Outcome(False, "timed out")
         error = f"timed out after {settings.session_timeout_s:g}s"
+    except SiteNotReady as exc:
+        # The user never had a page to act on: the site's failure, whatever the task.
+        blocker = exc.readiness.blocker
+        outcome = Outcome(
+            False, str(exc), [f"still loading after {exc.timeout_s:g} s at {page.url}: {blocker}"]
+        )
+        error, cause = f"site not ready: {blocker}", FailureCause.SITE_NOT_READY
+    except SiteError as exc:
+        outcome, error, cause = Outcome(False, str(exc)), f"site error: {exc}", FailureCause.SITE_ERROR
     except Exception as exc:  # noqa: BLE001 - a broken page ends this session, not the panel
         outcome = Outcome(False, f"the session broke: {type(exc).__name__}: {str(exc).splitlines()[0]}")
         error = f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, PlaywrightError) and "net::ERR_" in str(exc) and not is_blocked(str(exc)):
+            cause = FailureCause.SITE_ERROR  # the site stopped answering (refused, reset, empty reply)
     # The user's time ends with the task: the closing screenshot and link checks are the panel's.
     duration_ms = actor.elapsed_ms()
     try:
@@ -142,6 +166,7 @@ async def run_session(
         seed=seed,
         task_prompt=task_prompt(flow),
         success=outcome.success,
+        failure_cause=FailureCause.NONE if outcome.success else cause,
         n_actions=actor.n_actions,
         duration_ms=duration_ms,
         pages_visited=actor.visited,
@@ -153,6 +178,7 @@ async def run_session(
         failed_requests=failed + [f"{u} (blocked: outside origin)" for u in blocked],
         broken_links=actor.broken_links,
         broken_images=actor.broken_images,
+        time_to_ready_ms=actor.time_to_ready_ms,
         lcp_ms=actor.lcp_ms,
         cls=actor.cls,
         a11y_violations=len(violations),

@@ -105,7 +105,9 @@ def test_late_content_counts_in_the_landing_page_vitals(tmp_path: Path) -> None:
                       "b.textContent = 'Banner'; document.body.prepend(b); }, 200);"
                       "setTimeout(() => { const h = document.createElement('h1'); h.style.fontSize = '120px';"
                       "h.textContent = 'Big hero headline arrives late';"
-                      "document.getElementById('content').append(h); }, 400); })));</script>",
+                      # ...and replaces the loading line, as a page's content does.
+                      "document.getElementById('content').append(h); document.querySelector('p').remove();"
+                      "}, 400); })));</script>",
         "a.html": '<h1>A</h1><a href="index.html">home</a>',
     })
     url, server = serve(root)

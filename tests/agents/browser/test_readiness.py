@@ -1,0 +1,183 @@
+"""Simulated users act on a ready page: content that arrives late is waited for, a page that never
+becomes ready is the site's failure, and a page that is already still costs almost nothing."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from agents.browser.analysis import analyze_panel
+from agents.browser.panel import run_panel
+from agents.browser.results import FailureCause, SessionResult
+from agents.schemas import FlowSpec, TaskSpec
+
+pytestmark = pytest.mark.browser
+
+DELAY_S = 1.5
+ITEMS = [("Blue Enamel Mug", "$12.00"), ("Walnut Serving Board", "$38.00"), ("Linen Napkins", "$18.00")]
+_RENDER = """<script>
+fetch('/api/items').then(r => r.json()).then(items => {
+  const list = document.createElement('ul');
+  for (const [name, price] of items) {
+    const li = document.createElement('li');
+    li.innerHTML = `<a href="/item/${encodeURIComponent(name)}">${name}</a> <span>${price}</span>`;
+    list.append(li);
+  }
+  document.getElementById('root').replaceChildren(list);
+});
+</script>"""
+# Three shells a single-page app shows while its content is fetched (1.5 s): a loading text, nothing
+# at all, and a header whose links are already there (only the request in flight says it is loading).
+SHELLS = {
+    "loading text": '<div id="root"><p>Loading products…</p></div>',
+    "empty root": '<div id="root"></div>',
+    "header only": '<header><a href="/">Home</a> <a href="/about">About</a></header><div id="root"></div>',
+}
+PAGES = {
+    "/still": '<main><h1>Still</h1><ul><li><a href="/item/Blue%20Enamel%20Mug">Blue Enamel Mug</a> $12.00</li>'
+    "</ul></main>",
+    "/spinner": '<header><a href="/">Home</a></header><main><div class="spinner" aria-busy="true" '
+    'style="width:40px;height:40px;border:4px solid #ccc">&nbsp;</div></main>',
+    "/about": "<h1>About</h1><a href='/'>Home</a>",
+}
+
+
+class _App(BaseHTTPRequestHandler):
+    """The shells above; /api/items answers after DELAY_S; /item/NAME is the item's page."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        kind = "text/html"
+        if self.path == "/api/items":
+            time.sleep(DELAY_S)
+            body, kind = "[" + ", ".join(f'["{n}", "{p}"]' for n, p in ITEMS) + "]", "application/json"
+        elif self.path.startswith("/item/"):
+            name = self.path.removeprefix("/item/").replace("%20", " ")
+            body = f'<h1>{name}</h1><a href="/">Back to the list</a>'
+        elif self.path.startswith("/shell/"):
+            body = SHELLS[self.path.removeprefix("/shell/").replace("-", " ")] + _RENDER
+        elif self.path in PAGES:
+            body = PAGES[self.path]
+        else:
+            body = "<h1>Home</h1><a href='/about'>About</a>"
+        if kind == "text/html":
+            body = f'<!doctype html><html lang="en"><head><title>t</title></head><body>{body}</body></html>'
+        data = body.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@pytest.fixture(scope="module")
+def app() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _App)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def find(name: str) -> FlowSpec:
+    return FlowSpec(
+        name=f"find {name}",
+        description="",
+        instructions="",
+        order=1,
+        task=TaskSpec(kind="find_item", params={"item_name": name, "add_to_cart": False}),
+    )
+
+
+@pytest.mark.parametrize("shell", ["loading-text", "empty-root", "header-only"])
+def test_content_fetched_after_load_is_found_once_it_renders(app: str, shell: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Before readiness every user read the shell: no item, and the task "failed" with 0-1 actions."""
+    (result,) = run_panel(
+        {"spa": f"{app}/shell/{shell}"},
+        [find("Walnut Serving Board")],
+        sessions_per_flow=1,
+        artifacts_dir=tmp_path,
+    )
+    assert result.success, result.summary
+    assert result.failure_cause is FailureCause.NONE
+    # Ready once the content arrived: after the fetch, within the bound.
+    assert result.time_to_ready_ms is not None and DELAY_S * 1000 <= result.time_to_ready_ms < 10_000
+
+
+def test_a_spinner_that_never_goes_away_is_the_sites_failure(app: str, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("VARIANTLAB_BROWSER__READY_TIMEOUT_S", "2")
+    results = run_panel(
+        {"v": f"{app}/spinner"}, [find("Blue Enamel Mug")], sessions_per_flow=2, artifacts_dir=tmp_path
+    )
+    for r in results:
+        assert not r.success and r.failure_cause is FailureCause.SITE_NOT_READY
+        assert r.summary == "the page never became ready within 2 s"
+        assert r.time_to_ready_ms is not None and r.time_to_ready_ms >= 2000
+        assert r.n_actions == 0
+        assert any('a loading placeholder is shown: <div class="spinner"' in i for i in r.issues), r.issues
+    analysis = analyze_panel(results)
+    assert not analysis.success
+    assert "2 of 2 sessions: the page never became ready within 2 s — a site failure" in analysis.summary
+    # Not presented as users failing the task.
+    assert not any("failed for the" in i or "failed in 2 sessions" in i for i in analysis.issues), (
+        analysis.issues
+    )
+
+
+def test_a_still_page_is_ready_at_once(app: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (result,) = run_panel(
+        {"v": f"{app}/still"}, [find("Blue Enamel Mug")], sessions_per_flow=1, artifacts_dir=tmp_path
+    )
+    assert result.success, result.summary
+    waits = [a["ready_ms"] for a in result.action_log]
+    assert len(waits) == 2  # the start page and the item's page
+    # One quiet window each, far from the 10 s bound (generous for a loaded machine).
+    assert all(w < 1000 for w in waits), waits
+    assert result.time_to_ready_ms is not None and result.time_to_ready_ms < 2000
+
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def _session(seed: int, cause: FailureCause, summary: str) -> SessionResult:
+    return SessionResult(
+        variant_key="v",
+        flow_name="Find A",
+        flow_order=1,
+        persona="scanner",
+        seed=seed,
+        task_prompt="t",
+        success=cause is FailureCause.NONE,
+        failure_cause=cause,
+        summary=summary,
+        pages_visited=["http://127.0.0.1:8000/"],
+        n_actions=3,
+        started_at=NOW,
+        completed_at=NOW,
+    )
+
+
+def test_the_analysis_counts_site_failures_apart_from_users_failing() -> None:
+    results = [_session(i, FailureCause.NONE, "found A") for i in range(10)]
+    results += [_session(10 + i, FailureCause.USER, "gave up after 3 actions") for i in range(3)]
+    results += [
+        _session(20 + i, FailureCause.SITE_NOT_READY, "the page never became ready within 10 s")
+        for i in range(3)
+    ]
+    analysis = analyze_panel(results)
+    assert analysis.summary.startswith(
+        "10/16 sessions completed their task (62%); "
+        "3 of 16 sessions: the page never became ready within 10 s — a site failure"
+    )
+    assert "'Find A': 10/13 succeeded" in analysis.insights[0]
+    failures = [i for i in analysis.issues if "failed" in i]
+    assert len(failures) == 1 and "in 3 sessions" in failures[0] and "gave up" in failures[0]
+    assert not any("failed" in i and "never became ready" in i for i in analysis.issues)
