@@ -11,20 +11,26 @@ SEED_POSTS = [
     (
         "2024-03-02 09:15:00",
         "Why I keep a field notebook",
-        "Every walk starts with a date and the weather. Over a year the pages turn into a map "
-        "of what changed: the first swallows, the late frost, the year the pond dried up.",
+        (
+            "Every walk starts with a date and the weather. Over a year the pages turn into a map "
+            "of what changed: the first swallows, the late frost, the year the pond dried up."
+        ),
     ),
     (
         "2024-03-09 18:40:00",
         "Ten minutes a day",
-        "You do not need an hour. Ten minutes at the window with a pencil is enough to notice "
-        "which birds come to the feeder and in what order.",
+        (
+            "You do not need an hour. Ten minutes at the window with a pencil is enough to notice "
+            "which birds come to the feeder and in what order."
+        ),
     ),
     (
         "2024-03-16 07:05:00",
         "Sketching without fear",
-        "Nobody grades a field sketch. Draw the shape first, label what you saw, and move on. "
-        "The notes matter more than the drawing.",
+        (
+            "Nobody grades a field sketch. Draw the shape first, label what you saw, and move on. "
+            "The notes matter more than the drawing."
+        ),
     ),
 ]
 

@@ -8,11 +8,15 @@ bp = Blueprint("posts", __name__)
 
 @bp.route("/")
 def index():
-    posts = get_db().execute(
-        "SELECT p.id, title, body, created, author_id, username"
-        " FROM post p JOIN user u ON p.author_id = u.id"
-        " ORDER BY created DESC, p.id DESC"
-    ).fetchall()
+    posts = (
+        get_db()
+        .execute(
+            "SELECT p.id, title, body, created, author_id, username"
+            " FROM post p JOIN user u ON p.author_id = u.id"
+            " ORDER BY created DESC, p.id DESC"
+        )
+        .fetchall()
+    )
     return render_template("posts/index.html", posts=posts)
 
 
@@ -37,11 +41,15 @@ def create():
 
 @bp.route("/<int:id>")
 def detail(id):
-    post = get_db().execute(
-        "SELECT p.id, title, body, created, author_id, username"
-        " FROM post p JOIN user u ON p.author_id = u.id WHERE p.id = ?",
-        (id,),
-    ).fetchone()
+    post = (
+        get_db()
+        .execute(
+            "SELECT p.id, title, body, created, author_id, username"
+            " FROM post p JOIN user u ON p.author_id = u.id WHERE p.id = ?",
+            (id,),
+        )
+        .fetchone()
+    )
     if post is None:
         abort(404)
     return render_template("posts/detail.html", post=post)

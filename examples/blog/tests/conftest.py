@@ -2,7 +2,6 @@ import os
 import tempfile
 
 import pytest
-
 from blog import create_app
 from blog.db import init_db
 

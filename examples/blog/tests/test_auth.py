@@ -1,9 +1,8 @@
 """The account rules the server enforces, whatever the pages look like."""
 
 import pytest
-from flask import g, session
-
 from blog.db import get_db
+from flask import g, session
 
 
 def user_count(app, username):

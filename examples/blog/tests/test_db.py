@@ -1,7 +1,6 @@
 import sqlite3
 
 import pytest
-
 from blog.db import get_db
 
 

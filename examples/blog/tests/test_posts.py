@@ -1,7 +1,6 @@
 """Writing posts: the first thing a new account is for."""
 
 import pytest
-
 from blog.db import get_db
 
 
@@ -22,9 +21,13 @@ def test_first_post_appears_on_the_index(client, auth, app):
     page = client.get("/").data
     assert b"First swallows" in page and b"Two over the river today." in page
     with app.app_context():
-        row = get_db().execute(
-            "SELECT username FROM post JOIN user ON user.id = post.author_id WHERE title = 'First swallows'"
-        ).fetchone()
+        row = (
+            get_db()
+            .execute(
+                "SELECT username FROM post JOIN user ON user.id = post.author_id WHERE title = 'First swallows'"
+            )
+            .fetchone()
+        )
     assert row["username"] == "ana"
 
 
