@@ -26,6 +26,8 @@ def _read_rows(path: Path) -> list[MetricRow]:
             rows = [row_from_record(record, position) for position, record in enumerate(reader, start=1)]
     except FileNotFoundError:
         raise UserError(f"input file not found: {path}") from None
+    except OSError as exc:  # a folder, no permission, a device: not a file we can read
+        raise UserError(f"--input {path}: {exc.strerror or exc}; give a CSV file") from None
     except (UnicodeDecodeError, csv.Error) as exc:
         raise UserError(f"{path}: not a readable CSV file ({exc})") from None
     except InvalidStats as exc:

@@ -1,5 +1,129 @@
-"""Errors a user caused: printed as one line, exit code 2, nothing written."""
+"""Errors a user caused: printed as one line, exit code 2, nothing written.
+
+`describe` turns every class of error that bad input or configuration raises (invalid settings, a
+database URL that cannot be parsed, driven or reached, an InvalidInput) into that one line, wherever
+below the command it surfaces. Other errors are ours and keep their traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Any, get_origin
 
 
 class UserError(Exception):
     """Bad input or a missing prerequisite, explained in one line."""
+
+
+# C0 and C1 control characters (ESC starts terminal escape sequences) and DEL.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Text from a user, a repo or a page made safe for a terminal: control characters shown escaped."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
+
+
+def one_line(text: str) -> str:
+    return printable(" ".join(text.split()))
+
+
+def describe(exc: BaseException) -> str | None:
+    """The one line for an error the user can fix, or None for an error of ours."""
+    from db.validation import InvalidInput
+
+    if isinstance(exc, UserError | InvalidInput):
+        return str(exc)
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
+    from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
+
+    if isinstance(exc, ValidationError) and exc.title == "Settings":
+        return "; ".join(_setting_error(error) for error in exc.errors())
+    if isinstance(exc, SettingsError):
+        return "; ".join(_unparseable_settings()) or str(exc)
+    if isinstance(exc, ArgumentError | OperationalError | InterfaceError):
+        # Raised on connect (closed port, unknown database, bad credentials) or on a URL SQLAlchemy rejects.
+        cause = exc.orig if isinstance(exc, OperationalError | InterfaceError) else exc
+        return f"database {_database_shown()}: {one_line(str(cause))}"
+    return None
+
+
+def check_configuration() -> None:
+    """Refuse settings no command can work with, before any command writes anything."""
+    from db.session import checked_url
+    from db.settings import get_settings
+
+    settings = get_settings()
+    data_dir = settings.resolved_data_dir
+    for folder in (data_dir, *data_dir.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                where = "is a file" if folder == data_dir else f"is inside {folder}, a file"
+                raise UserError(f"VARIANTLAB_DATA_DIR: {data_dir} {where}; name a folder (created if missing)")
+            break
+    if settings.database_url:
+        checked_url(settings.database_url)
+
+
+def _env_name(loc: tuple[int | str, ...]) -> str:
+    from db.settings import Settings
+
+    names = [str(part) for part in loc if isinstance(part, str)]
+    name = Settings.model_config["env_prefix"] + Settings.model_config["env_nested_delimiter"].join(names)
+    items = "".join(f"[{part}]" for part in loc if isinstance(part, int))
+    return name.upper() + items
+
+
+def _setting_error(error: Any) -> str:
+    value = error.get("input")
+    got = f" (got {str(value)[:60]!r})" if isinstance(value, str | int | float) else ""
+    return f"{_env_name(error['loc'])}: {error['msg']}{got}"
+
+
+def _unparseable_settings() -> list[str]:
+    """Which VARIANTLAB_ variables hold JSON that does not parse (pydantic-settings names only the
+    section): every list, dict or section setting is read as JSON."""
+    from pydantic import BaseModel
+
+    from db.settings import Settings
+
+    prefix = Settings.model_config["env_prefix"]
+    delimiter = Settings.model_config["env_nested_delimiter"]
+    found = []
+    for name, value in sorted(os.environ.items()):
+        if not name.upper().startswith(prefix):
+            continue
+        field, model = None, Settings
+        for part in name[len(prefix):].lower().split(delimiter):
+            field = model.model_fields.get(part) if model else None
+            if field is None:
+                break
+            model = field.annotation if isinstance(field.annotation, type) and issubclass(
+                field.annotation, BaseModel) else None
+        if field is None or not (model or get_origin(field.annotation) in (list, dict, set, tuple)):
+            continue
+        try:
+            json.loads(value)
+        except ValueError as exc:
+            example = json.dumps(field.get_default(call_default_factory=True), default=_jsonable)
+            found.append(f"{name}: not valid JSON ({getattr(exc, 'msg', exc)}); give JSON like {example}")
+    return found
+
+
+def _jsonable(value: Any) -> Any:
+    return value.model_dump(mode="json") if hasattr(value, "model_dump") else str(value)
+
+
+def _database_shown() -> str:
+    """The database URL as the user set it, without its password."""
+    from sqlalchemy.engine import make_url
+
+    from db.settings import get_settings
+
+    try:
+        return make_url(get_settings().resolved_database_url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparseable URL is shown as its variable's name
+        return "VARIANTLAB_DATABASE_URL"
+

@@ -6,9 +6,10 @@ import json
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from cli.errors import UserError
+from cli.errors import UserError, printable
 from db.experiments import InvalidInput, create_experiment, default_num_suggestions
 from db.experiments import list_experiments as query_experiments
 from db.migrate import ensure_schema
@@ -58,7 +59,9 @@ def list_experiments(*, as_json: bool) -> None:
         return
     table = Table("id", "status", "name", "goal", "created")
     for row in rows:
-        table.add_row(row["id"], row["status"], row["name"], row["goal"][:60], row["created_at"][:19])
+        # Goals written before control characters were refused must not drive the terminal either.
+        table.add_row(row["id"], row["status"], escape(printable(row["name"])), escape(printable(row["goal"][:60])),
+                      row["created_at"][:19])
     Console().print(table)
 
 

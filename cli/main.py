@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.errors import UserError
+from cli.errors import check_configuration, describe, one_line
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Autonomous UX experimentation.")
 db_app = typer.Typer(no_args_is_help=True, help="The app database.")
@@ -22,16 +22,21 @@ BENCHES = ("sandbox", "bringup", "browser", "agents", "pipeline", "stats", "dash
 
 
 def _fail(message: str, code: int = 2) -> None:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"error: {one_line(message)}", err=True)
     raise typer.Exit(code)
 
 
 def _guard(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-    """Turn a UserError anywhere below into a one-line message and a non-zero exit."""
+    """Check the configuration, then run the command; an error the user can fix, anywhere below
+    (cli/errors.py describe), becomes a one-line message and exit code 2."""
     try:
+        check_configuration()
         return fn(*args, **kwargs)
-    except UserError as exc:
-        _fail(str(exc))
+    except Exception as exc:  # noqa: BLE001 - describe() picks the user's errors; the rest re-raise
+        message = describe(exc)
+        if message is None:
+            raise
+        _fail(message)
 
 
 @db_app.command("upgrade")

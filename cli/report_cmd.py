@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from agents.sandbox.base import describe_plan
-from cli.errors import UserError
+from cli.errors import UserError, printable
 from db.experiments import UnknownExperiment
 from db.migrate import ensure_schema
 from db.report import experiment_report
@@ -57,7 +59,20 @@ def _difference(m: dict | None) -> str:
     return f"{_pp(m['effect_abs'])} [{_pp(low)}, {_pp(high)}]"
 
 
+def _for_terminal(value: Any) -> Any:
+    """Every text in the report as the terminal should show it: text from users, repos and pages
+    carries no live escape sequence and no Rich markup."""
+    if isinstance(value, str):
+        return escape(printable(value))
+    if isinstance(value, dict):
+        return {key: _for_terminal(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_for_terminal(item) for item in value]
+    return value
+
+
 def print_report(data: dict, console: Console) -> None:
+    data = _for_terminal(data)
     console.print(f"[bold]{data['id']}[/] {data['name']} — {data['status']}")
     console.print(f"goal: {data['goal']}")
     plan = data.get("bringup_plan")

@@ -9,10 +9,17 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.settings import get_settings
+from db.validation import InvalidInput
+
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+URL_FORMS = "sqlite:///PATH or postgresql+psycopg2://USER:PASSWORD@HOST:PORT/DB"
+# A database that does not answer fails the command in seconds instead of hanging on a dead host.
+CONNECT_TIMEOUT_S = 10
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -26,15 +33,43 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def checked_url(url: str) -> URL:
+    """The parsed URL of a database we can drive, or InvalidInput saying what to change (the URL is
+    shown without its password, or not at all when it does not parse)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise InvalidInput(f"VARIANTLAB_DATABASE_URL is not a URL SQLAlchemy can parse; use {URL_FORMS}") from None
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() not in SUPPORTED_BACKENDS:
+        raise InvalidInput(f"database {shown}: {parsed.get_backend_name()} is not supported; use {URL_FORMS}")
+    try:
+        parsed.get_dialect().import_dbapi()
+    except ArgumentError:  # NoSuchModuleError: no such driver for this backend
+        raise InvalidInput(f"database {shown}: SQLAlchemy has no driver {parsed.get_driver_name()!r} for "
+                           f"{parsed.get_backend_name()}; use {URL_FORMS}") from None
+    except ImportError as exc:
+        instead = "postgresql+psycopg2:// (installed)" if parsed.get_backend_name() == "postgresql" else URL_FORMS
+        raise InvalidInput(f"database {shown}: its driver {parsed.get_driver_name()!r} is not installed "
+                           f"(no module {exc.name!r}); install it, or use {instead}") from None
+    return parsed
+
+
 def make_engine(url: str) -> Engine:
-    parsed = make_url(url)
+    parsed = checked_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(parsed.database).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InvalidInput(f"cannot create {folder} for the SQLite database: {exc.strerror} "
+                                   "(VARIANTLAB_DATA_DIR or VARIANTLAB_DATABASE_URL must name a folder)") from None
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    libpq = parsed.get_driver_name() in ("psycopg2", "psycopg")
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_S} if libpq else {})
 
 
 @lru_cache(maxsize=8)

@@ -7,6 +7,8 @@ import subprocess
 from pathlib import Path
 
 MAX_GOAL_CHARS = 2000
+# Longer than any real git URL or path; refused before anything is written or echoed back.
+MAX_REPO_CHARS = 2000
 MAX_SUGGESTIONS = 10
 
 
@@ -25,7 +27,9 @@ def validate_repo(repo: str) -> str:
     """Return the canonical repo location (absolute path for local repos) or raise InvalidInput."""
     if not repo.strip():
         raise InvalidInput("--repo is empty; give an https or ssh git URL or a local git repository")
-    if any(ord(c) < 32 or ord(c) == 127 for c in repo):
+    if len(repo) > MAX_REPO_CHARS:
+        raise InvalidInput(f"--repo is {len(repo)} characters; the limit is {MAX_REPO_CHARS}")
+    if _has_control(repo):
         raise InvalidInput("--repo contains control characters")
     repo = repo.strip()
     if "://" in repo or _SCP_URL.match(repo):
@@ -82,9 +86,17 @@ def validate_goal(goal: str) -> str:
         raise InvalidInput("--goal is empty; say what users struggle with")
     if len(text) > MAX_GOAL_CHARS:
         raise InvalidInput(f"--goal is {len(text)} characters; the limit is {MAX_GOAL_CHARS}")
-    if "\x00" in text:
-        raise InvalidInput("--goal contains a NUL character")
+    # Escape sequences would re-colour or rewrite the terminal of whoever prints the goal; line
+    # breaks and tabs are ordinary text.
+    if _has_control(text.replace("\n", "").replace("\t", "").replace("\r", "")):
+        raise InvalidInput("--goal contains control characters (such as terminal escape sequences); "
+                           "give plain text")
     return text
+
+
+def _has_control(text: str) -> bool:
+    """C0 and C1 control characters and DEL."""
+    return any(ord(c) < 32 or 127 <= ord(c) <= 159 for c in text)
 
 
 def validate_num_suggestions(n: int) -> int:

@@ -153,7 +153,7 @@ def test_bad_branch(db_file: Path, git_repo: Path, branch: str, message: str):
     ("", "--goal is empty"),
     ("   \n\t", "--goal is empty"),
     ("x" * 2001, "the limit is 2000"),
-    ("bad\x00goal", "NUL character"),
+    ("bad\x00goal", "control characters"),
 ])
 def test_bad_goal(db_file: Path, git_repo: Path, goal: str, message: str):
     result = create("--repo", str(git_repo), "--goal", goal)
