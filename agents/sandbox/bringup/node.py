@@ -106,6 +106,11 @@ def _with_tests(plan: AppConfig, scripts: dict[str, str]) -> AppConfig:
         test, report = f"npm test --{once} --reporter=json --outputFile={TEST_REPORT}", "vitest-json"
     elif re.search(r"\bjest\b", body):
         test, report = f"npm test -- --json --outputFile={TEST_REPORT}", "jest-json"
+    elif re.search(r"\bnode\s+(.*\s)?--test\b", body):
+        # Node's own runner: its usual output on stdout, and JUnit XML beside it.
+        reporters = ("--test-reporter=spec --test-reporter-destination=stdout "
+                     f"--test-reporter=junit --test-reporter-destination={TEST_REPORT}")
+        test, report = f"npm test -- {reporters}", "junit"
     else:
         test, report = "npm test", None
     because = f"scripts.test runs {body!r}" + (f" → per-test {report} report" if report else "")

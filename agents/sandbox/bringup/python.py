@@ -16,6 +16,8 @@ from agents.sandbox.bringup.files import Tree, has, has_dir, walk
 from agents.sandbox.bringup.plan import HOST, TEST_REPORT, ambiguous, why
 from agents.sandbox.bringup.pydeps import Declared, declared
 
+# `python -m` rather than .venv/bin scripts: a script's shebang names the folder the venv was made
+# in, and installed dependencies are reused from another sandbox.
 PY = ".venv/bin/python"
 TEST_DIRS = ("tests", "test")
 FLASK_APP = re.compile(r"^\s*(\w+)\s*=\s*Flask\(|^\s*def\s+(create_app|make_app)\s*\(", re.MULTILINE)
@@ -120,11 +122,11 @@ def _start(app: WebApp, names: set[str]) -> tuple[str, str | None, str]:
                 "runserver on $PORT (no autoreloader: one process in the sandbox)")
     if app.framework in ("fastapi", "starlette"):
         server = None if "fastapi[standard]" in names else "uvicorn"
-        return f".venv/bin/uvicorn {app.module}:{app.attr} --host {HOST} --port $PORT", server, "uvicorn on $PORT"
+        return f"{PY} -m uvicorn {app.module}:{app.attr} --host {HOST} --port $PORT", server, "uvicorn on $PORT"
     if "gunicorn" in names and app.attr:
-        return (f".venv/bin/gunicorn --bind {HOST}:$PORT '{app.module}:{app.attr}'", None,
+        return (f"{PY} -m gunicorn --bind {HOST}:$PORT '{app.module}:{app.attr}'", None,
                 "gunicorn is a dependency")
-    return f".venv/bin/flask --app {app.module} run --host {HOST} --port $PORT", None, "flask run on $PORT"
+    return f"{PY} -m flask --app {app.module} run --host {HOST} --port $PORT", None, "flask run on $PORT"
 
 
 def _setup(tree: Tree, app: WebApp, sources: list[str], names: set[str]) -> tuple[tuple[str, ...], list[Evidence]]:
@@ -134,7 +136,7 @@ def _setup(tree: Tree, app: WebApp, sources: list[str], names: set[str]) -> tupl
     if app.framework != "flask":
         return (), []
     steps, evidence = [], []
-    flask = f".venv/bin/flask --app {app.module}"
+    flask = f"{PY} -m flask --app {app.module}"
     if "flask-migrate" in names and has_dir(tree, "migrations"):
         steps.append(f"{flask} db upgrade")
         evidence.append(why("setup", steps[-1], "Flask-Migrate with a migrations/ folder"))

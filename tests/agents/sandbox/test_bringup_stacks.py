@@ -115,13 +115,16 @@ def test_express_main_file(tmp_path: Path, server: str, port: int) -> None:
     files = {"package.json": package({"test": "node --test"}, main="server.js", dependencies={"express": "4"}),
              "package-lock.json": "{}", "server.js": server, "public/index.html": PAGE}
     app = plan(tmp_path, files)
-    assert (app.kind, app.start, app.port, app.test) == ("node", "node server.js", port, "npm test")
+    assert (app.kind, app.start, app.port, app.test_report) == ("node", "node server.js", port, "junit")
 
 
 @pytest.mark.parametrize("script, test, report", [
     ("vitest run", f"npm test -- --reporter=json --outputFile={TEST_REPORT}", "vitest-json"),
     ("vitest", f"npm test -- --run --reporter=json --outputFile={TEST_REPORT}", "vitest-json"),
     ("jest", f"npm test -- --json --outputFile={TEST_REPORT}", "jest-json"),
+    ("node --test", ("npm test -- --test-reporter=spec --test-reporter-destination=stdout "
+                    f"--test-reporter=junit --test-reporter-destination={TEST_REPORT}"), "junit"),
+    ("mocha", "npm test", None),
     ('echo "Error: no test specified" && exit 1', None, None),
 ])
 def test_node_tests_and_their_reports(tmp_path: Path, script: str, test: str | None, report: str | None) -> None:
@@ -140,8 +143,8 @@ def test_flask_factory_with_init_db_and_pytest(tmp_path: Path) -> None:
     assert app.kind == "python" and app.package_manager == "pip"
     assert app.install == ("python3 -m venv .venv && .venv/bin/pip install -q --disable-pip-version-check "
                            "-e '.[test]'")
-    assert app.start == ".venv/bin/flask --app blog run --host 127.0.0.1 --port $PORT"
-    assert app.setup == (".venv/bin/flask --app blog init-db",)
+    assert app.start == ".venv/bin/python -m flask --app blog run --host 127.0.0.1 --port $PORT"
+    assert app.setup == (".venv/bin/python -m flask --app blog init-db",)
     assert (app.test, app.test_report) == (f".venv/bin/python -m pytest -q --junitxml={TEST_REPORT}", "junit")
     assert app.lockfiles == ("pyproject.toml",) and app.dependency_dirs == (".venv",)
     assert any(row.key == "setup" and "blog/__init__.py" in row.because for row in app.evidence)
@@ -155,8 +158,8 @@ def test_flask_app_py_with_gunicorn_and_unittest(tmp_path: Path) -> None:
     })
     assert app.install == ("python3 -m venv .venv && .venv/bin/pip install -q --disable-pip-version-check "
                            "-r requirements.txt")
-    assert app.start == ".venv/bin/gunicorn --bind 127.0.0.1:$PORT 'app:app'"
-    assert app.setup == (".venv/bin/flask --app app seed-db",)
+    assert app.start == ".venv/bin/python -m gunicorn --bind 127.0.0.1:$PORT 'app:app'"
+    assert app.setup == (".venv/bin/python -m flask --app app seed-db",)
     assert app.test == ".venv/bin/python -m unittest discover -s tests -q" and app.test_report is None
 
 
@@ -173,7 +176,7 @@ def test_django(tmp_path: Path) -> None:
 def test_fastapi_gets_uvicorn_even_when_not_declared(tmp_path: Path) -> None:
     app = plan(tmp_path, {"requirements.txt": "fastapi\n",
                           "api/main.py": "from fastapi import FastAPI\n\napi = FastAPI()\n"})
-    assert app.start == ".venv/bin/uvicorn api.main:api --host 127.0.0.1 --port $PORT"
+    assert app.start == ".venv/bin/python -m uvicorn api.main:api --host 127.0.0.1 --port $PORT"
     assert app.install.endswith("-r requirements.txt uvicorn")
 
 
@@ -181,8 +184,8 @@ def test_procfile_web_line_keeps_port(tmp_path: Path) -> None:
     app = plan(tmp_path, {"requirements.txt": "gunicorn\n", "Procfile": "web: gunicorn shop:app -b :$PORT\n"
                           "release: python migrate.py\n"})
     assert app.kind == "python"
-    assert app.start == ". .venv/bin/activate && gunicorn shop:app -b :$PORT"
-    assert app.setup == (". .venv/bin/activate && python migrate.py",)
+    assert app.start == 'PATH="$PWD/.venv/bin:$PATH" gunicorn shop:app -b :$PORT'
+    assert app.setup == ('PATH="$PWD/.venv/bin:$PATH" python migrate.py',)
 
 
 def test_procfile_alone(tmp_path: Path) -> None:
@@ -234,18 +237,18 @@ def test_static_site_with_node_tests(tmp_path: Path) -> None:
 @pytest.mark.parametrize("files, install_tail, start", [
     # No dependency file: the framework the app imports is installed.
     ({"app.py": "from flask import Flask\napp = Flask(__name__)\n"}, " flask",
-     ".venv/bin/flask --app app run --host 127.0.0.1 --port $PORT"),
+     ".venv/bin/python -m flask --app app run --host 127.0.0.1 --port $PORT"),
     # Flask's own order: wsgi.py before app.py.
     ({"requirements.txt": "flask\n", "app.py": "from flask import Flask\napp = Flask(__name__)\n",
       "wsgi.py": "from app import app\n"}, " -r requirements.txt",
-     ".venv/bin/flask --app wsgi run --host 127.0.0.1 --port $PORT"),
+     ".venv/bin/python -m flask --app wsgi run --host 127.0.0.1 --port $PORT"),
     ({"Pipfile": '[packages]\nflask = "*"\nrequests = ">=2"\n[dev-packages]\nblack = {version = "==24.1"}\n',
       "server.py": "from flask import Flask\napp = Flask(__name__)\n"}, " flask 'requests>=2' black==24.1",
-     ".venv/bin/flask --app server run --host 127.0.0.1 --port $PORT"),
+     ".venv/bin/python -m flask --app server run --host 127.0.0.1 --port $PORT"),
     ({"pyproject.toml": '[project]\nname = "x"\ndependencies = ["flask>=3"]\n'
                         '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n',
       "src/shop/__init__.py": FLASK_FACTORY}, " -e .",
-     ".venv/bin/flask --app shop run --host 127.0.0.1 --port $PORT"),
+     ".venv/bin/python -m flask --app shop run --host 127.0.0.1 --port $PORT"),
 ])
 def test_python_sources_of_dependencies_and_apps(tmp_path: Path, files: dict[str, str], install_tail: str,
                                                  start: str) -> None:

@@ -97,6 +97,6 @@ def test_choosing_the_start_of_two_apps_keeps_the_rest_detected(tmp_path: Path) 
     from tests.agents.sandbox.test_bringup_stacks import FLASK_FACTORY
 
     files = {"requirements.txt": "flask\n", "one/__init__.py": FLASK_FACTORY, "two/__init__.py": FLASK_FACTORY}
-    app = with_toml(tmp_path, files, 'start = ".venv/bin/flask --app two run --port $PORT"\n')
-    assert (app.kind, app.start) == ("python", ".venv/bin/flask --app two run --port $PORT")
+    app = with_toml(tmp_path, files, 'start = ".venv/bin/python -m flask --app two run --port $PORT"\n')
+    assert (app.kind, app.start) == ("python", ".venv/bin/python -m flask --app two run --port $PORT")
     assert app.install and app.install.endswith("-r requirements.txt")
