@@ -59,6 +59,7 @@ def browser_session_row(
         result={"success": result.success, "summary": result.summary, "insights": result.insights,
                 "issues": result.issues},
         raw_logs=result.raw_logs, success=result.success, self_reported_success=result.self_reported_success,
+        failure_cause=result.failure_cause.value, time_to_ready_ms=result.time_to_ready_ms,
         n_actions=result.n_actions, duration_ms=result.duration_ms, pages_visited=len(set(result.pages_visited)),
         backtracks=result.backtracks, dead_ends=result.dead_ends, console_errors=len(result.console_errors),
         failed_requests=len(result.failed_requests), broken_links=len(result.broken_links),

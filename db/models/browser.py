@@ -17,6 +17,7 @@ from db.ids import new_id
 from db.models.enums import (
     BROWSER_AGENT_KIND,
     BROWSER_SESSION_STATUS,
+    FAILURE_CAUSE,
     FLOW_STATUS,
     LOG_LEVEL,
     TEST_SESSION_STATUS,
@@ -65,6 +66,7 @@ class BrowserSession(CreatedAt, Base):
     __table_args__ = (
         one_of("status", BROWSER_SESSION_STATUS),
         one_of("agent_kind", BROWSER_AGENT_KIND),
+        one_of("failure_cause", FAILURE_CAUSE),
         Index("ix_browser_sessions_variant_flow", "variant_id", "flow_id"),
     )
 
@@ -87,6 +89,8 @@ class BrowserSession(CreatedAt, Base):
     raw_logs: Mapped[str | None]
     success: Mapped[bool | None] = mapped_column(Boolean)
     self_reported_success: Mapped[bool | None] = mapped_column(Boolean)
+    # whose failure an unsuccessful session was: the user's at the task, or the site's
+    failure_cause: Mapped[str] = mapped_column(String(16), default="none", server_default="none")
     n_actions: Mapped[int] = mapped_column(Integer, default=0)
     duration_ms: Mapped[float] = mapped_column(Float, default=0.0)
     pages_visited: Mapped[int] = mapped_column(Integer, default=0)
@@ -97,6 +101,8 @@ class BrowserSession(CreatedAt, Base):
     broken_links: Mapped[int] = mapped_column(Integer, default=0)
     broken_images: Mapped[int] = mapped_column(Integer, default=0)
     a11y_violations: Mapped[int] = mapped_column(Integer, default=0)
+    # the first page, from navigation to ready (network quiet, DOM still, nothing loading)
+    time_to_ready_ms: Mapped[float | None] = mapped_column(Float)
     lcp_ms: Mapped[float | None] = mapped_column(Float)
     cls: Mapped[float | None] = mapped_column(Float)
     action_log: Mapped[list[dict[str, Any]]] = mapped_column(default=list)

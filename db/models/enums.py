@@ -24,6 +24,8 @@ FLOW_STATUS = RUN_STATUS
 # seed 000 agent status + seed 004 browser status, unified (see docs/data-model.md)
 BROWSER_SESSION_STATUS = ("pending", "starting", "running", "completed", "failed", "stopped")
 BROWSER_AGENT_KIND = ("simulated", "browser_use")
+# whose failure an unsuccessful session was (agents.browser.results.FailureCause)
+FAILURE_CAUSE = ("none", "user", "site_not_ready", "site_error")
 LOG_LEVEL = ("debug", "info", "warning", "error")
 SOLVE_STATUS = ("pending", "running", "completed", "failed", "cancelled")  # seed 001
 # seed 001 run status + seed 003 execution "retry", unified

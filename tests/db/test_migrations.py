@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, exc, inspect, text
 
 from db.base import Base
 from db.migrate import alembic_config, check, downgrade_to_base, upgrade_to_head
-from db.models import Experiment, Variant, VariantMetric
+from db.models import BrowserSession, ExecutionLog, Experiment, Variant, VariantMetric
 from db.session import make_engine, session_scope
 
 
@@ -135,3 +135,38 @@ def test_tester_write_hardening_round_trip(db_url: str):
     if postgres:
         assert _tester_write_state(db_url) == (True, False, True)
     check(db_url)
+
+
+BEFORE_READINESS = "7b3e9d21c4a5"
+
+
+def test_readiness_columns_round_trip(db_url: str):
+    """Sessions written before keep their rows and logs; their failures become the users' (as counted then)."""
+    with session_scope(db_url) as session:
+        experiment = Experiment(repo_url="https://example.com/r.git", goal="g")
+        session.add(experiment)
+        session.flush()
+        variant = Variant(experiment_id=experiment.id, type="control", key="control")
+        session.add(variant)
+        session.flush()
+        for success in (True, False):
+            row = BrowserSession(experiment_id=experiment.id, variant_id=variant.id, browser_task_id=f"t{success}",
+                                 task_prompt="t", success=success, time_to_ready_ms=120.0)
+            session.add(row)
+            session.flush()
+            session.add(ExecutionLog(experiment_id=experiment.id, browser_session_id=row.id, message="m"))
+    command.downgrade(alembic_config(db_url), BEFORE_READINESS)
+    assert not {"failure_cause", "time_to_ready_ms"} & _columns(db_url, "browser_sessions")
+    upgrade_to_head(db_url)
+    check(db_url)
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT success, failure_cause, time_to_ready_ms FROM browser_sessions "
+                                     "ORDER BY browser_task_id")).all()
+            assert [(bool(s), c, t) for s, c, t in rows] == [(False, "user", None), (True, "none", None)]
+            assert conn.execute(text("SELECT count(*) FROM execution_logs")).scalar() == 2
+        with pytest.raises(exc.IntegrityError), engine.begin() as conn:
+            conn.execute(text("UPDATE browser_sessions SET failure_cause = 'nobody'"))
+    finally:
+        engine.dispose()

@@ -15,6 +15,10 @@ from agents.browser.analysis import analyze_panel
 from agents.browser.panel import run_panel
 from agents.browser.results import FailureCause, SessionResult
 from agents.schemas import FlowSpec, TaskSpec
+from assets.records import browser_session_row
+from db.models import BrowserSession, Experiment, Variant
+from db.models.enums import FAILURE_CAUSE
+from db.session import session_scope
 
 pytestmark = pytest.mark.browser
 
@@ -181,3 +185,30 @@ def test_the_analysis_counts_site_failures_apart_from_users_failing() -> None:
     failures = [i for i in analysis.issues if "failed" in i]
     assert len(failures) == 1 and "in 3 sessions" in failures[0] and "gave up" in failures[0]
     assert not any("failed" in i and "never became ready" in i for i in analysis.issues)
+
+
+def test_the_cause_and_the_time_to_ready_are_stored_with_the_session(db_url: str) -> None:
+    assert set(FAILURE_CAUSE) == {c.value for c in FailureCause}  # the column's CHECK knows every cause
+    result = _session(1, FailureCause.SITE_NOT_READY, "the page never became ready within 10 s")
+    result.time_to_ready_ms = 10_012.5
+    with session_scope(db_url) as session:
+        experiment = Experiment(repo_url="https://example.com/r.git", goal="g")
+        session.add(experiment)
+        session.flush()
+        variant = Variant(experiment_id=experiment.id, type="control", key="control")
+        session.add(variant)
+        session.flush()
+        session.add(
+            browser_session_row(
+                result,
+                experiment_id=experiment.id,
+                variant_id=variant.id,
+                test_session_id=None,  # type: ignore[arg-type]
+                flow_ids={},
+                stage="control_analysis",
+                panel_order=0,
+            )
+        )
+    with session_scope(db_url) as session:
+        row = session.query(BrowserSession).one()
+        assert (row.failure_cause, row.time_to_ready_ms, row.success) == ("site_not_ready", 10_012.5, False)
