@@ -5,9 +5,11 @@ import time
 import dagster as dg
 from sqlalchemy import delete
 
-from agents.browser.snapshot import first_look
+from agents.browser.scout import scout
 from agents.llm.tasks import derive_flows
+from agents.sandbox.base import NotAWebApp
 from agents.sandbox.factory import open_sandbox
+from agents.schemas import ScoutInventory
 from assets.records import dagster_run_id
 from db.base import utcnow
 from db.experiment_playground import guard_variants_with_evaluations
@@ -24,7 +26,7 @@ STAGE = "test_flows"
 @dg.asset(partitions_def=experiments_partitions, retry_policy=EXTERNAL_SERVICE_RETRY, pool="llm",
           group_name="experiment", kinds={"python"})
 def test_flows(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.MaterializeResult:
-    """The flows (user journeys) derived from the experiment's goal and a first look at the app."""
+    """The flows (user journeys) derived from the experiment's goal and a scout's inventory of the rendered app."""
     experiment_id = context.partition_key
     url = database.ready_url()
     started = time.monotonic()
@@ -37,8 +39,11 @@ def test_flows(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.M
             experiment = get_experiment(session, experiment_id)
             repo, ref, goal = experiment.repo_url, experiment.base_branch, experiment.goal
         with open_sandbox(repo, ref) as sandbox:
-            snapshot = first_look(sandbox.start_preview())
-            plan = derive_flows(goal, snapshot)
+            inventory = scout(sandbox.start_preview())
+        if not inventory.app_pages and not inventory.forms and not inventory.items:
+            raise NotAWebApp(_nothing_served(inventory))  # no retry: the same repo serves the same nothing
+        plan = derive_flows(goal, inventory)
+        dropped = [d.model_dump() for d in plan.value.dropped]
         with database.session() as session:
             # Again in the deleting transaction: testers may have evaluated while the flows were derived.
             guard_variants_with_evaluations(session, experiment_id, STAGE)
@@ -57,12 +62,34 @@ def test_flows(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.M
                                      task=flow.task.model_dump()))
             add_event(session, experiment_id, "session_created", stage=STAGE, test_session_id=test_session.id,
                       title=f"{len(plan.value.flows)} flows derived from the goal",
-                      data={"provider": plan.provider, "flows": [f.name for f in plan.value.flows]})
+                      data={"provider": plan.provider, "flows": [f.name for f in plan.value.flows],
+                            "dropped": dropped, "inventory": _summary(inventory)})
     return dg.MaterializeResult(metadata={
         "flows": len(plan.value.flows),
         "flow_names": dg.MetadataValue.json([f.name for f in plan.value.flows]),
+        "dropped_flows": dg.MetadataValue.json(dropped),
+        "scout": dg.MetadataValue.json(_summary(inventory)),
         "provider": plan.provider,
         "tokens": plan.input_tokens + plan.output_tokens,
         "cost_usd": plan.cost_usd,
         "seconds": round(time.monotonic() - started, 2),
     })
+
+
+def _nothing_served(inventory: ScoutInventory) -> str:
+    pages = inventory.pages
+    what = ("serves no page" if not pages else
+            f"serves only {'a directory listing' if any(p.file_listing for p in pages) else 'error pages'}")
+    return f"Nothing to test at {inventory.url}: the app {what} and shows no form or item to act on."
+
+
+def _summary(inventory: ScoutInventory) -> dict[str, object]:
+    """What the scout found, in the few numbers and names an analyst reads."""
+    return {
+        "pages": len(inventory.pages),
+        "forms": [{"purpose": f.purpose.value, "page": f.page_url, "fields": len(f.fields)} for f in inventory.forms],
+        "items": len(inventory.items),
+        "search": bool(inventory.controls.search), "search_probe": inventory.controls.search_probe,
+        "filters": inventory.controls.filters, "sort": inventory.controls.sort,
+        "not_ready": [p.url for p in inventory.pages if p.not_ready],
+    }

@@ -1,4 +1,4 @@
-"""`variantlab browse`: a first look at a live site, flows derived from the goal, a simulated-user panel."""
+"""`variantlab browse`: a scout maps a live site, flows derived from the goal, a simulated-user panel."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ def browse(url: str, goal: str, sessions: int, as_json: bool) -> int:
     from agents.browser.analysis import analyze_panel
     from agents.browser.chromium import BrowserError
     from agents.browser.panel import run_panel
-    from agents.browser.snapshot import first_look
+    from agents.browser.scout import scout
     from agents.llm.tasks import derive_flows
     from db.settings import get_settings
 
@@ -25,8 +25,7 @@ def browse(url: str, goal: str, sessions: int, as_json: bool) -> int:
         raise UserError("--goal must not be empty")
     settings = get_settings()
     try:
-        snapshot = first_look(url)
-        flows = derive_flows(goal, snapshot).value.flows
+        flows = derive_flows(goal, scout(url)).value.flows
         results = run_panel(
             {"site": url},
             flows,

@@ -173,8 +173,10 @@ async def _check(browser: Any, base_url: str, flow: FlowSpec) -> tuple[bool, str
         context = remote.contexts[0]
         pages = [p for p in context.pages if p.url.startswith(origin_of(base_url))]
         final = pages[-1] if pages else None
-        params = flow.task.params
-        if flow.task.kind == "find_item":
+        # A journey is done when its last step is: judge the final state as that step's.
+        task = flow.task.steps()[-1] if flow.task.kind == "journey" and flow.task.steps() else flow.task
+        params = task.params
+        if task.kind == "find_item":
             name = params["item_name"]
             held = await _cart_holds(context, base_url, name)
             reason = f"the cart holds '{name}'" if held else f"'{name}' is not in the cart at the end"
@@ -182,7 +184,7 @@ async def _check(browser: Any, base_url: str, flow: FlowSpec) -> tuple[bool, str
         if final is None:
             return False, "the agent left no page of the site open", []
         view = await read_view(final)
-        if flow.task.kind == "complete_form":
+        if task.kind == "complete_form":
             shown = bool(SUCCESS_TEXT.search(_wording(view)))
             # Success wording the site's first page already shows ("Welcome! Create your account")
             # proves nothing unless the agent got somewhere else or the form is gone.

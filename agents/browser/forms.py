@@ -24,6 +24,19 @@ SUCCESS_TEXT = re.compile(
     re.IGNORECASE,
 )
 _FORM_ENTRY = re.compile(r"sign ?up|register|create (an )?account|join|get started|start free", re.IGNORECASE)
+# How a visitor gets to a form of each purpose from a page without it: the link or button that says so.
+_ENTRIES = {
+    "sign_up": _FORM_ENTRY,
+    "log_in": re.compile(r"log ?in|sign ?in", re.IGNORECASE),
+    "create": re.compile(
+        r"^\W*(new|write|compose|publish|create(?! (an |your )?account))\b|"
+        r"\b(new|add an?|write an?) (post|entry|article|note|story|recipe|review)",
+        re.IGNORECASE,
+    ),
+    "checkout": re.compile(r"check ?out|proceed to (payment|order)|place (your )?order", re.IGNORECASE),
+    "contact": re.compile(r"contact|feedback|support|get in touch", re.IGNORECASE),
+}
+_SIGNED_IN = re.compile(r"log ?out|sign ?out", re.IGNORECASE)
 _SUBMIT = re.compile(
     r"submit|sign ?up|register|create|continue|next|join|send|finish|done|save|get started", re.IGNORECASE
 )
@@ -174,18 +187,59 @@ def _blind_guess(view: PageView, typed: dict[str, str]) -> bool:
     return True
 
 
-async def complete_form(
-    actor: Actor, persona: Persona, values: dict[str, Any], form_hint: str = ""
-) -> Outcome:
-    view = await actor.start()
-    if not any(f["in_form"] for f in view.inputs):
-        entry = view.link(_FORM_ENTRY.pattern) or view.button(_FORM_ENTRY.pattern)
+def _purpose(form_hint: str) -> str:
+    """The hint as a form purpose ("signup", "sign-up form" and "sign_up" are one purpose)."""
+    words = normalise(form_hint).replace(" ", "")
+    return next((p for p in _ENTRIES if p.replace("_", "") in words), words)
+
+
+def _offers(view: PageView, purpose: str) -> bool:
+    """Whether the page shows the form a step is after (a lone search box is never it)."""
+    fields = [f for f in view.inputs if f["in_form"]]
+    if len(fields) == 1 and (fields[0]["type"] == "search" or view.search_input() is fields[0]):
+        return False
+    if purpose == "log_in":
+        return any(f["type"] == "password" for f in fields)
+    if purpose == "create":
+        return any(f["type"] == "textarea" for f in fields) or (
+            bool(fields) and not any(f["type"] == "password" for f in fields))
+    return bool(fields)
+
+
+async def _reach_form(actor: Actor, view: PageView, purpose: str, form_hint: str) -> PageView | None:
+    """The page with the form: this one, or where the links that name it lead (two clicks at most)."""
+    pattern = _ENTRIES.get(purpose, _FORM_ENTRY)
+    for _ in range(2):
+        if _offers(view, purpose):
+            return view
+        entry = view.link(pattern.pattern) or view.button(pattern.pattern)
         if form_hint and entry is None:
             entry = view.link(re.escape(form_hint)) or view.button(re.escape(form_hint))
         if entry is None:
-            return Outcome(False, f"no form and no sign-up link on {view.url}")
+            return None
         view = await actor.click(entry, "open_form")
-    typed: dict[str, str] = {}
+    return view if _offers(view, purpose) else None
+
+
+async def complete_form(
+    actor: Actor,
+    persona: Persona,
+    values: dict[str, Any],
+    form_hint: str = "",
+    *,
+    fresh: bool = True,
+    typed_out: dict[str, str] | None = None,
+) -> Outcome:
+    """Fill and submit the form `form_hint` names; `fresh` starts at the site's first page (a journey's
+    later steps go on from where the last one left the user); `typed_out` receives what was typed."""
+    view = await actor.start() if fresh else await actor.view()
+    purpose = _purpose(form_hint)
+    found = await _reach_form(actor, view, purpose, form_hint)
+    if found is None:
+        what = f"{form_hint.replace('_', '-')} form" if form_hint else "form"
+        return Outcome(False, f"no {what} and no link to one on {actor.page.url}")
+    view = found
+    typed: dict[str, str] = {} if typed_out is None else typed_out
     seen: list[str] = []
     guessed = False
     silent = 0  # submits in a row that changed nothing on the page
@@ -212,10 +266,10 @@ async def complete_form(
         before = view  # what the user saw as they clicked: the submit's effect is judged against it
         view = await actor.click(submit, "submit")
         errors = _errors(view)
-        if not errors and not _moved_on(before, view) and _accepted(before, view) is None:
+        if not errors and not _moved_on(before, view) and _accepted(before, view, purpose, typed) is None:
             view = await actor.view(wait_ms=700)  # a slow handler: one more look, no action
             errors = _errors(view)
-        if (evidence := _accepted(before, view)) is not None:
+        if (evidence := _accepted(before, view, purpose, typed)) is not None:
             return Outcome(
                 True,
                 f"form accepted after {attempt + 1} submit(s); reached {view.url} ({evidence})",
@@ -290,16 +344,27 @@ def _confirmations(view: PageView) -> set[tuple[str, str]]:
     return {(where, text) for where, text in shown if SUCCESS_TEXT.search(text)}
 
 
-def _accepted(before: PageView, after: PageView) -> str | None:
+def _accepted(
+    before: PageView, after: PageView, purpose: str = "", typed: dict[str, str] | None = None
+) -> str | None:
     """What shows that the submit went through, or None.
 
     Success wording alone proves nothing: a page titled "Welcome! Create your account" says it before
     anything is sent, and still says it when the submit handler throws. The wording counts only with
     evidence that the submit did something: it is new since the click, the browser is on another
-    page (not the same form again), or the form is gone.
+    page (not the same form again), or the form is gone. Without wording, what members see counts: a
+    log-out link that was not there (signed in), a log-in page after signing up, the new entry shown.
     """
+    errors = _errors(after)
+    if after.url.split("#")[0] != before.url.split("#")[0]:
+        # Another page's empty required fields are not errors: a browser flags them only on a submit.
+        errors = [(f, m) for f, m in errors if f is None or f["flagged"] or f["value"] not in ("", "false")]
+    if errors:
+        return None
+    if evidence := _member_evidence(before, after, purpose, typed or {}):
+        return evidence
     confirmed = _confirmations(after)
-    if not confirmed or _errors(after):
+    if not confirmed:
         return None
     if new := confirmed - _confirmations(before):
         return f"confirmation shown: '{min(new)[1][:80]}'"
@@ -307,6 +372,20 @@ def _accepted(before: PageView, after: PageView) -> str | None:
         return "moved to another page"
     if _fields(before) and not _fields(after):
         return "the form is gone"
+    return None
+
+
+def _member_evidence(before: PageView, after: PageView, purpose: str, typed: dict[str, str]) -> str | None:
+    other_page = after.url.split("#")[0] != before.url.split("#")[0]
+    if purpose in ("sign_up", "log_in") and after.link(_SIGNED_IN.pattern) and not before.link(_SIGNED_IN.pattern):
+        return "signed in: a log-out link appeared"
+    said = " ".join([after.title, *after.headings])
+    if purpose == "sign_up" and other_page and _ENTRIES["log_in"].search(said) and _offers(after, "log_in"):
+        return "taken to log in with the new account"
+    if purpose == "create" and other_page and not _offers(after, "create"):
+        written = [v for v in typed.values() if 3 <= len(v) <= 80]
+        if any(normalise(v) in normalise(after.text) for v in written):
+            return "the new entry is shown"
     return None
 
 

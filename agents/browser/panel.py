@@ -15,10 +15,10 @@ from agents.browser.personas import PERSONAS
 from agents.browser.results import LogRecord, SessionResult
 from agents.browser.session import run_session
 from agents.browser.sync import run_sync
-from agents.schemas import FlowSpec
+from agents.schemas import FlowSpec, TaskSpec
 from db.settings import get_settings
 
-_REQUIRED_PARAMS = {"find_item": ("item_name",), "complete_form": (), "explore": ()}
+_REQUIRED_PARAMS = {"find_item": ("item_name",), "complete_form": (), "explore": (), "journey": ("steps",)}
 
 
 def validate_flows(flows: list[FlowSpec]) -> None:
@@ -33,6 +33,9 @@ def validate_flows(flows: list[FlowSpec]) -> None:
         for param in _REQUIRED_PARAMS[flow.task.kind]:
             if not str(flow.task.params.get(param) or "").strip():
                 raise ValueError(f"flow {flow.name!r}: task {flow.task.kind} needs params.{param}")
+        if flow.task.kind == "journey":  # each step is a task of its own kind, checked as one
+            validate_flows([flow.model_copy(update={"task": TaskSpec(kind=step.kind, params=step.params)})
+                            for step in flow.task.steps()])
         values = flow.task.params.get("values", {})
         if flow.task.kind == "complete_form" and not isinstance(values, dict):
             raise ValueError(f"flow {flow.name!r}: params.values must be a mapping of field -> value")

@@ -17,11 +17,12 @@ from agents.browser.actor import Actor, SiteError
 from agents.browser.chromium import is_blocked
 from agents.browser.contexts import TabPool
 from agents.browser.forms import complete_form
+from agents.browser.journey import run_journey
 from agents.browser.metrics import PanelCache
 from agents.browser.personas import Outcome, Persona, explore, find_item
 from agents.browser.readiness import SiteNotReady
 from agents.browser.results import FailureCause, SessionResult
-from agents.schemas import FlowSpec
+from agents.schemas import FlowSpec, StepSpec, TaskSpec
 from db.settings import get_settings
 
 
@@ -31,11 +32,21 @@ def task_prompt(flow: FlowSpec) -> str:
         return f"Find '{params['item_name']}' and add it to the cart."
     if flow.task.kind == "complete_form":
         return f"Complete the {params.get('form_hint') or 'form'} with the given details and submit it."
+    if flow.task.kind == "journey":
+        return " Then: ".join(task_prompt(_step_flow(flow, step)) for step in flow.task.steps())
     return f"Explore the site: visit {params.get('max_pages', 5)} pages."
+
+
+def _step_flow(flow: FlowSpec, step: StepSpec) -> FlowSpec:
+    return flow.model_copy(update={"task": TaskSpec(kind=step.kind, params=step.params)})
 
 
 async def _attempt(actor: Actor, flow: FlowSpec, persona: Persona, rng: random.Random) -> Outcome:
     params = flow.task.params
+    if flow.task.kind == "journey":
+        return await run_journey(
+            actor, persona, rng, flow.task, lambda step: _attempt(actor, _step_flow(flow, step), persona, rng)
+        )
     if flow.task.kind == "find_item":
         return await find_item(
             actor,

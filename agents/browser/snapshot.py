@@ -1,75 +1,119 @@
-"""A first look at a live site: what a new visitor sees, enough to derive test flows from."""
+"""One page as the scout reads it, once rendered: the visitor's view, its visible forms, its controls."""
 
 from __future__ import annotations
 
-from playwright.async_api import async_playwright
+import re
+from dataclasses import dataclass, field
 
-from agents.browser.chromium import check_reachable, launch, origin_proxy
-from agents.browser.page_view import PageView, read_view, selector
-from agents.browser.sync import run_sync
-from agents.schemas import PageLink, SiteSnapshot
+from playwright.async_api import Page
 
-_MAX_PAGES = 8  # listing pages followed through "next": deep items make the real find tasks
-_FORMS_JS = """
-() => Array.from(document.forms).map(f => ({action: f.getAttribute('action') || '', method: f.method,
-  fields: Array.from(f.elements).filter(e => e.name && !['hidden', 'submit', 'button'].includes(e.type)).map(e => {
+from agents.browser.form_purpose import classify_form
+from agents.browser.page_view import PageView, read_view
+from agents.browser.readiness import NetworkWatch, wait_until_ready
+from agents.schemas import FieldInfo, FormInfo, PageInfo
+
+_FORMS_JS = r"""
+() => {
+  const text = el => (el.innerText || el.textContent || '').replace(/\s+/g, ' ').trim();
+  const shown = el => {
+    const r = el.getBoundingClientRect();
+    return r.width > 1 && r.height > 1 &&
+      (!el.checkVisibility || el.checkVisibility({opacityProperty: true, visibilityProperty: true}));
+  };
+  const labelOf = e => {
     const l = (e.id && document.querySelector(`label[for="${CSS.escape(e.id)}"]`)) || e.closest('label');
-    return {name: e.name, type: e.type || e.tagName.toLowerCase(), required: !!e.required,
-            label: ((l && l.innerText) || e.getAttribute('aria-label') || e.placeholder || '').trim()};
-  })}))
+    const by = (e.getAttribute('aria-labelledby') || '').split(/\s+/).map(i => document.getElementById(i))
+      .filter(Boolean).map(text).join(' ');
+    return ((l && text(l)) || by || e.getAttribute('aria-label') || e.placeholder || '').trim();
+  };
+  const heads = Array.from(document.querySelectorAll('h1, h2, h3, h4, legend')).filter(shown);
+  const kindOf = e => e.tagName === 'SELECT' ? 'select' : e.tagName === 'TEXTAREA' ? 'textarea'
+    : (e.getAttribute('type') || 'text').toLowerCase();
+  const forms = Array.from(document.forms).map((f, i) => {
+    if (!shown(f)) return null;
+    const fields = Array.from(f.elements).filter(e => ['INPUT', 'SELECT', 'TEXTAREA'].includes(e.tagName))
+      .filter(e => !['hidden', 'submit', 'button', 'reset', 'image'].includes(kindOf(e)))
+      // A styled checkbox hides the native box behind its visible label: the label is what counts.
+      .filter(e => shown(e) || (['checkbox', 'radio'].includes(kindOf(e)) && Array.from(e.labels || []).some(shown)))
+      .map(e => ({name: e.name || e.id || '', type: kindOf(e), label: labelOf(e), required: !!e.required,
+                  autocomplete: e.getAttribute('autocomplete') || '', placeholder: e.placeholder || '',
+                  options: e.tagName === 'SELECT' ? Array.from(e.options).map(o => o.value) : []}));
+    const inside = heads.find(h => f.contains(h));
+    const before = heads.filter(h => !f.contains(h) &&
+      (h.compareDocumentPosition(f) & Node.DOCUMENT_POSITION_FOLLOWING)).pop();
+    const submit = Array.from(f.querySelectorAll('button, input[type=submit], input[type=image]'))
+      .find(b => shown(b) && (b.type === 'submit' || b.type === 'image'));
+    const attr = f.getAttribute('action');
+    const unique = sel => document.querySelectorAll(sel).length === 1 ? sel : '';
+    const selector = (f.id && `form#${CSS.escape(f.id)}`) ||
+      (f.getAttribute('name') && unique(`form[name="${CSS.escape(f.getAttribute('name'))}"]`)) ||
+      (attr && unique(`form[action="${CSS.escape(attr)}"]`)) || `form >> nth=${i}`;
+    return {selector, action: attr === null ? location.href : f.action, method: (f.method || 'get').toLowerCase(),
+            heading: text(inside || before || document.querySelector('title') || document.body).slice(0, 120),
+            submit_text: submit ? (text(submit) || submit.value || submit.getAttribute('aria-label') || '') : '',
+            fields};
+  }).filter(Boolean);
+  // Controls that narrow or order what is listed: selects and buttons outside data-entry forms.
+  const sortWords = /\bsort|order by|price:? (low|high)|newest|oldest|a ?[-–] ?z\b/i;
+  const entry = el => { const f = el.closest('form');
+    return f && Array.from(f.elements).some(e => ['password', 'textarea', 'email'].includes(kindOf(e))); };
+  const sort = [], filters = [];
+  for (const s of document.querySelectorAll('select')) {
+    if (!shown(s) || entry(s) || s.options.length < 2) continue;
+    const said = `${labelOf(s)} ${s.name} ${Array.from(s.options).map(text).join(' ')}`;
+    (sortWords.test(said) ? sort : filters).push(labelOf(s) || s.name || text(s.options[1]));
+  }
+  for (const b of document.querySelectorAll('button, [role=button], [aria-pressed]')) {
+    if (!shown(b) || b.closest('form')) continue;
+    if (sortWords.test(text(b))) sort.push(text(b));
+    else if (b.hasAttribute('aria-pressed') || b.closest('[role=tablist], [role=toolbar]')) filters.push(text(b));
+  }
+  return {forms, sort, filters};
+}
 """
+# A server's index of files (Python's http.server, Apache, nginx, `serve`): not a page of an app.
+_FILE_INDEX = re.compile(r"^(index of|directory listing for|listing of|files within)\b", re.IGNORECASE)
+READY_TIMEOUT_S = 10.0  # the scout waits as long as a patient visitor for a page to render
 
 
-def first_look(url: str) -> SiteSnapshot:
-    check_reachable(url)
-    return run_sync(_first_look(url))
+@dataclass
+class PageRead:
+    """What one page showed the scout."""
+
+    info: PageInfo
+    view: PageView
+    forms: list[FormInfo] = field(default_factory=list)
+    sort: list[str] = field(default_factory=list)
+    filters: list[str] = field(default_factory=list)
 
 
-async def _first_look(url: str) -> SiteSnapshot:
-    async with async_playwright() as pw:
-        browser = await launch(pw)
-        try:
-            context = await browser.new_context(proxy=origin_proxy(url))
-            page = await context.new_page()
-            await page.goto(url, wait_until="load")
-            first = await read_view(page)
-            forms = await page.evaluate(_FORMS_JS)
-            items = _items(first, 1)
-            view: PageView = first
-            for page_number in range(2, _MAX_PAGES + 1):
-                nxt = view.next_link()
-                if nxt is None:
-                    break
-                await page.locator(selector(nxt)).first.click()
-                await page.wait_for_load_state("load")
-                view = await read_view(page)
-                seen = {i["href"] for i in items}
-                items += [i for i in _items(view, page_number) if i["href"] not in seen]
-        finally:
-            await browser.close()
-    return SiteSnapshot(
-        url=url,
-        title=first.title,
-        headings=first.headings,
-        links=[PageLink(text=link["text"], href=link["href"]) for link in first.links],
-        forms=forms,
-        buttons=[b["text"] for b in first.buttons if b["text"]],
-        has_search=first.search_input() is not None,
-        text_sample=first.text[:1000],
-        items=items,
+async def read_page(page: Page, network: NetworkWatch, url: str, depth: int) -> PageRead | None:
+    """Open `url` and read it once rendered (readiness: content there, nothing loading); None when it is
+    not an HTML page."""
+    response = await page.goto(url, wait_until="load")
+    status = response.status if response is not None else 200
+    kind = (response.headers.get("content-type", "text/html") if response is not None else "text/html").lower()
+    if "html" not in kind:
+        return None
+    readiness = await wait_until_ready(page, network, READY_TIMEOUT_S)
+    view = await read_view(page)
+    found = await page.evaluate(_FORMS_JS)
+    forms = []
+    for raw in found["forms"]:
+        form = FormInfo(page_url=view.url, **{**raw, "fields": [FieldInfo(**f) for f in raw["fields"]]})
+        forms.append(form.model_copy(update={"purpose": classify_form(form)}))
+    listing = bool(_FILE_INDEX.match(view.title) or any(_FILE_INDEX.match(h) for h in view.headings[:1]))
+    info = PageInfo(
+        url=view.url,
+        title=view.title,
+        headings=view.headings[:12],
+        status=status,
+        depth=depth,
+        buttons=sorted({b["text"] for b in view.buttons if b["text"]})[:20],
+        n_links=len(view.links),
+        n_forms=len(forms),
+        n_items=len(view.items),
+        file_listing=listing,
+        not_ready=readiness.blocker if not readiness.ready else "",
     )
-
-
-def _items(view: PageView, page_number: int) -> list[dict[str, object]]:
-    # page / found_on say how deep in the listing an item sits (deeper items make harder find tasks).
-    return [
-        {
-            "name": i["name"],
-            "href": i["href"],
-            "price": i["price"],
-            "text": i["text"],
-            "page": page_number,
-            "found_on": view.url,
-        }
-        for i in view.items
-    ]
+    return PageRead(info, view, forms, found["sort"], found["filters"])

@@ -1,235 +1,378 @@
-"""Offline heuristics for "derive_flows": test flows read from a first look at a site.
+"""Offline heuristics for "derive_flows": the goal picks the flows, the scout's inventory makes them real.
 
-Deterministic: the same snapshot and goal always give the same plan (choices use a stable hash,
-never random). Targets are real items/forms seen in the snapshot, never invented.
+- a sign-up goal: register, then do the first thing the app is for (write a first post, find an item);
+- a finding goal: named items from the rendered listings (deepest first), and a browse of a category;
+- a comparison goal: find the cheapest item (of a category when the items have categories);
+- a checkout, contact or feedback goal: that form.
+A flow the goal calls for that the inventory cannot support is dropped with the reason. "Explore the
+site" is only a filler when nothing the goal asks for exists, and never asks for more pages than the
+scout found. Deterministic: the same inventory and goal give the same plan (stable hashes, no random).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
 
-from agents.schemas import FlowPlan, FlowSpec, SiteSnapshot, TaskSpec
+from agents.llm.offline_values import plausible_value
+from agents.schemas import (
+    DroppedFlow,
+    FlowPlan,
+    FlowSpec,
+    FormInfo,
+    FormPurpose,
+    ItemInfo,
+    ScoutInventory,
+    StepSpec,
+    TaskSpec,
+)
 
 MAX_ITEM_FLOWS = 3
-_FORM_WORDS = ("sign", "register", "form", "account", "password", "onboard", "checkout")
-_SKIP_FIELD_TYPES = {"hidden", "submit", "button", "reset", "image", "file"}
+# What a goal asks for, in the order its flows come; a goal may ask for several things.
+_INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(words, re.IGNORECASE))
+    for name, words in (
+        ("sign_up", r"sign[ -]?up|regist|onboard|create (an |their |your |a )?account|\bjoin|new (user|member)s?"),
+        ("create", r"\b(write|publish|compose|create|share|post)\b.{0,40}\b(posts?|entr(y|ies)|articles?|notes?|"
+                   + r"stor(y|ies)|recipes?|reviews?|content)\b|first post"),
+        ("compare", r"cheap|compar|lowest price|best (price|deal)|\bprices?\b|afford"),
+        ("find", r"\bfind|search|discover|locat|look(ing)? for|brows|navigat|can'?t see|get to"),
+        ("checkout", r"check ?out|purchase|\bbuy|\bpay|\border|\bcart\b|basket"),
+        ("contact", r"contact|feedback|support|get in touch|reach (us|out)|enquir|inquir|message"),
+        ("log_in", r"log ?in|sign ?in"),
+    )
+)
+_CART = re.compile(r"add to (cart|bag|basket)|\bbuy\b", re.IGNORECASE)
+_CREATE_LINK = re.compile(
+    r"^\W*(new|write|compose|publish|create(?! (an |your )?account))\b|\b(new|add an?|write an?) "
+    r"(post|entry|article|note|story|recipe|review)",
+    re.IGNORECASE,
+)
+_NOUNS = re.compile(
+    r"\b(posts?|articles?|entr(?:y|ies)|notes?|stor(?:y|ies)|recipes?|reviews?|questions?|ideas?|"
+    r"projects?|events?|photos?|tasks?|todos?|threads?|topics?|snippets?|bookmarks?)\b",
+    re.IGNORECASE,
+)
 
 
-def derive_flows(goal: str, snapshot: SiteSnapshot) -> FlowPlan:
-    item_flows = _item_flows(snapshot)
-    form_flows = _form_flows(snapshot)
-    if not item_flows and not form_flows:
-        flows = [_explore_flow(snapshot, goal)]
-    elif any(word in goal.lower() for word in _FORM_WORDS) and form_flows:
-        flows = form_flows + item_flows  # the goal is about the form: its flow comes first
-    else:
-        flows = item_flows + form_flows
-    return FlowPlan(flows=[flow.model_copy(update={"order": i}) for i, flow in enumerate(flows, start=1)])
+def goal_intents(goal: str) -> list[str]:
+    return [name for name, words in _INTENTS if words.search(goal)]
+
+
+def derive_flows(goal: str, inventory: ScoutInventory) -> FlowPlan:
+    planner = _Planner(goal, inventory)
+    intents = goal_intents(goal)
+    for intent in intents or ["any"]:
+        getattr(planner, f"plan_{intent}")()
+    if not planner.flows:
+        planner.flows.append(_explore_flow(inventory, goal))
+    flows = [flow.model_copy(update={"order": i}) for i, flow in enumerate(planner.flows, start=1)]
+    return FlowPlan(flows=flows, dropped=planner.dropped)
 
 
 def _stable(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _depth_tiers(snapshot: SiteSnapshot) -> list[list[dict[str, Any]]]:
-    """Named, de-duplicated items, deepest first: (last ~third of the listing, other later pages, page 1).
+class _Planner:
+    def __init__(self, goal: str, inventory: ScoutInventory) -> None:
+        self.goal, self.inv = goal, inventory
+        self.flows: list[FlowSpec] = []
+        self.dropped: list[DroppedFlow] = []
+        self.read = f"the {len(inventory.pages)} page(s) the scout read"
 
-    Items a visitor only reaches after paging far are the real test of how findable things are.
-    """
-    unique: dict[str, dict[str, Any]] = {}
-    for item in snapshot.items:
-        key = str(item.get("name", "")).strip().lower()
-        if key and key not in unique:
-            unique[key] = item
-    items = list(unique.values())
+    def add(self, flow: FlowSpec) -> None:
+        if all(f.name != flow.name for f in self.flows):
+            self.flows.append(flow)
 
-    def depth(index: int, item: dict[str, Any]) -> float:
-        """Position in the listing as a fraction: 0 for the first page, 1 for the last page seen."""
-        pages = [i["page"] for i in items if isinstance(i.get("page"), int)]
-        if isinstance(item.get("page"), int) and max(pages) > 1:
-            return (item["page"] - 1) / (max(pages) - 1)
-        found_on = item.get("found_on") or item.get("listing_url")
-        if found_on:
-            return 0.5 if str(found_on).rstrip("/") != snapshot.url.rstrip("/") else 0.0
-        return 0.5 if index >= len(items) // 2 else 0.0  # no page info: later in the listing is further
+    def drop(self, name: str, reason: str) -> None:
+        if all(d.name != name for d in self.dropped) and all(f.name != name for f in self.flows):
+            self.dropped.append(DroppedFlow(name=name, reason=reason))
 
-    depths = [depth(i, item) for i, item in enumerate(items)]
-    deepest = [item for item, d in zip(items, depths, strict=True) if d > 0.6]
-    deeper = [item for item, d in zip(items, depths, strict=True) if 0 < d <= 0.6]
-    return [deepest, deeper, [item for item, d in zip(items, depths, strict=True) if d == 0]]
+    # -- what each kind of goal asks for -------------------------------------------------------
+    def plan_any(self) -> None:
+        """A goal that names no journey: what the app offers (items to find, the sign-up)."""
+        self.plan_find(quiet=True)
+        if self.inv.forms_for(FormPurpose.SIGN_UP):
+            self.plan_sign_up()
+
+    def plan_sign_up(self) -> None:
+        forms = self.inv.forms_for(FormPurpose.SIGN_UP)
+        if not forms:
+            seen = [link.text for link in self.inv.links_seen if re.search(r"sign ?up|regist", link.text, re.IGNORECASE)]
+            extra = f" (a link '{seen[0]}' leads to no form the scout could read)" if seen else ""
+            self.drop("Sign up", f"no sign-up form on {self.read}{extra}")
+            return
+        self.add(_signup_flow(self.inv, forms[0]))
+
+    def plan_create(self) -> None:
+        forms = self.inv.forms_for(FormPurpose.CREATE)
+        if forms:
+            noun = _noun(self.inv, forms[0])
+            self.add(_form_flow(forms[0], f"Write a first {noun}", f"write and publish a first {noun}"))
+        elif self.inv.forms_for(FormPurpose.SIGN_UP):
+            self.plan_sign_up()  # creating is for members: the journey signs up first
+        else:
+            self.drop("Write a first post", f"no form to create content and no sign-up form on {self.read}")
+
+    def plan_find(self, quiet: bool = False) -> None:
+        items = _reachable_items(self.inv)
+        if not items:
+            if not quiet:
+                self.drop("Find a named item", f"no listing with items on {self.read}")
+            return
+        for item in _pick_items(self.inv, items):
+            self.add(_find_flow(self.inv, item))
+        self.add(_browse_flow(self.inv, items))
+
+    def plan_compare(self) -> None:
+        priced = [i for i in _reachable_items(self.inv) if i.price_value is not None]
+        groups = {c: [i for i in priced if i.category == c] for c in sorted({i.category for i in priced if i.category})}
+        candidates = [g for g in groups.values() if len(g) >= 2 and _unique_min(g)] or (
+            [priced] if len(priced) >= 2 and _unique_min(priced) else []
+        )
+        if not candidates:
+            why = "fewer than two items with a price" if len(priced) < 2 else "the lowest price is shared"
+            self.drop("Find the cheapest item", f"{why} among the items on {self.read}")
+            return
+        group = candidates[int(_stable(self.inv.url), 16) % len(candidates)]
+        self.add(_cheapest_flow(self.inv, group, len(priced)))
+
+    def plan_checkout(self) -> None:
+        forms = self.inv.forms_for(FormPurpose.CHECKOUT)
+        if forms:
+            self.add(_form_flow(forms[0], "Complete the checkout", "place an order through the checkout form"))
+            return
+        self.drop("Complete the checkout", f"no checkout form on {self.read} (it may need a full cart)")
+        items = [i for i in _reachable_items(self.inv)]
+        if items and _has_cart(self.inv):  # the part of buying the scout can see: getting it into the cart
+            self.add(_find_flow(self.inv, _pick_items(self.inv, items)[0]))
+
+    def plan_contact(self) -> None:
+        forms = self.inv.forms_for(FormPurpose.CONTACT)
+        if forms:
+            self.add(_form_flow(forms[0], "Send a message", "send the site a message through its contact form"))
+        else:
+            self.drop("Send a message", f"no contact or feedback form on {self.read}")
+
+    def plan_log_in(self) -> None:
+        if not self.inv.forms_for(FormPurpose.LOG_IN):
+            self.drop("Log in", f"no log-in form on {self.read}")
+        elif not self.inv.forms_for(FormPurpose.SIGN_UP):
+            self.drop("Log in", "a log-in needs an account and there is no sign-up form to make one")
+        else:
+            self.plan_sign_up()
 
 
-def _pick_items(snapshot: SiteSnapshot) -> list[dict[str, Any]]:
-    """Up to MAX_ITEM_FLOWS targets, deepest items first, one per category where categories are known."""
-    picked: list[dict[str, Any]] = []
-    for pool in _depth_tiers(snapshot):
-        ranked = sorted(pool, key=lambda item: _stable(snapshot.url + str(item["name"])))
-        categories = {str(item.get("category") or "") for item in picked}
-        for item in ranked:  # distinct categories first, then whatever is left
-            category = str(item.get("category") or "")
-            if len(picked) < MAX_ITEM_FLOWS and (not category or category not in categories):
+# -- items -------------------------------------------------------------------------------------
+def _reachable_items(inv: ScoutInventory) -> list[ItemInfo]:
+    """Named items with a link on this site: the scout reached their listing by links from the start."""
+    origin = re.match(r"^[a-z]+://[^/]+", inv.url.lower())
+    unique: dict[str, ItemInfo] = {}
+    for item in inv.items:
+        key = item.name.strip().lower()
+        if key and (origin is None or item.href.lower().startswith(origin.group(0))):
+            unique.setdefault(key, item)
+    return list(unique.values())
+
+
+def _depth(item: ItemInfo, deepest: int, url: str) -> float:
+    """Position in the listing: 0 for the first page, 1 for the last page seen."""
+    if deepest > 1:
+        return (item.page - 1) / (deepest - 1)
+    return 0.5 if item.found_on.rstrip("/") not in ("", url.rstrip("/")) else 0.0
+
+
+def _pick_items(inv: ScoutInventory, items: list[ItemInfo]) -> list[ItemInfo]:
+    """Up to MAX_ITEM_FLOWS targets, deepest first (the real test of findability), distinct categories first."""
+    deepest = max(i.page for i in items)
+    depths = [_depth(i, deepest, inv.url) for i in items]
+    if not any(depths):  # no page information: later in the listing is further
+        depths = [0.5 if n >= len(items) // 2 else 0.0 for n in range(len(items))]
+    tiers = [
+        [i for i, d in zip(items, depths, strict=True) if d > 0.6],
+        [i for i, d in zip(items, depths, strict=True) if 0 < d <= 0.6],
+        [i for i, d in zip(items, depths, strict=True) if d == 0],
+    ]
+    picked: list[ItemInfo] = []
+    for pool in tiers:
+        ranked = sorted(pool, key=lambda i: _stable(inv.url + i.name))
+        categories = {i.category for i in picked}
+        for item in ranked:
+            if len(picked) < MAX_ITEM_FLOWS and (not item.category or item.category not in categories):
                 picked.append(item)
-                categories.add(category)
-        picked += [item for item in ranked if item not in picked][: MAX_ITEM_FLOWS - len(picked)]
+                categories.add(item.category)
+        picked += [i for i in ranked if i not in picked][: MAX_ITEM_FLOWS - len(picked)]
     return picked
 
 
-def _item_flows(snapshot: SiteSnapshot) -> list[FlowSpec]:
-    flows = []
-    for item in _pick_items(snapshot):
-        name = str(item["name"]).strip()
-        category = str(item.get("category") or "")
-        where = f" It should be in the {category} section." if category else ""
-        flows.append(
-            FlowSpec(
-                name=f"Find {name} and add it to the cart",
-                description=f"Find a specific product ({name}) and add it to the cart.",
-                instructions=(
-                    f'You are shopping on this site and want to buy "{name}".{where} '
-                    "Look around the way you normally would, find its product page, "
-                    "and add it to your cart. Say so if you cannot find it."
-                ),
-                task=TaskSpec(
-                    kind="find_item", params={"item_name": name, "category": category, "add_to_cart": True}
-                ),
-            )
-        )
-    if flows:
-        categories = sorted({str(i.get("category")) for i in snapshot.items if i.get("category")})
-        category = categories[int(_stable(snapshot.url), 16) % len(categories)] if categories else ""
-        focus = f"the {category} products" if category else "one kind of product"
-        flows.append(
-            FlowSpec(
-                name=f"Browse {category or 'a category'}",
-                description=f"Browse a category: look through {focus} and compare a few of them.",
-                instructions=(
-                    f"You have no particular product in mind. Look through {focus}, open a few that "
-                    "interest you and compare them. Notice anything that makes this hard."
-                ),
-                task=TaskSpec(kind="explore", params={"max_pages": 5, "category": category}),
-            )
-        )
-    return flows
+def _has_cart(inv: ScoutInventory) -> bool:
+    return any(_CART.search(b) for page in inv.pages for b in page.buttons)
 
 
-def _is_signup_form(form: dict[str, Any]) -> bool:
-    fields = [
-        f for f in form.get("fields", []) if str(f.get("type", "text")).lower() not in _SKIP_FIELD_TYPES
-    ]
-    types = {str(f.get("type", "")).lower() for f in fields}
-    return len(fields) >= 2 and bool(types & {"email", "password"})
+def _search_note(inv: ScoutInventory) -> str:
+    if not inv.controls.search:
+        return ""
+    return f" The site has a search box ({inv.controls.search_probe or 'not tried'})."
 
 
-def _form_selector(form: dict[str, Any], index: int) -> str:
-    if form.get("selector"):
-        return str(form["selector"])
-    if form.get("id"):
-        return f"form#{form['id']}"
-    if form.get("action"):
-        return f'form[action="{form["action"]}"]'
-    return f"form:nth-of-type({index + 1})"
+def _find_flow(inv: ScoutInventory, item: ItemInfo) -> FlowSpec:
+    cart = _has_cart(inv)
+    where = f" It should be in the {item.category} section." if item.category else ""
+    then = ", and add it to your cart" if cart else ", and open its page"
+    return FlowSpec(
+        name=f"Find {item.name}" + (" and add it to the cart" if cart else ""),
+        description=f"Find a specific item ({item.name}, listing page {item.page}){then}.{_search_note(inv)}",
+        instructions=(
+            f'You are looking for "{item.name}" on this site.{where} Look around the way you normally would '
+            f"(links, menus or the site's own search), find its page{then}. Say so if you cannot find it."
+        ),
+        task=TaskSpec(kind="find_item", params={
+            "item_name": item.name, "category": item.category, "add_to_cart": cart}),
+    )
 
 
-def _form_flows(snapshot: SiteSnapshot) -> list[FlowSpec]:
-    flows = []
-    for index, form in enumerate(snapshot.forms):
-        if not _is_signup_form(form):
-            continue
-        fields = [f for f in form.get("fields", []) if f.get("name")]
-        # People fill what is required and skip optional extras (fax, newsletter) when the form says which.
-        if any(f.get("required") for f in fields):
-            fields = [f for f in fields if f.get("required")]
-        values = {str(f["name"]): value for f in fields if (value := plausible_value(f)) is not None}
-        flows.append(
-            FlowSpec(
-                name="Complete the sign-up",
-                description="Create an account by filling in and submitting the sign-up form.",
-                instructions=(
-                    "You want to create an account on this site. Fill in the sign-up form with your "
-                    "details, fix anything it complains about, and submit it until you are signed up."
-                ),
-                task=TaskSpec(
-                    kind="complete_form",
-                    params={
-                        "form_hint": "signup",
-                        "form_selector": _form_selector(form, index),
-                        "values": values,
-                    },
-                ),
-            )
-        )
-        break  # one sign-up flow: a second form on the same page is usually the same journey
-    return flows
+def _cheapest_flow(inv: ScoutInventory, group: list[ItemInfo], seen: int) -> FlowSpec:
+    cheapest = min(group, key=lambda i: (i.price_value, i.name))
+    category = cheapest.category if all(i.category == cheapest.category for i in group) else ""
+    thing = f"{category} item" if category else "item"
+    cart = _has_cart(inv)
+    return FlowSpec(
+        name=f"Find the cheapest {thing}",
+        description=(f"Find the cheapest {thing} ({cheapest.name}, {cheapest.price}: the lowest price of the "
+                     f"{len(group)} such items among the {seen} priced items the scout saw)."),
+        instructions=(
+            f"You want the cheapest {thing} this site sells. Compare prices the way you normally would "
+            f"(sorting, filters, or reading the listings), then open the cheapest one"
+            + (" and add it to your cart." if cart else ".")
+        ),
+        task=TaskSpec(kind="find_item", params={
+            "item_name": cheapest.name, "category": category, "add_to_cart": cart, "criterion": "cheapest"}),
+    )
 
 
-def _explore_flow(snapshot: SiteSnapshot, goal: str) -> FlowSpec:
+def _browse_flow(inv: ScoutInventory, items: list[ItemInfo]) -> FlowSpec:
+    categories = sorted({i.category for i in items if i.category})
+    category = categories[int(_stable(inv.url), 16) % len(categories)] if categories else ""
+    focus = f"the {category} items" if category else "what the site lists"
+    return FlowSpec(
+        name=f"Browse {category or 'the listings'}",
+        description=f"Browse: look through {focus} and compare a few of them.",
+        instructions=(
+            f"You have nothing particular in mind. Look through {focus}, open a few that interest you and "
+            "compare them. Notice anything that makes this hard."
+        ),
+        task=TaskSpec(kind="explore", params={"max_pages": _max_pages(inv), "category": category}),
+    )
+
+
+# -- forms -------------------------------------------------------------------------------------
+def form_values(form: FormInfo) -> dict[str, object]:
+    """What a person fills: the required fields when the form marks them, else every field."""
+    fields = [f for f in form.fields if f.name]
+    if any(f.required for f in fields):
+        fields = [f for f in fields if f.required]
+    return {f.name: value for f in fields if (value := plausible_value(f, form.purpose)) is not None}
+
+
+def _form_step(form: FormInfo, optional: bool = False) -> StepSpec:
+    return StepSpec(kind="complete_form", optional=optional, params={
+        "form_hint": form.purpose.value, "form_selector": form.selector, "page_url": form.page_url,
+        "values": form_values(form)})
+
+
+def _form_flow(form: FormInfo, name: str, what: str) -> FlowSpec:
+    step = _form_step(form)
+    return FlowSpec(
+        name=name,
+        description=f"{name}: the form '{form.heading or form.submit_text}' on {form.page_url}.",
+        instructions=(
+            f"You want to {what}. Find the form, fill it in with your details, fix anything it "
+            "complains about, and submit it until the site confirms."
+        ),
+        task=TaskSpec(kind="complete_form", params=step.params),
+    )
+
+
+def _signup_flow(inv: ScoutInventory, form: FormInfo) -> FlowSpec:
+    """Register, then the first thing the app is for; a sign-up alone when the app shows nothing more."""
+    signup = _form_step(form)
+    then, what = _first_thing(inv)
+    if then is None:
+        flow = _form_flow(form, "Complete the sign-up", "create an account on this site")
+        return flow.model_copy(update={"instructions": (
+            "You want to create an account on this site. Fill in the sign-up form with your details, fix "
+            "anything it complains about, and submit it until you are signed up.")})
+    steps = [signup]
+    logins = inv.forms_for(FormPurpose.LOG_IN)
+    if logins:  # some apps sign the new member in, others send them to log in: optional
+        creds = {k: v for k, v in signup.params["values"].items() if re.search(r"user|login|mail|pass|name", k, re.IGNORECASE)}
+        login = _form_step(logins[0], optional=True)
+        steps.append(login.model_copy(update={"params": {**login.params, "values": creds}}))
+    steps.append(then)
+    return FlowSpec(
+        name=f"Sign up, then {what}",
+        description=(f"A new visitor registers (the form on {form.page_url}) and then tries to {what}"
+                     + ("" if then.params.get("page_url") or then.kind != "complete_form"
+                        else ": the scout could not see that form before signing up") + "."),
+        instructions=(
+            f"You are new here. Create an account, then {what}. Fill in what each form asks, fix anything "
+            "it complains about, and keep going until the site shows it is done."
+        ),
+        task=TaskSpec(kind="journey", params={"steps": [s.model_dump() for s in steps]}),
+    )
+
+
+def _first_thing(inv: ScoutInventory) -> tuple[StepSpec | None, str]:
+    """What a new member does first: create (a form seen, a link to one, or content to add to), or find an item."""
+    creates = inv.forms_for(FormPurpose.CREATE)
+    if creates:
+        return _form_step(creates[0]), f"write a first {_noun(inv, creates[0])}"
+    linked = any(_CREATE_LINK.search(link.text) for link in inv.links_seen)
+    if linked or _content_noun(inv):
+        noun = _noun(inv, None)
+        values = {"title": f"My first {noun}", "body": f"Hello! This is my first {noun} here, just trying it out."}
+        return StepSpec(kind="complete_form", params={"form_hint": "create", "values": values}), f"write a first {noun}"
+    items = _reachable_items(inv)
+    if items:
+        item = _pick_items(inv, items)[0]
+        cart = _has_cart(inv)
+        step = StepSpec(kind="find_item", params={"item_name": item.name, "category": item.category, "add_to_cart": cart})
+        return step, f"find {item.name}" + (" and add it to the cart" if cart else "")
+    return None, ""
+
+
+def _content_noun(inv: ScoutInventory) -> str:
+    said = " ".join([inv.title, *(h for p in inv.pages[:1] for h in p.headings), *(n.text for n in inv.navigation)])
+    match = _NOUNS.search(said)
+    return match.group(1).lower() if match else ""
+
+
+def _noun(inv: ScoutInventory, form: FormInfo | None) -> str:
+    said = " ".join([form.heading, form.submit_text] if form else [])
+    said += " " + " ".join(link.text for link in inv.links_seen if _CREATE_LINK.search(link.text))
+    match = _NOUNS.search(said)
+    word = match.group(1).lower() if match else _content_noun(inv) or "post"
+    return re.sub(r"ies$", "y", word) if word.endswith("ies") else word.removesuffix("s") if len(word) > 3 else word
+
+
+def _unique_min(items: list[ItemInfo]) -> bool:
+    prices = sorted(i.price_value for i in items if i.price_value is not None)
+    return len(prices) >= 2 and prices[0] < prices[1]
+
+
+def _max_pages(inv: ScoutInventory) -> int:
+    """Never more pages than the app has: a one-page app offers one."""
+    return max(1, min(5, len(inv.app_pages)))
+
+
+def _explore_flow(inv: ScoutInventory, goal: str) -> FlowSpec:
     return FlowSpec(
         name="Explore the site",
-        description=f"Explore {snapshot.title or snapshot.url} with the goal in mind: {goal}",
+        description=f"Explore {inv.title or inv.url} with the goal in mind: {goal}",
         instructions=(
             "Look around this site as a first-time visitor would. Try to understand what it offers and "
             f"keep this in mind: {goal}. Note anything confusing or broken."
         ),
-        task=TaskSpec(kind="explore", params={"max_pages": 5}),
+        task=TaskSpec(kind="explore", params={"max_pages": _max_pages(inv)}),
     )
-
-
-_PLACEHOLDER = re.compile(r"^(-|select|choose|please|pick)", re.IGNORECASE)
-# What a real person types, not what a hidden rule wants: the flow must not know rules the page does not
-# state (the simulated user adapts only to what the page shows), so these plausibly break such rules.
-_PASSWORD = "sunflower22"
-_PHONE = "555-123-4567"
-_BY_KEYWORD: tuple[tuple[tuple[str, ...], Any], ...] = (
-    (("password", "passwd"), _PASSWORD),
-    (("email", "e-mail"), "alex.morgan@example.com"),
-    (("username", "user name", "login", "handle"), "alexmorgan42"),
-    (("first", "given"), "Alex"),
-    (("last", "surname", "family"), "Morgan"),
-    (("full name", "fullname", "your name"), "Alex Morgan"),
-    (("phone", "mobile", "tel"), _PHONE),
-    (("birth", "dob", "birthday"), "1990-04-15"),
-    (("age",), "34"),
-    (("zip", "postal", "postcode"), "94110"),
-    (("city", "town"), "San Francisco"),
-    (("country",), "United States"),
-    (("state", "region", "province"), "CA"),
-    (("line2", "line 2", "apartment", "suite", "unit"), "Apt 4"),
-    (("address", "street"), "12 Market Street"),
-    (("company", "organisation", "organization", "employer"), "Acme Ltd"),
-    (("website", "url", "homepage"), "https://example.com"),
-    (("job", "role", "position", "occupation"), "Product manager"),
-    (("terms", "agree", "consent", "accept", "privacy"), True),
-    (("name",), "Alex Morgan"),
-)
-_BY_TYPE: dict[str, Any] = {
-    "email": "alex.morgan@example.com",
-    "password": _PASSWORD,
-    "tel": _PHONE,
-    "date": "1990-04-15",
-    "number": "3",
-    "url": "https://example.com",
-    "checkbox": True,
-}
-
-
-def plausible_value(field: dict[str, Any]) -> Any:
-    """A natural value for a form field, from its type, name and label; None to leave it alone."""
-    kind = str(field.get("type", "text")).lower()
-    if kind in _SKIP_FIELD_TYPES:
-        return None
-    if kind == "select" or field.get("options"):
-        options = [
-            str(o.get("value", "") if isinstance(o, dict) else o).strip() for o in field.get("options", [])
-        ]
-        real = [o for o in options if o and not _PLACEHOLDER.match(o)]  # skip "Choose one..." entries
-        return real[0] if real else None
-    if kind in ("email", "password", "tel", "date", "url"):
-        return _BY_TYPE[kind]
-    words = f"{field.get('name', '')} {field.get('label', '')}"
-    words = re.sub(r"(?<=[a-z])(?=[A-Z])|[_\-]+", " ", words).lower()  # firstName, first_name -> first name
-    for keywords, value in _BY_KEYWORD:
-        if any(re.search(rf"\b{re.escape(k)}", words) for k in keywords):
-            return value if kind != "checkbox" or isinstance(value, bool) else True
-    return _BY_TYPE.get(kind, "Just browsing")

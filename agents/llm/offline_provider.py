@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from agents.llm import offline_flows, offline_suggestions
 from agents.llm.base import LLMBadResponse, LLMResult, LLMUnavailable
-from agents.schemas import SiteSnapshot, VariantAnalysis
+from agents.schemas import ScoutInventory, VariantAnalysis
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -60,8 +60,8 @@ class OfflineProvider:
 
     def _answer(self, task: str, context: dict[str, Any]) -> BaseModel:
         if task == "derive_flows":
-            snapshot = SiteSnapshot.model_validate(_required(context, task, "snapshot"))
-            return offline_flows.derive_flows(str(context.get("goal", "")), snapshot)
+            inventory = ScoutInventory.model_validate(_required(context, task, "inventory"))
+            return offline_flows.derive_flows(str(context.get("goal", "")), inventory)
         if task == "suggest_changes":
             analysis = VariantAnalysis.model_validate(_required(context, task, "analysis"))
             return offline_suggestions.suggest_changes(

@@ -6,7 +6,7 @@ import dataclasses
 import json
 
 from agents.llm.base import LLMProvider, LLMResult
-from agents.schemas import FlowPlan, SiteSnapshot, SuggestionList, VariantAnalysis
+from agents.schemas import FlowPlan, ScoutInventory, SuggestionList, VariantAnalysis
 
 RECIPES = (
     "search",
@@ -22,14 +22,24 @@ RECIPES = (
 _FLOWS_SYSTEM = """You design usability test flows for simulated users of a web site.
 Each flow is one user journey that serves the experiment's goal, written as natural instructions
 a first-time visitor would follow (exploratory, no CSS selectors or URLs in the instructions).
+You get a scout's inventory of the rendered site: its pages, its forms and what each is for
+(purpose: sign_up, log_in, search, create, checkout, contact, other), its listings and their items
+(name, price, category, listing page), its in-page controls (search, filters, sort) and navigation.
 Every flow carries a programmatically checkable task:
-- kind "find_item": params {"item_name": exact name of a real item seen on the site, "category": its
-  category or "", "add_to_cart": true}. Prefer items that are NOT on the first listing page.
-- kind "complete_form": params {"form_hint": "signup", "form_selector": CSS selector of the form,
-  "values": {field name: a plausible valid value}} for every field of the form.
-- kind "explore": params {"max_pages": 5}.
-Use only names, fields and forms present in the snapshot; never invent items.
-Give 2 to 5 flows with distinct targets, ordered by how directly they test the goal."""
+- kind "find_item": params {"item_name": exact name of a listed item, "category": its category or "",
+  "add_to_cart": true when the site has add-to-cart buttons}. Prefer items deep in the listings; for
+  a comparison goal target the cheapest item and add "criterion": "cheapest".
+- kind "complete_form": params {"form_hint": the form's purpose, "form_selector": the form's selector,
+  "page_url": where it is, "values": {field name: a plausible valid value}}.
+- kind "journey": params {"steps": [{"kind": "complete_form" | "find_item" | "explore", "params": {...},
+  "optional": bool}, ...]} done in order: e.g. a sign-up goal registers, optionally logs in, then does
+  the first thing the app is for (write a first post: {"form_hint": "create", "values": {"title": ...,
+  "body": ...}} even when that form is only visible to members).
+- kind "explore": params {"max_pages": at most the number of pages in the inventory}, only when the
+  inventory offers nothing the goal asks for.
+Use only items and forms present in the inventory; never invent them. A flow the goal calls for that
+the inventory cannot support goes in "dropped" with the reason. Give 1 to 5 flows with distinct
+targets, ordered by how directly they test the goal."""
 
 _SUGGEST_SYSTEM = f"""You are a UX researcher proposing concrete changes to a web app.
 Each suggestion: an imperative title naming one change; a rationale that quotes the observed issues
@@ -48,12 +58,12 @@ def _provider(provider: LLMProvider | None) -> LLMProvider:
 
 
 def derive_flows(
-    goal: str, snapshot: SiteSnapshot, provider: LLMProvider | None = None
+    goal: str, inventory: ScoutInventory, provider: LLMProvider | None = None
 ) -> LLMResult[FlowPlan]:
-    """Test flows for the goal from a first look at the site (seed 004 flows generated from a prompt)."""
-    snapshot_json = snapshot.model_dump_json(exclude_none=True)
+    """Test flows for the goal from the scout's inventory of the site (seed 004 flows generated from a prompt)."""
+    inventory_json = inventory.model_dump_json(exclude_none=True)
     prompt = (
-        f"Experiment goal: {goal}\n\nWhat a first look at the site shows (JSON):\n{snapshot_json}\n\n"
+        f"Experiment goal: {goal}\n\nWhat a scout found on the rendered site (JSON):\n{inventory_json}\n\n"
         "Derive the test flows."
     )
     result = _provider(provider).complete(
@@ -61,10 +71,10 @@ def derive_flows(
         prompt=prompt,
         schema=FlowPlan,
         system=_FLOWS_SYSTEM,
-        context={"goal": goal, "snapshot": snapshot.model_dump(mode="json")},
+        context={"goal": goal, "inventory": inventory.model_dump(mode="json")},
     )
     flows = [flow.model_copy(update={"order": i}) for i, flow in enumerate(result.value.flows, start=1)]
-    return dataclasses.replace(result, value=FlowPlan(flows=flows))
+    return dataclasses.replace(result, value=FlowPlan(flows=flows, dropped=result.value.dropped))
 
 
 def suggest_changes(

@@ -1,4 +1,4 @@
-"""first_look, `variantlab browse` end to end, and the quick browser bench."""
+"""The scout on the bundled shop, `variantlab browse` end to end, and the quick browser bench."""
 
 from __future__ import annotations
 
@@ -8,23 +8,26 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agents.browser.snapshot import first_look
+from agents.browser.scout import scout
 from cli.main import app
 
 pytestmark = pytest.mark.browser
 
 
-def test_first_look_sees_products_over_pages_and_whether_there_is_search(
+def test_scout_sees_products_over_pages_and_whether_there_is_search(
     shop_url: str, search_shop_url: str
 ) -> None:
-    plain = first_look(shop_url)
+    plain = scout(shop_url)
     assert plain.title.startswith("Products, page 1 of 6")
-    assert not plain.has_search and plain.forms == []
-    # 12 a page, all six pages followed through "next": deep items are what find tasks should target.
-    assert len({i["name"] for i in plain.items}) == 72
-    assert {i["page"] for i in plain.items} == {1, 2, 3, 4, 5, 6}
-    assert all(i["price"].startswith("$") for i in plain.items)
-    assert first_look(search_shop_url).has_search
+    assert not plain.controls.search and plain.forms == []
+    # 12 a page, all six listing pages read before item pages: deep items are what find tasks target.
+    assert len({i.name for i in plain.items}) == 72
+    assert {i.page for i in plain.items} == {1, 2, 3, 4, 5, 6}
+    assert all(i.price.startswith("$") for i in plain.items)
+    assert len({i.category for i in plain.items}) == 8  # the label beside each name and price
+    assert len(plain.pages) <= 15 and any("Add to cart" in " ".join(p.buttons) for p in plain.pages)
+    searchable = scout(search_shop_url)
+    assert searchable.controls.search and searchable.controls.search_probe
 
 
 def test_browse_prints_flows_sessions_and_analysis_as_json(signup_url: str) -> None:

@@ -1,4 +1,4 @@
-"""Offline flow derivation on hand-made snapshots of a shop and a sign-up form."""
+"""Offline flow derivation on hand-made scout inventories: the goal picks the flows, the inventory makes them real."""
 
 from __future__ import annotations
 
@@ -9,7 +9,18 @@ import pytest
 from agents.llm.base import LLMBadResponse, LLMUnavailable
 from agents.llm.offline_provider import OfflineProvider
 from agents.llm.tasks import derive_flows
-from agents.schemas import FlowPlan, SiteSnapshot, SuggestionList
+from agents.schemas import (
+    FieldInfo,
+    FlowPlan,
+    FormInfo,
+    FormPurpose,
+    ItemInfo,
+    ListingInfo,
+    PageInfo,
+    PageLink,
+    ScoutInventory,
+    SuggestionList,
+)
 
 CATEGORIES = ["Beauty", "Home Decor", "Outdoor", "Stationery"]
 NAMES = [
@@ -32,23 +43,27 @@ NAMES = [
 ]
 
 
-def shop(with_pages: bool = True, url: str = "http://127.0.0.1:9/") -> SiteSnapshot:
+def shop(with_pages: bool = True, url: str = "http://127.0.0.1:9/", cart: bool = True) -> ScoutInventory:
     items = [
-        {
-            "name": name,
-            "href": f"products/p{i}.html",
-            "price": f"${10 + i}.00",
-            "category": CATEGORIES[i % 4],
-            **({"page": 1 + i // 6} if with_pages else {}),
-        }
+        ItemInfo(
+            name=name,
+            href=f"{url}products/p{i}.html",
+            price=f"${10 + i}.00",
+            category=CATEGORIES[i % 4],
+            page=1 + i // 6 if with_pages else 1,
+            found_on=url,
+        )
         for i, name in enumerate(NAMES)
     ]
-    return SiteSnapshot(
+    pages = [PageInfo(url=url, title="Northwind Goods", headings=["All products"], n_items=6)]
+    pages += [PageInfo(url=f"{url}page-{n}.html", depth=1) for n in (2, 3)]
+    pages.append(PageInfo(url=f"{url}products/p0.html", depth=2, buttons=["Add to cart"] if cart else []))
+    return ScoutInventory(
         url=url,
         title="Northwind Goods",
-        headings=["All products"],
-        items=items,
-        links=[{"text": "Next page", "href": "page-2.html"}],
+        pages=pages,
+        listings=[ListingInfo(url=url, items=items)],
+        navigation=[PageLink(text="Next page", href=f"{url}page-2.html")],
     )
 
 
@@ -66,7 +81,7 @@ SIGNUP_FIELDS = [
         "name": "company_size",
         "type": "select",
         "label": "Company size *",
-        "options": [{"value": "", "text": "Select…"}, {"value": "2-10", "text": "2–10"}],
+        "options": ["", "2-10"],
     },
     {"name": "address_line2", "type": "text", "label": "Apartment, suite"},
     {"name": "postal_code", "type": "text", "label": "Postal code *"},
@@ -76,19 +91,24 @@ SIGNUP_FIELDS = [
 ]
 
 
-def signup() -> SiteSnapshot:
-    return SiteSnapshot(
-        url="http://127.0.0.1:9/",
+def signup() -> ScoutInventory:
+    url = "http://127.0.0.1:9/"
+    fields = [FieldInfo(**f) for f in SIGNUP_FIELDS if f["type"] != "hidden"]
+    return ScoutInventory(
+        url=url,
         title="Cloudberry — sign up",
+        pages=[PageInfo(url=url, title="Cloudberry — sign up", n_forms=2)],
         forms=[
-            {"id": "signup-form", "action": "", "fields": SIGNUP_FIELDS},
-            {"action": "/search", "fields": [{"name": "q", "type": "search"}]},
+            FormInfo(page_url=url, selector="form#signup-form", fields=fields, purpose=FormPurpose.SIGN_UP,
+                     heading="Create your account", submit_text="Create account"),
+            FormInfo(page_url=url, action=f"{url}search", fields=[FieldInfo(name="q", type="search")],
+                     purpose=FormPurpose.SEARCH),
         ],
     )
 
 
-def _plan(snapshot: SiteSnapshot, goal: str = "Users can't find products easily") -> FlowPlan:
-    result = derive_flows(goal, snapshot, OfflineProvider())
+def _plan(inventory: ScoutInventory, goal: str = "Users can't find products easily") -> FlowPlan:
+    result = derive_flows(goal, inventory, OfflineProvider())
     assert (result.provider, result.model, result.input_tokens, result.cost_usd) == (
         "offline",
         "offline-heuristics",
@@ -101,12 +121,12 @@ def _plan(snapshot: SiteSnapshot, goal: str = "Users can't find products easily"
 def test_shop_flows_target_distinct_real_items_beyond_the_first_page() -> None:
     plan = _plan(shop())
     finds = [f for f in plan.flows if f.task.kind == "find_item"]
-    by_name = {item["name"]: item for item in shop().items}
+    by_name = {item.name: item for item in shop().items}
     assert len(finds) == 3
     names = [f.task.params["item_name"] for f in finds]
     assert len(set(names)) == 3 and all(name in by_name for name in names)
-    assert all(by_name[name]["page"] == 3 for name in names)  # the deepest page seen comes first
-    assert [f.task.params["category"] for f in finds] == [by_name[n]["category"] for n in names]
+    assert all(by_name[name].page == 3 for name in names)  # the deepest page seen comes first
+    assert [f.task.params["category"] for f in finds] == [by_name[n].category for n in names]
     assert len({f.task.params["category"] for f in finds}) == 3
     assert all(
         f.task.params["add_to_cart"] is True and name in f.instructions for f, name in zip(finds, names)
@@ -140,7 +160,7 @@ def test_signup_form_gets_a_complete_form_flow_with_natural_values() -> None:
     (flow,) = plan.flows
     assert flow.task.kind == "complete_form" and flow.order == 1
     params = flow.task.params
-    assert params["form_selector"] == "form#signup-form" and params["form_hint"] == "signup"
+    assert params["form_selector"] == "form#signup-form" and params["form_hint"] == "sign_up"
     values = params["values"]
     assert set(values) == {f["name"] for f in SIGNUP_FIELDS if f["type"] != "hidden"}
     # Values a person types, not ones tailored to rules the page never states: the example app's hidden
@@ -159,18 +179,18 @@ def test_signup_form_gets_a_complete_form_flow_with_natural_values() -> None:
 
 
 def test_optional_fields_are_left_out_when_the_form_marks_required_ones() -> None:
-    fields = [dict(f, required="*" in f["label"]) for f in SIGNUP_FIELDS]
-    snapshot = signup().model_copy(update={"forms": [{"id": "signup-form", "fields": fields}]})
-    (flow,) = _plan(snapshot, goal="Users abandon sign-up").flows
-    assert set(flow.task.params["values"]) == {f["name"] for f in fields if f["required"]}
+    fields = [FieldInfo(**f, required="*" in f["label"]) for f in SIGNUP_FIELDS if f["type"] != "hidden"]
+    form = signup().forms[0].model_copy(update={"fields": fields})
+    (flow,) = _plan(signup().model_copy(update={"forms": [form]}), goal="Users abandon sign-up").flows
+    assert set(flow.task.params["values"]) == {f.name for f in fields if f.required}
     assert "address_line2" not in flow.task.params["values"]
 
 
 def test_a_site_with_neither_gets_an_exploration() -> None:
-    (flow,) = _plan(
-        SiteSnapshot(url="http://127.0.0.1:9/", title="About us"), goal="Visitors leave quickly"
-    ).flows
+    about = ScoutInventory(url="http://127.0.0.1:9/", title="About us", pages=[PageInfo(url="http://127.0.0.1:9/")])
+    (flow,) = _plan(about, goal="Visitors leave quickly").flows
     assert flow.task.kind == "explore" and "Visitors leave quickly" in flow.instructions
+    assert flow.task.params["max_pages"] == 1  # a one-page site offers one page, not five
 
 
 def test_offline_refuses_what_it_cannot_do() -> None:
@@ -179,12 +199,12 @@ def test_offline_refuses_what_it_cannot_do() -> None:
         provider.complete(task="code_agent_step", prompt="edit index.html", schema=FlowPlan)
     with pytest.raises(LLMUnavailable, match="no heuristic"):
         provider.complete(task="write_poem", prompt="?", schema=FlowPlan)
-    with pytest.raises(LLMUnavailable, match="snapshot"):
+    with pytest.raises(LLMUnavailable, match="inventory"):
         provider.complete(task="derive_flows", prompt="?", schema=FlowPlan, context={"goal": "x"})
     with pytest.raises(LLMBadResponse, match="SuggestionList"):
         provider.complete(
             task="derive_flows",
             prompt="?",
             schema=SuggestionList,
-            context={"goal": "x", "snapshot": shop().model_dump()},
+            context={"goal": "x", "inventory": shop().model_dump()},
         )

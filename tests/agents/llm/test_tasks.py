@@ -8,7 +8,7 @@ from pydantic import SecretStr
 from agents.llm.anthropic_provider import AnthropicProvider
 from agents.llm.base import ModelSpec
 from agents.llm.tasks import derive_flows, suggest_changes
-from agents.schemas import SiteSnapshot, VariantAnalysis
+from agents.schemas import ItemInfo, ListingInfo, ScoutInventory, VariantAnalysis
 from tests.agents.llm import loopback
 from tests.agents.llm.conftest import API_KEY, FAST
 
@@ -49,7 +49,7 @@ def test_suggestions_from_a_model_are_deduplicated_and_capped() -> None:
     assert "category_filter" in str(body["system"])
 
 
-def test_flows_prompt_carries_goal_and_snapshot_and_orders_flows() -> None:
+def test_flows_prompt_carries_goal_and_inventory_and_orders_flows() -> None:
     flow = {
         "name": "f",
         "description": "d",
@@ -57,17 +57,24 @@ def test_flows_prompt_carries_goal_and_snapshot_and_orders_flows() -> None:
         "order": 7,
         "task": {"kind": "explore", "params": {"max_pages": 5}},
     }
-    snapshot = SiteSnapshot(url="http://127.0.0.1:9/", title="Northwind", items=[{"name": "Brass Lamp"}])
+    lamp = ItemInfo(name="Brass Lamp", href="http://127.0.0.1:9/lamp", price="$12.00")
+    inventory = ScoutInventory(
+        url="http://127.0.0.1:9/", title="Northwind", listings=[ListingInfo(url="http://127.0.0.1:9/", items=[lamp])]
+    )
+    dropped = [{"name": "Send a message", "reason": "no contact form"}]
     with loopback.ScriptedServer(
-        [loopback.anthropic_tool_reply("submit_flow_plan", {"flows": [flow, flow]})]
+        [loopback.anthropic_tool_reply("submit_flow_plan", {"flows": [flow, flow], "dropped": dropped})]
     ) as server:
-        result = derive_flows("find products", snapshot, _anthropic(server.url))
+        result = derive_flows("find products", inventory, _anthropic(server.url))
     assert [f.order for f in result.value.flows] == [1, 2]
+    assert [d.reason for d in result.value.dropped] == ["no contact form"]
     prompt = server.requests[0].body["messages"][0]["content"]
-    assert "find products" in prompt and "Brass Lamp" in prompt
+    assert "find products" in prompt and "Brass Lamp" in prompt and "$12.00" in prompt
+    # The model is told what the inventory holds and which task kinds exist, the journey among them.
+    assert "purpose" in str(server.requests[0].body["system"]) and '"journey"' in str(server.requests[0].body["system"])
     assert result.provider == "anthropic" and result.input_tokens == 100
 
 
 def test_default_provider_comes_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    result = derive_flows("find products", SiteSnapshot(url="http://127.0.0.1:9/"))
+    result = derive_flows("find products", ScoutInventory(url="http://127.0.0.1:9/"))
     assert result.provider == "offline"

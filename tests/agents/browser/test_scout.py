@@ -1,0 +1,92 @@
+"""The scout on rendered sites: a blog with accounts and a shop whose grid arrives late; flows from what it found."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from agents.browser.panel import run_panel
+from agents.browser.scout import scout
+from agents.llm.offline_flows import derive_flows
+from agents.schemas import FormPurpose, ScoutInventory
+from tests.agents.browser import scout_sites
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def blog() -> Iterator[tuple[str, scout_sites.Blog]]:
+    site = scout_sites.Blog()
+    url, server = scout_sites.serve(site.handler())
+    yield url, site
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def blog_inventory(blog: tuple[str, scout_sites.Blog]) -> tuple[ScoutInventory, list[str]]:
+    """The inventory, and the paths the scout requested (the panel's link checks come later)."""
+    inventory = scout(blog[0])
+    return inventory, list(blog[1].requested)
+
+
+@pytest.fixture(scope="module")
+def late_shop() -> Iterator[tuple[str, list[str]]]:
+    requested: list[str] = []
+    url, server = scout_sites.serve(scout_sites.shop_handler(requested))
+    yield url, requested
+    server.shutdown()
+
+
+def test_scout_inventories_the_blog_and_never_opens_dotfiles(
+    blog: tuple[str, scout_sites.Blog], blog_inventory: tuple[ScoutInventory, list[str]]
+) -> None:
+    url, _ = blog
+    inventory, requested = blog_inventory
+    purposes = {f.purpose: f.page_url for f in inventory.forms}
+    assert purposes == {FormPurpose.SIGN_UP: f"{url}register", FormPurpose.LOG_IN: f"{url}login"}
+    assert {p.url for p in inventory.app_pages} == {url, f"{url}register", f"{url}login"}
+    assert "/register" in requested and "/logout" not in requested
+    assert not any(path.startswith("/.git") or path.endswith(".xml") for path in requested)
+    assert inventory.pages[0].headings[0] == "Posts" and not inventory.items
+
+
+def test_a_sign_up_goal_registers_then_writes_a_first_post(
+    blog: tuple[str, scout_sites.Blog], blog_inventory: tuple[ScoutInventory, list[str]], tmp_path: Path
+) -> None:
+    goal = "New visitors can't figure out how to sign up and write their first post"
+    plan = derive_flows(goal, blog_inventory[0])
+    first = plan.flows[0]
+    assert first.name == "Sign up, then write a first post" and first.task.kind == "journey"
+    steps = first.task.steps()
+    assert [(s.params["form_hint"], s.optional) for s in steps] == [
+        ("sign_up", False), ("log_in", True), ("create", False)]
+    assert steps[0].params["page_url"].endswith("/register")
+    # The journey runs: two sessions each make their own account, log in and publish a post.
+    url, site = blog
+    results = run_panel({"control": url}, [first], sessions_per_flow=2, artifacts_dir=tmp_path)
+    assert all(r.success for r in results), [r.summary for r in results]
+    assert len(site.users) == 2 and [t for t, _ in site.posts].count("My first post") == 2
+    assert all("sunflower22" not in r.raw_logs for r in results)
+
+
+def test_the_scout_reads_a_grid_rendered_late_and_flows_target_its_items(
+    late_shop: tuple[str, list[str]],
+) -> None:
+    url, requested = late_shop
+    inventory = scout(url)
+    names = {p["name"] for p in scout_sites.PRODUCTS}
+    assert {i.name for i in inventory.items} == names
+    assert {i.category for i in inventory.items} == {"Office", "Kitchen"}
+    assert inventory.controls.search == [url] and "showed it" in inventory.controls.search_probe
+    assert any("Add to cart" in p.buttons for p in inventory.pages)  # a sampled item page
+    finds = [f for f in derive_flows("Users can't find products easily", inventory).flows
+             if f.task.kind == "find_item"]
+    assert len(finds) == 3 and {f.task.params["item_name"] for f in finds} <= names
+    assert all(f.task.params["add_to_cart"] for f in finds)
+    (cheapest,) = derive_flows("Shoppers can't compare prices to find the cheapest option", inventory).flows[:1]
+    assert cheapest.name.startswith("Find the cheapest")
+    group = [p for p in scout_sites.PRODUCTS if p["category"] == cheapest.task.params["category"]]
+    assert cheapest.task.params["item_name"] == min(group, key=lambda p: p["price"])["name"]
+    assert "/products.json" in requested
