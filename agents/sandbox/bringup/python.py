@@ -20,8 +20,11 @@ from agents.sandbox.bringup.pydeps import Declared, declared
 # in, and installed dependencies are reused from another sandbox.
 PY = ".venv/bin/python"
 TEST_DIRS = ("tests", "test")
-FLASK_APP = re.compile(r"^\s*(\w+)\s*=\s*Flask\(|^\s*def\s+(create_app|make_app)\s*\(", re.MULTILINE)
-ASGI_APP = re.compile(r"^\s*(\w+)\s*=\s*(FastAPI|Starlette)\(", re.MULTILINE)
+# Folders whose code is not the app being served: its tests, its docs, demos beside it.
+NOT_THE_APP = {*TEST_DIRS, "docs", "examples", "example", "samples"}
+# Module level only: indented examples in docstrings (a library's own docs) are not an app.
+FLASK_APP = re.compile(r"^(\w+)\s*=\s*Flask\(|^def\s+(create_app|make_app)\s*\(", re.MULTILINE)
+ASGI_APP = re.compile(r"^(\w+)\s*=\s*(FastAPI|Starlette)\(", re.MULTILINE)
 # @app.cli.command("init-db") or @click.command("init-db") (later added to app.cli), or unnamed
 # above `def init_db():` (click names it init-db).
 CLICK = re.compile(r"@(?:\w+\.cli\.command|click\.command)\(\s*(?:[\"']([\w-]+)[\"'])?[^)]*\)\s*"
@@ -32,6 +35,7 @@ FIRST_RUN = re.compile(r"(init|create|setup)-?db|db-(init|create|seed)|seed(-[\w
 @dataclass(frozen=True)
 class WebApp:
     framework: str
+    source: str      # the file it was found in
     module: str      # import path: "app", "flaskr", "api.main"
     attr: str        # "app", "create_app", ...: what a WSGI/ASGI server is given
     because: str
@@ -39,7 +43,7 @@ class WebApp:
 
 def detect_python(tree: Tree, pinned: frozenset[str]) -> AppConfig | None:
     deps = declared(tree)
-    sources = [path for path in walk(tree, ".py") if not _is_test(path)]
+    sources = [path for path in walk(tree, ".py") if _app_source(path)]
     names = deps.names if deps else set()
     apps = _web_apps(tree, sources, names)
     if deps is None and not apps:
@@ -47,7 +51,7 @@ def detect_python(tree: Tree, pinned: frozenset[str]) -> AppConfig | None:
     extra = [fw for fw in {a.framework for a in apps} if fw not in names]  # imported, not declared
     evidence = [why("kind", AppKind.PYTHON, f"Python dependencies in {deps.source}" if deps
                     else f"{apps[0].module} imports {apps[0].framework}; no dependency file")]
-    start, setup = None, ()
+    start, setup, env = None, (), ()
     if len(apps) > 1 and "start" not in pinned:
         raise ambiguous("more than one Python web app", [f"{a.module} ({a.framework})" for a in apps], "start")
     if len(apps) == 1:
@@ -56,6 +60,9 @@ def detect_python(tree: Tree, pinned: frozenset[str]) -> AppConfig | None:
         extra += [server] if server and server not in names else []
         setup, setup_evidence = _setup(tree, app, sources, names)
         evidence += [why("start", start, f"{app.because}; {how}"), *setup_evidence]
+        if app.source.startswith("src/") and "-e" not in (deps.args if deps else []):
+            env = (("PYTHONPATH", "src"),)
+            evidence.append(why("env", "PYTHONPATH=src", f"{app.source} is under src/ and the project is not installed"))
     elif not apps:
         evidence.append(why("start", "", "no Flask, Django, FastAPI or Starlette app in the source"))
     test, report, test_evidence, needs = python_tests(tree, PY, names)
@@ -64,14 +71,14 @@ def detect_python(tree: Tree, pinned: frozenset[str]) -> AppConfig | None:
     how = f"a virtualenv in .venv, pip installs {deps.source if deps else 'nothing declared'}"
     how += f" + {', '.join(extra)} (used, not declared)" if extra else ""
     evidence += [why("package_manager", "pip", how), why("install", install, how), *test_evidence]
-    return AppConfig(kind=AppKind.PYTHON, install=install, setup=setup, start=start, test=test, port=8000,
+    return AppConfig(kind=AppKind.PYTHON, install=install, setup=setup, start=start, test=test, port=8000, env=env,
                      lockfiles=tuple(deps.files) if deps else (), dependency_dirs=(".venv",),
                      package_manager="pip", test_report=report, evidence=tuple(evidence))
 
 
-def _is_test(path: str) -> bool:
+def _app_source(path: str) -> bool:
     name = path.rpartition("/")[2]
-    return name.startswith("test_") or name == "conftest.py" or path.split("/")[0] in TEST_DIRS
+    return not (name.startswith("test_") or name == "conftest.py" or path.split("/")[0] in NOT_THE_APP)
 
 
 def _module(path: str) -> str:
@@ -82,15 +89,15 @@ def _module(path: str) -> str:
 def _web_apps(tree: Tree, sources: list[str], names: set[str]) -> list[WebApp]:
     manage = tree.read("manage.py") or ""
     if "DJANGO_SETTINGS_MODULE" in manage or "django" in manage:
-        return [WebApp("django", "manage", "", "manage.py runs Django")]
-    asgi = [WebApp(m.group(2).lower(), _module(path), m.group(1), f"{path} makes {m.group(1)} = {m.group(2)}()")
+        return [WebApp("django", "manage.py", "manage", "", "manage.py runs Django")]
+    asgi = [WebApp(m.group(2).lower(), path, _module(path), m.group(1), f"{path} makes {m.group(1)} = {m.group(2)}()")
             for path in sources if (m := ASGI_APP.search(tree.read(path) or ""))]
     for path in ("wsgi.py", "app.py"):
         text = tree.read(path) or ""
         imports_app = "flask" in names and re.search(r"\b(app|application)\b", text)
         if "flask" in text.lower() or "create_app" in text or imports_app:
             # What `flask run` itself loads when given no --app, even when the file only imports it.
-            return [WebApp("flask", _module(path), _flask_attr(text), f"{path} at the root (Flask's own default)")]
+            return [WebApp("flask", path, _module(path), _flask_attr(text), f"{path} at the root (Flask's own default)")]
     flask = []
     for path in sources:
         text = tree.read(path) or ""
@@ -99,7 +106,7 @@ def _web_apps(tree: Tree, sources: list[str], names: set[str]) -> list[WebApp]:
         found = FLASK_APP.search(text)
         if found:
             made = f"defines {found.group(2)}()" if found.group(2) else "makes a Flask app"
-            flask.append(WebApp("flask", _module(path), _flask_attr(text), f"{path} {made}"))
+            flask.append(WebApp("flask", path, _module(path), _flask_attr(text), f"{path} {made}"))
     apps = asgi + flask
     # One app per top-level package: its shallowest module (pkg/__init__.py before pkg/views.py).
     kept: dict[str, WebApp] = {}

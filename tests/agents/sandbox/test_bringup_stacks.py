@@ -198,6 +198,9 @@ def test_procfile_alone(tmp_path: Path) -> None:
     ({"pyproject.toml": '[project]\nname = "lib"\ndependencies = ["requests"]\n', "lib/__init__.py": "x = 1\n"},
      "Python dependencies but no Flask"),
     ({"package.json": package({"lint": "eslint ."})}, "package.json with no server"),
+    # A web framework's own source: the app in its docstring and the demo beside it are not the repo's app.
+    ({"pyproject.toml": '[project]\nname = "fw"\n', "src/fw/app.py": 'class Flask:\n    """\n    app = Flask(__name__)\n"""\n',
+      "examples/demo/app.py": "from flask import Flask\napp = Flask(__name__)\n"}, "Python dependencies but no Flask"),
 ])
 def test_not_a_web_app_is_one_line(tmp_path: Path, files: dict[str, str], found: str) -> None:
     with pytest.raises(NotAWebApp) as caught:
@@ -265,3 +268,9 @@ def test_python_app_with_a_package_json_builds_its_assets(tmp_path: Path) -> Non
     assert app.install == ("npm ci --no-audit --no-fund && python3 -m venv .venv && .venv/bin/pip install -q "
                            "--disable-pip-version-check -r requirements.txt")
     assert app.dependency_dirs == (".venv", "node_modules")
+
+
+def test_src_layout_run_from_requirements_gets_pythonpath(tmp_path: Path) -> None:
+    app = plan(tmp_path, {"requirements.txt": "flask\n", "src/tasks/__init__.py": FLASK_FACTORY})
+    assert app.start == ".venv/bin/python -m flask --app tasks run --host 127.0.0.1 --port $PORT"
+    assert app.env == (("PYTHONPATH", "src"),)
