@@ -58,6 +58,9 @@ def _detected(tree: Tree, pinned: frozenset[str], label: str) -> AppConfig:
             raise NotAWebApp(_nothing_found(label, python, node))
         plan = _static_with(static, python or node, tree)
     if start:
+        if plan.start:  # the author's own word on how it serves beats what detection found
+            evidence = [replace(row, because=f"{row.because}; replaces the detected {plan.start}")
+                        if row.key == "start" else row for row in evidence]
         rows = [row for row in plan.evidence if row.key != "start"]
         plan = replace(plan, start=start, setup=(*plan.setup, *setup), evidence=(*rows, *evidence))
     return plan

@@ -17,7 +17,8 @@ def procfile(tree: Tree, venv: bool) -> tuple[str | None, tuple[str, ...], list[
     lines = {m.group(1): m.group(2) for m in LINE.finditer(tree.read("Procfile") or "")}
     if "web" not in lines:
         return None, (), []
-    on_path = 'PATH="$PWD/.venv/bin:$PATH" ' if venv else ""
+    # Exported, not a one-command prefix: web lines chain commands (migrate && gunicorn ...).
+    on_path = 'export PATH="$PWD/.venv/bin:$PATH" && ' if venv else ""
     start = on_path + lines["web"]
     evidence = [why("start", start, "Procfile web: line" + (" (in the app's .venv)" if venv else ""))]
     if "$PORT" not in start and "${PORT" not in start:

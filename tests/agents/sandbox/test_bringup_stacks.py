@@ -184,8 +184,8 @@ def test_procfile_web_line_keeps_port(tmp_path: Path) -> None:
     app = plan(tmp_path, {"requirements.txt": "gunicorn\n", "Procfile": "web: gunicorn shop:app -b :$PORT\n"
                           "release: python migrate.py\n"})
     assert app.kind == "python"
-    assert app.start == 'PATH="$PWD/.venv/bin:$PATH" gunicorn shop:app -b :$PORT'
-    assert app.setup == ('PATH="$PWD/.venv/bin:$PATH" python migrate.py',)
+    assert app.start == 'export PATH="$PWD/.venv/bin:$PATH" && gunicorn shop:app -b :$PORT'
+    assert app.setup == ('export PATH="$PWD/.venv/bin:$PATH" && python migrate.py',)
 
 
 def test_procfile_alone(tmp_path: Path) -> None:
@@ -274,3 +274,11 @@ def test_src_layout_run_from_requirements_gets_pythonpath(tmp_path: Path) -> Non
     app = plan(tmp_path, {"requirements.txt": "flask\n", "src/tasks/__init__.py": FLASK_FACTORY})
     assert app.start == ".venv/bin/python -m flask --app tasks run --host 127.0.0.1 --port $PORT"
     assert app.env == (("PYTHONPATH", "src"),)
+
+
+def test_procfile_beats_the_detected_server_and_says_so(tmp_path: Path) -> None:
+    app = plan(tmp_path, {"requirements.txt": "django\ngunicorn\n", "manage.py": "# django\n",
+                          "Procfile": "web: python manage.py migrate && gunicorn site.wsgi\n"})
+    assert app.start == 'export PATH="$PWD/.venv/bin:$PATH" && python manage.py migrate && gunicorn site.wsgi'
+    row = next(row for row in app.evidence if row.key == "start")
+    assert "Procfile web: line" in row.because and "replaces the detected .venv/bin/python manage.py runserver" in row.because
