@@ -7,6 +7,7 @@ port the way its tool expects; otherwise an Express-style main file that reads P
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import replace
 from typing import Any
@@ -122,8 +123,16 @@ def _static_build(tree: Tree, scripts: dict[str, str]) -> tuple[str, str, str] |
     """("npm run build", output folder, because) when the build script's output is plain files."""
     body = scripts.get("build", "")
     if re.search(r"\bvite\s+build\b", body):
-        root = _config_value(tree, "vite.config", "outDir") or "dist"
-        return "npm run build", root, f"scripts.build runs vite build → serve {root}/"
+        # outDir is relative to Vite's root; a base other than / (a GitHub Pages path) would make the
+        # built pages ask for assets under a prefix the preview does not have, so it is reset.
+        where = posixpath.join(_config_value(tree, "vite.config", "root") or ".",
+                               _config_value(tree, "vite.config", "outDir") or "dist")
+        root = posixpath.normpath(where)
+        base = _config_value(tree, "vite.config", "base")
+        command = "npm run build" + (" -- --base=/" if base not in (None, "", ".") else "")
+        because = f"scripts.build runs vite build → serve {root}/" + (f" (base {base!r} reset to /)" if
+                                                                      command.endswith("/") else "")
+        return command, root, because
     if re.search(r"\breact-scripts\s+build\b", body):
         return "npm run build", "build", "scripts.build runs react-scripts build (Create React App) → serve build/"
     if re.search(r"\bastro\s+build\b", body) and _config_value(tree, "astro.config", "output") != "server":
