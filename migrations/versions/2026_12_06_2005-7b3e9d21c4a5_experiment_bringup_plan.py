@@ -5,7 +5,7 @@ and its evidence. Experiments created before it keep NULL until test_flows is ma
 
 Revision ID: 7b3e9d21c4a5
 Revises: 978b7a14b2df
-Create Date: 2026-12-06 20:40:00
+Create Date: 2026-12-06 20:05:00
 """
 
 from __future__ import annotations
