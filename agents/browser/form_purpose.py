@@ -30,6 +30,7 @@ _WORDS: dict[FormPurpose, re.Pattern[str]] = {
         r"contact|feedback|get in touch|enquir|inquir|support|message|send us|write to us|subject"
     ),
 }
+_NEWSLETTER = re.compile(r"newsletter|subscribe|mailing list|updates")
 PURPOSES = tuple(_WORDS)  # tie order: a sign-up form beats a log-in form that also says "account"
 
 
@@ -87,6 +88,8 @@ def score_form(form: FormInfo) -> dict[FormPurpose, float]:
     for purpose, words in _WORDS.items():
         scores[purpose] += 2.5 * bool(words.search(said)) + 2 * bool(words.search(where))
         scores[purpose] += 1 * bool(words.search(named))
+    if _NEWSLETTER.search(said) and not passwords:  # "Join our newsletter" makes no account
+        scores[FormPurpose.SIGN_UP] -= 3
     return scores
 
 

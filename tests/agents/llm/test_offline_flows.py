@@ -7,6 +7,7 @@ import re
 import pytest
 
 from agents.llm.base import LLMBadResponse, LLMUnavailable
+from agents.llm.offline_flows import goal_intents
 from agents.llm.offline_provider import OfflineProvider
 from agents.llm.tasks import derive_flows
 from agents.schemas import (
@@ -208,3 +209,117 @@ def test_offline_refuses_what_it_cannot_do() -> None:
             schema=SuggestionList,
             context={"goal": "x", "inventory": shop().model_dump()},
         )
+
+
+# -- the goal picks the flows ------------------------------------------------------------------
+ACCOUNT = [FieldInfo(name="username", type="text", label="Username", required=True),
+           FieldInfo(name="password", type="password", label="Password", required=True)]
+
+
+def blog(create_form: bool = False) -> ScoutInventory:
+    url = "http://127.0.0.1:9/"
+    forms = [
+        FormInfo(page_url=f"{url}register", selector="form >> nth=0", fields=ACCOUNT, heading="Register",
+                 submit_text="Register", purpose=FormPurpose.SIGN_UP),
+        FormInfo(page_url=f"{url}login", selector="form >> nth=0", fields=ACCOUNT, heading="Log In",
+                 submit_text="Log In", purpose=FormPurpose.LOG_IN),
+    ]
+    if create_form:
+        forms.append(FormInfo(page_url=f"{url}create", heading="New Story", submit_text="Publish",
+                              purpose=FormPurpose.CREATE, fields=[
+                                  FieldInfo(name="headline", type="text", label="Headline", required=True),
+                                  FieldInfo(name="text", type="textarea", label="Your story", required=True)]))
+    pages = [PageInfo(url=url, title="Posts", headings=["Posts", "Hello world"]),
+             PageInfo(url=f"{url}register", depth=1), PageInfo(url=f"{url}login", depth=1)]
+    return ScoutInventory(url=url, title="Posts", pages=pages, forms=forms,
+                          navigation=[PageLink(text="Register", href=f"{url}register")])
+
+
+SIGN_UP_GOAL = "New visitors can't figure out how to sign up and write their first post"
+
+
+def test_a_sign_up_goal_registers_then_creates_even_behind_the_log_in() -> None:
+    plan = _plan(blog(), goal=SIGN_UP_GOAL)
+    first = plan.flows[0]
+    assert first.name == "Sign up, then write a first post" and first.task.kind == "journey"
+    signup, login, create = first.task.steps()
+    assert (signup.params["form_hint"], signup.params["page_url"]) == ("sign_up", "http://127.0.0.1:9/register")
+    assert signup.params["values"] == {"username": "alexmorgan42", "password": "sunflower22"}
+    assert login.optional and login.params["values"] == signup.params["values"]
+    # The create form is only shown to members: the step finds it after signing up, and says so.
+    assert create.params["form_hint"] == "create" and "page_url" not in create.params
+    assert "could not see that form" in first.description
+    assert plan.dropped == [] and _plan(blog(), goal=SIGN_UP_GOAL) == plan
+
+
+def test_a_create_form_the_scout_saw_is_the_journey_s_last_step() -> None:
+    (flow,) = _plan(blog(create_form=True), goal=SIGN_UP_GOAL).flows
+    assert flow.name == "Sign up, then write a first story"
+    create = flow.task.steps()[-1]
+    assert create.params["page_url"].endswith("/create")
+    assert create.params["values"]["headline"] == "My first post" and "first post" in create.params["values"]["text"]
+
+
+def test_a_sign_up_on_a_shop_goes_on_to_find_an_item() -> None:
+    inventory = shop().model_copy(update={"forms": blog().forms[:1]})
+    (flow,) = _plan(inventory, goal="Users abandon sign-up").flows
+    kinds = [s.kind for s in flow.task.steps()]
+    assert kinds == ["complete_form", "find_item"]  # no log-in form seen: the journey does not ask for one
+    assert flow.name.startswith("Sign up, then find ") and flow.name.endswith("and add it to the cart")
+
+
+def test_what_the_app_cannot_offer_is_dropped_with_a_reason() -> None:
+    plan = _plan(shop(), goal="New users can't sign up")
+    assert [(d.name, d.reason) for d in plan.dropped] == [("Sign up", "no sign-up form on the 4 page(s) the scout read")]
+    (filler,) = plan.flows
+    assert filler.name == "Explore the site" and filler.task.params["max_pages"] == 4
+    contact = _plan(shop(), goal="Customers can't send us feedback")
+    assert contact.dropped[0].name == "Send a message" and contact.flows[0].name == "Explore the site"
+
+
+def test_a_comparison_goal_finds_the_cheapest_item_of_a_category() -> None:
+    plan = _plan(shop(), goal="Shoppers can't compare prices")
+    cheapest = plan.flows[0]
+    params = cheapest.task.params
+    in_category = [i for i in shop().items if i.category == params["category"]]
+    assert cheapest.name == f"Find the cheapest {params['category']} item" and params["criterion"] == "cheapest"
+    assert params["item_name"] == min(in_category, key=lambda i: i.price_value or 0).name
+    assert params["item_name"] not in cheapest.instructions  # the visitor has to find out which it is
+    flat = shop().model_copy(update={"listings": [ListingInfo(url="http://127.0.0.1:9/", items=[
+        i.model_copy(update={"price": "$5.00", "category": ""}) for i in shop().items])]})
+    assert _plan(flat, goal="compare prices").dropped[0].reason.startswith("the lowest price is shared")
+
+
+def test_checkout_and_contact_goals_get_their_forms() -> None:
+    url = "http://127.0.0.1:9/"
+    message = FormInfo(page_url=f"{url}contact", purpose=FormPurpose.CONTACT, heading="Contact us", fields=[
+        FieldInfo(name="email", type="email", required=True), FieldInfo(name="message", type="textarea", required=True)])
+    pay = FormInfo(page_url=f"{url}checkout", purpose=FormPurpose.CHECKOUT, heading="Checkout", fields=[
+        FieldInfo(name="full_name", required=True), FieldInfo(name="address", required=True)])
+    inventory = shop().model_copy(update={"forms": [message, pay]})
+    (contact,) = _plan(inventory, goal="Customers can't reach support").flows
+    assert contact.task.kind == "complete_form" and contact.task.params["form_hint"] == "contact"
+    assert contact.task.params["values"]["message"].startswith("Hello, I have a question")
+    checkout = _plan(inventory, goal="Users abandon checkout").flows[0]
+    assert checkout.task.params["form_hint"] == "checkout" and checkout.task.params["page_url"].endswith("/checkout")
+    # No checkout form seen (it often needs a full cart): dropped, and the buying the scout saw instead.
+    fallback = _plan(shop(), goal="Users abandon checkout")
+    assert fallback.dropped[0].name == "Complete the checkout"
+    assert fallback.flows[0].task.kind == "find_item" and fallback.flows[0].task.params["add_to_cart"]
+
+
+def test_no_add_to_cart_button_no_cart_in_the_task() -> None:
+    finds = [f for f in _plan(shop(cart=False)).flows if f.task.kind == "find_item"]
+    assert finds and all(not f.task.params["add_to_cart"] and "cart" not in f.name for f in finds)
+
+
+@pytest.mark.parametrize(("goal", "intents"), [
+    ("Users can't find products easily", ["find"]),
+    ("New visitors can't figure out how to sign up and write their first post", ["sign_up", "create"]),
+    ("Shoppers struggle to compare prices and find the cheapest option", ["compare", "find"]),
+    ("Too many people abandon the checkout", ["checkout"]),
+    ("Customers can't send us feedback", ["contact"]),
+    ("Visitors leave quickly", []),
+])
+def test_goal_intents(goal: str, intents: list[str]) -> None:
+    assert goal_intents(goal) == intents
