@@ -1,0 +1,69 @@
+"""The test_flows stage on a scout's inventory (sandbox and scout stand-ins): what it records, when it refuses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+import pytest
+from sqlalchemy import select
+
+import assets.test_flows as stage
+from agents.schemas import FieldInfo, FormInfo, FormPurpose, PageInfo, ScoutInventory
+from db.models import StageRun, TestFlow, TimelineEvent
+from db.session import session_scope
+from pipelines.resources import AppDatabase
+from tests.pipelines.conftest import make_experiment
+
+URL = "http://127.0.0.1:9/"
+
+
+class _Preview:
+    def start_preview(self) -> str:
+        return URL
+
+
+def _stand_ins(monkeypatch: pytest.MonkeyPatch, inventory: ScoutInventory) -> None:
+    @contextmanager
+    def open_sandbox(repo: str, ref: str | None) -> Iterator[_Preview]:
+        yield _Preview()
+
+    monkeypatch.setattr(stage, "open_sandbox", open_sandbox)
+    monkeypatch.setattr(stage, "scout", lambda url: inventory)
+
+
+def _context(experiment_id: str) -> dg.AssetExecutionContext:
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("experiments", [experiment_id])
+    return dg.build_asset_context(partition_key=experiment_id, instance=instance)
+
+
+def test_flows_and_the_dropped_ones_are_recorded(app_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    signup = FormInfo(page_url=f"{URL}join", purpose=FormPurpose.SIGN_UP, heading="Create your account", fields=[
+        FieldInfo(name="email", type="email", required=True), FieldInfo(name="password", type="password")])
+    _stand_ins(monkeypatch, ScoutInventory(url=URL, pages=[PageInfo(url=URL), PageInfo(url=f"{URL}join")],
+                                           forms=[signup]))
+    experiment_id = make_experiment(app_db, goal="New users can't sign up or send us feedback")
+    result = stage.test_flows(_context(experiment_id), database=AppDatabase())
+    dropped = [{"name": "Send a message", "reason": "no contact or feedback form on the 2 page(s) the scout read"}]
+    assert result.metadata["dropped_flows"].data == dropped
+    assert result.metadata["scout"].data["forms"] == [{"purpose": "sign_up", "page": f"{URL}join", "fields": 2}]
+    with session_scope(app_db) as session:
+        assert session.scalars(select(TestFlow.name)).all() == ["Complete the sign-up"]
+        event = session.scalars(select(TimelineEvent).where(TimelineEvent.type == "session_created")).one()
+        assert event.data["dropped"] == dropped and event.data["inventory"]["pages"] == 2
+
+
+def test_an_app_that_serves_nothing_fails_in_one_line(app_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    listing = PageInfo(url=URL, title="Directory listing for /", file_listing=True)
+    _stand_ins(monkeypatch, ScoutInventory(url=URL, pages=[listing]))
+    experiment_id = make_experiment(app_db)
+    with pytest.raises(dg.Failure) as failure:
+        stage.test_flows(_context(experiment_id), database=AppDatabase())
+    message = f"Nothing to test at {URL}: the app serves only a directory listing and shows no form or item to act on."
+    assert failure.value.description == f"NotAWebApp: {message}" and not failure.value.allow_retries
+    with session_scope(app_db) as session:
+        run = session.scalars(select(StageRun).where(StageRun.stage == "test_flows")).one()
+        assert run.status == "failed" and run.error_message == f"NotAWebApp: {message}"
+        assert session.scalars(select(TestFlow)).all() == []
