@@ -297,7 +297,6 @@ class LocalSandbox:
             kill_tree(self._preview)
             self._preview.wait()
             self._budget.untrack(self._preview.pid)
-        self._budget.close()
         scratch.remove_root(self._root, self._mounted)
 
     def __enter__(self) -> Self:

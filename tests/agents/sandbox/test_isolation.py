@@ -166,6 +166,9 @@ def test_the_memory_budget_holds_for_the_whole_sandbox(tmp_path: Path,
         together = sb.run(" & ".join([f'python3 -c "{HOLD.format(mb=150, s=5)}"'] * 3) + "; wait",
                           timeout_s=30)
         assert "VARIANTLAB_SANDBOX__MEMORY_LIMIT_MB" in together.stderr and together.duration_ms < 5000
+        # A process that left its parent (double fork) is still the sandbox's.
+        daemon = sb.run(f'(python3 -c "{HOLD.format(mb=600, s=5)}" &); sleep 5', timeout_s=30)
+        assert "VARIANTLAB_SANDBOX__MEMORY_LIMIT_MB" in daemon.stderr and daemon.duration_ms < 5000
         assert sb.run("echo alive").stdout == "alive\n"  # the sandbox goes on after a kill
 
 
