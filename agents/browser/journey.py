@@ -3,13 +3,15 @@
 A sign-up journey registers, logs in when the app asks for it (an optional step: some apps sign the
 new member in themselves), then does the first thing the app is for. What the user typed on signing
 up is what they type to log in. Every session registers its own account (a suffix on the username
-and the e-mail), so sessions on one app never collide with "already registered".
+and the e-mail: the session's seed and this run's own letters), so sessions never collide with
+"already registered", not even with the accounts an earlier run left in the same app.
 """
 
 from __future__ import annotations
 
 import random
 import re
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,6 +22,7 @@ from agents.schemas import StepSpec, TaskSpec
 
 StepRunner = Callable[[StepSpec], Awaitable[Outcome]]
 _IDENTITY = re.compile(r"user|login|handle|nick|e-?mail", re.IGNORECASE)
+_RUN = secrets.token_hex(2)  # this process's runs: accounts left in the app by an earlier run differ
 
 
 def own_account(values: dict[str, Any], token: str) -> dict[str, Any]:
@@ -39,7 +42,7 @@ async def run_journey(
     steps = task.steps()
     if not steps:
         return Outcome(False, "the journey has no steps")
-    token = str(rng.randrange(10_000, 100_000))
+    token = f"{rng.randrange(10_000, 100_000)}{_RUN}"
     typed: dict[str, str] = {}  # what the user typed so far (the account they made)
     done: list[str] = []
     issues: list[str] = []
