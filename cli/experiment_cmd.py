@@ -9,6 +9,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from agents.sandbox.appconfig import check_local_app
+from agents.sandbox.base import SandboxError
 from cli.errors import UserError, printable
 from db.experiments import InvalidInput, create_experiment, default_num_suggestions
 from db.experiments import list_experiments as query_experiments
@@ -27,7 +29,12 @@ def create(*, repo: str, goal: str, branch: str | None, num_suggestions: int | N
     """`num_suggestions` None (--suggestions not given): VARIANTLAB_EXPERIMENT__NUM_SUGGESTIONS."""
     try:
         # Validate before touching the database at all, so bad input creates not even a file.
-        validate_ref_exists(validate_repo(repo), validate_branch(branch))
+        location = validate_repo(repo)
+        validate_ref_exists(location, validate_branch(branch))
+        try:
+            check_local_app(location)
+        except SandboxError as exc:
+            raise InvalidInput(str(exc)) from exc
         validate_goal(goal)
         if num_suggestions is None:
             num_suggestions = default_num_suggestions()

@@ -48,9 +48,8 @@ def validate_repo(repo: str) -> str:
         raise InvalidInput(f"--repo {repo!r} is neither a git URL nor an existing local path")
     if not path.is_dir():
         raise InvalidInput(f"--repo {repo!r} is a file, not a repository folder")
-    # A bundled example app is a plain folder with a variantlab.toml; the sandbox makes it a repo.
-    if not ((path / ".git").exists() or (path / "variantlab.toml").is_file()):
-        raise InvalidInput(f"--repo {repo!r} is not a git repository (no .git) nor an app folder with variantlab.toml")
+    # A plain folder is an app too (the sandbox makes it a repo); whether it is a web app at all is
+    # the bring-up plan's question, asked by the callers that may import agents/.
     return str(path.resolve())
 
 

@@ -7,12 +7,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from agents.sandbox.appconfig import check_local_app
+from agents.sandbox.base import SandboxError
 from dashboard import auth, data
 from dashboard.widgets import badge
 from db.experiments import create_experiment
 from db.models.enums import STAGES
 from db.session import session_scope
-from db.validation import InvalidInput
+from db.validation import InvalidInput, validate_repo
 
 # The main chain up to the champion; human evaluation_metrics keep coming afterwards.
 PIPELINE_STAGES = STAGES[:STAGES.index("variant_metrics") + 1]
@@ -97,6 +99,10 @@ with st.form("create_experiment", clear_on_submit=False):
     submitted = st.form_submit_button("Create experiment", type="primary")
 if submitted:
     try:
+        try:
+            check_local_app(validate_repo(repo))
+        except SandboxError as exc:
+            raise InvalidInput(str(exc)) from exc
         with session_scope(url) as s:
             created = create_experiment(s, repo=repo, goal=goal, branch=branch or None, num_suggestions=int(n),
                                         created_by_id=user["id"])

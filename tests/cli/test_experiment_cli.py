@@ -104,14 +104,25 @@ def test_bad_repo(db_file: Path, repo: str, message: str):
     assert _count(db_file) == 0 and not db_file.exists()
 
 
-def test_plain_folder_and_file_are_not_repos(db_file: Path, tmp_path: Path):
+def test_a_folder_that_is_no_web_app_and_a_file_are_refused(db_file: Path, tmp_path: Path):
     folder = tmp_path / "plain"
     folder.mkdir()
-    assert "is not a git repository" in create("--repo", str(folder), "--goal", "g").output
+    (folder / "README.md").write_text("# notes\n")
+    refused = create("--repo", str(folder), "--goal", "g")
+    assert refused.exit_code == 2 and refused.output.count("\n") == 1
+    assert "not a web app" in refused.output and "variantlab.toml" in refused.output
     file = tmp_path / "file.txt"
     file.write_text("x")
     assert "is a file" in create("--repo", str(file), "--goal", "g").output
     assert not db_file.exists()
+
+
+def test_a_plain_folder_holding_a_web_app_needs_no_config(db_file: Path, tmp_path: Path):
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "index.html").write_text("<!doctype html><title>t</title><h1>Hello</h1>")
+    assert create("--repo", str(folder), "--goal", "g").exit_code == 0
+    assert _count(db_file) == 1
 
 
 BAD_BRANCHES = [
