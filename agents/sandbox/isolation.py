@@ -108,7 +108,8 @@ def bwrap_argv(
         BWRAP, "--ro-bind", "/usr", "/usr",
         "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
         "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
-        "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+        # /tmp as on any host (sticky, world-writable): tools put their scratch files there.
+        "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp",
         # bwrap would create these parents 0700 as root, unreadable to the sandbox uid.
         "--perms", "0755", "--dir", "/etc", "--perms", "0755", "--dir", "/run",
         "--perms", "0755", "--dir", "/home",

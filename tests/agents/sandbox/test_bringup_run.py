@@ -161,3 +161,21 @@ def test_what_bring_up_produces_is_not_a_change_but_the_patch_is(site: Path,
         assert sb.read_file("dist/index.html") and "is-number@6.0.0" in sb.read_file("about.html")
         sb.write_file("index.html", "<h1>changed</h1>\n")
         assert sb.diff().files_changed == ["index.html", "lock.txt"]
+
+
+def test_dependency_dirs_the_repo_already_ignores_are_fine(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_site(tmp_path / "ignoring")
+    (root / ".gitignore").write_text("node_modules\ndist\n")
+    git_init(root)
+    _plan(monkeypatch, install="mkdir -p node_modules/a && touch node_modules/a/x",
+          build="mkdir -p dist && touch dist/app.js", dependency_dirs=("node_modules",))
+    with open_sandbox(str(root)) as sb:
+        sb.write_file("new.html", "<p>new</p>\n")
+        assert sb.diff().files_changed == ["new.html"]
+
+
+def test_tmp_is_writable_and_private(site: Path) -> None:
+    with open_sandbox(str(site)) as sb:
+        made = sb.run("f=$(mktemp) && echo scratch > $f && cat $f && stat -c %a /tmp")
+        assert made.stdout.split() == ["scratch", "1777"], made.stderr
