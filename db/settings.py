@@ -63,8 +63,12 @@ class LLMSettings(BaseModel):
 class CodeAgentSettings(BaseModel):
     agent: Literal["recipe", "tool"] = "recipe"
     models: list[str] = Field(default_factory=lambda: ["offline-recipe"])
-    temperatures: list[float] = Field(default_factory=lambda: [0.0, 0.7])
-    strategies: list[str] = Field(default_factory=lambda: ["baseline"])
+    # The matrix is models × temperatures × strategies. The offline recipe agent has no model to
+    # sample, so temperature only reshuffles wording; its strategies are the real alternatives
+    # ("baseline", "alternative": other placement / on-submit / other wording, "minimal": markup
+    # only, "feedback_refined"), so the default matrix builds two different designs.
+    temperatures: list[float] = Field(default_factory=lambda: [0.0])
+    strategies: list[str] = Field(default_factory=lambda: ["baseline", "alternative"])
     max_parallel: int = 2
     time_budget_s: int = 300
     max_steps: int = 30

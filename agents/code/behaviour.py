@@ -12,7 +12,7 @@ import re
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from playwright.async_api import BrowserContext, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
@@ -170,9 +170,11 @@ async def _links(page: Page, base: str, prefer: re.Pattern[str] | None) -> list[
 
 
 async def _walk(context: BrowserContext, url: str, prefer: re.Pattern[str] | None,
-                attempt: Callable[[Page], Awaitable[Verdict | None]]) -> Verdict:
-    """Try the start page, then pages it links to (preferred ones first), until one can be judged."""
-    queue, tried = [url], []
+                attempt: Callable[[Page], Awaitable[Verdict | None]], pages: list[str]) -> Verdict:
+    """Try the start page, the pages named, then pages the start links to (preferred ones first),
+    until one can be judged."""
+    queue, tried = [url, *(urljoin(url, p) for p in pages)], []
+    failed: Verdict | None = None
     while queue and len(tried) < MAX_PAGES:
         target = queue.pop(0)
         if target in tried:
@@ -181,12 +183,15 @@ async def _walk(context: BrowserContext, url: str, prefer: re.Pattern[str] | Non
         page = await _open(context, target)
         try:
             verdict = await attempt(page)
-            if verdict is not None:
+            if verdict is not None and verdict.passed:
                 return verdict
+            failed = failed or verdict
             if len(tried) == 1:
                 queue += await _links(page, url, prefer)
         finally:
             await page.close()
+    if failed is not None:
+        return failed
     paths = ", ".join(urlsplit(t).path or "/" for t in tried)
     return Verdict(False, f"nothing to try it on in the pages visited ({paths})")
 
@@ -314,12 +319,13 @@ ATTEMPTS: dict[str, tuple[Callable[[Page], Awaitable[Verdict | None]], re.Patter
 }
 
 
-def check_behaviour(recipe: str, url: str, headers: dict[str, str] | None = None) -> Verdict:
-    """Do what BEHAVIOURS[recipe] says on the app served at `url`."""
+def check_behaviour(recipe: str, url: str, headers: dict[str, str] | None = None,
+                    pages: list[str] | None = None) -> Verdict:
+    """Do what BEHAVIOURS[recipe] says on the app served at `url` (and `pages`, paths relative to it)."""
     attempt, prefer = ATTEMPTS[recipe]
 
     async def work(context: BrowserContext) -> Verdict:
-        return await _walk(context, url, prefer, attempt)
+        return await _walk(context, url, prefer, attempt, pages or [])
 
     try:
         return SHARED.run(url, headers or {}, work, timeout_s=CHECK_TIMEOUT_S)

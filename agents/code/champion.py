@@ -36,10 +36,11 @@ def mark_duplicates(runs: Sequence[Any]) -> None:
 def choose_champion(runs: Sequence[Any]) -> tuple[int | None, str]:
     """(position in runs of the champion, why). Only completed runs whose tests pass qualify.
 
-    Among those: goal checks passed beats not passed; then the smaller diff, fewer tokens, lower
-    latency. A run whose repo has no tests (tests_passed None) cannot show it did no harm: it
-    does not qualify. A duplicate (see mark_duplicates) is not a candidate of its own: its first
-    run stands for it, so latency never picks between byte-identical diffs.
+    Among those, evidence decides, in this order: the behavioural goal checks passed, then the
+    smaller diff, then fewer tokens. Latency never decides between correct runs: runs equal on all
+    of that are equally good, and the earlier one in the matrix stands. A run whose repo has no tests
+    (tests_passed None) cannot show it did no harm: it does not qualify. A duplicate (see
+    mark_duplicates) is not a candidate of its own: its first run stands for it.
     """
     # A run that changed nothing cannot be the implementation of anything, however green its tests.
     qualified = [i for i, r in enumerate(runs)
@@ -52,7 +53,7 @@ def choose_champion(runs: Sequence[Any]) -> tuple[int | None, str]:
 
     def key(i: int) -> tuple:
         r = runs[i]
-        return (r.goal_checks_passed is not True, r.loc_changed, r.tokens, r.latency_ms, i)
+        return (r.goal_checks_passed is not True, r.loc_changed, r.tokens, i)
 
     best = min(qualified, key=key)
     run = runs[best]
@@ -62,13 +63,14 @@ def choose_champion(runs: Sequence[Any]) -> tuple[int | None, str]:
     if not others:
         tie = "the only qualifying run"
     elif not peers:
-        tie = f"the only one of {len(qualified)} qualifying runs whose goal checks pass"
+        tie = f"decided by the goal checks: the only one of {len(qualified)} qualifying runs whose goal checks pass"
     elif all(o.loc_changed > run.loc_changed for o in peers):
-        tie = f"smallest diff ({run.loc_changed} lines)"
+        tie = f"decided by the diff: smallest diff ({run.loc_changed} lines)"
     elif all(o.loc_changed > run.loc_changed or o.tokens > run.tokens for o in peers):
-        tie = f"diff of {run.loc_changed} lines, fewest tokens ({run.tokens})"
+        tie = f"decided by tokens: diff of {run.loc_changed} lines, fewest tokens ({run.tokens})"
     else:
-        tie = f"diff of {run.loc_changed} lines, {run.tokens} tokens, lowest latency ({run.latency_ms:.0f} ms)"
+        tie = (f"equal on the evidence (diff of {run.loc_changed} lines, {run.tokens} tokens) to another "
+               "correct run: the earlier in the matrix stands")
     same = [getattr(r, "index", i) for i, r in enumerate(runs)
             if getattr(r, "duplicate_of", None) is not None and r.duplicate_of == getattr(run, "index", best)]
     also = ""

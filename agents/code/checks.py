@@ -6,6 +6,7 @@ tool-use agent alike. Where a user can try the change, a browser does (agents/co
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -95,13 +96,27 @@ CHECKS: dict[str, Callable[[RecipeContext], list[Check]]] = {
 }
 
 
+def _static_pages(sandbox: Sandbox) -> list[str]:
+    """A static site's pages, for a site whose root has no index page to start from."""
+    from agents.code.shell import find_shell
+
+    try:
+        shell = find_shell(sandbox, sandbox.app.static_root)
+    except RecipeError:
+        return []
+    if shell.kind != "static":
+        return []
+    root = sandbox.app.static_root
+    return [posixpath.relpath(p, root) for p in shell.documents if posixpath.basename(p).lower() != "index.html"]
+
+
 def behaviour_check(sandbox: Sandbox, recipe: str) -> Check:
     """What BEHAVIOURS[recipe] promises, done by a user in Chromium on the sandbox's preview."""
     try:
         url = sandbox.start_preview()
     except SandboxError as exc:
         return Check(f"behaviour:{recipe}", False, f"the preview did not start: {exc}"[:300])
-    verdict = check_behaviour(recipe, url, sandbox.preview_headers)
+    verdict = check_behaviour(recipe, url, sandbox.preview_headers, _static_pages(sandbox))
     return Check(f"behaviour:{recipe}", verdict.passed, f"{BEHAVIOURS[recipe]} — {verdict.detail}"[:500])
 
 

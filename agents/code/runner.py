@@ -60,6 +60,21 @@ def _agent(sandbox: Sandbox, suggestion: SuggestionSpec, config: RunConfig, agen
     return result
 
 
+def _build(sandbox: Sandbox, out: RunOutcome, remaining_s: float) -> bool:
+    """Rebuild an app that has a build step, so its tests and the preview see the change."""
+    command = getattr(sandbox.app, "build", None)
+    if not command:
+        return True
+    env = dict(getattr(sandbox.app, "env", ()) or ())
+    result = sandbox.run(command, timeout_s=max(1.0, remaining_s), env=env or None)
+    if result.ok:
+        return True
+    out.error_message = f"the app's build ({command}) fails after the change"
+    out.diagnostics = {"command": command, "exit_code": result.exit_code, "timed_out": result.timed_out,
+                       "stdout_tail": result.stdout[-TAIL:], "stderr_tail": result.stderr[-TAIL:]}
+    return False
+
+
 def _test(sandbox: Sandbox, out: RunOutcome, remaining_s: float) -> None:
     command = sandbox.app.test
     if not command:
@@ -135,6 +150,8 @@ def run_one(
                 out.status, out.error_message = "failed", result.error_message
                 out.diagnostics = {"command": f"{agent} agent", "stdout_tail": result.summary[-TAIL:],
                                    "stderr_tail": (result.error_message or "")[-TAIL:]}
+            elif not _build(sandbox, out, deadline - time.monotonic()):
+                out.status = "failed"
             else:
                 _test(sandbox, out, deadline - time.monotonic())
                 out.goal_checks_passed, out.goal_checks = goal_checks(sandbox, result.recipe, out.files_modified)

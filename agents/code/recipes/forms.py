@@ -30,18 +30,53 @@ class FormInfo:
     scripts: str  # the text of the page's local scripts
 
 
-def find_form(ctx: RecipeContext) -> FormInfo:
-    """The page's form with the most fields (the sign-up form, not a newsletter box)."""
+def _score(form: Node, controls: list[Node]) -> tuple[bool, int]:
+    """A form with a password field first (sign-up, not a post editor), then the one with most fields."""
+    return any(c.attrs.get("type") == "password" for c in controls), len(controls)
+
+
+def find_form(ctx: RecipeContext, pages: list[Page] | None = None) -> FormInfo:
+    """The form of a sign-up journey: one with a password field, else the one with the most fields."""
     best: FormInfo | None = None
-    for page in ctx.pages:
+    for page in ctx.pages if pages is None else pages:
         for form in forms(page):
             controls = fields(form)
-            if best is None or len(controls) > len(best.controls):
+            if best is None or _score(form, controls) > _score(best.form, best.controls):
                 best = FormInfo(page, form, controls, "")
     if best is None:
-        raise RecipeError("no form with input fields found in any HTML page")
-    best.scripts = _page_scripts(ctx, best.page)
+        raise RecipeError("no form with input fields found in any HTML page or template")
+    best.scripts = _page_scripts(ctx, best.page) + "\n" + source_rules_text(ctx)
     return best
+
+
+SERVER_LENGTH = re.compile(r"\blen\(\s*(\w*pass\w*)\s*\)\s*(<=?|>=?)\s*(\d+)", re.IGNORECASE)
+JS_LENGTH = re.compile(r"\b(\w*pass\w*)\.length\s*(<=?|>=?)\s*(\d+)", re.IGNORECASE)
+SERVER_KINDS = {"isdigit": "a number", "isupper": "an upper-case letter", "islower": "a lower-case letter"}
+
+
+def source_rules_text(ctx: RecipeContext) -> str:
+    """The app's own server and client code (not tests, not dependencies), where rules are enforced."""
+    from agents.code.shell import source_files
+
+    code = [f for f in source_files(ctx.ws) if f.endswith((".py", ".js", ".mjs", ".cjs", ".ts", ".jsx", ".tsx"))
+            and not any(p in ("tests", "test", "__tests__") for p in f.split("/")[:-1])
+            and not re.search(r"(\.test|\.spec|_test|^test_)\.?\w*$", f.rsplit("/", 1)[-1])
+            and "variantlab-" not in f]
+    return "\n".join(ctx.read(f) for f in code[:200])
+
+
+def source_password_rule(text: str) -> tuple[int, list[str]] | None:
+    """A password rule the server (or client) code enforces: a length bound, required kinds."""
+    min_len, kinds = 0, []
+    for regex in (SERVER_LENGTH, JS_LENGTH):
+        for _, op, number in regex.findall(text):
+            # "len(p) < 10" rejects short ones: 10 is the minimum; "len(p) <= 9" and "> 9" likewise.
+            # Bounds past 64 are maximum lengths (bcrypt's 72, a 128 cap), not the rule users need.
+            if int(number) <= 64:
+                min_len = max(min_len, int(number) + (1 if op in ("<=", ">") else 0))
+    for match in re.finditer(r"def \w*pass\w*\(.*?(?=\ndef |\Z)", text, re.DOTALL | re.IGNORECASE):
+        kinds += [kind for call, kind in SERVER_KINDS.items() if call in match.group(0) and kind not in kinds]
+    return (min_len, kinds) if min_len else None
 
 
 def _page_scripts(ctx: RecipeContext, page: Page) -> str:
@@ -78,7 +113,7 @@ def password_rule(info: FormInfo, control: Node) -> tuple[int, list[str]] | None
             if pattern in CHAR_CLASSES and CHAR_CLASSES[pattern] not in kinds:
                 kinds.append(CHAR_CLASSES[pattern])
     if not min_len and not kinds:
-        return None
+        return source_password_rule(info.scripts)
     return min_len, kinds
 
 

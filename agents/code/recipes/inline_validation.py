@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from agents.code.markup import Editor
-from agents.code.recipes.base import RecipeContext
+from agents.code.recipes.base import RecipeContext, RecipeError
 from agents.code.recipes.forms import (
     FormInfo,
     describe_password_rule,
@@ -13,7 +13,10 @@ from agents.code.recipes.forms import (
     label_text,
     password_rule,
     pattern_for,
+    source_password_rule,
+    source_rules_text,
 )
+from agents.code.recipes.runtime import VALIDATION_BODY, add_module, module_js
 from agents.formats import example_for
 
 # Distinct markups: the message under the field's row, or right after the control.
@@ -112,7 +115,43 @@ def rules(info: FormInfo) -> dict[str, dict]:
 
 
 def apply(ctx: RecipeContext) -> str:
-    info = find_form(ctx)
+    if ctx.design == "minimal":
+        raise RecipeError("an error message next to the field needs a script; the markup-only design cannot "
+                          "show one (the browser's own bubbles are not next to the field)")
+    if not ctx.static_site or ctx.design == "alternative":
+        return _runtime(ctx)
+    try:
+        info = find_form(ctx)
+    except RecipeError:
+        return _runtime(ctx)  # the form is rendered by a script: the module finds it in the page
+    return _static(ctx, info)
+
+
+def _runtime(ctx: RecipeContext) -> str:
+    """A module that validates every sign-up-like form of the rendered page, eagerly or on submit."""
+    pages = ctx.pages if ctx.static_site else ctx.templates
+    try:
+        info: FormInfo | None = find_form(ctx, pages)
+    except RecipeError:
+        info = None
+    scripts = info.scripts if info else source_rules_text(ctx)
+    password = next((c for c in info.controls if c.attrs.get("type") == "password"), None) if info else None
+    rule = password_rule(info, password) if info and password else source_password_rule(scripts)
+    options = {
+        "mode": "submit" if ctx.design == "alternative" else "eager",
+        "placement": str(ctx.pick(["field", "row"])),
+        "password": {"minLength": rule[0], "kinds": [KIND_REGEX[k] for k in rule[1]],
+                     "hint": describe_password_rule(rule)} if rule else {},
+    }
+    when = "when the form is sent" if options["mode"] == "submit" else "as soon as the user leaves a field"
+    shell = add_module(ctx, "variantlab-validation.js",
+                       module_js("validation", "inline validation", VALIDATION_BODY, options),
+                       f"checks sign-up fields {when} and says next to each wrong field why")
+    stated = f"; password rule: {describe_password_rule(rule).rstrip('.')}" if rule else ""
+    return f"Added inline validation ({when}) to the {shell.kind} shell ({shell.evidence}){stated}."
+
+
+def _static(ctx: RecipeContext, info: FormInfo) -> str:
     table = rules(info)
     # The variants differ in where the message sits: under the field's row, or right after the control.
     anchor = str(ctx.pick(['(el.closest("div, p, li") || el)', "el"]))

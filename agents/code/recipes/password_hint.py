@@ -12,7 +12,8 @@ PLACEMENTS = ["after the field", "after the label"]
 
 
 def apply(ctx: RecipeContext) -> str:
-    info = find_form(ctx)
+    # The hint is copy: it goes into the source that renders the field (a page or a template).
+    info = find_form(ctx, ctx.pages if ctx.static_site else ctx.templates)
     password = next((c for c in info.controls if c.attrs.get("type") == "password"), None)
     if password is None:
         raise RecipeError("the form has no password field")
@@ -28,7 +29,7 @@ def apply(ctx: RecipeContext) -> str:
     if ctx.refined and rule[0]:
         # Lets password managers generate a password that already fits the rule.
         editor.add_attribute(password, "minlength", str(rule[0]))
-    where = str(ctx.pick(PLACEMENTS))
+    where = PLACEMENTS[(ctx.variant + (ctx.design == "alternative")) % len(PLACEMENTS)]
     label = next((lab for lab in info.form.find_all("label") if lab.attrs.get("for") == password.attrs.get("id")), None)
     if where == "after the label" and label is not None and label.end <= password.start:
         editor.insert(label.end, hint)

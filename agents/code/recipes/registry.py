@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from agents.code.recipes import (
     category_filter,
+    confirmation,
     inline_validation,
     password_hint,
     result_count,
@@ -26,6 +27,7 @@ RECIPES: dict[str, Callable[[RecipeContext], str]] = {
     "inline_validation": inline_validation.apply,
     "password_hint": password_hint.apply,
     "shorter_form": shorter_form.apply,
+    "confirmation": confirmation.apply,
 }
 # How many distinct markups each recipe can build; variant numbers beyond it would repeat one.
 VARIANTS: dict[str, int] = {
@@ -37,11 +39,14 @@ VARIANTS: dict[str, int] = {
     "inline_validation": inline_validation.VARIANTS,
     "password_hint": password_hint.VARIANTS,
     "shorter_form": shorter_form.VARIANTS,
+    "confirmation": confirmation.VARIANTS,
 }
 
 # The recipe named earliest in the text wins ("a search box with live filtering" is a search);
 # on the same position, the earlier entry (the more specific phrase) wins.
 KEYWORDS: list[tuple[str, str]] = [
+    ("confirmation", r"confirm(ation)? (message|after|that)|toast|no sign it worked|feedback after|"
+                     r"(show|say|tell).* (added|saved|it worked)|added to (the )?(cart|basket) (message|notice)"),
     ("password_hint", r"password (rule|requirement|hint|policy|strength)|explain .*password"),
     ("inline_validation", r"inline|on blur|validat|error message|which field"),
     ("shorter_form", r"shorter|fewer fields|optional|more details|long form|overlong|reduce .*fields"),

@@ -80,5 +80,52 @@ def unknown_shop(tmp_path: Path) -> Path:
         "        text = pathlib.Path('catalogue.htm').read_text()\n"
         "        self.assertIn('Sencha Green', text)\n"
     )
+    # No index.html: the pages are served as files from the root, which the plan cannot guess.
+    (root / "variantlab.toml").write_text('test = "python3 -m unittest discover -s tests -q"\nstatic_root = "."\n')
+    return root
+
+
+SCRIPTED_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Leaf &amp; Cup</title></head>
+<body>
+<header><nav><a href="index.html">Home</a> <a href="about.html">About</a> <a href="basket.html">Basket</a></nav></header>
+<main>
+<h1>Our teas</h1>
+<div id="grid"><p class="loading">Loading&hellip;</p></div>
+</main>
+<script src="render.js"></script>
+</body></html>
+"""
+SCRIPTED_RENDER = """// The grid arrives after a delay, as from an API.
+var TEAS = %s;
+setTimeout(function () {
+  var grid = document.getElementById("grid");
+  grid.innerHTML = "";
+  TEAS.forEach(function (t) {
+    var card = document.createElement("article");
+    card.className = "tea";
+    card.innerHTML = '<h2><a href="#' + t[0].toLowerCase().replace(/ /g, "-") + '">' + t[0] + '</a></h2><p>' + t[1] + '</p>';
+    grid.appendChild(card);
+  });
+}, 700);
+"""
+
+
+@pytest.fixture
+def scripted_shop(tmp_path: Path) -> Path:
+    """A static shop whose listing exists only after a script renders it (no product in the HTML)."""
+    import json
+
+    root = tmp_path / "leafcup"
+    (root / "tests").mkdir(parents=True)
+    (root / "index.html").write_text(SCRIPTED_PAGE)
+    (root / "about.html").write_text("<!doctype html><html><body><h1>About us</h1></body></html>")
+    (root / "render.js").write_text(SCRIPTED_RENDER % json.dumps([[name, cat] for name, cat in TEAS]))
+    (root / "tests" / "test_site.py").write_text(
+        "import pathlib, unittest\n"
+        "class Site(unittest.TestCase):\n"
+        "    def test_teas_are_rendered_by_script(self):\n"
+        "        self.assertIn('Sencha Green', pathlib.Path('render.js').read_text())\n"
+    )
     (root / "variantlab.toml").write_text('test = "python3 -m unittest discover -s tests -q"\n')
     return root

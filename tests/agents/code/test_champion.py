@@ -23,12 +23,12 @@ def run(status="completed", tests=True, goal=True, loc=10, tokens=100, latency=1
     ([run(loc=0), run(loc=120)], 1, "the only qualifying run"),
     # Goal checks beat a smaller diff.
     ([run(goal=False, loc=5), run(goal=True, loc=90)], 1, "goal checks pass"),
-    ([run(goal=None, loc=5), run(goal=True, loc=90)], 1, "whose goal checks pass"),
+    ([run(goal=None, loc=5), run(goal=True, loc=90)], 1, "decided by the goal checks"),
     # Then the smaller diff.
-    ([run(loc=41), run(loc=40), run(loc=60)], 1, "smallest diff (40 lines)"),
-    # Ties on diff go to fewer tokens, then lower latency.
+    ([run(loc=41), run(loc=40), run(loc=60)], 1, "decided by the diff: smallest diff (40 lines)"),
+    # Ties on diff go to fewer tokens; latency never decides: the earlier of equal runs stands.
     ([run(tokens=300), run(tokens=200), run(tokens=250)], 1, "fewest tokens (200)"),
-    ([run(latency=900.0), run(latency=500.0)], 1, "lowest latency (500 ms)"),
+    ([run(latency=900.0), run(latency=500.0)], 0, "the earlier in the matrix stands"),
     # Tests unknown (no test command) cannot show the change did no harm.
     ([run(tests=None, loc=1), run(loc=9)], 1, "the only qualifying run"),
 ])

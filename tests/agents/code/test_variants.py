@@ -13,7 +13,7 @@ from agents.schemas import SuggestionSpec
 from tests.agents.code.conftest import SHOP, SIGNUP
 
 APP = {"search": SHOP, "category_filter": SHOP, "sort": SHOP, "result_count": SHOP, "sticky_cart": SHOP,
-       "inline_validation": SIGNUP, "password_hint": SIGNUP, "shorter_form": SIGNUP}
+       "inline_validation": SIGNUP, "password_hint": SIGNUP, "shorter_form": SIGNUP, "confirmation": SHOP}
 
 
 class MemoryWorkspace:

@@ -1,0 +1,85 @@
+"""Behavioural goal checks: markup alone never passes; a module on a script-rendered listing does."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from agents.code.behaviour import check_behaviour
+from agents.code.outcome import RunConfig
+from agents.code.recipe_agent import run_recipe_agent
+from agents.code.solve import run_solve
+from agents.llm.base import ModelSpec
+from agents.schemas import SuggestionSpec
+from tests.agents.code.conftest import SCRIPTED_PAGE
+from tests.agents.code.test_shell import DiskWorkspace
+
+pytestmark = pytest.mark.browser
+RECIPE = ModelSpec("offline", "offline-recipe")
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def serve() -> Iterator:  # type: ignore[type-arg]
+    servers = []
+
+    def start(root: Path) -> str:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+
+
+FAKE_BOX = {
+    "hidden": '<input type="search" name="q" placeholder="Search" hidden>',
+    "no script": '<input type="search" name="q" placeholder="Search products" aria-label="Search">',
+}
+
+
+@pytest.mark.parametrize("fake", sorted(FAKE_BOX))
+def test_a_search_box_in_markup_only_fails_the_check(scripted_shop: Path, serve, fake: str) -> None:  # type: ignore[no-untyped-def]
+    page = (scripted_shop / "index.html").read_text()
+    (scripted_shop / "index.html").write_text(page.replace("<h1>Our teas</h1>", "<h1>Our teas</h1>\n" + FAKE_BOX[fake]))
+    verdict = check_behaviour("search", serve(scripted_shop))
+    assert verdict.passed is False
+    assert ("no visible search box" if fake == "hidden" else "did not narrow") in verdict.detail
+
+
+def test_the_search_module_narrows_a_listing_rendered_later_by_script(scripted_shop: Path, serve) -> None:  # type: ignore[no-untyped-def]
+    assert "Sencha" not in SCRIPTED_PAGE  # nothing to find in the source: only the rendered page has it
+    url = serve(scripted_shop)
+    assert check_behaviour("search", url).passed is False
+    result = run_recipe_agent(DiskWorkspace(scripted_shop), SuggestionSpec(title="Add a search box", rationale="t"))
+    assert result.status == "completed", result.error_message
+    verdict = check_behaviour("search", url)
+    assert verdict.passed is True, verdict.detail
+    assert "all containing it" in verdict.detail
+
+
+def test_the_matrix_builds_different_designs_that_each_pass_in_a_browser(scripted_shop: Path) -> None:
+    matrix = [RunConfig(RECIPE, 0.0, "baseline"), RunConfig(RECIPE, 0.0, "alternative"),
+              RunConfig(RECIPE, 0.0, "minimal")]
+    outcome = run_solve(str(scripted_shop), SuggestionSpec(title="Add a search box", rationale="t"),
+                        matrix=matrix, max_parallel=2, time_budget_s=240)
+    baseline, alternative, minimal = outcome.runs
+    assert baseline.status == alternative.status == "completed", (baseline.error_message, alternative.error_message)
+    assert baseline.tests_passed and alternative.tests_passed
+    assert baseline.goal_checks_passed and alternative.goal_checks_passed, (baseline.goal_checks, alternative.goal_checks)
+    assert baseline.diff != alternative.diff  # a different design, not a reshuffle of the same one
+    assert '"placement": "inline"' in baseline.diff and '"placement": "top"' in alternative.diff
+    assert minimal.status == "failed" and "needs a script" in minimal.error_message
+    assert outcome.champion_index in (0, 1) and "goal checks pass" in outcome.champion_reason
+    assert "latency" not in outcome.champion_reason
