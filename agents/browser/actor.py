@@ -146,7 +146,6 @@ class Actor:
 
     async def click(self, element: dict[str, Any], kind: str = "click") -> PageView:
         self._log(kind, element.get("name") or element.get("text") or selector(element))
-        before = self.page.url
         # A real mouse click at the element's centre, located by our own page read. A locator click
         # installs Playwright's injected script in every new document and waits for the element to be
         # stable: ~50 ms of browser CPU per click, a third of a navigation. Whatever covers the
@@ -164,25 +163,27 @@ class Actor:
         self.page.on("load", on_load)  # listening before the click: a fast page cannot load unseen
         try:
             await self.page.mouse.click(*point)
-            await self._settle_click(before, loaded)
+            await self._settle_click(loaded)
         finally:
             self.page.remove_listener("load", on_load)
         return await self._arrived()
 
-    async def _settle_click(self, before: str, loaded: asyncio.Future[None]) -> None:
-        """Wait for the new document if the click started a navigation, else let in-page JS finish.
+    async def _settle_click(self, loaded: asyncio.Future[None]) -> None:
+        """Wait for the new document if the click started a navigation, else let readiness watch the page.
 
         _POINT_JS set a `beforeunload` flag: a navigation the click started has already run it by the
         time the click returns (the renderer handles the click before acknowledging it). A document
-        that is gone, or a changed URL, also means the click navigated.
+        that is gone also means the click navigated. A changed URL alone does not: a hash or history
+        change (an app's router) loads no document, and waiting for its load event cost 5 s a click.
         """
         try:
             leaving = await self.page.evaluate(_LEAVING_JS)
         except PlaywrightError:  # the old document's context was destroyed: the new one is arriving
             leaving = True
-        if not (leaving or self.page.url != before):
-            # An in-page update, or a navigation that starts after the click is acknowledged (a native
-            # form submit): readiness (`_arrived`) watches the document until it is still or replaced.
+        if not leaving:
+            # An in-page update, a route change, or a navigation that starts after the click is
+            # acknowledged (a native form submit): readiness (`_arrived`) watches the document until it
+            # is still or replaced, and a new document until it has loaded.
             return
         with contextlib.suppress(TimeoutError):  # a slow page is read as it stands after 5 s
             await asyncio.wait_for(asyncio.shield(loaded), 5.0)

@@ -42,7 +42,21 @@ SHELLS = {
     "empty root": '<div id="root"></div>',
     "header only": '<header><a href="/">Home</a> <a href="/about">About</a></header><div id="root"></div>',
 }
+# A hash-routed app: opening an item changes the URL but not the document (no load event ever comes).
+_HASH_ROUTED = """<div id="root"><p class="loading">Loading…</p></div><script>
+let items = [];
+const show = () => {
+  const name = decodeURIComponent(location.hash.replace(/^#\\/item\\//, ''));
+  const root = document.getElementById('root');
+  if (location.hash.startsWith('#/item/')) root.innerHTML = `<h1>${name}</h1><a href="#/">Back</a>`;
+  else root.innerHTML = '<ul>' + items.map(([n, p]) =>
+    `<li><a href="#/item/${encodeURIComponent(n)}">${n}</a> <span>${p}</span></li>`).join('') + '</ul>';
+};
+addEventListener('hashchange', show);
+fetch('/api/items').then(r => r.json()).then(list => { items = list; show(); });
+</script>"""
 PAGES = {
+    "/hash": _HASH_ROUTED,
     "/still": '<main><h1>Still</h1><ul><li><a href="/item/Blue%20Enamel%20Mug">Blue Enamel Mug</a> $12.00</li>'
     "</ul></main>",
     "/spinner": '<header><a href="/">Home</a></header><main><div class="spinner" aria-busy="true" '
@@ -114,6 +128,19 @@ def test_content_fetched_after_load_is_found_once_it_renders(app: str, shell: st
     assert result.failure_cause is FailureCause.NONE
     # Ready once the content arrived: after the fetch, within the bound.
     assert result.time_to_ready_ms is not None and DELAY_S * 1000 <= result.time_to_ready_ms < 10_000
+
+
+def test_an_in_app_route_change_is_not_waited_for_as_a_page_load(app: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A click that only changes the URL's fragment (or history) loads no new document: the user reads
+    the new view as soon as it is ready, not after a load event that never comes (it cost 5 s a click)."""
+    (result,) = run_panel(
+        {"v": f"{app}/hash"}, [find("Linen Napkins")], sessions_per_flow=1, artifacts_dir=tmp_path
+    )
+    assert result.success, result.summary
+    opened = next(a for a in result.action_log if a["type"] == "open")
+    assert opened["url"].endswith("/hash") and opened["ready_ms"] < 1000
+    assert result.time_to_ready_ms is not None
+    assert result.duration_ms - result.time_to_ready_ms < 3000, result.action_log
 
 
 def test_a_spinner_that_never_goes_away_is_the_sites_failure(app: str, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
