@@ -83,6 +83,8 @@ class _App(BaseHTTPRequestHandler):
             body = f'<h1>{name}</h1><a href="/">Back to the list</a>'
         elif self.path.startswith("/shell/"):
             body = SHELLS[self.path.removeprefix("/shell/").replace("-", " ")] + _RENDER
+        elif self.path == "/error":
+            body = "<h1>Internal Server Error</h1><a href='/'>Home</a>"
         elif self.path in PAGES:
             body = PAGES[self.path]
         else:
@@ -90,7 +92,7 @@ class _App(BaseHTTPRequestHandler):
         if kind == "text/html":
             body = f'<!doctype html><html lang="en"><head><title>t</title></head><body>{body}</body></html>'
         data = body.encode()
-        self.send_response(200)
+        self.send_response(500 if self.path == "/error" else 200)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -160,6 +162,18 @@ def test_a_spinner_that_never_goes_away_is_the_sites_failure(app: str, tmp_path,
     # Not presented as users failing the task.
     assert not any("failed for the" in i or "failed in 2 sessions" in i for i in analysis.issues), (
         analysis.issues
+    )
+
+
+def test_a_first_page_that_answers_a_server_error_is_the_sites_failure(app: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (result,) = run_panel(
+        {"v": f"{app}/error"}, [find("Blue Enamel Mug")], sessions_per_flow=1, artifacts_dir=tmp_path
+    )
+    assert result.failure_cause is FailureCause.SITE_ERROR and result.n_actions == 0
+    assert result.summary == "the first page answered HTTP 500"
+    assert (
+        "1 of 1 sessions: the first page answered HTTP 500 — a site failure"
+        in analyze_panel([result]).summary
     )
 
 
