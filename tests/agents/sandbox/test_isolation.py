@@ -181,6 +181,17 @@ def test_a_large_virtual_reservation_is_not_memory(tmp_path: Path) -> None:
         assert result.ok and result.stdout == "reserved\n", result.stderr
 
 
+@pytest.mark.skipif(not os.path.exists("/usr/bin/node"), reason="node is not installed")
+def test_node_wasm_memories_reserving_tens_of_gigabytes_run(tmp_path: Path) -> None:
+    script = ("const ms = []; for (let i = 0; i < 4; i++) ms.push(new WebAssembly.Memory({initial: 1, "
+              "maximum: 65536})); console.log(require('fs').readFileSync('/proc/self/status', 'utf8')"
+              ".match(/VmSize:\\s+(\\d+)/)[1])")
+    with open_sandbox(str(make_site(tmp_path / "s"))) as sb:
+        result = sb.run(["node", "-e", script])
+        assert result.ok, result.stderr
+        assert int(result.stdout) > 4 * get_settings().sandbox.memory_limit_mb * 1024  # kB of address space
+
+
 @pytest.mark.parametrize("value", ["-5", "0"])
 def test_a_memory_limit_that_removes_the_limit_is_refused(value: str,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
