@@ -67,3 +67,16 @@ def test_quick_bringup_bench_installs_once_per_lockfile() -> None:
         assert figures["kinds"][kind]["installs"] == figures["kinds"][kind]["distinct_lockfiles"], figures
         assert figures["kinds"][kind]["later_create_to_ready_ms_median"] > 0
     assert figures["installs_per_distinct_lockfile"] == 1.0
+
+
+def test_a_memory_limit_that_is_not_positive_is_one_line(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from db.settings import get_settings
+
+    for value in ("-5", "0"):
+        monkeypatch.setenv("VARIANTLAB_SANDBOX__MEMORY_LIMIT_MB", value)
+        get_settings.cache_clear()
+        result = CliRunner().invoke(app, ["sandbox", "exec", "--repo", str(make_site(tmp_path / value)),
+                                          "--", "true"])
+        assert result.exit_code == 2 and result.output.count("\n") == 1
+        assert result.output.startswith("error: VARIANTLAB_SANDBOX__MEMORY_LIMIT_MB: ")
+        assert "greater than 0" in result.output
