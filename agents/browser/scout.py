@@ -18,9 +18,9 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, async_playwright
 
 from agents.browser.chromium import check_reachable, launch, origin_of, origin_proxy
-from agents.browser.page_view import PageView, read_view
+from agents.browser.page_view import PageView, read_view, selector
 from agents.browser.readiness import NetworkWatch, wait_until_ready
-from agents.browser.snapshot import READY_TIMEOUT_S, PageRead, read_page
+from agents.browser.snapshot import READY_TIMEOUT_S, PageRead, read_current, read_page
 from agents.browser.sync import run_sync
 from agents.schemas import Controls, ItemInfo, ListingInfo, PageLink, ScoutInventory
 
@@ -31,6 +31,7 @@ _NOT_PAGES = re.compile(
     r"zip|gz|tgz|tar|mp[34]|webm|woff2?|ttf|eot)$",
     re.IGNORECASE,
 )
+_NEXT_BUTTON = re.compile(r"^(next|more|load more|show more|older)\b|next page|[›»→]", re.IGNORECASE)
 _LEAVES = re.compile(r"log ?out|sign ?out", re.IGNORECASE)
 _PAGING = re.compile(r"^(\d{1,3}|next( page)?|more|older|›|»|→|>)$|\bnext\b", re.IGNORECASE)
 _FORM_WAYS = re.compile(
@@ -54,6 +55,12 @@ def visitable(href: str, origin: str) -> bool:
     return not any(s.startswith(".") for s in segments) and not _NOT_PAGES.search(parts.path)
 
 
+def address(href: str) -> str:
+    """A page's address: without the fragment, unless the fragment is a route (#/recipe/3, #!/about)."""
+    base, fragment = urldefrag(href)
+    return href if fragment.startswith(("/", "!/")) and fragment not in ("/", "!/") else base
+
+
 class _Frontier:
     """Pages to read, best first: (tier, order found). Listing pages carry their page number."""
 
@@ -66,7 +73,7 @@ class _Frontier:
         self.add(start, 0, 1, 0)
 
     def add(self, href: str, tier: int, page_number: int, depth: int) -> None:
-        href = urldefrag(href)[0]
+        href = address(href)
         if href in self.known or not visitable(href, self.origin):
             return
         self.known[href], self.depth[href] = page_number, depth
@@ -83,7 +90,7 @@ class _Frontier:
                 number = int(text) if text.isdigit() else page_number + 1
                 self.add(link["href"], 0, number, depth)
             elif link["href"] in item_hrefs:
-                if self.items_queued < _ITEM_PAGES and urldefrag(link["href"])[0] not in self.known:
+                if self.items_queued < _ITEM_PAGES and address(link["href"]) not in self.known:
                     self.items_queued += 1
                     self.add(link["href"], 3, 1, depth)
             else:
@@ -106,6 +113,7 @@ async def _scout(url: str, max_pages: int, headers: dict[str, str] | None) -> Sc
             page = await context.new_page()
             network = NetworkWatch(page)
             seen: set[str] = set()
+            shown: set[tuple[str, str]] = set()  # one page under two addresses (/ and /?page=1) is one page
             while len(reads) < max_pages and (nxt := frontier.pop()) is not None:
                 href, page_number = nxt
                 try:
@@ -115,11 +123,14 @@ async def _scout(url: str, max_pages: int, headers: dict[str, str] | None) -> Sc
                         raise  # the start page itself: nothing to scout
                     continue  # one page that cannot be opened is not the scout's failure
                 # A redirect can land on a page already read (/ -> /index.html, /account -> /login).
-                if read is None or urldefrag(read.view.url)[0] in seen:
+                if read is None or address(read.view.url) in seen or (read.view.title, read.view.text) in shown:
                     continue
-                seen.add(urldefrag(read.view.url)[0])
-                reads.append((read, page_number))
-                frontier.follow(read, page_number)
+                seen.add(address(read.view.url))
+                for one, number in [(read, page_number), *await _page_through(page, network, read, page_number,
+                                                                               max_pages - len(reads) - 1)]:
+                    shown.add((one.view.title, one.view.text))
+                    reads.append((one, number))
+                    frontier.follow(one, number)
             inventory = _inventory(url, reads)
             try:
                 probe = await _probe_search(page, network, inventory)
@@ -134,14 +145,15 @@ def _inventory(url: str, reads: list[tuple[PageRead, int]]) -> ScoutInventory:
     origin = origin_of(url)
     # A listing lists several items; a link with a price beside it that leads back to a listing
     # ("Back to products" on an item page) is navigation, not an item.
-    lists = [(read, number) for read, number in reads if len(read.view.items) >= 2]
-    navigation_urls = {urldefrag(url)[0]} | {urldefrag(read.view.url)[0] for read, _ in lists}
-    listings = []
-    for read, number in lists:
-        items = [_item(i, number, read.view.url) for i in read.view.items
-                 if urldefrag(i["href"])[0] not in navigation_urls]
-        if len(items) >= 2:
-            listings.append(ListingInfo(url=read.view.url, page=number, items=items))
+    listings: list[ListingInfo] = []
+    for _ in range(2):  # the pages found to be listings are navigation in the second pass
+        navigation_urls = {address(url)} | {address(listing.url) for listing in listings}
+        listings = []
+        for read, number in reads:
+            items = [_item(i, number, read.view.url) for i in read.view.items
+                     if address(i["href"]) not in navigation_urls]
+            if len(items) >= 2:
+                listings.append(ListingInfo(url=read.view.url, page=number, items=items))
     listings = _with_categories(listings)
     first = reads[0][0].view if reads else PageView(url=url)
     item_hrefs = {i.href for listing in listings for i in listing.items}
@@ -171,6 +183,25 @@ def _inventory(url: str, reads: list[tuple[PageRead, int]]) -> ScoutInventory:
     )
 
 
+async def _page_through(
+    page: Page, network: NetworkWatch, read: PageRead, number: int, budget: int
+) -> list[tuple[PageRead, int]]:
+    """A listing paged by a button (no link to follow, as in many single-page apps): click it and read on."""
+    out: list[tuple[PageRead, int]] = []
+    view = read.view
+    while len(out) < budget and len(view.items) >= 2 and view.next_link() is None:
+        button = view.button(_NEXT_BUTTON.pattern)
+        if button is None:
+            break
+        await page.locator(selector(button)).first.click(timeout=5000)
+        after = await read_current(page, network, read.info.depth)
+        if {i["href"] for i in after.view.items} <= {i["href"] for i in view.items}:
+            break  # nothing new: the last page, or a button that does not page
+        out.append((after, number + len(out) + 1))
+        view = after.view
+    return out
+
+
 def _item(raw: dict, page_number: int, found_on: str) -> ItemInfo:
     return ItemInfo(name=raw["name"], href=raw["href"], price=raw["price"], text=raw["text"],
                     page=page_number, found_on=found_on)
@@ -179,9 +210,10 @@ def _item(raw: dict, page_number: int, found_on: str) -> ItemInfo:
 def _with_categories(listings: list[ListingInfo]) -> list[ListingInfo]:
     """An item's category: a short label beside its name and price that several items share, not all."""
     def label(item: ItemInfo) -> str:
-        rest = item.text.replace(item.name, " ").replace(item.price, " ")
-        rest = re.sub(r"\s+", " ", rest).strip(" ·|-–,")
-        return rest if re.fullmatch(r"[A-Za-z&' ]{2,30}", rest) and len(rest.split()) <= 3 else ""
+        # The words right after the name, up to a number, a price or a separator ("Curries 40 min").
+        rest = item.text.replace(item.name, " ", 1)
+        match = re.match(r"\s*([A-Za-z][A-Za-z&' ]{1,29}?)\s*(?=[·|,–\d$€£]|-\s|$)", rest)
+        return match.group(1) if match and len(match.group(1).split()) <= 3 else ""
 
     items = [i for listing in listings for i in listing.items]
     labels = [label(i) for i in items]

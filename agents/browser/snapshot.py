@@ -95,6 +95,11 @@ async def read_page(page: Page, network: NetworkWatch, url: str, depth: int) -> 
     kind = (response.headers.get("content-type", "text/html") if response is not None else "text/html").lower()
     if "html" not in kind:
         return None
+    return await read_current(page, network, depth, status)
+
+
+async def read_current(page: Page, network: NetworkWatch, depth: int, status: int = 200) -> PageRead:
+    """Read the page as it is now, once ready (after a goto, or after a click that changed it in place)."""
     readiness = await wait_until_ready(page, network, READY_TIMEOUT_S)
     view = await read_view(page)
     found = await page.evaluate(_FORMS_JS)

@@ -88,14 +88,14 @@ def find_flow(inv: ScoutInventory, item: ItemInfo) -> FlowSpec:
 def cheapest_flow(inv: ScoutInventory, group: list[ItemInfo], seen: int) -> FlowSpec:
     cheapest = min(group, key=lambda i: (i.price_value, i.name))
     category = cheapest.category if all(i.category == cheapest.category for i in group) else ""
-    thing = f"{category} item" if category else "item"
+    thing = f"item in {category}" if category else "item"
     cart = has_cart(inv)
     return FlowSpec(
         name=f"Find the cheapest {thing}",
         description=(f"Find the cheapest {thing} ({cheapest.name}, {cheapest.price}: the lowest price of the "
                      f"{len(group)} such items among the {seen} priced items the scout saw)."),
         instructions=(
-            f"You want the cheapest {thing} this site sells. Compare prices the way you normally would "
+            f"You want the cheapest {thing} on this site. Compare prices the way you normally would "
             f"(sorting, filters, or reading the listings), then open the cheapest one"
             + (" and add it to your cart." if cart else ".")
         ),
@@ -125,7 +125,6 @@ def unique_min(items: list[ItemInfo]) -> bool:
 
 
 def max_pages(inv: ScoutInventory) -> int:
-    """Never more pages than the app has: a one-page app offers one."""
-    return max(1, min(5, len(inv.app_pages)))
-
-
+    """Never more pages than the app has, counted as a visitor's history does (a hash route or a
+    listing paged in place is the same page): a one-page app offers one."""
+    return max(1, min(5, len({p.url.split("#")[0] for p in inv.app_pages})))

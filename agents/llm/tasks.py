@@ -61,7 +61,10 @@ def derive_flows(
     goal: str, inventory: ScoutInventory, provider: LLMProvider | None = None
 ) -> LLMResult[FlowPlan]:
     """Test flows for the goal from the scout's inventory of the site (seed 004 flows generated from a prompt)."""
-    inventory_json = inventory.model_dump_json(exclude_none=True)
+    # An item's surrounding text repeats its name, price and category: the prompt does without it.
+    inventory_json = inventory.model_dump_json(
+        exclude_none=True, exclude={"listings": {"__all__": {"items": {"__all__": {"text"}}}}}
+    )
     prompt = (
         f"Experiment goal: {goal}\n\nWhat a scout found on the rendered site (JSON):\n{inventory_json}\n\n"
         "Derive the test flows."

@@ -140,8 +140,29 @@ document.getElementById('q').addEventListener('keydown', e => {
 </script></body></html>"""
 
 
+# One document: hash routes for items, a listing paged in place by a "Next" button (3 a page).
+_SPA = """<!doctype html><html lang=en><head><meta charset="utf-8"><title>Pantry</title></head><body>
+<header><a href="#/">Pantry</a></header><main id="app"></main>
+<script>
+let page = 0, all = [];
+const show = () => {
+  const id = location.hash.startsWith('#/p/') ? location.hash.slice(4) : '';
+  const app = document.getElementById('app');
+  if (id) { const p = all.find(x => x.id === id);
+    app.innerHTML = `<h1>${p.name}</h1><p>$${p.price.toFixed(2)}</p><a href="#/">Back</a>`; return; }
+  app.innerHTML = '<h1>Recipes</h1><ul>' + all.slice(page * 3, page * 3 + 3).map(p =>
+    `<li><a href="#/p/${p.id}">${p.name}</a> <span>${p.category}</span> <span>$${p.price.toFixed(2)}</span></li>`
+  ).join('') + `</ul><button type=button id=next>${page ? 'Start over' : 'Next'}</button>`;
+  document.getElementById('next').onclick = () => { page = (page + 1) % 2; show(); };
+};
+addEventListener('hashchange', show);
+fetch('/products.json').then(r => r.json()).then(items => { all = items; show(); });
+</script></body></html>"""
+
+
 def shop_handler(requested: list[str]) -> type[BaseHTTPRequestHandler]:
-    pages = {"/": _SHOP, "/about.html": "<!doctype html><title>About</title><h1>About us</h1><a href='/'>Home</a>"}
+    pages = {"/": _SHOP, "/about.html": "<!doctype html><title>About</title><h1>About us</h1><a href='/'>Home</a>",
+             "/spa/": _SPA}
     for p in PRODUCTS:
         pages[f"/p/{p['id']}.html"] = (f"<!doctype html><title>{p['name']}</title><a href='/'>Back</a>"
                                        f"<h1>{p['name']}</h1><p>${p['price']:.2f}</p><button>Add to cart</button>")

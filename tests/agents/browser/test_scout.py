@@ -90,3 +90,16 @@ def test_the_scout_reads_a_grid_rendered_late_and_flows_target_its_items(
     group = [p for p in scout_sites.PRODUCTS if p["category"] == cheapest.task.params["category"]]
     assert cheapest.task.params["item_name"] == min(group, key=lambda p: p["price"])["name"]
     assert "/products.json" in requested
+
+
+def test_a_single_page_app_paged_by_a_button_is_read_page_by_page(late_shop: tuple[str, list[str]]) -> None:
+    url, _ = late_shop
+    inventory = scout(f"{url}spa/")
+    assert [(listing.page, len(listing.items)) for listing in inventory.listings] == [(1, 3), (2, 3)]
+    assert {i.name for i in inventory.items} == {p["name"] for p in scout_sites.PRODUCTS}
+    assert any(p.url.endswith("#/p/p1") for p in inventory.pages)  # a hash route is a page of its own
+    plan = derive_flows("Users can't find products easily", inventory)
+    finds = [f.task.params["item_name"] for f in plan.flows if f.task.kind == "find_item"]
+    assert set(finds) <= {p["name"] for p in scout_sites.PRODUCTS[3:]}  # the page behind "Next" first
+    (browse,) = [f for f in plan.flows if f.task.kind == "explore"]
+    assert browse.task.params["max_pages"] == 1  # one document: a visitor's history holds one page

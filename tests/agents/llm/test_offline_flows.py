@@ -282,7 +282,7 @@ def test_a_comparison_goal_finds_the_cheapest_item_of_a_category() -> None:
     cheapest = plan.flows[0]
     params = cheapest.task.params
     in_category = [i for i in shop().items if i.category == params["category"]]
-    assert cheapest.name == f"Find the cheapest {params['category']} item" and params["criterion"] == "cheapest"
+    assert cheapest.name == f"Find the cheapest item in {params['category']}" and params["criterion"] == "cheapest"
     assert params["item_name"] == min(in_category, key=lambda i: i.price_value or 0).name
     assert params["item_name"] not in cheapest.instructions  # the visitor has to find out which it is
     flat = shop().model_copy(update={"listings": [ListingInfo(url="http://127.0.0.1:9/", items=[
