@@ -12,6 +12,7 @@ from agents.browser.scout import scout
 from agents.llm.offline_flows import derive_flows
 from agents.schemas import FormPurpose, ScoutInventory
 from tests.agents.browser import scout_sites
+from tests.agents.browser.conftest import QuietHandler, serve
 
 pytestmark = pytest.mark.browser
 
@@ -103,3 +104,26 @@ def test_a_single_page_app_paged_by_a_button_is_read_page_by_page(late_shop: tup
     assert set(finds) <= {p["name"] for p in scout_sites.PRODUCTS[3:]}  # the page behind "Next" first
     (browse,) = [f for f in plan.flows if f.task.kind == "explore"]
     assert browse.task.params["max_pages"] == 1  # one document: a visitor's history holds one page
+
+
+def test_a_folder_of_files_is_no_app_and_its_dotfiles_stay_closed(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# notes\n")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "guide.txt").write_text("guide\n")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config").write_text("[core]\n")
+    requested: list[str] = []
+
+    class Recording(QuietHandler):
+        def do_GET(self) -> None:
+            requested.append(self.path)
+            super().do_GET()
+
+    url, server = serve(tmp_path, handler=Recording)
+    try:
+        inventory = scout(url)
+    finally:
+        server.shutdown()
+    assert [p.file_listing for p in inventory.pages] == [True, True]  # / and /docs/: indexes of files
+    assert inventory.app_pages == [] and not inventory.forms and not inventory.items
+    assert not any(".git" in path or path.endswith((".md", ".txt")) for path in requested)
