@@ -40,11 +40,16 @@ _MAX_LINK_CHECKS = 40
 
 
 def page_key(url: str) -> str:
-    """One page, one key: without the fragment, and a folder's index file is the folder itself
-    (`/` and `/index.html` are the same page to a user, so going back to either is a backtrack)."""
-    url = url.split("#")[0]
+    """One page, one key: without an anchor, and a folder's index file is the folder itself
+    (`/` and `/index.html` are the same page to a user, so going back to either is a backtrack).
+
+    A fragment that is a path (`#/recipe/7`, `#!/cart`) is a hash-routed app's page, not an anchor:
+    it stays in the key.
+    """
+    url, _, fragment = url.partition("#")
+    route = f"#{fragment}" if fragment.lstrip("!").startswith("/") and fragment.strip("!/") else ""
     head, _, leaf = url.rpartition("/")
-    return head + "/" if leaf.lower() in ("index.html", "index.htm") and "://" in head else url
+    return (head + "/" if leaf.lower() in ("index.html", "index.htm") and "://" in head else url) + route
 
 
 class ElementGone(RuntimeError):
@@ -270,7 +275,7 @@ class Actor:
     async def _look(self) -> PageView:
         """Read the page the user has in front of them, and count how they got there."""
         url = self.page.url.split("#")[0]
-        key = page_key(url)
+        key = page_key(self.page.url)
         if self.visited and key != self.visited[-1] and key in self.visited:
             self.backtracks += 1
         view = await read_view(self.page)

@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from agents.browser.actor import page_key
 from agents.browser.analysis import analyze_panel
 from agents.browser.panel import run_panel
 from agents.browser.results import FailureCause, SessionResult
@@ -141,6 +142,7 @@ def test_an_in_app_route_change_is_not_waited_for_as_a_page_load(app: str, tmp_p
     assert result.success, result.summary
     opened = next(a for a in result.action_log if a["type"] == "open")
     assert opened["url"].endswith("/hash") and opened["ready_ms"] < 1000
+    assert result.pages_visited[-1].endswith("/hash#/item/Linen%20Napkins")  # the route is a page
     assert result.time_to_ready_ms is not None
     assert result.duration_ms - result.time_to_ready_ms < 3000, result.action_log
 
@@ -187,6 +189,19 @@ def test_a_still_page_is_ready_at_once(app: str, tmp_path) -> None:  # type: ign
     # One quiet window each, far from the 10 s bound (generous for a loaded machine).
     assert all(w < 1000 for w in waits), waits
     assert result.time_to_ready_ms is not None and result.time_to_ready_ms < 2000
+
+
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("http://h/shop/index.html#reviews", "http://h/shop/"),  # an anchor: the same page
+        ("http://h/#/", "http://h/"),  # the app's home route is its start page
+        ("http://h/index.html#/recipe/7", "http://h/#/recipe/7"),  # a hash route: a page of its own
+        ("http://h/app#!/cart", "http://h/app#!/cart"),
+    ],
+)
+def test_a_hash_routed_apps_routes_are_pages_and_anchors_are_not(url: str, key: str) -> None:
+    assert page_key(url) == key
 
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
