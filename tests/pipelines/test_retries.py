@@ -1,11 +1,18 @@
 """A rate limit from an outside service becomes a retry of the stage, not a failed experiment; an
 error no retry can fix fails the stage at once."""
 
+from pathlib import Path
+
 import dagster as dg
+import pytest
 from sqlalchemy import select
 
 import assets.variant_suggestions as suggestions_module
-from agents.llm.base import LLMRateLimited
+from agents.llm.base import LLMError, LLMRateLimited, LLMUnavailable
+from agents.llm.retry import RetryPolicy, call_with_retries, classify_sdk_error
+from agents.sandbox.base import BringupFailed
+from db.validation import InvalidInput
+from pipelines.policies import is_not_retried
 from db.models import Experiment, StageRun, Suggestion, Variant
 from db.session import session_scope
 from pipelines.definitions import defs
@@ -57,3 +64,120 @@ def test_missing_upstream_stage_is_not_retried(app_db: str):
         assert session.scalars(select(StageRun.status)).all() == ["failed"]
         experiment = session.get(Experiment, experiment_id)
         assert experiment.status == "failed" and "StageInputMissing" in experiment.error_message
+
+
+def _rejected_by_provider(status: int) -> LLMError:
+    """The error the provider layer raises for an HTTP status, through its own retry policy."""
+
+    class StatusError(Exception):
+        status_code = status
+        body = {"error": {"message": "invalid x-api-key" if status == 401 else "bad request"}}
+
+    label = "anthropic:claude-sonnet-4-6"
+
+    def classify(exc: BaseException):  # type: ignore[no-untyped-def]
+        return classify_sdk_error(exc, status_error=StatusError, timeout_error=TimeoutError,
+                                  connection_error=ConnectionError, label=label)
+
+    def call() -> None:
+        raise StatusError()
+
+    try:
+        call_with_retries(call, errors=(StatusError,), classify=classify, policy=RetryPolicy(), label=label,
+                          sleep=lambda _s: None)
+    except LLMError as exc:
+        return exc
+    raise AssertionError("the call did not fail")
+
+
+def _seed_control(experiment_id: str) -> None:
+    with session_scope() as session:
+        session.add(Variant(experiment_id=experiment_id, type="control", key="control", analysis={
+            "success": False, "summary": "2/8 sessions completed", "insights": [], "issues": []}))
+
+
+@pytest.mark.parametrize(("error", "expected"), [
+    (lambda: _rejected_by_provider(401),
+     "LLMUnavailable: anthropic:claude-sonnet-4-6: authentication failed (HTTP 401: invalid x-api-key); "
+     "check the API key setting"),
+    (lambda: _rejected_by_provider(400), "LLMError: anthropic:claude-sonnet-4-6: request rejected (HTTP 400"),
+    (lambda: BringupFailed("npm install failed: getaddrinfo ENOTFOUND registry.npmjs.org (no network); "
+                           "set VARIANTLAB_SANDBOX__INSTALL_NETWORK or vendor the dependencies"),
+     "BringupFailed: npm install failed: getaddrinfo ENOTFOUND registry.npmjs.org"),
+])
+def test_a_configuration_failure_fails_once(app_db: str, monkeypatch, error, expected: str):
+    experiment_id = make_experiment(app_db)
+    _seed_control(experiment_id)
+    calls = {"n": 0}
+
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        raise error()
+
+    monkeypatch.setattr(suggestions_module, "suggest_changes", failing)
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("experiments", [experiment_id])
+    result = defs().resolve_implicit_global_asset_job_def().execute_in_process(
+        partition_key=experiment_id, instance=instance, raise_on_error=False,
+        asset_selection=[dg.AssetKey("variant_suggestions")])
+    assert not result.success and calls["n"] == 1
+    assert not any(e.event_type_value in ("STEP_UP_FOR_RETRY", "STEP_RESTARTED") for e in result.all_events)
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    assert failure.step_failure_data.user_failure_data.description.startswith(expected)
+    with session_scope(app_db) as session:
+        assert session.scalars(select(StageRun.status)).all() == ["failed"]
+
+
+def _settings_error() -> Exception:
+    from pydantic import ValidationError
+
+    from db.settings import Settings
+
+    try:
+        Settings(browser={"concurrency": "abc"})
+    except ValidationError as exc:
+        return exc
+    raise AssertionError("settings validated")
+
+
+@pytest.mark.parametrize(("error", "retried"), [
+    # Transient after the provider's own retries: an outage or a rate limit may pass, the stage tries again.
+    (lambda: LLMUnavailable("anthropic: gave up after 5 attempts; last failure: server (HTTP 529)"), True),
+    (lambda: LLMRateLimited("429 Too Many Requests"), True),
+    (lambda: TimeoutError("sandbox did not answer"), True),
+    (lambda: _rejected_by_provider(401), False),
+    (lambda: _rejected_by_provider(403), False),
+    (lambda: _rejected_by_provider(400), False),
+    (lambda: BringupFailed("no web app"), False),
+    (lambda: InvalidInput("--repo is not a git repository"), False),
+    (_settings_error, False),
+])
+def test_what_is_retried(error, retried: bool):
+    assert is_not_retried(error()) is not retried
+
+
+def test_run_prints_the_stage_and_its_cause_in_one_line(app_db: str, monkeypatch, tmp_path):
+    """`variantlab run`: the failing stage and its one-line cause, where the full log is, and how to
+    re-run; not Dagster's stack trace."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    monkeypatch.setenv("COLUMNS", "300")
+    experiment_id = make_experiment(app_db)
+    _seed_control(experiment_id)
+    monkeypatch.setattr(suggestions_module, "suggest_changes",
+                        lambda *a, **k: (_ for _ in ()).throw(_rejected_by_provider(401)))
+    result = CliRunner().invoke(app, ["run", experiment_id, "--stage", "variant_suggestions"])
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert "Traceback" not in result.output and "Stack Trace" not in result.output and len(lines) <= 6, lines
+    cause = ("variant_suggestions failed: LLMUnavailable: anthropic:claude-sonnet-4-6: authentication failed "
+             "(HTTP 401: invalid x-api-key); check the API key setting")
+    assert any(line.startswith(f"✗ {cause}") for line in lines), lines
+    (log_line,) = [line for line in lines if line.strip().startswith("full log: ")]
+    log = Path(log_line.split("full log: ", 1)[1].strip()).read_text()
+    assert "authentication failed" in log and "Stack Trace" in log
+    assert lines[-1].strip() == f"fix the cause, then re-run from there: variantlab run {experiment_id} " \
+                                "--stage variant_suggestions"
