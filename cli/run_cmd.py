@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 import warnings
+from pathlib import Path
 from typing import Self
 
 import dagster as dg
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cli.errors import UserError
+from cli.errors import UserError, one_line
+from db.base import utcnow
 from db.build_summary import build_summary
 from db.experiment_playground import (
     STAGES_REPLACING_VARIANTS,
@@ -23,6 +27,8 @@ from db.experiments import UnknownExperiment, get_experiment
 from db.migrate import ensure_schema
 from db.models import StageRun
 from db.session import session_scope
+from db.settings import get_settings
+from db.stages import refresh_status
 from pipelines.jobs import MAIN_STAGES
 
 ALL_STAGES = MAIN_STAGES
@@ -48,26 +54,34 @@ def run_experiment(experiment_id: str, stage: str | None, console: Console | Non
             raise UserError(str(exc)) from exc
         _refuse_replacing_evaluated_variants(session, experiment_id, stages)
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+    from cli.run_watch import RunWatch
     from pipelines.definitions import defs
-    from pipelines.instances import get_instance
+    from pipelines.instances import get_instance, process_tags, recover_dead_runs
 
     instance = get_instance()
+    # A run killed earlier (kill -9, OOM) still holds its pool slots and shows as running: end it first.
+    recovered = recover_dead_runs(instance)
+    for run in recovered:
+        console.print(run.line())
+    _mark_stages_interrupted([run for run in recovered if run.marked_failed])
     if experiment_id not in instance.get_dynamic_partitions("experiments"):
         instance.add_dynamic_partitions("experiments", [experiment_id])
     job = defs().resolve_implicit_global_asset_job_def()
     console.print(f"[bold]{experiment_id}[/] ({name}): {' → '.join(stages)}")
+    run_id = str(uuid.uuid4())
     # One run for all the stages: Dagster orders them by their dependencies and stops at a failure.
-    with _LiveStages(console, experiment_id, stages):
+    with _LiveStages(console, experiment_id, stages) as live, RunWatch(console, instance, run_id, live.stop):
         result = job.execute_in_process(
-            partition_key=experiment_id, instance=instance, raise_on_error=False,
-            asset_selection=[dg.AssetKey(s) for s in stages],
-            # Dagster's own step-by-step debug lines would drown the display; they stay in the
-            # run's event log and the Dagster UI.
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            partition_key=experiment_id, instance=instance, raise_on_error=False, run_id=run_id,
+            asset_selection=[dg.AssetKey(s) for s in stages], tags=process_tags(),
+            # Dagster's own log lines (a failure is ~100 lines of stack trace) would drown the display;
+            # they stay in the run's event log, and a failure's are written out below.
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )
     if not result.success:
         failed = _failed_stage(result) or stages[0]
-        console.print(f"[red]✗[/] {failed} failed: {_failure_message(result)}")
+        console.print(f"[red]✗[/] {failed} failed: {escape(_failure_message(result))}")
+        console.print(f"  full log: {escape(str(_write_failure_log(result)))}")
         console.print(f"  fix the cause, then re-run from there: variantlab run {experiment_id} --stage {failed}")
         return 1
     failed_checks = [c.check_name for c in result.get_asset_check_evaluations() if not c.passed]
@@ -108,17 +122,53 @@ def _failed_stage(result: dg.ExecuteInProcessResult) -> str | None:
 
 
 def _failure_message(result: dg.ExecuteInProcessResult) -> str:
+    """The cause in one line: a dg.Failure (an error not retried, pipelines/policies.py) says it in its
+    description; otherwise the innermost error raised by the stage itself."""
     for event in result.all_events:
         failure = event.step_failure_data if event.is_step_failure else None
         if failure and failure.user_failure_data and failure.user_failure_data.description:
-            # A dg.Failure (an error not retried, pipelines/policies.py) says it all in its description.
-            return failure.user_failure_data.description.strip().splitlines()[-1]
+            return one_line(failure.user_failure_data.description)[:500]
         if failure and failure.error:
             error = failure.error
             while error.cause is not None and error.cls_name in ("DagsterExecutionStepExecutionError",):
                 error = error.cause
-            return error.message.strip().splitlines()[-1] if error.message else error.cls_name
+            lines = error.message.strip().splitlines() if error.message else []
+            return one_line(lines[0])[:500] if lines else error.cls_name
+    for event in result.all_events:
+        if event.event_type_value == "PIPELINE_FAILURE" and event.message:
+            return one_line(event.message)[:500]
     return "see the Dagster run logs"
+
+
+def _write_failure_log(result: dg.ExecuteInProcessResult) -> Path:
+    """Every failed step's full error (causes and stack traces), where the one-line message points."""
+    path = get_settings().resolved_data_dir / "logs" / f"{result.run_id}.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    parts = [f"run {result.run_id}"]
+    for event in result.all_events:
+        failure = event.step_failure_data if event.is_step_failure or event.is_step_up_for_retry else None
+        if failure is not None and failure.error is not None:
+            parts.append(f"--- {event.step_key}: {event.event_type_value}\n{failure.error.to_string()}")
+        elif event.event_type_value == "PIPELINE_FAILURE":
+            parts.append(f"--- run failed: {event.message}")
+    path.write_text("\n\n".join(parts) + "\n")
+    return path
+
+
+def _mark_stages_interrupted(recovered: list) -> None:  # type: ignore[type-arg]
+    """The stage rows of a run whose process died say so now, not only when the stage next runs."""
+    reasons = {run.run_id: run.reason for run in recovered}
+    if not reasons:
+        return
+    with session_scope() as session:
+        rows = session.scalars(select(StageRun).where(StageRun.dagster_run_id.in_(reasons),
+                                                      StageRun.status == "running")).all()
+        for row in rows:
+            row.status, row.completed_at = "failed", utcnow()
+            row.error_message = f"interrupted: the run was killed ({reasons[row.dagster_run_id]})"
+        session.flush()
+        for experiment_id in {row.experiment_id for row in rows}:
+            refresh_status(session, get_experiment(session, experiment_id))
 
 
 class _LiveStages:
@@ -160,7 +210,12 @@ class _LiveStages:
                 self._reported.add(stage + str(started))
                 seconds = (completed - started).total_seconds() if completed else 0.0
                 mark = "[green]✓[/]" if status == "completed" else "[red]✗[/]"
-                self.console.print(f"{mark} {position} {stage} ({seconds:.1f}s)" + (f"  {error[:120]}" if error else ""))
+                self.console.print(f"{mark} {position} {stage} ({seconds:.1f}s)" + (f"  {escape(one_line(error)[:120])}" if error else ""))
+
+    def stop(self) -> None:
+        """Stop the display (the spinner gives the terminal its cursor back)."""
+        self._stop.set()
+        self._status.stop()
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()

@@ -1,0 +1,112 @@
+"""Watching a run from beside it: who holds the pool slot it waits for, and stopping it on a signal.
+
+Dagster's in-process executor waits for a pool slot in a loop that never looks at signals (it only
+records them, to raise them inside a step), so a run queued behind another would ignore Ctrl-C and
+SIGTERM. The signal still reaches Python's wakeup fd, which this thread watches.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Self
+
+import dagster as dg
+from rich.console import Console
+
+from pipelines.instances import SlotWait, recover_dead_runs, slot_waits
+
+POLL_S = 1.0
+REPEAT_S = 30.0
+# A stage gets this long to end after a signal (Dagster interrupts it at its next Python bytecode).
+STOP_WITHIN_S = 10.0
+
+
+class RunWatch:
+    def __init__(self, console: Console, instance: dg.DagsterInstance, run_id: str,
+                 before_exit: Callable[[], None]) -> None:
+        self.console, self.instance, self.run_id, self.before_exit = console, instance, run_id, before_exit
+        self._stop = threading.Event()
+        self._said: tuple[str, str] | None = None
+        self._said_at = self._waiting_since = 0.0
+        self._signalled_at: float | None = None
+        self._signals = 0
+
+    def __enter__(self) -> Self:
+        self._reader, writer = socket.socketpair()
+        self._writer = writer
+        writer.setblocking(False)
+        self._old_fd = None
+        if threading.current_thread() is threading.main_thread():
+            self._old_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+        self._thread = threading.Thread(target=self._watch, name="run-watch", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        if self._old_fd is not None:
+            signal.set_wakeup_fd(self._old_fd)
+        self._reader.close()
+        self._writer.close()
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            ready, _, _ = select.select([self._reader], [], [], POLL_S)
+            stop = [s for s in (self._reader.recv(64) if ready else b"") if s in (signal.SIGINT, signal.SIGTERM)]
+            if stop:
+                self._signals += len(stop)
+                self._signalled_at = self._signalled_at or time.monotonic()
+            waits = self._waits()
+            if stop and waits:
+                self._exit(stop[-1], f"while waiting for a `{waits[0].pool}` slot held by run "
+                                     f"{waits[0].holder_run_id[:8]}")
+            elif self._signals > 1:
+                self._exit(stop[-1] if stop else signal.SIGINT, "a second time")
+            elif self._signalled_at and time.monotonic() - self._signalled_at > STOP_WITHIN_S:
+                self._exit(signal.SIGINT, f"and the running stage did not stop within {STOP_WITHIN_S:.0f}s")
+            self._say(waits)
+
+    def _waits(self) -> list[SlotWait]:
+        """What the run waits for; a holder whose process died meanwhile is recovered on the spot."""
+        try:
+            waits = slot_waits(self.instance, self.run_id)
+            if any(wait.holder_alive is False for wait in waits):
+                for recovered in recover_dead_runs(self.instance):
+                    self.console.print(recovered.line())
+                waits = slot_waits(self.instance, self.run_id)
+            return waits
+        except Exception:  # noqa: BLE001 - a busy instance database must not end the watch
+            return []
+
+    def _say(self, waits: list[SlotWait]) -> None:
+        if not waits:
+            self._said = None
+            return
+        wait, now = waits[0], time.monotonic()
+        if self._said != (wait.pool, wait.holder_run_id):
+            self._said, self._said_at, self._waiting_since = (wait.pool, wait.holder_run_id), now, now
+            self.console.print(f"{wait.line()} (Ctrl-C stops waiting)")
+        elif now - self._said_at >= REPEAT_S:
+            self._said_at = now
+            self.console.print(f"still {wait.line()} {now - self._waiting_since:.0f}s so far")
+
+    def _exit(self, signum: int, why: str) -> None:
+        """Stop now: the run is marked canceled and its slots (and queued claims) are given back."""
+        self.before_exit()
+        name = signal.Signals(signum).name
+        self.console.print(f"stopped by {name} {why}: run {self.run_id[:8]} canceled")
+        run = self.instance.get_run_by_id(self.run_id)
+        if run is not None and not run.is_finished:
+            self.instance.report_run_canceled(run, message=f"Stopped by {name} ({why}).")
+        self.instance.event_log_storage.free_concurrency_slots_for_run(self.run_id)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(128 + signum)

@@ -1,0 +1,138 @@
+"""`variantlab run` after a run was killed with SIGKILL, and while another run holds a pool slot.
+
+The other run is a real process that registers a run on the same Dagster instance and claims the
+only `browser` slot through the instance API, as a run in the middle of browser_results does."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from sqlalchemy import select
+
+from db.migrate import upgrade_to_head
+from db.models import Experiment, StageRun
+from db.session import session_scope
+from tests.pipelines.conftest import make_experiment
+
+HOLD_BROWSER_SLOT = textwrap.dedent("""
+    import time, uuid
+    import dagster as dg
+    from dagster._core.events import DagsterEventType
+    from pipelines.instances import get_instance, process_tags
+
+    instance = get_instance()
+    run_id = str(uuid.uuid4())
+    instance.add_run(dg.DagsterRun(job_name="__ASSET_JOB", run_id=run_id, tags=process_tags()))
+    instance.report_dagster_event(dg.DagsterEvent(DagsterEventType.RUN_START.value, "__ASSET_JOB"), run_id)
+    assert instance.event_log_storage.claim_concurrency_slot("browser", run_id, "browser_results").is_claimed
+    print(run_id, flush=True)
+    time.sleep(600)
+""")
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    for name, value in {"VARIANTLAB_DATABASE_URL": url, "VARIANTLAB_DATA_DIR": str(tmp_path / "data"),
+                        "DAGSTER_HOME": str(tmp_path / "dagster"), "COLUMNS": "300"}.items():
+        monkeypatch.setenv(name, value)
+    upgrade_to_head(url)
+    return dict(os.environ)
+
+
+@pytest.fixture
+def holder(env: dict[str, str]):  # type: ignore[no-untyped-def]
+    """A process holding the `browser` slot for its run; (process, run id)."""
+    process = subprocess.Popen([sys.executable, "-c", HOLD_BROWSER_SLOT], env=env, stdout=subprocess.PIPE, text=True)
+    run_id = process.stdout.readline().strip()  # type: ignore[union-attr]
+    assert run_id, "the holder did not start"
+    yield process, run_id
+    if process.poll() is None:
+        process.kill()
+    process.wait(timeout=30)
+
+
+def _instance() -> dg.DagsterInstance:
+    from pipelines.instances import get_instance
+
+    return get_instance()
+
+
+def _browser_holders() -> set[str]:
+    return _instance().event_log_storage.get_concurrency_info("browser").active_run_ids
+
+
+def _run(experiment_id: str, env: dict[str, str], out: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "cli.main", "run", experiment_id, "--stage", "browser_results"],
+                            env=env, stdout=out.open("w"), stderr=subprocess.STDOUT)
+
+
+def test_a_run_killed_holding_a_slot_is_recovered_by_the_next_run(env: dict[str, str], holder, tmp_path: Path):
+    process, dead_run = holder
+    experiment_id = make_experiment(env["VARIANTLAB_DATABASE_URL"])
+    with session_scope() as session:  # the killed run was in the middle of browser_results
+        session.add(StageRun(experiment_id=experiment_id, stage="browser_results", status="running",
+                             dagster_run_id=dead_run))
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert _browser_holders() == {dead_run}  # nothing gives the slot back by itself
+
+    started = time.monotonic()
+    out = tmp_path / "run.out"
+    done = _run(experiment_id, env, out)
+    assert done.wait(timeout=180) == 1  # browser_results got its slot, then found no flows to run
+    output = " ".join(out.read_text().split())
+    assert time.monotonic() - started < 60, output
+    assert (f"recovered run {dead_run[:8]}: its process (pid {process.pid}) is gone; marked it failed and freed "
+            "its `browser` slot") in output
+    assert "browser_results failed: StageInputMissing: no test flows for this experiment" in output
+    assert "Traceback" not in output and "waiting for" not in output
+
+    assert _instance().get_run_by_id(dead_run).status == dg.DagsterRunStatus.FAILURE
+    assert _browser_holders() == set()
+    with session_scope() as session:
+        killed = session.scalars(select(StageRun).where(StageRun.dagster_run_id == dead_run)).one()
+        assert killed.status == "failed"
+        assert killed.error_message == f"interrupted: the run was killed (its process (pid {process.pid}) is gone)"
+        assert session.get(Experiment, experiment_id).status == "failed"  # browser_results' own failure
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_waiting_for_a_live_run_says_who_and_stops_on_a_signal(env: dict[str, str], holder, tmp_path: Path,
+                                                               signum: int):
+    process, live_run = holder
+    experiment_id = make_experiment(env["VARIANTLAB_DATABASE_URL"])
+    out = tmp_path / "run.out"
+    waiting = _run(experiment_id, env, out)
+    try:
+        expected = f"waiting for a `browser` slot held by run {live_run[:8]} (pid {process.pid}, running since "
+        deadline = time.monotonic() + 120
+        while expected not in out.read_text():
+            assert waiting.poll() is None and time.monotonic() < deadline, out.read_text()
+            time.sleep(0.3)
+        signalled = time.monotonic()
+        waiting.send_signal(signum)
+        assert waiting.wait(timeout=15) == 128 + signum
+        assert time.monotonic() - signalled < 5
+    finally:
+        if waiting.poll() is None:
+            waiting.kill()
+    lines = out.read_text().strip().splitlines()
+    name = signal.Signals(signum).name
+    assert lines[-1].startswith(f"stopped by {name} while waiting for a `browser` slot held by run {live_run[:8]}: "
+                                "run "), lines
+    assert lines[-1].endswith(" canceled")
+    assert "Traceback" not in out.read_text()
+    (ours,) = [r for r in _instance().get_runs() if r.run_id != live_run]
+    assert ours.status == dg.DagsterRunStatus.CANCELED
+    assert _browser_holders() == {live_run}  # the live run keeps its slot; ours queues no more
+    pending = _instance().event_log_storage.get_concurrency_info("browser").pending_steps
+    assert [step.run_id for step in pending] == [live_run]
+    with session_scope() as session:
+        assert session.scalars(select(StageRun)).all() == []  # no stage started
