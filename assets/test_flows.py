@@ -63,7 +63,9 @@ def test_flows(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.M
             add_event(session, experiment_id, "session_created", stage=STAGE, test_session_id=test_session.id,
                       title=f"{len(plan.value.flows)} flows derived from the goal",
                       data={"provider": plan.provider, "flows": [f.name for f in plan.value.flows],
-                            "dropped": dropped, "inventory": _summary(inventory)})
+                            "dropped": dropped, "scout": _summary(inventory),
+                            # The whole inventory, for later stages (suggestions that fit the app).
+                            "inventory": inventory.model_dump(mode="json")})
     return dg.MaterializeResult(metadata={
         "flows": len(plan.value.flows),
         "flow_names": dg.MetadataValue.json([f.name for f in plan.value.flows]),

@@ -52,7 +52,8 @@ def test_flows_and_the_dropped_ones_are_recorded(app_db: str, monkeypatch: pytes
     with session_scope(app_db) as session:
         assert session.scalars(select(TestFlow.name)).all() == ["Complete the sign-up"]
         event = session.scalars(select(TimelineEvent).where(TimelineEvent.type == "session_created")).one()
-        assert event.data["dropped"] == dropped and event.data["inventory"]["pages"] == 2
+        assert event.data["dropped"] == dropped and event.data["scout"]["pages"] == 2
+        assert ScoutInventory.model_validate(event.data["inventory"]).forms == [signup]
 
 
 def test_an_app_that_serves_nothing_fails_in_one_line(app_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
