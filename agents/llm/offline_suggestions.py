@@ -66,6 +66,16 @@ RECIPES: tuple[Recipe, ...] = (
         ("cart", "basket", "checkout", "added", "add to"),
     ),
     Recipe(
+        "confirmation",
+        "feedback",
+        "Confirm each action with a short message that says it worked",
+        "a visible confirmation after adding, saving or posting tells users their action worked, so they "
+        "stop repeating it or checking elsewhere",
+        "task_success",
+        ("worked", "confirm", "did not show", "nothing visible", "nothing happened", "no sign", "feedback",
+         "clicked", "again", "repeat"),
+    ),
+    Recipe(
         "inline_validation",
         "form",
         "Validate form fields inline with specific error messages",
@@ -104,6 +114,8 @@ RECIPES: tuple[Recipe, ...] = (
 _KIND_WORDS = {
     "shop": ("product", "cart", "item", "catalog", "shop", "listing", "categor", "buy", "price", "store"),
     "form": ("form", "sign", "password", "field", "register", "submit", "account", "onboard"),
+    "feedback": ("worked", "confirm", "no sign", "nothing happened", "nothing visible", "did not show",
+                 "feedback", "saved", "added"),
 }
 
 
@@ -112,17 +124,18 @@ def _matches(text: str, words: tuple[str, ...]) -> bool:
     return any(re.search(rf"\b{re.escape(word)}", lowered) for word in words)
 
 
-# Quoted spans in an observation name the task, the flow or an item ("'Find Trail Poles and add it
-# to the cart': 3/4 failed"): words of the task, not evidence about the site. Only the rest counts.
-_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”")
+# Only what an observation says about the site is evidence. Quoted spans name the task, the flow or
+# an item ("'Find Trail Poles and add it to the cart': 3/4 failed"); parentheses list the panel's own
+# personas and seeds ("(searcher x4, category_navigator x4; seeds …)"); URLs are where, not what.
+_NOT_EVIDENCE = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”|\([^)]*(?:\bx\d+\b|\bseeds?\b)[^)]*\)|\bhttps?://\S+")
 
 
-def _evidence(issue: str) -> str:
-    return _QUOTED.sub(" ", issue)
+def _evidence(text: str) -> str:
+    return _NOT_EVIDENCE.sub(" ", text)
 
 
 def _relevant_kinds(goal: str, analysis: VariantAnalysis) -> set[str]:
-    texts = [goal, analysis.summary, *analysis.issues, *analysis.insights]
+    texts = [goal, *(_evidence(t) for t in (analysis.summary, *analysis.issues, *analysis.insights))]
     scores = {kind: sum(_matches(t, words) for t in texts) for kind, words in _KIND_WORDS.items()}
     best = max(scores.values())
     if best == 0:

@@ -6,18 +6,12 @@ import dataclasses
 import json
 
 from agents.llm.base import LLMProvider, LLMResult
+from agents.llm.offline_suggestions import RECIPES as CATALOGUE
 from agents.schemas import FlowPlan, ScoutInventory, SuggestionList, VariantAnalysis
 
-RECIPES = (
-    "search",
-    "category_filter",
-    "sort",
-    "result_count",
-    "sticky_cart",
-    "inline_validation",
-    "shorter_form",
-    "password_hint",
-)
+# The recipes the offline catalogue knows (a test keeps it within what the recipe agent can build):
+# a real model may name one of them when its change is exactly that.
+RECIPES = tuple(recipe.key for recipe in CATALOGUE)
 
 _FLOWS_SYSTEM = """You design usability test flows for simulated users of a web site.
 Each flow is one user journey that serves the experiment's goal, written as natural instructions

@@ -107,3 +107,33 @@ def test_a_change_without_evidence_never_outranks_one_with_it() -> None:
     suggestions = _suggest("Users can't search for products", analysis, 3).suggestions
     # search matches the goal but no observation; category filtering matches an observation
     assert [s.recipe for s in suggestions][:2] == ["category_filter", "search"]
+
+
+def test_the_panel_s_own_words_are_not_evidence() -> None:
+    """Persona names ("searcher", "category_navigator") and URLs describe the panel, not the site."""
+    analysis = VariantAnalysis(
+        success=False,
+        summary="0/16 sessions completed their task (0%)",
+        issues=["'Sign up, then write a first post' failed in 16 sessions (searcher x4, category_navigator x4; "
+                "seeds 1, 2) at http://127.0.0.1:4000/search?category=all: step 2 of 3 failed: the form "
+                "was rejected after submit with no message saying which field"],
+    )
+    suggestions = _suggest("New visitors can't figure out how to sign up", analysis, 5).suggestions
+    assert {s.recipe for s in suggestions} <= {r.key for r in RECIPES if r.kind == "form"}
+    assert suggestions[0].recipe == "inline_validation"
+
+
+def test_an_action_without_feedback_gets_a_confirmation() -> None:
+    analysis = VariantAnalysis(
+        success=False,
+        summary="24/32 sessions completed their task (75%)",
+        issues=["'Find Fern and add it to the basket' failed in 8 sessions (impatient x8): clicked add-to-cart "
+                "but the cart did not show it"],
+    )
+    assert _suggest("Users don't know if their action worked", analysis, 1).suggestions[0].recipe == "confirmation"
+
+
+def test_every_suggested_recipe_can_be_built() -> None:
+    from agents.code.recipes.registry import RECIPES as BUILDABLE
+
+    assert {r.key for r in RECIPES} <= set(BUILDABLE)
