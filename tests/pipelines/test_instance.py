@@ -49,3 +49,11 @@ def test_embedded_default_is_sqlite_under_the_data_dir(tmp_path: Path, monkeypat
         assert set(POOL_LIMITS) <= set(instance.event_log_storage.get_concurrency_keys())
     finally:
         instance.dispose()
+
+
+def test_production_config_frees_the_slots_of_ended_runs():
+    """Run monitoring (the daemon) gives back the pool slots a killed or canceled run still holds."""
+    import yaml
+
+    monitoring = yaml.safe_load(PRODUCTION_CONFIG.read_text())["run_monitoring"]
+    assert monitoring["enabled"] and 0 < monitoring["free_slots_after_run_end_seconds"] <= 300
