@@ -102,9 +102,13 @@ def limit_prefix(uid: int, limits: Limits) -> list[str]:
 
 
 def bwrap_argv(
-    *, workdir: Path, run_dir: Path, home: Path, uid: int, network: bool, chdir: str = WORKSPACE
+    *, workdir: Path, run_dir: Path, home: Path, uid: int, network: bool, chdir: str = WORKSPACE,
+    seccomp: Path | None = None,
 ) -> list[str]:
-    argv = [
+    """bwrap (and setpriv) up to the command. `seccomp`: a filter file (seccomp.py) the sandbox
+    cannot write, handed to bwrap on fd 9 by a shell that then becomes bwrap."""
+    argv = ["/bin/sh", "-c", 'f=$1; shift; exec "$@" 9<"$f"', "sh", str(seccomp)] if seccomp else []
+    argv += [
         BWRAP, "--ro-bind", "/usr", "/usr",
         "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
         "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
@@ -121,6 +125,8 @@ def bwrap_argv(
         if os.path.exists(f"/etc/{name}"):
             argv += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
     argv += ["--chdir", chdir, "--hostname", "sandbox", "--die-with-parent", "--new-session"]
+    if seccomp:
+        argv += ["--seccomp", "9"]
     namespaces = ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
     if not network:
         namespaces.append("--unshare-net")

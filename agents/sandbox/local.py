@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Self
 
-from agents.sandbox import isolation, paths, scratch, steps
+from agents.sandbox import isolation, paths, scratch, seccomp, steps
 from agents.sandbox.appconfig import load_app_config
 from agents.sandbox.base import AppConfig, CommandResult, DiffSummary, SandboxError
 from agents.sandbox.depcache import DependencyCache, cache_key
@@ -49,6 +49,7 @@ class LocalSandbox:
         self.dependencies = "none"  # "installed" | "reused" | "none": what bring-up did
         self.step_ms: dict[str, float] = {}
         self._produced: tuple[str, ...] = ()  # paths bring-up created or changed: never in a diff
+        self._seccomp: Path | None = None
         self.uid = isolation.sandbox_uid(self.id) if self.isolated else os.getuid()
         try:
             source = resolve(repo, ref, settings.resolved_data_dir / "repos")
@@ -82,6 +83,10 @@ class LocalSandbox:
             except SandboxError as exc:
                 raise SandboxError(f"the patch does not apply on {commit[:12]}: {exc}") from exc
         isolation.write_identity(self._run_dir, self.uid)
+        filter_program = seccomp.program()
+        if filter_program is not None:  # in the root, which is not bound in: the sandbox cannot swap it
+            self._seccomp = self._root / "seccomp.bpf"
+            self._seccomp.write_bytes(filter_program)
         shutil.copyfile(_BRIDGE, self._run_dir / "bridge.py")
         for name in ("bridge.py", "passwd", "group"):  # readable whatever the host's umask
             os.chmod(self._run_dir / name, 0o444)
@@ -164,7 +169,7 @@ class LocalSandbox:
                                timeout_s=timeout, budget=self._budget, limits=limits)
         full = self._limits() + isolation.bwrap_argv(
             workdir=self.workdir, run_dir=self._run_dir, home=self._home, uid=self.uid,
-            network=network, chdir=inner_cwd) + argv
+            network=network, chdir=inner_cwd, seccomp=self._seccomp) + argv
         return run_process(full, env=isolation.base_env(env), cwd=str(self._root), timeout_s=timeout,
                            budget=self._budget, limits=limits)
 
@@ -229,7 +234,7 @@ class LocalSandbox:
         app_env = steps.app_env(self.app, port=self.app.port)  # the start command inherits it
         if self.isolated:
             prefix = isolation.bwrap_argv(workdir=self.workdir, run_dir=self._run_dir, home=self._home,
-                                          uid=self.uid, network=False)
+                                          uid=self.uid, network=False, seccomp=self._seccomp)
             script, env = f"{isolation.RUN_DIR}/bridge.py", isolation.base_env(app_env)
             cwd = self._root  # bwrap itself changes into /workspace
         else:

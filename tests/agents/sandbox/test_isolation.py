@@ -130,6 +130,16 @@ def test_commands_cannot_write_outside_the_workdir(tmp_path: Path) -> None:
         assert one.run(["python3", "-c", "open('/proc/sys/kernel/hostname','w').write('x')"]).exit_code != 0
 
 
+def test_nested_user_namespaces_are_refused(tmp_path: Path) -> None:
+    with open_sandbox(str(make_site(tmp_path / "s"))) as sb:
+        for cmd in ("unshare -Ur id", "unshare --user --fork true"):
+            result = sb.run(cmd)
+            assert result.exit_code != 0 and "Operation not permitted" in result.stderr, (cmd, result)
+        # Threads and child processes (clone without CLONE_NEWUSER; clone3 falls back) still work.
+        assert sb.run("python3 -c 'import threading; t = threading.Thread(target=print); t.start()' "
+                      "&& node -e 'require(\"child_process\").execSync(\"true\")'").ok
+
+
 def test_a_fork_bomb_is_stopped_and_the_host_is_fine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VARIANTLAB_SANDBOX__MAX_PROCESSES", "64")
     get_settings.cache_clear()
