@@ -255,6 +255,8 @@ class LocalSandbox:
         delay = 0.002
         while True:
             if self._preview is None or self._preview.poll() is not None:
+                if self._preview is not None and self._budget.untrack(self._preview.pid):
+                    raise SandboxError(f"start failed: {self._budget.message()}")
                 raise SandboxError(f"start failed: the app exited before answering: {self._log_tail()} "
                                    f"— set `start` in variantlab.toml")
             remaining = deadline - time.monotonic()
@@ -275,8 +277,6 @@ class LocalSandbox:
                 conn.close()
 
     def _log_tail(self) -> str:
-        if self._preview is not None and self._budget.untrack(self._preview.pid):
-            return self._budget.message()
         try:
             text = (self._root / "preview.log").read_text(errors="replace")
         except OSError:

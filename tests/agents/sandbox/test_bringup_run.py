@@ -179,3 +179,15 @@ def test_tmp_is_writable_and_private(site: Path) -> None:
     with open_sandbox(str(site)) as sb:
         made = sb.run("f=$(mktemp) && echo scratch > $f && cat $f && stat -c %a /tmp")
         assert made.stdout.split() == ["scratch", "1777"], made.stderr
+
+
+def test_an_app_server_over_the_memory_budget_says_which_setting(site: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VARIANTLAB_SANDBOX__MEMORY_LIMIT_MB", "200")
+    get_settings.cache_clear()
+    _plan(monkeypatch, port=8133, start="python3 -c \"b = bytearray(500 * 2 ** 20); "
+                                        "b[::4096] = b'x' * len(b[::4096]); import time; time.sleep(30)\"")
+    with open_sandbox(str(site)) as sb, pytest.raises(SandboxError) as caught:
+        sb.start_preview()
+    assert str(caught.value) == ("start failed: killed: the sandbox's processes together used more than "
+                                 "200 MB of memory; raise VARIANTLAB_SANDBOX__MEMORY_LIMIT_MB")
