@@ -7,7 +7,7 @@ from sqlalchemy import delete
 
 from agents.browser.scout import scout
 from agents.llm.tasks import derive_flows
-from agents.sandbox.base import NotAWebApp
+from agents.sandbox.base import NotAWebApp, describe_plan, plan_as_dict
 from agents.sandbox.factory import open_sandbox
 from agents.schemas import ScoutInventory
 from assets.records import dagster_run_id
@@ -40,6 +40,7 @@ def test_flows(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.M
             repo, ref, goal = experiment.repo_url, experiment.base_branch, experiment.goal
         with open_sandbox(repo, ref) as sandbox:
             inventory = scout(sandbox.start_preview())
+            bringup = plan_as_dict(sandbox.app)
         if not inventory.app_pages and not inventory.forms and not inventory.items:
             raise NotAWebApp(_nothing_served(inventory))  # no retry: the same repo serves the same nothing
         plan = derive_flows(goal, inventory)
@@ -55,6 +56,8 @@ def test_flows(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.M
                 provider=plan.provider, total_flows=len(plan.value.flows), started_at=utcnow(),
             )
             session.add(test_session)
+            # How the app came up, with the evidence for each choice: the report and dashboard show it.
+            get_experiment(session, experiment_id).bringup_plan = bringup
             session.flush()
             for flow in plan.value.flows:
                 session.add(TestFlow(session_id=test_session.id, name=flow.name, description=flow.description,
@@ -71,6 +74,7 @@ def test_flows(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.M
         "flow_names": dg.MetadataValue.json([f.name for f in plan.value.flows]),
         "dropped_flows": dg.MetadataValue.json(dropped),
         "scout": dg.MetadataValue.json(_summary(inventory)),
+        "bringup": describe_plan(bringup),
         "provider": plan.provider,
         "tokens": plan.input_tokens + plan.output_tokens,
         "cost_usd": plan.cost_usd,

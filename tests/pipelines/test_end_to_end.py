@@ -52,6 +52,8 @@ def test_full_pipeline_on_example_app(app_db: str, app: str, goal: str):
     with session_scope(app_db) as s:
         experiment = s.get(Experiment, experiment_id)
         assert experiment.status == "completed" and experiment.champion_reason
+        plan = experiment.bringup_plan  # detected (the bundled apps carry no variantlab.toml), with evidence
+        assert plan["kind"] == "static" and plan["evidence"] and plan["test"]
         control = s.scalars(select(Variant).where(Variant.experiment_id == experiment_id,
                                                   Variant.type == "control")).one()
         assert control.analysis["summary"] and isinstance(control.analysis["issues"], list)
