@@ -187,6 +187,45 @@ def _blind_guess(view: PageView, typed: dict[str, str]) -> bool:
     return True
 
 
+# Which form each tagged element belongs to (its index in document.forms, -1 for none).
+_FORM_OF_JS = """
+() => {
+  const forms = Array.from(document.forms);
+  return Object.fromEntries(Array.from(document.querySelectorAll('[data-vl]')).map(e => {
+    const form = e.form || e.closest('form') || (e.control && e.control.form);
+    return [e.dataset.vl, form ? forms.indexOf(form) : -1];
+  }));
+}
+"""
+
+
+async def _scope(actor: Actor, view: PageView, purpose: str) -> PageView:
+    """On a page with several forms (a header search beside a log-in), the user works in the one the
+    step is about: the fields and buttons of the other forms are left out of what they act on."""
+    if view.forms < 2:
+        return view
+    where: dict[str, int] = await actor.page.evaluate(_FORM_OF_JS)
+    by_form: dict[int, list[dict[str, Any]]] = {}
+    for field in view.inputs:
+        if field["in_form"]:
+            by_form.setdefault(where.get(field["vl"], -1), []).append(field)
+    if len(by_form) < 2:
+        return view
+
+    def fit(index: int) -> tuple[bool, bool, int]:
+        fields = by_form[index]
+        types = {f["type"] for f in fields}
+        lone_search = len(fields) == 1 and (fields[0]["type"] == "search" or view.search_input() is fields[0])
+        marked = "password" in types if purpose in ("sign_up", "log_in") else "textarea" in types
+        return not lone_search, marked, -len(fields) if purpose == "log_in" else len(fields)
+
+    target = max(sorted(by_form), key=fit)
+    return view.model_copy(update={
+        "inputs": [f for f in view.inputs if not f["in_form"] or where.get(f["vl"]) == target],
+        "buttons": [b for b in view.buttons if not b["in_form"] or where.get(b["vl"]) == target],
+    })
+
+
 def _purpose(form_hint: str) -> str:
     """The hint as a form purpose ("signup", "sign-up form" and "sign_up" are one purpose)."""
     words = normalise(form_hint).replace(" ", "")
@@ -238,7 +277,7 @@ async def complete_form(
     if found is None:
         what = f"{form_hint.replace('_', '-')} form" if form_hint else "form"
         return Outcome(False, f"no {what} and no link to one on {actor.page.url}")
-    view = found
+    view = await _scope(actor, found, purpose)
     typed: dict[str, str] = {} if typed_out is None else typed_out
     seen: list[str] = []
     guessed = False
@@ -250,7 +289,7 @@ async def complete_form(
             return Outcome(False, f"no form fields on {view.url}")
         await _fill(actor, view, values, typed)
         # Errors shown next to a field as it is left (inline validation) are read before submitting.
-        view = await actor.view()
+        view = await _scope(actor, await actor.view(), purpose)
         if _fix(view, [(f, m) for f, m in _errors(view) if f is not None and f["flagged"]], typed):
             await _fill(actor, view, values, typed)
         submit = next(
@@ -264,10 +303,10 @@ async def complete_form(
         if submit is None:
             return Outcome(False, f"the form on {view.url} has no submit button", _quoted(seen))
         before = view  # what the user saw as they clicked: the submit's effect is judged against it
-        view = await actor.click(submit, "submit")
+        view = await _scope(actor, await actor.click(submit, "submit"), purpose)
         errors = _errors(view)
         if not errors and not _moved_on(before, view) and _accepted(before, view, purpose, typed) is None:
-            view = await actor.view(wait_ms=700)  # a slow handler: one more look, no action
+            view = await _scope(actor, await actor.view(wait_ms=700), purpose)  # a slow handler: one more look
             errors = _errors(view)
         if (evidence := _accepted(before, view, purpose, typed)) is not None:
             return Outcome(

@@ -29,6 +29,8 @@ def _page(title: str, body: str, member: str = "") -> str:
            '<a href="/register">Register</a> <a href="/login">Log In</a>')
     return (f"<!doctype html><html lang=en><head><title>{title}</title></head><body>"
             f'<nav><a href="/">Blog</a> {nav} <a href="/.git/">source</a> <a href="/feed.xml">feed</a></nav>'
+            # A search form before every page's own form: a user fills the form their step is about.
+            '<form action="/"><input type=search name=q aria-label="Search posts"><button>Search</button></form>'
             f"<main>{body}</main></body></html>")
 
 

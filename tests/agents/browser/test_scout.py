@@ -45,8 +45,9 @@ def test_scout_inventories_the_blog_and_never_opens_dotfiles(
 ) -> None:
     url, _ = blog
     inventory, requested = blog_inventory
-    purposes = {f.purpose: f.page_url for f in inventory.forms}
+    purposes = {f.purpose: f.page_url for f in inventory.forms if f.purpose != FormPurpose.SEARCH}
     assert purposes == {FormPurpose.SIGN_UP: f"{url}register", FormPurpose.LOG_IN: f"{url}login"}
+    assert inventory.controls.search[0] == url
     assert {p.url for p in inventory.app_pages} == {url, f"{url}register", f"{url}login"}
     assert "/register" in requested and "/logout" not in requested
     assert not any(path.startswith("/.git") or path.endswith(".xml") for path in requested)
