@@ -124,5 +124,5 @@ def head_slot(page: Page) -> int:
     body = page.root.find_all("body")
     if body:
         return body[0].start
-    doctype = re.match(r"\s*<!doctype[^>]*>", page.source, re.IGNORECASE)
+    doctype = re.match(r"\s*<!doctype[^>]*>\r?\n?", page.source, re.IGNORECASE)
     return doctype.end() if doctype else 0

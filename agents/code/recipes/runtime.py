@@ -157,6 +157,12 @@ VALIDATION_BODY = """
     var label = (el.labels && el.labels[0]) ? el.labels[0].textContent : (el.getAttribute("aria-label") || el.placeholder || el.name || "This field");
     return label.replace(/[*:]/g, "").trim() || "This field";
   }
+  // The stated password rule is for choosing a password, not for logging in with one.
+  function signUp(form) {
+    var submit = form.querySelector("[type=submit], button:not([type])");
+    var words = ((submit && (submit.textContent || submit.value)) || "") + " " + (form.getAttribute("action") || "") + " " + location.pathname;
+    return passwords(form).length > 1 || !!form.querySelector("input[type=email]") || /regist|sign.?up|join|create|new/i.test(words);
+  }
   function passwords(form) {
     return Array.prototype.filter.call(form.elements, function (el) { return el.type === "password"; });
   }
@@ -170,7 +176,7 @@ VALIDATION_BODY = """
     if (el.type === "email" && !EMAIL.test(value)) return label + " must be an email address like name@example.com.";
     var pw = passwords(form);
     var rule = OPTIONS.password;
-    if (el.type === "password" && el === pw[0]) {
+    if (el.type === "password" && el === pw[0] && signUp(form)) {
       var min = Math.max(rule.minLength || 0, el.minLength > 0 ? el.minLength : 0);
       if (min && el.value.length < min) return label + ": " + (rule.hint || "use at least " + min + " characters.");
       for (var i = 0; i < (rule.kinds || []).length; i++) {
@@ -224,6 +230,8 @@ VALIDATION_BODY = """
       form.addEventListener("focusout", function (e) { if (fields(form).indexOf(e.target) !== -1) check(e.target, form); });
     }
     form.addEventListener("input", function (e) { if (e.target.hasAttribute("aria-invalid")) check(e.target, form); });
+    // The browser's own validation stops a submit before any submit event: say why next to the field too.
+    form.addEventListener("invalid", function (e) { check(e.target, form); }, true);
     // On submit every wrong field says why, and the form is not sent until they are right.
     form.addEventListener("submit", function (e) {
       var wrong = fields(form).filter(function (el) { return !check(el, form); });
@@ -265,12 +273,15 @@ TOAST_BODY = """
   function itemName(el) {
     var listing = findListing();
     var item = listing && itemsOf(listing).filter(function (it) { return it.contains(el); })[0];
-    var heading = item && item.querySelector("h1, h2, h3, h4, h5, h6, a[href]");
+    var heading = item ? item.querySelector("h1, h2, h3, h4, h5, h6, a[href]") : document.querySelector("main h1, h1");
     return heading ? heading.textContent.replace(/\\s+/g, " ").trim() : "";
   }
+  var PAST = { add: "Added", save: "Saved", post: "Posted", publish: "Published", create: "Created",
+               submit: "Submitted", send: "Sent", subscribe: "Subscribed", book: "Booked", buy: "Bought", order: "Ordered" };
   function message(label, name) {
-    var verb = label.replace(/\\s*(to .*)?$/i, "");
-    return OPTIONS.wording.replace("{name}", name || "it").replace("{action}", verb.toLowerCase()).replace("{label}", label);
+    var match = label.match(ACTION);
+    var done = PAST[match[1].toLowerCase()] + label.slice(match.index + match[1].length).replace(/\\s+$/, "");
+    return (name ? OPTIONS.wording : OPTIONS.bare).replace("{name}", name).replace("{done}", done);
   }
   function act(button) {
     if (!button || ours(button)) return "";
