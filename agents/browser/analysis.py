@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from statistics import median
 
-from agents.browser.results import SessionResult
+from agents.browser.results import FailureCause, SessionResult
 from agents.schemas import VariantAnalysis
 
 SUCCESS_THRESHOLD = 0.5
@@ -77,6 +77,15 @@ def _insights(results: list[SessionResult]) -> list[str]:
     backtracks = sum(r.backtracks for r in results)
     if backtracks:
         out.append(f"{backtracks} backtrack(s) to already visited pages across {len(results)} sessions")
+    ready = [
+        r.time_to_ready_ms
+        for r in results
+        if r.time_to_ready_ms is not None and r.failure_cause is not FailureCause.SITE_NOT_READY
+    ]
+    if ready:
+        out.append(
+            f"first page ready after median {median(ready) / 1000:.1f} s, worst {max(ready) / 1000:.1f} s"
+        )
     lcps = [r.lcp_ms for r in results if r.lcp_ms is not None]
     if lcps:
         out.append(

@@ -76,9 +76,12 @@ _READY_JS = r"""
   };
   const inTheWay = () => {
     if (document.readyState !== 'complete') return 'the document is still loading';
+    // Nothing to see: no text, no media, no control (text inside web components' shadow roots is not
+    // in innerText, so a page of components is not empty).
     const body = document.body;
     if (!body || (!body.innerText.trim() &&
-                  !body.querySelector('img, svg, canvas, video, iframe, object, embed, input, select, textarea, button'))) {
+                  !body.querySelector('img, svg, canvas, video, iframe, object, embed, input, select, textarea, button') &&
+                  !Array.from(body.querySelectorAll('*')).some(el => el.shadowRoot))) {
       return 'the page shows nothing';
     }
     return placeholder();

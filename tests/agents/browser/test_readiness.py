@@ -3,6 +3,7 @@ becomes ready is the site's failure, and a page that is already still costs almo
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -10,10 +11,13 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from playwright.async_api import async_playwright
 
 from agents.browser.actor import page_key
 from agents.browser.analysis import analyze_panel
+from agents.browser.chromium import launch
 from agents.browser.panel import run_panel
+from agents.browser.readiness import NetworkWatch, Readiness, wait_until_ready
 from agents.browser.results import FailureCause, SessionResult
 from agents.schemas import FlowSpec, TaskSpec
 from assets.records import browser_session_row
@@ -56,7 +60,19 @@ const show = () => {
 addEventListener('hashchange', show);
 fetch('/api/items').then(r => r.json()).then(list => { items = list; show(); });
 </script>"""
+# Pages that are ready although something moves or looks like loading: not site failures.
+READY_AS_THEY_ARE = {
+    # A clock ticking every 50 ms: the DOM is never still, yet nothing is loading.
+    "/clock": "<h1>Now</h1><p id='t'></p><script>setInterval(() => t.textContent = Date.now(), 50)</script>",
+    # A step indicator: a determinate progress bar is content, not a spinner.
+    "/steps": '<h1>Sign up</h1><div role="progressbar" aria-valuenow="2" aria-valuemax="4">Step 2 of 4</div>'
+    '<progress value="50" max="100"></progress><p>Loading dock equipment</p>',
+    # Content inside a web component's shadow root (not in the page's innerText).
+    "/components": "<x-card></x-card><script>customElements.define('x-card', class extends HTMLElement {"
+    "connectedCallback() { this.attachShadow({mode: 'open'}).innerHTML = '<h1>Card</h1>'; } });</script>",
+}
 PAGES = {
+    **READY_AS_THEY_ARE,
     "/hash": _HASH_ROUTED,
     "/still": '<main><h1>Still</h1><ul><li><a href="/item/Blue%20Enamel%20Mug">Blue Enamel Mug</a> $12.00</li>'
     "</ul></main>",
@@ -191,6 +207,27 @@ def test_a_still_page_is_ready_at_once(app: str, tmp_path) -> None:  # type: ign
     assert result.time_to_ready_ms is not None and result.time_to_ready_ms < 2000
 
 
+def test_movement_a_determinate_progress_bar_and_web_components_are_not_loading(app: str) -> None:
+    async def go() -> dict[str, Readiness]:
+        async with async_playwright() as pw:
+            browser = await launch(pw)
+            try:
+                page = await browser.new_page()
+                network = NetworkWatch(page)
+                found = {}
+                for path in READY_AS_THEY_ARE:
+                    await page.goto(app + path, wait_until="load")
+                    found[path] = await wait_until_ready(page, network, 5.0)
+                return found
+            finally:
+                await browser.close()
+
+    found = asyncio.run(go())
+    assert all(r.ready for r in found.values()), found
+    assert found["/clock"].waited_ms < 3000  # ready at the 1.5 s cap on movement, far from the bound
+    assert found["/steps"].waited_ms < 1000 and found["/components"].waited_ms < 1000
+
+
 @pytest.mark.parametrize(
     ("url", "key"),
     [
@@ -220,6 +257,7 @@ def _session(seed: int, cause: FailureCause, summary: str) -> SessionResult:
         summary=summary,
         pages_visited=["http://127.0.0.1:8000/"],
         n_actions=3,
+        time_to_ready_ms=10_000.0 if cause is FailureCause.SITE_NOT_READY else 1200.0,
         started_at=NOW,
         completed_at=NOW,
     )
@@ -238,6 +276,8 @@ def test_the_analysis_counts_site_failures_apart_from_users_failing() -> None:
         "3 of 16 sessions: the page never became ready within 10 s — a site failure"
     )
     assert "'Find A': 10/13 succeeded" in analysis.insights[0]
+    # Time to ready is the ready pages' (a never-ready page's wait is in the site failure line).
+    assert "first page ready after median 1.2 s, worst 1.2 s" in analysis.insights
     failures = [i for i in analysis.issues if "failed" in i]
     assert len(failures) == 1 and "in 3 sessions" in failures[0] and "gave up" in failures[0]
     assert not any("failed" in i and "never became ready" in i for i in analysis.issues)
