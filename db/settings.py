@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -78,6 +78,15 @@ class CodeAgentSettings(BaseModel):
 
 class ExperimentDefaults(BaseModel):
     num_suggestions: int = 3
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved(cls, data: object) -> object:
+        # Refused rather than ignored: someone who turned installs' network off must not get it on.
+        if isinstance(data, dict) and "allow_network_install" in data:
+            raise ValueError("VARIANTLAB_EXPERIMENT__ALLOW_NETWORK_INSTALL is now "
+                             "VARIANTLAB_SANDBOX__INSTALL_NETWORK (true by default)")
+        return data
 
 
 class Settings(BaseSettings):

@@ -57,3 +57,10 @@ def test_build_and_setup_have_no_network(site: str, step: str, plan: AppConfig,
     _plan(monkeypatch, plan)
     with pytest.raises(SandboxError, match=f"^{step} failed \\(exit 1\\): .* — set `{step}` in variantlab.toml$"):
         open_sandbox(site)
+
+
+def test_the_old_setting_is_refused_naming_the_new_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VARIANTLAB_EXPERIMENT__ALLOW_NETWORK_INSTALL", "false")
+    get_settings.cache_clear()
+    with pytest.raises(ValueError, match="is now VARIANTLAB_SANDBOX__INSTALL_NETWORK"):
+        get_settings()
