@@ -150,8 +150,10 @@ def _inventory(url: str, reads: list[tuple[PageRead, int]]) -> ScoutInventory:
         navigation_urls = {address(url)} | {address(listing.url) for listing in listings}
         listings = []
         for read, number in reads:
-            items = [_item(i, number, read.view.url) for i in read.view.items
-                     if address(i["href"]) not in navigation_urls]
+            # Priced items (a shop), else the entries of a content listing (posts, recipes).
+            raw = read.view.items if len(read.view.items) >= 2 else read.entries
+            here = navigation_urls | {address(read.view.url)}  # a link to the page itself is no entry
+            items = [_item(i, number, read.view.url) for i in raw if address(i["href"]) not in here]
             if len(items) >= 2:
                 listings.append(ListingInfo(url=read.view.url, page=number, items=items))
     listings = _with_categories(listings)
@@ -202,7 +204,7 @@ async def _page_through(
     return out
 
 
-def _item(raw: dict, page_number: int, found_on: str) -> ItemInfo:
+def _item(raw: dict[str, str], page_number: int, found_on: str) -> ItemInfo:
     return ItemInfo(name=raw["name"], href=raw["href"], price=raw["price"], text=raw["text"],
                     page=page_number, found_on=found_on)
 

@@ -68,7 +68,21 @@ _FORMS_JS = r"""
     if (sortWords.test(text(b))) sort.push(text(b));
     else if (b.hasAttribute('aria-pressed') || b.closest('[role=tablist], [role=toolbar]')) filters.push(text(b));
   }
-  return {forms, sort, filters};
+  // Entries of a content listing without prices (posts, recipes, notes): the link in each article's
+  // heading (or its first link), or links that are headings themselves, outside navigation.
+  const entries = [], taken = new Set();
+  const addEntry = (a, box) => {
+    if (!a || !shown(a) || a.closest('nav, header, footer') || taken.has(a.href) || !text(a)) return;
+    taken.add(a.href);
+    entries.push({name: text(a), href: a.href, price: '', text: text(box || a).slice(0, 200)});
+  };
+  for (const art of document.querySelectorAll('article')) {
+    addEntry(art.querySelector('h1 a[href], h2 a[href], h3 a[href], h4 a[href]') || art.querySelector('a[href]'), art);
+  }
+  for (const a of document.querySelectorAll('h2 a[href], h3 a[href], h4 a[href]')) {
+    addEntry(a, a.closest('li') || a.parentElement.parentElement);
+  }
+  return {forms, sort, filters, entries: entries.length >= 3 ? entries : []};
 }
 """
 # A server's index of files (Python's http.server, Apache, nginx, `serve`): not a page of an app.
@@ -85,6 +99,7 @@ class PageRead:
     forms: list[FormInfo] = field(default_factory=list)
     sort: list[str] = field(default_factory=list)
     filters: list[str] = field(default_factory=list)
+    entries: list[dict[str, str]] = field(default_factory=list)  # a listing's entries that have no price
 
 
 async def read_page(page: Page, network: NetworkWatch, url: str, depth: int) -> PageRead | None:
@@ -121,4 +136,4 @@ async def read_current(page: Page, network: NetworkWatch, depth: int, status: in
         file_listing=listing,
         not_ready=readiness.blocker if not readiness.ready else "",
     )
-    return PageRead(info, view, forms, found["sort"], found["filters"])
+    return PageRead(info, view, forms, found["sort"], found["filters"], found["entries"])

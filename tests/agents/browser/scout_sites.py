@@ -50,7 +50,8 @@ class Blog:
     def __init__(self) -> None:
         self.users: dict[str, str] = {}
         self.sessions: dict[str, str] = {}
-        self.posts = [("Hello world", "The first post on this blog."), ("Spring notes", "Tulips are out.")]
+        self.posts = [("Hello world", "The first post on this blog."), ("Spring notes", "Tulips are out."),
+                      ("A walk by the river", "Herons, two of them.")]
         self.requested: list[str] = []
 
     def handler(self) -> type[BaseHTTPRequestHandler]:
@@ -83,8 +84,9 @@ class Blog:
                 blog.requested.append(path)
                 member = self.member()
                 if path == "/":
-                    posts = "".join(f"<article><h2>{html.escape(t)}</h2><p>{html.escape(b)}</p></article>"
-                                    for t, b in reversed(blog.posts))
+                    posts = "".join(f'<article><h2><a href="/post/{n}">{html.escape(t)}</a></h2>'
+                                    f"<p>{html.escape(b)}</p></article>"
+                                    for n, (t, b) in reversed(list(enumerate(blog.posts))))
                     self.send(_page("Posts", f"<h1>Posts</h1>{posts}", member))
                 elif path == "/register":
                     self.send(_page("Register", _form("Register", "/register", _ACCOUNT, "Register")))
@@ -94,6 +96,9 @@ class Blog:
                     if not member:
                         return self.redirect("/login")
                     self.send(_page("New post", _form("New Post", "/create", _POST, "Save"), member))
+                elif path.startswith("/post/") and path[6:].isdigit() and int(path[6:]) < len(blog.posts):
+                    title, body = blog.posts[int(path[6:])]
+                    self.send(_page(title, f"<h1>{html.escape(title)}</h1><p>{html.escape(body)}</p>", member))
                 elif path == "/logout":
                     self.redirect("/", "session=; Max-Age=0")
                 else:

@@ -48,10 +48,15 @@ def test_scout_inventories_the_blog_and_never_opens_dotfiles(
     purposes = {f.purpose: f.page_url for f in inventory.forms if f.purpose != FormPurpose.SEARCH}
     assert purposes == {FormPurpose.SIGN_UP: f"{url}register", FormPurpose.LOG_IN: f"{url}login"}
     assert inventory.controls.search[0] == url
-    assert {p.url for p in inventory.app_pages} == {url, f"{url}register", f"{url}login"}
+    assert {p.url for p in inventory.app_pages} == {url, f"{url}register", f"{url}login"} | {
+        f"{url}post/{n}" for n in range(3)}
     assert "/register" in requested and "/logout" not in requested
     assert not any(path.startswith("/.git") or path.endswith(".xml") for path in requested)
-    assert inventory.pages[0].headings[0] == "Posts" and not inventory.items
+    assert inventory.pages[0].headings[0] == "Posts"
+    # Posts have no price: the links in the articles' headings are the listing's entries.
+    assert [i.name for i in inventory.items] == ["A walk by the river", "Spring notes", "Hello world"]
+    finds = [f for f in derive_flows("Readers can't find older posts", inventory).flows if f.task.kind == "find_item"]
+    assert finds and all(not f.task.params["add_to_cart"] for f in finds)
 
 
 def test_a_sign_up_goal_registers_then_writes_a_first_post(
