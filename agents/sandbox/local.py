@@ -104,7 +104,9 @@ class LocalSandbox:
 
     def _install(self) -> None:
         """Install once per distinct (command, lockfiles, package manager); copy it in after that."""
-        key = cache_key(self.app, self.workdir)
+        # Only isolated: installs write absolute paths (a venv's scripts), and only under bwrap is
+        # the workdir at the same path (/workspace) in every sandbox.
+        key = cache_key(self.app, self.workdir) if self.isolated else None
         if key is None:
             self._chown_tree()
             if self.app.install:

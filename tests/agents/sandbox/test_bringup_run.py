@@ -191,3 +191,16 @@ def test_an_app_server_over_the_memory_budget_says_which_setting(site: Path,
         sb.start_preview()
     assert str(caught.value) == ("start failed: killed: the sandbox's processes together used more than "
                                  "200 MB of memory; raise VARIANTLAB_SANDBOX__MEMORY_LIMIT_MB")
+
+
+def test_unisolated_sandboxes_install_every_time(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from agents.sandbox import isolation
+
+    monkeypatch.setattr(isolation, "bwrap_problem", lambda: "simulated: no user namespaces")
+    monkeypatch.setenv("VARIANTLAB_SANDBOX__ALLOW_UNISOLATED", "true")
+    get_settings.cache_clear()
+    _plan(monkeypatch, install=INSTALL, lockfiles=("lock.txt",), dependency_dirs=("deps",))
+    for _ in range(2):
+        with open_sandbox(str(site)) as sb:
+            assert sb.dependencies == "installed"
+            assert sb.run("echo $HOME").stdout.strip() == str(sb._home)  # never the workdir
