@@ -18,6 +18,7 @@ from agents.browser.actor import Actor, page_key
 from agents.browser.page_view import PageView, normalise
 
 PERSONAS = ("searcher", "category_navigator", "scanner", "impatient")
+_NEXT_BUTTON = r"^(next|more|load more|show more|older)\b|next page|^[›»→]$"
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,9 @@ async def find_item(
                 view = await actor.back()
                 continue
         nxt = view.next_link()
-        if nxt is None or actor.has_seen(nxt["href"]):
+        if nxt is None and view.items:  # a listing paged in place by a button (many single-page apps)
+            nxt = view.button(_NEXT_BUTTON)
+        if nxt is None or ("href" in nxt and actor.has_seen(nxt["href"])):
             actor.dead_ends += 1
             hint = " (the search box found no match)" if searched_without_match else ""
             return Outcome(

@@ -133,3 +133,13 @@ def test_a_folder_of_files_is_no_app_and_its_dotfiles_stay_closed(tmp_path: Path
     assert [p.file_listing for p in inventory.pages] == [True, True]  # / and /docs/: indexes of files
     assert inventory.app_pages == [] and not inventory.forms and not inventory.items
     assert not any(".git" in path or path.endswith((".md", ".txt")) for path in requested)
+
+
+def test_users_page_a_listing_paged_by_a_button(late_shop: tuple[str, list[str]], tmp_path: Path) -> None:
+    url, _ = late_shop
+    inventory = scout(f"{url}spa/")
+    find = next(f for f in derive_flows("Users can't find products easily", inventory).flows
+                if f.task.kind == "find_item")
+    (result,) = run_panel({"spa": f"{url}spa/"}, [find], sessions_per_flow=1, artifacts_dir=tmp_path)
+    assert result.persona == "searcher" and result.success, result.summary  # no search box: it scans
+    assert [a["type"] for a in result.action_log].count("next") == 1
