@@ -145,8 +145,17 @@ class Verdict:
 async def _open(context: BrowserContext, url: str) -> Page:
     page = await context.new_page()
     await page.goto(url, wait_until="load", timeout=20_000)
-    # A page that keeps polling never goes idle; what rendered so far is checked.
-    await _settle(page, "networkidle", 4_000)
+    # Not "networkidle" (it always waits 500 ms more, and a polling page never gets there): the page
+    # is taken as ready once its DOM has stopped changing for a moment; a check that needs content
+    # rendered later (a fetched listing) polls for it on top of this.
+    previous, stable = -1, 0
+    for _ in range(40):
+        size = await page.evaluate("document.getElementsByTagName('*').length")
+        stable = stable + 1 if size == previous else 0
+        if stable >= 1:
+            break
+        previous = size
+        await page.wait_for_timeout(50)
     return page
 
 
@@ -198,23 +207,21 @@ async def _walk(context: BrowserContext, url: str, prefer: re.Pattern[str] | Non
 
 async def _search(page: Page) -> Verdict | None:
     listing = None
-    for _ in range(8):  # content a script renders late
+    for _ in range(40):  # content a script renders late (a fetch, a timer): up to 4 s
         listing = await page.evaluate(LISTING_JS)
         if listing and await page.locator(SEARCH_BOX).count():
             break
-        await page.wait_for_timeout(500)
+        await page.wait_for_timeout(100)
     if not listing or not listing["query"]:
         return None
     boxes = page.locator(SEARCH_BOX)
     if not await boxes.count():
         return Verdict(False, f"{page.url}: a listing of {listing['items']} items but no visible search box")
     box = boxes.first
-    await box.click()
-    await box.fill("")
-    await box.press_sequentially(listing["query"], delay=15)
+    await box.fill(listing["query"])  # focuses the box and types in one go, as a paste would
     state = {}
-    for _ in range(12):
-        await page.wait_for_timeout(250)
+    for _ in range(60):
+        await page.wait_for_timeout(50)
         state = await page.evaluate(NARROWED_JS)
         if state["shown"] and state["matching"] == state["shown"] and state["hidden_others"] == state["others"]:
             return Verdict(True, f"{page.url}: typed {listing['query']!r}: {listing['items']} items → "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from agents.code.checks import goal_checks
@@ -153,8 +154,11 @@ def run_one(
             elif not _build(sandbox, out, deadline - time.monotonic()):
                 out.status = "failed"
             else:
-                _test(sandbox, out, deadline - time.monotonic())
-                out.goal_checks_passed, out.goal_checks = goal_checks(sandbox, result.recipe, out.files_modified)
+                # The goal checks (a browser on the preview) and the app's tests are independent: side by side.
+                with ThreadPoolExecutor(max_workers=1, thread_name_prefix="goal-checks") as pool:
+                    checks = pool.submit(goal_checks, sandbox, result.recipe, out.files_modified)
+                    _test(sandbox, out, deadline - time.monotonic())
+                    out.goal_checks_passed, out.goal_checks = checks.result()
                 if cancel.is_set():
                     raise _Cancelled("testing")
                 out.status = "completed"

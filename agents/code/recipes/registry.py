@@ -45,8 +45,8 @@ VARIANTS: dict[str, int] = {
 # The recipe named earliest in the text wins ("a search box with live filtering" is a search);
 # on the same position, the earlier entry (the more specific phrase) wins.
 KEYWORDS: list[tuple[str, str]] = [
-    ("confirmation", r"confirm(ation)? (message|after|that)|toast|no sign it worked|feedback after|"
-                     r"(show|say|tell).* (added|saved|it worked)|added to (the )?(cart|basket) (message|notice)"),
+    ("confirmation", (r"confirm(ation)? (message|after|that)|toast|no sign it worked|feedback after|"
+                     r"(show|say|tell).* (added|saved|it worked)|added to (the )?(cart|basket) (message|notice)")),
     ("password_hint", r"password (rule|requirement|hint|policy|strength)|explain .*password"),
     ("inline_validation", r"inline|on blur|validat|error message|which field"),
     ("shorter_form", r"shorter|fewer fields|optional|more details|long form|overlong|reduce .*fields"),

@@ -12,6 +12,14 @@ VARIANTS = 2
 SUMMARIES = ["More details (optional)", "Add optional details"]
 
 
+def _required(form: Node, control: Node) -> bool:
+    """Required by attribute, or as its label says ("Phone *", "(required)"): many forms check in script."""
+    if "required" in control.attrs or control.attrs.get("aria-required") == "true":
+        return True
+    label = label_for(form, control)
+    return label is not None and ("*" in label.text() or "required" in label.text().lower())
+
+
 def _row(form: Node, control: Node) -> Node:
     """The smallest element holding the control and its label, to move them together."""
     label = label_for(form, control)
@@ -21,6 +29,27 @@ def _row(form: Node, control: Node) -> Node:
         if label is None or label in list(node.iter()):
             return node
     return control
+
+
+def _movable_rows(form: Node, optional: list[Node], rows: list[Node], all_controls: set[int]) -> list[Node]:
+    """The rows that can move behind the toggle without breaking the form.
+
+    A row moves only if it is a whole row (not a bare control), is not inside another such row and
+    appears once (two controls can share one row), holds no control that is required or hidden from
+    the optional set (a required field behind a closed toggle cannot be filled), and sits beside the
+    first one: moving a table row or a row from another section into the block would break them.
+    """
+    optional_ids = {id(c) for c in optional}
+    candidates: list[Node] = []
+    for row in rows:
+        if row.tag in ("input", "select", "textarea", "tr", "td", "th", "tbody") or row in candidates:
+            continue
+        inside = [n for n in row.iter() if id(n) in all_controls]
+        if any(id(n) not in optional_ids for n in inside):
+            continue
+        candidates.append(row)
+    outer = [r for r in candidates if not any(o is not r and r in list(o.iter()) for o in candidates)]
+    return [r for r in outer if outer and r.parent is outer[0].parent]
 
 
 def _mark(start: int, labels: list[Node]) -> list[tuple[int, str]]:
@@ -35,16 +64,14 @@ def _with_marks(text: str, marks: list[tuple[int, str]]) -> str:
 
 def apply(ctx: RecipeContext) -> str:
     info = find_form(ctx)
-    optional = [c for c in info.controls if "required" not in c.attrs and c.attrs.get("type") != "checkbox"]
+    optional = [c for c in info.controls if not _required(info.form, c) and c.attrs.get("type") != "checkbox"]
     if not optional:
         raise RecipeError("every field of the form is required (or a checkbox); nothing optional to mark or hide")
     source = info.page.source
     editor = Editor(source)
     labels = {id(c): lab for c in optional if (lab := label_for(info.form, c)) is not None}
-    rows = [_row(info.form, c) for c in optional]
-    # Whole rows (label + control) move behind the toggle; a bare control is only marked in place.
-    movable = [r for r in rows if r.tag not in ("input", "select", "textarea")]
-    moved_controls = {id(c) for c, r in zip(optional, rows) if r in movable}
+    movable = _movable_rows(info.form, optional, [_row(info.form, c) for c in optional], set(map(id, info.controls)))
+    moved_controls = {id(n) for r in movable for n in r.iter()}
     for control in optional:
         if id(control) not in moved_controls and id(control) in labels:
             editor.insert(labels[id(control)].inner_end, " (optional)")

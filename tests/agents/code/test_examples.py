@@ -4,8 +4,6 @@ do before)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from agents.code.checks import goal_checks

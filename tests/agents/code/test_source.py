@@ -96,3 +96,32 @@ def test_in_a_sandbox_the_page_keeps_its_bytes_and_the_diff_only_the_edit(tmp_pa
     prefix, _, suffix = _outside(PAGE, after)
     assert prefix + suffix == PAGE
     assert diff.loc_changed == 2  # the input's line out and in, not every CRLF line of the page
+
+
+UNUSUAL_FORM = """<!doctype html><html><head><title>Join</title></head><body>
+<form>
+<div class="row"><label for="first">First name</label><input id="first" name="first">
+<label for="last">Last name</label><input id="last" name="last"></div>
+<fieldset><label for="email">Email</label><input id="email" name="email" required>
+<label for="fax">Fax</label><input id="fax" name="fax"></fieldset>
+<div><label for="phone">Phone *</label><input id="phone" name="phone"></div>
+<table><tr><td><label for="web">Website</label></td><td><input id="web" name="web"></td></tr></table>
+<button>Join</button>
+</form></body></html>"""
+
+
+def test_shorter_form_never_hides_required_fields_nor_duplicates_or_breaks_rows() -> None:
+    from agents.code.markup import parse as parse_html
+
+    ws = BytesWorkspace({"index.html": UNUSUAL_FORM.encode()})
+    result = run_recipe_agent(ws, SuggestionSpec(title="Make the form shorter", rationale="t"))
+    assert result.status == "completed", result.error_message
+    out = ws.files["index.html"].decode()
+    details = parse_html(out).find_all("details")
+    assert len(details) == 1
+    hidden = {n.attrs.get("name") for n in details[0].iter() if n.tag == "input"}
+    assert hidden == {"first", "last"}  # the shared row moved once, whole
+    for name in ("first", "last", "email", "fax", "phone", "web"):
+        assert out.count(f'name="{name}"') == 1  # nothing duplicated, nothing lost
+    assert "Fax (optional)" in out and "Website (optional)" in out  # marked where they are
+    assert "Phone * (optional)" not in out and "<tr><td>" in out
