@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
 import logging
 import os
 import secrets
@@ -13,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Self
 
-from agents.sandbox import isolation, paths, scratch, seccomp, steps
+from agents.sandbox import isolation, paths, preview, scratch, seccomp, steps
 from agents.sandbox.appconfig import load_app_config
 from agents.sandbox.base import AppConfig, CommandResult, DiffSummary, SandboxError
 from agents.sandbox.depcache import DependencyCache, cache_key
@@ -228,7 +227,8 @@ class LocalSandbox:
         finally:
             listener.close()  # the sandbox holds it now; if it dies, connections are refused
         self._url = f"http://127.0.0.1:{port}/"
-        self._wait_ready(port)
+        preview.wait_ready(self._preview, port, app=self.app, timeout_s=self._cfg.preview_ready_timeout_s,
+                           log_path=self._root / "preview.log", budget=self._budget)
         return self._url
 
     def _spawn_bridge(self, listener: socket.socket, bridge_args: list[str]) -> subprocess.Popen:
@@ -251,40 +251,6 @@ class LocalSandbox:
                                     env=env, cwd=str(cwd), process_group=0)
         self._budget.track(proc.pid)  # the app's server counts against the sandbox's memory too
         return proc
-
-    def _wait_ready(self, port: int) -> None:
-        deadline = time.monotonic() + self._cfg.preview_ready_timeout_s
-        delay = 0.002
-        while True:
-            if self._preview is None or self._preview.poll() is not None:
-                if self._preview is not None and self._budget.untrack(self._preview.pid):
-                    raise SandboxError(f"start failed: {self._budget.message()}")
-                raise SandboxError(f"start failed: the app exited before answering: {self._log_tail()} "
-                                   f"— set `start` in variantlab.toml")
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise SandboxError(
-                    f"start failed: nothing answered on port {self.app.port} within "
-                    f"{self._cfg.preview_ready_timeout_s:g}s: {self._log_tail()} — set `start` and `port` "
-                    "in variantlab.toml, or raise VARIANTLAB_SANDBOX__PREVIEW_READY_TIMEOUT_S")
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=min(remaining, 1.0))
-            try:
-                conn.request("GET", "/")
-                conn.getresponse().read()
-                return
-            except (OSError, http.client.HTTPException):
-                time.sleep(delay)
-                delay = min(delay * 2, 0.05)
-            finally:
-                conn.close()
-
-    def _log_tail(self) -> str:
-        try:
-            text = (self._root / "preview.log").read_text(errors="replace")
-        except OSError:
-            return "no output"
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
-        return " | ".join(lines[-4:])[-300:] or "no output"
 
     # -- diff & lifecycle -------------------------------------------------------------------
     def diff(self) -> DiffSummary:

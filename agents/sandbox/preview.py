@@ -1,0 +1,51 @@
+"""Waiting for a sandbox's preview to answer, and the one line that says why it did not."""
+
+from __future__ import annotations
+
+import http.client
+import subprocess
+import time
+from pathlib import Path
+
+from agents.sandbox.base import AppConfig, SandboxError
+from agents.sandbox.watchdog import MemoryBudget
+
+
+def wait_ready(proc: subprocess.Popen, port: int, *, app: AppConfig, timeout_s: float, log_path: Path,
+               budget: MemoryBudget) -> None:
+    """Return once GET / on the host port answers; SandboxError naming the cause otherwise."""
+    keys = "`start` and `port`" if app.start else "`static_root`"
+    deadline = time.monotonic() + timeout_s
+    delay = 0.002
+    while True:
+        if proc.poll() is not None:
+            if budget.untrack(proc.pid):
+                raise SandboxError(f"start failed: {budget.message()}")
+            raise SandboxError(f"start failed: the app exited before answering: {log_tail(log_path)} "
+                               f"— set {keys} in variantlab.toml")
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            where = f"on port {app.port}" if app.start else f"from {app.static_root}"
+            raise SandboxError(
+                f"start failed: nothing answered {where} within {timeout_s:g}s: {log_tail(log_path)} "
+                f"— set {keys} in variantlab.toml, or raise VARIANTLAB_SANDBOX__PREVIEW_READY_TIMEOUT_S")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=min(remaining, 1.0))
+        try:
+            conn.request("GET", "/")
+            conn.getresponse().read()
+            return
+        except (OSError, http.client.HTTPException):
+            time.sleep(delay)
+            delay = min(delay * 2, 0.05)
+        finally:
+            conn.close()
+
+
+def log_tail(path: Path) -> str:
+    """The last lines the preview printed, as one line."""
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return "no output"
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return " | ".join(lines[-4:])[-300:] or "no output"
