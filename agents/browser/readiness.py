@@ -1,6 +1,6 @@
 """When a page is ready for a user to act on it, and how long that took.
 
-A page is ready when its document has loaded, it shows something, no loading placeholder is visible
+A page is ready when its document has been parsed, it shows something, no loading placeholder is visible
 (`aria-busy="true"`, an indeterminate progress bar, a spinner, skeleton or loader class, a short
 "Loading…" text), no fetch/XHR of the page is in flight, and the DOM has then been still for a short
 window. A single-page app that fetches its content after load is read once the content is there, not
@@ -75,7 +75,9 @@ _READY_JS = r"""
     return null;
   };
   const inTheWay = () => {
-    if (document.readyState !== 'complete') return 'the document is still loading';
+    // Parsed is enough: the actor waits for the load event itself, up to a point, and a page whose
+    // last image never arrives is still a page a user can use.
+    if (document.readyState === 'loading') return 'the document is still loading';
     // Nothing to see: no text, no media, no control (text inside web components' shadow roots is not
     // in innerText, so a page of components is not empty).
     const body = document.body;
