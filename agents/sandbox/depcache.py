@@ -8,7 +8,7 @@ next one runs). `cp --reflink=auto` shares blocks copy-on-write where the filesy
 Concurrency: an exclusive lock per key is held from the lookup to the end of the save, so two
 sandboxes created at once do one install (the second waits, then copies). A save is written aside
 and renamed into place: a reader sees a complete entry or none. A run killed mid-install drops its
-lock with its process.
+lock with its process. Entries no sandbox restored for two weeks are removed when another is saved.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import logging
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +27,7 @@ from pathlib import Path
 from agents.sandbox.base import AppConfig
 
 log = logging.getLogger(__name__)
+UNUSED_FOR_S = 14 * 24 * 3600  # an entry no sandbox restored for two weeks is removed
 
 
 def cache_key(plan: AppConfig, workdir: Path) -> str | None:
@@ -62,6 +64,7 @@ class DependencyCache:
         """Copy a complete entry's folders into the workdir; False when there is none."""
         if not (entry / ".complete").is_file():
             return False
+        (entry / ".complete").touch()  # its last use, for prune()
         for name in dirs:
             source, target = entry / "dirs" / name, _inside(workdir, name)
             if source.is_dir() and target is not None:
@@ -89,6 +92,26 @@ class DependencyCache:
         except (OSError, subprocess.CalledProcessError) as exc:
             log.warning("could not keep the installed dependencies for reuse: %s", exc)
             shutil.rmtree(staging, ignore_errors=True)
+        self.prune(keep=entry.name)
+
+    def prune(self, keep: str, unused_for_s: float = UNUSED_FOR_S) -> int:
+        """Remove entries nobody restored for a while (skipping any in use); how many went."""
+        removed = 0
+        for complete in self.root.glob("*/.complete"):
+            entry = complete.parent
+            try:
+                if entry.name == keep or time.time() - complete.stat().st_mtime < unused_for_s:
+                    continue
+            except OSError:
+                continue
+            with open(self.root / f"{entry.name}.lock", "w") as handle:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # being restored or refreshed right now
+                shutil.rmtree(entry, ignore_errors=True)
+                removed += 1
+        return removed
 
 
 def _inside(workdir: Path, name: str) -> Path | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import urllib.request
 from pathlib import Path
 
@@ -204,3 +205,18 @@ def test_unisolated_sandboxes_install_every_time(site: Path, monkeypatch: pytest
         with open_sandbox(str(site)) as sb:
             assert sb.dependencies == "installed"
             assert sb.run("echo $HOME").stdout.strip() == str(sb._home)  # never the workdir
+
+
+def test_entries_unused_for_two_weeks_are_pruned(tmp_path: Path) -> None:
+    from agents.sandbox.depcache import UNUSED_FOR_S, DependencyCache
+
+    cache = DependencyCache(tmp_path / "cache")
+    for key in ("old", "recent", "busy"):
+        (cache.root / key).mkdir(parents=True)
+        (cache.root / key / ".complete").write_text("deps\n")
+    for key in ("old", "busy"):
+        aged = time.time() - UNUSED_FOR_S - 60
+        os.utime(cache.root / key / ".complete", (aged, aged))
+    with cache.locked("busy"):  # a sandbox is restoring it right now
+        assert cache.prune(keep="new") == 1
+    assert sorted(p.name for p in cache.root.iterdir() if p.is_dir()) == ["busy", "recent"]
