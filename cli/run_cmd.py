@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 import uuid
@@ -70,7 +71,8 @@ def run_experiment(experiment_id: str, stage: str | None, console: Console | Non
     console.print(f"[bold]{experiment_id}[/] ({name}): {' → '.join(stages)}")
     run_id = str(uuid.uuid4())
     # One run for all the stages: Dagster orders them by their dependencies and stops at a failure.
-    with _LiveStages(console, experiment_id, stages) as live, RunWatch(console, instance, run_id, live.stop):
+    with (_LiveStages(console, experiment_id, stages) as live,
+          RunWatch(console, instance, run_id, live.stop) as watch):
         result = job.execute_in_process(
             partition_key=experiment_id, instance=instance, raise_on_error=False, run_id=run_id,
             asset_selection=[dg.AssetKey(s) for s in stages], tags=process_tags(),
@@ -78,6 +80,8 @@ def run_experiment(experiment_id: str, stage: str | None, console: Console | Non
             # they stay in the run's event log, and a failure's are written out below.
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )
+    if watch.signum is not None and not result.success:
+        return _stopped(console, instance, result, experiment_id, watch.signum)
     if not result.success:
         failed = _failed_stage(result) or stages[0]
         console.print(f"[red]✗[/] {failed} failed: {escape(_failure_message(result))}")
@@ -89,6 +93,20 @@ def run_experiment(experiment_id: str, stage: str | None, console: Console | Non
         console.print(f"[yellow]![/] checks that did not pass: {', '.join(failed_checks)}")
     _print_outcome(console, experiment_id, stages)
     return 0
+
+
+def _stopped(console: Console, instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult,
+             experiment_id: str, signum: int) -> int:
+    """Ctrl-C or SIGTERM reached a running stage, which ended (failed, not retried): the run is canceled."""
+    name = signal.Signals(signum).name
+    stage = _failed_stage(result)
+    run = instance.get_run_by_id(result.run_id)
+    if run is not None and run.status != dg.DagsterRunStatus.CANCELED:
+        instance.report_run_canceled(run, message=f"Stopped by {name}.")
+    where = f"{stage} interrupted; re-run from there: variantlab run {experiment_id} --stage {stage}" if stage \
+        else "no stage was interrupted"
+    console.print(f"stopped by {name}: run {result.run_id[:8]} canceled, {where}")
+    return 128 + signum
 
 
 def _print_outcome(console: Console, experiment_id: str, stages: list[str]) -> None:

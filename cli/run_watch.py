@@ -37,6 +37,7 @@ class RunWatch:
         self._said_at = self._waiting_since = 0.0
         self._signalled_at: float | None = None
         self._signals = 0
+        self.signum: int | None = None  # the first SIGINT/SIGTERM received, if any
 
     def __enter__(self) -> Self:
         self._reader, writer = socket.socketpair()
@@ -64,14 +65,16 @@ class RunWatch:
             if stop:
                 self._signals += len(stop)
                 self._signalled_at = self._signalled_at or time.monotonic()
+                self.signum = self.signum or stop[0]
             waits = self._waits()
             if stop and waits:
                 self._exit(stop[-1], f"while waiting for a `{waits[0].pool}` slot held by run "
                                      f"{waits[0].holder_run_id[:8]}")
             elif self._signals > 1:
-                self._exit(stop[-1] if stop else signal.SIGINT, "a second time")
+                self._exit(stop[-1], "a second time")
             elif self._signalled_at and time.monotonic() - self._signalled_at > STOP_WITHIN_S:
-                self._exit(signal.SIGINT, f"and the running stage did not stop within {STOP_WITHIN_S:.0f}s")
+                self._exit(self.signum or signal.SIGINT,
+                           f"and the running stage did not stop within {STOP_WITHIN_S:.0f}s")
             self._say(waits)
 
     def _waits(self) -> list[SlotWait]:

@@ -45,6 +45,9 @@ def fail_without_retry() -> Iterator[None]:
     filter. Put it outside tracked_stage, so the stage's record keeps the original error."""
     try:
         yield
+    except dg.DagsterExecutionInterruptedError as exc:
+        # Ctrl-C or SIGTERM: Dagster would retry the stage like any failure, and the run would go on.
+        raise dg.Failure(description="interrupted by a signal", allow_retries=False) from exc
     except Exception as exc:
         if not is_not_retried(exc):
             raise

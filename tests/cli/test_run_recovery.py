@@ -136,3 +136,53 @@ def test_waiting_for_a_live_run_says_who_and_stops_on_a_signal(env: dict[str, st
     assert [step.run_id for step in pending] == [live_run]
     with session_scope() as session:
         assert session.scalars(select(StageRun)).all() == []  # no stage started
+
+
+SLOW_SUGGESTIONS = textwrap.dedent("""
+    import sys, time
+    import assets.variant_suggestions as stage
+    from cli.main import app
+
+    stage.suggest_changes = lambda *args, **kwargs: time.sleep(120)
+    app(["run", sys.argv[1], "--stage", "variant_suggestions"], prog_name="variantlab")
+""")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_stops_a_running_stage_at_once_and_cancels_the_run(env: dict[str, str], tmp_path: Path,
+                                                                    signum: int):
+    from db.models import Variant
+
+    experiment_id = make_experiment(env["VARIANTLAB_DATABASE_URL"])
+    with session_scope() as session:
+        session.add(Variant(experiment_id=experiment_id, type="control", key="control", analysis={
+            "success": False, "summary": "2/8 sessions completed", "insights": [], "issues": []}))
+    out = tmp_path / "run.out"
+    running = subprocess.Popen([sys.executable, "-c", SLOW_SUGGESTIONS, experiment_id], env=env,
+                               stdout=out.open("w"), stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            with session_scope() as session:
+                if session.scalars(select(StageRun).where(StageRun.status == "running")).first():
+                    break
+            assert running.poll() is None and time.monotonic() < deadline, out.read_text()
+            time.sleep(0.3)
+        signalled = time.monotonic()
+        running.send_signal(signum)
+        assert running.wait(timeout=20) == 128 + signum, out.read_text()
+        assert time.monotonic() - signalled < 10
+    finally:
+        if running.poll() is None:
+            running.kill()
+    name = signal.Signals(signum).name
+    assert out.read_text().strip().splitlines()[-1] == (
+        f"stopped by {name}: run {_instance().get_runs()[0].run_id[:8]} canceled, variant_suggestions interrupted; "
+        f"re-run from there: variantlab run {experiment_id} --stage variant_suggestions")
+    (run,) = _instance().get_runs()
+    assert run.status == dg.DagsterRunStatus.CANCELED
+    events = {record.dagster_event.event_type_value for record in _instance().all_logs(run.run_id)
+              if record.dagster_event}
+    assert "STEP_UP_FOR_RETRY" not in events  # an interrupted stage is not started again
+    with session_scope() as session:
+        assert session.scalars(select(StageRun.status)).all() == ["failed"]
