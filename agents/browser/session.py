@@ -31,7 +31,8 @@ def task_prompt(flow: FlowSpec) -> str:
     if flow.task.kind == "find_item":
         return f"Find '{params['item_name']}' and add it to the cart."
     if flow.task.kind == "complete_form":
-        return f"Complete the {params.get('form_hint') or 'form'} with the given details and submit it."
+        hint = str(params.get("form_hint") or "").replace("_", "-")  # a form purpose: sign_up, log_in, ...
+        return f"Complete the {hint or 'form'} with the given details and submit it."
     if flow.task.kind == "journey":
         return " Then: ".join(task_prompt(_step_flow(flow, step)) for step in flow.task.steps())
     return f"Explore the site: visit {params.get('max_pages', 5)} pages."
