@@ -5,12 +5,13 @@ import json
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from analysis.engine import analyze as run_engine
 from analysis.report import AnalysisReport, MetricResult
 from analysis.rows import REQUIRED_COLUMNS, InvalidStats, MetricRow, row_from_record, validate_rows
-from cli.errors import UserError
+from cli.errors import UserError, printable
 
 
 def _read_rows(path: Path) -> list[MetricRow]:
@@ -41,6 +42,11 @@ def _read_rows(path: Path) -> list[MetricRow]:
     return rows
 
 
+def _text(name: str) -> str:
+    """A name from the CSV as the terminal should show it: no live escape sequence, no Rich markup."""
+    return escape(printable(name))
+
+
 def _fmt(value: float | None, spec: str = ".4g") -> str:
     return "—" if value is None else format(value, spec)
 
@@ -66,7 +72,7 @@ def _print_table(report: AnalysisReport) -> None:
         console = Console(width=160)
     srm = report.srm
     srm_line = f"SRM p = {_fmt(srm.p_value)}" + (" — SAMPLE RATIO MISMATCH" if srm.flagged else "")
-    console.print(f"baseline: [bold]{report.baseline}[/]   {srm_line}   correction: {report.correction}")
+    console.print(f"baseline: [bold]{_text(report.baseline)}[/]   {srm_line}   correction: {report.correction}")
     table = Table(show_lines=False)
     # Each interval beside the p-value it inverts: the difference with p (and p adj, the decision made
     # on it), the relative change with p (rel). Intervals are per comparison, not adjusted.
@@ -77,8 +83,8 @@ def _print_table(report: AnalysisReport) -> None:
         table.add_column(column)
     for r in report.results:
         table.add_row(
-            r.variant,
-            r.metric,
+            _text(r.variant),
+            _text(r.metric),
             _fmt(r.mean),
             _fmt(r.baseline_mean),
             _difference(r),

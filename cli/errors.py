@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from pathlib import Path
 from typing import Any, get_origin
 
 
@@ -56,15 +57,23 @@ def check_configuration() -> None:
     from db.settings import get_settings
 
     settings = get_settings()
-    data_dir = settings.resolved_data_dir
-    for folder in (data_dir, *data_dir.parents):
-        if folder.exists():
-            if not folder.is_dir():
-                where = "is a file" if folder == data_dir else f"is inside {folder}, a file"
-                raise UserError(f"VARIANTLAB_DATA_DIR: {data_dir} {where}; name a folder (created if missing)")
-            break
+    _must_be_a_folder("VARIANTLAB_DATA_DIR", settings.resolved_data_dir)
+    # As pipelines/instances.py dagster_home() finds it (not imported here: Dagster is slow to import).
+    if os.environ.get("DAGSTER_HOME"):
+        _must_be_a_folder("DAGSTER_HOME", Path(os.environ["DAGSTER_HOME"]).resolve())
+    else:
+        _must_be_a_folder("VARIANTLAB_DAGSTER_HOME", settings.resolved_dagster_home)
     if settings.database_url:
         checked_url(settings.database_url)
+
+
+def _must_be_a_folder(variable: str, path: Path) -> None:
+    for folder in (path, *path.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                where = "is a file" if folder == path else f"is inside {folder}, a file"
+                raise UserError(f"{variable}: {path} {where}; name a folder (created if missing)")
+            return
 
 
 def _env_name(loc: tuple[int | str, ...]) -> str:

@@ -57,6 +57,8 @@ BAD_SETTINGS = [
     ({"VARIANTLAB_DATABASE_URL": "nosuchdialect://host/db"}, "nosuchdialect is not supported"),
     ({"VARIANTLAB_DATA_DIR": "{tmp}/afile"}, "VARIANTLAB_DATA_DIR: {tmp}/afile is a file; name a folder"),
     ({"VARIANTLAB_DATA_DIR": "{tmp}/afile/data"}, "VARIANTLAB_DATA_DIR: {tmp}/afile/data is inside {tmp}/afile, a file"),
+    ({"DAGSTER_HOME": "{tmp}/afile"}, "DAGSTER_HOME: {tmp}/afile is a file; name a folder"),
+    ({"VARIANTLAB_DAGSTER_HOME": "{tmp}/afile", "DAGSTER_HOME": ""}, "VARIANTLAB_DAGSTER_HOME: {tmp}/afile is a file"),
     ({"VARIANTLAB_BROWSER__CONCURRENCY": "abc"},
      "VARIANTLAB_BROWSER__CONCURRENCY: Input should be a valid integer, unable to parse string as an integer "
      "(got 'abc')"),
@@ -149,6 +151,15 @@ def test_report_never_prints_raw_escapes(app_db: Path):
         assert "\x1b" not in result.output
     text = runner.invoke(app, ["report", experiment_id]).output
     assert "goal: find \\x1b[31mred[/] [bold]products" in text
+
+
+def test_analyze_shows_names_from_the_csv_as_text(data_dir: Path, tmp_path: Path):
+    stats = tmp_path / "stats.csv"
+    stats.write_text("variant,metric,type,n,sum,sum_squares\n"
+                     "control,\x1b[31msuccess,binomial,100,40,40\n[bold]v1\x1b[0m,\x1b[31msuccess,binomial,100,55,55\n")
+    result = runner.invoke(app, ["analyze", "--input", str(stats)])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "[bold]v1" in result.output
 
 
 @pytest.mark.parametrize(("make", "expected"), [
