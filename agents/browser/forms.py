@@ -275,7 +275,7 @@ async def complete_form(
     purpose = _purpose(form_hint)
     found = await _reach_form(actor, view, purpose, form_hint)
     if found is None:
-        what = f"{form_hint.replace('_', '-')} form" if form_hint else "form"
+        what = form_hint.replace("_", "-") if "form" in form_hint else f"{form_hint.replace('_', '-')} form".strip()
         return Outcome(False, f"no {what} and no link to one on {actor.page.url}")
     view = await _scope(actor, found, purpose)
     typed: dict[str, str] = {} if typed_out is None else typed_out
