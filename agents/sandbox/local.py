@@ -202,6 +202,11 @@ class LocalSandbox:
         self._alive()
         return paths.list_files(self.workdir, path)
 
+    @property
+    def peak_memory_mb(self) -> float:
+        """The most memory (PSS) the sandbox's processes held together at one sample so far."""
+        return self._budget.peak_bytes / 2**20
+
     # -- preview ----------------------------------------------------------------------------
     @property
     def preview_headers(self) -> dict[str, str]:

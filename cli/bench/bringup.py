@@ -56,6 +56,7 @@ def _experiment(app: Path, sandboxes: int) -> dict:
     ready_ms: list[float] = []
     installs = 0
     installing = False
+    peak_mb = 0.0
     for _ in range(sandboxes):
         start = time.perf_counter()
         with open_sandbox(str(app)) as sandbox:
@@ -63,12 +64,14 @@ def _experiment(app: Path, sandboxes: int) -> dict:
             ready_ms.append((time.perf_counter() - start) * 1000)
             installs += getattr(sandbox, "dependencies", "installed") == "installed"
             installing = sandbox.app.install is not None
+            peak_mb = max(peak_mb, getattr(sandbox, "peak_memory_mb", 0.0))
     return {
         "sandboxes": sandboxes,
         "installs": installs,
         "distinct_lockfiles": 1 if installing else 0,  # every sandbox of one app has the same lockfiles
         "first_create_to_ready_ms": round(ready_ms[0], 1),
         "later_create_to_ready_ms_median": round(statistics.median(ready_ms[1:]), 1),
+        "peak_sandbox_memory_mb": round(peak_mb, 1),  # all its processes together, install included
     }
 
 
