@@ -26,6 +26,9 @@ BEHAVIOURS: dict[str, str] = {
                          "message appear next to that field",
     "password_hint": "see the password rule stated next to the sign-up form's password field before typing",
     "confirmation": "press an action button (add, save, post) and see a confirmation appear",
+    "lang": "have a screen reader read each page in its own language (the page states it)",
+    "alt_text": "hear what each image shows (every image has a text alternative)",
+    "input_labels": "hear what each form field is for (every field has an accessible name)",
 }
 MAX_PAGES = 6
 CHECK_TIMEOUT_S = 60.0
@@ -179,11 +182,12 @@ async def _links(page: Page, base: str, prefer: re.Pattern[str] | None) -> list[
 
 
 async def _walk(context: BrowserContext, url: str, prefer: re.Pattern[str] | None,
-                attempt: Callable[[Page], Awaitable[Verdict | None]], pages: list[str]) -> Verdict:
+                attempt: Callable[[Page], Awaitable[Verdict | None]], pages: list[str],
+                exhaustive: bool = False) -> Verdict:
     """Try the start page, the pages named, then pages the start links to (preferred ones first),
     until one can be judged."""
     queue, tried = [url, *(urljoin(url, p) for p in pages)], []
-    failed: Verdict | None = None
+    kept: Verdict | None = None  # the first verdict: what is reported if no page decides
     while queue and len(tried) < MAX_PAGES:
         target = queue.pop(0)
         if target in tried:
@@ -192,15 +196,17 @@ async def _walk(context: BrowserContext, url: str, prefer: re.Pattern[str] | Non
         page = await _open(context, target)
         try:
             verdict = await attempt(page)
-            if verdict is not None and verdict.passed:
+            if verdict is not None and verdict.passed and not exhaustive:
                 return verdict
-            failed = failed or verdict
+            if verdict is not None and not verdict.passed and exhaustive:
+                return verdict
+            kept = kept or verdict
             if len(tried) == 1:
                 queue += await _links(page, url, prefer)
         finally:
             await page.close()
-    if failed is not None:
-        return failed
+    if kept is not None:
+        return kept
     paths = ", ".join(urlsplit(t).path or "/" for t in tried)
     return Verdict(False, f"nothing to try it on in the pages visited ({paths})")
 
@@ -318,12 +324,48 @@ async def _confirmation(page: Page) -> Verdict | None:
     return Verdict(False, f"pressed {target[1]!r} on {page.url}: no confirmation appeared")
 
 
+# What an accessibility audit finds missing on a page: [] when nothing is, None when it has nothing to audit.
+AUDITS = {
+    "lang": "() => document.documentElement.lang.trim() ? [] : ['<html> without lang']",
+    "alt_text": _with_helpers("""() => {
+      var imgs = Array.from(document.images).filter(vlVisible);
+      return imgs.length ? imgs.filter(function (i) { return !i.hasAttribute("alt"); })
+        .map(function (i) { return "<img src=" + i.getAttribute("src") + "> without alt"; }) : null;
+    }"""),
+    "input_labels": _with_helpers("""() => {
+      var fields = Array.from(document.querySelectorAll("input, select, textarea")).filter(function (f) {
+        return vlVisible(f) && !/^(hidden|submit|button|reset|image)$/.test(f.type);
+      });
+      return fields.length ? fields.filter(function (f) {
+        return !(f.labels && f.labels.length) && !f.getAttribute("aria-label") && !f.getAttribute("aria-labelledby") && !f.title;
+      }).map(function (f) { return "<" + f.tagName.toLowerCase() + " name=" + (f.name || "?") + "> without a name"; }) : null;
+    }"""),
+}
+
+
+def _audit(recipe: str) -> Callable[[Page], Awaitable[Verdict | None]]:
+    """Every page visited is audited; the first with something missing fails the check."""
+
+    async def attempt(page: Page) -> Verdict | None:
+        missing = await page.evaluate(AUDITS[recipe])
+        if missing is None:
+            return None
+        if missing:
+            return Verdict(False, f"{page.url}: {'; '.join(missing[:3])}")
+        return Verdict(True, f"{page.url}: nothing missing")
+
+    return attempt
+
+
 ATTEMPTS: dict[str, tuple[Callable[[Page], Awaitable[Verdict | None]], re.Pattern[str] | None]] = {
     "search": (_search, re.compile(r"shop|product|catalog|browse|all|recipes|items", re.IGNORECASE)),
     "inline_validation": (_validation, SIGNUP),
     "password_hint": (_password_hint, SIGNUP),
     "confirmation": (_confirmation, re.compile(r"/(item|product|p)/|details?|view", re.IGNORECASE)),
+    **{recipe: (_audit(recipe), SIGNUP) for recipe in AUDITS},
 }
+# Audits look at every page they can reach; the other checks stop at the first page that shows it works.
+EXHAUSTIVE = frozenset(AUDITS)
 
 
 def check_behaviour(recipe: str, url: str, headers: dict[str, str] | None = None,
@@ -332,7 +374,7 @@ def check_behaviour(recipe: str, url: str, headers: dict[str, str] | None = None
     attempt, prefer = ATTEMPTS[recipe]
 
     async def work(context: BrowserContext) -> Verdict:
-        return await _walk(context, url, prefer, attempt, pages or [])
+        return await _walk(context, url, prefer, attempt, pages or [], recipe in EXHAUSTIVE)
 
     try:
         return SHARED.run(url, headers or {}, work, timeout_s=CHECK_TIMEOUT_S)

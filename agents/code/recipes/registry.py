@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 from agents.code.recipes import (
+    a11y,
     category_filter,
     confirmation,
     inline_validation,
@@ -28,6 +29,9 @@ RECIPES: dict[str, Callable[[RecipeContext], str]] = {
     "password_hint": password_hint.apply,
     "shorter_form": shorter_form.apply,
     "confirmation": confirmation.apply,
+    "lang": a11y.lang,
+    "alt_text": a11y.alt_text,
+    "input_labels": a11y.input_labels,
 }
 # How many distinct markups each recipe can build; variant numbers beyond it would repeat one.
 VARIANTS: dict[str, int] = {
@@ -40,11 +44,18 @@ VARIANTS: dict[str, int] = {
     "password_hint": password_hint.VARIANTS,
     "shorter_form": shorter_form.VARIANTS,
     "confirmation": confirmation.VARIANTS,
+    "lang": a11y.VARIANTS,
+    "alt_text": a11y.VARIANTS,
+    "input_labels": a11y.VARIANTS,
 }
 
 # The recipe named earliest in the text wins ("a search box with live filtering" is a search);
 # on the same position, the earlier entry (the more specific phrase) wins.
 KEYWORDS: list[tuple[str, str]] = [
+    ("lang", r"\blang\b|language of the page|page language|declare the language"),
+    ("alt_text", r"\balt\b|alt text|text alternatives?|describe (the )?images|image descriptions?"),
+    ("input_labels", (r"unlabel|missing labels?|labels? (for|to|on) (the |every |all )?(inputs?|fields?|controls?)|"
+                      r"accessible names?")),
     ("confirmation", (r"confirm(ation)? (message|after|that)|toast|no sign it worked|feedback after|"
                      r"(show|say|tell).* (added|saved|it worked)|added to (the )?(cart|basket) (message|notice)")),
     ("password_hint", r"password (rule|requirement|hint|policy|strength)|explain .*password"),

@@ -1,0 +1,159 @@
+"""Accessibility fixes as edits of the source that renders the element (HTML, Jinja, EJS, JSX/TSX):
+the page's language, text alternatives for images, names for unlabelled inputs.
+
+Each edit adds one attribute to one tag, at its exact offset. A value the template computes (an
+image of `post`) is given in the template's own syntax from the same object (`post.title`), so
+every rendered image gets its own text.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from agents.code.jsx import JSX_SUFFIXES, elements
+from agents.code.markup import Editor, Node, escape_attr
+from agents.code.recipes.base import RecipeContext, RecipeError
+from agents.code.site import Page
+
+VARIANTS = 1
+STOPWORDS = {
+    "en": "the and of to is for with your you are this that",
+    "fr": "le la les et des pour avec vous est une dans que",
+    "de": "der die das und ist mit für sie ein eine nicht auf",
+    "es": "el la los las y de para con usted es una que por",
+    "it": "il la gli e di per con che una non sono del",
+    "nl": "de het een en van voor met je is niet op dat",
+    "pt": "o a os as e de para com você é uma que não",
+}
+NAME_FIELDS = ("title", "name", "label", "alt", "caption")
+SKIP_TYPES = ("hidden", "submit", "button", "reset", "image")
+
+
+@dataclass
+class Fix:
+    path: str
+    offset: int
+    text: str  # raw text inserted at offset (an attribute with its leading space)
+    what: str
+
+
+def _human(text: str) -> str:
+    stem = posixpath.splitext(posixpath.basename(text.split("?")[0]))[0]
+    words = re.sub(r"[-_.]+", " ", re.sub(r"([a-z])([A-Z])", r"\1 \2", stem)).strip()
+    return words[:1].upper() + words[1:].lower() if words else ""
+
+
+def _close(page: Page, node: Node) -> int:
+    return node.start_end - (2 if page.source[node.start_end - 2 : node.start_end] == "/>" else 1)
+
+
+def _dynamic_alt(src: str, source: str) -> str | None:
+    """The template-side text of an image whose src the template computes, from the same object."""
+    for pattern, wrap in ((r"{{\s*(\w+)\.", "{{{{ {}.{} }}}}"), (r"<%[=-]\s*(\w+)\.", "<%= {}.{} %>"),
+                          (r"^{\s*(\w+)\.", "{{{}.{}}}")):
+        match = re.search(pattern, src)
+        if match:
+            obj = match.group(1)
+            field = next((f for f in NAME_FIELDS if re.search(rf"\b{obj}\.{f}\b", source)), None)
+            return wrap.format(obj, field) if field else None
+    return None
+
+
+def _template_fixes(ctx: RecipeContext, recipe: str) -> list[Fix]:
+    fixes = []
+    for page in ctx.templates:
+        ids_labelled = {n.attrs.get("for") for n in page.root.find_all("label")}
+        for node in page.root.iter():
+            if recipe == "lang" and node.tag == "html" and not node.attrs.get("lang"):
+                fixes.append(Fix(page.path, _close(page, node), f' lang="{_language(page.root.text())}"', "lang"))
+            elif recipe == "alt_text" and node.tag == "img" and "alt" not in node.attrs:
+                src = node.attrs.get("src", "")
+                dynamic = _dynamic_alt(src, page.source) if "{" in src or "<%" in src else None
+                alt = dynamic or escape_attr(_human(src))
+                fixes.append(Fix(page.path, _close(page, node), f' alt="{alt}"', f"alt for {src or 'an image'}"))
+            elif recipe == "input_labels" and node.tag in ("input", "select", "textarea") \
+                    and node.attrs.get("type", "text") not in SKIP_TYPES and not _named(node, ids_labelled):
+                name = node.attrs.get("placeholder") or _human(node.attrs.get("name") or node.attrs.get("id") or "")
+                if name and "{" not in name and "<%" not in name:
+                    fixes.append(Fix(page.path, _close(page, node), f' aria-label="{escape_attr(name)}"',
+                                     f"a name for the {node.attrs.get('name') or node.tag} field"))
+    return fixes
+
+
+def _named(node: Node, ids_labelled: set[str | None]) -> bool:
+    if any(node.attrs.get(a) for a in ("aria-label", "aria-labelledby", "title")):
+        return True
+    if node.attrs.get("id") and node.attrs["id"] in ids_labelled:
+        return True
+    parent = node.parent
+    while parent is not None:
+        if parent.tag == "label":
+            return True
+        parent = parent.parent
+    return False
+
+
+def _jsx_fixes(ctx: RecipeContext, recipe: str) -> list[Fix]:
+    from agents.code.shell import source_files
+
+    fixes = []
+    for path in source_files(ctx.ws):
+        if not path.endswith(JSX_SUFFIXES) or any(p in ("tests", "test", "__tests__") for p in path.split("/")[:-1]) \
+                or re.search(r"\.(test|spec)\.", path) or "variantlab-" in path:
+            continue
+        source = ctx.read(path)
+        if "<" not in source or "/>" not in source and "</" not in source:
+            continue
+        for el in elements(path, source):
+            if recipe == "alt_text" and el.tag == "img" and "alt" not in el.attrs:
+                src = el.attrs.get("src", "")
+                alt = _dynamic_alt(src, source) if src.startswith("{") else None
+                text = f" alt={alt}" if alt else f' alt="{escape_attr(_human(src.strip(chr(34) + chr(39))))}"'
+                fixes.append(Fix(path, el.attr_end, text, f"alt for {src or 'an image'}"))
+            elif recipe == "input_labels" and el.tag in ("input", "select", "textarea") \
+                    and el.attrs.get("type", '"text"').strip("\"'") not in SKIP_TYPES \
+                    and not any(a in el.attrs for a in ("aria-label", "aria-labelledby", "title", "id")):
+                placeholder = el.attrs.get("placeholder", "").strip("\"'")
+                name = placeholder if placeholder and "{" not in placeholder else _human(el.attrs.get("name", "").strip("\"'"))
+                if name:
+                    fixes.append(Fix(path, el.attr_end, f' aria-label="{escape_attr(name)}"',
+                                     f"a name for the {name} field"))
+    return fixes
+
+
+def _language(text: str) -> str:
+    words = Counter(re.findall(r"[a-zà-ÿ]+", text.lower()))
+    scores = {lang: sum(words[w] for w in stop.split()) for lang, stop in STOPWORDS.items()}
+    best = max(scores, key=lambda k: scores[k])
+    return best if scores[best] else "en"
+
+
+def _apply(ctx: RecipeContext, recipe: str, nothing: str) -> str:
+    fixes = _template_fixes(ctx, recipe) + ([] if recipe == "lang" else _jsx_fixes(ctx, recipe))
+    if not fixes:
+        raise RecipeError(nothing)
+    by_file: dict[str, list[Fix]] = {}
+    for fix in fixes:
+        by_file.setdefault(fix.path, []).append(fix)
+    for path, file_fixes in by_file.items():
+        editor = Editor(ctx.read(path))
+        for fix in file_fixes:
+            editor.insert(fix.offset, fix.text)
+        ctx.write(path, editor.result(), "; ".join(f.what for f in file_fixes))
+    return f"{len(fixes)} fix(es) in {len(by_file)} source file(s): " + "; ".join(
+        sorted({f.what for f in fixes})[:6])
+
+
+def lang(ctx: RecipeContext) -> str:
+    return _apply(ctx, "lang", "every <html> element in the sources already says its language")
+
+
+def alt_text(ctx: RecipeContext) -> str:
+    return _apply(ctx, "alt_text", "every image in the sources already has a text alternative")
+
+
+def input_labels(ctx: RecipeContext) -> str:
+    return _apply(ctx, "input_labels", "every field in the sources already has a label or an accessible name")
