@@ -197,10 +197,12 @@ class Actor:
         shown = "***" if element.get("type") == "password" else value  # never log a password
         self._log("fill", f"{element.get('label') or element.get('name')}={shown}")
         await self.page.locator(selector(element)).first.fill(value, timeout=5000)
+        await self._ready()  # typing may fetch (live search, availability checks) or validate
 
     async def check(self, element: dict[str, Any]) -> None:
         self._log("check", element.get("label") or element.get("name") or "checkbox")
         await self.page.locator(selector(element)).first.check(timeout=5000)
+        await self._ready()
 
     async def select(self, element: dict[str, Any], value: str) -> PageView:
         self._log("select", f"{element.get('label') or element.get('name')}={value}")
