@@ -182,3 +182,18 @@ def test_non_zero_exit_and_timeouts_are_results() -> None:
     assert sandbox._sbx.commands.kwargs["timeout"] == 5  # never the SDK's 60 s default
     sandbox._sbx = type("Sbx", (), {"commands": Commands(e2b.TimeoutException("deadline"))})()
     assert sandbox.run("sleep 99", timeout_s=1).timed_out
+
+
+def test_the_plan_is_read_on_the_host_from_the_commit_and_patch(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from agents.sandbox.e2b_sandbox import plan_of
+    from agents.sandbox.repos import resolve
+    from tests.agents.sandbox.conftest import git_init
+
+    site = make_site(tmp_path / "s")
+    git_init(site)
+    source = resolve(str(site), None, tmp_path / "repos")
+    patch = ('--- a/variantlab.toml\n+++ b/variantlab.toml\n@@ -1 +1,2 @@\n'
+             ' test = "python3 -m unittest discover -s tests -q"\n+build = "make site"\n')
+    assert plan_of(source.git_dir, source.commit, None).build is None
+    plan = plan_of(source.git_dir, source.commit, patch)
+    assert plan.build == "make site" and plan.test == "python3 -m unittest discover -s tests -q"
