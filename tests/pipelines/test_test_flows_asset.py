@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 import assets.test_flows as stage
+from agents.sandbox.base import AppConfig
 from agents.schemas import FieldInfo, FormInfo, FormPurpose, PageInfo, ScoutInventory
 from db.models import StageRun, TestFlow, TimelineEvent
 from db.session import session_scope
@@ -20,6 +21,8 @@ URL = "http://127.0.0.1:9/"
 
 
 class _Preview:
+    app = AppConfig(kind="static")
+
     def start_preview(self) -> str:
         return URL
 
