@@ -7,10 +7,41 @@ import sys
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
+
+try:  # typer vendors click (0.2x); its usage errors derive from the public typer.TyperException
+    from typer._click.exceptions import NoArgsIsHelpError
+except ImportError:  # pragma: no cover - an older typer on click
+    from click.exceptions import NoArgsIsHelpError
 
 from cli.errors import check_configuration, describe, one_line
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Autonomous UX experimentation.")
+
+class _OneLineUsageErrors(TyperGroup):
+    """A usage error (unknown command, missing or malformed option) is one line like every other
+    refusal, with the help command to run, not a framed box."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):  # type: ignore[no-untyped-def,override]
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except NoArgsIsHelpError as exc:
+            typer.echo(exc.format_message())
+            sys.exit(exc.exit_code)
+        except typer.TyperException as exc:
+            ctx = getattr(exc, "ctx", None)
+            see = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+            typer.echo(f"error: {one_line(exc.format_message())}{see}", err=True)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            typer.echo("aborted", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+app = typer.Typer(cls=_OneLineUsageErrors, no_args_is_help=True, add_completion=False,
+                  help="Autonomous UX experimentation.")
 db_app = typer.Typer(no_args_is_help=True, help="The app database.")
 experiment_app = typer.Typer(no_args_is_help=True, help="Create and list experiments.")
 sandbox_app = typer.Typer(no_args_is_help=True, help="Run a target repo's code in a sandbox.")

@@ -181,3 +181,24 @@ def test_the_installed_command_prints_one_line_on_stderr(tmp_path: Path):
         "error: VARIANTLAB_BROWSER__CONCURRENCY: Input should be a valid integer, unable to parse string as an "
         "integer (got 'abc')"]
     assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["experiment", "create", "--repo", SHOP, "--goal", "g", "--suggestions", "abc"],
+     "error: Invalid value for '--suggestions': Input should be a valid integer, unable to parse string as an "
+     "integer (see variantlab experiment create --help)"),
+    (["run"], "error: Missing argument 'EXP_ID'. (see variantlab run --help)"),
+    (["run", "exp_0000000000000000", "--stage"], "error: Option '--stage' requires an argument."),
+    (["frobnicate"], "error: No such command 'frobnicate'. (see variantlab --help)"),
+    (["experiment", "create", "--goal", "g"], "error: Missing option '--repo'."),
+    (["browse", "--url", "http://127.0.0.1:1", "--goal", "g", "--sessions", "many"],
+     "error: Invalid value for '--sessions'"),
+    (["run", "exp_0000000000000000", "--stage", "everything"], "error: unknown stage 'everything'; choose one of: "),
+    (["run", "not-an-id"], "error: 'not-an-id' is not an experiment id"),
+])
+def test_usage_errors_are_one_line_too(data_dir: Path, tmp_path: Path, args: list[str], expected: str):
+    result = runner.invoke(app, args, prog_name="variantlab")
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(expected), result.output
+    assert "╭" not in result.output and "Traceback" not in result.output
