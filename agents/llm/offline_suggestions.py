@@ -112,7 +112,8 @@ RECIPES: tuple[Recipe, ...] = (
 )
 
 _KIND_WORDS = {
-    "shop": ("product", "cart", "item", "catalog", "shop", "listing", "categor", "buy", "price", "store"),
+    "shop": ("product", "cart", "item", "catalog", "shop", "listing", "categor", "buy", "price", "store",
+             "find", "search", "look for", "locate"),
     "form": ("form", "sign", "password", "field", "register", "submit", "account", "onboard"),
     "feedback": ("worked", "confirm", "no sign", "nothing happened", "nothing visible", "did not show",
                  "feedback", "saved", "added"),
@@ -135,7 +136,9 @@ def _evidence(text: str) -> str:
 
 
 def _relevant_kinds(goal: str, analysis: VariantAnalysis) -> set[str]:
-    texts = [goal, *(_evidence(t) for t in (analysis.summary, *analysis.issues, *analysis.insights))]
+    # The goal and what went wrong; insights describe how the panel went about it ("median 5 actions
+    # when it worked") in words that would otherwise vote for the wrong kind.
+    texts = [goal, *(_evidence(t) for t in (analysis.summary, *analysis.issues))]
     scores = {kind: sum(_matches(t, words) for t in texts) for kind, words in _KIND_WORDS.items()}
     best = max(scores.values())
     if best == 0:

@@ -137,3 +137,14 @@ def test_every_suggested_recipe_can_be_built() -> None:
     from agents.code.recipes.registry import RECIPES as BUILDABLE
 
     assert {r.key for r in RECIPES} <= set(BUILDABLE)
+
+
+def test_a_finding_goal_gets_finding_changes_whatever_the_panel_s_insights_say() -> None:
+    analysis = VariantAnalysis(
+        success=True, summary="16/16 sessions completed their task (100%)",
+        issues=["accessibility violation color-contrast on 1 page(s)"],
+        insights=["'Find Sourdough Loaf': 4/4 succeeded, median 4 actions when it worked"],
+    )
+    suggestions = _suggest("Users can't find what they are looking for", analysis, 3).suggestions
+    assert suggestions[0].recipe == "search"
+    assert {s.recipe for s in suggestions} <= {r.key for r in RECIPES if r.kind == "shop"}
