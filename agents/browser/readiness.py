@@ -101,7 +101,8 @@ _READY_JS = r"""
     if (blocker) clearSince = null; else if (clearSince === null) clearSince = now;
     if (!blocker && (now - last >= quietMs || now - clearSince >= movingCapMs)) return finish(null);
     if (now - start >= budgetMs) return finish(blocker);
-    setTimeout(tick, 25);
+    // Look again when the quiet window would end (nothing in the way), else in 25 ms.
+    setTimeout(tick, blocker ? 25 : Math.max(5, Math.min(25, quietMs - (now - last))));
   };
   tick();
 })
