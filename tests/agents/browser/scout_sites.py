@@ -135,6 +135,8 @@ _SHOP = """<!doctype html><html lang=en><head><meta charset="utf-8"><title>Corne
 <header><a href="/">Corner Shop</a> <a href="/about.html">About</a></header>
 <main><h1>Products</h1>
 <input type="search" id="q" placeholder="Search products" aria-label="Search products">
+<select aria-label="Category"><option>All</option><option>Kitchen</option><option>Office</option></select>
+<select aria-label="Sort by"><option>Featured</option><option>Price: low to high</option></select>
 <ul id="grid"><li>Loading products…</li></ul></main>
 <script>
 let all = [];

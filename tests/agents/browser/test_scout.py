@@ -87,6 +87,7 @@ def test_the_scout_reads_a_grid_rendered_late_and_flows_target_its_items(
     assert {i.name for i in inventory.items} == names
     assert {i.category for i in inventory.items} == {"Office", "Kitchen"}
     assert inventory.controls.search == [url] and "showed it" in inventory.controls.search_probe
+    assert (inventory.controls.filters, inventory.controls.sort) == (["Category"], ["Sort by"])
     assert any("Add to cart" in p.buttons for p in inventory.pages)  # a sampled item page
     finds = [f for f in derive_flows("Users can't find products easily", inventory).flows
              if f.task.kind == "find_item"]
