@@ -39,7 +39,7 @@ def test_flows(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.M
             experiment = get_experiment(session, experiment_id)
             repo, ref, goal = experiment.repo_url, experiment.base_branch, experiment.goal
         with open_sandbox(repo, ref) as sandbox:
-            inventory = scout(sandbox.start_preview())
+            inventory = scout(sandbox.start_preview(), headers=sandbox.preview_headers)
             bringup = plan_as_dict(sandbox.app)
         if not inventory.app_pages and not inventory.forms and not inventory.items:
             raise NotAWebApp(_nothing_served(inventory))  # no retry: the same repo serves the same nothing

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import ClassVar
 
 import dagster as dg
 import pytest
@@ -22,6 +23,7 @@ URL = "http://127.0.0.1:9/"
 
 class _Preview:
     app = AppConfig(kind="static")
+    preview_headers: ClassVar[dict[str, str]] = {"X-Preview-Token": "t"}  # a private preview's token
 
     def start_preview(self) -> str:
         return URL
@@ -33,7 +35,11 @@ def _stand_ins(monkeypatch: pytest.MonkeyPatch, inventory: ScoutInventory) -> No
         yield _Preview()
 
     monkeypatch.setattr(stage, "open_sandbox", open_sandbox)
-    monkeypatch.setattr(stage, "scout", lambda url: inventory)
+    def scout(url: str, headers: dict[str, str] | None = None) -> ScoutInventory:
+        assert (url, headers) == (URL, _Preview.preview_headers)
+        return inventory
+
+    monkeypatch.setattr(stage, "scout", scout)
 
 
 def _context(experiment_id: str) -> dg.AssetExecutionContext:
