@@ -49,7 +49,7 @@ _FORMS_JS = r"""
       (f.getAttribute('name') && unique(`form[name="${CSS.escape(f.getAttribute('name'))}"]`)) ||
       (attr && unique(`form[action="${CSS.escape(attr)}"]`)) || `form >> nth=${i}`;
     return {selector, action: attr === null ? location.href : f.action, method: (f.method || 'get').toLowerCase(),
-            heading: text(inside || before || document.querySelector('title') || document.body).slice(0, 120),
+            heading: (inside || before ? text(inside || before) : document.title).slice(0, 120),
             submit_text: submit ? (text(submit) || submit.value || submit.getAttribute('aria-label') || '') : '',
             fields};
   }).filter(Boolean);
