@@ -22,7 +22,7 @@ from agents.browser.page_view import PageView, read_view, selector
 from agents.browser.readiness import NetworkWatch, wait_until_ready
 from agents.browser.snapshot import READY_TIMEOUT_S, PageRead, read_current, read_page
 from agents.browser.sync import run_sync
-from agents.schemas import Controls, ItemInfo, ListingInfo, PageLink, ScoutInventory
+from agents.schemas import Controls, FormInfo, ItemInfo, ListingInfo, PageLink, ScoutInventory
 
 MAX_PAGES = 15
 _ITEM_PAGES = 2  # item pages read as a sample (what an item page offers: add to cart, a form)
@@ -178,7 +178,7 @@ def _inventory(url: str, reads: list[tuple[PageRead, int]]) -> ScoutInventory:
         text_sample=first.text[:1000],
         pages=[r.info for r, _ in reads],
         navigation=list(navigation.values())[:30],
-        forms=[f for r, _ in reads for f in r.forms],
+        forms=_distinct_forms([f for r, _ in reads for f in r.forms]),
         listings=listings,
         controls=controls,
         links_seen=list(links_seen.values())[:120],
@@ -229,6 +229,14 @@ def _with_categories(listings: list[ListingInfo]) -> list[ListingInfo]:
         ]})
         for listing in listings
     ]
+
+
+def _distinct_forms(forms: list[FormInfo]) -> list[FormInfo]:
+    """A form every page repeats (a header search, a newsletter box) once, where it was first seen."""
+    seen: dict[tuple[str, str, tuple[str, ...]], FormInfo] = {}
+    for form in forms:
+        seen.setdefault((form.action.split("?")[0], form.purpose, tuple(f.name for f in form.fields)), form)
+    return list(seen.values())
 
 
 def _unique(values: Iterable[str]) -> list[str]:

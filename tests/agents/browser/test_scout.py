@@ -48,6 +48,7 @@ def test_scout_inventories_the_blog_and_never_opens_dotfiles(
     purposes = {f.purpose: f.page_url for f in inventory.forms if f.purpose != FormPurpose.SEARCH}
     assert purposes == {FormPurpose.SIGN_UP: f"{url}register", FormPurpose.LOG_IN: f"{url}login"}
     assert inventory.controls.search[0] == url
+    assert [f.purpose for f in inventory.forms].count(FormPurpose.SEARCH) == 1  # on every page, listed once
     assert {p.url for p in inventory.app_pages} == {url, f"{url}register", f"{url}login"} | {
         f"{url}post/{n}" for n in range(3)}
     assert "/register" in requested and "/logout" not in requested
