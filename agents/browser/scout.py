@@ -47,7 +47,7 @@ def scout(url: str, max_pages: int = MAX_PAGES, headers: dict[str, str] | None =
 
 
 def visitable(href: str, origin: str) -> bool:
-    """A page of this site a visitor may open: same origin, not a dotfile path, not a file, not log-out."""
+    """A page of this site a visitor may open: same origin, not a dotfile path (/.git/), not a file."""
     parts = urlsplit(href)
     if parts.scheme not in ("http", "https") or origin_of(href) != origin:
         return False
@@ -86,7 +86,7 @@ class _Frontier:
             text = link["text"].strip()
             if _LEAVES.search(text) or _LEAVES.search(link["href"]):
                 continue
-            if "next" in link["rel"].split() or _PAGING.search(text):
+            if "next" in link["rel"].split() or (len(text) <= 20 and _PAGING.search(text)):
                 number = int(text) if text.isdigit() else page_number + 1
                 self.add(link["href"], 0, number, depth)
             elif link["href"] in item_hrefs:
@@ -190,18 +190,26 @@ async def _page_through(
 ) -> list[tuple[PageRead, int]]:
     """A listing paged by a button (no link to follow, as in many single-page apps): click it and read on."""
     out: list[tuple[PageRead, int]] = []
-    view = read.view
-    while len(out) < budget and len(view.items) >= 2 and view.next_link() is None:
-        button = view.button(_NEXT_BUTTON.pattern)
+    current = read
+    while len(out) < budget and _listed(current) and current.view.next_link() is None:
+        button = current.view.button(_NEXT_BUTTON.pattern)
         if button is None:
             break
-        await page.locator(selector(button)).first.click(timeout=5000)
-        after = await read_current(page, network, read.info.depth)
-        if {i["href"] for i in after.view.items} <= {i["href"] for i in view.items}:
+        try:
+            await page.locator(selector(button)).first.click(timeout=5000)
+            after = await read_current(page, network, read.info.depth)
+        except PlaywrightError:
+            break  # a button that went away or never answered: the listing ends here for the scout
+        if _listed(after) <= _listed(current):
             break  # nothing new: the last page, or a button that does not page
         out.append((after, number + len(out) + 1))
-        view = after.view
+        current = after
     return out
+
+
+def _listed(read: PageRead) -> set[str]:
+    """The links a page lists: its priced items, else its content entries."""
+    return {i["href"] for i in (read.view.items if len(read.view.items) >= 2 else read.entries)}
 
 
 def _item(raw: dict[str, str], page_number: int, found_on: str) -> ItemInfo:
