@@ -26,6 +26,10 @@ BEHAVIOURS: dict[str, str] = {
                          "message appear next to that field",
     "password_hint": "see the password rule stated next to the sign-up form's password field before typing",
     "confirmation": "press an action button (add, save, post) and see a confirmation appear",
+    "category_filter": "choose a category and see only that category's items",
+    "sort": "choose to sort by price, lowest first, and see the items in that order",
+    "result_count": "read how many items are shown, and see the number match what is listed",
+    "sticky_cart": "scroll to the bottom of a long page and still see the cart",
     "lang": "have a screen reader read each page in its own language (the page states it)",
     "alt_text": "hear what each image shows (every image has a text alternative)",
     "input_labels": "hear what each form field is for (every field has an accessible name)",
@@ -38,6 +42,10 @@ function vlVisible(el) {
   if (!el || !el.isConnected) return false;
   var style = getComputedStyle(el);
   return el.getClientRects().length > 0 && style.visibility !== "hidden" && style.display !== "none";
+}
+function vlText(el) {
+  var tagged = Array.from(el.querySelectorAll("[data-category]")).concat(el.hasAttribute("data-category") ? [el] : []);
+  return (el.innerText || "") + " " + tagged.map(function (t) { return t.getAttribute("data-category"); }).join(" ");
 }
 function vlNorm(t) { return (t || "").toLowerCase().normalize("NFKD").replace(/[\\u0300-\\u036f]/g, "").replace(/\\s+/g, " ").trim(); }
 """
@@ -82,7 +90,7 @@ LISTING_JS = _with_helpers("""
     return own;
   });
   Object.keys(df).forEach(function (w) {
-    df[w] = best.items.filter(function (it) { return vlNorm(it.innerText).indexOf(w) !== -1; }).length;
+    df[w] = best.items.filter(function (it) { return vlNorm(vlText(it)).indexOf(w) !== -1; }).length;
   });
   var query = null;
   words.forEach(function (own) { own.forEach(function (w) {
@@ -99,9 +107,9 @@ NARROWED_JS = _with_helpers("""
   var shown = Array.from(c.container.children).filter(function (el) {
     return vlVisible(el) && !el.closest("[role=search]") && el.tagName !== "INPUT" && el.querySelector("a, h1, h2, h3, h4, h5, h6, img, button") !== null;
   });
-  var matching = shown.filter(function (el) { return vlNorm(el.innerText).indexOf(q) !== -1; });
-  var gone = c.items.filter(function (el) { return vlNorm(el.innerText).indexOf(q) === -1 && !vlVisible(el); });
-  var others = c.items.filter(function (el) { return vlNorm(el.innerText).indexOf(q) === -1; });
+  var matching = shown.filter(function (el) { return vlNorm(vlText(el)).indexOf(q) !== -1; });
+  var gone = c.items.filter(function (el) { return vlNorm(vlText(el)).indexOf(q) === -1 && !vlVisible(el); });
+  var others = c.items.filter(function (el) { return vlNorm(vlText(el)).indexOf(q) === -1; });
   return { shown: shown.length, matching: matching.length, hidden_others: gone.length, others: others.length };
 }
 """)
@@ -324,6 +332,133 @@ async def _confirmation(page: Page) -> Verdict | None:
     return Verdict(False, f"pressed {target[1]!r} on {page.url}: no confirmation appeared")
 
 
+ORDER_JS = _with_helpers("""
+() => {
+  var c = window.__vlCheck;
+  var items = Array.from(c.container.children).filter(function (el) { return vlVisible(el) && el.querySelector("a, h1, h2, h3, h4, h5, h6, img, button"); });
+  items.sort(function (a, b) {
+    var ra = a.getBoundingClientRect(), rb = b.getBoundingClientRect();
+    return Math.abs(ra.top - rb.top) > 2 ? ra.top - rb.top : ra.left - rb.left;
+  });
+  return items.map(function (el) {
+    var tagged = el.hasAttribute("data-price") ? el : el.querySelector("[data-price]");
+    if (tagged) return parseFloat(tagged.getAttribute("data-price"));
+    var m = (el.innerText || "").replace(/,/g, "").match(/[$\u20ac\u00a3\u00a5]\\s?(\\d+(?:\\.\\d+)?)|(\\d+(?:\\.\\d{2}))\\s?(?:\u20ac|EUR|USD|GBP|kr)/);
+    return m ? parseFloat(m[1] || m[2]) : null;
+  });
+}
+""")
+
+COUNT_JS = _with_helpers("""
+() => {
+  var c = window.__vlCheck;
+  var n = Array.from(c.container.children).filter(function (el) { return vlVisible(el) && el.querySelector("a, h1, h2, h3, h4, h5, h6, img, button"); }).length;
+  var said = Array.from(document.querySelectorAll("body *")).filter(vlVisible).map(function (el) {
+    return Array.from(el.childNodes).filter(function (t) { return t.nodeType === 3; }).map(function (t) { return t.textContent; }).join(" ");
+  }).filter(function (t) {
+    return new RegExp("(^|[^0-9])" + n + " *(of +[0-9]+|results?|items?|products?|recipes?|posts?|shown|matches?|found)", "i").test(t.replace(/[ \\t\\n\\u00a0]+/g, " "));
+  });
+  return { n: n, said: said.slice(0, 1) };
+}
+""")
+
+
+def _norm(text: str) -> str:
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", text.lower())
+    return " ".join("".join(ch for ch in text if not unicodedata.combining(ch)).split())
+
+
+async def _listing(page: Page) -> dict | None:
+    for _ in range(40):  # content a script renders late: up to 4 s
+        listing = await page.evaluate(LISTING_JS)
+        if listing:
+            return listing
+        await page.wait_for_timeout(100)
+    return None
+
+
+async def _narrowed_to(page: Page, text: str, before: int, what: str) -> Verdict:
+    await page.evaluate("q => { window.__vlCheck.query = q; }", _norm(text))
+    state: dict = {}
+    for _ in range(60):
+        await page.wait_for_timeout(50)
+        state = await page.evaluate(NARROWED_JS)
+        if state["shown"] and state["matching"] == state["shown"] and state["hidden_others"] == state["others"]:
+            return Verdict(True, f"{page.url}: {what}: {before} items → {state['shown']}, all of it")
+    return Verdict(False, f"{page.url}: {what}: the listing did not narrow to it ({state.get('shown')} shown, "
+                          f"{state.get('matching')} of them in it)")
+
+
+async def _category_filter(page: Page) -> Verdict | None:
+    listing = await _listing(page)
+    if not listing:
+        return None
+    texts = await page.evaluate(_with_helpers("""() => Array.from(window.__vlCheck.items).map(function (it) { return vlNorm(vlText(it)); })"""))
+    selects = page.locator("select:visible")
+    for i in range(await selects.count()):
+        options = [o.strip() for o in await selects.nth(i).locator("option").all_inner_texts()]
+        counts = {o: sum(_norm(o) in t for t in texts) for o in options if o}
+        useful = {o: n for o, n in counts.items() if 0 < n < len(texts)}
+        if len(useful) >= 2 or (useful and len(counts) >= 3):
+            choice = min(useful, key=lambda o: (useful[o], o))
+            await selects.nth(i).select_option(label=choice)
+            return await _narrowed_to(page, choice, listing["items"], f"chose {choice!r}")
+    buttons = page.locator("button:visible, [role=button]:visible, a[aria-pressed]:visible")
+    labels = [t.strip() for t in await buttons.all_inner_texts()]
+    useful = {label: sum(_norm(label) in t for t in texts) for label in labels if label}
+    useful = {label: n for label, n in useful.items() if 0 < n < len(texts)}
+    if len(useful) >= 2:
+        choice = min(useful, key=lambda o: (useful[o], o))
+        await buttons.nth(labels.index(choice)).click()
+        return await _narrowed_to(page, choice, listing["items"], f"pressed {choice!r}")
+    return Verdict(False, f"{page.url}: a listing of {listing['items']} items but no control offering its categories")
+
+
+async def _sort(page: Page) -> Verdict | None:
+    listing = await _listing(page)
+    if not listing:
+        return None
+    selects = page.locator("select:visible")
+    for i in range(await selects.count()):
+        options = [o.strip() for o in await selects.nth(i).locator("option").all_inner_texts()]
+        cheap = next((o for o in options if re.search(r"price.*(low|asc)|low.*price|lowest|cheapest", o, re.IGNORECASE)), None)
+        if cheap:
+            await selects.nth(i).select_option(label=cheap)
+            prices: list = []
+            for _ in range(40):
+                await page.wait_for_timeout(50)
+                prices = [p for p in await page.evaluate(ORDER_JS) if p is not None]
+                if len(prices) >= 2 and prices == sorted(prices) and len(set(prices)) > 1:
+                    return Verdict(True, f"{page.url}: chose {cheap!r}: prices now run {prices[0]} … {prices[-1]}")
+            return Verdict(False, f"{page.url}: chose {cheap!r} but the prices shown are not in order: {prices[:6]}")
+    return Verdict(False, f"{page.url}: a listing of {listing['items']} items but no choice to sort it by price")
+
+
+async def _result_count(page: Page) -> Verdict | None:
+    if not await _listing(page):
+        return None
+    state = await page.evaluate(COUNT_JS)
+    if state["said"]:
+        return Verdict(True, f"{page.url}: {state['n']} items listed and the page says {state['said'][0].strip()!r}")
+    return Verdict(False, f"{page.url}: {state['n']} items listed; no text says how many")
+
+
+async def _sticky_cart(page: Page) -> Verdict | None:
+    cart = page.locator("a:visible, button:visible").filter(has_text=re.compile(r"\b(cart|basket|bag)\b", re.IGNORECASE))
+    if not await cart.count():
+        return None
+    await page.set_viewport_size({"width": 1280, "height": 480})  # a laptop with the keyboard open, roughly
+    tall = await page.evaluate("document.documentElement.scrollHeight > innerHeight * 1.3")
+    if not tall:
+        return None  # nothing to scroll past on this page
+    await page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    await page.wait_for_timeout(150)
+    seen = await cart.first.evaluate("el => { var r = el.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; }")
+    return Verdict(seen, f"{page.url}: after scrolling to the bottom the cart is {'still' if seen else 'no longer'} on screen")
+
+
 # What an accessibility audit finds missing on a page: [] when nothing is, None when it has nothing to audit.
 AUDITS = {
     "lang": "() => document.documentElement.lang.trim() ? [] : ['<html> without lang']",
@@ -362,6 +497,10 @@ ATTEMPTS: dict[str, tuple[Callable[[Page], Awaitable[Verdict | None]], re.Patter
     "inline_validation": (_validation, SIGNUP),
     "password_hint": (_password_hint, SIGNUP),
     "confirmation": (_confirmation, re.compile(r"/(item|product|p)/|details?|view", re.IGNORECASE)),
+    "category_filter": (_category_filter, None),
+    "sort": (_sort, None),
+    "result_count": (_result_count, None),
+    "sticky_cart": (_sticky_cart, None),
     **{recipe: (_audit(recipe), SIGNUP) for recipe in AUDITS},
 }
 # Audits look at every page they can reach; the other checks stop at the first page that shows it works.

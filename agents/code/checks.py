@@ -7,15 +7,12 @@ tool-use agent alike. Where a user can try the change, a browser does (agents/co
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from agents.code.behaviour import BEHAVIOURS, check_behaviour
 from agents.code.recipes.base import RecipeContext, RecipeError
-from agents.code.recipes.category_filter import categories
 from agents.code.recipes.forms import FormInfo, find_form
-from agents.code.site import Page, listing_pages
 from agents.sandbox.base import Sandbox, SandboxError
 
 
@@ -24,53 +21,6 @@ class Check:
     name: str
     passed: bool | None  # None: could not be run here (e.g. no JavaScript engine)
     detail: str
-
-
-def _listing(ctx: RecipeContext) -> list[Page]:
-    lists = listing_pages(ctx.pages)
-    return [p for p in ctx.pages if p.path in {pl.path for pl in lists}]
-
-
-def _controls(page: Page) -> list:  # type: ignore[type-arg]
-    return [n for n in page.root.iter() if n.tag in ("input", "select", "button")]
-
-
-def _category_filter(ctx: RecipeContext) -> list[Check]:
-    lists = listing_pages(ctx.pages)
-    cats = categories(lists)
-    pages = _listing(ctx)
-    def offers(page: Page) -> int:
-        texts = {n.text() for n in page.root.iter() if n.tag in ("option", "button", "a")}
-        return sum(1 for c in cats if c in texts)
-    weak = [p.path for p in pages if offers(p) < min(2, len(cats))]
-    return [Check("category_choices_on_listing_pages", bool(pages) and len(cats) >= 2 and not weak,
-                  f"{len(cats)} categories; missing on: {', '.join(weak) or 'none'}")]
-
-
-def _sort(ctx: RecipeContext) -> list[Check]:
-    pages = _listing(ctx)
-    def offers(page: Page) -> bool:
-        text = " ".join(n.text() for n in page.root.iter() if n.tag in ("option", "button"))
-        return bool(re.search("price|cheap|expensive", text, re.IGNORECASE)) and bool(re.search("name|a.?z|alphabet", text, re.IGNORECASE))
-    missing = [p.path for p in pages if not offers(p)]
-    return [Check("sort_by_price_and_name", bool(pages) and not missing, f"missing on: {', '.join(missing) or 'none'}")]
-
-
-def _result_count(ctx: RecipeContext) -> list[Check]:
-    wrong = []
-    lists = listing_pages(ctx.pages)
-    for pl in lists:
-        page = next(p for p in ctx.pages if p.path == pl.path)
-        if not re.search(rf"\b{len(pl.items)}\b[^.]*products?", page.root.text(), re.IGNORECASE):
-            wrong.append(pl.path)
-    return [Check("count_matches_items", bool(lists) and not wrong, f"wrong or missing on: {', '.join(wrong) or 'none'}")]
-
-
-def _sticky_cart(ctx: RecipeContext) -> list[Check]:
-    css = "\n".join(ctx.ws.read_file(f) for f in ctx.ws.list_files(ctx.static_root) if f.endswith(".css"))
-    inline = "\n".join(p.source for p in ctx.pages)
-    pinned = bool(re.search(r"position:\s*(fixed|sticky)", css + inline))
-    return [Check("cart_pinned_on_screen", pinned, "position fixed/sticky found" if pinned else "no fixed/sticky rule")]
 
 
 def _form(ctx: RecipeContext) -> FormInfo | None:
@@ -90,10 +40,7 @@ def _shorter_form(ctx: RecipeContext) -> list[Check]:
 
 
 # Changes a user cannot try in a browser yet are judged from the markup; the rest by doing it.
-CHECKS: dict[str, Callable[[RecipeContext], list[Check]]] = {
-    "category_filter": _category_filter, "sort": _sort, "result_count": _result_count,
-    "sticky_cart": _sticky_cart, "shorter_form": _shorter_form,
-}
+CHECKS: dict[str, Callable[[RecipeContext], list[Check]]] = {"shorter_form": _shorter_form}
 
 
 def _static_pages(sandbox: Sandbox) -> list[str]:

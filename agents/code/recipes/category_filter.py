@@ -5,7 +5,9 @@ from __future__ import annotations
 from agents.code.markup import escape_attr, escape_text
 from agents.code.recipes.base import RecipeContext, RecipeError
 from agents.code.recipes.catalog import catalog_js, edit_listings, require_lists
-from agents.code.site import ProductList
+from agents.code.recipes.listing_modules import CATEGORY_BODY
+from agents.code.recipes.runtime import add_module, module_js
+from agents.code.site import ProductList, listing_pages
 
 # Distinct markups: a select or buttons, each with its own placement (both follow the parity).
 VARIANTS = 2
@@ -57,6 +59,23 @@ def categories(lists: list[ProductList]) -> list[str]:
 
 
 def apply(ctx: RecipeContext) -> str:
+    if ctx.design == "minimal":
+        raise RecipeError("a filter that hides the other categories needs a script; the markup-only design cannot")
+    if not ctx.static_site or not listing_pages(ctx.pages):
+        return _runtime(ctx)
+    return _static(ctx)
+
+
+def _runtime(ctx: RecipeContext) -> str:
+    placement = "top" if (ctx.variant + (ctx.design == "alternative")) % 2 else "inline"
+    options = {"label": "Category", "all": "All categories", "placement": placement}
+    shell = add_module(ctx, "variantlab-category.js",
+                       module_js("category", "category filter", CATEGORY_BODY, options),
+                       "a category choice above the rendered listing, built from the items' own categories")
+    return f"Added a category filter module to the {shell.kind} shell ({shell.evidence})."
+
+
+def _static(ctx: RecipeContext) -> str:
     lists = require_lists(ctx)
     cats = categories(lists)
     if len(cats) < 2:

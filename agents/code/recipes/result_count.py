@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from agents.code.recipes.base import RecipeContext
+from agents.code.recipes.base import RecipeContext, RecipeError
 from agents.code.recipes.catalog import edit_listings, require_lists
+from agents.code.recipes.listing_modules import COUNT_BODY
+from agents.code.recipes.runtime import add_module, module_js
+from agents.code.site import listing_pages
 
 # Distinct markups: the wording and the placement both follow the variant's parity.
 VARIANTS = 2
@@ -16,6 +19,15 @@ def _key(item) -> str:  # type: ignore[no-untyped-def]
 
 
 def apply(ctx: RecipeContext) -> str:
+    if not ctx.static_site or not listing_pages(ctx.pages):
+        if ctx.design == "minimal":
+            raise RecipeError("a listing rendered by a template or script is counted in the page; the markup-only "
+                              "design cannot count it")
+        wording = str(ctx.pick(WORDING)).replace(" on this page", "")
+        options = {"wording": wording, "placement": "top" if ctx.design == "alternative" else "inline"}
+        shell = add_module(ctx, "variantlab-count.js", module_js("count", "result count", COUNT_BODY, options),
+                           f'"{wording}" above the rendered listing, kept up to date as items show or hide')
+        return f"Added a result count module to the {shell.kind} shell ({shell.evidence})."
     lists = require_lists(ctx)
     total = len({_key(i) for pl in lists for i in pl.items})
     wording = str(ctx.pick(WORDING))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from agents.code.recipes.base import RecipeContext
+from agents.code.recipes.base import RecipeContext, RecipeError
 from agents.code.recipes.catalog import catalog_js, edit_listings, require_lists
+from agents.code.recipes.listing_modules import SORT_BODY
+from agents.code.recipes.runtime import add_module, module_js
+from agents.code.site import listing_pages
 
 # Distinct markups: the label set and the control's placement both follow the variant's parity.
 VARIANTS = 2
@@ -50,6 +53,24 @@ SORT_JS = """/* variantlab sort: orders the products of all listing pages. */
 
 
 def apply(ctx: RecipeContext) -> str:
+    if ctx.design == "minimal":
+        raise RecipeError("reordering a listing needs a script; the markup-only design cannot")
+    if not ctx.static_site or not listing_pages(ctx.pages):
+        return _runtime(ctx)
+    return _static(ctx)
+
+
+def _runtime(ctx: RecipeContext) -> str:
+    featured, low, high, name = ctx.pick(LABELS)  # type: ignore[misc]
+    placement = "top" if (ctx.variant + (ctx.design == "alternative")) % 2 else "inline"
+    options = {"label": "Sort by", "placement": placement,
+               "choices": [["", featured], ["price-asc", low], ["price-desc", high], ["name-asc", name]]}
+    shell = add_module(ctx, "variantlab-sort.js", module_js("sort", "sort", SORT_BODY, options),
+                       "a sort choice (price, name) above the rendered listing")
+    return f"Added a sort module to the {shell.kind} shell ({shell.evidence})."
+
+
+def _static(ctx: RecipeContext) -> str:
     lists = require_lists(ctx)
     featured, low, high, name = ctx.pick(LABELS)  # type: ignore[misc]
     live = ' aria-live="polite"' if ctx.refined else ""

@@ -107,7 +107,8 @@ setTimeout(function () {
   TEAS.forEach(function (t) {
     var card = document.createElement("article");
     card.className = "tea";
-    card.innerHTML = '<h2><a href="#' + t[0].toLowerCase().replace(/ /g, "-") + '">' + t[0] + '</a></h2><p>' + t[1] + '</p>';
+    card.innerHTML = '<h2><a href="#' + t[0].toLowerCase().replace(/ /g, "-") + '">' + t[0] + '</a></h2><p>' + t[1] + '</p>'
+      + '<span>\u20ac ' + t[2] + '</span>';
     grid.appendChild(card);
   });
 }, 700);
@@ -123,7 +124,8 @@ def scripted_shop(tmp_path: Path) -> Path:
     (root / "tests").mkdir(parents=True)
     (root / "index.html").write_text(SCRIPTED_PAGE)
     (root / "about.html").write_text("<!doctype html><html><body><h1>About us</h1></body></html>")
-    (root / "render.js").write_text(SCRIPTED_RENDER % json.dumps([[name, cat] for name, cat in TEAS]))
+    teas = [[name, cat, f"{(7 * i) % 11 + 5}.50"] for i, (name, cat) in enumerate(TEAS)]
+    (root / "render.js").write_text(SCRIPTED_RENDER % json.dumps(teas))
     (root / "tests" / "test_site.py").write_text(
         "import pathlib, unittest\n"
         "class Site(unittest.TestCase):\n"

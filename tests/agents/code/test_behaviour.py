@@ -45,6 +45,16 @@ def test_the_search_module_narrows_a_listing_rendered_later_by_script(scripted_s
     assert "all containing it" in verdict.detail
 
 
+@pytest.mark.parametrize("recipe", ["category_filter", "sort", "result_count"])
+def test_listing_controls_work_on_a_listing_rendered_later_by_script(scripted_shop: Path, serve, recipe: str) -> None:  # type: ignore[no-untyped-def]
+    url = serve(scripted_shop)
+    assert check_behaviour(recipe, url).passed is False
+    result = run_recipe_agent(DiskWorkspace(scripted_shop), SuggestionSpec(title=recipe, rationale="t", recipe=recipe))
+    assert result.status == "completed", result.error_message
+    verdict = check_behaviour(recipe, url)
+    assert verdict.passed is True, verdict.detail
+
+
 def test_the_matrix_builds_different_designs_that_each_pass_in_a_browser(scripted_shop: Path) -> None:
     matrix = [RunConfig(RECIPE, 0.0, "baseline"), RunConfig(RECIPE, 0.0, "alternative"),
               RunConfig(RECIPE, 0.0, "minimal")]
