@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import signal
 import threading
 import time
@@ -30,6 +31,7 @@ from db.models import StageRun
 from db.session import session_scope
 from db.settings import get_settings
 from db.stages import refresh_status
+from pipelines.instances import RecoveredRun, get_instance, process_tags, recover_dead_runs
 from pipelines.jobs import MAIN_STAGES
 
 ALL_STAGES = MAIN_STAGES
@@ -57,14 +59,11 @@ def run_experiment(experiment_id: str, stage: str | None, console: Console | Non
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
     from cli.run_watch import RunWatch
     from pipelines.definitions import defs
-    from pipelines.instances import get_instance, process_tags, recover_dead_runs
 
     instance = get_instance()
     # A run killed earlier (kill -9, OOM) still holds its pool slots and shows as running: end it first.
-    recovered = recover_dead_runs(instance)
-    for run in recovered:
-        console.print(run.line())
-    _mark_stages_interrupted([run for run in recovered if run.marked_failed])
+    on_recovered = functools.partial(_recovered, console)
+    on_recovered(recover_dead_runs(instance))
     if experiment_id not in instance.get_dynamic_partitions("experiments"):
         instance.add_dynamic_partitions("experiments", [experiment_id])
     job = defs().resolve_implicit_global_asset_job_def()
@@ -72,7 +71,7 @@ def run_experiment(experiment_id: str, stage: str | None, console: Console | Non
     run_id = str(uuid.uuid4())
     # One run for all the stages: Dagster orders them by their dependencies and stops at a failure.
     with (_LiveStages(console, experiment_id, stages) as live,
-          RunWatch(console, instance, run_id, live.stop) as watch):
+          RunWatch(console, instance, run_id, before_exit=live.stop, on_recovered=on_recovered) as watch):
         result = job.execute_in_process(
             partition_key=experiment_id, instance=instance, raise_on_error=False, run_id=run_id,
             asset_selection=[dg.AssetKey(s) for s in stages], tags=process_tags(),
@@ -173,9 +172,12 @@ def _write_failure_log(result: dg.ExecuteInProcessResult) -> Path:
     return path
 
 
-def _mark_stages_interrupted(recovered: list) -> None:  # type: ignore[type-arg]
-    """The stage rows of a run whose process died say so now, not only when the stage next runs."""
-    reasons = {run.run_id: run.reason for run in recovered}
+def _recovered(console: Console, runs: list[RecoveredRun]) -> None:
+    """Say what was recovered; the stage rows of a run whose process died say so now, not only when
+    the stage next runs."""
+    for run in runs:
+        console.print(run.line())
+    reasons = {run.run_id: run.reason for run in runs if run.marked_failed}
     if not reasons:
         return
     with session_scope() as session:

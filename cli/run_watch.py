@@ -20,7 +20,7 @@ from typing import Self
 import dagster as dg
 from rich.console import Console
 
-from pipelines.instances import SlotWait, recover_dead_runs, slot_waits
+from pipelines.instances import RecoveredRun, SlotWait, recover_dead_runs, slot_waits
 
 POLL_S = 1.0
 REPEAT_S = 30.0
@@ -29,9 +29,10 @@ STOP_WITHIN_S = 10.0
 
 
 class RunWatch:
-    def __init__(self, console: Console, instance: dg.DagsterInstance, run_id: str,
-                 before_exit: Callable[[], None]) -> None:
-        self.console, self.instance, self.run_id, self.before_exit = console, instance, run_id, before_exit
+    def __init__(self, console: Console, instance: dg.DagsterInstance, run_id: str, *,
+                 before_exit: Callable[[], None], on_recovered: Callable[[list[RecoveredRun]], None]) -> None:
+        self.console, self.instance, self.run_id = console, instance, run_id
+        self.before_exit, self.on_recovered = before_exit, on_recovered
         self._stop = threading.Event()
         self._said: tuple[str, str] | None = None
         self._said_at = self._waiting_since = 0.0
@@ -82,8 +83,7 @@ class RunWatch:
         try:
             waits = slot_waits(self.instance, self.run_id)
             if any(wait.holder_alive is False for wait in waits):
-                for recovered in recover_dead_runs(self.instance):
-                    self.console.print(recovered.line())
+                self.on_recovered(recover_dead_runs(self.instance))
                 waits = slot_waits(self.instance, self.run_id)
             return waits
         except Exception:  # noqa: BLE001 - a busy instance database must not end the watch

@@ -69,9 +69,12 @@ def run_process_alive(tags: Mapping[str, str]) -> bool | None:
         return False
     except PermissionError:
         pass  # alive, another user's
-    # A recycled pid belongs to a process that started later.
-    started = _process_start(pid)
-    return not (started and tags.get(PROCESS_START_TAG) and started != tags[PROCESS_START_TAG])
+    stat = _process_stat(pid)
+    if stat is None:
+        return True
+    state, started = stat
+    # A killed process its parent has not reaped yet is a zombie; a recycled pid started later.
+    return state != "Z" and not (tags.get(PROCESS_START_TAG) and started != tags[PROCESS_START_TAG])
 
 
 @dataclass(frozen=True)
@@ -159,9 +162,14 @@ def _slots_by_run(instance: dg.DagsterInstance) -> dict[str, list[str]]:
 
 
 def _process_start(pid: int) -> str | None:
-    """The process's start time in clock ticks since boot (Linux), which a recycled pid does not share."""
+    stat = _process_stat(pid)
+    return stat[1] if stat else None
+
+
+def _process_stat(pid: int) -> tuple[str, str] | None:
+    """The process's state and its start time in clock ticks since boot (Linux /proc), or None."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
         return None
-    return stat.rsplit(")", 1)[1].split()[19]
+    return fields[0], fields[19]

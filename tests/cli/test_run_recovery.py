@@ -138,6 +138,33 @@ def test_waiting_for_a_live_run_says_who_and_stops_on_a_signal(env: dict[str, st
         assert session.scalars(select(StageRun)).all() == []  # no stage started
 
 
+def test_a_holder_that_dies_while_we_wait_is_recovered_and_the_run_goes_on(env: dict[str, str], holder,
+                                                                          tmp_path: Path):
+    process, holding_run = holder
+    experiment_id = make_experiment(env["VARIANTLAB_DATABASE_URL"])
+    with session_scope() as session:
+        session.add(StageRun(experiment_id=experiment_id, stage="browser_results", status="running",
+                             dagster_run_id=holding_run))
+    out = tmp_path / "run.out"
+    waiting = _run(experiment_id, env, out)
+    try:
+        deadline = time.monotonic() + 120
+        while f"waiting for a `browser` slot held by run {holding_run[:8]}" not in out.read_text():
+            assert waiting.poll() is None and time.monotonic() < deadline, out.read_text()
+            time.sleep(0.3)
+        process.send_signal(signal.SIGKILL)
+        assert waiting.wait(timeout=60) == 1  # it got the slot; browser_results then found no flows
+    finally:
+        if waiting.poll() is None:
+            waiting.kill()
+    output = " ".join(out.read_text().split())
+    assert (f"recovered run {holding_run[:8]}: its process (pid {process.pid}) is gone; marked it failed and freed "
+            "its `browser` slot") in output
+    assert "browser_results failed: StageInputMissing: no test flows for this experiment" in output
+    with session_scope() as session:
+        assert session.scalars(select(StageRun.status).where(StageRun.dagster_run_id == holding_run)).one() == "failed"
+
+
 SLOW_SUGGESTIONS = textwrap.dedent("""
     import sys, time
     import assets.variant_suggestions as stage
@@ -186,3 +213,23 @@ def test_a_signal_stops_a_running_stage_at_once_and_cancels_the_run(env: dict[st
     assert "STEP_UP_FOR_RETRY" not in events  # an interrupted stage is not started again
     with session_scope() as session:
         assert session.scalars(select(StageRun.status)).all() == ["failed"]
+
+
+def test_telling_a_live_run_process_from_a_dead_one():
+    from pipelines.instances import PID_TAG, PROCESS_START_TAG, process_tags, run_process_alive
+
+    ours = process_tags()
+    assert run_process_alive(ours) is True
+    assert run_process_alive({**ours, PROCESS_START_TAG: "1"}) is False  # the pid was recycled
+    assert run_process_alive({**ours, "variantlab/host": "another-machine"}) is None
+    assert run_process_alive({}) is None  # not started by the CLI: run monitoring's business
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    assert run_process_alive({**ours, PID_TAG: str(gone.pid)}) is False
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{zombie.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert run_process_alive({**ours, PID_TAG: str(zombie.pid), PROCESS_START_TAG: ""}) is False  # killed, not reaped
+    zombie.wait()
