@@ -112,7 +112,7 @@ _EXTRACT_JS = r"""
                  in_form: !!f.closest('form')});
   }
   const alerts = Array.from(document.querySelectorAll(
-      '[role=alert], [aria-live], .error, .errors, .error-message, .field-error, .invalid-feedback, .form-error, .success, .message, .notice'))
+      '[role=alert], [role=status], [aria-live], .error, .errors, .error-message, .field-error, .invalid-feedback, .form-error, .success, .message, .notice, .flash, .flashes, .toast, .alert'))
     .filter(visible).map(text).filter(Boolean);
   return {url: location.href, title: document.title, text: text(document.body).slice(0, 4000),
           headings: Array.from(document.querySelectorAll('h1, h2, h3')).filter(visible).map(text).filter(Boolean),

@@ -127,6 +127,11 @@ def _out_of_patience(actor: Actor, persona: Persona, name: str, view: PageView) 
         False, f"gave up after {actor.n_actions} actions on {where(view)} without adding '{name}' to the cart"
     )
 
+# A confirmation names the item or says it was added to the cart/basket/bag; a generic "Saved" without
+# either could be anything on the page.
+_CONFIRMS = re.compile(r"\b(added|done|saved|success(fully)?)\b|in your (cart|basket|bag)|\u2713", re.IGNORECASE)
+_ADDED = re.compile(r"\b(added to|in) (your |the )?(cart|basket|bag)\b", re.IGNORECASE)
+
 
 async def _open_and_add(
     actor: Actor, persona: Persona, view: PageView, item: dict, name: str, add_to_cart: bool
@@ -144,11 +149,16 @@ async def _open_and_add(
         return Outcome(False, f"reached '{name}' but its page offers no add-to-cart button")
     if tired := _out_of_patience(actor, persona, name, view):
         return tired
-    before = view.cart_count()
+    before, seen = view.cart_count(), set(view.alerts)
     view = await actor.click(button, "add_to_cart")
     after = view.cart_count()
     if before is not None and after is not None and after > before:
         return Outcome(True, f"added '{name}' to the cart (cart count {before} -> {after})")
+    # A message that appears and says so is what a visitor believes, count or no count.
+    said = next((a for a in view.alerts if a not in seen and _CONFIRMS.search(a)
+                 and (normalise(name) in normalise(a) or _ADDED.search(a))), None)
+    if said is not None:
+        return Outcome(True, f"added '{name}' to the cart (the page said: '{said[:80]}')")
     cart = view.link(r"\b(cart|basket|bag)\b")
     if cart is not None and actor.n_actions < persona.budget:
         view = await actor.click(cart, "open_cart")
