@@ -63,7 +63,7 @@ def _guard(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
     try:
         check_configuration()
         return fn(*args, **kwargs)
-    except Exception as exc:  # noqa: BLE001 - describe() picks the user's errors; the rest re-raise
+    except Exception as exc:  # describe() picks the user's errors; the rest re-raise
         message = describe(exc)
         if message is None:
             raise

@@ -60,8 +60,8 @@ BAD_SETTINGS = [
     ({"DAGSTER_HOME": "{tmp}/afile"}, "DAGSTER_HOME: {tmp}/afile is a file; name a folder"),
     ({"VARIANTLAB_DAGSTER_HOME": "{tmp}/afile", "DAGSTER_HOME": ""}, "VARIANTLAB_DAGSTER_HOME: {tmp}/afile is a file"),
     ({"VARIANTLAB_BROWSER__CONCURRENCY": "abc"},
-     "VARIANTLAB_BROWSER__CONCURRENCY: Input should be a valid integer, unable to parse string as an integer "
-     "(got 'abc')"),
+     ("VARIANTLAB_BROWSER__CONCURRENCY: Input should be a valid integer, unable to parse string as an integer "
+      "(got 'abc')")),
     ({"VARIANTLAB_CODE__MODELS": "offline-recipe, claude"},
      'VARIANTLAB_CODE__MODELS: not valid JSON (Expecting value); give JSON like ["offline-recipe"]'),
     ({"VARIANTLAB_CODE__TEMPERATURES": "[0.0, hot]"}, "VARIANTLAB_CODE__TEMPERATURES: not valid JSON"),
@@ -178,15 +178,15 @@ def test_the_installed_command_prints_one_line_on_stderr(tmp_path: Path):
                           text=True, timeout=120, check=False)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.splitlines() == [
-        "error: VARIANTLAB_BROWSER__CONCURRENCY: Input should be a valid integer, unable to parse string as an "
-        "integer (got 'abc')"]
+        ("error: VARIANTLAB_BROWSER__CONCURRENCY: Input should be a valid integer, unable to parse string as an "
+         "integer (got 'abc')")]
     assert not (tmp_path / "data").exists()
 
 
 @pytest.mark.parametrize(("args", "expected"), [
     (["experiment", "create", "--repo", SHOP, "--goal", "g", "--suggestions", "abc"],
-     "error: Invalid value for '--suggestions': Input should be a valid integer, unable to parse string as an "
-     "integer (see variantlab experiment create --help)"),
+     ("error: Invalid value for '--suggestions': Input should be a valid integer, unable to parse string as an "
+      "integer (see variantlab experiment create --help)")),
     (["run"], "error: Missing argument 'EXP_ID'. (see variantlab run --help)"),
     (["run", "exp_0000000000000000", "--stage"], "error: Option '--stage' requires an argument."),
     (["frobnicate"], "error: No such command 'frobnicate'. (see variantlab --help)"),

@@ -2,6 +2,7 @@
 error no retry can fix fails the stage at once."""
 
 from pathlib import Path
+from typing import ClassVar
 
 import dagster as dg
 import pytest
@@ -11,11 +12,11 @@ import assets.variant_suggestions as suggestions_module
 from agents.llm.base import LLMError, LLMRateLimited, LLMUnavailable
 from agents.llm.retry import RetryPolicy, call_with_retries, classify_sdk_error
 from agents.sandbox.base import BringupFailed
-from db.validation import InvalidInput
-from pipelines.policies import is_not_retried
 from db.models import Experiment, StageRun, Suggestion, Variant
 from db.session import session_scope
+from db.validation import InvalidInput
 from pipelines.definitions import defs
+from pipelines.policies import is_not_retried
 from tests.pipelines.conftest import make_experiment
 
 
@@ -71,7 +72,7 @@ def _rejected_by_provider(status: int) -> LLMError:
 
     class StatusError(Exception):
         status_code = status
-        body = {"error": {"message": "invalid x-api-key" if status == 401 else "bad request"}}
+        body: ClassVar = {"error": {"message": "invalid x-api-key" if status == 401 else "bad request"}}
 
     label = "anthropic:claude-sonnet-4-6"
 
@@ -98,8 +99,8 @@ def _seed_control(experiment_id: str) -> None:
 
 @pytest.mark.parametrize(("error", "expected"), [
     (lambda: _rejected_by_provider(401),
-     "LLMUnavailable: anthropic:claude-sonnet-4-6: authentication failed (HTTP 401: invalid x-api-key); "
-     "check the API key setting"),
+     ("LLMUnavailable: anthropic:claude-sonnet-4-6: authentication failed (HTTP 401: invalid x-api-key); "
+      "check the API key setting")),
     (lambda: _rejected_by_provider(400), "LLMError: anthropic:claude-sonnet-4-6: request rejected (HTTP 400"),
     (lambda: BringupFailed("npm install failed: getaddrinfo ENOTFOUND registry.npmjs.org (no network); "
                            "set VARIANTLAB_SANDBOX__INSTALL_NETWORK or vendor the dependencies"),
