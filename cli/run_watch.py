@@ -29,6 +29,10 @@ STOP_WITHIN_S = 10.0
 
 
 class RunWatch:
+    """Beside a run in this process: says which run holds the pool slot it waits for (again every
+    30 s), recovers a holder whose process died, and acts on SIGINT/SIGTERM (the first one is kept
+    in `signum`): a wait stops at once; a running stage gets STOP_WITHIN_S or a second signal."""
+
     def __init__(self, console: Console, instance: dg.DagsterInstance, run_id: str, *,
                  before_exit: Callable[[], None], on_recovered: Callable[[list[RecoveredRun]], None]) -> None:
         self.console, self.instance, self.run_id = console, instance, run_id
