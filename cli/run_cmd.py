@@ -26,6 +26,7 @@ from db.experiment_playground import (
     guard_variants_with_evaluations,
 )
 from db.experiments import UnknownExperiment, get_experiment
+from db.ids import has_prefix
 from db.migrate import ensure_schema
 from db.models import StageRun
 from db.session import session_scope
@@ -49,6 +50,8 @@ def stages_to_run(stage: str | None) -> list[str]:
 def run_experiment(experiment_id: str, stage: str | None, console: Console | None = None) -> int:
     console = console or Console()
     stages = stages_to_run(stage)
+    if not has_prefix(experiment_id, "experiment"):  # before the database is so much as created
+        raise UserError(f"{experiment_id!r} is not an experiment id (expected exp_ followed by 16 characters)")
     ensure_schema()
     with session_scope() as session:
         try:

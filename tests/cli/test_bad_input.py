@@ -202,3 +202,4 @@ def test_usage_errors_are_one_line_too(data_dir: Path, tmp_path: Path, args: lis
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(expected), result.output
     assert "╭" not in result.output and "Traceback" not in result.output
+    assert _written(tmp_path) == []
