@@ -370,13 +370,16 @@ def _norm(text: str) -> str:
     return " ".join("".join(ch for ch in text if not unicodedata.combining(ch)).split())
 
 
-async def _listing(page: Page) -> dict | None:
+async def _listing(page: Page, control: str | None = None) -> dict | None:
+    """The listing, once rendered; with `control`, also waits (as long) for such a control to appear
+    (a module adds its control just after the items it acts on)."""
+    listing = None
     for _ in range(40):  # content a script renders late: up to 4 s
         listing = await page.evaluate(LISTING_JS)
-        if listing:
+        if listing and (control is None or await page.locator(control).count()):
             return listing
         await page.wait_for_timeout(100)
-    return None
+    return listing
 
 
 async def _narrowed_to(page: Page, text: str, before: int, what: str) -> Verdict:
@@ -392,7 +395,7 @@ async def _narrowed_to(page: Page, text: str, before: int, what: str) -> Verdict
 
 
 async def _category_filter(page: Page) -> Verdict | None:
-    listing = await _listing(page)
+    listing = await _listing(page, "select:visible")
     if not listing:
         return None
     texts = await page.evaluate(_with_helpers("""() => Array.from(window.__vlCheck.items).map(function (it) { return vlNorm(vlText(it)); })"""))
@@ -417,7 +420,7 @@ async def _category_filter(page: Page) -> Verdict | None:
 
 
 async def _sort(page: Page) -> Verdict | None:
-    listing = await _listing(page)
+    listing = await _listing(page, "select:visible")
     if not listing:
         return None
     selects = page.locator("select:visible")
@@ -440,6 +443,11 @@ async def _result_count(page: Page) -> Verdict | None:
     if not await _listing(page):
         return None
     state = await page.evaluate(COUNT_JS)
+    for _ in range(20):  # a count added just after the items
+        if state["said"]:
+            break
+        await page.wait_for_timeout(100)
+        state = await page.evaluate(COUNT_JS)
     if state["said"]:
         return Verdict(True, f"{page.url}: {state['n']} items listed and the page says {state['said'][0].strip()!r}")
     return Verdict(False, f"{page.url}: {state['n']} items listed; no text says how many")

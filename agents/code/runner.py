@@ -13,6 +13,7 @@ from agents.code.outcome import RunConfig, RunOutcome
 from agents.code.recipe_agent import run_recipe_agent
 from agents.code.recipes.registry import resolve
 from agents.code.result import AgentResult, implementation_prompt
+from agents.code.test_report import TestOutcomes, keeps_baseline, run_suite
 from agents.code.testguard import ran_count, runner_reports_counts, touched_tests
 from agents.code.tool_agent import run_tool_agent
 from agents.code.trajectory import now_iso
@@ -76,7 +77,7 @@ def _build(sandbox: Sandbox, out: RunOutcome, remaining_s: float) -> bool:
     return False
 
 
-def _test(sandbox: Sandbox, out: RunOutcome, remaining_s: float) -> None:
+def _test(sandbox: Sandbox, out: RunOutcome, remaining_s: float, baseline: TestOutcomes | None = None) -> None:
     command = sandbox.app.test
     if not command:
         out.tests_passed = None
@@ -91,12 +92,17 @@ def _test(sandbox: Sandbox, out: RunOutcome, remaining_s: float) -> None:
                            "note": f"the change touches the app's tests ({', '.join(touched)}); "
                                    "the existing tests must stay as they are"}
         return
-    result = sandbox.run(command, timeout_s=max(1.0, remaining_s))
+    env = dict(getattr(sandbox.app, "env", ()) or ())
+    result, outcomes = run_suite(sandbox, command, getattr(sandbox.app, "test_report", None),
+                                 max(1.0, remaining_s), env or None)
     ran = ran_count(f"{result.stdout}\n{result.stderr}")
-    out.tests_passed = result.ok
+    # Kept means: every test that passed on the control still passes (tests already failing there
+    # are recorded, never held against the change).
+    verdict = keeps_baseline(baseline, outcomes)
+    out.tests_passed = verdict.kept
     out.diagnostics = {"command": command, "exit_code": result.exit_code, "timed_out": result.timed_out,
-                       "tests_ran": ran, "stdout_tail": result.stdout[-TAIL:],
-                       "stderr_tail": result.stderr[-TAIL:]}
+                       "tests_ran": ran, "baseline": verdict.note, "broken_tests": verdict.broken,
+                       "stdout_tail": result.stdout[-TAIL:], "stderr_tail": result.stderr[-TAIL:]}
     if result.ok and ran == 0:
         out.tests_passed = False
         out.diagnostics["note"] = "the test command exited 0 but ran no tests"
@@ -120,6 +126,7 @@ def run_one(
     deadline: float,
     cancel: threading.Event,
     emit: Emit,
+    baseline: TestOutcomes | None = None,
 ) -> tuple[RunOutcome, bool]:
     """(outcome, worth retrying). Failures are outcomes with reasons, never exceptions."""
     out = RunOutcome(index=index, config=config, implementation_prompt=implementation_prompt(suggestion),
@@ -157,7 +164,7 @@ def run_one(
                 # The goal checks (a browser on the preview) and the app's tests are independent: side by side.
                 with ThreadPoolExecutor(max_workers=1, thread_name_prefix="goal-checks") as pool:
                     checks = pool.submit(goal_checks, sandbox, result.recipe, out.files_modified)
-                    _test(sandbox, out, deadline - time.monotonic())
+                    _test(sandbox, out, deadline - time.monotonic(), baseline)
                     out.goal_checks_passed, out.goal_checks = checks.result()
                 if cancel.is_set():
                     raise _Cancelled("testing")

@@ -15,8 +15,9 @@ from agents.code.champion import choose_champion, mark_duplicates
 from agents.code.outcome import RunConfig, RunOutcome, SolveOutcome
 from agents.code.result import implementation_prompt
 from agents.code.runner import run_one
+from agents.code.test_report import TestOutcomes, run_suite
 from agents.code.trajectory import now_iso
-from agents.sandbox.base import Sandbox
+from agents.sandbox.base import Sandbox, SandboxError
 from agents.sandbox.process import kill_uid
 from agents.schemas import SuggestionSpec
 
@@ -146,7 +147,9 @@ def run_solve(
             emit("run_failed", {"run_index": index, "status": out.status, "error": out.error_message})
             return out, False
         return run_one(sandboxes.open, repo, ref, suggestion, config, index=index, agent=agent,
-                       deadline=deadline, cancel=cancel, emit=emit)
+                       deadline=deadline, cancel=cancel, emit=emit, baseline=baseline)
+
+    baseline = _baseline(sandboxes.open, repo, ref, deadline, emit)
 
     pool = ThreadPoolExecutor(max_workers=max(1, max_parallel), thread_name_prefix="solve-run")
     pending: dict[Future, int] = {pool.submit(task, i, c): i for i, c in configs.items()}
@@ -191,6 +194,27 @@ def run_solve(
     mark_duplicates(ordered)
     index, reason = choose_champion(ordered)
     return SolveOutcome(runs=ordered, champion_index=index, champion_reason=reason)
+
+
+def _baseline(open_sandbox: Callable[..., Sandbox], repo: str, ref: str | None, deadline: float,
+              emit: Callable[[str, dict], None]) -> TestOutcomes | None:
+    """The app's own tests on the unchanged app, once per solve: the tests each run must keep passing.
+    None when the app has no tests or the control could not be tested (each run then needs a green suite)."""
+    try:
+        with open_sandbox(repo, ref) as sandbox:
+            command = sandbox.app.test
+            if not command:
+                return None
+            _, outcomes = run_suite(sandbox, command, getattr(sandbox.app, "test_report", None),
+                                    max(1.0, deadline - time.monotonic()), dict(sandbox.app.env) or None)
+    except SandboxError as exc:
+        log.warning("the control's tests could not be run: %s", exc)
+        emit("checkpoint", {"after": "baseline", "error": str(exc)[:300]})
+        return None
+    per_test = outcomes.per_test
+    emit("checkpoint", {"after": "baseline", "suite_passed": outcomes.suite_passed,
+                        "tests": None if per_test is None else len(per_test), "failing": outcomes.failing[:20]})
+    return outcomes
 
 
 def _retry(task: Callable[[int, RunConfig], tuple[RunOutcome, bool]], index: int, config: RunConfig,
