@@ -22,6 +22,7 @@ class JsxElement:
     attrs: dict[str, str]  # name -> the value as written ("'x'" or "{expr}"); "" for a bare attribute
     start: int  # offset of "<"
     attr_end: int  # where a new attribute can go: before ">" or "/>" of the opening tag
+    end: int  # offset just after the whole element (its closing tag, or "/>")
 
 
 @cache
@@ -60,5 +61,12 @@ def elements(path: str, source: str) -> list[JsxElement]:
         close = node.end_byte - (2 if node.type == "jsx_self_closing_element" else 1)
         while close > node.start_byte and data[close - 1 : close] in (b" ", b"\n", b"\t", b"\r"):
             close -= 1
-        out.append(JsxElement(name.text.decode(), attrs, char(node.start_byte), char(close)))
+        whole = node if node.type == "jsx_self_closing_element" else node.parent
+        out.append(JsxElement(name.text.decode(), attrs, char(node.start_byte), char(close),
+                              char(whole.end_byte if whole is not None else node.end_byte)))
     return out
+
+
+def parses(path: str, source: str) -> bool:
+    """The source is still valid JS/TSX (an edit must not leave a syntax error behind)."""
+    return not _parser(path.endswith((".tsx", ".ts"))).parse(source.encode("utf-8")).root_node.has_error

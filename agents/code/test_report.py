@@ -14,13 +14,16 @@ from dataclasses import dataclass, field
 
 from agents.sandbox.base import CommandResult, Sandbox
 
-# Inside the sandbox and outside its work folder: a report never shows up in a diff.
-REPORT_PATH = "/tmp/variantlab-test-report"
+# In the sandbox user's home: outside the work folder (a report never shows up in a diff) and kept
+# between commands (each command may get a fresh /tmp).
+REPORT_PATH = "$HOME/.variantlab-test-report"
 MAX_LISTED = 5
 
 
 @dataclass(frozen=True)
 class TestOutcomes:
+    __test__ = False  # a result type, not a pytest test class
+
     """One run of the suite: its exit status and, when the runner reports it, each test's result."""
 
     suite_passed: bool
@@ -59,7 +62,11 @@ def _junit(text: str) -> dict[str, bool] | None:
         if case.find("skipped") is not None:
             continue
         name = f"{case.get('classname') or case.get('file') or ''}::{case.get('name') or ''}"
-        results[name] = case.find("failure") is None and case.find("error") is None
+        unique, n = name, 1
+        while unique in results:  # node --test names the class "test" in every file: keep both
+            n += 1
+            unique = f"{name}#{n}"
+        results[unique] = case.find("failure") is None and case.find("error") is None
     return results or None
 
 
@@ -78,11 +85,11 @@ def _jest_like(text: str) -> dict[str, bool] | None:
 def run_suite(sandbox: Sandbox, command: str, report_kind: str | None, timeout_s: float,
               env: dict[str, str] | None = None) -> tuple[CommandResult, TestOutcomes]:
     """Run the app's test command once, with its per-test report written where we can read it."""
-    sandbox.run(["rm", "-f", REPORT_PATH], timeout_s=10)
-    result = sandbox.run(command, timeout_s=timeout_s, env={**(env or {}), "TEST_REPORT_FILE": REPORT_PATH})
+    prefix = f'TEST_REPORT_FILE="{REPORT_PATH}"; export TEST_REPORT_FILE; rm -f "$TEST_REPORT_FILE"; '
+    result = sandbox.run(prefix + command, timeout_s=timeout_s, env=env or None)
     per_test = None
     if report_kind:
-        report = sandbox.run(["cat", REPORT_PATH], timeout_s=10)
+        report = sandbox.run(f'cat "{REPORT_PATH}"', timeout_s=10)
         per_test = parse_report(report_kind, report.stdout) if report.ok else None
     return result, TestOutcomes(suite_passed=result.ok, per_test=per_test)
 

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from agents.code.markup import Editor, escape_text
 from agents.code.recipes.base import RecipeContext, RecipeError
-from agents.code.recipes.forms import describe_password_rule, find_form, password_rule
+from agents.code.recipes.forms import (
+    describe_password_rule,
+    find_form,
+    password_rule,
+    source_password_rule,
+    source_rules_text,
+)
 
 # Distinct markups: one per placement of the hint.
 VARIANTS = 2
@@ -12,8 +20,13 @@ PLACEMENTS = ["after the field", "after the label"]
 
 
 def apply(ctx: RecipeContext) -> str:
-    # The hint is copy: it goes into the source that renders the field (a page or a template).
-    info = find_form(ctx, ctx.pages if ctx.static_site else ctx.templates)
+    # The hint is copy: it goes into the source that renders the field (a page, a template or JSX).
+    try:
+        info = find_form(ctx, ctx.pages if ctx.static_site else ctx.templates)
+    except RecipeError:
+        if ctx.static_site:
+            raise
+        return _jsx(ctx)
     password = next((c for c in info.controls if c.attrs.get("type") == "password"), None)
     if password is None:
         raise RecipeError("the form has no password field")
@@ -37,3 +50,32 @@ def apply(ctx: RecipeContext) -> str:
         editor.insert(password.end, hint)
     ctx.write(info.page.path, editor.result(), f'explained the password rule next to the field: "{text}"')
     return f'Explained the password rule next to the password field: "{text}"'
+
+
+def _jsx(ctx: RecipeContext) -> str:
+    """The password field is rendered by a component: the hint goes right after it, in JSX."""
+    from agents.code.jsx import JSX_SUFFIXES, elements, parses
+    from agents.code.shell import source_files
+
+    for path in source_files(ctx.ws):
+        if not path.endswith(JSX_SUFFIXES) or re.search(r"(^|/)(tests?|__tests__)/|\.(test|spec)\.", path):
+            continue
+        source = ctx.read(path)
+        field = next((e for e in elements(path, source) if e.tag == "input"
+                      and e.attrs.get("type", "").strip("\"'") == "password"), None) if "password" in source else None
+        if field is None:
+            continue
+        rule = source_password_rule(source_rules_text(ctx))
+        if rule is None:
+            raise RecipeError(f"{path} renders a password field but no password rule was found in the app's code")
+        text = describe_password_rule(rule)
+        editor = Editor(source)
+        if "aria-describedby" not in field.attrs:
+            editor.insert(field.attr_end, ' aria-describedby="vl-hint-password"')
+        editor.insert(field.end, f'\n<small id="vl-hint-password" className="vl-hint" style={{{{ display: "block" }}}}>'
+                                 f"{re.sub(r'[{}<>]', '', text)}</small>")
+        if not parses(path, editor.result()):
+            raise RecipeError(f"{path}: the hint cannot sit beside the password field there (it would not parse)")
+        ctx.write(path, editor.result(), f'explained the password rule next to the field: "{text}"')
+        return f'Explained the password rule next to the password field in {path}: "{text}"'
+    raise RecipeError("no form with a password field in any page, template or JSX component")

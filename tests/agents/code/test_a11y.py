@@ -72,3 +72,21 @@ def test_the_audit_fails_before_and_passes_after(tmp_path: Path, serve) -> None:
         _run(ws, recipe)
         verdict = check_behaviour(recipe, url)
         assert verdict.passed is True, verdict.detail
+
+
+def test_password_hint_goes_into_the_jsx_that_renders_the_field(tmp_path: Path) -> None:
+    ws = tree(tmp_path, {
+        "package.json": '{"devDependencies": {"vite": "8"}}',
+        "index.html": '<!doctype html><html><body><div id="root"></div></body></html>',
+        "src/rules.js": "export function passwordProblem(password) {\n  if (password.length < 12) return 'short';\n}\n",
+        "src/Join.jsx": "export default function Join() {\n  return (\n    <form>\n"
+                        "      <input type=\"password\" name=\"pw\" onChange={(e) => check(e.target.value)} />\n"
+                        "      <button>Join</button>\n    </form>\n  );\n}\n",
+    })
+    _run(ws, "password_hint")
+    from agents.code.jsx import parses
+
+    out = (tmp_path / "src/Join.jsx").read_text()
+    assert 'name="pw" onChange={(e) => check(e.target.value)} aria-describedby="vl-hint-password" />\n' \
+           '<small id="vl-hint-password" className="vl-hint" style={{ display: "block" }}>Use at least 12 characters.</small>' in out
+    assert parses("src/Join.jsx", out)
