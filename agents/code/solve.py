@@ -200,6 +200,8 @@ def _baseline(open_sandbox: Callable[..., Sandbox], repo: str, ref: str | None, 
               emit: Callable[[str, dict], None]) -> TestOutcomes | None:
     """The app's own tests on the unchanged app, once per solve: the tests each run must keep passing.
     None when the app has no tests or the control could not be tested (each run then needs a green suite)."""
+    if time.monotonic() >= deadline:
+        return None  # no budget left: the runs will be cancelled before they start anyway
     try:
         with open_sandbox(repo, ref) as sandbox:
             command = sandbox.app.test

@@ -77,7 +77,9 @@ def test_sandbox_failure_is_retried_once(monkeypatch: pytest.MonkeyPatch) -> Non
 
     def flaky(repo: str, ref: str | None = None, **kw):  # type: ignore[no-untyped-def]
         calls.append(repo)
-        if len(calls) == 1:  # the first sandbox fails to start, as a full disk or a lost host would
+        # The first sandbox tests the unchanged app (the baseline); the first run's sandbox then fails
+        # to start, as a full disk or a lost host would.
+        if len(calls) == 2:
             raise SandboxError("injected: could not create the sandbox")
         return real(repo, ref, **kw)
 
@@ -199,7 +201,8 @@ def test_errors_a_retry_cannot_fix_are_not_retried(monkeypatch: pytest.MonkeyPat
     outcome = run_solve(str(SHOP), SuggestionSpec(title="Sort by price", rationale="t"),
                         matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60,
                         on_event=lambda k, d: events.append((k, d)))
-    assert len(calls) == 1 and len(outcome.runs) == 1
+    # One for the baseline (the control's tests), one for the run: neither is tried again.
+    assert len(calls) == 2 and len(outcome.runs) == 1
     assert outcome.runs[0].status == "failed" and error in outcome.runs[0].error_message
     assert "run_retry" not in [k for k, _ in events]
 
