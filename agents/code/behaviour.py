@@ -14,7 +14,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from playwright.async_api import BrowserContext, Page
+from playwright.async_api import BrowserContext, Locator, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agents.code.browser import SHARED
@@ -268,34 +268,40 @@ async def _validation(page: Page) -> Verdict | None:
     if not found:
         return None
     form = found[1]
-    email = form.locator("input[type=email]:visible")
-    field, wrong = (email.first, "not-an-email") if await email.count() else (
-        form.locator("input[type=password]:visible").first, "a1")
-    name = await field.get_attribute("name") or await field.get_attribute("id") or "the field"
-    before = set(await field.evaluate(NEAR_TEXTS_JS))
-    await field.click()
-    await field.fill(wrong)
-    await field.press("Tab")
-    await page.wait_for_timeout(500)
-    new = [t for t in await field.evaluate(NEAR_TEXTS_JS) if t not in before and len(t) > 3]
-    how = "on leaving the field"
-    if not new:
-        how = "on submit"
-        submit = form.locator("button[type=submit]:visible, input[type=submit]:visible, button:not([type]):visible")
-        if await submit.count():
-            url = page.url
-            await submit.first.click()
-            await page.wait_for_timeout(800)
-            await _settle(page, "load", 5_000)
+    # Wrong values a user enters: a malformed email, a too-short password, a required field left empty.
+    tries = [(form.locator("input[type=email]:visible"), "not-an-email"),
+             (form.locator("input[type=password]:visible"), "a1"),
+             (form.locator("input[required]:visible, textarea[required]:visible"), "")]
+    fields = []
+    for locator, wrong in tries:
+        if await locator.count():
+            fields.append((locator.first, wrong, await _name(locator.first)))
+    before = {name: set(await field.evaluate(NEAR_TEXTS_JS)) for field, _, name in fields}
+    for field, wrong, name in fields:
+        await field.click()
+        await field.fill(wrong)
+        await field.press("Tab")
+        await page.wait_for_timeout(300)
+        new = [t for t in await field.evaluate(NEAR_TEXTS_JS) if t not in before[name] and len(t) > 3]
+        if new:
+            return Verdict(True, f"{page.url}: {wrong!r} in {name}: {new[0]!r} appeared next to it on leaving the field")
+    submit = form.locator("button[type=submit]:visible, input[type=submit]:visible, button:not([type]):visible")
+    if fields and await submit.count():
+        await submit.first.click()
+        await page.wait_for_timeout(800)
+        await _settle(page, "load", 5_000)
+        for _, wrong, name in fields:
             again = page.locator(f'[name="{name}"]:visible')
-            if await again.count():
-                new = [t for t in await again.first.evaluate(NEAR_TEXTS_JS) if t not in before and len(t) > 3]
-            if page.url != url and not new:
-                how = "on submit (the form was sent to the server)"
-    if new:
-        return Verdict(True, f"{page.url}: {wrong!r} in {name}: {new[0]!r} appeared next to it {how}")
-    return Verdict(False, f"{page.url}: {wrong!r} in {name}: no message appeared next to the field, on leaving "
-                          "it or on submit")
+            new = [t for t in await again.first.evaluate(NEAR_TEXTS_JS) if t not in before[name] and len(t) > 3] \
+                if await again.count() else []
+            if new:
+                return Verdict(True, f"{page.url}: {wrong!r} in {name}: {new[0]!r} appeared next to it on submit")
+    tried = ", ".join(f"{wrong!r} in {name}" for _, wrong, name in fields)
+    return Verdict(False, f"{page.url}: {tried}: no message appeared next to the field, on leaving it or on submit")
+
+
+async def _name(field: Locator) -> str:
+    return await field.get_attribute("name") or await field.get_attribute("id") or "the field"
 
 
 async def _password_hint(page: Page) -> Verdict | None:

@@ -47,6 +47,8 @@ def _static_pages(sandbox: Sandbox) -> list[str]:
     """A static site's pages, for a site whose root has no index page to start from."""
     from agents.code.shell import find_shell
 
+    if sandbox.app.start:
+        return []  # a server renders the pages: the files are not its URLs
     try:
         shell = find_shell(sandbox, sandbox.app.static_root)
     except RecipeError:

@@ -19,6 +19,7 @@ from agents.code.site import VENDORED, Workspace
 
 JINJA_SYNTAX = re.compile(r"{%-?\s*(extends|block|include|if|for|macro|set)\b")
 BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
+EXTENDS = re.compile(r"""{%-?\s*extends\s+["']([^"']+)["']""")
 EXPRESS_STATIC = re.compile(
     r"""(?:\.use\(\s*(?:(["'])(?P<mount>/[^"']*)\1\s*,\s*)?)?express\.static\(\s*"""
     r"""(?:path\.(?:join|resolve)\(\s*__dirname\s*,\s*)?(["'`])(?P<folder>[^"'`]+)\3""")
@@ -128,6 +129,12 @@ def _templates(ws: Workspace, files: list[str], kind: str) -> Shell | None:
     else:
         candidates = [f for f in files if f.endswith(TEMPLATE_SUFFIXES[:-1]) and JINJA_SYNTAX.search(_read(ws, f))]
     documents = tuple(f for f in candidates if BODY_END.search(_read(ws, f)))
+    if candidates and not documents and kind == "jinja":
+        # A base template may leave <body> to the parser (no </body> at all): it is the template the
+        # others extend and that extends none; the module goes at its end.
+        extended = {m.group(1) for f in candidates for m in EXTENDS.finditer(_read(ws, f))}
+        documents = tuple(f for f in candidates if any(f == e or f.endswith("/" + e) for e in extended)
+                          and not EXTENDS.search(_read(ws, f)))
     if not candidates or not documents:
         return None
     if kind == "ejs":
@@ -139,7 +146,7 @@ def _templates(ws: Workspace, files: list[str], kind: str) -> Shell | None:
                      f"{', '.join(documents)} render </body>; {server} serves {folder}/ at {mount}")
     static, how = _flask_static(ws, files, documents[0])
     return Shell("jinja", documents, static, "url_for" if how == "flask" else "/static/",
-                 f"{', '.join(documents)} render </body> (the base template); {static}/ is served at /static/ "
+                 f"{', '.join(documents)} (the base template, rendered by every page); {static}/ is served at /static/ "
                  f"({how})")
 
 

@@ -97,3 +97,16 @@ def test_vite_source_index_is_the_shell_not_the_build_output(tmp_path: Path) -> 
     shell = find_shell(ws, "dist")
     assert shell.kind == "vite" and shell.documents == ("index.html",)
     assert shell.asset("m.js") == "public/m.js" and shell.src("index.html", "m.js") == "./m.js"
+
+
+def test_a_base_template_without_body_tags_is_the_one_the_others_extend(tmp_path: Path) -> None:
+    ws = tree(tmp_path, {
+        "app/__init__.py": "from flask import Flask\n\ndef create_app():\n    return Flask(__name__, static_folder='assets')\n",
+        "app/templates/frame.html": "<!doctype html><title>{% block title %}{% endblock %}</title><nav></nav>"
+                                    "<section>{% block content %}{% endblock %}</section>",
+        "app/templates/auth/join.html": "{% extends 'frame.html' %}{% block content %}<form></form>{% endblock %}",
+        "app/templates/macros.html": "{% macro field(name) %}<input name='{{ name }}'>{% endmacro %}",
+    })
+    shell = find_shell(ws)
+    assert shell.kind == "jinja" and shell.documents == ("app/templates/frame.html",)
+    assert shell.asset("m.js") == "app/assets/m.js"
