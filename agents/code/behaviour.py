@@ -119,9 +119,15 @@ SEARCH_BOX = ("input[type=search]:visible, [role=search] input:visible, input[ro
               "input[aria-label*=search i]:visible, input[name=q]:visible")
 
 # Visible text blocks within a band around an element (what a user reads "next to" it).
+# Visible text next to a field that belongs to it: referenced by its aria-describedby/errormessage, or
+# in a container holding no other field (its own row), or naming it. A form-level "Invalid input"
+# above the first field is near that field but is none of these.
 NEAR_TEXTS_JS = _with_helpers("""
 (field) => {
   var box = field.getBoundingClientRect();
+  var ids = ((field.getAttribute("aria-describedby") || "") + " " + (field.getAttribute("aria-errormessage") || "")).split(/ +/).filter(Boolean);
+  var label = vlNorm((field.labels && field.labels[0] ? field.labels[0].textContent : "").replace(/[*:]/g, ""));
+  var name = vlNorm((field.name || "").replace(/[_-]+/g, " "));
   var out = [];
   document.querySelectorAll("body *").forEach(function (el) {
     if (el === field || el.contains(field) || !vlVisible(el) || /^(SCRIPT|STYLE|OPTION|SELECT|INPUT|TEXTAREA)$/.test(el.tagName)) return;
@@ -129,7 +135,14 @@ NEAR_TEXTS_JS = _with_helpers("""
     if (!own) return;
     var r = el.getBoundingClientRect();
     var gap = r.top >= box.bottom ? r.top - box.bottom : (box.top >= r.bottom ? box.top - r.bottom : 0);
-    if (gap <= 80 && r.left < box.right + 400 && r.right > box.left - 200) out.push(own.replace(/\\s+/g, " "));
+    if (gap > 80 || r.left >= box.right + 400 || r.right <= box.left - 200) return;
+    var described = ids.some(function (id) { var target = document.getElementById(id); return target && (target === el || target.contains(el)); });
+    var common = el;
+    while (common && !common.contains(field)) common = common.parentElement;
+    var alone = !!common && common.querySelectorAll("input:not([type=hidden]), select, textarea").length === 1;
+    var text = vlNorm(own);
+    var names = (label && text.indexOf(label) !== -1) || (name && text.indexOf(name) !== -1);
+    if (described || alone || names) out.push(own.replace(/\\s+/g, " "));
   });
   return out;
 }

@@ -73,13 +73,12 @@ def find_product_list(path: str, source: str, root: Node) -> ProductList | None:
 
 
 def html_files(ws: Workspace, static_root: str = ".") -> list[str]:
-    files = ws.list_files(static_root)
-    return sorted(f for f in files if f.lower().endswith((".html", ".htm")) and not _ignored(f))
+    """The static root's pages: not in dependency, vendored or build folders, nothing git ignores."""
+    from agents.code.shell import source_files
 
-
-def _ignored(path: str) -> bool:
-    parts = path.split("/")
-    return any(p in VENDORED or p in ("tests", "test") for p in parts[:-1])
+    files = source_files(ws, static_root)
+    return sorted(f for f in files if f.lower().endswith((".html", ".htm"))
+                  and not any(p in ("tests", "test") for p in f.split("/")[:-1]))
 
 
 def load_pages(ws: Workspace, static_root: str = ".") -> list[Page]:

@@ -43,7 +43,9 @@ def _cart_link(root: Node) -> Node | None:
 
 
 def _storage_key(ctx: RecipeContext) -> str | None:
-    for path in ctx.ws.list_files(ctx.static_root):
+    from agents.code.shell import source_files
+
+    for path in source_files(ctx.ws, ctx.static_root):
         if not path.endswith(".js") or "variantlab-" in path:
             continue
         js = ctx.ws.read_file(path)
