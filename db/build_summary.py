@@ -38,6 +38,8 @@ class BuildSummary:
 
     def line(self) -> str:
         """One sentence: "1 of 3 variants built: 'Add search' — no listing found; …"."""
+        if not self.suggestions:
+            return "no suggestions were made, so no variant was built"
         text = f"{self.built} of {self.suggestions} variant{'s' if self.suggestions != 1 else ''} built"
         if self.not_built:
             text += ": " + "; ".join(f"'{n.suggestion}' — {n.reason}" for n in self.not_built)

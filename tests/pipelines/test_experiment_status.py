@@ -95,7 +95,7 @@ def test_no_variant_built_completes_without_a_playground(app_db: str):
     experiment_id = make_experiment(app_db)
     _seed(app_db, experiment_id, keys=("control",))
     decision = variant_metrics(_context(experiment_id), database=AppDatabase())
-    assert "keeping the baseline" in decision.metadata["champion_reason"]
+    assert decision.metadata["champion_reason"] == "nothing to compare: no suggestions were made, so no variant was built"
     result = evaluation_metrics(_context(experiment_id), database=AppDatabase())
     assert result.metadata["metrics"] == 0 and result.metadata["evaluations"] == 0
     assert _status(app_db, experiment_id) == ("completed", None)
