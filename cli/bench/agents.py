@@ -72,7 +72,7 @@ def run(quick: bool = False) -> dict:
         "recipe_search_max_s": round(max(recipe_times), 3),
         "recipe_runs": len(recipe_times),
         "recipe_runs_all_passed": recipe_ok,
-        "recipe_target_s": 2.0,
+        "recipe_target_s": 1.0,
         "tool_loop_overhead_median_ms": round(statistics.median(overhead), 3),
         "tool_loop_overhead_p95_ms": round(sorted(overhead)[int(0.95 * (len(overhead) - 1))], 3),
         "tool_loop_steps": len(overhead),

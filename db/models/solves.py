@@ -73,7 +73,7 @@ class SolveRun(Timestamps, Base):
     model: Mapped[str] = mapped_column(String(255))
     temperature: Mapped[float] = mapped_column(Float)
     max_edits: Mapped[int] = mapped_column(Integer)
-    evolution: Mapped[str] = mapped_column(String(255))  # strategy: baseline | feedback_refined
+    evolution: Mapped[str] = mapped_column(String(255))  # strategy: baseline | alternative | minimal | feedback_refined
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     # seed 003 execution progress
     phase: Mapped[str | None] = mapped_column(String(16), index=True)
