@@ -48,8 +48,14 @@ def implement(repo: str, suggestion: str, agent: str, as_json: bool) -> int:
         raise UserError("the suggestion is empty; say what to change, e.g. --suggestion 'Add a search box'")
     if not GIT_URL.match(repo) and not Path(repo).is_dir():
         raise UserError(f"repo {repo!r} is neither a local folder nor a git URL")
+    from agents.code.recipes.registry import RECIPES, resolve
     from agents.code.solve import run_solve
     from agents.schemas import SuggestionSpec
+
+    if agent == "recipe" and resolve(suggestion, None) is None:
+        # Said before any sandbox is made or anything installed: the offline agent knows only its recipes.
+        raise UserError(f"the offline recipe agent has no recipe for {suggestion.strip()[:80]!r}; it knows: "
+                        f"{', '.join(RECIPES)} (or use --agent tool with an LLM provider)")
 
     matrix, max_parallel, budget = _matrix(agent)
     spec = SuggestionSpec(title=suggestion.strip(), rationale="given on the command line")

@@ -60,7 +60,7 @@ KEYWORDS: list[tuple[str, str]] = [
                      r"(show|say|tell).* (added|saved|it worked)|added to (the )?(cart|basket) (message|notice)")),
     ("password_hint", r"password (rule|requirement|hint|policy|strength)|explain .*password"),
     ("inline_validation", r"inline|on blur|validat|error message|which field"),
-    ("shorter_form", r"shorter|fewer fields|optional|more details|long form|overlong|reduce .*fields"),
+    ("shorter_form", r"shorte[rn]|fewer fields|optional|more details|long form|overlong|reduce .*fields"),
     ("category_filter", r"categor|filter"),
     ("sort", r"\bsort|order by|price (low|high)"),
     ("result_count", r"result count|number of (results|products)|showing \w+ products|count of products"),

@@ -106,6 +106,7 @@ def test_cli_implement_json_and_errors() -> None:
         (["--repo", "/definitely/not/here", "--suggestion", "x"], "neither a local folder"),
         (["--repo", str(SHOP), "--suggestion", "  "], "suggestion is empty"),
         (["--repo", str(SHOP), "--suggestion", "x", "--agent", "magic"], "unknown agent"),
+        (["--repo", str(SHOP), "--suggestion", "Add a dark mode toggle"], "has no recipe for 'Add a dark mode toggle'"),
     ]:
         bad = runner.invoke(app, ["implement", *args])
         assert bad.exit_code == 2 and message in bad.output
@@ -263,3 +264,14 @@ def test_cancelling_stops_a_command_and_destroys_its_sandbox() -> None:
     assert not sandbox.workdir.exists()
     later = sandboxes.open(str(SHOP))  # opened after the stop (a run that was still starting)
     assert not later.workdir.exists()
+
+
+def test_a_change_outside_the_catalogue_is_refused_before_any_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agents.sandbox import factory
+
+    def no_sandbox(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("a sandbox was opened (and its app installed) for a change no recipe builds")
+
+    monkeypatch.setattr(factory, "open_sandbox", no_sandbox)
+    result = CliRunner().invoke(app, ["implement", "--repo", str(SHOP), "--suggestion", "Add a dark mode toggle"])
+    assert result.exit_code == 2 and result.output.count("\n") == 1
