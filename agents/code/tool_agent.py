@@ -87,6 +87,32 @@ def _prompt(task: str, history: list[str], left: dict[str, int]) -> str:
     return "\n\n".join(parts)
 
 
+def app_context(sandbox: Sandbox, suggestion: SuggestionSpec) -> str:
+    """Where the offline agent starts from, said to the model too: how the app is built and served,
+    which file every page is rendered through, and what a user must be able to do afterwards (the
+    behavioural check the run is judged by)."""
+    from agents.code.behaviour import BEHAVIOURS
+    from agents.code.recipes.registry import resolve
+    from agents.code.shell import find_shell
+    from agents.sandbox.base import describe_plan, plan_as_dict
+
+    lines = [f"The app: {describe_plan(plan_as_dict(sandbox.app))}."]
+    try:
+        shell = find_shell(sandbox, sandbox.app.static_root)
+    except Exception as exc:  # noqa: BLE001 - context for the model, never a reason to fail the run
+        lines.append(f"No single document shell was found ({exc}).")
+    else:
+        lines.append(f"Every page is rendered through: {', '.join(shell.documents[:5])} ({shell.kind}; "
+                     f"{shell.evidence}); new static files go in {shell.asset_dir}/.")
+    recipe = resolve(suggestion.title, suggestion.recipe)
+    if recipe in BEHAVIOURS:
+        lines.append(f"Afterwards a user in a browser must be able to {BEHAVIOURS[recipe]}; this is checked "
+                     "on the running app, so markup alone does not pass.")
+    if getattr(sandbox.app, "build", None):
+        lines.append(f"The app is rebuilt with `{sandbox.app.build}` before it is served and tested.")
+    return "\n".join(lines)
+
+
 def run_tool_agent(
     sandbox: Sandbox,
     suggestion: SuggestionSpec,
@@ -100,7 +126,7 @@ def run_tool_agent(
     command_timeout_s: float = 120.0,
     cancel: threading.Event | None = None,
 ) -> AgentResult:
-    task = implementation_prompt(suggestion)
+    task = implementation_prompt(suggestion) + "\n" + app_context(sandbox, suggestion)
     trajectory = Trajectory()
     history: list[str] = []
     changes: dict[str, list[str]] = {}

@@ -127,3 +127,14 @@ def test_solve_budget_cancels_a_run_that_is_still_going(serve) -> None:  # type:
     assert run.status == "cancelled" and "time budget" in run.error_message
     assert run.trajectory["total_steps"] >= 2  # it was really working when the budget ended
     assert outcome.champion_index is None
+
+
+def test_the_model_gets_the_context_the_offline_agent_starts_from(serve) -> None:  # type: ignore[no-untyped-def]
+    server, provider = serve({"action": "submit", "summary": "nothing to do"})
+    search = SuggestionSpec(title="Add a search box", rationale="users page through everything", recipe="search")
+    with open_sandbox(str(SHOP)) as sandbox:
+        run_tool_agent(sandbox, search, provider)
+    prompt = server.requests[0].body["messages"][0]["content"]
+    assert "The app: static: serve . as files." in prompt
+    assert "Every page is rendered through: " in prompt and "index.html" in prompt
+    assert "see the listing narrow" in prompt and "markup alone does not pass" in prompt
