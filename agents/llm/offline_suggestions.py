@@ -109,12 +109,39 @@ RECIPES: tuple[Recipe, ...] = (
         "task_success",
         ("required", "field", "long", "abandon", "tedious", "too many", "effort", "optional"),
     ),
+    # Accessibility fixes from the panel's axe findings: mechanical, and measured by the a11y guardrail.
+    Recipe(
+        "input_labels",
+        "a11y",
+        "Give every form field a label that screen readers announce",
+        "a field without an accessible name is announced as just 'edit text', so people using a screen "
+        "reader cannot tell what to type",
+        "a11y_violations",
+        ("violation label", "violation select-name", "form elements must have labels", "unlabel"),
+    ),
+    Recipe(
+        "alt_text",
+        "a11y",
+        "Describe every image with alternative text",
+        "images without a text alternative are silent for screen readers and blank when they fail to load",
+        "a11y_violations",
+        ("image-alt", "role-img-alt", "input-image-alt", "alternative text", "alt text"),
+    ),
+    Recipe(
+        "lang",
+        "a11y",
+        "Declare each page's language",
+        "without a language, screen readers read the page with the wrong voice and pronunciation",
+        "a11y_violations",
+        ("html-has-lang", "html-lang-valid", "lang attribute"),
+    ),
 )
 
 _KIND_WORDS = {
     "shop": ("product", "cart", "item", "catalog", "shop", "listing", "categor", "buy", "price", "store",
              "find", "search", "look for", "locate"),
     "form": ("form", "sign", "password", "field", "register", "submit", "account", "onboard"),
+    "a11y": ("accessib", "screen reader", "violation label", "image-alt", "html-has-lang", "alt text"),
     "feedback": ("worked", "confirm", "no sign", "nothing happened", "nothing visible", "did not show",
                  "feedback", "saved", "added"),
 }

@@ -148,3 +148,23 @@ def test_a_finding_goal_gets_finding_changes_whatever_the_panel_s_insights_say()
     suggestions = _suggest("Users can't find what they are looking for", analysis, 3).suggestions
     assert suggestions[0].recipe == "search"
     assert {s.recipe for s in suggestions} <= {r.key for r in RECIPES if r.kind == "shop"}
+
+
+def test_axe_findings_become_accessibility_fixes_with_their_evidence() -> None:
+    analysis = VariantAnalysis(
+        success=True, summary="12/16 sessions completed their task (75%)",
+        issues=["accessibility violation html-has-lang (serious: <html> element must have a lang attribute) on 4 page(s)",
+                "accessibility violation image-alt (critical: Images must have alternative text) on 2 page(s)",
+                "accessibility violation label (critical: Form elements must have labels) on 1 page(s)"],
+    )
+    suggestions = _suggest("Screen reader users struggle with the site", analysis, 3).suggestions
+    assert {s.recipe for s in suggestions} == {"lang", "alt_text", "input_labels"}
+    lang = next(s for s in suggestions if s.recipe == "lang")
+    assert lang.addresses_issues == [analysis.issues[0]] and lang.target_metric == "a11y_violations"
+
+
+def test_a_contrast_finding_on_every_site_does_not_drown_the_goal() -> None:
+    suggestions = _suggest(SHOP_GOAL, SHOP.model_copy(update={"issues": [
+        *SHOP.issues, "accessibility violation color-contrast (serious: Elements must meet minimum color contrast "
+        "ratio thresholds) on 1 page(s)"]}), 3).suggestions
+    assert all(s.recipe in {r.key for r in RECIPES if r.kind == "shop"} for s in suggestions)
