@@ -2,19 +2,33 @@
 
 import dagster as dg
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from agents.llm.tasks import suggest_changes
-from agents.schemas import VariantAnalysis
+from agents.schemas import ScoutInventory, VariantAnalysis
 from assets.records import StageInputMissing, dagster_run_id
 from db.experiment_playground import guard_variants_with_evaluations
 from db.experiments import add_event, get_experiment
-from db.models import Suggestion, Variant
+from db.models import Suggestion, TimelineEvent, Variant
 from db.stages import tracked_stage
 from pipelines.partitions import experiments_partitions
 from pipelines.policies import EXTERNAL_SERVICE_RETRY, fail_without_retry
 from pipelines.resources import AppDatabase
 
 STAGE = "variant_suggestions"
+
+
+def scout_inventory(session: Session, experiment_id: str) -> ScoutInventory | None:
+    """What the scout found on the rendered app (test_flows keeps it in its session_created event)."""
+    data = session.scalars(select(TimelineEvent.data).where(
+        TimelineEvent.experiment_id == experiment_id, TimelineEvent.stage == "test_flows",
+        TimelineEvent.type == "session_created").order_by(TimelineEvent.created_at.desc())).first()
+    if not data or not data.get("inventory"):
+        return None
+    try:
+        return ScoutInventory.model_validate(data["inventory"])
+    except ValueError:  # an inventory stored by an older version: suggestions do without it
+        return None
 
 
 @dg.asset(partitions_def=experiments_partitions, deps=["control_analysis"], retry_policy=EXTERNAL_SERVICE_RETRY,
@@ -34,7 +48,8 @@ def variant_suggestions(context: dg.AssetExecutionContext, database: AppDatabase
             if control is None or control.analysis is None:
                 raise StageInputMissing("the control has not been analysed; materialise control_analysis first")
             goal, n, analysis = experiment.goal, experiment.num_suggestions, VariantAnalysis(**control.analysis)
-        answer = suggest_changes(goal, analysis, n)
+            inventory = scout_inventory(session, experiment_id)
+        answer = suggest_changes(goal, analysis, n, inventory=inventory)
         with database.session() as session:
             # Again in the deleting transaction: testers may have evaluated while the LLM answered.
             guard_variants_with_evaluations(session, experiment_id, STAGE)

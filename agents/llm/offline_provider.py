@@ -65,7 +65,8 @@ class OfflineProvider:
         if task == "suggest_changes":
             analysis = VariantAnalysis.model_validate(_required(context, task, "analysis"))
             return offline_suggestions.suggest_changes(
-                str(context.get("goal", "")), analysis, int(_required(context, task, "n"))
+                str(context.get("goal", "")), analysis, int(_required(context, task, "n")),
+                existing=frozenset(context.get("existing") or ()),
             )
         if task == "code_agent_step":
             raise LLMUnavailable("offline provider cannot run the tool-use code agent; use the recipe agent")

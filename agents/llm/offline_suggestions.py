@@ -182,11 +182,13 @@ def _rationale(recipe: Recipe, addressed: list[str], goal: str) -> str:
     return f'No observed issue points at this directly; it serves the goal "{goal}" because {recipe.why}.'
 
 
-def suggest_changes(goal: str, analysis: VariantAnalysis, n: int) -> SuggestionList:
+def suggest_changes(goal: str, analysis: VariantAnalysis, n: int,
+                    existing: frozenset[str] = frozenset()) -> SuggestionList:
+    """`existing`: features the app already has (the scout saw them rendered); they are not added again."""
     kinds = _relevant_kinds(goal, analysis)
     scored = []
     for rank, recipe in enumerate(RECIPES):
-        if recipe.kind not in kinds:
+        if recipe.kind not in kinds or recipe.key in existing:
             continue
         addressed = [issue for issue in dict.fromkeys(analysis.issues) if _matches(_evidence(issue), recipe.keywords)]
         goal_hit = _matches(goal, recipe.keywords)

@@ -74,13 +74,27 @@ def derive_flows(
     return dataclasses.replace(result, value=FlowPlan(flows=flows, dropped=result.value.dropped))
 
 
+def existing_features(inventory: ScoutInventory | None) -> list[str]:
+    """The finding features the app already has, as the scout saw them rendered (recipe names)."""
+    if inventory is None:
+        return []
+    controls = inventory.controls
+    found = {"search": bool(controls.search), "category_filter": bool(controls.filters), "sort": bool(controls.sort)}
+    return [feature for feature, present in found.items() if present]
+
+
 def suggest_changes(
-    goal: str, analysis: VariantAnalysis, n: int, provider: LLMProvider | None = None
+    goal: str, analysis: VariantAnalysis, n: int, provider: LLMProvider | None = None, *,
+    inventory: ScoutInventory | None = None,
 ) -> LLMResult[SuggestionList]:
-    """At most n ranked, de-duplicated changes that address the observed issues."""
+    """At most n ranked, de-duplicated changes that address the observed issues. With the scout's
+    inventory, a feature the app already has is not proposed again."""
+    existing = existing_features(inventory)
+    has = (f"\n\nThe app already has (do not add them again; improve them only if the evidence says "
+           f"they fail): {', '.join(existing)}." if existing else "")
     prompt = (
         f"Experiment goal: {goal}\n\nWhat simulated users experienced on the current version (JSON):\n"
-        f"{json.dumps(analysis.model_dump(mode='json'), indent=1)}\n\n"
+        f"{json.dumps(analysis.model_dump(mode='json'), indent=1)}{has}\n\n"
         f"Propose the {n} most promising changes, best first."
     )
     result = _provider(provider).complete(
@@ -88,7 +102,7 @@ def suggest_changes(
         prompt=prompt,
         schema=SuggestionList,
         system=_SUGGEST_SYSTEM,
-        context={"goal": goal, "analysis": analysis.model_dump(mode="json"), "n": n},
+        context={"goal": goal, "analysis": analysis.model_dump(mode="json"), "n": n, "existing": existing},
     )
     # Models repeat themselves and overshoot n; the contract is ranked, unique and at most n.
     seen: set[str] = set()

@@ -172,6 +172,25 @@ def test_suggestions_from_the_control_analysis(app_db: str):
             TimelineEvent.type == "suggestions_generated")) == 1
 
 
+def test_a_feature_the_scout_saw_is_not_suggested_again(app_db: str):
+    from agents.schemas import Controls, ScoutInventory
+    from db.experiments import add_event
+
+    experiment_id = make_experiment(app_db)
+    analysis = {"success": False, "summary": "4/16 sessions completed their task", "insights": [],
+                "issues": ["impatient gave up after 6 actions on page 2 of 6 without finding the item",
+                           "users could not search or find products across the pages"]}
+    inventory = ScoutInventory(url="http://app/", controls=Controls(search=["http://app/"]))
+    with session_scope(app_db) as session:
+        session.add(Variant(experiment_id=experiment_id, type="control", key="control", analysis=analysis))
+        add_event(session, experiment_id, "session_created", stage="test_flows", title="flows",
+                  data={"inventory": inventory.model_dump(mode="json")})
+    variant_suggestions(_context(experiment_id), database=AppDatabase())
+    with session_scope(app_db) as session:
+        recipes = session.scalars(select(Suggestion.recipe).order_by(Suggestion.rank)).all()
+    assert recipes and "search" not in recipes
+
+
 def test_missing_upstream_fails_the_stage_with_a_reason(app_db: str):
     experiment_id = make_experiment(app_db)
     with pytest.raises(dg.Failure, match="materialise control_analysis first") as failure:
