@@ -52,6 +52,6 @@ def test_the_loop_builds_and_measures_a_variant(app_db: str, app: str, goal: str
             # Kept the app's own tests and proved, in a browser, that users can do what it promised.
             if champion.tests_passed and champion.goal_checks_passed and variant.deploy_status == "ready" and sessions:
                 measured.append(variant.key)
-        details = [(v.suggestion, s.get(SolveRun, v.source_run_id).goal_checks, v.deploy_status) for v in variants]
+        details = [(v.suggestion, s.get(SolveRun, v.source_run_id).goal_checks_passed, v.deploy_status) for v in variants]
         assert measured, details
         assert experiment.champion_reason and "nothing to compare" not in experiment.champion_reason
