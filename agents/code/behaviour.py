@@ -26,6 +26,8 @@ BEHAVIOURS: dict[str, str] = {
                          "message appear next to that field",
     "password_hint": "see the password rule stated next to the sign-up form's password field before typing",
     "confirmation": "press an action button (add, save, post) and see a confirmation appear",
+    "primary_action": "see the app's create control (new post, new item) as a visible button that says what it "
+                      "does, and open the create page with it",
     "category_filter": "choose a category and see only that category's items",
     "sort": "choose to sort by price, lowest first, and see the items in that order",
     "result_count": "read how many items are shown, and see the number match what is listed",
@@ -351,6 +353,33 @@ async def _confirmation(page: Page) -> Verdict | None:
     return Verdict(False, f"pressed {target[1]!r} on {page.url}: no confirmation appeared")
 
 
+# Controls that lead to a create/new/compose route, with what a visitor reads on them and their size.
+CREATE_CONTROLS_JS = _with_helpers("""
+() => Array.from(document.querySelectorAll("a[href]")).filter(vlVisible).map(function (a) {
+  var path = new URL(a.getAttribute("href"), location.href).pathname;
+  var r = a.getBoundingClientRect();
+  return { href: a.href, text: (a.innerText || "").replace(/\\s+/g, " ").trim(), path: path,
+           height: r.height, width: r.width };
+}).filter(function (c) { return /(^|\\/)(new|create|add|compose|write|publish)(\\/|\\.\\w+$|$)/i.test(c.path); })
+""")
+
+
+async def _primary_action(page: Page) -> Verdict | None:
+    controls = await page.evaluate(CREATE_CONTROLS_JS)
+    if not controls:
+        return None
+    said = [c for c in controls if len(re.sub(r"[^A-Za-z\u00c0-\u024f]", "", c["text"])) >= 3
+            and c["height"] >= 20 and c["width"] >= 40]
+    if not said:
+        shown = ", ".join(repr(c["text"] or "(no text)") for c in controls[:3])
+        return Verdict(False, f"{page.url}: the create control reads {shown}: no words a visitor can act on")
+    target = said[0]
+    response = await page.goto(target["href"])
+    if response is not None and response.status >= 400:
+        return Verdict(False, f"{target['text']!r} leads to HTTP {response.status}")
+    return Verdict(True, f"{target['text']!r} ({target['width']:.0f}×{target['height']:.0f} px) opens {target['path']}")
+
+
 ORDER_JS = _with_helpers("""
 () => {
   var c = window.__vlCheck;
@@ -524,6 +553,7 @@ ATTEMPTS: dict[str, tuple[Callable[[Page], Awaitable[Verdict | None]], re.Patter
     "inline_validation": (_validation, SIGNUP),
     "password_hint": (_password_hint, SIGNUP),
     "confirmation": (_confirmation, re.compile(r"/(item|product|p)/|details?|view", re.IGNORECASE)),
+    "primary_action": (_primary_action, None),
     "category_filter": (_category_filter, None),
     "sort": (_sort, None),
     "result_count": (_result_count, None),

@@ -66,6 +66,15 @@ RECIPES: tuple[Recipe, ...] = (
         ("cart", "basket", "checkout", "added", "add to"),
     ),
     Recipe(
+        "primary_action",
+        "content",
+        "Give the main create action a visible label and a button look",
+        "a create control that is only a symbol ('+') is not read as 'write a post'; a labelled button shows "
+        "new visitors their first step",
+        "task_success",
+        ("no create form", "no link to one", "create", "new post", "write", "compose", "publish"),
+    ),
+    Recipe(
         "confirmation",
         "feedback",
         "Confirm each action with a short message that says it worked",
@@ -141,6 +150,7 @@ _KIND_WORDS = {
     "shop": ("product", "cart", "item", "catalog", "shop", "listing", "categor", "buy", "price", "store",
              "find", "search", "look for", "locate"),
     "form": ("form", "sign", "password", "field", "register", "submit", "account", "onboard"),
+    "content": ("post", "write", "create", "publish", "compose", "article", "note", "blog"),
     "a11y": ("accessib", "screen reader", "violation label", "image-alt", "html-has-lang", "alt text"),
     "feedback": ("worked", "confirm", "no sign", "nothing happened", "nothing visible", "did not show",
                  "feedback", "saved", "added"),

@@ -11,6 +11,7 @@ from agents.code.recipes import (
     confirmation,
     inline_validation,
     password_hint,
+    primary_action,
     result_count,
     search,
     shorter_form,
@@ -29,6 +30,7 @@ RECIPES: dict[str, Callable[[RecipeContext], str]] = {
     "password_hint": password_hint.apply,
     "shorter_form": shorter_form.apply,
     "confirmation": confirmation.apply,
+    "primary_action": primary_action.apply,
     "lang": a11y.lang,
     "alt_text": a11y.alt_text,
     "input_labels": a11y.input_labels,
@@ -44,6 +46,7 @@ VARIANTS: dict[str, int] = {
     "password_hint": password_hint.VARIANTS,
     "shorter_form": shorter_form.VARIANTS,
     "confirmation": confirmation.VARIANTS,
+    "primary_action": primary_action.VARIANTS,
     "lang": a11y.VARIANTS,
     "alt_text": a11y.VARIANTS,
     "input_labels": a11y.VARIANTS,
@@ -52,6 +55,8 @@ VARIANTS: dict[str, int] = {
 # The recipe named earliest in the text wins ("a search box with live filtering" is a search);
 # on the same position, the earlier entry (the more specific phrase) wins.
 KEYWORDS: list[tuple[str, str]] = [
+    ("primary_action", (r"primary action|create action|(label|name) .*(create|new|\+)|new post button|"
+                       r"prominent .*(create|new|write)")),
     ("lang", r"\blang\b|language of the page|page language|declare the language"),
     ("alt_text", r"\balt\b|alt text|text alternatives?|describe (the )?images|image descriptions?"),
     ("input_labels", (r"unlabel|missing labels?|labels? (for|to|on) (the |every |all )?(inputs?|fields?|controls?)|"

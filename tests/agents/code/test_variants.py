@@ -13,7 +13,7 @@ from agents.schemas import SuggestionSpec
 from tests.agents.code.conftest import SHOP, SIGNUP
 
 APP = {"search": SHOP, "category_filter": SHOP, "sort": SHOP, "result_count": SHOP, "sticky_cart": SHOP,
-       "inline_validation": SIGNUP, "password_hint": SIGNUP, "shorter_form": SIGNUP, "confirmation": SHOP,
+       "inline_validation": SIGNUP, "password_hint": SIGNUP, "shorter_form": SIGNUP, "confirmation": SHOP, "primary_action": SHOP,
        **dict.fromkeys(("lang", "alt_text", "input_labels"), Path(__file__).parent / "fixtures" / "a11y")}
 
 
