@@ -63,6 +63,9 @@ def _run_detail(run: dict[str, Any]) -> None:
         diagnostics = run["diagnostics"] or {}
         st.markdown("**Diagnostics**")
         st.code(diagnostics.get("command") or "—", language="bash")
+        if diagnostics.get("baseline"):
+            # Against the control's own tests: which still pass, which were already failing there.
+            st.caption(f"Baseline tests: {diagnostics['baseline']}")
         if diagnostics.get("stdout_tail"):
             st.code(diagnostics["stdout_tail"][-2000:], language="text")
         if diagnostics.get("stderr_tail"):
