@@ -17,7 +17,7 @@ python-deps:
 	@command -v uv >/dev/null 2>&1 || test -x "$(UV)" || { echo "installing uv (the Python package manager) ..."; \
 		python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv; }
 	@$(UV) sync --frozen --quiet
-	@command -v uv >/dev/null 2>&1 || echo "note: uv is in $(dir $(UV)), which is not on your PATH; in a new shell run: export PATH=\"$(dir $(UV)):\$$PATH\" (the README's 'uv run' commands need it)"
+	@command -v uv >/dev/null 2>&1 || echo "note: uv is in $(dir $(UV)), which is not on your PATH; in a new shell run: export PATH=\"$(dir $(UV)):\$$PATH\" (or call .venv/bin/variantlab, as the README does)"
 
 # The system Chromium drives the browser agents and bubblewrap isolates sandboxes. Both come from
 # Debian; a Playwright-managed Chromium is the fallback where apt cannot be used.

@@ -28,8 +28,8 @@ FENCE = re.compile(r"^```[^\n]*\n(.*?)^```", re.DOTALL | re.MULTILINE)
 COLUMN_REF = re.compile(r"^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$")
 FILE_SUFFIXES = {"py", "md", "yaml", "yml", "toml", "csv", "json", "txt", "db", "html", "js"}
 ENV_VAR = re.compile(r"\bVARIANTLAB_[A-Z0-9_]+\b")
-CLI_MENTION = re.compile(r"(?:^|[\s`$(])variantlab((?:\s+[a-z][a-z0-9-]*)+)")
-DAGSTER_MENTION = re.compile(r"(?:^|[\s`$(])(dagster(?:-daemon|-webserver)?)((?:\s+[a-z][a-z0-9-]*)*)")
+CLI_MENTION = re.compile(r"(?:^|[\s`$(/])variantlab((?:\s+[a-z][a-z0-9-]*)+)")
+DAGSTER_MENTION = re.compile(r"(?:^|[\s`$(/])(dagster(?:-daemon|-webserver)?)((?:\s+[a-z][a-z0-9-]*)*)")
 
 
 def code_text(path: Path) -> list[str]:
