@@ -52,7 +52,8 @@ def demo(examples_dir: Path | None = None, console: Console | None = None) -> in
     for line in reasons:
         console.print(line)
     console.print(f"finished in {time.monotonic() - started:.0f}s")
-    console.print("details:   variantlab report EXP_ID")
-    console.print("dashboard: variantlab dashboard   (then open http://127.0.0.1:8501)")
-    console.print(f"Dagster UI: DAGSTER_HOME={settings.resolved_dagster_home} uv run dagster dev -w workspace.yaml")
+    # The project's own environment: these work verbatim in a new shell, whether or not uv is on PATH.
+    console.print("details:   .venv/bin/variantlab report EXP_ID")
+    console.print("dashboard: .venv/bin/variantlab dashboard   (then open http://127.0.0.1:8501)")
+    console.print(f"Dagster UI: DAGSTER_HOME={settings.resolved_dagster_home} .venv/bin/dagster dev -w workspace.yaml")
     return 1 if failures else 0
