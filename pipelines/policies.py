@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import dagster as dg
 from pydantic import ValidationError
 
-from agents.llm.base import LLMError
+from agents.llm.base import LLMAuthenticationFailed, LLMError
 from agents.llm.retry import Fatal
 from agents.sandbox.base import BringupFailed
 from assets.records import StageInputMissing
@@ -31,7 +31,7 @@ def is_not_retried(exc: BaseException) -> bool:
     """NOT_RETRIED, settings that do not validate, and an LLM error the provider's own retry policy
     already judged final (agents/llm/retry.py raises it while handling Fatal: authentication failed,
     a request the provider rejects)."""
-    if isinstance(exc, NOT_RETRIED):
+    if isinstance(exc, (*NOT_RETRIED, LLMAuthenticationFailed)):
         return True
     if isinstance(exc, ValidationError) and exc.title == "Settings":
         return True

@@ -11,7 +11,7 @@ import anthropic
 from pydantic import BaseModel, SecretStr
 
 from agents.llm import structured
-from agents.llm.base import LLMResult, LLMUnavailable, ModelSpec
+from agents.llm.base import LLMAuthenticationFailed, LLMResult, ModelSpec
 from agents.llm.pricing import cost_usd
 from agents.llm.retry import RetryPolicy, Transient, call_with_retries, classify_sdk_error, retry_policy_for
 
@@ -102,7 +102,7 @@ class AnthropicProvider:
 
     def _get_client(self) -> anthropic.Anthropic:
         if self._api_key is None or not self._api_key.get_secret_value():
-            raise LLMUnavailable("anthropic: no API key; set VARIANTLAB_LLM__ANTHROPIC_API_KEY")
+            raise LLMAuthenticationFailed("anthropic: no API key; set VARIANTLAB_LLM__ANTHROPIC_API_KEY")
         if self._client is None:
             # max_retries=0: our retry policy (retry.py) is the only one, so it is observable and tested.
             self._client = anthropic.Anthropic(

@@ -24,6 +24,10 @@ class LLMUnavailable(LLMError):
     """The provider cannot do this: no key, unreachable, overloaded, or a task it cannot run."""
 
 
+class LLMAuthenticationFailed(LLMUnavailable):
+    """No API key, or the provider rejected it (HTTP 401/403): no retry can fix it, only the setting."""
+
+
 class LLMBadResponse(LLMError):
     """The answer did not validate against the schema, even after the repair retry."""
 

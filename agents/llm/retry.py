@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from pydantic import SecretStr
 
-from agents.llm.base import LLMError, LLMRateLimited, LLMUnavailable
+from agents.llm.base import LLMAuthenticationFailed, LLMError, LLMRateLimited, LLMUnavailable
 
 R = TypeVar("R")
 log = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ def classify_sdk_error(
             return Transient("server", detail, parse_retry_after(exc.response.headers))  # type: ignore[attr-defined]
         if status in _AUTH_STATUS:
             raise Fatal(
-                LLMUnavailable(f"{label}: authentication failed ({detail}); check the API key setting")
+                LLMAuthenticationFailed(f"{label}: authentication failed ({detail}); check the API key setting")
             )
         raise Fatal(LLMError(f"{label}: request rejected ({detail})"))
     if isinstance(exc, connection_error):

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 import assets.variant_suggestions as suggestions_module
-from agents.llm.base import LLMError, LLMRateLimited, LLMUnavailable
+from agents.llm.base import LLMAuthenticationFailed, LLMError, LLMRateLimited, LLMUnavailable
 from agents.llm.retry import RetryPolicy, call_with_retries, classify_sdk_error
 from agents.sandbox.base import BringupFailed
 from db.models import Experiment, StageRun, Suggestion, Variant
@@ -99,7 +99,7 @@ def _seed_control(experiment_id: str) -> None:
 
 @pytest.mark.parametrize(("error", "expected"), [
     (lambda: _rejected_by_provider(401),
-     ("LLMUnavailable: anthropic:claude-sonnet-4-6: authentication failed (HTTP 401: invalid x-api-key); "
+     ("LLMAuthenticationFailed: anthropic:claude-sonnet-4-6: authentication failed (HTTP 401: invalid x-api-key); "
       "check the API key setting")),
     (lambda: _rejected_by_provider(400), "LLMError: anthropic:claude-sonnet-4-6: request rejected (HTTP 400"),
     (lambda: BringupFailed("npm install failed: getaddrinfo ENOTFOUND registry.npmjs.org (no network); "
@@ -149,6 +149,8 @@ def _settings_error() -> Exception:
     (lambda: _rejected_by_provider(401), False),
     (lambda: _rejected_by_provider(403), False),
     (lambda: _rejected_by_provider(400), False),
+    # No key at all: the provider says so before any request; the next attempt would have none either.
+    (lambda: LLMAuthenticationFailed("anthropic: no API key; set VARIANTLAB_LLM__ANTHROPIC_API_KEY"), False),
     (lambda: BringupFailed("no web app"), False),
     (lambda: InvalidInput("--repo is not a git repository"), False),
     (_settings_error, False),
@@ -174,7 +176,7 @@ def test_run_prints_the_stage_and_its_cause_in_one_line(app_db: str, monkeypatch
     assert result.exit_code == 1, result.output
     lines = result.output.strip().splitlines()
     assert "Traceback" not in result.output and "Stack Trace" not in result.output and len(lines) <= 6, lines
-    cause = ("variant_suggestions failed: LLMUnavailable: anthropic:claude-sonnet-4-6: authentication failed "
+    cause = ("variant_suggestions failed: LLMAuthenticationFailed: anthropic:claude-sonnet-4-6: authentication failed "
              "(HTTP 401: invalid x-api-key); check the API key setting")
     assert any(line.startswith(f"✗ {cause}") for line in lines), lines
     (log_line,) = [line for line in lines if line.strip().startswith("full log: ")]
