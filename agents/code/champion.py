@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+_DETAIL_CHARS = 200
+
 
 def _label(run: Any, position: int) -> str:
     config = getattr(run, "config", None)
@@ -33,31 +35,52 @@ def mark_duplicates(runs: Sequence[Any]) -> None:
             first[run.diff] = index
 
 
-def choose_champion(runs: Sequence[Any]) -> tuple[int | None, str]:
-    """(position in runs of the champion, why). Only completed runs whose tests pass qualify.
+def _failed_check(run: Any, position: int) -> str:
+    """The first goal check a run failed, as '<run> (<check>): <what the user saw>'."""
+    failed = next((c for c in getattr(run, "goal_checks", None) or [] if c.get("passed") is False), None)
+    if failed is None:
+        return f"{_label(run, position)}: its goal checks failed"
+    # A behavioural check's detail is "<what was promised> — <what happened>": what happened is the evidence.
+    seen = str(failed.get("detail", "")).split(" — ")[-1].strip()
+    if len(seen) > _DETAIL_CHARS:
+        seen = seen[: _DETAIL_CHARS - 1] + "…"
+    return f"{_label(run, position)} ({failed.get('name', 'goal check')}): {seen}"
 
-    Among those, evidence decides, in this order: the behavioural goal checks passed, then the
-    smaller diff, then fewer tokens. Latency never decides between correct runs: runs equal on all
-    of that are equally good, and the earlier one in the matrix stands. A run whose repo has no tests
-    (tests_passed None) cannot show it did no harm: it does not qualify. A duplicate (see
-    mark_duplicates) is not a candidate of its own: its first run stands for it.
+
+def choose_champion(runs: Sequence[Any]) -> tuple[int | None, str]:
+    """(position in runs of the champion, why). A champion must have kept the app's tests passing and
+    must not have failed its goal checks: a change a user was shown not to be able to use is no
+    implementation of the suggestion, however small its diff, so a solve without such a run has no
+    champion (and the suggestion no variant).
+
+    Among the qualifying runs, evidence decides, in this order: goal checks that passed over a change
+    with no check of its goal, then the smaller diff, then fewer tokens. Latency never decides between
+    correct runs: runs equal on all of that are equally good, and the earlier one in the matrix stands.
+    A run whose repo has no tests (tests_passed None) cannot show it did no harm: it does not qualify.
+    A duplicate (see mark_duplicates) is not a candidate of its own: its first run stands for it.
     """
     # A run that changed nothing cannot be the implementation of anything, however green its tests.
-    qualified = [i for i, r in enumerate(runs)
-                 if r.status == "completed" and r.tests_passed is True and (r.loc_changed or 0) > 0
-                 and getattr(r, "duplicate_of", None) is None]
-    if not qualified:
+    tested = [i for i, r in enumerate(runs)
+              if r.status == "completed" and r.tests_passed is True and (r.loc_changed or 0) > 0
+              and getattr(r, "duplicate_of", None) is None]
+    if not tested:
         completed = sum(1 for r in runs if r.status == "completed")
         return None, (f"no run qualifies: {completed} of {len(runs)} completed, "
                       "none with the existing tests passing and a change made")
+    failing = [i for i in tested if runs[i].goal_checks_passed is False]
+    qualified = [i for i in tested if i not in failing]
+    if not qualified:
+        return None, ("no run passed its behavioural check: "
+                      + "; ".join(_failed_check(runs[i], i) for i in failing[:2])
+                      + (f"; and {len(failing) - 2} more" if len(failing) > 2 else ""))
 
-    def key(i: int) -> tuple:
+    def key(i: int) -> tuple[bool, int, int, int]:
         r = runs[i]
         return (r.goal_checks_passed is not True, r.loc_changed, r.tokens, i)
 
     best = min(qualified, key=key)
     run = runs[best]
-    goal = {True: "goal checks pass", False: "goal checks fail", None: "no goal checks"}[run.goal_checks_passed]
+    goal = "goal checks pass" if run.goal_checks_passed is True else "no goal checks"
     others = [runs[i] for i in qualified if i != best]
     peers = [o for o in others if (o.goal_checks_passed is True) == (run.goal_checks_passed is True)]
     if not others:
@@ -71,9 +94,13 @@ def choose_champion(runs: Sequence[Any]) -> tuple[int | None, str]:
     else:
         tie = (f"equal on the evidence (diff of {run.loc_changed} lines, {run.tokens} tokens) to another "
                "correct run: the earlier in the matrix stands")
+    excluded = ""
+    if failing:
+        excluded = (f"; {len(failing)} run{'s' if len(failing) > 1 else ''} that kept the tests but failed "
+                    "the goal checks could not be champion")
     same = [getattr(r, "index", i) for i, r in enumerate(runs)
             if getattr(r, "duplicate_of", None) is not None and r.duplicate_of == getattr(run, "index", best)]
     also = ""
     if same:
         also = f" (run{'s' if len(same) > 1 else ''} {', '.join(map(str, same))} built the same diff)"
-    return best, f"{_label(run, best)}: tests pass, {goal}, {tie}{also}"
+    return best, f"{_label(run, best)}: tests kept, {goal}, {tie}{excluded}{also}"

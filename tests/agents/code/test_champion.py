@@ -9,20 +9,22 @@ import pytest
 from agents.code.champion import choose_champion, mark_duplicates
 
 
-def run(status="completed", tests=True, goal=True, loc=10, tokens=100, latency=1000.0):  # type: ignore[no-untyped-def]
+def run(status="completed", tests=True, goal=True, loc=10, tokens=100, latency=1000.0, checks=None):  # type: ignore[no-untyped-def]
     return SimpleNamespace(status=status, tests_passed=tests, goal_checks_passed=goal, loc_changed=loc,
-                           tokens=tokens, latency_ms=latency)
+                           tokens=tokens, latency_ms=latency, goal_checks=checks or [])
 
 
 @pytest.mark.parametrize(("runs", "winner", "reason_part"), [
     # Failing tests never win, however small the diff.
-    ([run(tests=False, loc=1), run(loc=50)], 1, "tests pass"),
+    ([run(tests=False, loc=1), run(loc=50)], 1, "tests kept"),
     # A failed or cancelled run never wins.
     ([run(status="failed", loc=1), run(status="cancelled", loc=1), run(loc=80)], 2, "the only qualifying run"),
     # A run that changed nothing is not an implementation, however green.
     ([run(loc=0), run(loc=120)], 1, "the only qualifying run"),
-    # Goal checks beat a smaller diff.
-    ([run(goal=False, loc=5), run(goal=True, loc=90)], 1, "goal checks pass"),
+    # A run that failed its goal checks is never champion, however small its diff; one with no check of
+    # its goal can be, but loses to one whose checks pass.
+    ([run(goal=False, loc=5), run(goal=True, loc=90)], 1, "1 run that kept the tests but failed the goal checks"),
+    ([run(goal=False, loc=5), run(goal=None, loc=90)], 1, "no goal checks, the only qualifying run"),
     ([run(goal=None, loc=5), run(goal=True, loc=90)], 1, "decided by the goal checks"),
     # Then the smaller diff.
     ([run(loc=41), run(loc=40), run(loc=60)], 1, "decided by the diff: smallest diff (40 lines)"),
@@ -35,7 +37,7 @@ def run(status="completed", tests=True, goal=True, loc=10, tokens=100, latency=1
 def test_champion(runs: list, winner: int, reason_part: str) -> None:
     index, reason = choose_champion(runs)
     assert index == winner
-    assert reason_part in reason and "tests pass" in reason
+    assert reason_part in reason and "tests kept" in reason and "latency" not in reason
 
 
 @pytest.mark.parametrize("runs", [
@@ -47,6 +49,18 @@ def test_no_qualifying_run(runs: list) -> None:
     index, reason = choose_champion(runs)
     assert index is None
     assert reason.startswith("no run qualifies")
+
+
+def test_no_run_that_passed_its_behavioural_check_means_no_champion() -> None:
+    seen = {"name": "behaviour:search", "passed": False,
+            "detail": "type a word … — http://x/: typed 'pesto' but the listing did not narrow (0 shown)"}
+    runs = [run(goal=False, loc=5, checks=[{"name": "parses:a.js", "passed": True, "detail": "ok"}, seen]),
+            run(goal=False, loc=9, checks=[seen]), run(tests=False)]
+    index, reason = choose_champion(runs)
+    assert index is None
+    # Which runs, which check, and what a user saw: the evidence, not the promise.
+    assert reason.startswith("no run passed its behavioural check: run 0 (behaviour:search): http://x/: typed 'pesto'")
+    assert "run 1 (behaviour:search)" in reason and "type a word" not in reason
 
 
 def test_byte_identical_diffs_are_one_candidate_not_a_latency_race() -> None:

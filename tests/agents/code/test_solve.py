@@ -55,7 +55,10 @@ def test_a_module_with_nothing_to_act_on_fails_its_behavioural_check() -> None:
     run = outcome.runs[0]
     assert run.status == "completed" and run.tests_passed is True and run.goal_checks_passed is False
     assert any(c["name"] == "behaviour:search" and c["passed"] is False for c in run.goal_checks)
-    assert "goal checks fail" in outcome.champion_reason
+    # Green tests do not make it an implementation: no champion, and the reason says what a user saw.
+    assert outcome.champion_index is None
+    assert outcome.champion_reason.startswith("no run passed its behavioural check: offline:offline-recipe run 0 "
+                                              "(behaviour:search): nothing to try it on")
 
 
 def test_time_budget_cancels_runs_that_could_not_start() -> None:
