@@ -8,10 +8,9 @@ back in its own encoding; text a recipe inserts takes the file's newline style.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from agents.code.site import Workspace
@@ -45,44 +44,21 @@ def decode(path: str, raw: bytes) -> SourceFile:
     return SourceFile(path, text, encoding, newline)
 
 
-def _local_root(ws: Any) -> Any:
-    """The workdir of a local sandbox (possibly behind a recording wrapper), else None."""
-    while ws is not None and not hasattr(ws, "workdir"):
-        ws = getattr(ws, "inner", None)
-    return getattr(ws, "workdir", None)
-
-
 def read_bytes(ws: Workspace, path: str) -> bytes:
+    """A sandbox (and a wrapper of one) gives the bytes; a text-only workspace (a test's folder or
+    memory store) holds its files as text already, so its text is what there is to edit."""
     reader = getattr(ws, "read_bytes", None)
     if callable(reader):
         return reader(path)
-    workdir = _local_root(ws)
-    if workdir is not None:
-        from agents.sandbox import paths
-
-        # The sandbox's own confinement: no path outside the workdir, no symlink followed.
-        fd = paths._open_within(workdir.resolve(), paths.confine(workdir, path), os.O_RDONLY)
-        with os.fdopen(fd, "rb") as handle:
-            return handle.read()
     return ws.read_file(path).encode("utf-8")
 
 
 def write_bytes(ws: Workspace, path: str, data: bytes, text: str) -> None:
-    """Write an existing file's new bytes; `text` is the same content for text-only workspaces."""
+    """Write a file's new bytes; `text` is the same content for text-only workspaces."""
     writer = getattr(ws, "write_bytes", None)
     if callable(writer):
         writer(path, data)
         return
-    workdir = _local_root(ws)
-    if workdir is not None:
-        from agents.sandbox import paths
-
-        target = paths.confine(workdir, path)
-        if target.exists():  # an existing file keeps its owner; new files go through write_file
-            fd = paths._open_within(workdir.resolve(), target, os.O_WRONLY | os.O_TRUNC)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            return
     ws.write_file(path, text)
 
 

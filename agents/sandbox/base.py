@@ -153,6 +153,15 @@ class Sandbox(Protocol):
 
     def write_file(self, path: str, content: str) -> None: ...
 
+    def read_bytes(self, path: str) -> bytes:
+        """The file as stored: read_file decodes UTF-8 (with replacement) and may translate newlines,
+        so an edit of a latin-1 or CRLF file must start from its bytes to change only what it means to."""
+        ...
+
+    def write_bytes(self, path: str, data: bytes) -> None:
+        """Write `data` unchanged (creating parent folders, owned as write_file's files are)."""
+        ...
+
     def list_files(self, path: str = ".") -> list[str]: ...
 
     def start_preview(self) -> str:

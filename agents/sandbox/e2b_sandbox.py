@@ -206,6 +206,16 @@ class E2BSandbox:
         with provider_errors(f"write {path}"):
             self._sbx.files.write(target, content)
 
+    def read_bytes(self, path: str) -> bytes:
+        target = self._confine(path)
+        with provider_errors(f"read {path}"):
+            return bytes(self._sbx.files.read(target, format="bytes"))
+
+    def write_bytes(self, path: str, data: bytes) -> None:
+        target = self._confine(path)
+        with provider_errors(f"write {path}"):
+            self._sbx.files.write(target, data)
+
     def list_files(self, path: str = ".") -> list[str]:
         base = WORKDIR if path in ("", ".") else self._confine(path)
         found = self._run_shell(f"find {shlex.quote(base)} -path '*/.git' -prune -o -type f -print",

@@ -198,6 +198,15 @@ class LocalSandbox:
         owner = self.uid if self.uid != os.getuid() else None
         paths.write_text(self.workdir, path, content, owner)
 
+    def read_bytes(self, path: str) -> bytes:
+        self._alive()
+        return paths.read_bytes(self.workdir, path)
+
+    def write_bytes(self, path: str, data: bytes) -> None:
+        self._alive()
+        owner = self.uid if self.uid != os.getuid() else None
+        paths.write_bytes(self.workdir, path, data, owner)
+
     def list_files(self, path: str = ".") -> list[str]:
         self._alive()
         return paths.list_files(self.workdir, path)

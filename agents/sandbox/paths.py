@@ -56,7 +56,19 @@ def read_text(workdir: Path, path: str) -> str:
         return handle.read()
 
 
+def read_bytes(workdir: Path, path: str) -> bytes:
+    target = confine(workdir, path)
+    fd = _open_within(workdir.resolve(), target, os.O_RDONLY)
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read()
+
+
 def write_text(workdir: Path, path: str, content: str, owner: int | None) -> None:
+    """Write UTF-8 text (creating parent folders); see write_bytes."""
+    write_bytes(workdir, path, content.encode("utf-8"), owner)
+
+
+def write_bytes(workdir: Path, path: str, data: bytes, owner: int | None) -> None:
     """Write (creating parent folders); the file goes to the sandbox uid so its code may edit it."""
     target = confine(workdir, path)
     root = workdir.resolve()
@@ -69,10 +81,10 @@ def write_text(workdir: Path, path: str, content: str, owner: int | None) -> Non
                 os.lchown(current, owner, owner)
         confine(workdir, str(current.relative_to(root)))
     fd = _open_within(root, target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+    with os.fdopen(fd, "wb") as handle:
         if owner is not None:
             os.fchown(handle.fileno(), owner, owner)
-        handle.write(content)
+        handle.write(data)
 
 
 def list_files(workdir: Path, path: str = ".") -> list[str]:

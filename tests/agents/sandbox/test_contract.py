@@ -50,6 +50,20 @@ def test_files_read_write_list(app_repo: str) -> None:
         assert sandbox.read_file("notes/new.txt") == "héllo\nmore\n"
 
 
+def test_bytes_read_and_written_as_they_are(tmp_path: Path) -> None:
+    page = "<p>Caf\u00e9</p>\r\n<p>cr\u00e8me</p>\r\n".encode("latin-1")  # CRLF and latin-1: no text API keeps both
+    with open_sandbox(str(make_site(tmp_path / "s"))) as sandbox:
+        sandbox.write_bytes("new/dir/page.html", page)
+        assert sandbox.read_bytes("new/dir/page.html") == page == (sandbox.workdir / "new/dir/page.html").read_bytes()
+        assert sandbox.read_file("new/dir/page.html") != page.decode("latin-1")
+        # Written by the host, then edited by the sandboxed code: the sandbox user owns it.
+        assert sandbox.run("printf 'more' >> new/dir/page.html").ok
+        assert sandbox.read_bytes("new/dir/page.html") == page + b"more"
+        (sandbox.workdir / "link").symlink_to("/etc")
+        with pytest.raises(SandboxError):  # PathEscape: the same confinement as the text API
+            sandbox.read_bytes("link/hostname")
+
+
 def test_preview_answers_with_the_app(app_repo: str) -> None:
     with open_sandbox(app_repo) as sandbox:
         url = sandbox.start_preview()

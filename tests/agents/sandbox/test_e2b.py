@@ -9,17 +9,23 @@ own CommandExitException / TimeoutException through our mapping.
 
 from __future__ import annotations
 
+import email.policy
 import json
+import posixpath
 import threading
 from collections.abc import Iterator
+from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
+from urllib.parse import parse_qs, urlsplit
 
 import e2b
 import pytest
 
 from agents.sandbox.base import (
     AppConfig,
+    CommandResult,
+    PathEscape,
     SandboxAuthError,
     SandboxError,
     SandboxNotFound,
@@ -34,6 +40,8 @@ from tests.agents.sandbox.conftest import make_site
 class FakeE2B(BaseHTTPRequestHandler):
     create_status = 201
     calls: ClassVar[list[tuple[str, str, dict]]] = []
+    # envd's file API over a dict of path -> bytes; None: every upload fails (a VM whose disk is full).
+    files: ClassVar[dict[str, bytes] | None] = None
 
     def log_message(self, *args: object) -> None:
         pass
@@ -61,7 +69,26 @@ class FakeE2B(BaseHTTPRequestHandler):
             return self._reply(201, {"templateID": "base", "sandboxID": "sbx-loop", "clientID": "c",
                                      "envdVersion": "0.2.0", "envdAccessToken": "envd-token",
                                      "trafficAccessToken": "traffic-token", "domain": None})
-        self._reply(500, {"code": 500, "message": "disk on fire"})  # envd file upload fails
+        if type(self).files is None:
+            return self._reply(500, {"code": 500, "message": "disk on fire"})  # envd file upload fails
+        # envd's upload: multipart/form-data, one "file" part per file, the target path in ?path=.
+        path = parse_qs(urlsplit(self.path).query)["path"][0]
+        head = f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode()
+        message = BytesParser(policy=email.policy.HTTP).parsebytes(head + raw)
+        part = next(p for p in message.iter_parts() if p.get_param("name", header="content-disposition") == "file")
+        type(self).files[path] = part.get_payload(decode=True)
+        self._reply(200, [{"name": posixpath.basename(path), "type": "file", "path": path}])
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        data = (type(self).files or {}).get(parse_qs(url.query).get("path", [""])[0]) if url.path == "/files" else None
+        if data is None:
+            return self._reply(404, {"code": 404, "message": "no such file"})
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def do_DELETE(self) -> None:
         type(self).calls.append(("DELETE", self.path, {}))
@@ -72,6 +99,7 @@ class FakeE2B(BaseHTTPRequestHandler):
 def fake_e2b(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[FakeE2B]]:
     FakeE2B.calls = []
     FakeE2B.create_status = 201
+    FakeE2B.files = None
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeE2B)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
@@ -197,3 +225,25 @@ def test_the_plan_is_read_on_the_host_from_the_commit_and_patch(tmp_path) -> Non
     assert plan_of(source.git_dir, source.commit, None).build is None
     plan = plan_of(source.git_dir, source.commit, patch)
     assert plan.build == "make site" and plan.test == "python3 -m unittest discover -s tests -q"
+
+
+# A CRLF page in latin-1: its text decodes to U+FFFD through a UTF-8 text API, and a newline-translating
+# one would turn every line of it into a diff line.
+LATIN1_CRLF = "<!doctype html>\r\n<title>Caf\u00e9</title>\r\n<h1>Cr\u00e8me br\u00fbl\u00e9e</h1>\r\n".encode("latin-1")
+
+
+def test_bytes_cross_the_sdk_unchanged(fake_e2b: type[FakeE2B]) -> None:
+    fake_e2b.files = {}
+    sandbox = object.__new__(E2BSandbox)  # the VM's shell (Connect RPC) is not served: realpath is done here
+    sandbox._cfg = get_settings().sandbox
+    sandbox._destroyed = False
+    sandbox._extended_at = float("inf")
+    sandbox._sbx = e2b.Sandbox.create(api_key="e2b_" + "0" * 40)
+    sandbox._run_shell = lambda cmd, **kw: CommandResult(  # type: ignore[method-assign]
+        0, posixpath.normpath(cmd.split(" -- ")[1].strip("'")) + "\n", "", 1.0)
+    sandbox.write_bytes("public/index.html", LATIN1_CRLF)
+    assert fake_e2b.files == {"/home/user/app/public/index.html": LATIN1_CRLF}  # what reached envd
+    assert sandbox.read_bytes("public/index.html") == LATIN1_CRLF
+    assert "\ufffd" in sandbox.read_file("public/index.html")  # the text API could not have kept it
+    with pytest.raises(PathEscape):
+        sandbox.write_bytes("../outside.html", b"x")
