@@ -20,6 +20,10 @@ class NormalPrior:
     mean: float = 0.0
     sd: float = 1.0
 
+    def scaled(self, factor: float) -> "NormalPrior":
+        """The same belief about factor * effect, e.g. a relative effect carried to metric units."""
+        return NormalPrior(self.mean * factor, self.sd * abs(factor))
+
 
 @dataclass(frozen=True, slots=True)
 class BayesianResult:

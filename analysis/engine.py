@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from analysis.bayesian import NormalPrior, bayesian_compare
 from analysis.codes import ErrorCode
-from analysis.frequentist import compare
+from analysis.frequentist import FrequentistResult, compare
 from analysis.guardrails import Guardrail, check_guardrail
 from analysis.multiple import CORRECTIONS, Correction, adjust_pvalues
 from analysis.report import AnalysisReport, MetricResult
@@ -23,6 +23,31 @@ def _units_per_variant(rows: Sequence[MetricRow], variants: Sequence[str]) -> di
     return {v: max(row.n for row in rows if row.variant == v) for v in variants}
 
 
+def _bayesian(
+    freq: FrequentistResult, control_mean: float, *, higher_is_better: bool, prior: NormalPrior | None, alpha: float
+) -> tuple[float | None, float | None]:
+    """Chance to win and risk (expected loss of shipping, in metric units).
+
+    The chance to win reads the relative posterior, as gbstats' EffectBayesianABTest does, so it sits on
+    the scale of the relative interval beside it; where there is no relative effect (a zero baseline) it
+    reads the absolute one, since a probability needs no unit. `prior` is on the relative scale (gbstats'
+    default) and reaches metric units through the control mean; at a zero baseline the absolute posterior
+    is flat.
+    """
+    absolute_prior = prior.scaled(control_mean) if prior is not None and control_mean != 0.0 else None
+    absolute = bayesian_compare(
+        freq.effect_abs, freq.se_abs, higher_is_better=higher_is_better, prior=absolute_prior, alpha=alpha
+    )
+    # Below a negative baseline a higher treatment mean makes treatment / control - 1 smaller: "better"
+    # turns round on the relative scale. gbstats 0.8 does not turn it (its chance to win is then 1 - ours).
+    relative = bayesian_compare(
+        freq.effect_rel, freq.se_rel, higher_is_better=higher_is_better == (control_mean > 0.0), prior=prior,
+        alpha=alpha,
+    )
+    chance = relative.chance_to_win if relative.error_code is None else absolute.chance_to_win
+    return chance, absolute.risk
+
+
 def _compare_row(
     row: MetricRow,
     base: MetricRow,
@@ -34,8 +59,8 @@ def _compare_row(
 ) -> MetricResult:
     control, treatment = base.stats(), row.stats()
     freq = compare(control, treatment, alpha=alpha)
-    bayes = bayesian_compare(
-        freq.effect_abs, freq.se_abs, higher_is_better=row.higher_is_better, prior=prior, alpha=alpha
+    chance_to_win, risk = _bayesian(
+        freq, control.mean, higher_is_better=row.higher_is_better, prior=prior, alpha=alpha
     )
     seq = (
         confidence_sequence(control, treatment, alpha=alpha, tuning=sequential_tuning)
@@ -57,8 +82,8 @@ def _compare_row(
         ci_rel=freq.ci_rel,
         p_value=freq.p_value,
         p_value_rel=freq.p_value_rel,
-        chance_to_win=bayes.chance_to_win,
-        risk=bayes.risk,
+        chance_to_win=chance_to_win,
+        risk=risk,
         ci_abs_sequential=seq.ci_abs if seq else None,
         ci_rel_sequential=seq.ci_rel if seq else None,
         guardrail=(
@@ -99,6 +124,8 @@ def analyze(
     p-values are adjusted with `correction` over the whole family of variant x metric comparisons;
     `significant` means the adjusted p-value is below alpha. Guardrails map a metric to its tolerated
     harm. `sequential_tuning` adds always-valid intervals for dashboards that are looked at repeatedly.
+    `prior` is a belief about the relative effect (a fraction of the baseline); None is flat. Which
+    figure is on which scale: docs/statistics.md.
     """
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must lie in (0, 1), got {alpha}")

@@ -1,10 +1,13 @@
 """Frequentist comparison of a treatment arm against control: Welch t-test, absolute and relative effects.
 
-Means use Welch's unequal-variance t-test with Welch-Satterthwaite degrees of freedom. Proportions use the
-Wald z-test (unpooled p(1-p) variances, infinite degrees of freedom), the usual large-sample test for 0/1
-data. The relative effect (treatment / control - 1) gets a delta-method variance and the same degrees of
-freedom, as GrowthBook's gbstats does. The reported p-value tests equal means on the absolute scale; the
-relative p-value is kept alongside because it is what the relative interval inverts.
+Absolute scale (treatment - control): means use Welch's unequal-variance t-test with Welch-Satterthwaite
+degrees of freedom; proportions use the Wald z-test (unpooled p(1-p) variances, infinite degrees of
+freedom), the usual large-sample test for 0/1 data. The reported p-value is this one.
+
+Relative scale (treatment / control - 1): exactly GrowthBook's gbstats 0.8 TwoSidedTTest, pinned to its
+numbers by tests/analysis/test_gbstats_agreement.py: a delta-method variance and Welch-Satterthwaite
+degrees of freedom for both kinds (for proportions too, from their p(1-p) variances). The relative
+p-value is kept alongside because it is what the relative interval inverts.
 """
 
 import math
@@ -25,11 +28,12 @@ class FrequentistResult:
     se_abs: float | None = None
     ci_abs: Interval | None = None
     p_value: float | None = None
-    dof: float | None = None
+    dof: float | None = None  # of the absolute test: infinite for proportions
     effect_rel: float | None = None
     se_rel: float | None = None
     ci_rel: Interval | None = None
     p_value_rel: float | None = None
+    dof_rel: float | None = None
     error_code: ErrorCode | None = None
 
 
@@ -44,8 +48,6 @@ def t_quantile(p: float, dof: float) -> float:
 
 def welch_dof(control: SampleStats, treatment: SampleStats) -> float:
     """Welch-Satterthwaite; an arm with zero variance contributes nothing to either sum."""
-    if control.kind == "binomial":
-        return math.inf
     terms = [s.variance / s.n for s in (control, treatment)]
     denominator = sum(term * term / (s.n - 1) for term, s in zip(terms, (control, treatment)))
     return sum(terms) ** 2 / denominator
@@ -85,7 +87,8 @@ def compare(control: SampleStats, treatment: SampleStats, *, alpha: float = 0.05
         return _boundary(control, treatment, alpha)
     if error is not None:
         return FrequentistResult(error_code=error)
-    dof = welch_dof(control, treatment)
+    dof_rel = welch_dof(control, treatment)
+    dof = math.inf if control.kind == "binomial" else dof_rel
     effect_abs = treatment.mean - control.mean
     se_abs = math.sqrt(control.variance / control.n + treatment.variance / treatment.n)
     ci_abs, p_value = _two_sided(effect_abs, se_abs, dof, alpha)
@@ -99,8 +102,9 @@ def compare(control: SampleStats, treatment: SampleStats, *, alpha: float = 0.05
     if se_rel == 0.0:
         # Control constant and treatment all zeros: the delta method has nothing to say about the ratio.
         return replace(absolute, effect_rel=effect_rel, error_code=ErrorCode.ZERO_VARIANCE)
-    ci_rel, p_value_rel = _two_sided(effect_rel, se_rel, dof, alpha)
-    return replace(absolute, effect_rel=effect_rel, se_rel=se_rel, ci_rel=ci_rel, p_value_rel=p_value_rel)
+    ci_rel, p_value_rel = _two_sided(effect_rel, se_rel, dof_rel, alpha)
+    return replace(absolute, effect_rel=effect_rel, se_rel=se_rel, ci_rel=ci_rel, p_value_rel=p_value_rel,
+                   dof_rel=dof_rel)
 
 
 def _boundary(control: SampleStats, treatment: SampleStats, alpha: float) -> FrequentistResult:

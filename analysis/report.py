@@ -34,7 +34,7 @@ class MetricResult:
     p_value_rel: float | None = None
     p_value_adjusted: float | None = None
     significant: bool = False
-    chance_to_win: float | None = None
+    chance_to_win: float | None = None  # from the relative posterior, gbstats' scale (docs/statistics.md)
     risk: float | None = None  # expected loss of shipping this variant, in metric units
     ci_abs_sequential: Interval | None = None
     ci_rel_sequential: Interval | None = None

@@ -6,8 +6,10 @@ from scipy import stats
 from statsmodels.stats import proportion as sm_proportion
 from statsmodels.stats.multitest import multipletests
 
+from analysis.bayesian import NormalPrior, bayesian_compare
 from analysis.codes import ErrorCode
 from analysis.engine import analyze
+from analysis.frequentist import compare
 from analysis.guardrails import Guardrail
 from analysis.rows import InvalidStats, MetricRow, rows_from_records
 
@@ -66,6 +68,21 @@ def test_golden_report_against_independent_computations():
     # Duration is lower-is-better: a faster variant has a high chance to win.
     search_duration = report.results[1]
     assert search_duration.effect_abs < 0 and search_duration.chance_to_win > 0.5
+
+
+def test_prior_is_relative_and_reaches_the_risk_in_metric_units():
+    """One belief, two scales: chance to win reads the relative posterior, risk the absolute one, where the
+    prior's spread is the relative spread times the control mean (4.0 here)."""
+    rows = [MetricRow("control", "m", "mean", 60, 240.0, 1500.0), MetricRow("v1", "m", "mean", 70, 301.0, 1900.0)]
+    prior = NormalPrior(0.0, 0.05)
+    (result,) = analyze(rows, "control", prior=prior).results
+    freq = compare(rows[0].stats(), rows[1].stats())
+    relative = bayesian_compare(freq.effect_rel, freq.se_rel, prior=prior)
+    absolute = bayesian_compare(freq.effect_abs, freq.se_abs, prior=NormalPrior(0.0, 0.2))
+    assert result.chance_to_win == pytest.approx(relative.chance_to_win, abs=1e-12)
+    assert result.risk == pytest.approx(absolute.risk, abs=1e-12)
+    (flat,) = analyze(rows, "control").results
+    assert 0.5 < result.chance_to_win < flat.chance_to_win  # shrunk towards no effect
 
 
 def test_to_dict_is_strict_json():
