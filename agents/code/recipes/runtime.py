@@ -152,8 +152,12 @@ VALIDATION_BODY = """
   addStyle(".vl-field-error{color:#b00020;margin:.25rem 0 .5rem;font-size:.9rem}"
     + "[aria-invalid=true]{border-color:#b00020;outline:2px solid #b00020}");
   var EMAIL = /^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$/;
+  // Rules the recipe read from the form's source, by field name (a format the page's own script
+  // enforces, a field that must repeat another): what the rendered attributes alone do not say.
+  var RULES = OPTIONS.rules || {};
 
   function labelOf(el) {
+    if (RULES[el.name] && RULES[el.name].label) return RULES[el.name].label;
     var label = (el.labels && el.labels[0]) ? el.labels[0].textContent : (el.getAttribute("aria-label") || el.placeholder || el.name || "This field");
     return label.replace(/[*:]/g, "").trim() || "This field";
   }
@@ -174,6 +178,9 @@ VALIDATION_BODY = """
     }
     if (!value) return "";
     if (el.type === "email" && !EMAIL.test(value)) return label + " must be an email address like name@example.com.";
+    var own = RULES[el.name] || {};
+    if (own.pattern && !new RegExp(own.pattern, own.flags || "").test(value)) return label + ": " + own.hint;
+    if (own.sameAs && form.elements[own.sameAs] && el.value !== form.elements[own.sameAs].value) return own.hint;
     var pw = passwords(form);
     var rule = OPTIONS.password;
     if (el.type === "password" && el === pw[0] && signUp(form)) {
@@ -239,7 +246,7 @@ VALIDATION_BODY = """
     }, true);
   }
   keepInstalled(function () {
-    Array.prototype.forEach.call(document.querySelectorAll("form"), function (form) {
+    Array.prototype.forEach.call(document.querySelectorAll(OPTIONS.forms || "form"), function (form) {
       if (form.querySelector("input[type=password], input[type=email], [required]")) enhance(form);
     });
   });

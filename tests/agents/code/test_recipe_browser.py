@@ -81,3 +81,36 @@ def test_category_filter_shows_one_category_from_all_pages(browser) -> None:  # 
         page.close()
     assert categories and set(categories) == {"Outdoor"}
     assert on_first > 0
+
+
+JOIN_PAGE = """<!doctype html><html><head><title>Join the club</title></head><body>
+<form action="/join" method="post">
+<p><label for="tel">Mobile</label><input id="tel" name="mobile" type="tel"></p>
+<p><label for="mail">Mail</label><input id="mail" name="mail" type="email" required></p>
+<p><label for="mail2">Mail again</label><input id="mail2" name="mail_confirm" type="email"></p>
+<button>Join</button>
+</form>
+<script src="join.js"></script>
+</body></html>"""
+
+
+def test_static_validation_states_the_rules_the_source_holds(browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # A format the page's own script enforces (not an attribute) and a field that repeats another: the
+    # static path hands them to the same module every other app gets.
+    (tmp_path / "index.html").write_text(JOIN_PAGE)
+    (tmp_path / "join.js").write_text("var MOBILE = /^07\\d{3} \\d{6}$/;\n")
+    with _variant(tmp_path, "inline_validation") as sandbox:
+        script = sandbox.read_file("variantlab-validation.js")
+        assert "__variantlab_validation" in script and '"forms": "form[data-vl-validate]"' in script
+        page = browser.new_page()
+        page.goto(sandbox.start_preview() + "index.html")
+        page.fill("#tel", "12345")
+        page.press("#tel", "Tab")
+        page.locator("#vl-error-tel").wait_for(timeout=5000)
+        assert page.locator("#vl-error-tel").inner_text().startswith("Mobile: use the format")
+        page.fill("#mail", "a@example.com")
+        page.fill("#mail2", "b@example.com")
+        page.press("#mail2", "Tab")
+        page.locator("#vl-error-mail2").wait_for(timeout=5000)
+        assert page.locator("#vl-error-mail2").inner_text() == "Mail again does not match mail."
+        page.close()
