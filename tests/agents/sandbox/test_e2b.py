@@ -1,6 +1,7 @@
 """The E2B provider at the SDK boundary: the real `e2b` SDK talks to a loopback server that speaks
-enough of E2B's control-plane API (POST/DELETE /sandboxes) and of envd's file upload to exercise
-creation, auth and rate-limit errors, cleanup on a failed setup, and kill on destroy.
+enough of E2B's control-plane API (POST/DELETE /sandboxes) and of envd's file API (upload, download) to
+exercise creation, auth and rate-limit errors, cleanup on a failed setup, kill on destroy, and files
+that cross the SDK byte for byte.
 
 NOT exercised here (no E2B reachable): command execution over envd's Connect RPC, previews through
 E2B's proxy, set_timeout against a live VM. Command-exit handling is checked by feeding the SDK's
