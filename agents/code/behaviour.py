@@ -21,7 +21,7 @@ from agents.code.browser import SHARED
 
 BEHAVIOURS: dict[str, str] = {
     "search": "type a word from one listed item into a visible search box and see the listing narrow to the "
-              "items that contain it",
+              "items that contain it (on a paginated listing, an item from a later page, shown with its link)",
     "inline_validation": "enter a wrong value (an invalid email, a too-short password) and see an error "
                          "message appear next to that field",
     "password_hint": "see the password rule stated next to the sign-up form's password field before typing",
@@ -116,6 +116,67 @@ NARROWED_JS = _with_helpers("""
 }
 """)
 
+# Words of a control that shows a listing's next page, as pagers put them.
+NEXT_WORDS = r"^(next( page)?|older( posts| entries)?|(show |load )?more( results| items| posts)?|[›»→>]+)$|^next\b|\bnext\s*(page)?\s*[›»→>]*$"
+
+# The listing's next control (beside it, not in the header, not inside an item), marked for a click.
+PAGER_JS = _with_helpers("""
+(pattern) => {
+  var c = window.__vlCheck, next = new RegExp(pattern, "i");
+  function inItem(el) { for (var n = el; n; n = n.parentElement) if (c.items.indexOf(n) !== -1) return true; return false; }
+  for (var el = c.container.parentElement, up = 0; el && up < 4; el = el.parentElement, up++) {
+    var all = el.querySelectorAll("a[href], button, [role=button], input[type=button], input[type=submit]");
+    for (var i = 0; i < all.length; i++) {
+      var a = all[i], text = (a.innerText || a.value || "").replace(/\\s+/g, " ").trim();
+      if (!vlVisible(a) || a.disabled || a.closest("header, [role=search]") || inItem(a)) continue;
+      if (next.test(text) || next.test((a.getAttribute("aria-label") || "").trim()) || /\\bnext\\b/i.test(a.getAttribute("rel") || "")) {
+        a.setAttribute("data-vl-check-next", "");
+        return { href: a.tagName === "A" ? a.href : null, text: text || a.getAttribute("aria-label") };
+      }
+    }
+  }
+  return null;
+}
+""")
+
+# On a later page, its items found by the first page's shapes (a last page may hold one or two), and
+# the item whose title has a word (4+ letters) that no first-page item has, rarest first.
+LATER_JS = _with_helpers("""
+({first, key, shape}) => {
+  function sig(el) { return el.tagName + "." + Array.from(el.classList).sort().join("."); }
+  var items = Array.from(document.querySelectorAll("body *")).filter(function (el) {
+    return sig(el) === key && el.parentElement && sig(el.parentElement) === shape && !el.closest("nav, header, footer");
+  });
+  var texts = items.map(function (it) { return vlNorm(vlText(it)); }), best = null;
+  items.forEach(function (it) {
+    var title = vlNorm((it.querySelector("h1, h2, h3, h4, h5, h6, a[href]") || it).innerText);
+    (title.match(/[a-z]{4,}/g) || []).forEach(function (w) {
+      if (first.some(function (t) { return t.indexOf(w) !== -1; })) return;
+      var n = texts.filter(function (t) { return t.indexOf(w) !== -1; }).length;
+      if (!best || n < best.n || (n === best.n && w.length > best.query.length)) best = { query: w, title: title, n: n };
+    });
+  });
+  return { texts: texts, best: best };
+}
+""")
+
+# What a search shows: the listing's items and any item of the same shape in a container of the same
+# shape (results from other pages, wherever the module put them).
+FOUND_JS = _with_helpers("""
+(q) => {
+  var c = window.__vlCheck;
+  function sig(el) { return el.tagName + "." + Array.from(el.classList).sort().join("."); }
+  var shape = sig(c.container);
+  var shown = Array.from(document.querySelectorAll("body *")).filter(function (el) {
+    return (el.parentElement === c.container || (sig(el) === c.key && el.parentElement && sig(el.parentElement) === shape))
+      && vlVisible(el) && !el.closest("[role=search], nav, header, footer") && el.querySelector("a, h1, h2, h3, h4, h5, h6, img, button") !== null;
+  });
+  var matching = shown.filter(function (el) { return vlNorm(vlText(el)).indexOf(q) !== -1; });
+  var linked = matching.filter(function (el) { return el.matches("a[href]") || el.querySelector("a[href]"); });
+  return { shown: shown.length, matching: matching.length, linked: linked.length };
+}
+""")
+
 SEARCH_BOX = ("input[type=search]:visible, [role=search] input:visible, input[role=searchbox]:visible, "
               "input[name*=search i]:visible, input[placeholder*=search i]:visible, "
               "input[aria-label*=search i]:visible, input[name=q]:visible")
@@ -166,6 +227,9 @@ RULE_TEXT = re.compile(r"\b\d+\s*(or more\s*)?(characters|chars|letters)\b|\bat 
 class Verdict:
     passed: bool
     detail: str
+    # A failure no other page can undo: a user was shown to fail at the very thing (a search for an
+    # item on a later page that found nothing); a last page of the same listing passing changes nothing.
+    decisive: bool = False
 
 
 async def _open(context: BrowserContext, url: str) -> Page:
@@ -221,7 +285,7 @@ async def _walk(context: BrowserContext, url: str, prefer: re.Pattern[str] | Non
             verdict = await attempt(page)
             if verdict is not None and verdict.passed and not exhaustive:
                 return verdict
-            if verdict is not None and not verdict.passed and exhaustive:
+            if verdict is not None and not verdict.passed and (exhaustive or verdict.decisive):
                 return verdict
             kept = kept or verdict
             if len(tried) == 1:
@@ -246,6 +310,11 @@ async def _search(page: Page) -> Verdict | None:
     boxes = page.locator(SEARCH_BOX)
     if not await boxes.count():
         return Verdict(False, f"{page.url}: a listing of {listing['items']} items but no visible search box")
+    # A paginated listing is searched for an item that is not on this page: a search that only
+    # filters the page shown finds nothing of what a user looking for it came for.
+    later = await _later_item(page)
+    if later is not None:
+        return await _search_later(page, boxes.first, later)
     box = boxes.first
     await box.fill(listing["query"])  # focuses the box and types in one go, as a paste would
     state = {}
@@ -258,6 +327,60 @@ async def _search(page: Page) -> Verdict | None:
     return Verdict(False, f"{page.url}: typed {listing['query']!r} in the search box but the listing did not "
                           f"narrow ({state.get('shown')} shown, {state.get('matching')} matching, "
                           f"{state.get('hidden_others')} of {state.get('others')} others hidden)")
+
+
+@dataclass(frozen=True)
+class LaterItem:
+    query: str  # a word of its title that no item of the first page has
+    title: str
+    pager: str  # the next control's words
+
+
+async def _later_item(page: Page) -> LaterItem | None:
+    """An item of the listing's next page that the first page lacks, read in a second tab (the page
+    being checked stays as a visitor found it); None when the listing has no next page."""
+    first = await page.evaluate(_with_helpers("""() => ({
+      texts: window.__vlCheck.items.map(function (it) { return vlNorm(vlText(it)); }), key: window.__vlCheck.key,
+      shape: window.__vlCheck.container.tagName + "." + Array.from(window.__vlCheck.container.classList).sort().join(".") })"""))
+    other = await _open(page.context, page.url)
+    try:
+        if not await _listing(other):
+            return None
+        pager = await other.evaluate(PAGER_JS, NEXT_WORDS)
+        if pager is None:
+            return None
+        if pager["href"] and pager["href"].split("#")[0] != other.url.split("#")[0]:
+            await other.goto(pager["href"], wait_until="load")
+        else:  # a button, or a link to a route of the same document: the app turns the page itself
+            await other.locator("[data-vl-check-next]").first.click()
+        for _ in range(50):  # the next page rendered: items other than the first page's
+            await other.wait_for_timeout(100)
+            later = await other.evaluate(LATER_JS, {"first": first["texts"], "key": first["key"], "shape": first["shape"]})
+            if later["texts"] and later["texts"] != first["texts"]:
+                best = later["best"]
+                return LaterItem(best["query"], best["title"], pager["text"]) if best else None
+        return None
+    finally:
+        await other.close()
+
+
+async def _search_later(page: Page, box: Locator, later: LaterItem) -> Verdict:
+    await box.fill(later.query)
+    state: dict = {}
+    # Reading the other pages takes the module a moment (fetching them, or loading the app again):
+    # a user waiting on a "searching" status gets up to 10 s.
+    for _ in range(100):
+        await page.wait_for_timeout(100)
+        with suppress(Exception):  # a search that navigates to its results is read on the page it loads
+            state = await page.evaluate(FOUND_JS, later.query)
+            if state["shown"] and state["matching"] == state["shown"] and state["linked"]:
+                return Verdict(True, f"{page.url}: typed {later.query!r}, on a later page only "
+                                     f"({later.title!r}, past {later.pager!r}): {state['shown']} shown, all "
+                                     "containing it, with a link to open it")
+    return Verdict(False, f"{page.url}: typed {later.query!r}, which only an item on a later page has "
+                          f"({later.title!r}, past {later.pager!r}), but the search did not show it "
+                          f"({state.get('shown')} shown, {state.get('matching')} containing it, "
+                          f"{state.get('linked')} with a link): it searches only the page shown", decisive=True)
 
 
 async def _form_field(page: Page, want_signup: bool) -> tuple | None:

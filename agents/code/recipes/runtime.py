@@ -12,6 +12,7 @@ import json
 
 from agents.code.markup import Editor, escape_attr
 from agents.code.recipes.base import RecipeContext, RecipeError
+from agents.code.recipes.other_pages import PAGES_JS
 from agents.code.shell import BODY_END, Shell
 
 CORE_JS = """/* variantlab %(what)s: acts on the rendered page, also on content a script renders later. */
@@ -20,6 +21,10 @@ CORE_JS = """/* variantlab %(what)s: acts on the rendered page, also on content 
   if (window.__variantlab_%(key)s) return;
   window.__variantlab_%(key)s = true;
   var OPTIONS = %(options)s;
+  // The hidden frame a module loads the app in to read a listing's other pages (other_pages.py):
+  // only a module that reads them runs there, and it shows nothing.
+  var PAGES_FRAME = "variantlab-pages";
+  if (window.parent !== window && window.name === PAGES_FRAME && !OPTIONS.pages) return;
 
   function ours(node) {
     var el = node.nodeType === 1 ? node : node.parentElement;
@@ -84,11 +89,12 @@ CORE_JS = """/* variantlab %(what)s: acts on the rendered page, also on content 
 })();
 """
 
-SEARCH_BODY = """
+SEARCH_BODY = PAGES_JS + """
+  if (window.parent !== window && window.name === PAGES_FRAME) { crawlHere(); return; }
   addStyle(".vl-search{margin:0 0 1rem;display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}"
     + ".vl-search input{flex:1 1 16rem;padding:.5rem .75rem;font-size:1rem}"
     + ".vl-search-status{margin:.25rem 0 0;width:100%}");
-  var state = { listing: null, box: null, input: null, status: null };
+  var state = { listing: null, box: null, input: null, status: null, more: null };
 
   function build() {
     var box = document.createElement("div");
@@ -106,26 +112,61 @@ SEARCH_BODY = """
     status.setAttribute("aria-live", "polite");
     box.appendChild(input);
     box.appendChild(status);
+    input.addEventListener("focus", gather);
     input.addEventListener("input", filter);
     input.addEventListener("keydown", function (e) { if (e.key === "Escape") { input.value = ""; filter(); } });
     state.box = box; state.input = input; state.status = status;
+  }
+
+  // A visitor who turns to the box may search for what is on another page: gather the other pages
+  // now, so their items are there by the time the query is typed.
+  function gather() {
+    if (OPTIONS.pages && state.listing) gatherPages(state.listing);
+  }
+  otherPages.update = function () { if (state.input && state.input.value) filter(); };
+
+  // Matches from other pages: the app's own markup for them, in a copy of the listing's container
+  // right after it, so they look like the items here and open through their own links.
+  function showMore(entries) {
+    if (!entries.length) { if (state.more) state.more.remove(); return; }
+    if (!state.more) {
+      state.more = state.listing.container.cloneNode(false);
+      state.more.removeAttribute("id");
+      state.more.setAttribute("data-vl", "search-more");
+    }
+    state.more.innerHTML = entries.map(function (e) { return e.html; }).join("");
+    var container = state.listing.container;
+    if (state.more.previousSibling !== container) container.parentElement.insertBefore(state.more, container.nextSibling);
   }
 
   function filter() {
     if (!state.listing) return;
     var query = normalize(state.input.value);
     var words = query ? query.split(" ") : [];
-    var items = itemsOf(state.listing), hits = 0;
+    var items = itemsOf(state.listing), hits = 0, here = {};
     items.forEach(function (item) {
       var text = normalize(item.textContent + " " + (item.getAttribute("data-category") || ""));
       var hit = words.every(function (w) { return text.indexOf(w) !== -1; });
       item.style.display = hit ? "" : "none";
+      here[keyOf(item, location.href)] = true;
       if (hit) hits++;
     });
+    if (words.length) gather();
+    var elsewhere = otherPages.items.filter(function (e) { return !here[e.key]; });
+    var more = !words.length ? [] : elsewhere.filter(function (e) {
+      return words.every(function (w) { return e.text.indexOf(w) !== -1; });
+    });
+    showMore(more);
+    hits += more.length;
+    var total = items.length + elsewhere.length;
     var said = state.input.value.trim();
+    // While other pages are still being read a "nothing matches" would be premature: say so, and
+    // mark the status busy so anyone waiting for the page to settle waits for the answer.
+    var reading = words.length && otherPages.started && !otherPages.done;
+    state.status.setAttribute("aria-busy", reading ? "true" : "false");
     state.status.textContent = !words.length ? "" : hits
-      ? OPTIONS.found.replace("{n}", hits).replace("{total}", items.length).replace("{q}", said)
-      : OPTIONS.none.replace("{q}", said);
+      ? OPTIONS.found.replace("{n}", hits).replace("{total}", total).replace("{q}", said)
+      : reading ? OPTIONS.reading : OPTIONS.none.replace("{q}", said);
   }
 
   function place(container) {
@@ -141,6 +182,7 @@ SEARCH_BODY = """
     if (!state.listing || !state.listing.container.isConnected || itemsOf(state.listing).length < 3) {
       state.listing = findListing();
       if (!state.listing) return;
+      if (state.more) { state.more.remove(); state.more = null; }
     }
     if (!state.box) build();
     if (!state.box.isConnected) place(state.listing.container);

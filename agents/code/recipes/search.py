@@ -56,8 +56,10 @@ SEARCH_CSS = """/* variantlab search box */
 
 
 RUNTIME_WORDING = [
-    {"found": "{n} of {total} match \u201c{q}\u201d", "none": "Nothing matches \u201c{q}\u201d"},
-    {"found": "Showing {n} of {total} for \u201c{q}\u201d", "none": "No results for \u201c{q}\u201d"},
+    {"found": "{n} of {total} match \u201c{q}\u201d", "none": "Nothing matches \u201c{q}\u201d",
+     "reading": "Searching every page\u2026"},
+    {"found": "Showing {n} of {total} for \u201c{q}\u201d", "none": "No results for \u201c{q}\u201d",
+     "reading": "Looking through all pages\u2026"},
 ]
 
 
@@ -72,13 +74,15 @@ def apply(ctx: RecipeContext) -> str:
 def _runtime(ctx: RecipeContext) -> str:
     """The listing is rendered by a template or a script: a module finds it in the rendered page."""
     placement = "top" if (ctx.variant + (ctx.design == "alternative")) % 2 else "inline"
+    # "pages": the module also searches the items of the listing's other pages (other_pages.py).
     options = {"placeholder": str(ctx.pick(PLACEHOLDERS)), "label": "Search", "placement": placement,
-               **RUNTIME_WORDING[1 if ctx.design == "alternative" else 0]}
+               "pages": True, **RUNTIME_WORDING[1 if ctx.design == "alternative" else 0]}
     shell = add_module(ctx, "variantlab-search.js", module_js("search", "search", SEARCH_BODY, options),
                        f"a search box {'at the top of' if placement == 'top' else 'above'} the rendered listing "
-                       "that hides the items not matching what is typed")
+                       "that hides the items not matching what is typed and shows the matches on its other pages")
     return (f"Added a search module to the {shell.kind} shell ({shell.evidence}); it finds the listing in the "
-            f"rendered page and puts the box {'at the top of its section' if placement == 'top' else 'right above it'}.")
+            f"rendered page and puts the box {'at the top of its section' if placement == 'top' else 'right above it'}; "
+            "a paginated listing's other pages are searched too.")
 
 
 def _static(ctx: RecipeContext) -> str:
