@@ -128,7 +128,8 @@ PAGER_JS = _with_helpers("""
     var all = el.querySelectorAll("a[href], button, [role=button], input[type=button], input[type=submit]");
     for (var i = 0; i < all.length; i++) {
       var a = all[i], text = (a.innerText || a.value || "").replace(/\\s+/g, " ").trim();
-      if (!vlVisible(a) || a.disabled || a.closest("header, [role=search]") || inItem(a)) continue;
+      var posts = a.form && a.tagName !== "A" && a.type === "submit" && /^post$/i.test(a.form.getAttribute("method") || "");
+      if (!vlVisible(a) || a.disabled || posts || a.closest("header, [role=search]") || inItem(a)) continue;
       if (next.test(text) || next.test((a.getAttribute("aria-label") || "").trim()) || /\\bnext\\b/i.test(a.getAttribute("rel") || "")) {
         a.setAttribute("data-vl-check-next", "");
         return { href: a.tagName === "A" ? a.href : null, text: text || a.getAttribute("aria-label") };

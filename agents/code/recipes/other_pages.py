@@ -34,13 +34,18 @@ PAGES_JS = """
     var text = (el.textContent || el.value || "").replace(/\\s+/g, " ").trim();
     return NEXT.test(text) || NEXT.test((el.getAttribute("aria-label") || "").trim()) || /\\bnext\\b/i.test(el.getAttribute("rel") || "");
   }
+  // A button that would post a form (the "Next" of a multi-step form) changes something: no page turn.
+  function posts(el) {
+    return !!(el.form && el.tagName !== "A" && (el.type || "submit") === "submit" && /^post$/i.test(el.form.getAttribute("method") || ""));
+  }
   // The listing's next control: the nearest one around its container (a pager sits beside the list,
-  // not in the site header), never one inside an item, never one that is disabled.
+  // not in the site header), never one inside an item, never one that is disabled or posts.
   function nextIn(root, key) {
     var all = root.querySelectorAll("a[href], button, [role=button], input[type=button], input[type=submit]");
     for (var i = 0; i < all.length; i++) {
       var el = all[i];
-      if (ours(el) || el.disabled || el.getAttribute("aria-disabled") === "true" || el.closest("header") || inItem(el, key)) continue;
+      if (ours(el) || el.disabled || el.getAttribute("aria-disabled") === "true" || el.closest("header")
+          || inItem(el, key) || posts(el)) continue;
       if (saysNext(el)) return el;
     }
     return null;

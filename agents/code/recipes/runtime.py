@@ -26,9 +26,15 @@ CORE_JS = """/* variantlab %(what)s: acts on the rendered page, also on content 
   var PAGES_FRAME = "variantlab-pages";
   if (window.parent !== window && window.name === PAGES_FRAME && !OPTIONS.pages) return;
 
+  // Our nodes carry data-vl with a module's name. A numeric data-vl is not ours: the simulated-user
+  // panel tags the app's own links, buttons and fields it can act on that way (agents/browser/page_view.py),
+  // and a module that took those for its own would ignore the app's pager, buttons and items.
   function ours(node) {
-    var el = node.nodeType === 1 ? node : node.parentElement;
-    return !!(el && el.closest("[data-vl]"));
+    for (var el = node.nodeType === 1 ? node : node.parentElement; el; el = el.parentElement) {
+      var mark = el.getAttribute("data-vl");
+      if (mark !== null && !/^\\d+$/.test(mark)) return true;
+    }
+    return false;
   }
   function normalize(text) {
     return (text || "").toLowerCase().normalize("NFKD").replace(/[\\u0300-\\u036f]/g, "").replace(/\\s+/g, " ").trim();
@@ -80,7 +86,7 @@ CORE_JS = """/* variantlab %(what)s: acts on the rendered page, also on content 
       var foreign = records.some(function (r) {
         if (ours(r.target)) return false;
         var nodes = Array.prototype.slice.call(r.addedNodes).concat(Array.prototype.slice.call(r.removedNodes));
-        return nodes.some(function (n) { return !(n.nodeType === 1 && (n.hasAttribute("data-vl") || ours(n))); });
+        return nodes.some(function (n) { return !ours(n); });
       });
       if (foreign && !queued) { queued = true; setTimeout(function () { queued = false; install(); }, 30); }
     }).observe(document.documentElement, { childList: true, subtree: true });

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from agents.browser.page_view import _EXTRACT_JS as PANEL_READS_THE_PAGE
 from agents.code.behaviour import check_behaviour
 from agents.code.recipe_agent import run_recipe_agent
 from agents.code.recipes.runtime import SEARCH_BODY, module_js
@@ -124,6 +125,10 @@ def test_the_hidden_frame_leaves_the_page_as_it_was(paged_spa: Path, serve, brow
     run_recipe_agent(DiskWorkspace(paged_spa), SuggestionSpec(title="Add a search box", rationale="t"))
     page = browser.new_page()
     page.goto(serve(paged_spa))
+    page.get_by_role("button", name="Next").wait_for()
+    # The panel reads the page first, tagging the links, buttons and fields it may act on (data-vl="<n>"):
+    # the module must still know the app's Next button and items for the app's, not for its own.
+    page.evaluate(PANEL_READS_THE_PAGE)
     box = page.get_by_role("searchbox")
     box.fill("tigerella")  # on the last page
     found = page.get_by_role("link", name="Tigerella Tomato")
