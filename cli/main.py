@@ -126,6 +126,20 @@ def report(
     _guard(build_report, experiment_id, as_json=as_json)
 
 
+@app.command("ship")
+def ship(
+    experiment_id: Annotated[str, typer.Argument(metavar="EXP_ID")],
+    variant: Annotated[str | None, typer.Option(help="the variant to ship [default: the champion]")] = None,
+    force: Annotated[bool, typer.Option(help="ship without the champion's approval, or over a branch of others")] = False,
+    remote: Annotated[str | None, typer.Option(help="git remote to push to [default: the repo's own remote]")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The champion as a branch (on GitHub, a pull request) with the evidence; shipping again updates it."""
+    from cli.ship_cmd import ship as run_ship
+
+    _guard(run_ship, experiment_id, variant=variant, force=force, remote=remote, as_json=as_json)
+
+
 @app.command("demo")
 def demo() -> None:
     """The main job on the embedded defaults: experiments on the bundled apps, end to end."""

@@ -101,3 +101,6 @@ def print_report(data: dict, console: Console) -> None:
     if data.get("build"):
         console.print(f"built: {data['build']['summary']}")
     console.print(f"champion: [bold]{data['champion_variant'] or 'none'}[/] — {data['champion_reason'] or ''}")
+    for variant in data["variants"]:
+        if variant.get("pr_url"):
+            console.print(f"shipped {variant['key']}: {variant['pr_url']}")

@@ -51,9 +51,13 @@ def experiment_report(session: Session, experiment_id: str) -> dict[str, Any]:
             "runs": [{"id": r.id, "model": r.model, "temperature": r.temperature, "strategy": r.evolution,
                       "status": r.status, "tests_passed": r.tests_passed, "goal_checks_passed": r.goal_checks_passed,
                       "loc_changed": r.loc_changed, "files_changed": r.files_changed, "tokens": r.tokens,
-                      "latency_ms": r.latency_ms, "error": r.error_message} for r in runs],
+                      "latency_ms": r.latency_ms, "error": r.error_message, "pr_url": r.pr_url,
+                      "commit": r.commit_hash} for r in runs],
         })
     champion_key = key_of.get(experiment.champion_variant_id) if experiment.champion_variant_id else None
+    # Where a variant was shipped (variantlab ship): its champion run's pull request or pushed branch.
+    shipped = dict(session.execute(select(SolveRun.id, SolveRun.pr_url).where(
+        SolveRun.experiment_id == experiment_id, SolveRun.pr_url.is_not(None))).all())
     return {
         "id": experiment.id, "name": experiment.name, "repo_url": experiment.repo_url, "goal": experiment.goal,
         "status": experiment.status, "workflow_status": experiment.workflow_status, "error": experiment.error_message,
@@ -66,7 +70,7 @@ def experiment_report(session: Session, experiment_id: str) -> dict[str, Any]:
                         for s in sorted(suggestions.values(), key=lambda s: s.rank)],
         "variants": [{"id": v.id, "key": v.key, "type": v.type, "suggestion": v.suggestion,
                       "deploy_status": v.deploy_status, "analysis": v.analysis, "sessions": sessions.get(v.id, 0),
-                      "metrics": by_variant.get(v.id, [])} for v in variants],
+                      "metrics": by_variant.get(v.id, []), "pr_url": shipped.get(v.source_run_id)} for v in variants],
         "solves": solves,
         "build": build_summary(session, experiment_id).to_dict(),
         "champion_variant": champion_key,

@@ -89,6 +89,25 @@ class ExperimentDefaults(BaseModel):
         return data
 
 
+class GitHubSettings(BaseModel):
+    # A token that may push branches and open pull requests on the target repository (fine-grained:
+    # contents and pull requests, read and write). Unset: a GitHub remote gets the branch, no pull request.
+    token: SecretStr | None = None
+    api_url: str = "https://api.github.com"  # GitHub Enterprise: https://HOST/api/v3
+    host: str = "github.com"  # a remote on this host is a GitHub repository
+    timeout_s: float = Field(30.0, gt=0)
+
+
+class ShipSettings(BaseModel):
+    """`variantlab ship`: the champion as a branch (and, on GitHub, a pull request)."""
+
+    branch_prefix: str = "variantlab/"
+    author_name: str = "variantlab"
+    author_email: str = "ship@variantlab.invalid"
+    # Where reviewers open the evidence; the links in the commit message and pull request point here.
+    dashboard_url: str = "http://127.0.0.1:8501"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="VARIANTLAB_", env_nested_delimiter="__", env_file=None, extra="ignore"
@@ -102,6 +121,8 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     code: CodeAgentSettings = Field(default_factory=CodeAgentSettings)
     experiment: ExperimentDefaults = Field(default_factory=ExperimentDefaults)
+    github: GitHubSettings = Field(default_factory=GitHubSettings)
+    ship: ShipSettings = Field(default_factory=ShipSettings)
 
     @property
     def resolved_data_dir(self) -> Path:

@@ -26,7 +26,7 @@ def test_code_location_loads_every_stage():
     defs = getattr(importlib.import_module(target["module_name"]), target["attribute"])()
     keys = {key.to_user_string() for key in defs.resolve_all_asset_keys()}
     assert keys == {"test_flows", "control_analysis", "variant_suggestions", "variant_implementations",
-                    "browser_results", "variant_metrics", "evaluation_metrics"}
+                    "browser_results", "variant_metrics", "evaluation_metrics", "shipped_change"}
     assert {job.name for job in defs.resolve_all_job_defs()} >= {"experiment_job", "evaluation_job"}
 
 

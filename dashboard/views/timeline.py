@@ -5,12 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from agents.ship.refusals import ShipRefused
+from agents.ship.service import ship_change
 from dashboard import auth, charts, data
 from dashboard.widgets import badge, experiment_banner, pick_experiment
 from db import approvals
 from db.experiments import UnknownExperiment
 from db.models.enums import WORKFLOW_STATUS
 from db.session import session_scope
+from db.settings import get_settings
 from db.validation import InvalidInput
 
 user = auth.signed_in()
@@ -37,6 +40,18 @@ def _act(action, *args) -> None:  # type: ignore[no-untyped-def]
             loader.clear()
 
 
+def _ship() -> None:
+    """Open (or update) the approved champion's pull request, as `variantlab ship` does."""
+    try:
+        shipped = ship_change(experiment_id, get_settings().model_copy(update={"database_url": url}),
+                              actor_id=user["id"])
+    except (ShipRefused, approvals.PermissionDenied, InvalidInput) as exc:
+        st.session_state["flash"] = ("error", str(exc))
+    else:
+        st.session_state["flash"] = ("success", f"Shipped {shipped.variant_key}: {shipped.published.url}")
+        data.timeline.clear()
+
+
 st.subheader("Workflow")
 current = header["workflow_status"]
 st.markdown(" → ".join(badge(s) if s == current else f"~~{s}~~" if WORKFLOW_STATUS.index(s) <
@@ -47,10 +62,16 @@ if header["approved_by"]:
     st.caption(f"Approved by {header['approved_by']} at {header['approved_at']:%Y-%m-%d %H:%M}")
 if header["verified_by"]:
     st.caption(f"Verified by {header['verified_by']} at {header['verified_at']:%Y-%m-%d %H:%M}")
-left, right = st.columns(2)
+left, middle, right = st.columns(3)
 left.button("Approve champion", type="primary", disabled=current != "beta" or not header["champion_key"],
             help=f"champion: {header['champion_key'] or 'none yet'}", on_click=_act,
             args=(approvals.approve_champion, experiment_id, user["id"]))
+middle.button("Open pull request", disabled=current not in ("in_review", "verified"), on_click=_ship,
+              help="the approved champion as a branch (on GitHub, a pull request) with its evidence; "
+                   "again: updates the same one")
+shipped = next((e for e in loaded["events"] if e["type"] == "ship_completed"), None)  # newest first
+if shipped:
+    st.caption(f"Shipped: {shipped['content']}")
 if user["role"] == "admin":
     right.button("Verify (admin)", disabled=current != "in_review", on_click=_act,
                  args=(approvals.verify, experiment_id, user["id"]))

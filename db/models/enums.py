@@ -62,6 +62,10 @@ EVENT_TYPES = (
     "deploy_failed",
     "deploy_retry",
     "champion_selected",
+    # the champion shipped as a branch / pull request (variantlab ship)
+    "ship_started",
+    "ship_completed",
+    "ship_failed",
     "user_approved",
     "admin_verified",
     "version_updated",

@@ -1,0 +1,45 @@
+"""On demand only: the champion's change as a branch and pull request, with the evidence.
+
+Not in experiment_job (pipelines/jobs.py selects its stages by name), so a normal run never ships;
+someone materialises this partition from the Dagster UI, or runs `variantlab ship`, which records
+the same metadata here.
+"""
+
+import dagster as dg
+
+from agents.ship.refusals import ShipRefused
+from agents.ship.service import Shipped, ship_change
+from db.settings import get_settings
+from pipelines.partitions import experiments_partitions
+from pipelines.resources import AppDatabase
+
+ASSET_KEY = "shipped_change"
+
+
+class ShipConfig(dg.Config):
+    variant: str | None = None  # None: the champion variant
+    force: bool = False  # ship without the champion's approval (or another variant than the champion)
+    remote: str | None = None  # None: the experiment repository's own remote
+
+
+def ship_metadata(shipped: Shipped) -> dict[str, object]:
+    published = shipped.published
+    return {"variant": shipped.variant_key, "url": dg.MetadataValue.url(published.url)
+            if published.url.startswith("http") else published.url,
+            "branch": published.branch, "remote": published.remote, "commit": published.commit,
+            "base": published.base or "", "pull_request": published.pull_request or 0,
+            "pushed": published.pushed, "commit_message": dg.MetadataValue.md(f"```\n{shipped.message}```")}
+
+
+@dg.asset(name=ASSET_KEY, partitions_def=experiments_partitions, deps=["variant_metrics"], group_name="experiment",
+          kinds={"git"})
+def shipped_change(context: dg.AssetExecutionContext, config: ShipConfig, database: AppDatabase) -> dg.MaterializeResult:
+    """The approved champion as a branch (and on GitHub a pull request) that carries its evidence."""
+    settings = get_settings().model_copy(update={"database_url": database.ready_url()})
+    try:
+        shipped = ship_change(context.partition_key, settings, variant_key=config.variant, force=config.force,
+                              remote=config.remote)
+    except ShipRefused as exc:
+        # A refusal (not approved, conflicts, no access) is the same on a retry.
+        raise dg.Failure(description=str(exc), allow_retries=False) from exc
+    return dg.MaterializeResult(metadata=ship_metadata(shipped))
