@@ -7,6 +7,11 @@ here so callers have one module for the whole feature.
 One submission is one session: an anchor row (question_id NULL, carrying the rating) plus one row
 per answered question, all sharing a session_id, written in the caller's transaction together with
 the counter increment. So "sessions = anchor rows = counter" holds at every commit.
+
+On PostgreSQL the database writes those rows (db/evaluation_leases.py): `next_arm` leases a slot of
+the arm it picks, so a tester who is shown an arm keeps a place under its cap while answering, and
+`submit_evaluation` submits through that lease (or a new one). On SQLite, which has no roles, the
+service writes the rows itself under the same rules.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from db.base import utcnow
+from db.evaluation_leases import claim_slot, submit_through_lease
 from db.evaluation_stats import evaluation_stats, pairwise_preferences, preference_comparisons
 from db.ids import new_id
 from db.models import Arm, Evaluation, EvaluationCounter, Playground, Question, User
@@ -45,7 +51,7 @@ class EvaluationRefused(Exception):
     def __init__(self, reason: str, kind: str) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.kind = kind  # full | inactive | restricted | done | invalid | unknown
+        self.kind = kind  # full | inactive | restricted | done | invalid | unknown | busy
 
 
 def _playground_for(session: Session, playground_id: str, user: User) -> Playground:
@@ -79,7 +85,8 @@ def next_arm(session: Session, playground_id: str, user: User, rng: random.Rando
 
     Random among the arms still under their cap that the tester has seen least (first visit: any
     arm; then the arm(s) not yet seen). On an A/B playground a tester evaluates each arm once; on a
-    tuning playground they may come back until the cap is reached.
+    tuning playground they may come back until the cap is reached. On PostgreSQL the arm comes with a
+    lease on one of its slots; an arm whose remaining slots are all leased to others is skipped.
     """
     playground = _playground_for(session, playground_id, user)
     rows = session.execute(
@@ -95,11 +102,24 @@ def next_arm(session: Session, playground_id: str, user: User, rng: random.Rando
     open_arms = [arm for arm, count in rows if count < arm.max_evaluations]
     if playground.type == "ab_testing":
         open_arms = [arm for arm in open_arms if not mine.get(arm.model_key, 0)]
-    if not open_arms:
-        raise EvaluationRefused(f"playground {playground.name!r} has reached its evaluation limit", "full")
-    fewest = min(mine.get(arm.model_key, 0) for arm in open_arms)
-    candidates = [arm for arm in open_arms if mine.get(arm.model_key, 0) == fewest]
-    return (rng or random.Random()).choice(candidates)
+    rng = rng or random.Random()
+    held_by_others = False
+    while open_arms:
+        fewest = min(mine.get(arm.model_key, 0) for arm in open_arms)
+        arm = rng.choice([arm for arm in open_arms if mine.get(arm.model_key, 0) == fewest])
+        if not _postgres(session):
+            return arm
+        claim = claim_slot(session, playground_id, arm.model_key, user.id)
+        if claim.outcome == "leased":
+            return arm
+        if claim.outcome in ("unknown", "busy"):  # closed or restricted since it was read above; or locked
+            raise _refusal(claim.outcome, playground, arm.model_key)
+        held_by_others = held_by_others or claim.outcome == "held"
+        open_arms.remove(arm)
+    if held_by_others:
+        raise EvaluationRefused(f"the remaining slots of {playground.name!r} are being evaluated right now; "
+                                "try again in a few minutes", "full")
+    raise EvaluationRefused(f"playground {playground.name!r} has reached its evaluation limit", "full")
 
 
 def _clean_answers(questions: list[Question], answers: Mapping[str, Any]) -> list[tuple[Question, str]]:
@@ -142,17 +162,15 @@ def _increment(session: Session, playground_id: str, model_key: str, delta: int)
     return result.rowcount
 
 
-def _claim(session: Session, playground: Playground, user: User, model_key: str) -> str:
-    """Count one session against the arm's cap: 'counted', or why not ('full', 'done', 'unknown').
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
-    PostgreSQL: the tester role may not write evaluation_counters at all (else one UPDATE reopens every
-    full arm), so the increment is the SECURITY DEFINER function claim_evaluation_slot, which checks
-    visibility, the cap and an earlier A/B session under the counter row's lock. SQLite has no roles:
-    the conditional UPDATE takes the write lock, then the duplicate check runs and undoes the increment.
+
+def _claim(session: Session, playground: Playground, user: User, model_key: str) -> str:
+    """SQLite: count one session against the arm's cap: 'counted', or why not ('full', 'done').
+
+    The conditional UPDATE takes the write lock, then the duplicate check runs and undoes the increment.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        outcome = session.scalar(select(func.claim_evaluation_slot(playground.id, model_key, user.id)))
-        return outcome or "unknown"
     if _increment(session, playground.id, model_key, +1) != 1:
         return "full"
     if playground.type == "ab_testing" and _mine(session, playground.id, user, model_key):
@@ -161,15 +179,64 @@ def _claim(session: Session, playground: Playground, user: User, model_key: str)
     return "counted"
 
 
+def _write_rows(session: Session, playground: Playground, user: User, model_key: str,
+                cleaned: list[tuple[Question, str]], rating: int | None) -> str:
+    """SQLite: the session's rows, written by the service after `_claim` counted them."""
+    outcome = _claim(session, playground, user, model_key)
+    if outcome != "counted":
+        raise _refusal(outcome, playground, model_key)
+    session_id = new_id("evaluation_session")
+    common = {"playground_id": playground.id, "user_id": user.id, "model_key": model_key, "session_id": session_id}
+    rows = [Evaluation(**common, question_id=None, rating=rating)]
+    for question, value in cleaned:
+        column = "answer_value" if question.question_type == "select" else "answer_text"
+        rows.append(Evaluation(**common, question_id=question.id, **{column: value}))
+    session.add_all(rows)
+    session.flush()
+    return session_id
+
+
+def _submit_in_database(session: Session, playground: Playground, user: User, model_key: str,
+                        cleaned: list[tuple[Question, str]], rating: int | None) -> str:
+    """PostgreSQL: the tester's live lease on the arm (from next_arm) or a new one, then the database writes."""
+    claim = claim_slot(session, playground.id, model_key, user.id)
+    if claim.lease_id is None:
+        raise _refusal(claim.outcome, playground, model_key)
+    answers = {question.id: value for question, value in cleaned}
+    submission = submit_through_lease(session, claim.lease_id, rating, answers, user.id)
+    if submission.session_id is None:
+        raise _refusal(submission.outcome, playground, model_key)
+    return submission.session_id
+
+
+def _refusal(outcome: str, playground: Playground, model_key: str) -> EvaluationRefused:
+    if outcome == "full":
+        return EvaluationRefused(f"arm {model_key!r} of {playground.name!r} has reached its evaluation limit", "full")
+    if outcome == "held":
+        return EvaluationRefused(f"the remaining slots of arm {model_key!r} of {playground.name!r} are being "
+                                 "evaluated right now; try again in a few minutes", "full")
+    if outcome == "done":
+        return EvaluationRefused(f"you have already evaluated arm {model_key!r}", "done")
+    if outcome == "busy":
+        return EvaluationRefused(f"arm {model_key!r} of {playground.name!r} is busy; please try again in a moment",
+                                 "busy")
+    if outcome == "expired":  # the lease ran out between claim and submit, within one transaction
+        return EvaluationRefused("your evaluation slot expired; please submit again", "full")
+    if outcome == "invalid":  # the service validated first: the questions changed meanwhile
+        return EvaluationRefused(f"the questions of {playground.name!r} changed; please answer again", "invalid")
+    # unknown: the database no longer shows this playground to the tester (closed meanwhile)
+    return EvaluationRefused(f"playground {playground.id} does not exist or is not open to you", "unknown")
+
+
 def submit_evaluation(
     session: Session, playground_id: str, user: User, model_key: str, answers: Mapping[str, Any],
     rating: int | None,
 ) -> str:
     """Record one evaluation session and count it against the arm's cap; returns the session_id.
 
-    Validation happens before any write. The increment (`_claim`) locks the arm's counter row until
-    commit, so the duplicate check made under that lock sees every committed session of this tester
-    on this arm (a concurrent double submit is refused, and nothing is counted for it).
+    Validation happens before any write. The claim locks the arm's counter row until commit, so the
+    cap and the duplicate check made under that lock see every committed session of this tester on
+    this arm (a concurrent double submit is refused, and nothing is counted for it).
     """
     playground = _playground_for(session, playground_id, user)
     arm = session.scalar(select(Arm).where(Arm.playground_id == playground_id, Arm.model_key == model_key))
@@ -184,22 +251,8 @@ def submit_evaluation(
         .order_by(Question.order_index, Question.id)
     ))
     cleaned = _clean_answers(questions, answers)
-    outcome = _claim(session, playground, user, model_key)
-    if outcome == "full":
-        raise EvaluationRefused(f"arm {model_key!r} of {playground.name!r} has reached its evaluation limit", "full")
-    if outcome == "done":
-        raise EvaluationRefused(f"you have already evaluated arm {model_key!r}", "done")
-    if outcome != "counted":  # the database no longer shows this playground to the tester (closed meanwhile)
-        raise EvaluationRefused(f"playground {playground_id} does not exist or is not open to you", "unknown")
-    session_id = new_id("evaluation_session")
-    common = {"playground_id": playground_id, "user_id": user.id, "model_key": model_key, "session_id": session_id}
-    rows = [Evaluation(**common, question_id=None, rating=rating)]
-    for question, value in cleaned:
-        column = "answer_value" if question.question_type == "select" else "answer_text"
-        rows.append(Evaluation(**common, question_id=question.id, **{column: value}))
-    session.add_all(rows)
-    session.flush()
-    return session_id
+    write = _submit_in_database if _postgres(session) else _write_rows
+    return write(session, playground, user, model_key, cleaned, rating)
 
 
 def visible_playgrounds(session: Session, user: User) -> list[Playground]:

@@ -1,48 +1,94 @@
-"""Row-level security: run a tester's queries as the database role the policies apply to.
+"""Row-level security: a tester's queries run on a connection that logs in as that tester.
 
-On PostgreSQL, `tester_session` / `tester_connection` open ONE transaction, switch to the
-`variantlab_tester` role with SET LOCAL ROLE and publish who is asking with
-set_config('variantlab.user_id' / 'variantlab.user_email', ..., true). The policies created by the
-migration `*_evaluation_views_and_rls.py` then filter every query, including the metrics views
-(security_invoker), so a forgotten WHERE clause in Python cannot leak another tester's rows.
-Everything is transaction-local: when the transaction ends the pooled connection is back to its
-own role with no identity attached, so nothing leaks to the next borrower.
+On PostgreSQL, `tester_session` / `tester_connection` connect as the tester's own LOGIN role
+(`variantlab_t_<user id>`, provisioned by db/users.py), not as the app's role stepping down. The
+policies of the migrations `*_evaluation_views_and_rls.py` and `*_tester_logins_and_evaluation_leases.py`
+read who is asking from session_user, which nothing said on the connection can change: RESET ROLE
+lands on the tester again, SET ROLE reaches no role with more rights, and `variantlab.user_id` is no
+longer read. Every query is filtered, including the metrics views (security_invoker), so a forgotten
+WHERE clause in Python cannot leak another tester's rows, and the tester role writes nothing
+directly: evaluations go through the database functions (db/evaluation_leases.py).
 
-SQLite has no row-level security. There these context managers only open the transaction, and the
-service (db/evaluations.py) enforces the same rules in its own queries: `visible_playgrounds_clause`
-and the user_id filters below are applied on both dialects, so the rules hold on SQLite too, and on
-PostgreSQL the database enforces them a second time.
+SQLite has no roles or row-level security. There these context managers only open the transaction,
+and the service (db/evaluations.py) enforces the same rules in its own queries:
+`visible_playgrounds_clause` and the user_id filters are applied on both dialects, so the rules hold
+on SQLite too, and on PostgreSQL the database enforces them a second time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, exists, func, literal, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    and_,
+    create_engine,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from db.models import Playground, User
+from db.session import CONNECT_TIMEOUT_S
+from db.users import LoginRole, ensure_tester_login, reset_tester_login
+from db.validation import InvalidInput
 
-# Must match the role names created by the migration (roles are cluster-wide, created once).
-TESTER_ROLE = "variantlab_tester"
+# (app database URL, user id) -> login: one lookup per tester and process, not one per request.
+_logins: dict[tuple[str, str], LoginRole] = {}
 
 
-def _set_identity(conn: Connection, user: User) -> None:
-    if conn.dialect.name != "postgresql":
-        return
-    conn.execute(text(f"SET LOCAL ROLE {TESTER_ROLE}"))
-    conn.execute(
-        text("SELECT set_config('variantlab.user_id', :uid, true), set_config('variantlab.user_email', :email, true)"),
-        {"uid": user.id, "email": user.email.lower()},
-    )
+def _app_url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def _login(engine: Engine, user: User, *, reset: bool = False) -> LoginRole:
+    key = (_app_url(engine), user.id)
+    if reset or key not in _logins:
+        # Provisioning runs on the app's own connection, the one role here allowed to create roles.
+        with Session(bind=engine) as session, session.begin():
+            login = reset_tester_login(session, user) if reset else ensure_tester_login(session, user)
+        if login is None:
+            raise InvalidInput("tester logins exist on PostgreSQL only")
+        _logins[key] = login
+    return _logins[key]
+
+
+@lru_cache(maxsize=256)
+def _tester_engine(app_url: str, role: str, password: str) -> Engine:
+    # NullPool: idle pooled connections for every tester who ever visited would fill the server.
+    url = make_url(app_url).set(username=role, password=password)
+    return create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
+
+
+def _connect(engine: Engine, user: User) -> Connection:
+    login = _login(engine, user)
+    try:
+        return _tester_engine(_app_url(engine), login.role, login.password).connect()
+    except OperationalError:
+        # Any role may change its own password, which locks the app out of that tester's login: set a
+        # fresh one and try once more (a server that is down fails again, with its own message).
+        login = _login(engine, user, reset=True)
+        return _tester_engine(_app_url(engine), login.role, login.password).connect()
 
 
 @contextmanager
 def tester_connection(engine: Engine, user: User) -> Iterator[Connection]:
-    """A Core connection inside one transaction, filtered by the tester policies on PostgreSQL."""
-    with engine.connect() as conn, conn.begin():
-        _set_identity(conn, user)
+    """A Core connection inside one transaction, as the tester's own login on PostgreSQL."""
+    if engine.dialect.name != "postgresql":
+        with engine.connect() as conn, conn.begin():
+            yield conn
+        return
+    with _connect(engine, user) as conn, conn.begin():
         yield conn
 
 
@@ -50,7 +96,7 @@ def tester_connection(engine: Engine, user: User) -> Iterator[Connection]:
 def tester_session(engine: Engine, user: User) -> Iterator[Session]:
     """An ORM session inside one transaction (committed on success, rolled back on error).
 
-    Do not call session.commit() inside: the role and identity end with the transaction.
+    Do not call session.commit() inside: the session joins the connection's one transaction.
     """
     with tester_connection(engine, user) as conn:
         # rollback_only: the session joins the connection's transaction and never commits it itself.

@@ -36,7 +36,8 @@ def make_world(url: str, *, type_: str = "ab_testing", caps: dict[str, int] | No
             arms=[ArmSpec(key, cap, embed_code=f"http://127.0.0.1:9/{key}") for key, cap in caps.items()],
             questions=[LIKE, WHY], restricted_emails=restricted_emails,
         )
-        ids = {q.question_text: q.id for q in session.scalars(select(Question))}
+        ids = {q.question_text: q.id
+               for q in session.scalars(select(Question).where(Question.playground_id == playground.id))}
         return World(url, admin.id, playground.id, ids[LIKE.question_text], ids[WHY.question_text])
 
 

@@ -9,6 +9,7 @@ from db.base import Base
 from db.migrate import alembic_config, check, downgrade_to_base, upgrade_to_head
 from db.models import BrowserSession, ExecutionLog, Experiment, Variant, VariantMetric
 from db.session import make_engine, session_scope
+from db.users import get_or_create_user, login_role_name
 
 
 def test_single_head_and_dated_revision_files():
@@ -104,36 +105,60 @@ def test_absolute_interval_columns_round_trip(db_url: str):
 
 
 BEFORE_TESTER_WRITES = "45069c4f3d23"
+BEFORE_TESTER_LOGINS = "30de86386d46"
 
 
-def _tester_write_state(url: str) -> tuple[bool, bool, bool]:
-    """(claim function exists, tester may UPDATE counters, tester insert check names playgrounds)."""
+def _tester_write_state(url: str) -> tuple[bool, bool, bool, bool, bool]:
+    """(claim function exists, tester may UPDATE counters, tester may INSERT evaluations, tester insert
+    check names playgrounds, the tester logins' schema exists)."""
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
             return tuple(conn.execute(text(
                 "SELECT to_regprocedure('claim_evaluation_slot(text, text, text)') IS NOT NULL, "
                 "has_table_privilege('variantlab_tester', 'evaluation_counters', 'UPDATE'), "
-                "(SELECT with_check LIKE '%playgrounds%' FROM pg_policies "
-                " WHERE tablename = 'evaluations' AND policyname = 'tester_own_evaluations')")).one())
+                "has_table_privilege('variantlab_tester', 'evaluations', 'INSERT'), "
+                "coalesce((SELECT with_check LIKE '%playgrounds%' FROM pg_policies "
+                " WHERE tablename = 'evaluations' AND policyname = 'tester_own_evaluations'), false), "
+                "to_regnamespace('variantlab_rls') IS NOT NULL")).one())
+    finally:
+        engine.dispose()
+
+
+def _role_exists(url: str, role: str) -> bool:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.scalar(text("SELECT count(*) FROM pg_roles WHERE rolname = :r"), {"r": role}) == 1
     finally:
         engine.dispose()
 
 
 def test_tester_write_hardening_round_trip(db_url: str):
-    """One step down restores the previous grants and check; up again hardens them (SQLite: a no-op)."""
+    """Each step down restores the previous grants, checks and functions; up again hardens them (SQLite: a
+    no-op). The step below head also drops this database's tester logins."""
     postgres = db_url.startswith("postgresql")
+    head, logins_before, writes_before = ((True, False, False, False, True), (True, False, True, True, False),
+                                          (False, True, True, False, False))
+    role = None
     if postgres:
-        assert _tester_write_state(db_url) == (True, False, True)
+        assert _tester_write_state(db_url) == head
+        with session_scope(db_url) as session:
+            role = login_role_name(get_or_create_user(session, "t@example.com").id)
+        assert _role_exists(db_url, role)
     tables, views = _tables(db_url), _views(db_url)
+    command.downgrade(alembic_config(db_url), BEFORE_TESTER_LOGINS)
+    if postgres:
+        assert _tester_write_state(db_url) == logins_before
+        assert not _role_exists(db_url, role)
     command.downgrade(alembic_config(db_url), BEFORE_TESTER_WRITES)
     assert (_tables(db_url), _views(db_url)) == (tables, views)
     if postgres:
-        assert _tester_write_state(db_url) == (False, True, False)
+        assert _tester_write_state(db_url) == writes_before
     upgrade_to_head(db_url)
     assert (_tables(db_url), _views(db_url)) == (tables, views)
     if postgres:
-        assert _tester_write_state(db_url) == (True, False, True)
+        assert _tester_write_state(db_url) == head
     check(db_url)
 
 

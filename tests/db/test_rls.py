@@ -1,10 +1,13 @@
 """Row-level security: the database, not Python, filters what a tester sees (PostgreSQL), and the
-service applies the same rules in its queries on both dialects (the SQLite stand-in)."""
+service applies the same rules in its queries on both dialects (the SQLite stand-in).
+
+The attacks of a tester holding a raw connection are in test_rls_attacks.py; this file covers the
+service on the tester's own login and the shape of the database functions."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Connection, text
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from db import rls  # a module import: pytest would collect functions named test* imported here
@@ -16,14 +19,12 @@ from db.evaluations import (
     update_playground,
     visible_playgrounds,
 )
-from db.ids import new_id
 from db.migrate import upgrade_to_head
 from db.session import get_engine, session_scope
+from db.users import login_role_name
 from tests.db.eval_world import World, make_tester, make_world
 
-INSERT_EVALUATION = ("INSERT INTO evaluations (id, playground_id, user_id, model_key, session_id, "
-                     "created_at) VALUES (:id, :p, :u, 'v1', :s, now())")
-CLAIM = "SELECT claim_evaluation_slot(:p, :k, :u)"
+CLAIM = "SELECT outcome FROM claim_evaluation_slot(:p, :k, :u)"
 
 
 def _as_tester(url: str, user, sql: str, **params) -> list[tuple]:
@@ -78,18 +79,20 @@ def test_tester_sees_only_own_evaluations_and_open_playgrounds(worlds: tuple[Wor
         assert {e.user_id for e in own_evaluations(s, bob)} == {bob.id}
 
 
-def test_tester_cannot_write_as_someone_else_or_escape_the_role(worlds: tuple[World, World, World]) -> None:
+def test_tester_connection_logs_in_as_the_testers_own_role(worlds: tuple[World, World, World]) -> None:
     public = worlds[0]
-    alice, bob = make_tester(public.url, "alice@example.com"), make_tester(public.url, "bob@example.com")
-    with pytest.raises(DBAPIError, match="row-level security"), rls.tester_connection(get_engine(public.url), alice) as c:
-        c.execute(text(INSERT_EVALUATION),
-                  {"id": new_id("evaluation"), "p": public.playground_id, "u": bob.id, "s": new_id("evaluation_session")})
-    with pytest.raises(DBAPIError, match="permission denied"), rls.tester_connection(get_engine(public.url), alice) as c:
-        c.execute(text("UPDATE arms SET max_evaluations = 1000"))
-    # Role and identity were transaction-local: the pooled connection is itself again.
+    alice = make_tester(public.url, "alice@example.com")
+    with rls.tester_connection(get_engine(public.url), alice) as c:
+        who = c.execute(text("SELECT session_user, current_user, variantlab_tester_id()")).one()
+        assert tuple(who) == (login_role_name(alice.id), login_role_name(alice.id), alice.id)
+        role = c.execute(text(
+            "SELECT r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolbypassrls, r.rolreplication, "
+            "ARRAY(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+            "WHERE m.member = r.oid) FROM pg_roles r WHERE r.rolname = session_user")).one()
+    assert tuple(role) == (False, False, False, False, False, ["variantlab_tester"])
+    # The app's own connections are untouched by the tester's.
     with get_engine(public.url).connect() as conn:
-        row = conn.execute(text("SELECT current_user, current_setting('variantlab.user_id', true)")).one()
-    assert row[0] == "postgres" and not row[1]
+        assert conn.scalar(text("SELECT current_user")) == "postgres"
 
 
 def test_service_applies_the_same_visibility_rules_on_both_dialects(db_url: str) -> None:
@@ -114,31 +117,6 @@ def test_tester_cannot_list_other_users(worlds: tuple[World, World, World]) -> N
     alice, bob = make_tester(public.url, "alice@example.com"), make_tester(public.url, "bob@example.com")
     assert _as_tester(public.url, alice, "SELECT email FROM users") == [("alice@example.com",)]
     assert _as_tester(public.url, bob, "SELECT count(*) FROM users WHERE email = 'alice@example.com'") == [(0,)]
-
-
-def _evaluation_rows(url: str, playground_id: str) -> int:
-    with session_scope(url) as s:
-        return s.scalar(text("SELECT count(*) FROM evaluations WHERE playground_id = :p"),
-                        {"p": playground_id})
-
-
-def _insert_evaluation(conn: Connection, playground_id: str, user_id: str) -> None:
-    conn.execute(text(INSERT_EVALUATION), {"id": new_id("evaluation"), "p": playground_id, "u": user_id,
-                                           "s": new_id("evaluation_session")})
-
-
-def test_tester_cannot_write_into_playgrounds_they_cannot_see(worlds: tuple[World, World, World]) -> None:
-    public, hidden, restricted = worlds
-    bob = make_tester(public.url, "bob@example.com")  # restricted is for alice only; hidden is inactive
-    for world in (hidden, restricted):
-        with (pytest.raises(DBAPIError, match="row-level security"),
-              rls.tester_connection(get_engine(public.url), bob) as c):
-            _insert_evaluation(c, world.playground_id, bob.id)
-        assert _evaluation_rows(public.url, world.playground_id) == 0
-    # The same statement into the open playground passes: the refusals above come from the playground check.
-    with rls.tester_connection(get_engine(public.url), bob) as c:
-        _insert_evaluation(c, public.playground_id, bob.id)
-    assert _evaluation_rows(public.url, public.playground_id) == 1
 
 
 def _counter(url: str, playground_id: str) -> dict[str, int]:
@@ -177,15 +155,14 @@ def test_claim_function_enforces_visibility_identity_cap_and_one_session_per_arm
     public, hidden, restricted = worlds
     url = public.url
     alice, bob = make_tester(url, "alice@example.com"), make_tester(url, "bob@example.com")
-    # Invisible playgrounds, and claims in someone else's name, are refused without touching a counter.
+    # Invisible playgrounds, unknown arms and claims in someone else's name are refused, leasing nothing.
     assert _as_tester(url, bob, CLAIM, p=hidden.playground_id, k="v1", u=bob.id) == [("unknown",)]
     assert _as_tester(url, bob, CLAIM, p=restricted.playground_id, k="v1", u=bob.id) == [("unknown",)]
     assert _as_tester(url, bob, CLAIM, p=public.playground_id, k="v1", u=alice.id) == [("unknown",)]
     assert _as_tester(url, bob, CLAIM, p=public.playground_id, k="nope", u=bob.id) == [("unknown",)]
-    for world in (public, hidden, restricted):
-        assert _counter(url, world.playground_id) == {"control": 0, "v1": 0}
-    assert _as_tester(url, alice, CLAIM, p=restricted.playground_id, k="v1", u=alice.id) == [("counted",)]
-    assert _counter(url, restricted.playground_id) == {"control": 0, "v1": 1}
+    assert _leases(url) == []
+    assert _as_tester(url, alice, CLAIM, p=restricted.playground_id, k="v1", u=alice.id) == [("leased",)]
+    assert _leases(url) == [(restricted.playground_id, "v1", alice.id)]
     # A/B: once a session of this tester on the arm is committed, a second claim is refused.
     with rls.tester_session(get_engine(url), bob) as s:
         submit_evaluation(s, public.playground_id, bob, "v1", {public.like: "yes"}, 5)
@@ -195,23 +172,37 @@ def test_claim_function_enforces_visibility_identity_cap_and_one_session_per_arm
     assert refused.value.kind == "done"
     assert _counter(url, public.playground_id) == {"control": 0, "v1": 1}
 
+    # Tuning, cap 2: a tester's repeated claims are one lease; a second tester takes the other slot;
+    # a third finds them held (not full: nothing is counted until a session is written).
     tuning = make_world(url, type_="tuning", caps={"control": 2})
-    with rls.tester_connection(get_engine(url), bob) as c:
-        params = {"p": tuning.playground_id, "k": "control", "u": bob.id}
-        claims = [c.execute(text(CLAIM), params).scalar_one() for _ in range(3)]
-    assert claims == ["counted", "counted", "full"]
-    assert _counter(url, tuning.playground_id) == {"control": 2}
+    carol = make_tester(url, "carol@example.com")
+    params = {"p": tuning.playground_id, "k": "control"}
+    assert [_as_tester(url, bob, CLAIM, **params, u=bob.id) for _ in range(3)] == [[("leased",)]] * 3
+    assert _as_tester(url, alice, CLAIM, **params, u=alice.id) == [("leased",)]
+    assert _as_tester(url, carol, CLAIM, **params, u=carol.id) == [("held",)]
+    assert _counter(url, tuning.playground_id) == {"control": 0}
 
 
-def test_claim_function_runs_as_the_counters_owner_with_a_pinned_search_path(pg_url: str) -> None:
+def _leases(url: str) -> list[tuple[str, str, str]]:
+    with session_scope(url) as s:
+        return [tuple(r) for r in s.execute(text(
+            "SELECT playground_id, model_key, user_id FROM variantlab_rls.evaluation_leases ORDER BY created_at"))]
+
+
+FUNCTIONS = ("variantlab_tester_id()", "variantlab_tester_email()", "claim_evaluation_slot(text, text, text)",
+             "submit_evaluation(text, integer, jsonb, text)")
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_functions_run_as_the_tables_owner_with_a_pinned_search_path(pg_url: str, function: str) -> None:
     upgrade_to_head(pg_url)
     with session_scope(pg_url) as s:
         definer, config, owned = s.execute(text(
             "SELECT p.prosecdef, p.proconfig, p.proowner = c.relowner FROM pg_proc p, pg_class c "
-            "WHERE p.proname = 'claim_evaluation_slot' AND c.relname = 'evaluation_counters'")).one()
+            "WHERE p.oid = to_regprocedure(:f) AND c.oid = 'public.evaluations'::regclass"), {"f": function}).one()
         may = s.execute(text(
-            "SELECT has_function_privilege(r, 'claim_evaluation_slot(text, text, text)', 'EXECUTE') "
-            "FROM unnest(ARRAY['variantlab_tester', 'variantlab_admin']) AS r")).scalars().all()
+            "SELECT has_function_privilege(r, :f, 'EXECUTE') "
+            "FROM unnest(ARRAY['variantlab_tester', 'variantlab_admin', 'public']) AS r"), {"f": function}).scalars()
+        assert list(may) == [True, False, False]  # not granted to PUBLIC
     assert definer and owned
-    assert config == ["search_path=public, pg_temp"]
-    assert may == [True, False]  # not granted to PUBLIC
+    assert config[0] == "search_path=public, pg_temp"
