@@ -700,3 +700,12 @@ def check_behaviour(recipe: str, url: str, headers: dict[str, str] | None = None
         return SHARED.run(url, headers or {}, work, timeout_s=CHECK_TIMEOUT_S)
     except TimeoutError:
         return Verdict(False, f"the check did not finish within {CHECK_TIMEOUT_S:.0f} s")
+
+
+# The checks of the onboarding, feedback, navigation and landmark recipes (behaviour_more.py); they
+# use the helpers above when they run, so they are registered here, after them.
+from agents.code.behaviour_more import MORE_ATTEMPTS, MORE_BEHAVIOURS, MORE_EXHAUSTIVE
+
+BEHAVIOURS.update(MORE_BEHAVIOURS)
+ATTEMPTS.update(MORE_ATTEMPTS)
+EXHAUSTIVE = EXHAUSTIVE | MORE_EXHAUSTIVE

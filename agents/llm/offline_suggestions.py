@@ -16,7 +16,7 @@ from agents.schemas import SuggestionList, SuggestionSpec, VariantAnalysis
 @dataclass(frozen=True)
 class Recipe:
     key: str
-    kind: str  # "shop" | "form"
+    kind: str  # a key of _KIND_WORDS: the kind of site problem the change is for
     title: str
     why: str
     target_metric: str
@@ -66,6 +66,36 @@ RECIPES: tuple[Recipe, ...] = (
         ("cart", "basket", "checkout", "added", "add to"),
     ),
     Recipe(
+        "back_to_results",
+        "navigation",
+        "Link back to the results from every item, with the search kept",
+        "coming back from an item to a listing that has forgotten the search means typing and scrolling again; a "
+        "link back that restores the results saves that",
+        "n_actions",
+        ("backtrack", "back to", "back button", "went back", "come back", "came back", "coming back", "search again",
+         "searched again", "retyp", "start over", "lost their place", "results again"),
+    ),
+    Recipe(
+        "breadcrumbs",
+        "navigation",
+        "Add breadcrumbs to detail pages",
+        "a trail of where the page sits (home, section, this page) shows visitors where they are and takes them up a "
+        "level in one click",
+        "n_actions",
+        ("breadcrumb", "where they are", "where am i", "lost", "deep", "hierarchy", "up a level", "disoriented",
+         "orient"),
+    ),
+    Recipe(
+        "sticky_nav",
+        "navigation",
+        "Keep the main navigation on screen while scrolling",
+        "on a long page the menu scrolls away and visitors scroll all the way back up to go anywhere; a navigation "
+        "that stays at the top is always one click away",
+        "n_actions",
+        ("menu", "navigation", "nav bar", "navbar", "scroll back", "scrolled back", "scroll up", "top of the page",
+         "long page"),
+    ),
+    Recipe(
         "primary_action",
         "content",
         "Give the main create action a visible label and a button look",
@@ -73,6 +103,15 @@ RECIPES: tuple[Recipe, ...] = (
         "new visitors their first step",
         "task_success",
         ("no create form", "no link to one", "create", "new post", "write", "compose", "publish"),
+    ),
+    Recipe(
+        "empty_state",
+        "content",
+        "Say what to do when a list is empty",
+        "an empty list shows nothing at all, so visitors cannot tell 'nothing yet' from 'broken'; a message with the "
+        "first action to take starts them off",
+        "task_success",
+        ("empty", "nothing here", "nothing to show", "no items", "no posts", "no results", "blank", "where to start"),
     ),
     Recipe(
         "confirmation",
@@ -83,6 +122,16 @@ RECIPES: tuple[Recipe, ...] = (
         "task_success",
         ("worked", "confirm", "did not show", "nothing visible", "nothing happened", "no sign", "feedback",
          "clicked", "again", "repeat"),
+    ),
+    Recipe(
+        "loading_indicator",
+        "feedback",
+        "Show a loading indicator while the app is working",
+        "a click that answers only after a moment looks like one that did nothing; a busy indicator stops people "
+        "waiting blind or clicking again",
+        "task_success",
+        ("loading", "slow", "spinner", "busy", "waiting", "wait", "pending", "twice", "double", "froze", "stuck",
+         "unresponsive", "took"),
     ),
     Recipe(
         "inline_validation",
@@ -118,6 +167,16 @@ RECIPES: tuple[Recipe, ...] = (
         "task_success",
         ("required", "field", "long", "abandon", "tedious", "too many", "effort", "optional"),
     ),
+    Recipe(
+        "next_step",
+        "onboarding",
+        "Show new members a clear next step right after they sign up",
+        "a sign-up that ends on a bare welcome leaves new members guessing what to do; one prominent next step turns "
+        "the new account into a first use",
+        "task_success",
+        ("after sign", "after signing", "after registering", "signed up", "next step", "what to do next", "welcome",
+         "dead end", "onboard", "first step", "no link to one"),
+    ),
     # Accessibility fixes from the panel's axe findings: mechanical, and measured by the a11y guardrail.
     Recipe(
         "input_labels",
@@ -144,16 +203,30 @@ RECIPES: tuple[Recipe, ...] = (
         "a11y_violations",
         ("html-has-lang", "html-lang-valid", "lang attribute"),
     ),
+    Recipe(
+        "landmarks",
+        "a11y",
+        "Give each page one main region and tell its navigation landmarks apart",
+        "screen reader users jump from landmark to landmark; two mains, a navigation inside a navigation or several "
+        "unnamed navigations send those jumps to the wrong place",
+        "a11y_violations",
+        ("landmark-no-duplicate", "landmark-unique", "duplicate landmark", "nested landmark", "landmarks"),
+    ),
 )
 
 _KIND_WORDS = {
     "shop": ("product", "cart", "item", "catalog", "shop", "listing", "categor", "buy", "price", "store",
              "find", "search", "look for", "locate"),
     "form": ("form", "sign", "password", "field", "register", "submit", "account", "onboard"),
-    "content": ("post", "write", "create", "publish", "compose", "article", "note", "blog"),
-    "a11y": ("accessib", "screen reader", "violation label", "image-alt", "html-has-lang", "alt text"),
+    "content": ("post", "write", "create", "publish", "compose", "article", "note", "blog", "empty", "nothing here",
+                "no items"),
+    "a11y": ("accessib", "screen reader", "violation label", "image-alt", "html-has-lang", "alt text", "landmark"),
     "feedback": ("worked", "confirm", "no sign", "nothing happened", "nothing visible", "did not show",
-                 "feedback", "saved", "added"),
+                 "feedback", "saved", "added", "loading", "slow", "spinner", "waiting", "twice", "stuck", "froze"),
+    "onboarding": ("after sign", "signed up", "welcome", "next step", "what to do next", "onboard", "new member",
+                   "first step", "get started"),
+    "navigation": ("navigat", "menu", "breadcrumb", "back to", "went back", "come back", "came back", "backtrack",
+                   "lost", "where am i", "where they are", "orient", "scroll back", "scrolled back"),
 }
 
 

@@ -9,7 +9,12 @@ from agents.code.recipes import (
     a11y,
     category_filter,
     confirmation,
+    empty_state,
     inline_validation,
+    landmarks,
+    loading,
+    navigation,
+    next_step,
     password_hint,
     primary_action,
     result_count,
@@ -34,6 +39,13 @@ RECIPES: dict[str, Callable[[RecipeContext], str]] = {
     "lang": a11y.lang,
     "alt_text": a11y.alt_text,
     "input_labels": a11y.input_labels,
+    "next_step": next_step.apply,
+    "empty_state": empty_state.apply,
+    "loading_indicator": loading.apply,
+    "breadcrumbs": navigation.breadcrumbs,
+    "back_to_results": navigation.back_to_results,
+    "sticky_nav": navigation.sticky_nav,
+    "landmarks": landmarks.apply,
 }
 # How many distinct markups each recipe can build; variant numbers beyond it would repeat one.
 VARIANTS: dict[str, int] = {
@@ -50,11 +62,31 @@ VARIANTS: dict[str, int] = {
     "lang": a11y.VARIANTS,
     "alt_text": a11y.VARIANTS,
     "input_labels": a11y.VARIANTS,
+    "next_step": next_step.VARIANTS,
+    "empty_state": empty_state.VARIANTS,
+    "loading_indicator": loading.VARIANTS,
+    "breadcrumbs": navigation.BREADCRUMB_VARIANTS,
+    "back_to_results": navigation.BACK_VARIANTS,
+    "sticky_nav": navigation.STICKY_VARIANTS,
+    "landmarks": landmarks.VARIANTS,
 }
 
 # The recipe named earliest in the text wins ("a search box with live filtering" is a search);
 # on the same position, the earlier entry (the more specific phrase) wins.
 KEYWORDS: list[tuple[str, str]] = [
+    ("next_step", (r"next step|after (signing|sign(ing)?[ -]?up|registering|registration|joining)|welcome (page|message)|"
+                   r"(new|first)[ -]time (users?|members?) .*(what to do|where to start)|onboarding")),
+    ("empty_state", (r"empty[ -]?(states?|lists?|pages?|results?)|(list|page|state|inbox|feed) is empty|"
+                     r"nothing (here|to show)|no items yet|zero results")),
+    ("loading_indicator", (r"loading|spinner|busy indicator|progress (bar|indicator)|while (it )?(loads|saves|sends|waits)|"
+                           r"(slow|pending) (requests?|responses?|submits?)|double[ -]submit")),
+    ("landmarks", r"landmarks?|(duplicate|nested|multiple) <?(main|nav|header|footer)>?"),
+    ("breadcrumbs", r"bread ?crumbs?|where (they|you|users) are|trail of (links|pages)"),
+    ("back_to_results", (r"back to (the )?(results|search|list(ing)?)|return to (the )?(results|search|list)|"
+                         r"(keep|restore|lose|lost) (the |their )?(search|query|results|place)")),
+    ("sticky_nav", (r"(sticky|persistent|fixed|always[ -]visible|visible) (main |primary |top )?(nav|menu|header)|"
+                    r"(nav(igation)?|menu|header)( bar)? (sticky|persistent|visible|on screen|in view|while scrolling|"
+                    r"at the top)")),
     ("primary_action", (r"primary action|create action|(label|name) .*(create|new|\+)|new post button|"
                        r"prominent .*(create|new|write)")),
     ("lang", r"\blang\b|language of the page|page language|declare the language"),

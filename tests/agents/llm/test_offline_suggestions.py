@@ -114,9 +114,9 @@ def test_the_panel_s_own_words_are_not_evidence() -> None:
     analysis = VariantAnalysis(
         success=False,
         summary="0/16 sessions completed their task (0%)",
-        issues=["'Sign up, then write a first post' failed in 16 sessions (searcher x4, category_navigator x4; "
+        issues=[("'Sign up, then write a first post' failed in 16 sessions (searcher x4, category_navigator x4; "
                 "seeds 1, 2) at http://127.0.0.1:4000/search?category=all: step 2 of 3 failed: the form "
-                "was rejected after submit with no message saying which field"],
+                "was rejected after submit with no message saying which field")],
     )
     suggestions = _suggest("New visitors can't figure out how to sign up", analysis, 5).suggestions
     assert {s.recipe for s in suggestions} <= {r.key for r in RECIPES if r.kind == "form"}
@@ -127,8 +127,8 @@ def test_an_action_without_feedback_gets_a_confirmation() -> None:
     analysis = VariantAnalysis(
         success=False,
         summary="24/32 sessions completed their task (75%)",
-        issues=["'Find Fern and add it to the basket' failed in 8 sessions (impatient x8): clicked add-to-cart "
-                "but the cart did not show it"],
+        issues=[("'Find Fern and add it to the basket' failed in 8 sessions (impatient x8): clicked add-to-cart "
+                "but the cart did not show it")],
     )
     assert _suggest("Users don't know if their action worked", analysis, 1).suggestions[0].recipe == "confirmation"
 
@@ -165,6 +165,73 @@ def test_axe_findings_become_accessibility_fixes_with_their_evidence() -> None:
 
 def test_a_contrast_finding_on_every_site_does_not_drown_the_goal() -> None:
     suggestions = _suggest(SHOP_GOAL, SHOP.model_copy(update={"issues": [
-        *SHOP.issues, "accessibility violation color-contrast (serious: Elements must meet minimum color contrast "
-        "ratio thresholds) on 1 page(s)"]}), 3).suggestions
+        *SHOP.issues, ("accessibility violation color-contrast (serious: Elements must meet minimum color contrast "
+        "ratio thresholds) on 1 page(s)")]}), 3).suggestions
     assert all(s.recipe in {r.key for r in RECIPES if r.kind == "shop"} for s in suggestions)
+
+
+@pytest.mark.parametrize(("goal", "issues", "first"), [
+    ("New members don't know what to do after signing up",
+     [("'Sign up, then write a first note' failed in 6 sessions (explorer x6; seeds 1, 2): step 2 of 2 (note-form) "
+      "failed: no note form and no link to one on http://127.0.0.1:5000/welcome, a dead end after sign-up")],
+     "next_step"),
+    ("First-time visitors see a blank notes page",
+     ["the notes page showed an empty list with nothing to do (4 session(s))"],
+     "empty_state"),
+    ("Users think the app froze when they save",
+     ["'Save a note' failed in 3 sessions: clicked the button twice while the request was pending"],
+     "loading_indicator"),
+    ("Readers get lost on article pages and can't tell where they are",
+     ["sessions on detail pages went back to the home page to orient themselves (7 backtracks)"],
+     "breadcrumbs"),
+    ("The menu scrolls away on long pages",
+     ["on long pages users scrolled back up to the top of the page to reach the navigation (5 session(s))"],
+     "sticky_nav"),
+])
+def test_each_common_ux_goal_gets_its_change_first(goal: str, issues: list[str], first: str) -> None:
+    analysis = VariantAnalysis(success=False, summary="", issues=issues)
+    suggestion = _suggest(goal, analysis, 3).suggestions[0]
+    assert suggestion.recipe == first
+    assert suggestion.addresses_issues == issues and issues[0] in suggestion.rationale
+
+
+def test_landmark_findings_become_a_landmark_fix_and_other_landmark_rules_do_not() -> None:
+    analysis = VariantAnalysis(
+        success=True, summary="16/16 sessions completed their task (100%)",
+        issues=[("accessibility violation landmark-unique (moderate: Landmarks should have a unique role or "
+                "role/label/title (i.e. accessible name) combination) on 3 page(s)"),
+                ("accessibility violation landmark-no-duplicate-main (moderate: Document should not have more than "
+                "one main landmark) on 1 page(s)"),
+                ("accessibility violation landmark-one-main (moderate: Document should have one main landmark) on 2 "
+                "page(s)")],
+    )
+    suggestions = _suggest("Screen reader users struggle with the site", analysis, 4).suggestions
+    landmarks = suggestions[0]
+    assert landmarks.recipe == "landmarks" and landmarks.target_metric == "a11y_violations"
+    # A missing main is not something demoting or naming landmarks fixes: it is not claimed as evidence.
+    assert landmarks.addresses_issues == analysis.issues[:2]
+
+
+def test_new_goals_do_not_crowd_out_a_shop_s_finding_changes() -> None:
+    suggestions = _suggest(SHOP_GOAL, SHOP, 5).suggestions
+    assert {s.recipe for s in suggestions} <= {r.key for r in RECIPES if r.kind == "shop"}
+
+
+def test_every_new_change_s_title_is_understood_by_the_code_agent_without_its_hint() -> None:
+    from agents.code.recipes.registry import resolve
+
+    new = {"next_step", "empty_state", "loading_indicator", "breadcrumbs", "back_to_results", "sticky_nav", "landmarks"}
+    assert new <= {r.key for r in RECIPES}
+    for recipe in (r for r in RECIPES if r.key in new):
+        assert resolve(recipe.title, None) == recipe.key, recipe.title
+
+
+def test_a_search_lost_on_the_way_back_gets_a_way_back_to_the_results() -> None:
+    """Users can only "search again" on an app that has a search: the scout saw it, so it is not proposed."""
+    from agents.llm.offline_suggestions import suggest_changes as offline
+
+    analysis = VariantAnalysis(success=False, summary="", issues=[
+        "users went back to the listing and searched again after viewing an item (9 session(s))"])
+    suggestions = offline("Shoppers lose their search when they come back from a product", analysis, 3,
+                          existing=frozenset({"search"})).suggestions
+    assert suggestions[0].recipe == "back_to_results" and suggestions[0].addresses_issues == analysis.issues
