@@ -7,6 +7,7 @@ import threading
 
 from agents.sandbox.base import IsolationUnavailable, SandboxError
 from agents.sandbox.factory import open_sandbox
+from cli.children import stopped_by_signals
 from cli.errors import UserError
 
 
@@ -30,8 +31,9 @@ def exec_command(repo: str, ref: str | None, cmd: list[str]) -> int:
 
 
 def serve(repo: str, ref: str | None) -> None:
-    """Print the preview URL and serve until Ctrl-C; the sandbox is destroyed on the way out."""
-    with _open(repo, ref) as sandbox:
+    """Print the preview URL and serve until Ctrl-C, SIGTERM or SIGHUP; the sandbox is destroyed on
+    the way out, so its preview server ends and its port is free."""
+    with stopped_by_signals(), _open(repo, ref) as sandbox:
         try:
             url = sandbox.start_preview()
         except SandboxError as exc:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from agents.sandbox.base import SandboxError
 from agents.sandbox.factory import open_sandbox
+from cli.children import stopped_by_signals
 from cli.errors import UserError
 from db.base import utcnow
 from db.experiment_playground import ensure_experiment_playground
@@ -37,7 +38,8 @@ def serve_experiment(experiment_id: str, stop: threading.Event | None = None) ->
     if len(variants) < 2:
         raise UserError(f"{experiment_id} has no variants to compare yet; run the pipeline first "
                         f"(variantlab run {experiment_id})")
-    with ExitStack() as stack:
+    # Ctrl-C, SIGTERM or SIGHUP, even while the sandboxes start: each one started is destroyed.
+    with stopped_by_signals(), ExitStack() as stack:
         urls: dict[str, tuple[str, str, str]] = {}
         for variant_id, key, patch in variants:
             try:
