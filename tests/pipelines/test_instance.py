@@ -1,4 +1,5 @@
-"""The production Dagster instance config loads against a real PostgreSQL and gets its pool limits."""
+"""The Dagster instance configs: production loads against a real PostgreSQL and gets its pool limits;
+both have the daemon monitor runs."""
 
 import shutil
 from pathlib import Path
@@ -7,11 +8,10 @@ import dagster as dg
 import pytest
 from sqlalchemy.engine import make_url
 
-from pipelines.instances import POOL_LIMITS, PRODUCTION_CONFIG, apply_pool_limits
-
-pytestmark = pytest.mark.postgres
+from pipelines.instances import EMBEDDED_CONFIG, POOL_LIMITS, PRODUCTION_CONFIG, apply_pool_limits
 
 
+@pytest.mark.postgres
 def test_production_config_on_postgres(pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     url = make_url(pg_url)
     for key, value in {"DAGSTER_PG_HOST": url.host, "DAGSTER_PG_PORT": str(url.port or 5432),
@@ -51,9 +51,29 @@ def test_embedded_default_is_sqlite_under_the_data_dir(tmp_path: Path, monkeypat
         instance.dispose()
 
 
-def test_production_config_frees_the_slots_of_ended_runs():
-    """Run monitoring (the daemon) gives back the pool slots a killed or canceled run still holds."""
+def _load(config: Path, home: Path) -> dg.DagsterInstance:
+    """The config as an instance's dagster.yaml; storage on SQLite in `home` (the rest as written), so
+    the production file loads without a PostgreSQL server too."""
     import yaml
 
-    monitoring = yaml.safe_load(PRODUCTION_CONFIG.read_text())["run_monitoring"]
-    assert monitoring["enabled"] and 0 < monitoring["free_slots_after_run_end_seconds"] <= 300
+    settings = yaml.safe_load(config.read_text())
+    if "storage" in settings:
+        settings["storage"] = {"sqlite": {"base_dir": str(home)}}
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text(yaml.safe_dump(settings))
+    return dg.DagsterInstance.from_config(str(home))
+
+
+@pytest.mark.parametrize("config", [EMBEDDED_CONFIG, PRODUCTION_CONFIG], ids=["embedded", "production"])
+def test_the_daemon_monitors_runs(config: Path, tmp_path: Path):
+    """Run monitoring fails runs that never start or never finish canceling, and gives back the pool
+    slots a killed or canceled run still holds; the daemon runs it because the instance asks for it."""
+    instance = _load(config, tmp_path / "dagster")
+    try:
+        assert instance.run_monitoring_enabled
+        assert "MONITORING" in instance.get_required_daemon_types()
+        assert 60 <= instance.run_monitoring_start_timeout_seconds <= 900
+        assert 60 <= instance.run_monitoring_cancel_timeout_seconds <= 600
+        assert 0 < instance.run_monitoring_settings["free_slots_after_run_end_seconds"] <= 300
+    finally:
+        instance.dispose()
