@@ -3,6 +3,7 @@
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -13,33 +14,67 @@ from analysis.report import AnalysisReport, MetricResult
 from analysis.rows import REQUIRED_COLUMNS, InvalidStats, MetricRow, row_from_record, validate_rows
 from cli.errors import UserError, printable
 
+# Far above any real export (variants × metrics), far below what ties the machine up: the engine
+# compares every row with its baseline, and a runaway file is refused before it is read.
+MAX_BYTES = 16 * 1024 * 1024
+MAX_ROWS = 10_000
+MAX_NAME_CHARS = 200
+# More sessions than any experiment runs: a larger n is a unit mix-up, not a sample size.
+MAX_N = 10**12
+SHAPE = f"a UTF-8 CSV whose header row is {','.join(REQUIRED_COLUMNS)}"
+_EXTRA = "\0extra"  # where DictReader puts the fields of a row longer than its header
+
 
 def _read_rows(path: Path) -> list[MetricRow]:
+    where = f"--input {path}"
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise UserError(f"{where}: the file is {size} bytes; the limit is {MAX_BYTES} ({SHAPE})")
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            header = [name.strip() for name in reader.fieldnames or []]
+            reader = csv.DictReader(handle, restkey=_EXTRA)
+            if reader.fieldnames is None:
+                raise UserError(f"{where}: the file is empty; give {SHAPE}")
+            header = [name.strip() for name in reader.fieldnames]
             missing = [column for column in REQUIRED_COLUMNS if column not in header]
             if missing:
-                raise UserError(f"{path}: missing column(s) {', '.join(missing)} in the header row")
+                raise UserError(f"{where}: missing column(s) {', '.join(missing)} in the header row; give {SHAPE}")
             reader.fieldnames = header
             # Row numbers count data rows from 1 (the header is not a row), as InvalidStats does.
-            rows = [row_from_record(record, position) for position, record in enumerate(reader, start=1)]
+            rows = [_row(record, position) for position, record in enumerate(reader, start=1)]
     except FileNotFoundError:
         raise UserError(f"input file not found: {path}") from None
     except OSError as exc:  # a folder, no permission, a device: not a file we can read
-        raise UserError(f"--input {path}: {exc.strerror or exc}; give a CSV file") from None
+        raise UserError(f"{where}: {exc.strerror or exc}; give a CSV file") from None
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise UserError(f"{path}: not a readable CSV file ({exc})") from None
+        raise UserError(f"{where}: not a readable CSV file ({exc}); give {SHAPE}") from None
     except InvalidStats as exc:
-        raise UserError(f"{path}: {exc}") from None
+        raise UserError(f"{where}: {exc}") from None
     if not rows:
-        raise UserError(f"{path}: no data rows")
+        raise UserError(f"{where}: no data rows below the header; give one row per variant and metric")
     try:
         validate_rows(rows)
     except InvalidStats as exc:
-        raise UserError(f"{path}: {exc}") from None
+        raise UserError(f"{where}: {exc}") from None
     return rows
+
+
+def _row(record: dict[str, Any], position: int) -> MetricRow:
+    """One data row, with the limits the engine itself does not set (it also takes rows from SQL)."""
+    if position > MAX_ROWS:
+        raise InvalidStats(f"more than {MAX_ROWS} data rows; give at most {MAX_ROWS} (one per variant and metric)")
+    if _EXTRA in record:
+        fields = len(record) - 1 + len(record[_EXTRA])
+        raise InvalidStats(f"{fields} fields but the header has {len(record) - 1}; quote a value that holds a comma",
+                           position)
+    for column in ("variant", "metric"):
+        if len(record.get(column) or "") > MAX_NAME_CHARS:
+            raise InvalidStats(f"{column} is {len(record[column])} characters; the limit is {MAX_NAME_CHARS}",
+                               position)
+    row = row_from_record(record, position)
+    if row.n > MAX_N:
+        raise InvalidStats(f"n is {row.n}; the limit is {MAX_N} (a count of sessions or users)", position)
+    return row
 
 
 def _text(name: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from agents.sandbox.appconfig import load_app_config
 from agents.sandbox.base import AppConfig, SandboxError
-from cli.errors import UserError
+from cli.errors import UserError, printable
 
 KEYS = ("kind", "package_manager", "install", "build", "setup", "start", "port", "static_root", "test",
         "test_report", "env", "lockfiles", "dependency_dirs")
@@ -36,10 +36,12 @@ def render(plan: AppConfig) -> str:
         idle = (key == "port" and not plan.start) or (key == "static_root" and plan.start)
         if (not shown and key not in ("kind", "start", "install", "test")) or (idle and not rows):
             continue
-        lines.append(f"{key:>16}  {shown or '—'}")
+        lines.append(f"{key:>16}  {printable(shown) or '—'}")
         for row in rows:
-            origin = "" if row.source == "detected" else f" [{row.source}]"
-            lines.append(f"{'':>16}    because {row.because}{origin}")
+            origin = "" if row.source == "detected" else f" [{printable(row.source)}]"
+            # The evidence quotes the repo's own files (a package.json script, a Procfile line):
+            # whatever they hold is shown, never run by the terminal.
+            lines.append(f"{'':>16}    because {printable(row.because)}{origin}")
     return "\n".join(lines)
 
 

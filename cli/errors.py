@@ -87,8 +87,29 @@ def _env_name(loc: tuple[int | str, ...]) -> str:
 
 def _setting_error(error: Any) -> str:
     value = error.get("input")
+    if error["type"] == "extra_forbidden":
+        return f"{_env_name(error['loc'])}: no such setting; {_section_fields(error['loc'][:-1])}"
     got = f" (got {str(value)[:60]!r})" if isinstance(value, str | int | float) else ""
+    if error["type"] in ("string_too_long", "string_too_short"):
+        got = f" (got {len(value)} characters)"  # the value itself may be a page long
+    elif error["type"] in ("too_long", "too_short"):
+        got = ""  # pydantic's message already counts the items
     return f"{_env_name(error['loc'])}: {error['msg']}{got}"
+
+
+def _section_fields(loc: tuple[int | str, ...]) -> str:
+    """What a section of the settings does hold, for a variable that is not one of them."""
+    from pydantic import BaseModel
+
+    from db.settings import Settings
+
+    model: Any = Settings
+    for part in loc:
+        field = model.model_fields.get(part) if isinstance(part, str) else None
+        model = field.annotation if field is not None else None
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return "see db/settings.py for the settings there are"
+    return f"the settings here are {', '.join(_env_name((*loc, name)) for name in model.model_fields)}"
 
 
 def _unparseable_settings() -> list[str]:

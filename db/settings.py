@@ -4,79 +4,108 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Every number has a range and every string a length, so a typo (0 browsers, a timeout of -1, a
+# budget of 10**12) is refused in one line when a command starts, not found hours into a run. The
+# upper bounds are far above any real use and well below what would exhaust the machine.
+DAY_S = 86_400
+# A name: a model id, a strategy, an E2B template.
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+# A URL or a path, as long as the longest real ones.
+Location = Annotated[str, Field(min_length=1, max_length=2000)]
+# The code-agent matrix is models × temperatures × strategies: each list is short.
+MAX_MATRIX_AXIS = 10
 
-class SandboxSettings(BaseModel):
+
+class _Section(BaseModel):
+    # VARIANTLAB_BROWSER__CONCURENCY (a typo) is refused naming the settings there are, rather than
+    # silently leaving the default in force.
+    model_config = ConfigDict(extra="forbid")
+
+
+class SandboxSettings(_Section):
     provider: Literal["local", "e2b"] = "local"
     # Where bubblewrap cannot run we refuse; this opts into running untrusted code unisolated.
     allow_unisolated: bool = False
     # The install step alone reaches the package registries; build, setup, start and tests never do.
     install_network: bool = True
-    command_timeout_s: float = Field(120.0, gt=0)
+    command_timeout_s: float = Field(120.0, gt=0, le=DAY_S, allow_inf_nan=False)
     # install, build and setup steps (a cold `npm install` or `vite build` takes minutes, not seconds)
-    bringup_timeout_s: float = Field(900.0, gt=0)
+    bringup_timeout_s: float = Field(900.0, gt=0, le=DAY_S, allow_inf_nan=False)
     # Resident memory of the whole sandbox (every process together), not address space per process:
     # a Wasm toolchain reserves gigabytes it never touches.
-    memory_limit_mb: int = Field(2048, gt=0)
-    cpu_time_limit_s: int = Field(300, gt=0)
-    max_processes: int = Field(256, gt=0)
-    preview_ready_timeout_s: float = Field(20.0, gt=0)
+    memory_limit_mb: int = Field(2048, gt=0, le=1_048_576)  # at most 1 TiB
+    cpu_time_limit_s: int = Field(300, gt=0, le=DAY_S)
+    max_processes: int = Field(256, gt=0, le=65_536)
+    preview_ready_timeout_s: float = Field(20.0, gt=0, le=3600, allow_inf_nan=False)
     e2b_api_key: SecretStr | None = None
-    e2b_domain: str | None = None
-    e2b_template: str = "base"
-    e2b_lifetime_s: int = Field(1800, gt=0)
+    e2b_domain: str | None = Field(None, min_length=1, max_length=253)  # a DNS name
+    e2b_template: Name = "base"
+    e2b_lifetime_s: int = Field(1800, gt=0, le=DAY_S)
     e2b_public_previews: bool = False
 
 
-class BrowserSettings(BaseModel):
+class BrowserSettings(_Section):
     provider: Literal["simulated", "browser_use"] = "simulated"
-    chromium_path: str | None = None  # None: chromium-headless-shell, else chromium and friends
-    sessions_per_flow: int = 4  # one session per persona (searcher, category, scanner, impatient)
+    chromium_path: Location | None = None  # None: chromium-headless-shell, else chromium and friends
+    sessions_per_flow: int = Field(4, ge=1, le=100)  # one session per persona (searcher, category, scanner, impatient)
     # A goal with few flows still gets a panel large enough to compare arms (more rounds per flow).
-    min_sessions_per_variant: int = 16
-    concurrency: int = 4
-    max_steps: int = 40
-    session_timeout_s: float = 60.0
+    min_sessions_per_variant: int = Field(16, ge=1, le=10_000)
+    # The variant panel (browser_results) runs until it decides (analysis/stopping.py): the panel above is
+    # its first round, then rounds of this many sessions per variant until the primary metric is decided
+    # on always-valid intervals or a budget is spent. The defaults let the demo shop's effect decide
+    # within a few minutes; the first round always runs in full.
+    round_sessions_per_variant: int = Field(16, ge=1, le=10_000)
+    max_sessions_per_variant: int = Field(160, ge=1, le=100_000)
+    # Wall time of the variant panel; a round that would overrun it is not started.
+    panel_time_budget_s: float = Field(120.0, gt=0, le=DAY_S, allow_inf_nan=False)
+    # Browsers at once: each is a Chromium of a few hundred MB.
+    concurrency: int = Field(4, ge=1, le=64)
+    max_steps: int = Field(40, ge=1, le=1000)
+    session_timeout_s: float = Field(60.0, gt=0, le=3600, allow_inf_nan=False)
     # How long a user waits for a page to be ready (network quiet, DOM still, no loading placeholder)
     # before the session ends as the site's failure (agents/browser/readiness.py).
-    ready_timeout_s: float = Field(10.0, gt=0)
+    ready_timeout_s: float = Field(10.0, gt=0, le=600, allow_inf_nan=False)
     screenshots: bool = True
     accessibility: bool = True
 
 
-class LLMSettings(BaseModel):
+class LLMSettings(_Section):
     provider: Literal["offline", "anthropic", "openai"] = "offline"
-    model: str = "offline-heuristics"
+    model: Name = "offline-heuristics"
     anthropic_api_key: SecretStr | None = None
-    anthropic_base_url: str | None = None
+    anthropic_base_url: Location | None = None
     openai_api_key: SecretStr | None = None
-    openai_base_url: str | None = None
-    max_retries: int = 4
-    timeout_s: float = 60.0
+    openai_base_url: Location | None = None
+    max_retries: int = Field(4, ge=0, le=20)
+    timeout_s: float = Field(60.0, gt=0, le=3600, allow_inf_nan=False)
     cache: bool = True
 
 
-class CodeAgentSettings(BaseModel):
+class CodeAgentSettings(_Section):
     agent: Literal["recipe", "tool"] = "recipe"
-    models: list[str] = Field(default_factory=lambda: ["offline-recipe"])
+    models: list[Name] = Field(default_factory=lambda: ["offline-recipe"], min_length=1, max_length=MAX_MATRIX_AXIS)
     # The matrix is models × temperatures × strategies. The offline recipe agent has no model to
     # sample, so temperature only reshuffles wording; its strategies are the real alternatives
     # ("baseline", "alternative": other placement / on-submit / other wording, "minimal": markup
     # only, "feedback_refined"), so the default matrix builds two different designs.
-    temperatures: list[float] = Field(default_factory=lambda: [0.0])
-    strategies: list[str] = Field(default_factory=lambda: ["baseline", "alternative"])
-    max_parallel: int = 2
-    time_budget_s: int = 300
-    max_steps: int = 30
-    max_edits: int = 20
-    max_tokens: int = 200_000
+    temperatures: list[Annotated[float, Field(ge=0.0, le=2.0)]] = Field(
+        default_factory=lambda: [0.0], min_length=1, max_length=MAX_MATRIX_AXIS)
+    strategies: list[Name] = Field(default_factory=lambda: ["baseline", "alternative"], min_length=1,
+                                   max_length=MAX_MATRIX_AXIS)
+    max_parallel: int = Field(2, ge=1, le=64)
+    time_budget_s: int = Field(300, gt=0, le=DAY_S)
+    max_steps: int = Field(30, ge=1, le=1000)
+    max_edits: int = Field(20, ge=1, le=1000)
+    max_tokens: int = Field(200_000, ge=1, le=100_000_000)
 
 
-class ExperimentDefaults(BaseModel):
+class ExperimentDefaults(_Section):
+    # Range-checked where it is used (db/experiments.py default_num_suggestions), with --suggestions' rule.
     num_suggestions: int = 3
 
     @model_validator(mode="before")
@@ -89,23 +118,23 @@ class ExperimentDefaults(BaseModel):
         return data
 
 
-class GitHubSettings(BaseModel):
+class GitHubSettings(_Section):
     # A token that may push branches and open pull requests on the target repository (fine-grained:
     # contents and pull requests, read and write). Unset: a GitHub remote gets the branch, no pull request.
     token: SecretStr | None = None
-    api_url: str = "https://api.github.com"  # GitHub Enterprise: https://HOST/api/v3
-    host: str = "github.com"  # a remote on this host is a GitHub repository
-    timeout_s: float = Field(30.0, gt=0)
+    api_url: Location = "https://api.github.com"  # GitHub Enterprise: https://HOST/api/v3
+    host: Name = "github.com"  # a remote on this host is a GitHub repository
+    timeout_s: float = Field(30.0, gt=0, le=3600, allow_inf_nan=False)
 
 
-class ShipSettings(BaseModel):
+class ShipSettings(_Section):
     """`variantlab ship`: the champion as a branch (and, on GitHub, a pull request)."""
 
-    branch_prefix: str = "variantlab/"
-    author_name: str = "variantlab"
-    author_email: str = "ship@variantlab.invalid"
+    branch_prefix: Name = "variantlab/"
+    author_name: Name = "variantlab"
+    author_email: Name = "ship@variantlab.invalid"
     # Where reviewers open the evidence; the links in the commit message and pull request point here.
-    dashboard_url: str = "http://127.0.0.1:8501"
+    dashboard_url: Location = "http://127.0.0.1:8501"
 
 
 class Settings(BaseSettings):
@@ -114,7 +143,7 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Path(".variantlab")
-    database_url: str | None = None  # None: a SQLite file under data_dir
+    database_url: Location | None = None  # None: a SQLite file under data_dir
     dagster_home: Path | None = None
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     browser: BrowserSettings = Field(default_factory=BrowserSettings)

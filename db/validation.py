@@ -10,6 +10,11 @@ MAX_GOAL_CHARS = 2000
 # Longer than any real git URL or path; refused before anything is written or echoed back.
 MAX_REPO_CHARS = 2000
 MAX_SUGGESTIONS = 10
+# Names (a playground, a question) fit a list row; instructions fit a screen; a cap is more testers
+# than any study recruits (and well inside a 32-bit column on PostgreSQL).
+MAX_NAME_CHARS = 255
+MAX_TEXT_CHARS = 5000
+MAX_CAP = 100_000
 
 
 class InvalidInput(ValueError):
@@ -30,7 +35,7 @@ def validate_repo(repo: str) -> str:
     if len(repo) > MAX_REPO_CHARS:
         raise InvalidInput(f"--repo is {len(repo)} characters; the limit is {MAX_REPO_CHARS}")
     if _has_control(repo):
-        raise InvalidInput("--repo contains control characters")
+        raise InvalidInput("--repo contains control characters; give a git URL or a folder path as plain text")
     repo = repo.strip()
     if "://" in repo or _SCP_URL.match(repo):
         if repo.startswith("https://"):
@@ -39,15 +44,16 @@ def validate_repo(repo: str) -> str:
             return repo
         if repo.startswith("ssh://") or _SCP_URL.match(repo):
             if not (_SSH_URL.match(repo) or _SCP_URL.match(repo)) or ".." in repo:
-                raise InvalidInput(f"--repo {repo!r} is not a valid ssh git URL")
+                raise InvalidInput(f"--repo {repo!r} is not a valid ssh git URL (ssh://host/owner/name or git@host:owner/name)")
             return repo
         scheme = repo.split("://", 1)[0]
         raise InvalidInput(f"--repo scheme {scheme!r} is not allowed; use https:// or ssh://")
     path = Path(repo).expanduser()
     if not path.exists():
-        raise InvalidInput(f"--repo {repo!r} is neither a git URL nor an existing local path")
+        raise InvalidInput(f"--repo {repo!r} is neither a git URL nor an existing local path; give an https or ssh "
+                           "git URL or the app's folder")
     if not path.is_dir():
-        raise InvalidInput(f"--repo {repo!r} is a file, not a repository folder")
+        raise InvalidInput(f"--repo {repo!r} is a file, not a repository folder; give the app's folder")
     # A plain folder is an app too (the sandbox makes it a repo); whether it is a web app at all is
     # the bring-up plan's question, asked by the callers that may import agents/.
     return str(path.resolve())
@@ -58,9 +64,9 @@ def validate_branch(branch: str | None) -> str | None:
     if branch is None:
         return None
     if branch == "":
-        raise InvalidInput("--branch is empty")
+        raise InvalidInput("--branch is empty; give a branch or tag name, or leave --branch out")
     if len(branch) > 255:
-        raise InvalidInput("--branch is longer than 255 characters")
+        raise InvalidInput(f"--branch is longer than 255 characters ({len(branch)}); give a shorter branch or tag name")
     bad = sorted({c for c in branch if c in _REF_FORBIDDEN or ord(c) < 32 or ord(c) == 127})
     if bad:
         raise InvalidInput(f"--branch {branch!r} contains forbidden characters: {' '.join(repr(c) for c in bad)}")
@@ -98,6 +104,38 @@ def _has_control(text: str) -> bool:
     return any(ord(c) < 32 or 127 <= ord(c) <= 159 for c in text)
 
 
+def validate_name(value: str, what: str, limit: int = MAX_NAME_CHARS) -> str:
+    """A label people read in lists and logs (a playground, a question): one line of plain text."""
+    text = value.strip()
+    if not text:
+        raise InvalidInput(f"{what}: empty; give a short plain-text name")
+    if len(text) > limit:
+        raise InvalidInput(f"{what}: {len(text)} characters; the limit is {limit}")
+    if _has_control(text):
+        raise InvalidInput(f"{what}: contains control characters (such as terminal escape sequences or line "
+                           "breaks); give one line of plain text")
+    return text
+
+
+def validate_text(value: str, what: str, limit: int = MAX_TEXT_CHARS) -> str | None:
+    """Free text shown to people (instructions for testers): may be empty or several lines, but
+    no escape sequences, and bounded."""
+    text = value.strip()
+    if len(text) > limit:
+        raise InvalidInput(f"{what}: {len(text)} characters; the limit is {limit}")
+    if _has_control(text.replace("\n", "").replace("\t", "").replace("\r", "")):
+        raise InvalidInput(f"{what}: contains control characters (such as terminal escape sequences); "
+                           "give plain text")
+    return text or None
+
+
+def validate_cap(value: int, what: str, *, minimum: int = 0) -> int:
+    """How many evaluations an arm accepts (0 closes it)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_CAP:
+        raise InvalidInput(f"{what}: {value!r} evaluations; give a whole number from {minimum} to {MAX_CAP}")
+    return value
+
+
 def validate_num_suggestions(n: int) -> int:
     if not 1 <= n <= MAX_SUGGESTIONS:
         raise InvalidInput(f"--suggestions must be between 1 and {MAX_SUGGESTIONS}, got {n}")
@@ -111,8 +149,9 @@ def validate_ref_exists(repo: str, branch: str | None) -> None:
         return
     path = Path(repo)
     if not (path / ".git").exists():
-        raise InvalidInput(f"--branch {branch!r} given, but {repo} is a plain app folder without git history")
+        raise InvalidInput(f"--branch {branch!r} given, but {repo} is a plain app folder without git history; "
+                           "leave --branch out")
     found = subprocess.run(["git", "-C", str(path), "rev-parse", "--verify", "--quiet", f"{branch}^{{commit}}"],
                            capture_output=True, text=True, timeout=30, check=False)
     if found.returncode != 0:
-        raise InvalidInput(f"--branch {branch!r} does not exist in {repo}")
+        raise InvalidInput(f"--branch {branch!r} does not exist in {repo}; give a branch, tag or commit it has")

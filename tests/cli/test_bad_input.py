@@ -1,7 +1,9 @@
 """Malformed configuration and input: one line naming what is wrong and what is allowed, exit code 2,
 no traceback, and nothing written (no database, no rows, no files in the data dir)."""
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -73,6 +75,39 @@ BAD_SETTINGS = [
     ({"VARIANTLAB_SANDBOX__MEMORY_LIMIT_MB": "0"},
      "VARIANTLAB_SANDBOX__MEMORY_LIMIT_MB: Input should be greater than 0 (got '0')"),
     ({"VARIANTLAB_EXPERIMENT__NUM_SUGGESTIONS": "many"}, "VARIANTLAB_EXPERIMENT__NUM_SUGGESTIONS: Input should be"),
+    # Every number has a range (db/settings.py): zero, negative, not finite and absurdly large are refused.
+    ({"VARIANTLAB_BROWSER__CONCURRENCY": "0"},
+     "VARIANTLAB_BROWSER__CONCURRENCY: Input should be greater than or equal to 1 (got '0')"),
+    ({"VARIANTLAB_BROWSER__CONCURRENCY": "100000"},
+     "VARIANTLAB_BROWSER__CONCURRENCY: Input should be less than or equal to 64 (got '100000')"),
+    ({"VARIANTLAB_BROWSER__SESSIONS_PER_FLOW": "0"}, "VARIANTLAB_BROWSER__SESSIONS_PER_FLOW: Input should be greater"),
+    ({"VARIANTLAB_BROWSER__SESSION_TIMEOUT_S": "-1"},
+     "VARIANTLAB_BROWSER__SESSION_TIMEOUT_S: Input should be greater than 0 (got '-1')"),
+    ({"VARIANTLAB_SANDBOX__COMMAND_TIMEOUT_S": "inf"},
+     "VARIANTLAB_SANDBOX__COMMAND_TIMEOUT_S: Input should be a finite number (got 'inf')"),
+    ({"VARIANTLAB_SANDBOX__BRINGUP_TIMEOUT_S": "nan"}, "VARIANTLAB_SANDBOX__BRINGUP_TIMEOUT_S: Input should be a finite"),
+    ({"VARIANTLAB_SANDBOX__E2B_LIFETIME_S": "0"}, "VARIANTLAB_SANDBOX__E2B_LIFETIME_S: Input should be greater than 0"),
+    ({"VARIANTLAB_LLM__MAX_RETRIES": "-1"},
+     "VARIANTLAB_LLM__MAX_RETRIES: Input should be greater than or equal to 0 (got '-1')"),
+    ({"VARIANTLAB_CODE__MAX_PARALLEL": "0"}, "VARIANTLAB_CODE__MAX_PARALLEL: Input should be greater than or equal to 1"),
+    ({"VARIANTLAB_CODE__TIME_BUDGET_S": "99999999999"},
+     "VARIANTLAB_CODE__TIME_BUDGET_S: Input should be less than or equal to 86400 (got '99999999999')"),
+    ({"VARIANTLAB_CODE__TEMPERATURES": "[0.5, 7]"},
+     "VARIANTLAB_CODE__TEMPERATURES[1]: Input should be less than or equal to 2 (got '7')"),
+    ({"VARIANTLAB_CODE__MODELS": "[]"}, "VARIANTLAB_CODE__MODELS: List should have at least 1 item after validation"),
+    ({"VARIANTLAB_CODE__STRATEGIES": json.dumps([f"s{i}" for i in range(11)])},
+     "VARIANTLAB_CODE__STRATEGIES: List should have at most 10 items after validation, not 11"),
+    # Strings are bounded; the refusal counts a long value rather than echoing it.
+    ({"VARIANTLAB_LLM__MODEL": "m" * 500},
+     "VARIANTLAB_LLM__MODEL: String should have at most 200 characters (got 500 characters)"),
+    ({"VARIANTLAB_LLM__MODEL": ""}, "VARIANTLAB_LLM__MODEL: String should have at least 1 character (got 0 characters)"),
+    ({"VARIANTLAB_DATABASE_URL": "sqlite:///" + "a" * 3000},
+     "VARIANTLAB_DATABASE_URL: String should have at most 2000 characters (got 3010 characters)"),
+    ({"VARIANTLAB_GITHUB__TIMEOUT_S": "inf"}, "VARIANTLAB_GITHUB__TIMEOUT_S: Input should be a finite number (got 'inf')"),
+    ({"VARIANTLAB_SHIP__AUTHOR_NAME": ""}, "VARIANTLAB_SHIP__AUTHOR_NAME: String should have at least 1 character"),
+    # A misspelt setting would leave the default silently in force.
+    ({"VARIANTLAB_BROWSER__CONCURENCY": "2"},
+     "VARIANTLAB_BROWSER__CONCURENCY: no such setting; the settings here are VARIANTLAB_BROWSER__PROVIDER, "),
 ]
 
 
@@ -169,6 +204,133 @@ def test_analyze_shows_names_from_the_csv_as_text(data_dir: Path, tmp_path: Path
 def test_analyze_input_that_is_not_a_file(data_dir: Path, tmp_path: Path, make, expected: str):  # type: ignore[no-untyped-def]
     target = make(tmp_path / "stats")
     _one_line_refusal(runner.invoke(app, ["analyze", "--input", str(target)]), expected)
+
+
+HEADER = "variant,metric,type,n,sum,sum_squares\n"
+# (the file's bytes, what the one line must say): `analyze --input` refuses the file, writes nothing.
+BAD_CSV = [
+    ("variant,metric,n,sum\ncontrol,s,1,1\n",
+     "missing column(s) type, sum_squares in the header row; give a UTF-8 CSV whose header row is variant,metric,"),
+    (HEADER + "control,s,binomial,abc,1,1\nv1,s,binomial,10,2,2\n", "row 1: n is not a number: 'abc'"),
+    (HEADER + "control,s,binomial,-5,1,1\nv1,s,binomial,10,2,2\n",
+     "row 1 (variant 'control', metric 's'): n must be a non-negative integer, got -5"),
+    (HEADER + "control,s,mean,10,1,-1\nv1,s,mean,10,2,2\n",
+     "row 1 (variant 'control', metric 's'): sum_squares cannot be negative (-1.0)"),
+    (HEADER + "control,s,binomial,10,20,20\nv1,s,binomial,10,2,2\n",
+     "row 1 (variant 'control', metric 's'): binomial successes must lie in [0, n], got 20.0"),
+    (HEADER + "control,s,mean,10,nan,nan\nv1,s,mean,10,2,2\n",
+     "row 1 (variant 'control', metric 's'): sum and sum_squares must be finite numbers"),
+    (HEADER + "control,s,binomial,10,1,1\nv1,s,binomial,1e26,2,2\n",
+     "row 2: n is 100000000000000004764729344; the limit is 1000000000000"),
+    (HEADER + "control,s,binomial,10,1,1,oops\nv1,s,binomial,10,2,2\n", "row 1: 7 fields but the header has 6"),
+    (HEADER + "control,s,binomial,10,1,1\ncontrol,s,binomial,10,2,2\n", "row 2: duplicate (variant 'control'"),
+    (HEADER + "c" * 300 + ",s,binomial,10,1,1\n", "row 1: variant is 300 characters; the limit is 200"),
+    ("", "the file is empty; give a UTF-8 CSV whose header row is variant,metric,type,n,sum,sum_squares"),
+    (HEADER, "no data rows below the header; give one row per variant and metric"),
+    (bytes(range(128, 256)) * 20, "not a readable CSV file ('utf-8' codec can't decode byte 0x80 in position 0"),
+    (HEADER + "control," + "s" * 200_000 + ",binomial,10,1,1\n",
+     "not a readable CSV file (field larger than field limit (131072)); give a UTF-8 CSV"),
+    (HEADER + "".join(f"v{i},s,binomial,10,1,1\n" for i in range(10_001)),
+     "more than 10000 data rows; give at most 10000 (one per variant and metric)"),
+    (None, "the file is 16777217 bytes; the limit is 16777216"),  # None: a sparse file one byte too large
+]
+
+
+@pytest.mark.parametrize(("content", "expected"), BAD_CSV, ids=[f"{i}-{e[:30]}" for i, (_, e) in enumerate(BAD_CSV)])
+def test_bad_csv_is_one_line_and_writes_nothing(data_dir: Path, tmp_path: Path, content: str | bytes | None,
+                                                expected: str):
+    stats = tmp_path / "input" / "stats.csv"
+    stats.parent.mkdir()
+    if content is None:
+        with stats.open("wb") as handle:
+            handle.truncate(16 * 1024 * 1024 + 1)
+    else:
+        stats.write_bytes(content if isinstance(content, bytes) else content.encode())
+    _one_line_refusal(runner.invoke(app, ["analyze", "--input", str(stats)]), f"--input {stats}: {expected}")
+    assert not data_dir.exists()
+
+
+APPS = {"shop": EXAMPLES / "shop", "express": EXAMPLES / "express"}
+# (app, variantlab.toml, what the one line must say); the same file is refused by `detect` and by
+# `experiment create` on the folder, before a row is written.
+BAD_TOML = [
+    ("shop", "port = 80\nport = 81\n", "variantlab.toml is not valid TOML: Cannot overwrite a value"),
+    ("shop", "start = 'python3 -m http.server\n", "variantlab.toml is not valid TOML: Expected"),
+    ("shop", "serve = 'npm start'\n", "variantlab.toml: unknown key 'serve'; allowed: install, build, start, "),
+    ("shop", "port = '8080'\n", "variantlab.toml: port must be an integer between 1 and 65535, not str '8080'"),
+    ("shop", "port = 0\n", "variantlab.toml: port must be an integer between 1 and 65535, not int 0"),
+    ("express", "port = 70000\n", "variantlab.toml: port must be an integer between 1 and 65535, not int 70000"),
+    ("shop", "kind = 'php'\n", "variantlab.toml: kind must be one of static, node, python, procfile, custom"),
+    ("shop", "setup = [1, 2]\n", "variantlab.toml: setup must be a list of strings (or one string)"),
+    ("shop", "static_root = '../..'\n",
+     "variantlab.toml: static_root '../..' is outside the app folder; give a path inside it, relative to its root"),
+    ("shop", "static_root = 'linked'\n", "variantlab.toml: static_root 'linked' is outside the app folder"),
+    ("express", "dependency_dirs = ['/tmp']\n", "variantlab.toml: dependency_dirs '/tmp' is outside the app folder"),
+    ("express", "lockfiles = ['package.json', '../../etc/passwd']\n",
+     "variantlab.toml: lockfiles '../../etc/passwd' is outside the app folder"),
+    ("express", "start = ''\n", ("variantlab.toml: start is empty, so nothing serves this node app; give the command "
+                               "that serves it on $PORT, or set static_root to the folder of built files")),
+    ("express", "start = '   '\n", "variantlab.toml: start is empty, so nothing serves this node app"),
+    ("express", 'start = "node server.js \\u001b[2J"\n',  # a TOML escape: the file itself is plain text
+     "variantlab.toml: start contains control characters (such as terminal escape sequences); give plain text"),
+    ("express", "env = { 'NODE_ENV=x' = 'production' }\n",
+     "variantlab.toml: env name 'NODE_ENV=x' is not a variable name; use letters, digits and '_'"),
+    ("express", "test = '" + "a" * 5000 + "'\n", "variantlab.toml: test is 5000 characters; the limit is 4000"),
+    ("shop", "# padding\n" * 7000, "variantlab.toml: the file is 70000 bytes; the limit is 65536"),
+]
+
+
+def _app_with(tmp_path: Path, app_name: str, toml: str) -> Path:
+    folder = tmp_path / "apps" / app_name
+    shutil.copytree(APPS[app_name], folder)
+    (folder / "variantlab.toml").write_text(toml)
+    (folder / "linked").symlink_to("/")  # a folder in the app that is really the whole machine
+    return folder
+
+
+@pytest.mark.parametrize(("app_name", "toml", "expected"), BAD_TOML,
+                         ids=[f"{i}-{t[:24]!r}" for i, (_, t, _) in enumerate(BAD_TOML)])
+def test_bad_variantlab_toml_is_refused_by_detect(data_dir: Path, tmp_path: Path, app_name: str, toml: str,
+                                                  expected: str):
+    folder = _app_with(tmp_path, app_name, toml)
+    _one_line_refusal(runner.invoke(app, ["detect", "--repo", str(folder)]), expected)
+    assert not data_dir.exists()
+
+
+@pytest.mark.parametrize(("app_name", "toml", "expected"), BAD_TOML,
+                         ids=[f"{i}-{t[:24]!r}" for i, (_, t, _) in enumerate(BAD_TOML)])
+def test_bad_variantlab_toml_creates_no_experiment(app_db: Path, tmp_path: Path, app_name: str, toml: str,
+                                                   expected: str):
+    folder = _app_with(tmp_path, app_name, toml)
+    _one_line_refusal(runner.invoke(app, ["experiment", "create", "--repo", str(folder), "--goal", "g"]), expected)
+    assert _rows() == 0
+
+
+def test_detect_shows_text_from_the_repo_escaped(data_dir: Path, tmp_path: Path):
+    """A Procfile is the repo's own text: its start command is printed with the escape sequence
+    visible, not acted on by the terminal."""
+    folder = tmp_path / "app"
+    folder.mkdir()
+    (folder / "Procfile").write_text("web: python3 -m http.server $PORT \x1b[2J\x1b]0;owned\x07\n")
+    result = runner.invoke(app, ["detect", "--repo", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "start  python3 -m http.server $PORT \\x1b[2J\\x1b]0;owned\\x07" in result.output
+
+
+def test_report_shows_text_from_repos_and_pages_escaped(app_db: Path):
+    """The bring-up plan (from the repo) and an error (from a sandbox or a page) are shown escaped."""
+    with session_scope() as session:
+        experiment = Experiment(name="shop", repo_url=SHOP, goal="find products", status="failed",
+                                bringup_plan={"kind": "procfile", "start": "serve \x1b[2J[bold]now"},
+                                error_message="page said \x1b]0;owned\x07 [red]boom")
+        session.add(experiment)
+        session.flush()
+        experiment_id = experiment.id
+    text = runner.invoke(app, ["report", experiment_id]).output
+    assert "\x1b" not in text and "\x07" not in text
+    assert "app: procfile: serve \\x1b[2J[bold]now" in text
+    assert "error: page said \\x1b]0;owned\\x07 [red]boom" in text
 
 
 def test_the_installed_command_prints_one_line_on_stderr(tmp_path: Path):
