@@ -17,7 +17,7 @@ from db.evaluations import (
 )
 from db.session import session_scope
 from db.users import PermissionDenied
-from db.validation import InvalidInput
+from db.validation import MAX_CAP, InvalidInput, validate_cap, validate_name, validate_text
 
 STANDARD_QUESTIONS = [
     QuestionSpec("Could you do what you came to do?", "select",
@@ -57,11 +57,16 @@ def _emails(raw: str) -> list[str] | None:
 
 def _create(name: str, type_: str, cap: int, keys: list[str], emails: str, description: str, standard: bool) -> bool:
     try:
+        # The labels are the form's: the admin sees which field to change. Testers see the name and
+        # the instructions, so they carry no escape sequences and stay a readable length.
+        name = validate_name(name, "Name")
+        instructions = validate_text(description, "Instructions shown to testers")
+        cap = validate_cap(cap, "Evaluations per arm (cap)", minimum=1)
         with session_scope(url) as s:
             arms = [a for a in arms_for_experiment(s, experiment_id, cap) if a.model_key in keys]
             create_playground(s, experiment_id=experiment_id, name=name, type=type_, created_by=user["id"], arms=arms,
                               questions=STANDARD_QUESTIONS if standard else [], restricted_emails=_emails(emails),
-                              description=description or None)
+                              description=instructions)
     except (PermissionDenied, InvalidInput) as exc:
         st.error(str(exc))
         return False
@@ -70,13 +75,24 @@ def _create(name: str, type_: str, cap: int, keys: list[str], emails: str, descr
     return True
 
 
+def _set_cap(session, model_key: str, cap: int) -> None:  # type: ignore[no-untyped-def]
+    set_arm_cap(session, playground["id"], user["id"], model_key, validate_cap(cap, f"cap of {model_key}"))
+
+
+def _add_question(session, text: str, qtype: str, options: list[dict[str, str]],  # type: ignore[no-untyped-def]
+                  required: bool) -> None:
+    spec = QuestionSpec(validate_name(text, "Question", limit=2000), qtype, options if qtype == "select" else None,
+                        required=required)
+    add_question(session, playground["id"], user["id"], spec)
+
+
 variant_keys = [v["key"] for v in data.comparison(url, experiment_id)["variants"]]
 with st.expander("New playground", expanded=not data.playgrounds(url, experiment_id)), st.form("new_playground"):
     name = st.text_input("Name", value="Which version works better?")
     type_ = st.radio("Type", ["ab_testing", "tuning"], horizontal=True,
                      help="A/B: each tester tries every arm once; tuning: one arm, asked repeatedly")
     keys = st.multiselect("Arms (the experiment's variants)", variant_keys, default=variant_keys)
-    cap = st.number_input("Evaluations per arm (cap)", min_value=1, max_value=100_000, value=50)
+    cap = st.number_input("Evaluations per arm (cap)", min_value=1, max_value=MAX_CAP, value=50)
     emails = st.text_area("Restrict to these emails (one per line; empty = every signed-in tester)")
     description = st.text_area("Instructions shown to testers")
     standard = st.checkbox("Add the standard questions (task done? what was confusing?)", value=True)
@@ -105,10 +121,11 @@ for arm in details["arms"]:
     left, mid, right = st.columns([2, 2, 1])
     left.markdown(f"**{arm['model_key']}** · {arm['current_count']} / {arm['max_evaluations']} evaluations")
     left.progress(min(1.0, arm["current_count"] / max(1, arm["max_evaluations"])))
+    # No max_value here: a cap above MAX_CAP gets a message from _set_cap instead of a silent reset.
     cap = mid.number_input("cap", min_value=0, value=arm["max_evaluations"], key=f"cap_{arm['id']}",
                            label_visibility="collapsed")
     if right.button("Set cap", key=f"setcap_{arm['id']}") and cap != arm["max_evaluations"]:
-        _write(set_arm_cap, playground["id"], user["id"], arm["model_key"], int(cap))
+        _write(_set_cap, arm["model_key"], int(cap))
 
 st.subheader("Questions")
 if details["questions"]:
@@ -121,8 +138,7 @@ with st.form(f"question_{playground['id']}", clear_on_submit=True):
     required = st.checkbox("Required", value=True)
     if st.form_submit_button("Add question"):
         opts = [{"label": o.strip(), "value": o.strip().lower()} for o in options.split(",") if o.strip()]
-        _write(add_question, playground["id"], user["id"],
-               QuestionSpec(text, qtype, opts if qtype == "select" else None, required=required))
+        _write(_add_question, text, qtype, opts, required)
 
 st.subheader("Audit trail")
 if details["audit"]:
