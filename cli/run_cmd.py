@@ -17,6 +17,7 @@ from rich.markup import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cli.children import descendants, end_processes
 from cli.errors import UserError, one_line
 from db.base import utcnow
 from db.build_summary import build_summary
@@ -72,9 +73,15 @@ def run_experiment(experiment_id: str, stage: str | None, console: Console | Non
     job = defs().resolve_implicit_global_asset_job_def()
     console.print(f"[bold]{experiment_id}[/] ({name}): {' → '.join(stages)}")
     run_id = str(uuid.uuid4())
+    children_before = descendants()
+
+    def before_exit(why: str) -> None:
+        live.stop()
+        _mark_interrupted(run_id, why, failed_stage=None)
+
     # One run for all the stages: Dagster orders them by their dependencies and stops at a failure.
     with (_LiveStages(console, experiment_id, stages) as live,
-          RunWatch(console, instance, run_id, before_exit=live.stop, on_recovered=on_recovered) as watch):
+          RunWatch(console, instance, run_id, before_exit=before_exit, on_recovered=on_recovered) as watch):
         result = job.execute_in_process(
             partition_key=experiment_id, instance=instance, raise_on_error=False, run_id=run_id,
             asset_selection=[dg.AssetKey(s) for s in stages], tags=process_tags(),
@@ -83,6 +90,8 @@ def run_experiment(experiment_id: str, stage: str | None, console: Console | Non
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )
     if watch.signum is not None and not result.success:
+        # A stage's `with` blocks have destroyed its sandboxes; anything else it started ends here.
+        end_processes(descendants() - children_before)
         return _stopped(console, instance, result, experiment_id, watch.signum)
     if not result.success:
         failed = _failed_stage(result) or stages[0]
@@ -105,10 +114,26 @@ def _stopped(console: Console, instance: dg.DagsterInstance, result: dg.ExecuteI
     run = instance.get_run_by_id(result.run_id)
     if run is not None and run.status != dg.DagsterRunStatus.CANCELED:
         instance.report_run_canceled(run, message=f"Stopped by {name}.")
+    _mark_interrupted(result.run_id, f"stopped by {name}", failed_stage=stage)
     where = f"{stage} interrupted; re-run from there: variantlab run {experiment_id} --stage {stage}" if stage \
         else "no stage was interrupted"
     console.print(f"stopped by {name}: run {result.run_id[:8]} canceled, {where}")
     return 128 + signum
+
+
+def _mark_interrupted(run_id: str, why: str, failed_stage: str | None) -> None:
+    """The run's stage rows that a signal ended say so: the stage that failed because of it (its
+    row holds Dagster's interruption error) and any still marked running (the process is about to
+    end without the stage's own bookkeeping). The experiment's status follows."""
+    with session_scope() as session:
+        rows = session.scalars(select(StageRun).where(StageRun.dagster_run_id == run_id)).all()
+        rows = [r for r in rows if r.status == "running" or (r.status == "failed" and r.stage == failed_stage)]
+        for row in rows:
+            row.status, row.error_message = "failed", f"interrupted: {why}"
+            row.completed_at = row.completed_at or utcnow()
+        session.flush()
+        for experiment_id in {row.experiment_id for row in rows}:
+            refresh_status(session, get_experiment(session, experiment_id))
 
 
 def _print_outcome(console: Console, experiment_id: str, stages: list[str]) -> None:

@@ -20,21 +20,25 @@ from typing import Self
 import dagster as dg
 from rich.console import Console
 
+from cli.children import descendants, end_processes
 from pipelines.instances import RecoveredRun, SlotWait, recover_dead_runs, slot_waits
 
 POLL_S = 1.0
 REPEAT_S = 30.0
-# A stage gets this long to end after a signal (Dagster interrupts it at its next Python bytecode).
-STOP_WITHIN_S = 10.0
+# A stage gets this long to end after a signal (Dagster interrupts it at its next Python bytecode);
+# with CHILDREN_GRACE_S for what it started, the command is gone within 10 s.
+STOP_WITHIN_S = 7.0
+CHILDREN_GRACE_S = 2.0
 
 
 class RunWatch:
     """Beside a run in this process: says which run holds the pool slot it waits for (again every
     30 s), recovers a holder whose process died, and acts on SIGINT/SIGTERM (the first one is kept
-    in `signum`): a wait stops at once; a running stage gets STOP_WITHIN_S or a second signal."""
+    in `signum`): a wait stops at once; a running stage gets STOP_WITHIN_S or a second signal.
+    `before_exit` gets why the process is about to end ("stopped by SIGTERM …")."""
 
     def __init__(self, console: Console, instance: dg.DagsterInstance, run_id: str, *,
-                 before_exit: Callable[[], None], on_recovered: Callable[[list[RecoveredRun]], None]) -> None:
+                 before_exit: Callable[[str], None], on_recovered: Callable[[list[RecoveredRun]], None]) -> None:
         self.console, self.instance, self.run_id = console, instance, run_id
         self.before_exit, self.on_recovered = before_exit, on_recovered
         self._stop = threading.Event()
@@ -45,6 +49,7 @@ class RunWatch:
         self.signum: int | None = None  # the first SIGINT/SIGTERM received, if any
 
     def __enter__(self) -> Self:
+        self._children_before = descendants()
         self._reader, writer = socket.socketpair()
         self._writer = writer
         writer.setblocking(False)
@@ -106,14 +111,17 @@ class RunWatch:
             self.console.print(f"still {wait.line()} {now - self._waiting_since:.0f}s so far")
 
     def _exit(self, signum: int, why: str) -> None:
-        """Stop now: the run is marked canceled and its slots (and queued claims) are given back."""
-        self.before_exit()
+        """Stop now: the run is marked canceled, its slots (and queued claims) are given back, and
+        what its stage started is ended (a sandbox's server in its own process group would outlive
+        os._exit and keep its port)."""
         name = signal.Signals(signum).name
+        self.before_exit(f"stopped by {name} {why}")
         self.console.print(f"stopped by {name} {why}: run {self.run_id[:8]} canceled")
         run = self.instance.get_run_by_id(self.run_id)
         if run is not None and not run.is_finished:
             self.instance.report_run_canceled(run, message=f"Stopped by {name} ({why}).")
         self.instance.event_log_storage.free_concurrency_slots_for_run(self.run_id)
+        end_processes(descendants() - self._children_before, CHILDREN_GRACE_S)
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(128 + signum)
