@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
+from dagster._core.events import DagsterEventType
+from dagster._core.storage.runs import SqliteRunStorage
 
 from db.settings import get_settings
 
@@ -78,6 +80,37 @@ def run_process_alive(tags: Mapping[str, str]) -> bool | None:
 
 
 @dataclass(frozen=True)
+class RunProcess:
+    """The process that executes a run, as far as this machine can tell."""
+
+    pid: str | None
+    alive: bool | None  # None: cannot be told (another machine, or nothing recorded)
+
+
+def run_process(instance: dg.DagsterInstance, run: dg.DagsterRun) -> RunProcess:
+    """From the run's tags; for a run without them, from the pid its process recorded when it started.
+
+    Runs without the tags were started by a variantlab from before them, or by a script calling
+    `materialize`. Every event carries the pid of the process that emitted it, RUN_START included,
+    but a pid means something only on the machine of that process. With SQLite storage that is this
+    machine (SQLite files are not shared between machines); on PostgreSQL the run may be anywhere, so
+    it is never judged (the daemon's run monitoring looks after the runs it launched). The process is
+    taken to be the run's if it is not a zombie and started no later than the RUN_START event: one
+    started after it got a recycled pid. A run without a RUN_START is starting or was made by hand:
+    nothing is told."""
+    if PID_TAG in run.tags:
+        return RunProcess(run.tags[PID_TAG], run_process_alive(run.tags))
+    if not isinstance(instance.run_storage, SqliteRunStorage):
+        return RunProcess(None, None)
+    started = instance.get_records_for_run(run.run_id, of_type=DagsterEventType.RUN_START, limit=1).records
+    entry = started[0].event_log_entry if started else None
+    pid = entry.dagster_event.pid if entry and entry.dagster_event else None
+    if entry is None or pid is None:
+        return RunProcess(None, None)
+    return RunProcess(str(pid), _alive_since(pid, entry.timestamp))
+
+
+@dataclass(frozen=True)
 class RecoveredRun:
     run_id: str
     reason: str
@@ -93,16 +126,17 @@ class RecoveredRun:
 
 
 def recover_dead_runs(instance: dg.DagsterInstance) -> list[RecoveredRun]:
-    """Mark failed the runs of this machine whose process is gone and free the pool slots they hold,
-    and those of runs that have ended (Dagster frees an ended run's slots only through the daemon's
-    run monitoring, which in-process runs do not have)."""
+    """Mark failed the runs whose process is known to be gone (run_process) and free the pool slots
+    they hold, and those of runs that have ended (Dagster frees an ended run's slots only through the
+    daemon's run monitoring, which in-process runs do not have)."""
     storage = instance.event_log_storage
     holding = _slots_by_run(instance)
     recovered = []
-    for run in instance.get_runs(filters=dg.RunsFilter(statuses=IN_PROGRESS, tags={HOST_TAG: socket.gethostname()})):
-        if run_process_alive(run.tags) is not False:
+    for run in instance.get_runs(filters=dg.RunsFilter(statuses=IN_PROGRESS)):
+        process = run_process(instance, run)
+        if process.alive is not False:
             continue
-        reason = f"its process (pid {run.tags.get(PID_TAG)}) is gone"
+        reason = f"its process (pid {process.pid}) is gone"
         instance.report_run_failed(run, message=f"Marked failed by variantlab: {reason}.")
         storage.free_concurrency_slots_for_run(run.run_id)
         recovered.append(RecoveredRun(run.run_id, reason, tuple(holding.pop(run.run_id, ())), marked_failed=True))
@@ -146,9 +180,9 @@ def slot_waits(instance: dg.DagsterInstance, run_id: str) -> list[SlotWait]:
             continue
         for holder in sorted({slot.run_id for slot in info.claimed_slots if slot.run_id != run_id}):
             record = instance.get_run_record_by_id(holder)
-            tags = record.dagster_run.tags if record else {}
-            waits.append(SlotWait(pool, holder, tags.get(PID_TAG), tags.get(HOST_TAG),
-                                  record.start_time if record else None, run_process_alive(tags)))
+            process = run_process(instance, record.dagster_run) if record else RunProcess(None, None)
+            waits.append(SlotWait(pool, holder, process.pid, record.dagster_run.tags.get(HOST_TAG) if record else None,
+                                  record.start_time if record else None, process.alive))
     return waits
 
 
@@ -159,6 +193,29 @@ def _slots_by_run(instance: dg.DagsterInstance) -> dict[str, list[str]]:
         for slot in storage.get_concurrency_info(pool).claimed_slots:
             held.setdefault(slot.run_id, []).append(pool)
     return held
+
+
+def _alive_since(pid: int, timestamp: float) -> bool | None:
+    """Whether a process with this pid, started no later than `timestamp`, is alive (None: no /proc)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    stat = _process_stat(pid)
+    if stat is None:
+        return None
+    state, ticks = stat
+    started = _boot_time() + int(ticks) / os.sysconf("SC_CLK_TCK")
+    return state != "Z" and started <= timestamp + 1.0  # the boot time is in whole seconds
+
+
+def _boot_time() -> float:
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith("btime "):
+            return float(line.split()[1])
+    return 0.0
 
 
 def _process_start(pid: int) -> str | None:

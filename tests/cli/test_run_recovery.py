@@ -269,3 +269,83 @@ def test_telling_a_live_run_process_from_a_dead_one():
     assert run_process_alive({**ours, PID_TAG: str(zombie.pid), PROCESS_START_TAG: ""}) is False  # killed, not reaped
     zombie.wait()
 
+
+UNTAGGED_RUN = textwrap.dedent("""
+    import time
+    import dagster as dg
+    from pipelines.instances import get_instance
+
+    @dg.asset(pool="browser")
+    def browser_results() -> None:
+        print("holding", flush=True)
+        time.sleep(600)
+
+    # No variantlab tags: a run as variantlab started them before it tagged its runs with its pid.
+    dg.materialize([browser_results], instance=get_instance())
+""")
+
+
+def test_a_run_without_pid_tags_is_left_while_its_process_lives_and_recovered_once_it_is_gone(env: dict[str, str]):
+    from pipelines.instances import PID_TAG, recover_dead_runs
+
+    process = subprocess.Popen([sys.executable, "-c", UNTAGGED_RUN], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline() == "holding\n"  # type: ignore[union-attr]
+        (run,) = _instance().get_runs()
+        assert PID_TAG not in run.tags and run.status == dg.DagsterRunStatus.STARTED
+        assert recover_dead_runs(_instance()) == []  # a live run of another process is not touched
+        assert _instance().get_run_by_id(run.run_id).status == dg.DagsterRunStatus.STARTED
+        assert _browser_holders() == {run.run_id}
+    finally:
+        process.kill()
+        process.wait(timeout=30)
+
+    (recovered,) = recover_dead_runs(_instance())
+    assert recovered.line() == (f"recovered run {run.run_id[:8]}: its process (pid {process.pid}) is gone; "
+                                "marked it failed and freed its `browser` slot")
+    assert _instance().get_run_by_id(run.run_id).status == dg.DagsterRunStatus.FAILURE
+    assert _browser_holders() == set()
+
+
+def test_a_run_without_pid_tags_whose_pid_was_recycled_is_recovered(env: dict[str, str]):
+    """The pid its RUN_START recorded now belongs to a process that started after it."""
+    import uuid
+
+    from dagster._core.events import DagsterEvent, DagsterEventType
+    from dagster._core.events.log import EventLogEntry
+
+    from pipelines.instances import recover_dead_runs, run_process
+
+    instance = _instance()
+    newer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        runs = {}
+        for label, started in {"before the process": time.time() - 3600, "after it started": time.time() + 5}.items():
+            run_id = str(uuid.uuid4())
+            instance.add_run(dg.DagsterRun(job_name="__ASSET_JOB", run_id=run_id, status=dg.DagsterRunStatus.STARTED))
+            instance.store_event(EventLogEntry(
+                error_info=None, level="DEBUG", user_message="", run_id=run_id, timestamp=started,
+                dagster_event=DagsterEvent(DagsterEventType.RUN_START.value, "__ASSET_JOB", pid=newer.pid)))
+            runs[label] = instance.get_run_by_id(run_id)
+        assert run_process(instance, runs["after it started"]).alive is True  # may be its own process
+        assert run_process(instance, runs["before the process"]).alive is False
+        (recovered,) = recover_dead_runs(instance)
+        assert recovered.run_id == runs["before the process"].run_id
+        assert recovered.reason == f"its process (pid {newer.pid}) is gone"
+        assert instance.get_run_by_id(runs["after it started"].run_id).status == dg.DagsterRunStatus.STARTED
+    finally:
+        newer.kill()
+        newer.wait()
+
+
+def test_a_run_without_pid_tags_or_a_start_event_is_never_judged(env: dict[str, str]):
+    """Nothing says which process runs it (it is being started, or was made by hand): left alone."""
+    import uuid
+
+    from pipelines.instances import recover_dead_runs, run_process
+
+    instance = _instance()
+    run_id = str(uuid.uuid4())
+    instance.add_run(dg.DagsterRun(job_name="__ASSET_JOB", run_id=run_id, status=dg.DagsterRunStatus.STARTED))
+    assert run_process(instance, instance.get_run_by_id(run_id)).alive is None
+    assert recover_dead_runs(instance) == []
