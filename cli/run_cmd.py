@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import signal
 import threading
 import time
@@ -175,10 +176,16 @@ def _failure_message(result: dg.ExecuteInProcessResult) -> str:
             return one_line(failure.user_failure_data.description)[:500]
         if failure and failure.error:
             error = failure.error
-            while error.cause is not None and error.cls_name in ("DagsterExecutionStepExecutionError",):
+            # The stage's own error under Dagster's wrappers; once retries are used up, under
+            # "Exceeded max_retries of N", which says nothing of the cause.
+            retries = re.match(r"Exceeded max_retries of (\d+)", error.message or "")
+            while error.cause is not None and (error.cls_name in ("DagsterExecutionStepExecutionError",)
+                                               or error.message.startswith("Exceeded max_retries")):
                 error = error.cause
             lines = error.message.strip().splitlines() if error.message else []
-            return one_line(lines[0])[:500] if lines else error.cls_name
+            # "agents.sandbox.base.SandboxError: …" reads as the other causes do: "SandboxError: …".
+            cause = re.sub(r"^(\w+\.)+(?=\w+: )", "", one_line(lines[0]))[:500] if lines else error.cls_name
+            return f"{cause} (still after {retries[1]} retries)" if retries else cause
     for event in result.all_events:
         if event.event_type_value == "PIPELINE_FAILURE" and event.message:
             return one_line(event.message)[:500]
@@ -191,9 +198,10 @@ def _write_failure_log(result: dg.ExecuteInProcessResult) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     parts = [f"run {result.run_id}"]
     for event in result.all_events:
-        failure = event.step_failure_data if event.is_step_failure or event.is_step_up_for_retry else None
-        if failure is not None and failure.error is not None:
-            parts.append(f"--- {event.step_key}: {event.event_type_value}\n{failure.error.to_string()}")
+        error = event.step_failure_data.error if event.is_step_failure else \
+            event.step_retry_data.error if event.is_step_up_for_retry else None
+        if error is not None:
+            parts.append(f"--- {event.step_key}: {event.event_type_value}\n{error.to_string()}")
         elif event.event_type_value == "PIPELINE_FAILURE":
             parts.append(f"--- run failed: {event.message}")
     path.write_text("\n\n".join(parts) + "\n")

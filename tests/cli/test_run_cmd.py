@@ -1,5 +1,6 @@
 """`variantlab run`: a run that would replace variants testers have evaluated is refused before any stage."""
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,68 @@ def test_a_stage_missing_its_input_fails_once_with_its_reason(evaluated: str):
     assert "variant_suggestions failed: StageInputMissing: the control has not been analysed" in output
     with session_scope() as session:
         assert session.scalars(select(StageRun.status)).all() == ["failed"]  # not retried
+
+
+def _git_repo(path: Path, procfile: str) -> Path:
+    """A repository whose only app is its Procfile's `web:` line."""
+    path.mkdir()
+    (path / "Procfile").write_text(f"web: {procfile}\n")
+    (path / "README.md").write_text("notes\n")
+    for argv in (["init", "-q"], ["add", "."], ["-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "app"]):
+        subprocess.run(["git", *argv], cwd=path, check=True)
+    return path
+
+
+@pytest.fixture
+def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    for name, value in {"VARIANTLAB_DATABASE_URL": url, "VARIANTLAB_DATA_DIR": str(tmp_path / "data"),
+                        "DAGSTER_HOME": str(tmp_path / "dagster"), "COLUMNS": "300"}.items():
+        monkeypatch.setenv(name, value)
+    upgrade_to_head(url)
+    return tmp_path
+
+
+def _failed_lines(output: str, stage: str, experiment_id: str) -> tuple[str, str]:
+    """The failure's cause line and its full log; checks the lines around them."""
+    assert "Traceback" not in output and "Stack Trace" not in output
+    lines = [line.strip() for line in output.strip().splitlines()]
+    (cause,) = [line for line in lines if line.startswith(f"✗ {stage} failed: ")]
+    (log_line,) = [line for line in lines if line.startswith("full log: ")]
+    assert lines[-1] == f"fix the cause, then re-run from there: variantlab run {experiment_id} --stage {stage}"
+    return cause.removeprefix(f"✗ {stage} failed: "), Path(log_line.removeprefix("full log: ")).read_text()
+
+
+@pytest.mark.browser
+def test_an_app_that_serves_nothing_fails_once_with_its_cause_and_its_log(fresh: Path):
+    """NotAWebApp is a BringupFailed: not retried, one line with the cause, and where the full log is."""
+    from db.experiments import create_experiment
+
+    repo = _git_repo(fresh / "repo", "python3 -m http.server $PORT --bind 127.0.0.1")
+    with session_scope() as session:
+        experiment_id = create_experiment(session, repo=str(repo), goal="find the notes").id
+    result = runner.invoke(app, ["run", experiment_id, "--stage", "test_flows"])
+    assert result.exit_code == 1, result.output
+    cause, log = _failed_lines(result.output, "test_flows", experiment_id)
+    assert cause.startswith("NotAWebApp: Nothing to test at http://127.0.0.1:"), cause
+    assert cause.endswith("the app serves only a directory listing and shows no form or item to act on.")
+    assert "NotAWebApp" in log and "Stack Trace" in log and "STEP_UP_FOR_RETRY" not in log
+    with session_scope() as session:
+        assert session.scalars(select(StageRun.status)).all() == ["failed"]  # not retried
+
+
+def test_a_stage_that_failed_after_its_retries_names_the_cause_not_the_retry_count(fresh: Path):
+    """An app that exits at start is retried like any sandbox error; the line still says why it failed,
+    and the log holds every attempt."""
+    from db.experiments import create_experiment
+
+    repo = _git_repo(fresh / "repo", 'python3 -c "import sys; sys.exit(\'cannot bind: configuration missing\')"')
+    with session_scope() as session:
+        experiment_id = create_experiment(session, repo=str(repo), goal="find the notes").id
+    result = runner.invoke(app, ["run", experiment_id, "--stage", "test_flows"])
+    assert result.exit_code == 1, result.output
+    cause, log = _failed_lines(result.output, "test_flows", experiment_id)
+    assert cause.startswith("SandboxError: start failed: the app exited before answering: cannot bind: "
+                            "configuration missing"), cause
+    assert cause.endswith("(still after 2 retries)")
+    assert log.count("STEP_UP_FOR_RETRY") == 2 and log.count("STEP_FAILURE") == 1
