@@ -19,7 +19,7 @@ from db.models import Experiment, FeedbackItem, User, Variant
 from db.users import PermissionDenied, audit, get_user, require_role
 from db.validation import InvalidInput
 
-__all__ = ["PermissionDenied", "WorkflowError", "approve_champion", "send_feedback", "verify"]
+__all__ = ["PermissionDenied", "WorkflowError", "approve_champion", "pipeline_advanced", "send_feedback", "verify"]
 
 MAX_FEEDBACK_CHARS = 4000
 # The pipeline moves proposed → implementing → beta; people move the rest.
@@ -57,6 +57,40 @@ def _move(session: Session, experiment: Experiment, to: str, actor: User, event_
     add_event(session, experiment.id, event_type, title=title, content=content, author_id=actor.id,
               author_type="user", status="completed", data={"from": old, "to": to})
     _audit(session, actor, f"workflow.{event_type}", experiment.id, {"workflow_status": old}, {"workflow_status": to})
+
+
+# What the pipeline itself moves, and when: building variants makes the experiment "implementing"
+# (also from beta: a rebuild replaces the variants an analyst would approve); the completing stage
+# finishing makes it "beta", where its champion can be approved. Approved and verified experiments
+# are people's decisions and the pipeline never moves them.
+BUILDING_STAGE = "variant_implementations"
+PIPELINE_MOVES: dict[tuple[str, str], tuple[str, ...]] = {
+    (BUILDING_STAGE, "started"): ("implementing",),
+    ("variant_metrics", "completed"): ("implementing", "beta"),
+}
+PIPELINE_MAY_MOVE_FROM = ("proposed", "implementing", "beta")
+
+
+def pipeline_advanced(session: Session, experiment: Experiment, stage: str, phase: str) -> list[str]:
+    """Move the workflow as the pipeline's progress says (see PIPELINE_MOVES); the states moved through.
+
+    Each step is a legal transition, recorded on the timeline as the system's and in the audit log
+    with no actor, so the approval history reads the same whether a person or the pipeline moved it.
+    """
+    moved: list[str] = []
+    for to in PIPELINE_MOVES.get((stage, phase), ()):
+        old = experiment.workflow_status
+        if old not in PIPELINE_MAY_MOVE_FROM or old == to or to not in TRANSITIONS[old]:
+            continue
+        experiment.workflow_status = to
+        title = ("Variants are being built" if to == "implementing"
+                 else "Ready for review: the champion can be approved")
+        add_event(session, experiment.id, "status_changed", stage=stage, title=title, author_type="system",
+                  status="completed", data={"from": old, "to": to, "workflow": True})
+        audit(session, actor_id=None, action="workflow.pipeline", resource_type="experiment",
+              resource_id=experiment.id, old_values={"workflow_status": old}, new_values={"workflow_status": to})
+        moved.append(to)
+    return moved
 
 
 def approve_champion(session: Session, experiment_id: str, actor_id: str, note: str | None = None) -> Experiment:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from db.approvals import pipeline_advanced
 from db.base import utcnow
 from db.experiments import add_event, get_experiment, set_status
 from db.models import Experiment, StageRun
@@ -57,6 +58,7 @@ def tracked_stage(experiment_id: str, stage: str, *, url: str | None = None,
         add_event(session, experiment_id, "stage_started", stage=stage, title=f"{stage} started",
                   status="in_progress")
         refresh_status(session, experiment)
+        pipeline_advanced(session, experiment, stage, "started")
         handle = StageHandle(experiment_id, stage, run.id, url)
     try:
         yield handle
@@ -74,7 +76,9 @@ def tracked_stage(experiment_id: str, stage: str, *, url: str | None = None,
             status="completed", progress=100, completed_at=utcnow()))
         add_event(session, experiment_id, "stage_completed", stage=stage, title=f"{stage} completed",
                   status="completed", progress=100)
-        refresh_status(session, get_experiment(session, experiment_id))
+        experiment = get_experiment(session, experiment_id)
+        refresh_status(session, experiment)
+        pipeline_advanced(session, experiment, stage, "completed")
 
 
 def refresh_status(session: Session, experiment: Experiment) -> None:

@@ -38,9 +38,8 @@ def test_the_signup_winner_ships_as_one_commit_carrying_the_champion_diff(app_db
         champion = s.get(Variant, experiment.champion_variant_id)
         patch = s.get(SolveRun, champion.source_run_id).diff
         analyst = get_or_create_user(s, "ana@example.com", role="analyst").id
-        # No stage moves the workflow to beta yet (db/approvals.py says the pipeline should); an
-        # analyst can approve only from there.
-        experiment.workflow_status = "beta"
+        # The completed run itself made the champion approvable (db/approvals.PIPELINE_MOVES).
+        assert experiment.workflow_status == "beta"
     with session_scope(app_db) as s:
         approve_champion(s, experiment_id, analyst)
 
