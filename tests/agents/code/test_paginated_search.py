@@ -37,10 +37,10 @@ SPA_PAGE = """<!doctype html>
 """
 # The seeds arrive from a JSON file after a delay; a Next button turns the page in place and goes
 # back to the first after the last, as many single-page apps do.
-SPA_SCRIPT = """var seeds = [], page = 0;
+SPA_SCRIPT = f"var PER = {PER_PAGE};\n" + """var seeds = [], page = 0;
 function render() {
-  var app = document.getElementById("app"), last = Math.ceil(seeds.length / %(per)d) - 1;
-  var shown = seeds.slice(page * %(per)d, page * %(per)d + %(per)d);
+  var app = document.getElementById("app"), last = Math.ceil(seeds.length / PER) - 1;
+  var shown = seeds.slice(page * PER, page * PER + PER);
   app.innerHTML = '<ol class="seeds">' + shown.map(function (s) {
     return '<li class="seed"><a href="#/seed/' + s.id + '">' + s.name + '</a> <small>' + s.kind + '</small></li>';
   }).join("") + '</ol><div class="pages"><button type="button">' + (page >= last ? "Back to the first" : "Next") + '</button></div>';
@@ -49,7 +49,7 @@ function render() {
 setTimeout(function () {
   fetch("seeds.json").then(function (r) { return r.json(); }).then(function (data) { seeds = data; render(); });
 }, 400);
-""" % {"per": PER_PAGE}
+"""
 
 LINKED_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Seed swap, page {n}</title></head>
