@@ -16,7 +16,7 @@ setup: python-deps system-deps
 python-deps:
 	@command -v uv >/dev/null 2>&1 || test -x "$(UV)" || { echo "installing uv (the Python package manager) ..."; \
 		python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv; }
-	@$(UV) sync --frozen --quiet
+	@$(UV) sync --frozen --quiet --extra celery
 	@command -v uv >/dev/null 2>&1 || echo "note: uv is in $(dir $(UV)), which is not on your PATH; in a new shell run: export PATH=\"$(dir $(UV)):\$$PATH\" (or call .venv/bin/variantlab, as the README does)"
 
 # The system Chromium drives the browser agents and bubblewrap isolates sandboxes. Both come from

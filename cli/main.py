@@ -49,7 +49,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(experiment_app, name="experiment")
 app.add_typer(sandbox_app, name="sandbox")
 
-BENCHES = ("sandbox", "bringup", "browser", "agents", "pipeline", "stats", "dashboard")
+BENCHES = ("sandbox", "bringup", "browser", "agents", "pipeline", "stats", "dashboard", "scaleout")
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -240,6 +240,33 @@ def dashboard(port: Annotated[int, typer.Option()] = 8501) -> None:
     from cli.dashboard_cmd import serve_dashboard
 
     raise typer.Exit(_guard(serve_dashboard, port=port) or 0)
+
+
+@app.command("dispatch")
+def dispatch(
+    experiment_id: Annotated[str, typer.Argument(metavar="EXP_ID")],
+    stage: Annotated[str | None, typer.Option(help="re-materialise this stage and what is downstream")] = None,
+    run_config: Annotated[str | None, typer.Option(
+        help="the run config whose `celery` block names the broker [default: pipelines/instance/celery_run.yaml]")] = None,
+) -> None:
+    """Like run, with each stage executed by a `variantlab worker` (Celery) instead of this process."""
+    from cli.dispatch_cmd import dispatch_experiment
+
+    code = _guard(dispatch_experiment, experiment_id, stage, run_config)
+    raise typer.Exit(code or 0)
+
+
+@app.command("worker")
+def worker(
+    run_config: Annotated[str | None, typer.Option(
+        help="the run config whose `celery` block names the broker [default: pipelines/instance/celery_run.yaml]")] = None,
+    name: Annotated[str | None, typer.Option(help="node name, unique among the workers [default: random]")] = None,
+    concurrency: Annotated[int, typer.Option(help="steps this worker runs at once")] = 1,
+) -> None:
+    """Run experiment steps sent by runs on the Celery executor, until stopped (needs the celery extra)."""
+    from cli.worker_cmd import serve
+
+    raise typer.Exit(_guard(serve, run_config, name, concurrency) or 0)
 
 
 @app.command("bench")

@@ -9,6 +9,7 @@ from pipelines.checks import (
     every_variant_has_browser_results,
     metrics_finite_and_in_bounds,
 )
+from pipelines.executors import experiment_executor
 from pipelines.jobs import evaluation_job, experiment_job
 from pipelines.resources import AppDatabase
 from pipelines.schedules import evaluation_metrics_refresh
@@ -26,5 +27,6 @@ def defs() -> dg.Definitions:
             asset_checks=[every_suggestion_has_a_solve_outcome, every_variant_has_browser_results,
                           metrics_finite_and_in_bounds],
             resources={"database": AppDatabase()},
+            executor=experiment_executor,
         ),
     )

@@ -2,12 +2,15 @@
 
 import dagster as dg
 
+from pipelines.hooks import STEP_PROCESS_HOOKS
+
 MAIN_STAGES = ("test_flows", "control_analysis", "variant_suggestions", "variant_implementations",
                "browser_results", "variant_metrics", "evaluation_metrics")
 
 experiment_job = dg.define_asset_job(
     "experiment_job", selection=dg.AssetSelection.assets(*MAIN_STAGES),
     description="Every stage of one experiment: flows, control, suggestions, variants, panel, metrics, human evaluation.",
+    hooks=STEP_PROCESS_HOOKS,  # with steps on Celery workers, where each stage ran is on the record
 )
 evaluation_job = dg.define_asset_job(
     "evaluation_job", selection=dg.AssetSelection.assets("evaluation_metrics"),
