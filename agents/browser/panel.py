@@ -1,4 +1,5 @@
-"""A panel of simulated users: every flow, N sessions each, on every variant, interleaved and concurrent."""
+"""A panel of simulated users: every flow, N sessions each, on every variant, interleaved and concurrent;
+optionally in rounds, until the caller has seen enough."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from agents.browser.session import run_session
 from agents.browser.sync import run_sync
 from agents.schemas import FlowSpec, TaskSpec
 from db.settings import get_settings
+
+# Given every result so far, how many more sessions per flow to run on every variant (0: stop).
+NextRound = Callable[[list[SessionResult]], int]
 
 _REQUIRED_PARAMS = {"find_item": ("item_name",), "complete_form": (), "explore": (), "journey": ("steps",)}
 
@@ -47,11 +51,12 @@ def session_seed(seed: int, flow_order: int, session_index: int) -> int:
 
 
 def schedule(
-    variant_keys: list[str], flows: list[FlowSpec], sessions_per_flow: int
+    variant_keys: list[str], flows: list[FlowSpec], sessions_per_flow: int, start: int = 0
 ) -> list[tuple[str, FlowSpec, int]]:
-    """Round r runs session r of every flow on every variant; variant order rotates each round."""
+    """Sessions start .. start + sessions_per_flow - 1 of every flow on every variant, index by index;
+    variant order rotates with the index."""
     plan = []
-    for index in range(sessions_per_flow):
+    for index in range(start, start + sessions_per_flow):
         shift = index % len(variant_keys)
         rotated = variant_keys[shift:] + variant_keys[:shift]
         for flow in sorted(flows, key=lambda f: f.order):
@@ -69,8 +74,14 @@ async def run_panel_async(
     artifacts_dir: Path,
     on_log: Callable[[LogRecord], None] | None = None,
     headers: dict[str, dict[str, str]] | None = None,
+    next_round: NextRound | None = None,
 ) -> list[SessionResult]:
-    """Run every flow on every target; `headers` maps a target's key to headers its requests need."""
+    """Run every flow on every target; `headers` maps a target's key to headers its requests need.
+
+    With `next_round` the panel runs in rounds: `sessions_per_flow` of every flow on every variant, then
+    as many more as `next_round` asks after each round, until it asks for none. Every round is whole
+    (each variant meets the same sessions), and the browser, its tabs and the cache stay up throughout.
+    """
     validate_flows(flows)
     headers = headers or {}
     if unknown := set(headers) - set(targets):
@@ -82,7 +93,6 @@ async def run_panel_async(
     for key, url in targets.items():
         check_reachable(url, headers.get(key))
     emit = on_log or (lambda record: None)
-    plan = schedule(list(targets), flows, sessions_per_flow)
     if get_settings().browser.provider == "browser_use":
         if any(headers.values()):
             raise ValueError(
@@ -139,7 +149,16 @@ async def run_panel_async(
                 return result
 
         try:
-            return list(await asyncio.gather(*(one(*entry) for entry in plan)))
+            results: list[SessionResult] = []
+            start, count = 0, sessions_per_flow
+            while count > 0:
+                plan = schedule(list(targets), flows, count, start=start)
+                results += await asyncio.gather(*(one(*entry) for entry in plan))
+                start += count
+                count = next_round(list(results)) if next_round is not None else 0
+                if count < 0:
+                    raise ValueError(f"next_round asked for {count} sessions per flow")
+            return results
         finally:
             if browser is not None and tabs is not None:
                 await tabs.close()
@@ -158,6 +177,7 @@ def run_panel(
     artifacts_dir: Path,
     on_log: Callable[[LogRecord], None] | None = None,
     headers: dict[str, dict[str, str]] | None = None,
+    next_round: NextRound | None = None,
 ) -> list[SessionResult]:
     return run_sync(
         run_panel_async(
@@ -169,5 +189,6 @@ def run_panel(
             artifacts_dir=artifacts_dir,
             on_log=on_log,
             headers=headers,
+            next_round=next_round,
         )
     )
