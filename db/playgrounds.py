@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from db.models import Arm, EvaluationCounter, Experiment, Playground, Question, User, Variant
 from db.models.enums import PLAYGROUND_TYPE, QUESTION_TYPE
 from db.users import PermissionDenied, audit, get_user, normalise_email, require_role
-from db.validation import InvalidInput
+from db.validation import InvalidInput, validate_cap, validate_name, validate_text
 
 _MODEL_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,50}$")
 UPDATABLE = ("name", "description", "support_text", "is_active", "restricted_emails")
@@ -70,11 +70,19 @@ def _owned(session: Session, playground_id: str, actor_id: str) -> Playground:
 
 
 def _text(value: Any, what: str, limit: int = 255) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{what} must be a non-empty string")
-    if len(value.strip()) > limit:
-        raise InvalidInput(f"{what} is longer than {limit} characters")
-    return value.strip()
+    # The service checks what the dashboard's forms check, so a caller that skips the form (the CLI, a
+    # script, a test) cannot store an escape sequence that testers' terminals or pages would replay.
+    if not isinstance(value, str):
+        raise InvalidInput(f"{what}: not text; give a short plain-text name")
+    return validate_name(value, what, limit=limit)
+
+
+def _free_text(value: Any, what: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{what}: not text; give plain text")
+    return validate_text(value, what)
 
 
 def _emails(emails: list[str] | None) -> list[str] | None:
@@ -97,8 +105,7 @@ def _check_arms(session: Session, type_: str, arms: list[ArmSpec], experiment_id
     for arm in arms:
         if not _MODEL_KEY.match(arm.model_key):
             raise InvalidInput(f"arm key {arm.model_key!r} must be 1-50 letters, digits, '.', '_' or '-'")
-        if isinstance(arm.max_evaluations, bool) or not isinstance(arm.max_evaluations, int) or arm.max_evaluations < 0:
-            raise InvalidInput(f"arm {arm.model_key}: max_evaluations must be a whole number >= 0")
+        validate_cap(arm.max_evaluations, f"arm {arm.model_key}: max_evaluations")
         if arm.variant_id is not None:
             variant = session.get(Variant, arm.variant_id)
             if variant is None or variant.experiment_id != experiment_id:
@@ -106,7 +113,8 @@ def _check_arms(session: Session, type_: str, arms: list[ArmSpec], experiment_id
 
 
 def _check_question(spec: QuestionSpec, arm_keys: set[str]) -> None:
-    _text(spec.question_text, "question_text", limit=2000)
+    if not isinstance(spec.question_text, str) or not validate_text(spec.question_text, "question_text", limit=2000):
+        raise InvalidInput("question_text: empty; give the question testers answer, as plain text")
     if spec.question_type not in QUESTION_TYPE:
         raise InvalidInput(f"question_type must be one of {', '.join(QUESTION_TYPE)}, got {spec.question_type!r}")
     if spec.model_key is not None and spec.model_key not in arm_keys:
@@ -161,7 +169,8 @@ def create_playground(
     for spec in questions:
         _check_question(spec, {a.model_key for a in arms})
     playground = Playground(experiment_id=experiment_id, name=_text(name, "name"), type=type,
-                            description=description, support_text=support_text, created_by=created_by,
+                            description=_free_text(description, "description"),
+                            support_text=_free_text(support_text, "support_text"), created_by=created_by,
                             is_active=True, restricted_emails=_emails(restricted_emails))
     session.add(playground)
     session.flush()
@@ -187,6 +196,9 @@ def update_playground(
     playground = _owned(session, playground_id, actor_id)
     if "name" in changes:
         changes["name"] = _text(changes["name"], "name")
+    for key in ("description", "support_text"):
+        if key in changes:
+            changes[key] = _free_text(changes[key], key)
     if "is_active" in changes and not isinstance(changes["is_active"], bool):
         raise InvalidInput("is_active must be true or false")
     if "restricted_emails" in changes:
@@ -222,8 +234,7 @@ def set_arm_cap(
 ) -> Arm:
     """A new cap for one arm; lowering it below the current count just closes the arm."""
     _owned(session, playground_id, actor_id)
-    if isinstance(max_evaluations, bool) or not isinstance(max_evaluations, int) or max_evaluations < 0:
-        raise InvalidInput("max_evaluations must be a whole number >= 0")
+    validate_cap(max_evaluations, "max_evaluations")
     arm = session.scalar(select(Arm).where(Arm.playground_id == playground_id, Arm.model_key == model_key))
     if arm is None:
         raise InvalidInput(f"playground {playground_id} has no arm {model_key!r}")
