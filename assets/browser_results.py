@@ -1,4 +1,5 @@
-"""Stage 5: the same simulated-user panel on the control and every variant, interleaved."""
+"""Stage 5: the same simulated-user panel on the control and every variant, interleaved, in rounds until
+the primary metric is decided or the budget is spent."""
 
 import time
 from contextlib import ExitStack
@@ -8,17 +9,22 @@ from sqlalchemy import delete, select
 
 from agents.browser.analysis import analyze_panel
 from agents.browser.panel import run_panel
+from agents.browser.shots import prune_session_folders
 from agents.sandbox.base import SandboxError
 from agents.sandbox.factory import open_sandbox
+from analysis.stopping import StoppingRule
+from assets.panel_rounds import PanelRounds
 from assets.records import (
     StageInputMissing,
     approved_flows,
     browser_session_row,
     dagster_run_id,
+    experiment_links,
     log_row,
     panel_sessions_per_flow,
     record_panel_stats,
 )
+from assets.variant_metrics import PRIMARY_METRIC, SECONDARY_METRICS
 from db.base import utcnow
 from db.experiments import add_event, get_experiment
 from db.models import BrowserSession, ExecutionLog, Variant
@@ -41,7 +47,7 @@ def browser_results(context: dg.AssetExecutionContext, database: AppDatabase) ->
     logs = []
     # Re-measuring leaves the variants as they are, so human evaluations do not stand in its way.
     with fail_without_retry(), tracked_stage(experiment_id, STAGE, url=database.ready_url(),
-                                             dagster_run_id=dagster_run_id(context)):
+                                             dagster_run_id=dagster_run_id(context)) as stage:
         with database.session() as session:
             experiment = get_experiment(session, experiment_id)
             repo, ref = experiment.repo_url, experiment.base_branch
@@ -67,11 +73,19 @@ def browser_results(context: dg.AssetExecutionContext, database: AppDatabase) ->
                 except SandboxError as exc:
                     deploys[variant_id] = {"status": "error", "url": None, "sandbox_id": None,
                                            "started": deploy_started, "logs": str(exc)}
+            browser = settings.browser
+            # The rule corrects over the metrics stage's decision family, so what stops the panel as
+            # decided is what that stage then decides on.
+            rule = StoppingRule(PRIMARY_METRIC, browser.max_sessions_per_variant, browser.panel_time_budget_s,
+                                SECONDARY_METRICS)
+            rounds = PanelRounds(rule, arms=len(targets), flows=len(flows),
+                                 round_size=browser.round_sessions_per_variant, stage=stage)
             results = run_panel(targets, [spec for _, spec in flows],
                                 sessions_per_flow=panel_sessions_per_flow(len(flows)), seed=1,
-                                concurrency=settings.browser.concurrency,
+                                concurrency=browser.concurrency,
                                 artifacts_dir=settings.artifacts_dir / experiment_id / STAGE, on_log=logs.append,
-                                headers=headers)
+                                headers=headers, next_round=rounds)
+            stopped = rounds.stopped
         by_key = {key: variant_id for variant_id, key, _, _ in variants}
         with database.session() as session:
             # Replace this stage's sessions and logs for the partition (re-materialising is safe).
@@ -87,13 +101,25 @@ def browser_results(context: dg.AssetExecutionContext, database: AppDatabase) ->
                 session.add(log_row(record, experiment_id=experiment_id, test_session_id=test_session_id,
                                     stage=STAGE, flow_ids=flow_ids))
             analyses = _record_variants(session, experiment_id, variants, deploys, results)
-            get_experiment(session, experiment_id).last_tested_at = utcnow()
+            experiment = get_experiment(session, experiment_id)
+            experiment.last_tested_at = utcnow()
+            experiment.panel_stop_reason = stopped.reason
+            experiment.panel_rounds = stopped.round
+            experiment.panel_sessions_per_arm = stopped.sessions_per_arm
             record_panel_stats(session, sessions=len(results), browsers=len(targets),
                                seconds=time.monotonic() - started, stage=STAGE)
+        # Once the new rows are committed, the replaced sessions' screenshots go too (and any a failed run
+        # left): a re-materialised stage keeps only the files its rows name.
+        prune_session_folders(settings.artifacts_dir / experiment_id / STAGE, {r.id for r in results})
     return dg.MaterializeResult(metadata={
+        **experiment_links(context, database),
         "variants_measured": len(targets),
         "deploy_failures": sum(d["status"] == "error" for d in deploys.values()),
         "sessions": len(results),
+        "panel_stop_reason": str(stopped.reason),
+        "panel_rounds": stopped.round,
+        "sessions_per_arm": stopped.sessions_per_arm,
+        "panel_stopping": stopped.explanation,
         "success_rate_by_variant": dg.MetadataValue.json(analyses),
         "seconds": round(time.monotonic() - started, 2),
     })

@@ -10,7 +10,8 @@ from analysis.engine import analyze
 from analysis.guardrails import Guardrail
 from analysis.report import AnalysisReport, MetricResult
 from analysis.rows import MetricRow
-from assets.records import StageInputMissing, comparison_columns, dagster_run_id
+from analysis.stopping import as_sequential, looked_more_than_once, stop_summary
+from assets.records import StageInputMissing, comparison_columns, dagster_run_id, experiment_links
 from db.build_summary import BuildSummary, build_summary
 from db.experiments import add_event, get_experiment
 from db.models import Variant, VariantMetric
@@ -39,10 +40,14 @@ def variant_metrics(context: dg.AssetExecutionContext, database: AppDatabase) ->
         stats = panel_sufficient_stats(session, experiment_id)
         if not any(s["variant"] == "control" for s in stats):
             raise StageInputMissing("no browser results for the control; materialise browser_results first")
-        report = analyze_panel_stats([MetricRow(**s) for s in stats])
+        stop = experiment.panel_stop_reason
+        sequential = stop is not None and looked_more_than_once(stop, experiment.panel_rounds or 0)
+        report = analyze_panel_stats([MetricRow(**s) for s in stats], sequential=sequential)
         decision = choose_champion_variant(report, PRIMARY_METRIC, SECONDARY_METRICS)
         built = build_summary(session, experiment_id)
         reason = outcome_reason(decision.reason, built, measured=len({s["variant"] for s in stats}) - 1)
+        if stop is not None:  # how long the panel ran is part of the answer, above all when it found none
+            reason += f"; {stop_summary(stop, experiment.panel_rounds or 0, experiment.panel_sessions_per_arm or 0)}"
         ids = {v.key: v.id for v in session.scalars(select(Variant).where(Variant.experiment_id == experiment_id))}
         # Replace this partition's panel metrics (human metrics are the evaluation stage's).
         session.execute(delete(VariantMetric).where(VariantMetric.experiment_id == experiment_id,
@@ -59,6 +64,7 @@ def variant_metrics(context: dg.AssetExecutionContext, database: AppDatabase) ->
                                             "build": built.to_dict()})
     significant = [f"{r.variant}:{r.metric}" for r in report.results if r.significant]
     return dg.MaterializeResult(metadata={
+        **experiment_links(context, database),
         "champion_variant": decision.variant or "none",
         "champion_reason": reason,
         "variants_built": built.line(),
@@ -79,13 +85,19 @@ def outcome_reason(decision_reason: str, built: BuildSummary, *, measured: int) 
     return decision_reason
 
 
-def analyze_panel_stats(rows: list[MetricRow]) -> AnalysisReport:
+def analyze_panel_stats(rows: list[MetricRow], *, sequential: bool = False) -> AnalysisReport:
     """Two families, declared before the data: the decision metrics (Holm-corrected together, they
     name the champion) and the rest (guardrails by non-inferiority, descriptive metrics). Correcting
     the decision over guardrails too would only spend power on tests that cannot name a winner.
-    The panel is a fixed-size batch read once, so fixed-horizon intervals are the right ones."""
+    A panel read once is a fixed-size batch, and fixed-horizon intervals are the right ones. A panel
+    that looked after every round (`sequential`) could stop when a fixed-horizon test happened to be
+    small, so the decision family is read on the always-valid intervals and p-values its stopping rule
+    used; the other family never steered the stop and stays fixed-horizon."""
     decision_metrics = {PRIMARY_METRIC, *SECONDARY_METRICS}
-    decisive = analyze([r for r in rows if r.metric in decision_metrics], baseline="control", correction="holm")
+    decision_rows = [r for r in rows if r.metric in decision_metrics]
+    decisive = analyze(decision_rows, baseline="control", correction="holm")
+    if sequential:
+        decisive = as_sequential(decisive, decision_rows)
     others = [r for r in rows if r.metric not in decision_metrics]
     if not others:
         return decisive

@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from agents.sandbox.base import describe_plan
+from analysis.stopping import stop_summary
 from cli.errors import UserError, printable
 from db.experiments import UnknownExperiment
 from db.migrate import ensure_schema
@@ -98,6 +99,9 @@ def print_report(data: dict, console: Console) -> None:
             f"{success['chance_to_win']:.0%}" if success and success["chance_to_win"] is not None else "—",
         )
     console.print(table)
+    panel = data.get("panel") or {}
+    if panel.get("stop_reason"):
+        console.print(f"panel: {stop_summary(panel['stop_reason'], panel['rounds'], panel['sessions_per_arm'])}")
     if data.get("build"):
         console.print(f"built: {data['build']['summary']}")
     console.print(f"champion: [bold]{data['champion_variant'] or 'none'}[/] — {data['champion_reason'] or ''}")

@@ -104,6 +104,7 @@ def experiment_header(session: Session, experiment_id: str) -> Row | None:
         Experiment.status, Experiment.workflow_status, Experiment.version, Experiment.error_message,
         Experiment.created_at, Experiment.champion_variant_id, Experiment.champion_reason,
         Experiment.approved_at, Experiment.verified_at, Experiment.bringup_plan, champion.key.label("champion_key"),
+        Experiment.panel_stop_reason, Experiment.panel_rounds, Experiment.panel_sessions_per_arm,
         approver.email.label("approved_by"), verifier.email.label("verified_by"),
     ).outerjoin(champion, champion.id == Experiment.champion_variant_id)
      .outerjoin(approver, approver.id == Experiment.approved_by_id)

@@ -76,4 +76,7 @@ def experiment_report(session: Session, experiment_id: str) -> dict[str, Any]:
         "champion_variant": champion_key,
         "champion_variant_id": experiment.champion_variant_id,
         "champion_reason": experiment.champion_reason,
+        # How the variant panel ended (analysis/stopping.py); all None for a panel of one fixed round.
+        "panel": {"stop_reason": experiment.panel_stop_reason, "rounds": experiment.panel_rounds,
+                  "sessions_per_arm": experiment.panel_sessions_per_arm},
     }

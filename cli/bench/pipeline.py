@@ -35,6 +35,7 @@ def _isolated(tmp: Path, quick: bool) -> dict[str, str | None]:
                "DAGSTER_HOME": str(tmp / "dagster")}
     if quick:
         changes |= {"VARIANTLAB_BROWSER__SESSIONS_PER_FLOW": "1", "VARIANTLAB_BROWSER__MIN_SESSIONS_PER_VARIANT": "1",
+                    "VARIANTLAB_BROWSER__MAX_SESSIONS_PER_VARIANT": "1",  # one round of the variant panel
                     "VARIANTLAB_CODE__TEMPERATURES": "[0.0]"}
     previous = {key: os.environ.get(key) for key in changes}
     os.environ.update(changes)

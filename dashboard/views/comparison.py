@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from analysis.stopping import stop_summary
 from dashboard import auth, charts, data
 from dashboard.widgets import badge, experiment_banner, pick_experiment
 
@@ -82,6 +83,10 @@ def _verdict(metrics: list[dict[str, Any]]) -> None:
                  "treat every comparison with suspicion until the cause is found.")
     elif srm:
         st.caption(f"Panel sessions per arm: {_per_arm(view['sessions'])} (SRM p = {srm['p_value']:.2f}).")
+    if header["panel_stop_reason"]:  # a panel sent in rounds: why it stopped, and after how many sessions
+        ended = stop_summary(header["panel_stop_reason"], header["panel_rounds"] or 0,
+                             header["panel_sessions_per_arm"] or 0)
+        st.caption(ended[0].upper() + ended[1:] + ".")
 
 
 def _guardrails(metrics: list[dict[str, Any]]) -> None:

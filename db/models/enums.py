@@ -38,6 +38,8 @@ QUESTION_TYPE = ("select", "input_string")
 AUTHOR_TYPE = ("user", "system", "agent")  # seed 003 user|system|claude; claude -> agent
 EVENT_STATUS = ("pending", "in_progress", "completed", "failed")
 METRIC_TYPE = ("binomial", "mean")
+# why the browser_results panel stopped sending rounds of users (analysis.stopping.StopReason)
+PANEL_STOP_REASON = ("decided", "max_sessions", "time_budget", "nothing_to_compare")
 # seed 003 message types, generalised from patterns/Claude to experiments/agents
 EVENT_TYPES = (
     "experiment_created",

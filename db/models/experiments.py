@@ -14,6 +14,7 @@ from db.models.enums import (
     DEPLOY_STATUS,
     EXPERIMENT_STATUS,
     METRIC_TYPE,
+    PANEL_STOP_REASON,
     STAGE_STATUS,
     STAGES,
     VARIANT_TYPE,
@@ -27,6 +28,7 @@ class Experiment(Timestamps, Base):
     __table_args__ = (
         one_of("status", EXPERIMENT_STATUS),
         one_of("workflow_status", WORKFLOW_STATUS),
+        one_of("panel_stop_reason", PANEL_STOP_REASON),
         Index("ix_experiments_created_at", "created_at"),
     )
 
@@ -60,6 +62,11 @@ class Experiment(Timestamps, Base):
         ForeignKey("variants.id", ondelete="SET NULL", use_alter=True)
     )
     champion_reason: Mapped[str | None]
+    # How the browser_results panel, sent in rounds, ended (analysis/stopping.py): why it stopped, after
+    # how many rounds, with how many sessions on each arm (every round is whole, so one number).
+    panel_stop_reason: Mapped[str | None] = mapped_column(String(32))
+    panel_rounds: Mapped[int | None] = mapped_column(Integer)
+    panel_sessions_per_arm: Mapped[int | None] = mapped_column(Integer)
 
     variants: Mapped[list[Variant]] = relationship(
         back_populates="experiment", cascade="all, delete-orphan", foreign_keys="Variant.experiment_id"

@@ -17,6 +17,9 @@ def test_demo_runs_both_apps_and_explains_the_outcome(tmp_path, monkeypatch):
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
     monkeypatch.setenv("VARIANTLAB_BROWSER__SESSIONS_PER_FLOW", "1")
     monkeypatch.setenv("VARIANTLAB_BROWSER__MIN_SESSIONS_PER_VARIANT", "1")
+    # Rounds of one session per flow, up to 8 per variant: the variant panel still runs until it decides.
+    monkeypatch.setenv("VARIANTLAB_BROWSER__ROUND_SESSIONS_PER_VARIANT", "1")
+    monkeypatch.setenv("VARIANTLAB_BROWSER__MAX_SESSIONS_PER_VARIANT", "8")
     monkeypatch.setenv("VARIANTLAB_CODE__TEMPERATURES", "[0.0]")
     out = io.StringIO()
     assert demo(console=Console(file=out, width=160)) == 0
@@ -27,4 +30,10 @@ def test_demo_runs_both_apps_and_explains_the_outcome(tmp_path, monkeypatch):
         assert all(e.status == "completed" and e.champion_reason for e in experiments)
         for experiment in experiments:
             assert experiment.id in text and experiment.champion_reason[:40] in text
+            # Why the panel stopped and after how many sessions, stored and stated with the verdict.
+            assert experiment.panel_stop_reason in ("decided", "max_sessions", "time_budget")
+            assert 1 <= experiment.panel_sessions_per_arm <= 8
+            assert f"{experiment.panel_sessions_per_arm} sessions per arm" in experiment.champion_reason
+        # Nothing decides the shop on its first few sessions, so it went on for more rounds.
+        assert any(e.panel_rounds > 1 for e in experiments)
     assert "variantlab dashboard" in text and "dagster dev -w workspace.yaml" in text

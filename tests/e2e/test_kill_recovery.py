@@ -29,6 +29,7 @@ def test_the_run_after_a_kill_completes_unattended(tmp_path: Path, monkeypatch: 
     settings = {"VARIANTLAB_DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
                 "VARIANTLAB_DATA_DIR": str(tmp_path / "data"), "DAGSTER_HOME": str(tmp_path / "dagster"),
                 "VARIANTLAB_BROWSER__SESSIONS_PER_FLOW": "1", "VARIANTLAB_BROWSER__MIN_SESSIONS_PER_VARIANT": "1",
+                "VARIANTLAB_BROWSER__MAX_SESSIONS_PER_VARIANT": "1",
                 "VARIANTLAB_CODE__TEMPERATURES": "[0.0]", "COLUMNS": "300"}
     for name, value in settings.items():
         monkeypatch.setenv(name, value)

@@ -19,6 +19,7 @@ def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     # One session per persona-flow pair and one temperature keep a full run to tens of seconds.
     monkeypatch.setenv("VARIANTLAB_BROWSER__SESSIONS_PER_FLOW", "1")
     monkeypatch.setenv("VARIANTLAB_BROWSER__MIN_SESSIONS_PER_VARIANT", "1")
+    monkeypatch.setenv("VARIANTLAB_BROWSER__MAX_SESSIONS_PER_VARIANT", "1")  # one round: no stopping rule
     monkeypatch.setenv("VARIANTLAB_CODE__TEMPERATURES", "[0.0]")
     monkeypatch.setenv("VARIANTLAB_CODE__STRATEGIES", '["baseline"]')  # one design per suggestion
     upgrade_to_head(url)
