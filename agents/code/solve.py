@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -18,7 +16,6 @@ from agents.code.runner import run_one
 from agents.code.test_report import TestOutcomes, run_suite
 from agents.code.trajectory import now_iso
 from agents.sandbox.base import Sandbox, SandboxError
-from agents.sandbox.process import kill_uid
 from agents.schemas import SuggestionSpec
 
 log = logging.getLogger(__name__)
@@ -42,42 +39,11 @@ def _safe(on_event: Callable[[str, dict], None] | None) -> Callable[[str, dict],
     return emit
 
 
-def _kill_commands_in(workdir: str) -> None:
-    """SIGKILL the process groups of the commands bound to this workdir (bwrap's argv names it).
-
-    The runs' threads cannot be interrupted while they wait on a command, and a local sandbox does
-    not track its commands: its bwrap processes are found by the workdir they bind. Killing the
-    outer bwrap's group takes its pid namespace down with it (--die-with-parent).
-    """
-    own = os.getpgrp()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                argv = handle.read().split(b"\0")
-            if workdir.encode() not in argv:
-                continue
-            pid = int(entry)
-            group = os.getpgid(pid)
-            if group != own:
-                os.killpg(group, signal.SIGKILL)
-            os.kill(pid, signal.SIGKILL)
-        except (OSError, ValueError):  # gone meanwhile, or not ours to kill
-            continue
-
-
 def _stop(sandbox: Sandbox) -> None:
-    """Kill what a sandbox is running and destroy it, from outside the run that holds it."""
-    workdir, uid = getattr(sandbox, "workdir", None), getattr(sandbox, "uid", None)
+    """Stop a run's sandbox from outside the run that holds it; one failure must not stop the others."""
     try:
-        for _ in range(2):  # again after destroy: a command may have started between the kill and it
-            if workdir is not None:
-                _kill_commands_in(str(workdir))
-            if isinstance(uid, int):
-                kill_uid(uid)  # a no-op unless the sandbox has its own uid
-            sandbox.destroy()  # idempotent; E2B's kills the remote sandbox and its commands
-    except Exception:  # the run's own cleanup tries again; one sandbox must not stop the others
+        sandbox.stop()
+    except Exception:  # the run's own cleanup tries again
         log.exception("stopping sandbox %s failed", getattr(sandbox, "id", "?"))
 
 

@@ -273,6 +273,11 @@ class E2BSandbox:
         with contextlib.suppress(SandboxNotFound), provider_errors("kill the sandbox"):
             self._sbx.kill()
 
+    def stop(self) -> None:
+        # Killing the remote sandbox ends every command in it; the thread waiting on one gets its
+        # connection closed.
+        self.destroy()
+
     def __enter__(self) -> Self:
         return self
 

@@ -17,7 +17,7 @@ from agents.sandbox.appconfig import load_app_config
 from agents.sandbox.base import AppConfig, CommandResult, DiffSummary, SandboxError
 from agents.sandbox.depcache import DependencyCache, cache_key
 from agents.sandbox.diffparse import STATUS_ARGV, diff_argv, parse_diff, parse_status
-from agents.sandbox.process import LimitSettings, kill_tree, run_process
+from agents.sandbox.process import LimitSettings, kill_commands_bound_to, kill_tree, kill_uid, run_process
 from agents.sandbox.repos import git, resolve
 from agents.sandbox.watchdog import MemoryBudget
 from db.settings import get_settings
@@ -285,6 +285,14 @@ class LocalSandbox:
             self._preview.wait()
             self._budget.untrack(self._preview.pid)
         scratch.remove_root(self._root, self._mounted)
+
+    def stop(self) -> None:
+        # Twice: a command may start between the kill and destroy (destroy is idempotent, and a
+        # second pass finds what slipped in).
+        for _ in range(2):
+            kill_commands_bound_to(str(self.workdir))
+            kill_uid(self.uid)  # a no-op unless the sandbox has its own uid
+            self.destroy()
 
     def __enter__(self) -> Self:
         return self

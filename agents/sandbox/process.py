@@ -67,6 +67,31 @@ def kill_uid(uid: int) -> None:
             continue
 
 
+def kill_commands_bound_to(workdir: str) -> None:
+    """SIGKILL the process groups of the commands bound to this workdir (bwrap's argv names it).
+
+    A thread waiting on a command cannot be interrupted, and a local sandbox does not track its
+    commands: its bwrap processes are found by the workdir they bind. Killing the outer bwrap's group
+    takes its pid namespace down with it (--die-with-parent).
+    """
+    own = os.getpgrp()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                argv = handle.read().split(b"\0")
+            if workdir.encode() not in argv:
+                continue
+            pid = int(entry)
+            group = os.getpgid(pid)
+            if group != own:
+                os.killpg(group, signal.SIGKILL)
+            os.kill(pid, signal.SIGKILL)
+        except (OSError, ValueError):  # gone meanwhile, or not ours to kill
+            continue
+
+
 # How a command killed by a limit ends: SIGXCPU at the soft CPU-time limit (the hard limit a few
 # seconds later is SIGKILL); as a shell's exit status, 128 + the signal.
 _CPU_EXITS = {-signal.SIGXCPU, 128 + signal.SIGXCPU}
