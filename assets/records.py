@@ -13,10 +13,7 @@ from agents.schemas import FlowSpec, TaskSpec
 from analysis.report import MetricResult
 from db.models import BrowserSession, ExecutionLog, SystemStat, TestFlow, TestSession
 from db.settings import get_settings
-
-
-class StageInputMissing(RuntimeError):
-    """An upstream stage has not produced what this stage needs (materialise it first)."""
+from db.stages import StageInputMissing
 
 
 def approved_flows(session: Session, experiment_id: str) -> tuple[TestSession, list[tuple[TestFlow, FlowSpec]]]:

@@ -21,6 +21,12 @@ from db.session import session_scope
 COMPLETING_STAGE = "variant_metrics"
 
 
+class StageInputMissing(RuntimeError):
+    """An upstream stage has not produced what this stage needs (materialise it first).
+
+    Here rather than in assets/ so that pipelines/ (its retry policy) need not import the assets."""
+
+
 @dataclass
 class StageHandle:
     experiment_id: str

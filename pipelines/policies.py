@@ -13,8 +13,8 @@ from pydantic import ValidationError
 from agents.llm.base import LLMAuthenticationFailed, LLMError
 from agents.llm.retry import Fatal
 from agents.sandbox.base import BringupFailed
-from assets.records import StageInputMissing
 from db.experiment_playground import EvaluationsWouldBeOrphaned
+from db.stages import StageInputMissing
 from db.validation import InvalidInput
 
 EXTERNAL_SERVICE_RETRY = dg.RetryPolicy(

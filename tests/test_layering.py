@@ -1,0 +1,43 @@
+"""Dependencies point one way: dashboard, assets → agents, analysis, db; pipelines only wires."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+# package → the project packages it must never import
+FORBIDDEN = {
+    "analysis": {"agents", "assets", "cli", "dashboard", "db", "pipelines"},
+    "db": {"agents", "assets", "cli", "dashboard", "pipelines"},
+    "agents": {"assets", "cli", "dashboard", "pipelines"},
+    "dashboard": {"assets", "cli", "pipelines"},
+}
+
+
+@pytest.mark.parametrize("package", sorted(FORBIDDEN))
+def test_package_imports_only_downwards(package: str) -> None:
+    wrong = {f"{path.relative_to(ROOT)} imports {name}"
+             for path in (ROOT / package).rglob("*.py") for name in _imports(path) & FORBIDDEN[package]}
+    assert not wrong, sorted(wrong)
+
+
+def test_pipelines_import_assets_only_to_compose_the_definitions() -> None:
+    # The definitions module composes the assets; every other wiring module stands below them, so
+    # assets may import pipelines' resources without a cycle.
+    wrong = [str(path.relative_to(ROOT)) for path in (ROOT / "pipelines").rglob("*.py")
+             if path.name != "definitions.py" and "assets" in _imports(path)]
+    assert not wrong, wrong
