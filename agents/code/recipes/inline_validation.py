@@ -82,6 +82,10 @@ def _runtime(ctx: RecipeContext) -> str:
     except RecipeError:
         info = None
     options = _options(ctx, info, "submit" if ctx.design == "alternative" else "eager")
+    if info is not None:
+        # The designs differ in when they speak, not in what they know: a format the app's script
+        # enforces (a phone shape) must be stated by every design, or users still cannot fix it.
+        options["rules"] = rules(info)
     when = "when the form is sent" if options["mode"] == "submit" else "as soon as the user leaves a field"
     shell = add_module(ctx, "variantlab-validation.js",
                        module_js("validation", "inline validation", VALIDATION_BODY, options),
