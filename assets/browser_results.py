@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 
 from agents.browser.analysis import analyze_panel
 from agents.browser.panel import run_panel
+from agents.browser.shots import prune_session_folders
 from agents.sandbox.base import SandboxError
 from agents.sandbox.factory import open_sandbox
 from analysis.stopping import StoppingRule
@@ -106,6 +107,9 @@ def browser_results(context: dg.AssetExecutionContext, database: AppDatabase) ->
             experiment.panel_sessions_per_arm = stopped.sessions_per_arm
             record_panel_stats(session, sessions=len(results), browsers=len(targets),
                                seconds=time.monotonic() - started, stage=STAGE)
+        # Once the new rows are committed, the replaced sessions' screenshots go too (and any a failed run
+        # left): a re-materialised stage keeps only the files its rows name.
+        prune_session_folders(settings.artifacts_dir / experiment_id / STAGE, {r.id for r in results})
     return dg.MaterializeResult(metadata={
         "variants_measured": len(targets),
         "deploy_failures": sum(d["status"] == "error" for d in deploys.values()),

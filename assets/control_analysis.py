@@ -7,6 +7,7 @@ from sqlalchemy import delete
 
 from agents.browser.analysis import analyze_panel
 from agents.browser.panel import run_panel
+from agents.browser.shots import prune_session_folders
 from agents.sandbox.factory import open_sandbox
 from assets.records import (
     approved_flows,
@@ -83,6 +84,10 @@ def control_analysis(context: dg.AssetExecutionContext, database: AppDatabase) -
             add_event(session, experiment_id, "session_completed", stage=STAGE,
                       test_session_id=test_session_id, title="Control measured", content=analysis.summary,
                       data={"issues": analysis.issues, "insights": analysis.insights})
+        # Once the new rows are committed, the replaced sessions' screenshots go too (and any a failed run
+        # left). The control's browser_results sessions went by cascade: that stage, which runs next,
+        # prunes their folders.
+        prune_session_folders(artifacts, {r.id for r in results})
     successes = sum(r.success for r in results)
     return dg.MaterializeResult(metadata={
         "sessions": len(results),

@@ -48,6 +48,7 @@ def browser_session_row(
         "pages": result.pages_visited,
     }
     return BrowserSession(
+        id=result.id,  # the session's screenshots are filed under it (agents/browser/shots.py)
         experiment_id=experiment_id, variant_id=variant_id, test_session_id=test_session_id,
         flow_id=flow_ids.get(result.flow_name), stage=stage, agent_kind=agent_kind,
         browser_task_id=f"{stage}:{result.variant_key}:{result.flow_name}:{result.seed}",

@@ -18,6 +18,7 @@ from agents.browser.chromium import origin_of
 from agents.browser.metrics import PanelCache, page_template, web_vitals
 from agents.browser.page_view import PageView, read_view, selector
 from agents.browser.readiness import WATCH_LEAVING_JS, NetworkWatch, SiteNotReady, wait_until_ready
+from agents.browser.shots import capture_thumbnail, stored_path
 
 # Where a user would click an element: its centre, scrolled into view first if it is off screen.
 _POINT_JS = """
@@ -111,7 +112,8 @@ class Actor:
 
     @property
     def n_actions(self) -> int:
-        return sum(1 for a in self.actions if a["type"] != "start")
+        # The first page and the end are steps of the replay, not things the user did.
+        return sum(1 for a in self.actions if a["type"] not in ("start", "end"))
 
     def elapsed_ms(self) -> float:
         """The user's time so far: wall time since the start, less what the panel spent measuring."""
@@ -120,10 +122,10 @@ class Actor:
     def has_seen(self, url: str) -> bool:
         return page_key(url) in self.visited
 
-    def _log(self, kind: str, target: str) -> None:
-        self.actions.append(
-            {"type": kind, "target": target[:120], "url": self.page.url, "t_ms": self.elapsed_ms()}
-        )
+    def _log(self, kind: str, target: str) -> dict[str, Any]:
+        step = {"type": kind, "target": target[:120], "url": self.page.url, "t_ms": self.elapsed_ms()}
+        self.actions.append(step)
+        return step
 
     async def start(self) -> PageView:
         self._opened_at = time.monotonic()
@@ -131,7 +133,7 @@ class Actor:
             await self._open_first(self.base_url)
         else:
             await self.page.goto(self.base_url, wait_until="load")
-        self._log("start", self.base_url)
+        first = self._log("start", self.base_url)
         if self._doc_status >= 500:
             raise SiteError(f"the first page answered HTTP {self._doc_status}")
         try:
@@ -142,7 +144,12 @@ class Actor:
                 await self._vitals()
             raise
         await self._vitals()
+        await self.screenshot("first-page", first)
         return await self._look()
+
+    async def finish(self, success: bool) -> None:
+        """The end of the replay: where the user stopped, and what the page showed them there."""
+        await self.screenshot("success" if success else "failure", self._log("end", "success" if success else "failure"))
 
     async def _vitals(self) -> None:
         measuring = time.monotonic()
@@ -150,7 +157,7 @@ class Actor:
         self._measuring_s += time.monotonic() - measuring
 
     async def click(self, element: dict[str, Any], kind: str = "click") -> PageView:
-        self._log(kind, element.get("name") or element.get("text") or selector(element))
+        step = self._log(kind, element.get("name") or element.get("text") or selector(element))
         # A real mouse click at the element's centre, located by our own page read. A locator click
         # installs Playwright's injected script in every new document and waits for the element to be
         # stable: ~50 ms of browser CPU per click, a third of a navigation. Whatever covers the
@@ -171,7 +178,10 @@ class Actor:
             await self._settle_click(loaded)
         finally:
             self.page.remove_listener("load", on_load)
-        return await self._arrived()
+        view = await self._arrived()
+        if kind == "submit":  # what a submit led to is what an analyst looks for in a replay
+            await self.screenshot("submit", step)
+        return view
 
     async def _settle_click(self, loaded: asyncio.Future[None]) -> None:
         """Wait for the new document if the click started a navigation, else let readiness watch the page.
@@ -234,16 +244,25 @@ class Actor:
             await self.page.wait_for_timeout(wait_ms)
         return await read_view(self.page)
 
-    async def screenshot(self, label: str) -> None:
+    async def screenshot(self, label: str, step: dict[str, Any]) -> None:
+        """A thumbnail of the page as it is now, named in `step` (agents/browser/shots.py).
+
+        Only at the steps an analyst looks at (first page, submits, end): a shot costs ~35 ms of the
+        browser, and it is the panel's time, not the user's, so it is not in the session's duration.
+        """
         if self.shots_dir is None:
             return
         path = self.shots_dir / f"{len(self.screenshots):02d}-{label}.jpg"
+        measuring = time.monotonic()
         try:
-            # One JPEG at the end of a session: PNG encoding of every step was a large share of browser CPU.
-            await self.page.screenshot(path=str(path), type="jpeg", quality=50)
-            self.screenshots.append(str(path))
+            await capture_thumbnail(self.page, path)
         except Exception as exc:  # noqa: BLE001 - a missing screenshot must not fail the session
             self.notes.append(f"screenshot {label} failed: {exc}")
+        else:
+            step["shot"] = stored_path(path)
+            self.screenshots.append(step["shot"])
+        finally:
+            self._measuring_s += time.monotonic() - measuring
 
     async def _settle(self) -> None:
         # A navigation the action started is waited for here; an in-page update, or a navigation that

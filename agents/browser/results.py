@@ -8,6 +8,8 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 
+from db.ids import new_id
+
 
 class FailureCause(StrEnum):
     """Whose failure an unsuccessful session was: the user's at the task, or the site's."""
@@ -31,6 +33,8 @@ class LogRecord(BaseModel):
 class SessionResult(BaseModel):
     """Seed 004 browser session: one persona attempting one flow's task on one variant."""
 
+    # The browser session row's id, known before the row exists: the session's screenshots are filed by it.
+    id: str = Field(default_factory=lambda: new_id("browser_session"))
     variant_key: str
     flow_name: str
     flow_order: int
@@ -46,8 +50,10 @@ class SessionResult(BaseModel):
     pages_visited: list[str] = Field(default_factory=list)
     backtracks: int = 0
     dead_ends: int = 0
+    # Steps {type, target, url, t_ms, ready_ms?, shot?}: "start" (the first page) ... "end"; `shot` is a
+    # thumbnail's path relative to settings.artifacts_dir (agents/browser/shots.py).
     action_log: list[dict[str, Any]] = Field(default_factory=list)
-    screenshots: list[str] = Field(default_factory=list)
+    screenshots: list[str] = Field(default_factory=list)  # every step's shot, in order
     console_errors: list[str] = Field(default_factory=list)
     failed_requests: list[str] = Field(default_factory=list)
     broken_links: list[str] = Field(default_factory=list)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ from agents.browser.personas import Outcome, Persona, explore, find_item
 from agents.browser.readiness import SiteNotReady
 from agents.browser.results import FailureCause, SessionResult
 from agents.schemas import FlowSpec, StepSpec, TaskSpec
+from db.ids import new_id
 from db.settings import get_settings
 
 
@@ -80,12 +80,9 @@ async def run_session(
     started = datetime.now(UTC)
     rng = random.Random(seed)
     persona = Persona.make(persona_name, rng, settings.max_steps)
-    slug = re.sub(r"[^a-z0-9]+", "-", flow.name.lower()).strip("-") or "flow"
-    shots_dir = (
-        artifacts_dir / variant_key / slug / f"s{session_index}-{persona_name}"
-        if settings.screenshots
-        else None
-    )
+    # Its id is the browser session row's: the screenshots' folder is found, and pruned, by it.
+    session_id = new_id("browser_session")
+    shots_dir = artifacts_dir / session_id if settings.screenshots else None
     if shots_dir is not None:
         shots_dir.mkdir(parents=True, exist_ok=True)
     tab = await tabs.acquire(base_url, headers)
@@ -157,7 +154,7 @@ async def run_session(
     # The user's time ends with the task: the closing screenshot and link checks are the panel's.
     duration_ms = actor.elapsed_ms()
     try:
-        await actor.screenshot("success" if outcome.success else "failure")
+        await actor.finish(outcome.success)
         await actor.check_links()
     finally:
         for event, handler in listeners:
@@ -171,6 +168,7 @@ async def run_session(
     if blocked:
         issues.append(f"blocked {len(blocked)} request(s) leaving the site's origin, e.g. {blocked[0]}")
     return SessionResult(
+        id=session_id,
         variant_key=variant_key,
         flow_name=flow.name,
         flow_order=flow.order,

@@ -60,8 +60,9 @@ def test_findable_item_is_added_to_cart_and_missing_item_fails_with_reason(
     assert impatient.n_actions <= 7
     for r in results:
         assert r.self_reported_success is None
-        # One screenshot, at the end of the session (a JPEG: cheap to encode).
-        assert len(r.screenshots) == 1 and Image.open(r.screenshots[0]).format == "JPEG"
+        # Two thumbnails on a task without a form: the first page and the end (JPEGs: cheap to encode).
+        assert [a["type"] for a in r.action_log if "shot" in a] == ["start", "end"]
+        assert all(Image.open(shot).format == "JPEG" for shot in r.screenshots)
         assert r.started_at.tzinfo is not None and r.completed_at >= r.started_at
         assert r.lcp_ms is None or r.lcp_ms > 0
         # The shop has no broken links, and its pages' links were checked (a site with some is tested apart).
