@@ -7,6 +7,7 @@ st.navigation({
     "Experiments": [
         st.Page("views/experiments.py", title="Experiments", icon=":material/science:", default=True),
         st.Page("views/comparison.py", title="Comparison", icon=":material/compare:"),
+        st.Page("views/replay.py", title="Replay", icon=":material/slideshow:"),
         st.Page("views/solves.py", title="Solve runs", icon=":material/construction:"),
         st.Page("views/timeline.py", title="Timeline & approvals", icon=":material/timeline:"),
     ],

@@ -9,6 +9,7 @@ import streamlit as st
 
 from analysis.stopping import stop_summary
 from dashboard import auth, charts, data
+from dashboard.replay import side_by_side
 from dashboard.widgets import badge, experiment_banner, pick_experiment
 
 PRIMARY_METRIC = "task_success"
@@ -156,6 +157,7 @@ if metrics:
         st.dataframe(_metric_table(metrics), hide_index=True, width="stretch")
 
 st.subheader("Variants side by side")
+side_by_side(experiment_id)  # each arm's first page, as the same simulated user saw it
 variants = view["variants"]
 if variants:
     for start in range(0, len(variants), 4):  # at most four to a row, so each stays readable

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from tests.dashboard.seed import seed
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
-VIEWS = ("experiments", "comparison", "solves", "timeline", "evaluate", "playground_setup",
+VIEWS = ("experiments", "comparison", "replay", "solves", "timeline", "evaluate", "playground_setup",
          "evaluation_results", "system")
 
 
