@@ -147,9 +147,12 @@ class Actor:
         await self.screenshot("first-page", first)
         return await self._look()
 
-    async def finish(self, success: bool) -> None:
-        """The end of the replay: where the user stopped, and what the page showed them there."""
-        await self.screenshot("success" if success else "failure", self._log("end", "success" if success else "failure"))
+    async def finish(self, success: bool, duration_ms: float) -> None:
+        """The end of the replay: where the user stopped, and what the page showed them there. It is at
+        `duration_ms`, the user's time: what the panel does after the task is not theirs."""
+        step = self._log("end", "success" if success else "failure")
+        step["t_ms"] = duration_ms
+        await self.screenshot("success" if success else "failure", step)
 
     async def _vitals(self) -> None:
         measuring = time.monotonic()

@@ -154,7 +154,7 @@ async def run_session(
     # The user's time ends with the task: the closing screenshot and link checks are the panel's.
     duration_ms = actor.elapsed_ms()
     try:
-        await actor.finish(outcome.success)
+        await actor.finish(outcome.success, duration_ms)
         await actor.check_links()
     finally:
         for event, handler in listeners:

@@ -66,6 +66,7 @@ def test_a_session_records_thumbnails_at_its_first_page_submit_and_end(form_site
         assert [step["type"] for step in shot_steps] == ["start", "submit", "end"]
         assert r.action_log[0]["type"] == "start" and r.action_log[-1]["type"] == "end"
         assert r.action_log[-1]["target"] == "success"
+        assert r.action_log[-1]["t_ms"] == r.duration_ms  # the end is the user's, not the panel's closing checks
         # The end is a step of the replay, not something the user did.
         assert r.n_actions == len(r.action_log) - 2
         assert r.screenshots == [step["shot"] for step in shot_steps]
