@@ -247,7 +247,7 @@ def dispatch(
     experiment_id: Annotated[str, typer.Argument(metavar="EXP_ID")],
     stage: Annotated[str | None, typer.Option(help="re-materialise this stage and what is downstream")] = None,
     run_config: Annotated[str | None, typer.Option(
-        help="the run config whose `celery` block names the broker [default: pipelines/instance/celery_run.yaml]")] = None,
+        help="the run config whose `celery` block names the broker and queue; default: pipelines/instance/celery_run.yaml")] = None,
 ) -> None:
     """Like run, with each stage executed by a `variantlab worker` (Celery) instead of this process."""
     from cli.dispatch_cmd import dispatch_experiment
@@ -259,8 +259,8 @@ def dispatch(
 @app.command("worker")
 def worker(
     run_config: Annotated[str | None, typer.Option(
-        help="the run config whose `celery` block names the broker [default: pipelines/instance/celery_run.yaml]")] = None,
-    name: Annotated[str | None, typer.Option(help="node name, unique among the workers [default: random]")] = None,
+        help="the run config whose `celery` block names the broker and queue; default: pipelines/instance/celery_run.yaml")] = None,
+    name: Annotated[str | None, typer.Option(help="node name, unique among the workers; default: a random one")] = None,
     concurrency: Annotated[int, typer.Option(help="steps this worker runs at once")] = 1,
 ) -> None:
     """Run experiment steps sent by runs on the Celery executor, until stopped (needs the celery extra)."""

@@ -165,6 +165,20 @@ def _timed(site: ScaleoutSite, *args: str) -> float:
     return time.monotonic() - started
 
 
+def _inside_stages(site: ScaleoutSite, experiment_id: str) -> float:
+    """Seconds inside the stage bodies (stage_runs): the rest of the wall time is process start-up,
+    Dagster and, on workers, the broker round trip and the plan each worker rebuilds per step."""
+    from sqlalchemy import select
+
+    from db.models import StageRun
+    from db.session import session_scope
+
+    with session_scope(site.app_url) as session:
+        runs = session.scalars(select(StageRun).where(StageRun.experiment_id == experiment_id,
+                                                      StageRun.status == "completed")).all()
+        return sum((r.completed_at - r.started_at).total_seconds() for r in runs)
+
+
 def run(quick: bool = False) -> dict[str, Any]:
     app, goal = ("signup", "Users abandon sign-up because the form is confusing") if quick else \
         ("shop", "Users can't find products easily")
@@ -174,24 +188,30 @@ def run(quick: bool = False) -> dict[str, Any]:
             scaleout_site(os.environ.get("BENCH_PG_URL", DEFAULT_PG_ADMIN), broker, Path(tmp)) as site:
         if quick:
             site.env.update(FAST_SETTINGS)
-        in_process = _timed(site, "run", create_experiment(site, app, goal))
+        local = create_experiment(site, app, goal)
+        in_process = _timed(site, "run", local)
         with local_workers(site, 2, Path(tmp)) as workers:
-            one = _timed(site, "dispatch", create_experiment(site, app, goal), "--run-config", str(site.run_config))
+            spread = create_experiment(site, app, goal)
+            one = _timed(site, "dispatch", spread, "--run-config", str(site.run_config))
+            both = [create_experiment(site, app, goal) for _ in range(2)]
             started = time.monotonic()
-            pair = [subprocess.Popen([sys.executable, "-m", "cli.main", "dispatch", create_experiment(site, app, goal),
+            pair = [subprocess.Popen([sys.executable, "-m", "cli.main", "dispatch", experiment_id,
                                       "--run-config", str(site.run_config)], env=site.env, cwd=PROJECT_ROOT,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for experiment_id in both]
             codes = [p.wait(timeout=1800) for p in pair]
             two = time.monotonic() - started
             if any(codes):
                 raise RuntimeError(f"concurrent dispatches exited with {codes}")
             alive = sum(w.process.poll() is None for w in workers)
+        outside = (in_process - _inside_stages(site, local), one - _inside_stages(site, spread))
     return {
         "app": app, "quick": quick, "workers": 2, "workers_alive_at_end": alive,
         "in_process_wall_s": round(in_process, 1),
         "two_workers_one_experiment_wall_s": round(one, 1),
         "two_workers_two_experiments_wall_s": round(two, 1),
         "slowdown_one_experiment": round(one / in_process, 2),
+        "in_process_outside_stages_s": round(outside[0], 1),
+        "two_workers_outside_stages_s": round(outside[1], 1),
         "cpu_cores": os.cpu_count(), "load_average_before": round(load_before, 2),
         "load_average_after": round(os.getloadavg()[0], 2),
     }
