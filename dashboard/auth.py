@@ -6,13 +6,15 @@ hiding a button is never the only protection.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
 from dashboard import data
 from db.session import session_scope
-from db.users import get_or_create_user
+from db.users import PermissionDenied, get_or_create_user
+from db.validation import InvalidInput
 
 LOCAL_ADMIN = "admin@localhost"
 ROLE_BADGE = {"admin": ":red-badge[admin]", "analyst": ":blue-badge[analyst]", "tester": ":green-badge[tester]"}
@@ -53,25 +55,61 @@ def _oidc_user() -> dict[str, Any]:
         return _remember(get_or_create_user(s, email, role=role, full_name=st.user.get("name")))
 
 
+@dataclass(frozen=True)
+class LocalPerson:
+    email: str
+    role: str
+    full_name: str
+
+
+# Local mode has no sign-in: whoever uses this machine acts as anyone. One person of each role is
+# offered before they exist, so the whole flow (evaluate as a tester, approve as an analyst, verify
+# as an admin) can be walked offline; the pipeline's own admin alone would reach none of it.
+LOCAL_PEOPLE = (LocalPerson(LOCAL_ADMIN, "admin", "Local admin"),
+                LocalPerson("analyst@localhost", "analyst", "Local analyst"),
+                LocalPerson("tester@localhost", "tester", "Local tester"))
+
+
+def _create_local(url: str, person: LocalPerson) -> None:
+    """Create the person. A tester on PostgreSQL also gets a database login of their own
+    (db/users.py), which needs the app's role to have CREATEROLE: say so rather than fail."""
+    try:
+        with session_scope(url) as s:
+            get_or_create_user(s, person.email, role=person.role, full_name=person.full_name)
+    except (PermissionDenied, InvalidInput) as exc:
+        st.error(f"Cannot act as {person.email}: {exc}")
+        st.stop()
+    finally:
+        data.users.clear()
+
+
+def _picked() -> None:
+    st.session_state["act_as_picked"] = st.session_state["act_as"]
+
+
 def _local_user() -> dict[str, Any]:
     url = data.db_url()
-    people = data.users(url)
-    if not people:
-        with session_scope(url) as s:
-            get_or_create_user(s, LOCAL_ADMIN, role="admin", full_name="Local admin")
-        data.users.clear()
-        people = data.users(url)
-    ids = [p["id"] for p in people]
-    chosen = st.session_state.get("user_id")
-    index = ids.index(chosen) if chosen in ids else 0
-    by_id = {p["id"]: p for p in people}
+    people = {p["email"]: p for p in data.users(url)}
+    offered = {person.email: person for person in LOCAL_PEOPLE if person.email not in people}
+    emails = {p["id"]: email for email, p in people.items()}
+    current = st.session_state.pop("act_as_picked", None) or emails.get(st.session_state.get("user_id"))
+    if current not in people and current not in offered:  # nobody chosen yet
+        current = next(iter(people), LOCAL_ADMIN)
+    if current in offered:
+        _create_local(url, offered.pop(current))
+        people = {p["email"]: p for p in data.users(url)}
+    # user_id is the one record of who this is (a widget's own state does not follow it from one
+    # page to the next): the picker is set from it on every run and reports a change through _picked.
+    st.session_state["user_id"] = people[current]["id"]
+    st.session_state["act_as"] = current
     st.sidebar.markdown("**Local mode** · no sign-in configured")
-    picked = st.sidebar.selectbox(
-        "Act as", ids, index=index, format_func=lambda i: f"{by_id[i]['email']} ({by_id[i]['role']})",
-        help="Without [auth] in secrets.toml anyone on this machine picks a user; roles still apply.",
+    st.sidebar.selectbox(
+        "Act as", [*people, *offered], key="act_as", on_change=_picked,
+        format_func=lambda e: f"{e} ({people[e]['role']})" if e in people else f"{e} ({offered[e].role}, new)",
+        help="Without [auth] in secrets.toml anyone on this machine acts as any user; roles still apply. "
+             "A user marked new is created when picked.",
     )
-    st.session_state["user_id"] = picked
-    return by_id[picked]
+    return people[current]
 
 
 def signed_in() -> dict[str, Any]:

@@ -128,7 +128,7 @@ def tester_playgrounds(url: str, user_id: str) -> list[dict[str, Any]]:
         user = get_user(s, user_id)
     with tester_session(get_engine(url), user) as s:
         return [{"id": p.id, "name": p.name, "type": p.type, "is_active": p.is_active,
-                 "description": p.description, "support_text": p.support_text}
+                 "description": p.description, "support_text": p.support_text, "experiment_id": p.experiment_id}
                 for p in visible_playgrounds(s, user)]
 
 

@@ -73,11 +73,16 @@ if model_key is None:
 details = data.playground(url, playground["id"])
 arm = next(a for a in details["arms"] if a["model_key"] == model_key)
 target = arm["embed_code"] or ""
+# The pipeline's previews end with its stages, so an address may no longer answer; the command that
+# serves every version for testers is the way back (in local mode the tester is the operator too).
+serve = f"`variantlab sandbox serve --experiment {playground['experiment_id']}`" if playground["experiment_id"] \
+    else "`variantlab sandbox serve`"
 if target.startswith(("http://", "https://")):
     st.link_button("Open this version in a new tab", target)
     components.iframe(target, height=560, scrolling=True)
+    st.caption(f"Nothing shows? The preview has stopped; {serve} serves every version again.")
 else:
-    st.warning("This version has no preview address yet.")
+    st.warning(f"This version has no preview address yet; {serve} serves every version.")
 
 questions = [q for q in details["questions"] if q["model_key"] in (None, model_key)]
 with st.form(f"questionnaire_{playground['id']}", clear_on_submit=True):

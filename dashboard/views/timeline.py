@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from agents.ship.refusals import ShipRefused
 from agents.ship.service import ship_change
-from dashboard import auth, charts, data
+from dashboard import auth, charts, data, workflow
 from dashboard.widgets import badge, experiment_banner, pick_experiment
 from db import approvals
 from db.experiments import UnknownExperiment
@@ -52,6 +55,13 @@ def _ship() -> None:
         data.timeline.clear()
 
 
+def _control(column: DeltaGenerator, label: str, control: workflow.Control, **kwargs: Any) -> None:
+    """A workflow button; disabled, it says why right beneath it (a tooltip alone goes unseen)."""
+    column.button(label, disabled=not control.enabled, help=control.why, **kwargs)
+    if not control.enabled:
+        column.caption(control.why)
+
+
 st.subheader("Workflow")
 current = header["workflow_status"]
 st.markdown(" → ".join(badge(s) if s == current else f"~~{s}~~" if WORKFLOW_STATUS.index(s) <
@@ -63,18 +73,14 @@ if header["approved_by"]:
 if header["verified_by"]:
     st.caption(f"Verified by {header['verified_by']} at {header['verified_at']:%Y-%m-%d %H:%M}")
 left, middle, right = st.columns(3)
-left.button("Approve champion", type="primary", disabled=current != "beta" or not header["champion_key"],
-            help=f"champion: {header['champion_key'] or 'none yet'}", on_click=_act,
-            args=(approvals.approve_champion, experiment_id, user["id"]))
-middle.button("Open pull request", disabled=current not in ("in_review", "verified"), on_click=_ship,
-              help="the approved champion as a branch (on GitHub, a pull request) with its evidence; "
-                   "again: updates the same one")
+_control(left, "Approve champion", workflow.approve(header), type="primary", on_click=_act,
+         args=(approvals.approve_champion, experiment_id, user["id"]))
+_control(middle, "Open pull request", workflow.open_pull_request(header), on_click=_ship)
 shipped = next((e for e in loaded["events"] if e["type"] == "ship_completed"), None)  # newest first
 if shipped:
     st.caption(f"Shipped: {shipped['content']}")
-if user["role"] == "admin":
-    right.button("Verify (admin)", disabled=current != "in_review", on_click=_act,
-                 args=(approvals.verify, experiment_id, user["id"]))
+_control(right, "Verify (admin)", workflow.verify(header, user["role"]), on_click=_act,
+         args=(approvals.verify, experiment_id, user["id"]))
 flash = st.session_state.pop("flash", None)
 if flash:
     (st.error if flash[0] == "error" else st.success)(flash[1])
@@ -108,7 +114,10 @@ for event in [e for e in events if e["type"] in shown][:100]:
 st.subheader("Feedback to the code agent")
 st.caption("Feedback on a variant becomes a refinement run: the pipeline picks it up and re-implements the variant.")
 candidates = {v["id"]: v["key"] for v in loaded["variants"] if v["type"] == "experiment"}
-if candidates:
+feedback = workflow.send_feedback(list(candidates.values()))
+if not feedback.enabled:
+    st.caption(feedback.why)
+else:
     with st.form("feedback", clear_on_submit=True):
         variant_id = st.selectbox("Variant", list(candidates), format_func=candidates.__getitem__)
         content = st.text_area("What should change?")

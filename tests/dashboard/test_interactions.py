@@ -83,7 +83,9 @@ def test_required_answer_is_enforced(open_view, seeded) -> None:
 def test_analyst_approves_admin_verifies(open_view, seeded) -> None:
     url, exp = seeded["url"], seeded["experiment_id"]
     at = open_view("timeline", "analyst")
-    assert not [b for b in at.button if b.label == "Verify (admin)"], "only admins see verify"
+    verify = _by_label(at.button, "Verify (admin)")
+    assert verify.disabled and "Only an admin verifies" in verify.help
+    assert verify.help in [c.value for c in at.caption], "a disabled control says why where it stands"
     _by_label(at.button, "Approve champion").click().run()
     assert not at.exception and not at.error
     at = open_view("timeline", "admin")
