@@ -15,12 +15,11 @@ from assets.records import StageInputMissing, comparison_columns, dagster_run_id
 from db.build_summary import BuildSummary, build_summary
 from db.experiments import add_event, get_experiment
 from db.models import Variant, VariantMetric
-from db.panel_stats import PANEL_METRICS, panel_sufficient_stats
+from db.panel_stats import PANEL_METRICS, PRIMARY_METRIC, panel_sufficient_stats
 from db.stages import tracked_stage
 from pipelines.partitions import experiments_partitions
 from pipelines.resources import AppDatabase
 
-PRIMARY_METRIC = "task_success"
 # Declared before any data is seen: effort decides when task success cannot. Time is reported but
 # not decisive: it moves with actions, and a second effort test would only dilute the correction.
 SECONDARY_METRICS = ("actions",)

@@ -31,6 +31,12 @@ PANEL_METRICS: tuple[PanelMetric, ...] = (
 )
 
 
+# The metric the verdict is decided on (the others are secondary or guardrails). One definition:
+# the metrics stage, the dashboard's scorecard and the shipped change's evidence all read this one.
+PRIMARY_METRIC = "task_success"
+assert PRIMARY_METRIC in {m.name for m in PANEL_METRICS}
+
+
 def higher_is_better(metric: str) -> bool:
     """The panel metric's good direction (True for a metric this table does not define)."""
     return next((m.higher_is_better for m in PANEL_METRICS if m.name == metric), True)

@@ -12,11 +12,9 @@ from sqlalchemy.orm import Session
 from db.base import utcnow
 from db.experiments import add_event, get_experiment
 from db.models import BrowserSession, SolveRun, Suggestion, User, Variant, VariantMetric
+from db.panel_stats import PRIMARY_METRIC
 from db.validation import InvalidInput
 
-# The metric the variant_metrics stage names the champion on (assets/variant_metrics.py
-# PRIMARY_METRIC; db cannot import assets, a test keeps the two equal).
-PRIMARY_METRIC = "task_success"
 # An analyst approved the champion (in_review), or an admin verified it since.
 APPROVED_STATES = ("in_review", "verified")
 

@@ -21,6 +21,11 @@ MAIN_FILES = ("server.js", "app.js", "index.js", "server.mjs", "app.mjs", "index
               "src/index.js")
 DEFAULT_PORT = 3000
 NO_TEST = "no test specified"  # npm init's placeholder test script
+# E2E tools fetch a browser in their postinstall; serving the app never needs it, and a blocked or
+# slow download would fail the whole install. Set on the install command itself (it alone may reach
+# the network, and it runs without the plan's env).
+SKIP_BROWSER_DOWNLOADS = ("CYPRESS_INSTALL_BINARY=0", "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1",
+                          "PUPPETEER_SKIP_DOWNLOAD=1", "PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1")
 
 
 def detect_node(tree: Tree) -> AppConfig | None:
@@ -41,9 +46,11 @@ def detect_node(tree: Tree) -> AppConfig | None:
             evidence.append(why("start", "", f"{served[0]} is the build tool's own server; its build is served"))
         return replace(plan, build=command, static_root=root, evidence=(*plan.evidence, *evidence))
     if served:
-        start, port, dev_server, because = served
+        start, port, dev_server, because, reads_port = served
+        port_because = ("the port given to the server as $PORT" if reads_port
+                        else f"the port the server listens on itself ({port}); it does not read PORT")
         evidence = [why("kind", AppKind.NODE, "package.json"), why("start", start, because),
-                    why("port", port, "the port given to the server as $PORT")]
+                    why("port", port, port_because)]
         build = None
         if "build" in scripts and not dev_server:
             build = "npm run build"
@@ -70,6 +77,8 @@ def _installing(tree: Tree, pkg: dict[str, Any], deps: dict[str, Any]) -> AppCon
     lock = next((name for name in locks if by_lock.get(name, "npm") == manager), None)
     install, how = _install_command(tree, manager, version.split("+")[0], lock)
     evidence = [why("package_manager", manager, because)]
+    install = " ".join((*SKIP_BROWSER_DOWNLOADS, install))
+    how += "; with Cypress, Playwright and Puppeteer browser downloads skipped (not needed to serve the app)"
     if not deps and lock is None:
         install, how = None, "package.json lists no dependencies"
     evidence.append(why("install", install, how))
@@ -154,15 +163,15 @@ def _config_value(tree: Tree, stem: str, key: str) -> str | None:
 
 
 def _server(tree: Tree, pkg: dict[str, Any], scripts: dict[str, str],
-            deps: dict[str, Any]) -> tuple[str, int, bool, str] | None:
-    """(start command, port, is the front-end tool's own dev/preview server, because)."""
+            deps: dict[str, Any]) -> tuple[str, int, bool, str, bool] | None:
+    """(start command, port, is the front-end tool's own dev/preview server, because, PORT is used)."""
     for name in ("start", "preview", "dev"):
         body = scripts.get(name)
         if body:
             run = "npm start" if name == "start" else f"npm run {name}"
             start, dev_server, how = _script_command(run, body)
             port, port_how = _port(tree, body)
-            return start, port, dev_server, f"scripts.{name} runs {body!r}; {how}{port_how}"
+            return start, port, dev_server, f"scripts.{name} runs {body!r}; {how}{port_how}", not port_how
     main = str(pkg.get("main") or "")
     candidates = ([main] if main else []) + [name for name in MAIN_FILES if name != main]
     for path in candidates:
@@ -173,7 +182,7 @@ def _server(tree: Tree, pkg: dict[str, Any], scripts: dict[str, str],
         if libs or re.search(r"\.listen\(|createServer\(", text):
             port, port_how = _port(tree, f"node {path}")
             uses = f"dependencies include {libs[0]}" if libs else "it listens"
-            return f"node {path}", port, False, f"{path} is the server ({uses}){port_how}"
+            return f"node {path}", port, False, f"{path} is the server ({uses}){port_how}", not port_how
     return None
 
 

@@ -11,6 +11,10 @@ from agents.sandbox.base import AmbiguousPlan, AppConfig, NotAWebApp
 from agents.sandbox.bringup.detect import detect_plan
 from agents.sandbox.bringup.plan import TEST_REPORT
 
+# Every Node install skips the E2E tools' browser downloads (see test_node_install_skips_browser_downloads).
+NO_BROWSERS = ("CYPRESS_INSTALL_BINARY=0 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 "
+               "PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1 ")
+
 PAGE = "<!doctype html><title>t</title><h1>t</h1>"
 UNITTEST = "import unittest\nclass T(unittest.TestCase):\n    def test_x(self):\n        pass\n"
 PYTEST = "import pytest\n\ndef test_x():\n    assert True\n"
@@ -60,11 +64,11 @@ def test_static_sites(tmp_path: Path, files: dict[str, str], static_root: str, t
 
 
 @pytest.mark.parametrize("lock, manager, install", [
-    ({"package-lock.json": "{}"}, "npm", "npm ci --no-audit --no-fund"),
-    ({}, "npm", "npm install --no-audit --no-fund"),
-    ({"pnpm-lock.yaml": "lockfileVersion: '9.0'\n"}, "pnpm", "npx --yes pnpm@9 install --frozen-lockfile"),
-    ({"yarn.lock": "# yarn lockfile v1\n"}, "yarn", "npx --yes yarn@1 install --frozen-lockfile"),
-    ({"yarn.lock": "__metadata:\n  version: 8\n"}, "yarn", "corepack yarn install --immutable"),
+    ({"package-lock.json": "{}"}, "npm", NO_BROWSERS + "npm ci --no-audit --no-fund"),
+    ({}, "npm", NO_BROWSERS + "npm install --no-audit --no-fund"),
+    ({"pnpm-lock.yaml": "lockfileVersion: '9.0'\n"}, "pnpm", NO_BROWSERS + "npx --yes pnpm@9 install --frozen-lockfile"),
+    ({"yarn.lock": "# yarn lockfile v1\n"}, "yarn", NO_BROWSERS + "npx --yes yarn@1 install --frozen-lockfile"),
+    ({"yarn.lock": "__metadata:\n  version: 8\n"}, "yarn", NO_BROWSERS + "corepack yarn install --immutable"),
 ])
 def test_node_package_manager_from_the_lockfile(tmp_path: Path, lock: dict[str, str], manager: str,
                                                  install: str) -> None:
@@ -119,6 +123,21 @@ def test_express_main_file(tmp_path: Path, server: str, port: int) -> None:
              "package-lock.json": "{}", "server.js": server, "public/index.html": PAGE}
     app = plan(tmp_path, files)
     assert (app.kind, app.start, app.port, app.test_report) == ("node", "node server.js", port, "junit")
+    row = next(row for row in app.evidence if row.key == "port")
+    assert ("$PORT" in row.because) == (port == 3000) and ("does not read PORT" in row.because) == (port != 3000)
+
+
+def test_node_install_skips_browser_downloads(tmp_path: Path) -> None:
+    files = {"package.json": package({"start": "node server.js", "test": "cypress run"},
+                                     dependencies={"express": "4"}, devDependencies={"cypress": "13"}),
+             "package-lock.json": "{}", "server.js": "app.listen(process.env.PORT)"}
+    app = plan(tmp_path, files)
+    assert app.install is not None and app.install.endswith("npm ci --no-audit --no-fund")
+    for setting in ("CYPRESS_INSTALL_BINARY=0", "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1", "PUPPETEER_SKIP_DOWNLOAD=1",
+                    "PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1"):
+        assert setting in app.install.split()
+    row = next(row for row in app.evidence if row.key == "install")
+    assert row.value == app.install and "browser downloads skipped" in row.because
 
 
 @pytest.mark.parametrize("script, test, report", [
@@ -236,7 +255,8 @@ def test_every_choice_has_evidence(tmp_path: Path) -> None:
 def test_static_site_with_node_tests(tmp_path: Path) -> None:
     app = plan(tmp_path, {"index.html": PAGE, "package-lock.json": "{}",
                           "package.json": package({"test": "jest"}, devDependencies={"jest": "29"})})
-    assert (app.kind, app.static_root, app.start, app.install) == ("static", ".", None, "npm ci --no-audit --no-fund")
+    assert (app.kind, app.static_root, app.start, app.install) == ("static", ".", None,
+                                                                   NO_BROWSERS + "npm ci --no-audit --no-fund")
     assert app.test_report == "jest-json" and app.dependency_dirs == ("node_modules",)
 
 
@@ -268,7 +288,7 @@ def test_python_app_with_a_package_json_builds_its_assets(tmp_path: Path) -> Non
                           "package.json": package({"build": "tailwindcss -o static/site.css"}),
                           "package-lock.json": "{}"})
     assert app.kind == "python" and app.build == "npm run build"
-    assert app.install == ("npm ci --no-audit --no-fund && python3 -m venv .venv && .venv/bin/pip install -q "
+    assert app.install == (NO_BROWSERS + "npm ci --no-audit --no-fund && python3 -m venv .venv && .venv/bin/pip install -q "
                            "--disable-pip-version-check -r requirements.txt")
     assert app.dependency_dirs == (".venv", "node_modules")
 
