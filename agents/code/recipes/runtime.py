@@ -350,14 +350,80 @@ TOAST_BODY = """
     var text = act(button);
     if (text) show(text);
   }, true);
-  // A form sent by an action button: say it here, or on the page the form loads, unless it was stopped.
+  // A form the app sends itself (a single-page app calls preventDefault and renders the result in
+  // place): confirm once the app visibly responds near the form or in the list it feeds (an item
+  // appears, the typed field is cleared, the form's dialog closes) within a couple of seconds, and
+  // never when what it shows is an error.
+  var ERROR_TEXT = /\\b(error|invalid|failed|required|must|wrong|try again|could ?n[o']t|unable|not allowed)\\b/i;
+  var ERROR_MARK = "[role=alert], [aria-invalid=true], [class*=error i], [class*=invalid i], [class*=danger i]";
+  function shown(el) { return !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length); }
+  function errorsIn(scope) {
+    return Array.prototype.filter.call(scope.querySelectorAll(ERROR_MARK), function (el) {
+      return !el.closest(".vl-toast") && shown(el) && (el.getAttribute("aria-invalid") === "true" || !!el.textContent.trim());
+    });
+  }
+  // A new row of a list is content, even when its text reads like an error ("Fix the login error").
+  function isItem(el) {
+    var parent = el && el.parentElement;
+    if (!parent) return false;
+    if (/^(UL|OL|TBODY|DL)$/.test(parent.tagName)) return true;
+    return Array.prototype.some.call(parent.children, function (sib) { return sib !== el && signature(sib) === signature(el); });
+  }
+  function awaitResponse(form, done) {
+    var scope = form;
+    for (var up = 0; up < 3 && scope.parentElement && scope !== document.body; up++) scope = scope.parentElement;
+    var typed = Array.prototype.filter.call(form.elements, function (f) {
+      return /^(INPUT|TEXTAREA)$/.test(f.tagName) && !/^(hidden|submit|button|reset|image|checkbox|radio|file|range|color)$/.test(f.type) && f.value;
+    });
+    var before = errorsIn(document.body), beforeText = before.map(function (el) { return el.textContent; });
+    var changed = [], finished = false, listing = null;
+    function near(node) {
+      if (scope.contains(node)) return true;
+      listing = listing || findListing();
+      return !!listing && listing.container.contains(node);
+    }
+    function content(node) {
+      var el = node.nodeType === 1 ? node : node.parentElement;
+      return !!el && !ours(el) && !/^(SCRIPT|STYLE|TEMPLATE)$/.test(el.tagName) && !!(node.textContent || "").trim();
+    }
+    function saysError(node) {
+      var el = node.nodeType === 1 ? node : node.parentElement;
+      return content(node) && ERROR_TEXT.test(node.textContent) && !isItem(el);
+    }
+    function finish() { finished = true; observer.disconnect(); clearInterval(ticks); clearTimeout(limit); }
+    function look() {
+      if (finished) return;
+      var nodes = changed.splice(0);
+      var fresh = errorsIn(document.body).filter(function (el) {
+        var at = before.indexOf(el);
+        return at < 0 || beforeText[at] !== el.textContent;
+      });
+      if (fresh.length || nodes.some(saysError)) { finish(); return; }
+      var responded = !form.isConnected || typed.some(function (f) { return !f.value; })
+        || nodes.some(function (n) { return content(n) && near(n); });
+      if (responded) { finish(); done(); }
+    }
+    var observer = new MutationObserver(function (records) {
+      records.forEach(function (r) {
+        if (r.type === "characterData") changed.push(r.target);
+        else Array.prototype.push.apply(changed, r.addedNodes);
+      });
+      look();
+    });
+    observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    var ticks = setInterval(look, 100), limit = setTimeout(finish, 2000);
+  }
+  // A form sent by an action button: say it here, or on the page the form loads; when the app's own
+  // script takes the submit over, say it once the app shows the result.
   document.addEventListener("submit", function (e) {
-    var text = act(e.submitter || e.target.querySelector("[type=submit]"));
+    var form = e.target;
+    var text = act(e.submitter || form.querySelector("[type=submit]"));
     if (!text) return;
     try { sessionStorage.setItem(KEY, JSON.stringify({ text: text, at: Date.now() })); } catch (err) { /* private mode */ }
     setTimeout(function () {
-      if (e.defaultPrevented) { try { sessionStorage.removeItem(KEY); } catch (err) {} return; }
-      show(text);
+      if (!e.defaultPrevented) { show(text); return; }
+      try { sessionStorage.removeItem(KEY); } catch (err) {}
+      awaitResponse(form, function () { show(text); });
     }, 0);
   });
   var pending = null;

@@ -69,3 +69,43 @@ def test_the_matrix_builds_different_designs_that_each_pass_in_a_browser(scripte
     assert minimal.status == "failed" and "needs a script" in minimal.error_message
     assert outcome.champion_index in (0, 1) and "goal checks pass" in outcome.champion_reason
     assert "latency" not in outcome.champion_reason
+
+
+# A single-page app's form: its script calls preventDefault and renders the outcome in place.
+SPA_FORM = """<!doctype html><html lang="en"><head><title>Jobs</title></head><body>
+<h1>Jobs</h1>
+<form id="new"><input name="title" aria-label="Title"> <button type="submit">Add job</button></form>
+<ul id="jobs"><li>Paint the fence</li></ul>
+<script>
+document.getElementById("new").addEventListener("submit", function (e) {
+  e.preventDefault();
+  var field = e.target.elements.title;
+  setTimeout(function () { %s }, 400);
+});
+</script>
+</body></html>
+"""
+SPA_OUTCOME = {
+    "adds the item": 'var li = document.createElement("li"); li.textContent = field.value || "Untitled job";'
+                     ' document.getElementById("jobs").appendChild(li); field.value = "";',
+    "shows an error": 'var p = document.createElement("p"); p.className = "problem";'
+                      ' p.textContent = "Could not save the job, the server is down";'
+                      ' document.getElementById("new").appendChild(p);',
+}
+
+
+@pytest.mark.parametrize("outcome", sorted(SPA_OUTCOME))
+def test_the_confirmation_follows_what_a_single_page_app_shows_after_its_own_submit(
+        tmp_path: Path, serve, outcome: str) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "index.html").write_text(SPA_FORM % SPA_OUTCOME[outcome])
+    url = serve(tmp_path)
+    assert check_behaviour("confirmation", url).passed is False  # the app itself says nothing
+    result = run_recipe_agent(DiskWorkspace(tmp_path), SuggestionSpec(title="confirmation", rationale="t",
+                                                                      recipe="confirmation"))
+    assert result.status == "completed", result.error_message
+    verdict = check_behaviour("confirmation", url)
+    if outcome == "adds the item":
+        assert verdict.passed is True, verdict.detail
+        assert "Added job" in verdict.detail
+    else:  # an error is no success to confirm
+        assert verdict.passed is False, verdict.detail
