@@ -19,6 +19,7 @@ from assets.records import (
     approved_flows,
     browser_session_row,
     dagster_run_id,
+    experiment_links,
     log_row,
     panel_sessions_per_flow,
     record_panel_stats,
@@ -111,6 +112,7 @@ def browser_results(context: dg.AssetExecutionContext, database: AppDatabase) ->
         # left): a re-materialised stage keeps only the files its rows name.
         prune_session_folders(settings.artifacts_dir / experiment_id / STAGE, {r.id for r in results})
     return dg.MaterializeResult(metadata={
+        **experiment_links(context, database),
         "variants_measured": len(targets),
         "deploy_failures": sum(d["status"] == "error" for d in deploys.values()),
         "sessions": len(results),

@@ -13,6 +13,7 @@ from assets.records import (
     approved_flows,
     browser_session_row,
     dagster_run_id,
+    experiment_links,
     log_row,
     panel_sessions_per_flow,
     record_panel_stats,
@@ -90,6 +91,7 @@ def control_analysis(context: dg.AssetExecutionContext, database: AppDatabase) -
         prune_session_folders(artifacts, {r.id for r in results})
     successes = sum(r.success for r in results)
     return dg.MaterializeResult(metadata={
+        **experiment_links(context, database),
         "sessions": len(results),
         "task_success_rate": round(successes / len(results), 3) if results else 0.0,
         "summary": analysis.summary,

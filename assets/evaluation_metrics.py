@@ -6,7 +6,7 @@ from sqlalchemy import delete, select
 from analysis.bradley_terry import bradley_terry
 from analysis.engine import analyze
 from analysis.rows import MetricRow
-from assets.records import comparison_columns, dagster_run_id
+from assets.records import comparison_columns, dagster_run_id, experiment_links
 from db.evaluation_stats import evaluation_stats, pairwise_preferences, preference_comparisons
 from db.experiment_playground import ensure_experiment_playground
 from db.experiments import get_experiment
@@ -30,7 +30,8 @@ def evaluation_metrics(context: dg.AssetExecutionContext, database: AppDatabase)
         if playground is None:
             # No variant got built: nothing for testers to compare, and variant_metrics has already
             # concluded (keep the baseline). Not a failure of this stage.
-            return dg.MaterializeResult(metadata={"playground": "none: fewer than two variants to compare",
+            return dg.MaterializeResult(metadata={**experiment_links(context, database),
+                                                  "playground": "none: fewer than two variants to compare",
                                                   "evaluations": 0, "metrics": 0,
                                                   "ranking": dg.MetadataValue.json([])})
         stats = evaluation_stats(session, playground.id)
@@ -54,6 +55,7 @@ def evaluation_metrics(context: dg.AssetExecutionContext, database: AppDatabase)
         ranking = bradley_terry(preference_comparisons(pairwise_preferences(session, playground.id)), n_bootstrap=500)
         playground_id = playground.id
     return dg.MaterializeResult(metadata={
+        **experiment_links(context, database),
         "playground": playground_id,
         "evaluations": sum(s["n"] for s in stats if s["metric"] == "rating"),
         "metrics": len(rows),

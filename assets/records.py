@@ -5,15 +5,18 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import dagster as dg
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from agents.browser.results import LogRecord, SessionResult
 from agents.schemas import FlowSpec, TaskSpec
 from analysis.report import MetricResult
-from db.models import BrowserSession, ExecutionLog, SystemStat, TestFlow, TestSession
+from db.models import BrowserSession, ExecutionLog, Experiment, SystemStat, TestFlow, TestSession
 from db.settings import get_settings
 from db.stages import StageInputMissing
+from pipelines.resources import AppDatabase
+from pipelines.tags import experiment_metadata, experiment_tags
 
 
 def approved_flows(session: Session, experiment_id: str) -> tuple[TestSession, list[tuple[TestFlow, FlowSpec]]]:
@@ -111,6 +114,22 @@ def dagster_run_id(context) -> str | None:  # type: ignore[no-untyped-def]
         return context.run.run_id
     except Exception:  # noqa: BLE001 - Dagster raises DagsterInvalidPropertyError outside a run
         return None
+
+
+def experiment_links(context: dg.AssetExecutionContext, database: AppDatabase) -> dict[str, dg.MetadataValue]:
+    """The experiment's name and dashboard links, as this materialisation's metadata and on its run.
+
+    Runs from the sensor and the CLI carry the tags from the start; a run launched from the Dagster UI
+    or a backfill gets them here, from its first stage to finish.
+    """
+    experiment_id, settings = context.partition_key, get_settings()
+    with database.session() as session:
+        name = session.get(Experiment, experiment_id).name
+    run_id = dagster_run_id(context)
+    tags = experiment_tags(experiment_id, name, settings)
+    if run_id is not None and any(context.run.tags.get(key) != value for key, value in tags.items()):
+        context.instance.add_run_tags(run_id, tags)
+    return experiment_metadata(experiment_id, name, settings)
 
 
 def record_panel_stats(session: Session, *, sessions: int, browsers: int, seconds: float, stage: str) -> None:

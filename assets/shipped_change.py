@@ -9,6 +9,7 @@ import dagster as dg
 
 from agents.ship.refusals import ShipRefused
 from agents.ship.service import Shipped, ship_change
+from assets.records import experiment_links
 from db.settings import get_settings
 from pipelines.partitions import experiments_partitions
 from pipelines.resources import AppDatabase
@@ -42,4 +43,4 @@ def shipped_change(context: dg.AssetExecutionContext, config: ShipConfig, databa
     except ShipRefused as exc:
         # A refusal (not approved, conflicts, no access) is the same on a retry.
         raise dg.Failure(description=str(exc), allow_retries=False) from exc
-    return dg.MaterializeResult(metadata=ship_metadata(shipped))
+    return dg.MaterializeResult(metadata={**experiment_links(context, database), **ship_metadata(shipped)})

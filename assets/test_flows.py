@@ -10,7 +10,7 @@ from agents.llm.tasks import derive_flows
 from agents.sandbox.base import NotAWebApp, describe_plan, plan_as_dict
 from agents.sandbox.factory import open_sandbox
 from agents.schemas import ScoutInventory
-from assets.records import dagster_run_id
+from assets.records import dagster_run_id, experiment_links
 from db.base import utcnow
 from db.experiment_playground import guard_variants_with_evaluations
 from db.experiments import add_event, get_experiment
@@ -70,6 +70,7 @@ def test_flows(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.M
                             # The whole inventory, for later stages (suggestions that fit the app).
                             "inventory": inventory.model_dump(mode="json")})
     return dg.MaterializeResult(metadata={
+        **experiment_links(context, database),
         "flows": len(plan.value.flows),
         "flow_names": dg.MetadataValue.json([f.name for f in plan.value.flows]),
         "dropped_flows": dg.MetadataValue.json(dropped),

@@ -11,7 +11,7 @@ from agents.code.solve import RunConfig, SolveOutcome, run_solve
 from agents.llm.base import ModelSpec
 from agents.schemas import SuggestionSpec
 from assets.feedback import link_feedback, sent_feedback, with_feedback
-from assets.records import StageInputMissing, dagster_run_id
+from assets.records import StageInputMissing, dagster_run_id, experiment_links
 from db.ai_models import active_models
 from db.base import utcnow
 from db.build_summary import build_summary
@@ -84,6 +84,7 @@ def variant_implementations(context: dg.AssetExecutionContext, database: AppData
                       status="completed" if built.built else "failed", data=built.to_dict())
     champions = [s for s in summary if s["champion"]]
     return dg.MaterializeResult(metadata={
+        **experiment_links(context, database),
         "solves": len(summary),
         "variants": len(champions),
         "variants_built": built.line(),

@@ -11,7 +11,7 @@ from analysis.guardrails import Guardrail
 from analysis.report import AnalysisReport, MetricResult
 from analysis.rows import MetricRow
 from analysis.stopping import as_sequential, looked_more_than_once, stop_summary
-from assets.records import StageInputMissing, comparison_columns, dagster_run_id
+from assets.records import StageInputMissing, comparison_columns, dagster_run_id, experiment_links
 from db.build_summary import BuildSummary, build_summary
 from db.experiments import add_event, get_experiment
 from db.models import Variant, VariantMetric
@@ -63,6 +63,7 @@ def variant_metrics(context: dg.AssetExecutionContext, database: AppDatabase) ->
                                             "build": built.to_dict()})
     significant = [f"{r.variant}:{r.metric}" for r in report.results if r.significant]
     return dg.MaterializeResult(metadata={
+        **experiment_links(context, database),
         "champion_variant": decision.variant or "none",
         "champion_reason": reason,
         "variants_built": built.line(),

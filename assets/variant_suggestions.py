@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from agents.llm.tasks import suggest_changes
 from agents.schemas import ScoutInventory, VariantAnalysis
-from assets.records import StageInputMissing, dagster_run_id
+from assets.records import StageInputMissing, dagster_run_id, experiment_links
 from db.experiment_playground import guard_variants_with_evaluations
 from db.experiments import add_event, get_experiment
 from db.models import Suggestion, TimelineEvent, Variant
@@ -64,6 +64,7 @@ def variant_suggestions(context: dg.AssetExecutionContext, database: AppDatabase
                       title=f"{len(answer.value.suggestions)} suggestions",
                       data={"suggestions": [s.title for s in answer.value.suggestions], "provider": answer.provider})
     return dg.MaterializeResult(metadata={
+        **experiment_links(context, database),
         "suggestions": dg.MetadataValue.json([s.title for s in answer.value.suggestions]),
         "count": len(answer.value.suggestions),
         "provider": answer.provider,

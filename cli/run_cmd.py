@@ -29,13 +29,15 @@ from db.experiment_playground import (
 )
 from db.experiments import UnknownExperiment, get_experiment
 from db.ids import has_prefix
+from db.links import dagster_run, dashboard_page
 from db.migrate import ensure_schema
 from db.models import StageRun
 from db.session import session_scope
 from db.settings import get_settings
 from db.stages import refresh_status
 from pipelines.instances import RecoveredRun, get_instance, process_tags, recover_dead_runs
-from pipelines.jobs import MAIN_STAGES
+from pipelines.jobs import MAIN_STAGES, job_name_for
+from pipelines.tags import experiment_tags
 
 ALL_STAGES = MAIN_STAGES
 
@@ -71,7 +73,7 @@ def run_experiment(experiment_id: str, stage: str | None, console: Console | Non
     on_recovered(recover_dead_runs(instance))
     if experiment_id not in instance.get_dynamic_partitions("experiments"):
         instance.add_dynamic_partitions("experiments", [experiment_id])
-    job = defs().resolve_implicit_global_asset_job_def()
+    job = defs().resolve_job_def(job_name_for(stages))
     console.print(f"[bold]{experiment_id}[/] ({name}): {' → '.join(stages)}")
     run_id = str(uuid.uuid4())
     children_before = descendants()
@@ -85,7 +87,8 @@ def run_experiment(experiment_id: str, stage: str | None, console: Console | Non
           RunWatch(console, instance, run_id, before_exit=before_exit, on_recovered=on_recovered) as watch):
         result = job.execute_in_process(
             partition_key=experiment_id, instance=instance, raise_on_error=False, run_id=run_id,
-            asset_selection=[dg.AssetKey(s) for s in stages], tags=process_tags(),
+            asset_selection=[dg.AssetKey(s) for s in stages],
+            tags={**process_tags(), **experiment_tags(experiment_id, name, get_settings())},
             # Dagster's own log lines (a failure is ~100 lines of stack trace) would drown the display;
             # they stay in the run's event log, and a failure's are written out below.
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
@@ -98,12 +101,13 @@ def run_experiment(experiment_id: str, stage: str | None, console: Console | Non
         failed = _failed_stage(result) or stages[0]
         console.print(f"[red]✗[/] {failed} failed: {escape(_failure_message(result))}")
         console.print(f"  full log: {escape(str(_write_failure_log(result)))}")
+        console.print(f"  run {result.run_id}: {dagster_run(get_settings().dagster_url, result.run_id)}")
         console.print(f"  fix the cause, then re-run from there: variantlab run {experiment_id} --stage {failed}")
         return 1
     failed_checks = [c.check_name for c in result.get_asset_check_evaluations() if not c.passed]
     if failed_checks:
         console.print(f"[yellow]![/] checks that did not pass: {', '.join(failed_checks)}")
-    _print_outcome(console, experiment_id, stages)
+    _print_outcome(console, experiment_id, stages, result.run_id)
     return 0
 
 
@@ -137,14 +141,18 @@ def _mark_interrupted(run_id: str, why: str, failed_stage: str | None) -> None:
             refresh_status(session, get_experiment(session, experiment_id))
 
 
-def _print_outcome(console: Console, experiment_id: str, stages: list[str]) -> None:
-    """What the run came to: how many variants were built (and why not), and the verdict."""
+def _print_outcome(console: Console, experiment_id: str, stages: list[str], run_id: str) -> None:
+    """What the run came to: how many variants were built (and why not), where to look, and last the
+    verdict, which stands for the experiment even when this run did not re-decide it."""
+    settings = get_settings()
     with session_scope() as session:
         experiment = get_experiment(session, experiment_id)
         if {"variant_implementations", "browser_results", "variant_metrics"} & set(stages):
             console.print(f"built: {build_summary(session, experiment_id).line()}")
-        if "variant_metrics" in stages and experiment.champion_reason:
-            console.print(f"verdict: {experiment.champion_reason}")
+        verdict = experiment.champion_reason or "none yet (variant_metrics has not run)"
+    console.print(f"dashboard: {dashboard_page(settings.dashboard_url, 'comparison', experiment_id)}")
+    console.print(f"run {run_id}: {dagster_run(settings.dagster_url, run_id)}")
+    console.print(f"verdict: {escape(verdict)}")
 
 
 def _refuse_replacing_evaluated_variants(session: Session, experiment_id: str, stages: list[str]) -> None:

@@ -133,8 +133,6 @@ class ShipSettings(_Section):
     branch_prefix: Name = "variantlab/"
     author_name: Name = "variantlab"
     author_email: Name = "ship@variantlab.invalid"
-    # Where reviewers open the evidence; the links in the commit message and pull request point here.
-    dashboard_url: Location = "http://127.0.0.1:8501"
 
 
 class Settings(BaseSettings):
@@ -145,6 +143,10 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".variantlab")
     database_url: Location | None = None  # None: a SQLite file under data_dir
     dagster_home: Path | None = None
+    # Where people open the dashboard and the Dagster UI. Everything that points at an experiment or a
+    # run links there: Dagster run tags and materialisations, `variantlab run`, shipped pull requests.
+    dashboard_url: Location = "http://127.0.0.1:8501"
+    dagster_url: Location = "http://127.0.0.1:3000"
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     browser: BrowserSettings = Field(default_factory=BrowserSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)

@@ -8,9 +8,11 @@ from sqlalchemy import and_, or_, select
 
 from db.base import UTCDateTime
 from db.models import Experiment
+from db.settings import get_settings
 from pipelines.jobs import experiment_job
 from pipelines.partitions import experiments_partitions
 from pipelines.resources import AppDatabase
+from pipelines.tags import experiment_tags
 
 BATCH = 200
 LOOKBACK = dt.timedelta(minutes=10)
@@ -60,8 +62,13 @@ def new_experiments_sensor(context: dg.SensorEvaluationContext, database: AppDat
         cursor = context.cursor
     if not ids:
         return dg.SensorResult(skip_reason="no new experiments", cursor=cursor)
+    settings = get_settings()
+    with database.session() as session:
+        names = dict(session.execute(select(Experiment.id, Experiment.name).where(Experiment.id.in_(ids))).all())
     return dg.SensorResult(
-        run_requests=[dg.RunRequest(run_key=exp_id, partition_key=exp_id) for exp_id in ids],
+        run_requests=[dg.RunRequest(run_key=exp_id, partition_key=exp_id,
+                                    tags=experiment_tags(exp_id, names.get(exp_id, ""), settings))
+                      for exp_id in ids],
         dynamic_partitions_requests=[experiments_partitions.build_add_request(ids)],
         cursor=cursor,
     )

@@ -7,8 +7,8 @@ same base and date, the same commit: shipping twice changes nothing).
 from __future__ import annotations
 
 import textwrap
-from urllib.parse import urlencode
 
+from db.links import dashboard_page
 from db.shipping import MetricLine, ShipCandidate
 
 SUBJECT_CHARS = 72
@@ -19,10 +19,8 @@ TRAILER_RUN = "Variantlab-Run"
 
 
 def dashboard_links(candidate: ShipCandidate, dashboard_url: str) -> dict[str, str]:
-    query = urlencode({"exp": candidate.experiment_id})
-    base = dashboard_url.rstrip("/")
-    return {"comparison": f"{base}/comparison?{query}", "solve runs": f"{base}/solves?{query}",
-            "timeline": f"{base}/timeline?{query}"}
+    return {name: dashboard_page(dashboard_url, page, candidate.experiment_id)
+            for name, page in (("comparison", "comparison"), ("solve runs", "solves"), ("timeline", "timeline"))}
 
 
 def title(candidate: ShipCandidate) -> str:

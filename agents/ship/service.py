@@ -55,11 +55,11 @@ def ship_change(experiment_id: str, settings: Settings, *, variant_key: str | No
         candidate = load_candidate(session, experiment_id, key)
     _check(candidate, force)
     branch = branch_name(settings, experiment_id, candidate.variant_key)
-    message = commit_message(candidate, settings.ship.dashboard_url)
+    message = commit_message(candidate, settings.dashboard_url)
     request = ShipRequest(
         repo_url=candidate.repo_url, base_branch=candidate.base_branch, remote=remote, branch=branch,
         patch=candidate.patch or "", message=message, title=title(candidate),
-        body=pull_request_body(candidate, settings.ship.dashboard_url),
+        body=pull_request_body(candidate, settings.dashboard_url),
         date=candidate.run_completed_at or utcnow(), owner_mark=f"{TRAILER_EXPERIMENT}: {experiment_id}",
         force=force)
     started = utcnow()

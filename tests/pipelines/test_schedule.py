@@ -9,6 +9,7 @@ from db.models import Playground, Variant
 from db.session import session_scope
 from pipelines.resources import AppDatabase
 from pipelines.schedules import evaluation_metrics_refresh
+from pipelines.tags import EXPERIMENT_NAME_TAG
 from tests.pipelines.conftest import make_experiment
 
 
@@ -28,3 +29,4 @@ def test_schedule_requests_runs_for_active_playgrounds_only(app_db: str):
         requests = list(evaluation_metrics_refresh(context))
     assert [r.partition_key for r in requests] == [collecting]
     assert requests[0].run_key.startswith(collecting)
+    assert requests[0].tags[EXPERIMENT_NAME_TAG] == "shop"  # the partition's name beside its bare id
