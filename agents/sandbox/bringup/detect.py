@@ -7,6 +7,7 @@ is the start command whatever the stack. variantlab.toml overrides any single ke
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def plan_for(tree: Tree, label: str) -> AppConfig:
     text = tree.read(CONFIG_FILE)
     overrides = read_overrides(text) if text is not None else {}
     try:
-        plan = _detected(tree, frozenset(overrides), label)
+        plan = _detected(tree, overrides, label)
     except NotAWebApp:
         if not overrides.keys() & {"start", "static_root", "kind"}:
             raise
@@ -36,12 +37,12 @@ def plan_for(tree: Tree, label: str) -> AppConfig:
     return apply(plan, overrides)
 
 
-def _serves(plan: AppConfig | None, pinned: frozenset[str]) -> bool:
+def _serves(plan: AppConfig | None, pinned: Mapping[str, object]) -> bool:
     """The stack says how the app is served, or variantlab.toml does and the stack installs it."""
     return plan is not None and bool(plan.start or plan.build or "start" in pinned)
 
 
-def _detected(tree: Tree, pinned: frozenset[str], label: str) -> AppConfig:
+def _detected(tree: Tree, pinned: Mapping[str, object], label: str) -> AppConfig:
     python = detect_python(tree, pinned)
     node = detect_node(tree)
     start, setup, evidence = procfile(tree, venv=python is not None)

@@ -171,6 +171,7 @@ def _server(tree: Tree, pkg: dict[str, Any], scripts: dict[str, str],
             run = "npm start" if name == "start" else f"npm run {name}"
             start, dev_server, how = _script_command(run, body)
             port, port_how = _port(tree, body)
+            how = how.replace(" reads PORT", "") if port_how else how  # port_how says it ignores PORT
             return start, port, dev_server, f"scripts.{name} runs {body!r}; {how}{port_how}", not port_how
     main = str(pkg.get("main") or "")
     candidates = ([main] if main else []) + [name for name in MAIN_FILES if name != main]

@@ -9,12 +9,14 @@ become setup steps.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from agents.sandbox.base import AppConfig, AppKind, Evidence
 from agents.sandbox.bringup.files import Tree, has, has_dir, walk
-from agents.sandbox.bringup.plan import HOST, TEST_REPORT, ambiguous, why
+from agents.sandbox.bringup.plan import CONFIG_FILE, HOST, TEST_REPORT, ambiguous, why
 from agents.sandbox.bringup.pydeps import Declared, declared
+from agents.sandbox.bringup.pyversion import python_requirement
 
 # `python -m` rather than .venv/bin scripts: a script's shebang names the folder the venv was made
 # in, and installed dependencies are reused from another sandbox.
@@ -29,6 +31,7 @@ ASGI_APP = re.compile(r"^(\w+)\s*=\s*(FastAPI|Starlette)\(", re.MULTILINE)
 # above `def init_db():` (click names it init-db).
 CLICK = re.compile(r"@(?:\w+\.cli\.command|click\.command)\(\s*(?:[\"']([\w-]+)[\"'])?[^)]*\)\s*"
                    r"(?:@[^\n]*\n\s*)*def\s+(\w+)")
+TRIVIAL_LINES = 30  # a single-file app this short beside a real one is a demo, not the app
 FIRST_RUN = re.compile(r"(init|create|setup)-?db|db-(init|create|seed)|seed(-[\w-]+)?|load-?data", re.IGNORECASE)
 
 
@@ -41,7 +44,8 @@ class WebApp:
     because: str
 
 
-def detect_python(tree: Tree, pinned: frozenset[str]) -> AppConfig | None:
+def detect_python(tree: Tree, pinned: Mapping[str, object]) -> AppConfig | None:
+    """`pinned`: the keys variantlab.toml sets, with their values (a pinned start names the app)."""
     deps = declared(tree)
     sources = [path for path in walk(tree, ".py") if _app_source(path)]
     names = deps.names if deps else set()
@@ -51,7 +55,10 @@ def detect_python(tree: Tree, pinned: frozenset[str]) -> AppConfig | None:
     extra = [fw for fw in {a.framework for a in apps} if fw not in names]  # imported, not declared
     evidence = [why("kind", AppKind.PYTHON, f"Python dependencies in {deps.source}" if deps
                     else f"{apps[0].module} imports {apps[0].framework}; no dependency file")]
+    if (apps or "start" in pinned) and "install" not in pinned:
+        evidence += [row for row in [python_requirement(tree)] if row]
     start, setup, env = None, (), ()
+    apps, chose = _the_app(tree, apps, pinned.get("start"))
     if len(apps) > 1 and "start" not in pinned:
         raise ambiguous("more than one Python web app", [f"{a.module} ({a.framework})" for a in apps], "start")
     if len(apps) == 1:
@@ -59,7 +66,8 @@ def detect_python(tree: Tree, pinned: frozenset[str]) -> AppConfig | None:
         start, server, how = _start(app, names)
         extra += [server] if server and server not in names else []
         setup, setup_evidence = _setup(tree, app, sources, names)
-        evidence += [why("start", start, f"{app.because}; {how}"), *setup_evidence]
+        chose = f"; {chose}" if chose else ""
+        evidence += [why("start", start, f"{app.because}; {how}{chose}"), *setup_evidence]
         if app.source.startswith("src/") and "-e" not in (deps.args if deps else []):
             env = (("PYTHONPATH", "src"),)
             evidence.append(why("env", "PYTHONPATH=src", f"{app.source} is under src/ and the project is not installed"))
@@ -74,6 +82,29 @@ def detect_python(tree: Tree, pinned: frozenset[str]) -> AppConfig | None:
     return AppConfig(kind=AppKind.PYTHON, install=install, setup=setup, start=start, test=test, port=8000, env=env,
                      lockfiles=tuple(deps.files) if deps else (), dependency_dirs=(".venv",),
                      package_manager="pip", test_report=report, evidence=tuple(evidence))
+
+
+def _the_app(tree: Tree, apps: list[WebApp], start: object) -> tuple[list[WebApp], str]:
+    """The one app a pinned start names, or the one real app beside short single-file demos."""
+    if len(apps) < 2:
+        return apps, ""
+    if isinstance(start, str):
+        named = [a for a in apps if re.search(rf"(?<![\w.]){re.escape(a.module)}(?![\w])", start)]
+        return (named, f"{CONFIG_FILE}'s start names {named[0].module}") if len(named) == 1 else (apps, "")
+    real = [a for a in apps if not _trivial(tree, a)]
+    if len(real) == 1:
+        demos = ", ".join(a.source for a in apps if a is not real[0])
+        return real, (f"{real[0].source} is the app (a factory, templates or a package); "
+                      f"{demos} is a short single-file demo beside it")
+    return apps, ""
+
+
+def _trivial(tree: Tree, app: WebApp) -> bool:
+    """A short module with no app factory, no package and no templates folder beside it."""
+    folder = app.source.rpartition("/")[0]
+    lines = [ln for ln in (tree.read(app.source) or "").splitlines() if ln.strip()]
+    return (len(lines) <= TRIVIAL_LINES and not app.attr.endswith("()") and not app.source.endswith("__init__.py")
+            and not has_dir(tree, f"{folder}/templates" if folder else "templates"))
 
 
 def _app_source(path: str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from agents.sandbox.base import AppConfig, AppKind
 from agents.sandbox.bringup.files import Tree, has
 from agents.sandbox.bringup.plan import ambiguous, why
@@ -14,7 +16,7 @@ def static_roots(tree: Tree) -> list[str]:
     return [folder for folder in FOLDERS if has(tree, "index.html" if folder == "." else f"{folder}/index.html")]
 
 
-def detect_static(tree: Tree, pinned: frozenset[str]) -> AppConfig | None:
+def detect_static(tree: Tree, pinned: Mapping[str, object]) -> AppConfig | None:
     """The root wins over folders (it is what the repo serves as it is); two folders are a tie."""
     roots = static_roots(tree)
     if not roots:
