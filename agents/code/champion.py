@@ -1,4 +1,5 @@
-"""Choose the champion run of a solve, SWE-bench style: the tests decide first, then the goal."""
+"""Choose the champion run of a solve, SWE-bench style: the tests decide first, then the goal (an app
+without tests: the goal alone)."""
 
 from __future__ import annotations
 
@@ -47,32 +48,50 @@ def _failed_check(run: Any, position: int) -> str:
     return f"{_label(run, position)} ({failed.get('name', 'goal check')}): {seen}"
 
 
+def _no_tests(run: Any) -> bool:
+    """The app has no test command: there is no baseline to keep (tests that could not run are not this)."""
+    return bool(getattr(run, "no_tests", False)) and run.tests_passed is None
+
+
 def choose_champion(runs: Sequence[Any]) -> tuple[int | None, str]:
     """(position in runs of the champion, why). A champion must have kept the app's tests passing and
     must not have failed its goal checks: a change a user was shown not to be able to use is no
     implementation of the suggestion, however small its diff, so a solve without such a run has no
     champion (and the suggestion no variant).
 
+    An app with no test command has no baseline to keep: its runs qualify on their behavioural (goal)
+    checks, which must then have passed, since nothing else shows the change works. Tests that were
+    expected but could not be run or judged (tests_passed None on an app with a test command) are no
+    such case: that run does not qualify.
+
     Among the qualifying runs, evidence decides, in this order: goal checks that passed over a change
     with no check of its goal, then the smaller diff, then fewer tokens. Latency never decides between
     correct runs: runs equal on all of that are equally good, and the earlier one in the matrix stands.
-    A run whose repo has no tests (tests_passed None) cannot show it did no harm: it does not qualify.
     A duplicate (see mark_duplicates) is not a candidate of its own: its first run stands for it.
     """
     # A run that changed nothing cannot be the implementation of anything, however green its tests.
     tested = [i for i, r in enumerate(runs)
-              if r.status == "completed" and r.tests_passed is True and (r.loc_changed or 0) > 0
+              if r.status == "completed" and (r.tests_passed is True or _no_tests(r)) and (r.loc_changed or 0) > 0
               and getattr(r, "duplicate_of", None) is None]
+    untested = any(_no_tests(r) for r in runs if r.status == "completed")
     if not tested:
         completed = sum(1 for r in runs if r.status == "completed")
-        return None, (f"no run qualifies: {completed} of {len(runs)} completed, "
-                      "none with the existing tests passing and a change made")
+        kept = "the app has no tests, and none made a change" if untested else \
+            "none with the existing tests passing and a change made"
+        return None, f"no run qualifies: {completed} of {len(runs)} completed, {kept}"
     failing = [i for i in tested if runs[i].goal_checks_passed is False]
-    qualified = [i for i in tested if i not in failing]
+    # Without tests, a run with no check of its goal has no evidence at all: not that it works, nor
+    # that it did no harm.
+    unchecked = [i for i in tested if _no_tests(runs[i]) and runs[i].goal_checks_passed is None]
+    qualified = [i for i in tested if i not in failing and i not in unchecked]
     if not qualified:
-        return None, ("no run passed its behavioural check: "
-                      + "; ".join(_failed_check(runs[i], i) for i in failing[:2])
-                      + (f"; and {len(failing) - 2} more" if len(failing) > 2 else ""))
+        if failing:
+            return None, (("the app has no tests and " if untested else "")
+                          + "no run passed its behavioural check: "
+                          + "; ".join(_failed_check(runs[i], i) for i in failing[:2])
+                          + (f"; and {len(failing) - 2} more" if len(failing) > 2 else ""))
+        return None, ("no run qualifies: the app has no tests and this change has no behavioural check, "
+                      "so nothing shows that a run works or did no harm")
 
     def key(i: int) -> tuple[bool, int, int, int]:
         r = runs[i]
@@ -96,11 +115,16 @@ def choose_champion(runs: Sequence[Any]) -> tuple[int | None, str]:
                "correct run: the earlier in the matrix stands")
     excluded = ""
     if failing:
-        excluded = (f"; {len(failing)} run{'s' if len(failing) > 1 else ''} that kept the tests but failed "
+        kept = "changed the app" if _no_tests(run) else "kept the tests"
+        excluded = (f"; {len(failing)} run{'s' if len(failing) > 1 else ''} that {kept} but failed "
                     "the goal checks could not be champion")
     same = [getattr(r, "index", i) for i, r in enumerate(runs)
             if getattr(r, "duplicate_of", None) is not None and r.duplicate_of == getattr(run, "index", best)]
     also = ""
     if same:
         also = f" (run{'s' if len(same) > 1 else ''} {', '.join(map(str, same))} built the same diff)"
-    return best, f"{_label(run, best)}: tests kept, {goal}, {tie}{excluded}{also}"
+    if _no_tests(run):
+        evidence = "the app has no tests; chosen on its behavioural check (goal checks pass)"
+    else:
+        evidence = f"tests kept, {goal}"
+    return best, f"{_label(run, best)}: {evidence}, {tie}{excluded}{also}"

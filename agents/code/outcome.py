@@ -22,7 +22,8 @@ class RunOutcome:
     config: RunConfig
     status: str = "failed"  # "completed" | "failed" | "cancelled"
     error_message: str | None = None
-    tests_passed: bool | None = None  # None: the repo has no test command
+    tests_passed: bool | None = None  # None: no test command, or the tests could not be run or judged
+    no_tests: bool = False  # the app has no test command: no baseline to keep (champion.py)
     goal_checks_passed: bool | None = None  # None: no programmatic check for this change
     goal_checks: list[dict[str, Any]] = field(default_factory=list)
     loc_changed: int = 0

@@ -13,7 +13,7 @@ from agents.code.outcome import RunConfig, RunOutcome
 from agents.code.recipe_agent import run_recipe_agent
 from agents.code.recipes.registry import resolve
 from agents.code.result import AgentResult, implementation_prompt
-from agents.code.test_report import TestOutcomes, keeps_baseline, run_suite
+from agents.code.test_report import TestOutcomes, could_not_start, keeps_baseline, run_suite
 from agents.code.testguard import ran_count, runner_reports_counts, touched_tests
 from agents.code.tool_agent import run_tool_agent
 from agents.code.trajectory import now_iso
@@ -80,8 +80,9 @@ def _build(sandbox: Sandbox, out: RunOutcome, remaining_s: float) -> bool:
 def _test(sandbox: Sandbox, out: RunOutcome, remaining_s: float, baseline: TestOutcomes | None = None) -> None:
     command = sandbox.app.test
     if not command:
-        out.tests_passed = None
-        out.diagnostics = {"command": None, "stdout_tail": "", "stderr_tail": "", "note": "the repo has no test command"}
+        out.tests_passed, out.no_tests = None, True
+        out.diagnostics = {"command": None, "stdout_tail": "", "stderr_tail": "", "no_tests": True,
+                           "note": "the app has no test command: the run is judged on its behavioural checks"}
         return
     touched = touched_tests(out.files_modified, command)
     if touched:
@@ -103,7 +104,12 @@ def _test(sandbox: Sandbox, out: RunOutcome, remaining_s: float, baseline: TestO
     out.diagnostics = {"command": command, "exit_code": result.exit_code, "timed_out": result.timed_out,
                        "tests_ran": ran, "baseline": verdict.note, "broken_tests": verdict.broken,
                        "stdout_tail": result.stdout[-TAIL:], "stderr_tail": result.stderr[-TAIL:]}
-    if result.ok and ran == 0:
+    if could_not_start(result):
+        # Tests were expected and did not run: unknown, never "no tests" (which a run may qualify without).
+        out.tests_passed = None
+        out.diagnostics["note"] = (f"the test command could not start (exit {result.exit_code}): "
+                                   "the run cannot show it kept the app's tests")
+    elif result.ok and ran == 0:
         out.tests_passed = False
         out.diagnostics["note"] = "the test command exited 0 but ran no tests"
     elif result.ok and ran is None and runner_reports_counts(command):

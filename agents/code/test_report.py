@@ -94,6 +94,14 @@ def run_suite(sandbox: Sandbox, command: str, report_kind: str | None, timeout_s
     return result, TestOutcomes(suite_passed=result.ok, per_test=per_test)
 
 
+def could_not_start(result: CommandResult) -> bool:
+    """The test command itself did not start: 126/127 from the shell (not executable, not found),
+    "execvp" from bubblewrap. Its tests were expected and are unknown, not absent."""
+    if result.timed_out or result.exit_code == 0:
+        return False
+    return result.exit_code in (126, 127) or "execvp" in result.stderr
+
+
 def _listed(names: list[str]) -> str:
     more = f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else ""
     return ", ".join(names[:MAX_LISTED]) + more

@@ -1,10 +1,11 @@
 """Honest accounting: the verdict says how many variants were built and why the others were not."""
 
 import dagster as dg
+import pytest
 
 from assets.variant_metrics import variant_metrics
-from db.build_summary import build_summary
-from db.models import BrowserSession, Experiment, Solve, Suggestion, Variant
+from db.build_summary import BuildSummary, build_summary
+from db.models import BrowserSession, Experiment, Solve, SolveRun, Suggestion, Variant
 from db.report import experiment_report
 from db.session import session_scope
 from pipelines.resources import AppDatabase
@@ -87,3 +88,33 @@ def test_a_variant_that_failed_to_deploy_is_not_comparable(app_db: str):
     assert summary.line() == "1 of 1 variant built; 1 failed to deploy: 'Change 1' — build failed (exit 1)"
     result = variant_metrics(_context(experiment_id), database=AppDatabase())
     assert result.metadata["champion_reason"].startswith("nothing to compare: 1 of 1 variant built; 1 failed")
+
+
+def test_variants_chosen_without_tests_are_stated(app_db: str):
+    # An app with no tests: its variants rest on their behavioural checks alone, and the account says so.
+    experiment_id = make_experiment(app_db)
+    _seed(app_db, experiment_id, built=[True, True])
+    with session_scope(app_db) as session:
+        ranked = session.query(Solve).join(Suggestion, Solve.suggestion_id == Suggestion.id).order_by(Suggestion.rank)
+        for solve, no_tests in zip(ranked.all(), (True, False), strict=True):
+            run = SolveRun(solve_id=solve.id, experiment_id=experiment_id, model="m", temperature=0.0, max_edits=1,
+                           evolution="baseline", suggestion="s", implementation_prompt="p", status="completed",
+                           diagnostics={"no_tests": True} if no_tests else {"command": "pytest"})
+            session.add(run)
+            session.flush()
+            solve.champion_run_id = run.id
+    with session_scope(app_db) as session:
+        built = build_summary(session, experiment_id)
+        report = experiment_report(session, experiment_id)
+    assert built.without_tests == ("Change 1",)
+    assert built.line() == "2 of 2 variants built; the app has no tests, so 1 was chosen on behavioural checks alone"
+    assert report["build"]["without_tests"] == ["Change 1"]
+
+
+@pytest.mark.parametrize(("built", "without", "said"), [
+    (1, ("A",), "1 of 2 variants built; the app has no tests, so it was chosen on behavioural checks alone"),
+    (2, ("A", "B"), "2 of 2 variants built; the app has no tests, so all were chosen on behavioural checks alone"),
+    (2, (), "2 of 2 variants built"),
+])
+def test_the_build_line_says_which_variants_rest_on_behavioural_checks(built: int, without: tuple, said: str):
+    assert BuildSummary(suggestions=2, built=built, without_tests=without).line() == said

@@ -9,9 +9,15 @@ import pytest
 from agents.code.champion import choose_champion, mark_duplicates
 
 
-def run(status="completed", tests=True, goal=True, loc=10, tokens=100, latency=1000.0, checks=None):  # type: ignore[no-untyped-def]
+def run(status="completed", tests=True, goal=True, loc=10, tokens=100, latency=1000.0, checks=None,  # type: ignore[no-untyped-def]
+        no_tests=False):
     return SimpleNamespace(status=status, tests_passed=tests, goal_checks_passed=goal, loc_changed=loc,
-                           tokens=tokens, latency_ms=latency, goal_checks=checks or [])
+                           tokens=tokens, latency_ms=latency, goal_checks=checks or [], no_tests=no_tests)
+
+
+def untested(**kw):  # type: ignore[no-untyped-def]
+    """A run on an app with no test command (runner._test)."""
+    return run(tests=None, no_tests=True, **kw)
 
 
 @pytest.mark.parametrize(("runs", "winner", "reason_part"), [
@@ -31,13 +37,46 @@ def run(status="completed", tests=True, goal=True, loc=10, tokens=100, latency=1
     # Ties on diff go to fewer tokens; latency never decides: the earlier of equal runs stands.
     ([run(tokens=300), run(tokens=200), run(tokens=250)], 1, "fewest tokens (200)"),
     ([run(latency=900.0), run(latency=500.0)], 0, "the earlier in the matrix stands"),
-    # Tests unknown (no test command) cannot show the change did no harm.
+    # Tests expected but unknown (they could not start, or the control's suite already failed without a
+    # per-test report) cannot show the change did no harm.
     ([run(tests=None, loc=1), run(loc=9)], 1, "the only qualifying run"),
 ])
 def test_champion(runs: list, winner: int, reason_part: str) -> None:
     index, reason = choose_champion(runs)
     assert index == winner
     assert reason_part in reason and "tests kept" in reason and "latency" not in reason
+
+
+@pytest.mark.parametrize(("runs", "winner", "reason_part"), [
+    # No test suite, no baseline to keep: the behavioural check decides, then the diff.
+    ([untested(loc=30), untested(loc=12)], 1, "decided by the diff: smallest diff (12 lines)"),
+    ([untested(goal=False, loc=3), untested(loc=40)], 1,
+     "1 run that changed the app but failed the goal checks could not be champion"),
+    # Without tests a run with no check of its goal has no evidence at all; a passing check wins.
+    ([untested(goal=None, loc=2), untested(goal=True, loc=50)], 1, "the only qualifying run"),
+])
+def test_an_app_without_tests_is_judged_on_its_behavioural_check(runs: list, winner: int, reason_part: str) -> None:
+    index, reason = choose_champion(runs)
+    assert index == winner
+    assert "the app has no tests; chosen on its behavioural check" in reason and reason_part in reason
+    assert "tests kept" not in reason
+
+
+@pytest.mark.parametrize(("runs", "reason_part"), [
+    ([untested(goal=None), untested(goal=None, loc=3)], "the app has no tests and this change has no behavioural check"),
+    ([untested(goal=False)], "the app has no tests and no run passed its behavioural check"),
+    ([untested(loc=0)], "the app has no tests, and none made a change"),
+])
+def test_an_app_without_tests_needs_a_passing_behavioural_check(runs: list, reason_part: str) -> None:
+    index, reason = choose_champion(runs)
+    assert index is None and reason_part in reason
+
+
+def test_tests_that_could_not_run_are_not_an_app_without_tests() -> None:
+    # The app has a test command that did not start: its tests are unknown, not absent.
+    index, reason = choose_champion([run(tests=None, goal=True, loc=5)])
+    assert index is None and "none with the existing tests passing" in reason
+    assert "no tests" not in reason.replace("existing tests", "")
 
 
 @pytest.mark.parametrize("runs", [

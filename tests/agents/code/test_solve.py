@@ -175,6 +175,30 @@ def test_tests_that_ran_nothing_do_not_pass(unknown_shop) -> None:  # type: igno
     assert outcome.champion_index is None
 
 
+def test_an_app_without_tests_builds_on_its_behavioural_check(unknown_shop) -> None:  # type: ignore[no-untyped-def]
+    # Most small public apps have no tests: no baseline to keep, so the behavioural check decides.
+    (unknown_shop / "tests" / "test_pages.py").unlink()
+    (unknown_shop / "tests").rmdir()
+    (unknown_shop / "variantlab.toml").write_text('static_root = "."\n')
+    outcome = run_solve(str(unknown_shop), SuggestionSpec(title="Sort by price", rationale="t"),
+                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60)
+    run = outcome.runs[0]
+    assert run.status == "completed" and run.tests_passed is None and run.no_tests
+    assert run.goal_checks_passed is True and run.diagnostics["no_tests"] is True
+    assert outcome.champion_index == 0
+    assert "the app has no tests; chosen on its behavioural check" in outcome.champion_reason
+
+
+def test_tests_that_could_not_start_are_not_an_app_without_tests(unknown_shop) -> None:  # type: ignore[no-untyped-def]
+    (unknown_shop / "variantlab.toml").write_text('test = "no-such-test-runner --all"\nstatic_root = "."\n')
+    outcome = run_solve(str(unknown_shop), SuggestionSpec(title="Sort by price", rationale="t"),
+                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60)
+    run = outcome.runs[0]
+    assert run.status == "completed" and run.tests_passed is None and not run.no_tests
+    assert "could not start (exit 127)" in run.diagnostics["note"]
+    assert outcome.champion_index is None and "no tests" not in outcome.champion_reason
+
+
 def test_identical_diffs_are_marked_duplicates_and_count_once() -> None:
     # Sort has two variants: every temperature above 0 builds variant 1, byte for byte.
     matrix = [RunConfig(RECIPE, 0.7), RunConfig(RECIPE, 1.0), RunConfig(RECIPE, 0.0)]

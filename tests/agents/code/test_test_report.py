@@ -10,8 +10,9 @@ import pytest
 
 from agents.code.outcome import RunConfig, RunOutcome
 from agents.code.runner import _test
-from agents.code.test_report import TestOutcomes, keeps_baseline, parse_report, run_suite
+from agents.code.test_report import TestOutcomes, could_not_start, keeps_baseline, parse_report, run_suite
 from agents.llm.base import ModelSpec
+from agents.sandbox.base import CommandResult
 
 JUNIT = """<?xml version="1.0"?><testsuites><testsuite name="s">
 <testcase classname="tests.test_auth" name="test_register"/>
@@ -110,3 +111,15 @@ def test_in_a_sandbox_a_change_is_judged_against_the_control_s_passing_tests(app
         assert broken.diagnostics["broken_tests"] == ["test::the page greets"]
         # The report lives outside the work folder: it never shows up in the change.
         assert sandbox.diff().files_changed == ["index.html"]
+
+
+@pytest.mark.parametrize(("result", "expected"), [
+    (CommandResult(127, "", "sh: 1: pytest: not found", 5.0), True),
+    (CommandResult(126, "", "sh: ./run-tests: Permission denied", 5.0), True),
+    (CommandResult(1, "", "bwrap: execvp npx: No such file or directory", 5.0), True),
+    (CommandResult(1, "", "FAILED tests/test_app.py::test_home", 5.0), False),
+    (CommandResult(0, "Ran 3 tests\nOK", "", 5.0), False),
+    (CommandResult(127, "", "", 60_000.0, timed_out=True), False),
+])
+def test_a_test_command_that_could_not_start(result: CommandResult, expected: bool) -> None:
+    assert could_not_start(result) is expected
