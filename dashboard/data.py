@@ -105,13 +105,13 @@ def timeline(url: str, experiment_id: str) -> dict[str, Any]:
 
 @st.cache_data(ttl=2, show_spinner=False)
 def system(url: str, levels: tuple[str, ...], experiment_id: str | None) -> dict[str, Any]:
+    """Everything on the System page, for one experiment or (None) all of them."""
     with session_scope(url) as s:
         return {
-            "now": queries.system_now(s),
-            "series": queries.system_stats(s),
-            "level_counts": queries.log_level_counts(s),
+            "now": queries.system_now(s, experiment_id),
+            "level_counts": queries.log_level_counts(s, experiment_id),
             "logs": queries.execution_logs(s, levels=list(levels), experiment_id=experiment_id),
-            "stage_runs": queries.recent_stage_runs(s),
+            "stage_runs": queries.recent_stage_runs(s, experiment_id),
         }
 
 

@@ -25,7 +25,6 @@ from db.models import (
     SolveRun,
     StageRun,
     Suggestion,
-    SystemStat,
     TestFlow,
     TestSession,
     TimelineEvent,
@@ -221,8 +220,9 @@ def feedback(session: Session, experiment_id: str) -> list[Row]:
 PANEL_STAGES = ("control_analysis", "browser_results")
 
 
-def system_now(session: Session) -> Row:
-    """Live counts from the tables, so they are right even before the stats sampler has run.
+def system_now(session: Session, experiment_id: str | None = None) -> Row:
+    """Live counts from the tables (of one experiment, or all), so they are right even before the
+    stats sampler has run.
 
     The pipeline leaves test sessions "ready" and flows "pending" (assets/test_flows.py) and writes a
     browser session only once it has finished ("completed" or "failed", assets/records.py). So a test
@@ -238,21 +238,20 @@ def system_now(session: Session) -> Row:
     active = select(func.count()).select_from(TestSession).where(
         (TestSession.status == "running") | panel_running)
     executed = select(func.count()).select_from(TestFlow).where((TestFlow.status == "completed") | flow_ran)
+    browsers = select(func.count()).where(BrowserSession.status.in_(("starting", "running")))
+    completed = select(func.count()).where(BrowserSession.status == "completed")
+    if experiment_id:
+        active = active.where(TestSession.experiment_id == experiment_id)
+        executed = executed.join(TestSession, TestSession.id == TestFlow.session_id).where(
+            TestSession.experiment_id == experiment_id)
+        browsers = browsers.where(BrowserSession.experiment_id == experiment_id)
+        completed = completed.where(BrowserSession.experiment_id == experiment_id)
     return {
         "active_sessions": session.scalar(active) or 0,
-        "active_browsers": session.scalar(
-            select(func.count()).where(BrowserSession.status.in_(("starting", "running")))) or 0,
+        "active_browsers": session.scalar(browsers) or 0,
         "flows_executed": session.scalar(executed) or 0,
-        "sessions_completed": session.scalar(
-            select(func.count()).where(BrowserSession.status == "completed")) or 0,
+        "sessions_completed": session.scalar(completed) or 0,
     }
-
-
-def system_stats(session: Session, limit: int = 200) -> list[Row]:
-    rows = _rows(session, select(
-        SystemStat.timestamp, SystemStat.active_sessions, SystemStat.active_browsers, SystemStat.total_flows_executed,
-    ).order_by(SystemStat.timestamp.desc()).limit(limit))
-    return rows[::-1]
 
 
 def execution_logs(session: Session, *, levels: list[str], experiment_id: str | None = None,
@@ -266,17 +265,22 @@ def execution_logs(session: Session, *, levels: list[str], experiment_id: str | 
     return _rows(session, query.order_by(ExecutionLog.timestamp.desc()).limit(limit))
 
 
-def log_level_counts(session: Session) -> dict[str, int]:
-    return dict(session.execute(select(ExecutionLog.level, func.count()).group_by(ExecutionLog.level)).all())
+def log_level_counts(session: Session, experiment_id: str | None = None) -> dict[str, int]:
+    query = select(ExecutionLog.level, func.count()).group_by(ExecutionLog.level)
+    if experiment_id:
+        query = query.where(ExecutionLog.experiment_id == experiment_id)
+    return dict(session.execute(query).all())
 
 
-def recent_stage_runs(session: Session, limit: int = 100) -> list[Row]:
-    return _rows(session, select(
+def recent_stage_runs(session: Session, experiment_id: str | None = None, limit: int = 100) -> list[Row]:
+    query = select(
         StageRun.experiment_id, Experiment.name.label("experiment"), StageRun.stage, StageRun.status,
         StageRun.progress, StageRun.dagster_run_id, StageRun.error_message, StageRun.started_at,
         StageRun.completed_at,
     ).join(Experiment, Experiment.id == StageRun.experiment_id)
-     .order_by(StageRun.started_at.desc(), StageRun.id).limit(limit))
+    if experiment_id:
+        query = query.where(StageRun.experiment_id == experiment_id)
+    return _rows(session, query.order_by(StageRun.started_at.desc(), StageRun.id).limit(limit))
 
 
 # --- human evaluation --------------------------------------------------------------------------
