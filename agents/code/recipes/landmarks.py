@@ -7,6 +7,11 @@ page get an aria-label each that says which is which. Pages are judged whole, as
 render them together (recipes/compose.py), so a page's <main> inside its base template's <main> is
 found; components (JSX/TSX) are judged per file. What axe reports as landmark-no-duplicate-main,
 -banner, -contentinfo, landmark-unique and the *-is-top-level rules is what this removes.
+
+A page with no main landmark (axe's landmark-one-main, and region for the content outside every
+landmark) gets one where its content is written: the one content block between the header/nav and
+the footer becomes a <main>, or the run of content elements there (the one with the h1) is wrapped
+in <main>...</main>, when both ends are in one file and no template statement is cut in two.
 """
 
 from __future__ import annotations
@@ -145,6 +150,96 @@ def _html_edits(doc: Document) -> list[Edit]:
     return edits
 
 
+LANDMARK_ROLES = ROLES - {"main"}
+NEUTRAL = frozenset({"script", "style", "template", "noscript", "link", "meta", "title", "head", "base"})
+TEMPLATE_OPEN = re.compile(r"{%-?\s*(if|for|block|macro|call|filter|with|raw|autoescape)\b|{{#")
+TEMPLATE_CLOSE = re.compile(r"{%-?\s*end\w*|{{/")
+EJS_CODE = re.compile(r"<%(?![=-])(.*?)%>", re.DOTALL)
+
+
+def _balanced(source: str) -> bool:
+    """Whether a span of a template opens and closes its own statements (a wrap must not cut an if in two)."""
+    depth = 0
+    for m in re.finditer(f"{TEMPLATE_OPEN.pattern}|{TEMPLATE_CLOSE.pattern}", source):
+        depth += -1 if TEMPLATE_CLOSE.match(m.group(0)) else 1
+        if depth < 0:
+            return False
+    braces = 0
+    for m in EJS_CODE.finditer(source):
+        braces += m.group(1).count("{") - m.group(1).count("}")
+        if braces < 0:
+            return False
+    return depth == 0 and braces == 0
+
+
+def _is_landmark(node: Node) -> bool:
+    """A banner, navigation, contentinfo, complementary or search region (a <header> in a <section> is none)."""
+    tags, parent = [], node.parent
+    while parent is not None:
+        tags.insert(0, parent.tag)
+        parent = parent.parent
+    return _role(node.tag, node.attrs, tags) in LANDMARK_ROLES
+
+
+def _main_edits(doc: Document) -> list[Edit]:
+    """A <main> for a page that has none: its content block renamed, or its content run wrapped."""
+    nodes = list(doc.root.iter())
+    if any(_role(n.tag, n.attrs, []) == "main" for n in nodes) or not re.search(r"<(!doctype|html|body)\b", doc.text, re.I):
+        return []
+    container = next((n for n in nodes if n.tag == "body"), None) or next((n for n in nodes if n.tag == "html"), doc.root)
+    while True:
+        runs: list[list[Node]] = [[]]
+        for child in container.children:
+            if _is_landmark(child):
+                runs.append([])
+            elif child.tag not in NEUTRAL:
+                runs[-1].append(child)
+        runs = [r for r in runs if r]
+        if not runs:
+            return []
+        lone = runs[0][0] if len(runs) == 1 and len(runs[0]) == 1 else None
+        if lone is not None and lone.tag in ("div", "section") and not lone.attrs.get("role") \
+                and any(_is_landmark(n) for n in lone.iter() if n is not lone):
+            container = lone  # a wrapper around the whole page (<div id="app"><header>...): look inside it
+            continue
+        break
+    run = next((r for r in runs if any(n.tag == "h1" for m in r for n in m.iter())), None) \
+        or max(runs, key=lambda r: sum(len(m.text()) for m in r))
+    if not "".join(m.text() for m in run).strip():
+        return []  # an empty mount point (<div id="root">): a script renders the page, and its components say where
+    if len(run) == 1 and run[0].tag in ("div", "section") and not run[0].attrs.get("role"):
+        node = run[0]
+        close = doc.text.lower().rfind("</" + node.tag, node.start_end, node.end) + 2
+        if close >= 2 and doc.text[close : close + len(node.tag)].lower() == node.tag:
+            what = f"the page's content <{node.tag}> is its <main>"
+            return [Edit(*_span(doc, at, len(node.tag)), "main", what) for at in (node.start + 1, close)]
+    (path, start), (end_path, end) = doc.origin(run[0].start), doc.origin(run[-1].end - 1)
+    if path != end_path:
+        return []
+    from_source = _source_of(doc, path)
+    if from_source is None or not _balanced(from_source[start : end + 1]):
+        return []
+    what = "the page's content is wrapped in <main>"
+    return [Edit(path, start, start, "<main>", what), Edit(path, end + 1, end + 1, "</main>", what)]
+
+
+def _span(doc: Document, at: int, length: int) -> tuple[str, int, int]:
+    path, offset = doc.origin(at)
+    return path, offset, offset + length
+
+
+def _source_of(doc: Document, path: str) -> str | None:
+    """The text of one source file of the document, as far as its pieces hold it (offsets of that file)."""
+    pieces = [p for p in doc.pieces if p.path == path]
+    if not pieces:
+        return None
+    text = [" "] * max(p.end for p in pieces)
+    for piece, start in zip(doc.pieces, doc.starts):
+        if piece.path == path:
+            text[piece.start : piece.end] = doc.text[start : start + piece.end - piece.start]
+    return "".join(text)
+
+
 def _jsx_edits(path: str, source: str) -> list[Edit]:
     found = elements(path, source)
     marks = []
@@ -193,15 +288,27 @@ def _component_files(ctx: RecipeContext) -> list[tuple[str, str]]:
 
 def apply(ctx: RecipeContext) -> str:
     edits: dict[tuple[str, int, int], Edit] = {}
-    for doc in Composer(ctx.templates).documents():
+    documents = Composer(ctx.templates).documents()
+    components = _component_files(ctx)
+    for doc in documents:
         for edit in _html_edits(doc):
             edits.setdefault((edit.path, edit.start, edit.end), edit)  # a shared base is planned once
-    for path, source in _component_files(ctx):
+    for path, source in components:
         for edit in _jsx_edits(path, source):
             edits.setdefault((edit.path, edit.start, edit.end), edit)
+    # A missing <main>: not where a component renders one, and never in a file a page with a <main> also
+    # renders (a shared layout), where it would put a second main around or inside that one.
+    if not any(re.search(r"<main\b|role=[\"'{]*main\b", source) for _, source in components):
+        with_main = {p.path for doc in documents for p in doc.pieces
+                     if any(_role(n.tag, n.attrs, []) == "main" for n in doc.root.iter())}
+        for doc in documents:
+            for edit in _main_edits(doc):
+                if edit.path not in with_main:
+                    edits.setdefault((edit.path, edit.start, edit.end), edit)
     if not edits:
-        raise RecipeError("no duplicate or nested landmark in the sources: each page has at most one main, banner and "
-                          "contentinfo, none inside one of its own kind, and its navigations are told apart")
+        raise RecipeError("no page without a main landmark and no duplicate or nested landmark in the sources: each "
+                          "page has one main, at most one banner and contentinfo, none inside one of its own kind, "
+                          "and its navigations are told apart")
     by_file: dict[str, list[Edit]] = {}
     for edit in edits.values():
         by_file.setdefault(edit.path, []).append(edit)

@@ -158,3 +158,43 @@ def test_a_sign_up_a_component_renders_is_found_and_a_log_in_form_is_not(tmp_pat
 ])
 def test_free_text_maps_to_the_new_recipes(title: str, recipe: str) -> None:
     assert resolve(title, None) == recipe
+
+
+# Pages without a main landmark (axe: landmark-one-main, region), each as a template or a page writes it.
+NO_MAIN = {
+    "jinja section": (
+        {"app.py": "from flask import Flask\napp = Flask(__name__)\n",
+         "templates/base.html": "<!doctype html>\n<title>{% block title %}{% endblock %}</title>\n<nav><a href=\"/\">Home</a></nav>\n"
+                                "<section class=\"content\">\n  <header>{% block header %}{% endblock %}</header>\n"
+                                "  {% for m in get_flashed_messages() %}<div class=\"flash\">{{ m }}</div>{% endfor %}\n"
+                                "  {% block content %}{% endblock %}\n</section>\n",
+         "templates/index.html": '{% extends "base.html" %}{% block header %}<h1>Posts</h1>{% endblock %}\n'
+                                 "{% block content %}<p>{{ post.body }}</p>{% endblock %}\n"},
+        "templates/base.html", ('<section class="content">', "<main class=\"content\">"), ("</section>", "</main>")),
+    "static run": (
+        {"index.html": "<!doctype html><html lang=\"en\"><body>\n<header><a href=\"/\">Shop</a></header>\n"
+                       "<h1>Teas</h1>\n<p>Loose leaf.</p>\n<footer>Terms</footer>\n</body></html>\n"},
+        "index.html", ("<h1>Teas</h1>", "<main><h1>Teas</h1>"), ("<p>Loose leaf.</p>", "<p>Loose leaf.</p></main>")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NO_MAIN))
+def test_a_page_without_a_main_landmark_gets_one_around_its_content(tmp_path: Path, case: str) -> None:
+    files, path, *changes = NO_MAIN[case]
+    tree(tmp_path, files)
+    result = _run(tmp_path, "landmarks")
+    assert result.status == "completed", result.error_message
+    expected = files[path]
+    for old, new in changes:
+        expected = expected.replace(old, new)
+    assert (tmp_path / path).read_text() == expected
+    assert all((tmp_path / p).read_text() == text for p, text in files.items() if p != path)
+
+
+def test_no_main_is_added_around_a_script_s_mount_point_or_across_a_template_statement(tmp_path: Path) -> None:
+    files = {"index.html": "<!doctype html><html><body><nav><a href=\"/\">A</a></nav><div id=\"root\"></div></body></html>\n",
+             "page.ejs": "<!doctype html><html><body><header>Shop</header>\n<h1>Hi</h1>\n<% if (user) { %><p>Welcome</p>\n"
+                         "<% } else { %><p>Log in</p><% } %>\n<footer>x</footer></body></html>\n"}
+    tree(tmp_path, files)
+    result = _run(tmp_path, "landmarks")
+    assert result.status == "failed" and "no page without a main landmark" in (result.error_message or "")
