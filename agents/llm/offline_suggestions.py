@@ -1,8 +1,9 @@
-"""Offline heuristics for "suggest_changes": rank the known recipes by the issues they address.
+"""Offline heuristics for "suggest_changes": rank the known recipes by the goal, then by the issues they address.
 
 Each recipe is a change the offline recipe code agent can build. A recipe addresses an observed
-issue when the issue's text matches the recipe's keywords; the ranking counts addressed issues,
-so the rationale can quote them. Deterministic and de-duplicated (one suggestion per recipe).
+issue when the issue's text matches the recipe's keywords, so the rationale can quote it. The
+changes of the kinds the goal is about come first (issue #14); other kinds follow only with an
+observation they address. Deterministic and de-duplicated (one suggestion per recipe).
 """
 
 from __future__ import annotations
@@ -21,6 +22,12 @@ class Recipe:
     why: str
     target_metric: str
     keywords: tuple[str, ...]
+
+    @property
+    def needs_finding(self) -> bool:
+        """A fix for an axe rule: with no finding of its rule there is nothing to fix or to measure,
+        however much the goal is about accessibility."""
+        return self.target_metric == "a11y_violations"
 
 
 # Order is the tie-break: the change with the broadest effect first.
@@ -210,7 +217,11 @@ RECIPES: tuple[Recipe, ...] = (
         "screen reader users jump from landmark to landmark; two mains, a navigation inside a navigation or several "
         "unnamed navigations send those jumps to the wrong place",
         "a11y_violations",
-        ("landmark-no-duplicate", "landmark-unique", "duplicate landmark", "nested landmark", "landmarks"),
+        # The rules recipes/landmarks.py fixes. Not axe's region or landmark-one-main ("content should be
+        # contained by landmarks", "should have one main"): a missing <main> is refused there, not added.
+        ("landmark-no-duplicate", "landmark-unique", "landmark-banner-is-top-level",
+         "landmark-complementary-is-top-level", "landmark-contentinfo-is-top-level", "landmark-main-is-top-level",
+         "duplicate landmark", "nested landmark"),
     ),
 )
 
@@ -245,16 +256,29 @@ def _evidence(text: str) -> str:
     return _NOT_EVIDENCE.sub(" ", text)
 
 
-def _relevant_kinds(goal: str, analysis: VariantAnalysis) -> set[str]:
-    # The goal and what went wrong; insights describe how the panel went about it ("median 5 actions
-    # when it worked") in words that would otherwise vote for the wrong kind.
-    texts = [goal, *(_evidence(t) for t in (analysis.summary, *analysis.issues))]
-    scores = {kind: sum(_matches(t, words) for t in texts) for kind, words in _KIND_WORDS.items()}
+def _kind_scores(texts: list[str]) -> dict[str, int]:
+    return {kind: sum(_matches(t, words) for t in texts) for kind, words in _KIND_WORDS.items()}
+
+
+def _leading(scores: dict[str, int]) -> set[str]:
     best = max(scores.values())
     if best == 0:
-        return set(scores)  # nothing tells them apart: every recipe stays available
+        return set()
     # A kind with under half the evidence of the leading one is noise (a stray word), not the site.
     return {kind for kind, score in scores.items() if score * 2 >= best}
+
+
+def _relevant_kinds(goal: str, analysis: VariantAnalysis) -> tuple[set[str], set[str]]:
+    """The kinds the goal is about, then the other kinds what went wrong is about.
+
+    The goal is asked first and on its own: several axe findings are usual on any site, and counted
+    alongside the goal they would outvote it (issue #14). Insights describe how the panel went about
+    it ("median 5 actions when it worked") in words that would otherwise vote for the wrong kind."""
+    observed = _leading(_kind_scores([_evidence(t) for t in (analysis.summary, *analysis.issues)]))
+    goal_kinds = {kind for kind, words in _KIND_WORDS.items() if _matches(goal, words)}
+    if not goal_kinds:  # the goal names no kind: what went wrong stands in for it, or nothing tells them apart
+        goal_kinds = observed or set(_KIND_WORDS)
+    return goal_kinds, observed - goal_kinds
 
 
 def _rationale(recipe: Recipe, addressed: list[str], goal: str) -> str:
@@ -267,18 +291,26 @@ def _rationale(recipe: Recipe, addressed: list[str], goal: str) -> str:
 
 def suggest_changes(goal: str, analysis: VariantAnalysis, n: int,
                     existing: frozenset[str] = frozenset()) -> SuggestionList:
-    """`existing`: features the app already has (the scout saw them rendered); they are not added again."""
-    kinds = _relevant_kinds(goal, analysis)
+    """Goal first, then the observations each change addresses (issue #14). `existing`: features the
+    app already has (the scout saw them rendered); they are not added again.
+
+    A change of another kind than the goal's comes only after the goal's, and only with an observation
+    it addresses; a change with nothing behind it (no observation, and a goal it does not serve) is not
+    suggested, so fewer than n may come back."""
+    goal_kinds, other_kinds = _relevant_kinds(goal, analysis)
     scored = []
     for rank, recipe in enumerate(RECIPES):
-        if recipe.kind not in kinds or recipe.key in existing:
+        if recipe.key in existing or recipe.kind not in goal_kinds | other_kinds:
             continue
         addressed = [issue for issue in dict.fromkeys(analysis.issues) if _matches(_evidence(issue), recipe.keywords)]
+        on_goal = recipe.kind in goal_kinds
+        if not addressed and (not on_goal or recipe.needs_finding):
+            continue
         goal_hit = _matches(goal, recipe.keywords)
-        # A change with observed evidence always outranks one without; among those, the goal decides
-        # first, then how much was observed.
-        scored.append((not addressed, not goal_hit, -len(addressed), rank, recipe, addressed))
-    scored.sort(key=lambda row: row[:4])
+        # The goal's kinds first; within them a change with observed evidence outranks one without,
+        # then the goal's own words decide, then how much was observed.
+        scored.append((not on_goal, not addressed, not goal_hit, -len(addressed), rank, recipe, addressed))
+    scored.sort(key=lambda row: row[:5])
     suggestions = [
         SuggestionSpec(
             title=recipe.title,

@@ -39,8 +39,11 @@ _SUGGEST_SYSTEM = f"""You are a UX researcher proposing concrete changes to a we
 Each suggestion: an imperative title naming one change; a rationale that quotes the observed issues
 it addresses; addresses_issues: those issues verbatim; target_metric: "task_success", "n_actions"
 or "duration_ms"; recipe: one of {", ".join(RECIPES)} when the change is exactly that, else null.
-Rank by how many observed issues a change addresses and how strongly. No two suggestions may make
-the same change."""
+Rank by the goal first: changes that serve it come before changes for other problems, however many
+of those were observed (accessibility findings turn up on almost every site). Among them, a change
+that addresses an observed issue comes before one that addresses none, then by how many and how
+strongly. Propose a change for another problem only with an observed issue it fixes. No two
+suggestions may make the same change."""
 
 
 def _provider(provider: LLMProvider | None) -> LLMProvider:

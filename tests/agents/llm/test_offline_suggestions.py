@@ -235,3 +235,61 @@ def test_a_search_lost_on_the_way_back_gets_a_way_back_to_the_results() -> None:
     suggestions = offline("Shoppers lose their search when they come back from a product", analysis, 3,
                           existing=frozenset({"search"})).suggestions
     assert suggestions[0].recipe == "back_to_results" and suggestions[0].addresses_issues == analysis.issues
+
+
+# The new-user trial's table (D1): the same goal with and without the axe findings every site has.
+MODERATE_AXE = [
+    "accessibility violation region (moderate: All page content should be contained by landmarks) on 1 page(s)",
+    "accessibility violation landmark-one-main (moderate: Document should have one main landmark) on 1 page(s)",
+    "accessibility violation page-has-heading-one (moderate: Page should contain a level-one heading) on 1 page(s)",
+]
+CRITICAL_AXE = [
+    "accessibility violation html-has-lang (serious: <html> element must have a lang attribute) on 1 page(s)",
+    "accessibility violation image-alt (critical: Images must have alternative text) on 2 page(s)",
+    "accessibility violation label (critical: Form elements must have labels) on 1 page(s)",
+]
+A11Y = {r.key for r in RECIPES if r.kind == "a11y"}
+
+
+@pytest.mark.parametrize("axe", [[], MODERATE_AXE, CRITICAL_AXE], ids=["no-axe", "moderate-axe", "critical-axe"])
+@pytest.mark.parametrize(("goal", "goal_changes"), [
+    (SHOP_GOAL, ["search", "category_filter", "sort"]),
+    (SIGNUP_GOAL, ["shorter_form", "inline_validation", "password_hint"]),
+    ("Users aren't sure their new todo was added", ["confirmation", "loading_indicator"]),
+])
+def test_the_goal_s_changes_lead_whatever_axe_found(goal: str, goal_changes: list[str], axe: list[str]) -> None:
+    analysis = VariantAnalysis(success=True, summary="16/16 sessions completed their task (100%)", issues=axe)
+    suggestions = _suggest(goal, analysis, 3).suggestions
+    assert [s.recipe for s in suggestions][:len(goal_changes)] == goal_changes
+    # Only a goal with fewer changes than asked for leaves room, and only for a fix with its finding.
+    for extra in suggestions[len(goal_changes):]:
+        assert extra.recipe in A11Y and extra.addresses_issues and extra.addresses_issues[0] in extra.rationale
+    assert len(suggestions) == (3 if axe == CRITICAL_AXE else len(goal_changes))
+
+
+def test_an_accessibility_fix_without_its_finding_is_not_suggested() -> None:
+    """No image-alt finding, no alt text change; region and landmark-one-main are not what the
+    landmarks recipe fixes (it demotes and names landmarks; it does not add a missing <main>)."""
+    analysis = VariantAnalysis(success=True, summary="", issues=[
+        *MODERATE_AXE, "accessibility violation label (critical: Form elements must have labels) on 1 page(s)"])
+    suggestions = _suggest("Screen reader users struggle with the site", analysis, 4).suggestions
+    assert [s.recipe for s in suggestions] == ["input_labels"]
+    assert suggestions[0].addresses_issues == analysis.issues[-1:]
+
+
+def test_an_accessibility_goal_puts_its_fixes_before_other_observations() -> None:
+    analysis = VariantAnalysis(success=False, summary="", issues=[
+        *CRITICAL_AXE, "no way to narrow the listing by category; every page mixes all categories",
+        "users paged through the listing 6 times"])
+    suggestions = _suggest("Screen reader users struggle with the site", analysis, 5).suggestions
+    assert {s.recipe for s in suggestions[:3]} == {"lang", "alt_text", "input_labels"}
+    assert {s.recipe for s in suggestions[3:]} == {"search", "category_filter"}
+
+
+def test_a_feature_the_scout_saw_is_not_added_again() -> None:
+    from agents.schemas import Controls, ScoutInventory
+
+    inventory = ScoutInventory(url="http://127.0.0.1:3000/", controls=Controls(search=["/"], sort=["Sort by"]))
+    answer = suggest_changes(SHOP_GOAL, SHOP, 5, OfflineProvider(), inventory=inventory)
+    assert [s.recipe for s in answer.value.suggestions][:1] == ["category_filter"]
+    assert not {"search", "sort"} & {s.recipe for s in answer.value.suggestions}
