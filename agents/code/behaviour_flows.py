@@ -283,8 +283,8 @@ async def _loading(page: Page) -> Verdict | None:
 
 # --- landmarks ------------------------------------------------------------------------------------------------
 
-LANDMARK_RULES = ["landmark-no-duplicate-main", "landmark-no-duplicate-banner", "landmark-no-duplicate-contentinfo",
-                  "landmark-unique"]
+LANDMARK_RULES = ["landmark-one-main", "landmark-no-duplicate-main", "landmark-no-duplicate-banner",
+                  "landmark-no-duplicate-contentinfo", "landmark-unique"]
 AXE_LANDMARKS_JS = """
 rules => axe.run(document, {resultTypes: ['violations'], runOnly: {type: 'rule', values: rules}})
   .then(r => r.violations.map(v => v.id + " (" + v.nodes.length + ")"))

@@ -82,3 +82,16 @@ def test_a_sign_up_that_is_turned_down_is_not_a_sign_up(journal: Path, serve) ->
     (journal / "join.html").write_text(page.replace("</body>", refuse))
     verdict = check_behaviour("next_step", serve(journal))
     assert verdict.passed is False and "was not accepted (Sign-ups are closed)" in verdict.detail
+
+
+def test_a_page_without_a_main_landmark_fails_and_passes_once_the_recipe_gives_it_one(tmp_path: Path, serve) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "index.html").write_text('<!doctype html><html lang="en"><head><title>Teas</title></head><body>\n'
+                                         '<header><a href="/">Leafcup</a></header>\n<h1>Teas</h1>\n<p>Loose leaf.</p>\n'
+                                         "<footer>Terms</footer>\n</body></html>\n")
+    url = serve(tmp_path)
+    before = check_behaviour("landmarks", url)
+    assert before.passed is False and "landmark-one-main" in before.detail, before.detail
+    result = run_recipe_agent(DiskWorkspace(tmp_path), SuggestionSpec(title="landmarks", rationale="t", recipe="landmarks"))
+    assert result.status == "completed", result.error_message
+    after = check_behaviour("landmarks", url)
+    assert after.passed is True, after.detail
