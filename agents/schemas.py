@@ -48,6 +48,7 @@ class FormInfo(BaseModel):
     method: str = "get"
     heading: str = ""  # the heading a visitor reads above (or in) the form
     submit_text: str = ""
+    role: str = ""  # "search" when the form is (in) a search landmark
     fields: list[FieldInfo] = Field(default_factory=list)
     purpose: FormPurpose = FormPurpose.OTHER
 

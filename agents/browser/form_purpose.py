@@ -20,7 +20,7 @@ _WORDS: dict[FormPurpose, re.Pattern[str]] = {
     FormPurpose.LOG_IN: re.compile(r"log ?in|sign ?in|logon|session|forgot"),
     FormPurpose.SEARCH: re.compile(r"search|find|look for|\bquery\b|\bq\b|keyword"),
     FormPurpose.CREATE: re.compile(
-        r"\bnew\b|create|compose|publish|write|\bpost\b|add (a |an )?(entry|item|note|comment|review)|"
+        r"\bnew\b|create|compose|publish|write|\bpost\b|\badd\b(?! to (cart|basket|bag|wish))|"
         r"\b(title|body|content|article|story|entry|draft)\b"
     ),
     FormPurpose.CHECKOUT: re.compile(
@@ -31,6 +31,9 @@ _WORDS: dict[FormPurpose, re.Pattern[str]] = {
     ),
 }
 _NEWSLETTER = re.compile(r"newsletter|subscribe|mailing list|updates")
+# What the button does breaks the tie of a one-box form: "Add todo" makes one, "Search" looks one up.
+_MAKES = re.compile(r"^\s*(\+\s*)?(add|create|new|save)\b(?! to (cart|basket|bag|wish))")
+_LOOKS_UP = re.compile(r"^\s*(search|find|go)\b")
 PURPOSES = tuple(_WORDS)  # tie order: a sign-up form beats a log-in form that also says "account"
 
 
@@ -78,8 +81,15 @@ def score_form(form: FormInfo) -> dict[FormPurpose, float]:
     if passwords:
         for purpose in (FormPurpose.SEARCH, FormPurpose.CREATE, FormPurpose.CONTACT, FormPurpose.CHECKOUT):
             scores[purpose] -= 3
-    if len(_entries(fields)) == 1 and types[0] in ("text", "search"):
+    submit = form.submit_text.lower()
+    if _MAKES.search(submit):
+        scores[FormPurpose.CREATE] += 1
+    elif len(_entries(fields)) == 1 and types[0] in ("text", "search"):
         scores[FormPurpose.SEARCH] += 1  # one box and a button: what search looks like
+    if _LOOKS_UP.search(submit) and ("search" in types or form.role == "search"):
+        scores[FormPurpose.SEARCH] += 1
+    if form.role == "search":
+        scores[FormPurpose.SEARCH] += 4  # a search landmark is as plain as type=search
 
     # Words: what the page says around the form weighs more than what the fields are called.
     said = _text(form.heading, form.submit_text)

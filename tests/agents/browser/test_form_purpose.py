@@ -55,3 +55,21 @@ def test_no_password_means_no_account_form_whatever_the_words() -> None:
     newsletter = form(("email", "email"), heading="Join our newsletter", submit="Subscribe")
     assert classify_form(newsletter) == FormPurpose.OTHER
     assert classify_form(form(("q", "search"), heading="Sign in to see more")) == FormPurpose.SEARCH
+
+
+@pytest.mark.parametrize(("case", "expected"), [
+    # One text box: the button's verb breaks the tie between making something and looking it up.
+    (form(("todo", "text"), heading="Todos", submit="Add Todo"), FormPurpose.CREATE),
+    (form(("item", "text"), submit="+ Add"), FormPurpose.CREATE),
+    (form(("text", "text"), heading="New Todo", submit="Save"), FormPurpose.CREATE),
+    (form(("name", "text"), heading="Add their first product", submit="Create"), FormPurpose.CREATE),
+    (form(("q", "text"), submit="Search"), FormPurpose.SEARCH),
+    (form(("q", "search"), heading="Products", submit="Go"), FormPurpose.SEARCH),
+    (FormInfo(page_url=U, submit_text="Find", role="search", fields=[FieldInfo(name="term", type="text")]),
+     FormPurpose.SEARCH),
+    (FormInfo(page_url=U, submit_text="New", role="search", fields=[FieldInfo(name="term", type="text")]),
+     FormPurpose.SEARCH),  # a search landmark outweighs the button's word
+    (form(("qty", "number"), submit="Add to cart"), FormPurpose.OTHER),  # adds to a cart, makes nothing
+])
+def test_one_box_forms_follow_what_the_button_does(case: FormInfo, expected: FormPurpose) -> None:
+    assert classify_form(case) == expected
