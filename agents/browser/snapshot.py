@@ -14,6 +14,12 @@ from agents.schemas import FieldInfo, FormInfo, PageInfo
 
 _FORMS_JS = r"""
 () => {
+  // Web components render into open shadow roots: the page a visitor sees is the document and those.
+  const roots = [document];
+  for (let i = 0; i < roots.length; i++) {
+    for (const el of roots[i].querySelectorAll('*')) if (el.shadowRoot) roots.push(el.shadowRoot);
+  }
+  const all = sel => roots.flatMap(r => Array.from(r.querySelectorAll(sel)));
   const text = el => (el.innerText || el.textContent || '').replace(/\s+/g, ' ').trim();
   const shown = el => {
     const r = el.getBoundingClientRect();
@@ -21,15 +27,16 @@ _FORMS_JS = r"""
       (!el.checkVisibility || el.checkVisibility({opacityProperty: true, visibilityProperty: true}));
   };
   const labelOf = e => {
-    const l = (e.id && document.querySelector(`label[for="${CSS.escape(e.id)}"]`)) || e.closest('label');
-    const by = (e.getAttribute('aria-labelledby') || '').split(/\s+/).map(i => document.getElementById(i))
+    const root = e.getRootNode();  // a label names a field in its own document or shadow root
+    const l = (e.id && root.querySelector(`label[for="${CSS.escape(e.id)}"]`)) || e.closest('label');
+    const by = (e.getAttribute('aria-labelledby') || '').split(/\s+/).map(i => i && root.getElementById(i))
       .filter(Boolean).map(text).join(' ');
     return ((l && text(l)) || by || e.getAttribute('aria-label') || e.placeholder || '').trim();
   };
-  const heads = Array.from(document.querySelectorAll('h1, h2, h3, h4, legend')).filter(shown);
+  const heads = all('h1, h2, h3, h4, legend').filter(shown);
   const kindOf = e => e.tagName === 'SELECT' ? 'select' : e.tagName === 'TEXTAREA' ? 'textarea'
     : (e.getAttribute('type') || 'text').toLowerCase();
-  const forms = Array.from(document.forms).map((f, i) => {
+  const forms = all('form').map((f, i) => {
     if (!shown(f)) return null;
     const fields = Array.from(f.elements).filter(e => ['INPUT', 'SELECT', 'TEXTAREA'].includes(e.tagName))
       .filter(e => !['hidden', 'submit', 'button', 'reset', 'image'].includes(kindOf(e)))
@@ -44,26 +51,37 @@ _FORMS_JS = r"""
     const submit = Array.from(f.querySelectorAll('button, input[type=submit], input[type=image]'))
       .find(b => shown(b) && (b.type === 'submit' || b.type === 'image'));
     const attr = f.getAttribute('action');
-    const unique = sel => document.querySelectorAll(sel).length === 1 ? sel : '';
+    const unique = sel => all(sel).length === 1 ? sel : '';  // Playwright's CSS pierces open shadow roots
     const selector = (f.id && `form#${CSS.escape(f.id)}`) ||
       (f.getAttribute('name') && unique(`form[name="${CSS.escape(f.getAttribute('name'))}"]`)) ||
       (attr && unique(`form[action="${CSS.escape(attr)}"]`)) || `form >> nth=${i}`;
     return {selector, action: attr === null ? location.href : f.action, method: (f.method || 'get').toLowerCase(),
             heading: (inside || before ? text(inside || before) : document.title).slice(0, 120),
             submit_text: submit ? (text(submit) || submit.value || submit.getAttribute('aria-label') || '') : '',
-            fields};
+            role: f.closest('[role=search], search') || f.getAttribute('role') === 'search' ? 'search' : '', fields};
   }).filter(Boolean);
   // Controls that narrow or order what is listed: selects and buttons outside data-entry forms.
   const sortWords = /\bsort|order by|price:? (low|high)|newest|oldest|a ?[-–] ?z\b/i;
   const entry = el => { const f = el.closest('form');
     return f && Array.from(f.elements).some(e => ['password', 'textarea', 'email'].includes(kindOf(e))); };
+  // A language switcher changes the page's language, not what is listed: its options are languages,
+  // or it is named for the language or locale.
+  const langWords = /\b(lang|language|languages|locale|sprache|idioma|langue)\b/i;
+  const langCode = /^(en|fr|de|es|it|pt|nl|ru|zh|ja|ko|ar|hi|pl|sv|tr|uk|cs|da|fi|no|nb|el|he|id|th|vi|ro|hu)([-_][a-z]{2,4})?$/i;
+  const langName = /^(english|fran[cç]ais|french|deutsch|german|espa[nñ]ol|spanish|italiano|italian|portugu[eê]s(e)?|nederlands|dutch|русский|russian|中文|简体中文|繁體中文|chinese|日本語|japanese|한국어|korean|العربية|arabic|हिन्दी|hindi|polski|polish|svenska|swedish|t[uü]rk[cç]e|turkish|українська|ukrainian|[cč]e[sš]tina|czech|dansk|danish|suomi|finnish|norsk|norwegian|ελληνικά|greek|עברית|hebrew)(\s*\(.*\))?$/i;
+  const isLanguage = s => {
+    const named = `${labelOf(s)} ${s.name} ${s.id} ${(s.parentElement && s.parentElement.getAttribute('aria-label')) || ''}`;
+    const options = Array.from(s.options).filter(o => o.value || text(o));
+    return langWords.test(named.replace(/[_-]/g, ' ')) || (options.length >= 2 &&
+      options.every(o => langName.test(text(o)) || langCode.test(text(o))));  // what a visitor reads
+  };
   const sort = [], filters = [];
-  for (const s of document.querySelectorAll('select')) {
-    if (!shown(s) || entry(s) || s.options.length < 2) continue;
+  for (const s of all('select')) {
+    if (!shown(s) || entry(s) || s.options.length < 2 || isLanguage(s)) continue;
     const said = `${labelOf(s)} ${s.name} ${Array.from(s.options).map(text).join(' ')}`;
     (sortWords.test(said) ? sort : filters).push(labelOf(s) || s.name || text(s.options[1]));
   }
-  for (const b of document.querySelectorAll('button, [role=button], [aria-pressed]')) {
+  for (const b of all('button, [role=button], [aria-pressed]')) {
     if (!shown(b) || b.closest('form')) continue;
     if (sortWords.test(text(b))) sort.push(text(b));
     else if (b.hasAttribute('aria-pressed') || b.closest('[role=tablist], [role=toolbar]')) filters.push(text(b));
@@ -76,10 +94,10 @@ _FORMS_JS = r"""
     taken.add(a.href);
     entries.push({name: text(a), href: a.href, price: '', text: text(box || a).slice(0, 200)});
   };
-  for (const art of document.querySelectorAll('article')) {
+  for (const art of all('article')) {
     addEntry(art.querySelector('h1 a[href], h2 a[href], h3 a[href], h4 a[href]') || art.querySelector('a[href]'), art);
   }
-  for (const a of document.querySelectorAll('h2 a[href], h3 a[href], h4 a[href]')) {
+  for (const a of all('h2 a[href], h3 a[href], h4 a[href]')) {
     addEntry(a, a.closest('li') || a.parentElement.parentElement);
   }
   return {forms, sort, filters, entries: entries.length >= 3 ? entries : []};
