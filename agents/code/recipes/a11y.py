@@ -8,13 +8,14 @@ every rendered image gets its own text.
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from collections import Counter
 from dataclasses import dataclass
 
 from agents.code.jsx import JSX_SUFFIXES, elements
-from agents.code.markup import Editor, Node, escape_attr
+from agents.code.markup import Editor, Node, escape_attr, escape_text
 from agents.code.recipes.base import RecipeContext, RecipeError
 from agents.code.site import Page
 
@@ -62,10 +63,24 @@ def _dynamic_alt(src: str, source: str) -> str | None:
     return None
 
 
+DOCTYPE = re.compile(r"\A\s*(?:(?:{#.*?#}|<!--.*?-->)\s*)*<!doctype\s+html\b[^>]*>", re.IGNORECASE | re.DOTALL)
+PROMPT = re.compile(r"^[-\s\u2014]*((select|choose|pick)\b.*?)[-\s\u2014.:]*$", re.IGNORECASE)
+CONTROLS = frozenset({"input", "select", "textarea", "button", "option", "img", "svg"})
+TEMPLATE_CODE = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}|<%.*?%>", re.DOTALL)
+
+
 def _template_fixes(ctx: RecipeContext, recipe: str) -> list[Fix]:
     fixes = []
     for page in ctx.templates:
+        ids = {n.attrs.get("id") for n in page.root.iter() if n.attrs.get("id")}
         ids_labelled = {n.attrs.get("for") for n in page.root.find_all("label")}
+        orphans = {i for i in ids_labelled if i and i not in ids}  # a <label for> whose field has no such id
+        if recipe == "lang" and not page.root.find_all("html"):
+            # A shell that leaves <html> implied (`<!doctype html><title>...`): the element is written out.
+            doctype = DOCTYPE.match(page.source)
+            if doctype:
+                fixes.append(Fix(page.path, doctype.end(), f'\n<html lang="{_language(page.root.text())}">',
+                                 "lang (on an <html> the page left implied)"))
         for node in page.root.iter():
             if recipe == "lang" and node.tag == "html" and not node.attrs.get("lang"):
                 fixes.append(Fix(page.path, _close(page, node), f' lang="{_language(page.root.text())}"', "lang"))
@@ -76,11 +91,66 @@ def _template_fixes(ctx: RecipeContext, recipe: str) -> list[Fix]:
                 fixes.append(Fix(page.path, _close(page, node), f' alt="{alt}"', f"alt for {src or 'an image'}"))
             elif recipe == "input_labels" and node.tag in ("input", "select", "textarea") \
                     and node.attrs.get("type", "text") not in SKIP_TYPES and not _named(node, ids_labelled):
-                name = node.attrs.get("placeholder") or _human(node.attrs.get("name") or node.attrs.get("id") or "")
-                if name and "{" not in name and "<%" not in name:
-                    fixes.append(Fix(page.path, _close(page, node), f' aria-label="{escape_attr(name)}"',
-                                     f"a name for the {node.attrs.get('name') or node.tag} field"))
+                fixes += _label_fixes(ctx, page, node, ids, orphans)
     return fixes
+
+
+def _label_fixes(ctx: RecipeContext, page: Page, node: Node, ids: set[str | None], orphans: set[str | None]) -> list[Fix]:
+    """A name for one field: its orphan <label for> (given the id it names), a visible <label> (the
+    alternative design) or an aria-label, from its placeholder, name, the text before it or its options."""
+    field = node.attrs.get("name") or node.attrs.get("id") or node.tag
+    name_attr = node.attrs.get("name", "")
+    if not node.attrs.get("id") and name_attr in orphans:
+        return [Fix(page.path, _close(page, node), f' id="{escape_attr(name_attr)}"',
+                    f"the {name_attr} field has the id its <label for> names")]
+    name = node.attrs.get("placeholder") or _human(name_attr or node.attrs.get("id") or "") \
+        or _text_before(page, node) or _options_name(node)
+    if not name or "{" in name or "<%" in name:
+        return []
+    if ctx.design == "alternative" and not _in_loop(page.source, node.start):
+        field_id = node.attrs.get("id") or name_attr or re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        if field_id and "{" not in field_id and "<%" not in field_id and (node.attrs.get("id") or field_id not in ids):
+            fixes = [Fix(page.path, node.start, f'<label for="{escape_attr(field_id)}">{escape_text(name)}</label> ',
+                         f"a visible label for the {field} field")]
+            if not node.attrs.get("id"):
+                fixes.append(Fix(page.path, _close(page, node), f' id="{escape_attr(field_id)}"',
+                                 f"a visible label for the {field} field"))
+            ids.add(field_id)
+            return fixes
+    return [Fix(page.path, _close(page, node), f' aria-label="{escape_attr(name)}"', f"a name for the {field} field")]
+
+
+def _in_loop(source: str, offset: int) -> bool:
+    """Whether a template repeats this spot (one id for a field rendered many times would not be unique)."""
+    before = source[:offset]
+    jinja = len(re.findall(r"{%-?\s*for\b", before)) - len(re.findall(r"{%-?\s*endfor\b", before))
+    ejs = sum(m.count("{") - m.count("}") for m in re.findall(r"<%(?![=-])(.*?)%>", before, re.DOTALL))
+    return jinja > 0 or ejs > 0
+
+
+def _text_before(page: Page, node: Node) -> str:
+    """The short text written just before the field ("Sort by" in `<span>Sort by</span> <select>`): the
+    parent's own text before it, else the text of the element before it when that is not another control."""
+    parent = node.parent
+    siblings = parent.children if parent is not None else []
+    prev = next((c for c in reversed(siblings[: siblings.index(node)]) if c.tag not in ("br", "script", "style")), None) \
+        if node in siblings else None
+    start = prev.end if prev is not None else (parent.start_end if parent is not None and parent.tag != "#root" else 0)
+    own = " ".join(re.sub(r"<[^>]+>", " ", TEMPLATE_CODE.sub(" ", page.source[start : node.start])).split())
+    text = own or (prev.text() if prev is not None and prev.tag not in CONTROLS else "")
+    text = html.unescape(text).strip(" :*")
+    return text if "{" not in text and "<%" not in text and 0 < len(text) <= 40 and len(text.split()) <= 5 else ""
+
+
+def _options_name(node: Node) -> str:
+    """A select's name from its options: a prompt option ("Choose a country"), else the first choices."""
+    options = [o.text() for o in node.find_all("option") if o.text() and "{" not in o.text() and "<%" not in o.text()]
+    if not options:
+        return ""
+    prompt = PROMPT.match(options[0])
+    if prompt:
+        return prompt.group(1)[:1].upper() + prompt.group(1)[1:]
+    return " / ".join(options[:2]) + (" \u2026" if len(options) > 2 else "")
 
 
 def _named(node: Node, ids_labelled: set[str | None]) -> bool:
@@ -139,16 +209,20 @@ def _apply(ctx: RecipeContext, recipe: str, nothing: str) -> str:
     for fix in fixes:
         by_file.setdefault(fix.path, []).append(fix)
     for path, file_fixes in by_file.items():
-        editor = Editor(ctx.read(path))
+        source = ctx.read(path)
+        editor = Editor(source)
         for fix in file_fixes:
-            editor.insert(fix.offset, fix.text)
+            text = fix.text
+            if text.startswith(" ") and fix.offset and source[fix.offset - 1] in " \t\r\n":
+                text = text[1:] + " "  # `<input name="q" />`: the attribute takes the space that is there
+            editor.insert(fix.offset, text)
         ctx.write(path, editor.result(), "; ".join(f.what for f in file_fixes))
     return f"{len(fixes)} fix(es) in {len(by_file)} source file(s): " + "; ".join(
         sorted({f.what for f in fixes})[:6])
 
 
 def lang(ctx: RecipeContext) -> str:
-    return _apply(ctx, "lang", "every <html> element in the sources already says its language")
+    return _apply(ctx, "lang", "every page shell in the sources already says its language (on its <html> element)")
 
 
 def alt_text(ctx: RecipeContext) -> str:

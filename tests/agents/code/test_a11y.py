@@ -90,3 +90,46 @@ def test_password_hint_goes_into_the_jsx_that_renders_the_field(tmp_path: Path) 
     assert 'name="pw" onChange={(e) => check(e.target.value)} aria-describedby="vl-hint-password" />\n' \
            '<small id="vl-hint-password" className="vl-hint" style={{ display: "block" }}>Use at least 12 characters.</small>' in out
     assert parses("src/Join.jsx", out)
+
+
+def test_a_shell_that_leaves_html_implied_gets_one_with_its_language(tmp_path: Path) -> None:
+    base = "<!doctype html>\n<title>{% block title %}{% endblock %} - Notes</title>\n<nav><h1>Notes</h1></nav>\n" \
+           "<section>{% block content %}{% endblock %}</section>\n"
+    ws = tree(tmp_path, {"app.py": "from flask import Flask\n", "templates/base.html": base,
+                         "templates/index.html": '{% extends "base.html" %}{% block content %}<p>The notes of the week for you and your family.</p>{% endblock %}\n'})
+    _run(ws, "lang")
+    assert (tmp_path / "templates/base.html").read_text() == base.replace(
+        "<!doctype html>\n", '<!doctype html>\n<html lang="en">\n')
+    assert "<html" not in (tmp_path / "templates/index.html").read_text()
+
+
+LABELS = {
+    "app.py": "from flask import Flask\n",
+    "templates/form.html": '<form>\n<label for="username">Username</label>\n<input name="username" required />\n'
+                           '<span>Sort by</span> <select><option>Newest</option><option>Oldest</option></select>\n'
+                           "<select><option>English</option><option>Fran\u00e7ais</option></select>\n"
+                           '<input name="email_address">\n</form>\n',
+}
+
+
+def test_labels_use_the_orphan_label_the_text_before_a_select_or_its_options(tmp_path: Path) -> None:
+    ws = tree(tmp_path, LABELS)
+    _run(ws, "input_labels")
+    form = (tmp_path / "templates/form.html").read_text()
+    # The label names the field by an id it lacks: the field gets that id (one space, as written).
+    assert '<input name="username" required id="username" />' in form
+    assert '<span>Sort by</span> <select aria-label="Sort by">' in form
+    assert '<select aria-label="English / Fran\u00e7ais">' in form
+    assert '<input name="email_address" aria-label="Email address">' in form
+
+
+def test_the_alternative_labels_design_shows_a_visible_label(tmp_path: Path) -> None:
+    ws = tree(tmp_path, LABELS)
+    result = run_recipe_agent(ws, SuggestionSpec(title="input_labels", rationale="t", recipe="input_labels"),
+                              strategy="alternative")
+    assert result.status == "completed", result.error_message
+    form = (tmp_path / "templates/form.html").read_text()
+    assert '<label for="email_address">Email address</label> <input name="email_address" id="email_address">' in form
+    assert '<label for="sort-by">Sort by</label> <select id="sort-by">' in form
+    assert '<input name="username" required id="username" />' in form
+    assert "aria-label" not in form
