@@ -41,13 +41,40 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("log_in", r"log ?in|sign ?in"),
     )
 )
-def goal_intents(goal: str) -> list[str]:
-    return [name for name, words in _INTENTS if words.search(goal)]
+# Making any kind of thing ("add their first product", "their todo was added"): a create goal only
+# when the scout found a form that creates something (the noun alone says nothing of the app).
+_MAKES = re.compile(
+    r"\b(?:add|adding|create|creating|save|saving)\s+(?:(?:their|your|a|an|the|new|first|some|more|my)\s+){0,3}"
+    r"(?!(?:account|user|member)s?\b|(?:it|them|items?|products?)?\s*to (?:the |their |your )?(?:cart|basket|bag))"
+    r"([a-z][a-z-]+)"
+    r"|\b([a-z][a-z-]+)s? (?:was|were|is|are|has been|have been|got|gets|get) (?:added|created|saved)\b",
+    re.IGNORECASE,
+)
+_NOT_A_THING = {"it", "them", "this", "that", "something", "anything", "to", "and", "or", "a", "an", "the", "their",
+                "your", "my", "new", "first", "some", "more", "user", "users", "account", "accounts"}
+
+
+def goal_intents(goal: str, inventory: ScoutInventory | None = None) -> list[str]:
+    """What the goal asks for, in _INTENTS order; with an inventory, also making anything it has a form for."""
+    found = [name for name, words in _INTENTS if words.search(goal)]
+    if "create" not in found and inventory is not None and made_noun(goal) and inventory.forms_for(FormPurpose.CREATE):
+        order = [name for name, _ in _INTENTS]
+        found = sorted([*found, "create"], key=order.index)
+    return found
+
+
+def made_noun(goal: str) -> str | None:
+    """The thing a goal says users add or create ("product" in "add their first product")."""
+    for match in _MAKES.finditer(goal):
+        noun = (match.group(1) or match.group(2) or "").lower()
+        if noun and noun not in _NOT_A_THING:
+            return re.sub(r"ies$", "y", noun) if noun.endswith("ies") else noun.removesuffix("s") if len(noun) > 3 else noun
+    return None
 
 
 def derive_flows(goal: str, inventory: ScoutInventory) -> FlowPlan:
     planner = _Planner(goal, inventory)
-    intents = goal_intents(goal)
+    intents = goal_intents(goal, inventory)
     for intent in intents or ["any"]:
         getattr(planner, f"plan_{intent}")()
     if not planner.flows:
@@ -92,6 +119,10 @@ class _Planner:
         if any(f.task.kind == "journey" and f.task.steps()[-1].params.get("form_hint") == "create" for f in self.flows):
             return  # the sign-up journey already ends by creating something
         if forms:
+            if not dict(_INTENTS)["create"].search(self.goal) and (named := made_noun(self.goal)):
+                # "add their first product": the goal's own verb and noun name the flow.
+                self.add(form_flow(forms[0], f"Add a first {named}", f"add a first {named}"))
+                return
             noun = noun_of(self.inv, forms[0])
             self.add(form_flow(forms[0], f"Write a first {noun}", f"write and publish a first {noun}"))
         elif self.inv.forms_for(FormPurpose.SIGN_UP):

@@ -323,3 +323,34 @@ def test_no_add_to_cart_button_no_cart_in_the_task() -> None:
 ])
 def test_goal_intents(goal: str, intents: list[str]) -> None:
     assert goal_intents(goal) == intents
+
+
+def todo_app(create_form: bool = True) -> ScoutInventory:
+    url = "http://127.0.0.1:9/"
+    forms = [FormInfo(page_url=url, selector="form >> nth=0", heading="Things to do", submit_text="Add",
+                      purpose=FormPurpose.CREATE if create_form else FormPurpose.SEARCH,
+                      fields=[FieldInfo(name="what", type="text", label="What", required=True)])]
+    return ScoutInventory(url=url, title="Things", pages=[PageInfo(url=url, title="Things")], forms=forms)
+
+
+@pytest.mark.parametrize(("goal", "noun"), [
+    ("Sellers struggle to add their first product", "product"),
+    ("Users aren't sure their new todo was added", "todo"),
+    ("It is hard to create a new playlist", "playlist"),
+])
+def test_making_any_thing_is_a_create_goal_when_the_scout_found_a_create_form(goal: str, noun: str) -> None:
+    assert goal_intents(goal) == [] and goal_intents(goal, todo_app()) == ["create"]
+    (flow,) = _plan(todo_app(), goal=goal).flows
+    assert flow.name == f"Add a first {noun}" and flow.task.kind == "complete_form"
+    assert flow.task.params["form_hint"] == "create"
+    # Without a form that creates, the goal's words alone plan nothing to fill in.
+    assert [f.task.kind for f in _plan(todo_app(create_form=False), goal=goal).flows] == ["explore"]
+
+
+@pytest.mark.parametrize("goal", [
+    "Users struggle to add items to their cart",
+    "New visitors can't find products",
+    "Users can't create an account",
+])
+def test_adding_to_a_cart_or_an_account_is_not_making_a_thing(goal: str) -> None:
+    assert "create" not in goal_intents(goal, todo_app())
