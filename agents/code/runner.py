@@ -17,13 +17,21 @@ from agents.code.test_report import TestOutcomes, could_not_start, keeps_baselin
 from agents.code.testguard import ran_count, runner_reports_counts, touched_tests
 from agents.code.tool_agent import run_tool_agent
 from agents.code.trajectory import now_iso
-from agents.sandbox.base import IsolationUnavailable, PathEscape, Sandbox, SandboxAuthError, SandboxError
+from agents.sandbox.base import (
+    BringupFailed,
+    IsolationUnavailable,
+    PathEscape,
+    Sandbox,
+    SandboxAuthError,
+    SandboxError,
+)
 from agents.schemas import SuggestionSpec
 
 TAIL = 2000
 # Sandbox errors a retry cannot fix: rejected credentials, a host that cannot isolate, a path
-# outside the workdir. Retrying them only spends budget and, for auth, hammers the provider.
-PERMANENT = (SandboxAuthError, IsolationUnavailable, PathEscape)
+# outside the workdir, an app that does not come up. Retrying them only spends budget and, for auth,
+# hammers the provider.
+PERMANENT = (SandboxAuthError, IsolationUnavailable, PathEscape, BringupFailed)
 Emit = Callable[[str, dict[str, Any]], None]
 
 

@@ -7,26 +7,27 @@ import subprocess
 import time
 from pathlib import Path
 
-from agents.sandbox.base import AppConfig, SandboxError
+from agents.sandbox.base import AppConfig, BringupFailed
 from agents.sandbox.watchdog import MemoryBudget
 
 
 def wait_ready(proc: subprocess.Popen, port: int, *, app: AppConfig, timeout_s: float, log_path: Path,
                budget: MemoryBudget) -> None:
-    """Return once GET / on the host port answers; SandboxError naming the cause otherwise."""
+    """Return once GET / on the host port answers; BringupFailed naming the cause otherwise (the same
+    commit starts the same way next time, so the stage is not retried)."""
     keys = "`start` and `port`" if app.start else "`static_root`"
     deadline = time.monotonic() + timeout_s
     delay = 0.002
     while True:
         if proc.poll() is not None:
             if budget.untrack(proc.pid):
-                raise SandboxError(f"start failed: {budget.message()}")
-            raise SandboxError(f"start failed: the app exited before answering: {log_tail(log_path)} "
-                               f"— set {keys} in variantlab.toml")
+                raise BringupFailed(f"start failed: {budget.message()}")
+            raise BringupFailed(f"start failed: the app exited before answering: {log_tail(log_path)} "
+                                 f"— set {keys} in variantlab.toml")
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             where = f"on port {app.port}" if app.start else f"from {app.static_root}"
-            raise SandboxError(
+            raise BringupFailed(
                 f"start failed: nothing answered {where} within {timeout_s:g}s: {log_tail(log_path)} "
                 f"— set {keys} in variantlab.toml, or raise VARIANTLAB_SANDBOX__PREVIEW_READY_TIMEOUT_S")
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=min(remaining, 1.0))

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from agents.sandbox.base import AppConfig, CommandResult, SandboxError
+import re
+
+from agents.sandbox.base import AppConfig, BringupFailed, CommandResult, SandboxError
 
 NETWORK_SETTING = "VARIANTLAB_SANDBOX__INSTALL_NETWORK"
 TIMEOUT_SETTING = "VARIANTLAB_SANDBOX__BRINGUP_TIMEOUT_S"
+# What npm, pip, yarn and curl print when the network, not the app, failed an install: worth a retry.
+TRANSIENT_NETWORK = re.compile(
+    r"ECONNRESET|ETIMEDOUT|EAI_AGAIN|Temporary failure in name resolution|Connection reset|socket hang up"
+    r"|Read timed out|\b50[234]\s+(?:Bad Gateway|Service Unavailable|Gateway Time-?out|Server Error)"
+    r"|(?:HTTP(?: error)?|status(?: code)?|code)\s*:?\s*E?50[234]\b", re.IGNORECASE)
 
 
 def build_steps(plan: AppConfig) -> list[tuple[str, str, str]]:
@@ -32,9 +39,22 @@ def tail(result: CommandResult, limit: int = 300) -> str:
     return joined if len(joined) <= limit else "…" + joined[-limit:]
 
 
+def transient_network(step: str, result: CommandResult, *, network: bool | None) -> bool:
+    """An install the network failed (a reset, a DNS hiccup, a registry's 502/503/504): the next try
+    may pass. Without network (network False) the same errors are the setting's, and they stay."""
+    return step == "install" and network is not False and bool(
+        TRANSIENT_NETWORK.search(f"{result.stdout}\n{result.stderr}"))
+
+
 def failed(step: str, result: CommandResult, key: str, *, network: bool | None = None) -> SandboxError:
-    """`build failed (exit 1): … — set `build` in variantlab.toml` (plus what else may help)."""
+    """`build failed (exit 1): … — set `build` in variantlab.toml` (plus what else may help).
+
+    BringupFailed (not retried: the same commit fails the same way) unless an install failed on the
+    network, which a retry may get past."""
     hint = f"set `{key}` in variantlab.toml"
     if network is False:
         hint = f"installs have no network here: set {NETWORK_SETTING}=true, or {hint}"
-    return SandboxError(f"{step} failed (exit {result.exit_code}): {tail(result)} — {hint}")
+    message = f"{step} failed (exit {result.exit_code}): {tail(result)} — {hint}"
+    if transient_network(step, result, network=network):
+        return SandboxError(f"{message} (a network error: worth another try)")
+    return BringupFailed(message)

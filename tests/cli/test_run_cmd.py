@@ -61,10 +61,12 @@ def test_a_stage_missing_its_input_fails_once_with_its_reason(evaluated: str):
         assert session.scalars(select(StageRun.status)).all() == ["failed"]  # not retried
 
 
-def _git_repo(path: Path, procfile: str) -> Path:
-    """A repository whose only app is its Procfile's `web:` line."""
+def _git_repo(path: Path, procfile: str, toml: str | None = None) -> Path:
+    """A repository whose only app is its Procfile's `web:` line (and, given, its variantlab.toml)."""
     path.mkdir()
     (path / "Procfile").write_text(f"web: {procfile}\n")
+    if toml is not None:
+        (path / "variantlab.toml").write_text(toml)
     (path / "README.md").write_text("notes\n")
     for argv in (["init", "-q"], ["add", "."], ["-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "app"]):
         subprocess.run(["git", *argv], cwd=path, check=True)
@@ -109,9 +111,9 @@ def test_an_app_that_serves_nothing_fails_once_with_its_cause_and_its_log(fresh:
         assert session.scalars(select(StageRun.status)).all() == ["failed"]  # not retried
 
 
-def test_a_stage_that_failed_after_its_retries_names_the_cause_not_the_retry_count(fresh: Path):
-    """An app that exits at start is retried like any sandbox error; the line still says why it failed,
-    and the log holds every attempt."""
+def test_an_app_that_exits_at_start_fails_once_naming_the_cause(fresh: Path):
+    """An app that exits at start exits the same way next time: the stage is not retried, and the line
+    says why it failed."""
     from db.experiments import create_experiment
 
     repo = _git_repo(fresh / "repo", 'python3 -c "import sys; sys.exit(\'cannot bind: configuration missing\')"')
@@ -120,7 +122,23 @@ def test_a_stage_that_failed_after_its_retries_names_the_cause_not_the_retry_cou
     result = runner.invoke(app, ["run", experiment_id, "--stage", "test_flows"])
     assert result.exit_code == 1, result.output
     cause, log = _failed_lines(result.output, "test_flows", experiment_id)
-    assert cause.startswith("SandboxError: start failed: the app exited before answering: cannot bind: "
+    assert cause.startswith("BringupFailed: start failed: the app exited before answering: cannot bind: "
                             "configuration missing"), cause
+    assert "retries" not in cause
+    assert "STEP_UP_FOR_RETRY" not in log and log.count("STEP_FAILURE") == 1
+
+
+def test_a_stage_that_failed_after_its_retries_names_the_cause_not_the_retry_count(fresh: Path):
+    """An install the network broke may pass next time: retried, and the line still says why it failed."""
+    from db.experiments import create_experiment
+
+    repo = _git_repo(fresh / "repo", "python3 -m http.server $PORT",
+                     toml='install = "echo \'npm ERR! code ECONNRESET\' >&2; exit 1"\n')
+    with session_scope() as session:
+        experiment_id = create_experiment(session, repo=str(repo), goal="find the notes").id
+    result = runner.invoke(app, ["run", experiment_id, "--stage", "test_flows"])
+    assert result.exit_code == 1, result.output
+    cause, log = _failed_lines(result.output, "test_flows", experiment_id)
+    assert cause.startswith("SandboxError: install failed (exit 1): npm ERR! code ECONNRESET"), cause
     assert cause.endswith("(still after 2 retries)")
     assert log.count("STEP_UP_FOR_RETRY") == 2 and log.count("STEP_FAILURE") == 1

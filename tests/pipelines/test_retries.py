@@ -11,7 +11,8 @@ from sqlalchemy import select
 import assets.variant_suggestions as suggestions_module
 from agents.llm.base import LLMAuthenticationFailed, LLMError, LLMRateLimited, LLMUnavailable
 from agents.llm.retry import RetryPolicy, call_with_retries, classify_sdk_error
-from agents.sandbox.base import BringupFailed
+from agents.sandbox.base import BringupFailed, CommandResult
+from agents.sandbox.steps import failed
 from db.models import Experiment, StageRun, Suggestion, Variant
 from db.session import session_scope
 from db.validation import InvalidInput
@@ -105,6 +106,9 @@ def _seed_control(experiment_id: str) -> None:
     (lambda: BringupFailed("npm install failed: getaddrinfo ENOTFOUND registry.npmjs.org (no network); "
                            "set VARIANTLAB_SANDBOX__INSTALL_NETWORK or vendor the dependencies"),
      "BringupFailed: npm install failed: getaddrinfo ENOTFOUND registry.npmjs.org"),
+    (lambda: failed("build", CommandResult(2, "", "src/main.ts(3,1): error TS2304: Cannot find name 'x'", 900.0),
+                    "build"),
+     "BringupFailed: build failed (exit 2): src/main.ts(3,1): error TS2304"),
 ])
 def test_a_configuration_failure_fails_once(app_db: str, monkeypatch, error, expected: str):
     experiment_id = make_experiment(app_db)
@@ -152,6 +156,12 @@ def _settings_error() -> Exception:
     # No key at all: the provider says so before any request; the next attempt would have none either.
     (lambda: LLMAuthenticationFailed("anthropic: no API key; set VARIANTLAB_LLM__ANTHROPIC_API_KEY"), False),
     (lambda: BringupFailed("no web app"), False),
+    # A bring-up step the app itself fails fails the same way next time; an install the network broke may pass.
+    (lambda: failed("build", CommandResult(1, "", "src/main.ts(3,1): error TS2304", 900.0), "build"), False),
+    (lambda: failed("install", CommandResult(1, "", "npm ERR! code ERESOLVE", 900.0), "install", network=True),
+     False),
+    (lambda: failed("install", CommandResult(1, "", "npm ERR! code ECONNRESET", 900.0), "install", network=True),
+     True),
     (lambda: InvalidInput("--repo is not a git repository"), False),
     (_settings_error, False),
 ])

@@ -97,6 +97,25 @@ def test_sandbox_failure_is_retried_once(monkeypatch: pytest.MonkeyPatch) -> Non
     assert outcome.champion_index == 1
 
 
+def test_an_app_that_does_not_come_up_is_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agents.sandbox import factory
+    from agents.sandbox.base import BringupFailed
+
+    real, calls = factory.open_sandbox, []
+
+    def broken(repo: str, ref: str | None = None, **kw):  # type: ignore[no-untyped-def]
+        calls.append(repo)
+        if len(calls) == 2:  # the first run's sandbox: its build fails as it would every time
+            raise BringupFailed("build failed (exit 2): error TS2304 — set `build` in variantlab.toml")
+        return real(repo, ref, **kw)
+
+    monkeypatch.setattr(factory, "open_sandbox", broken)
+    outcome = run_solve(str(SHOP), SuggestionSpec(title="Sort by price", rationale="t"),
+                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60)
+    assert [r.status for r in outcome.runs] == ["failed"] and len(calls) == 2
+    assert outcome.runs[0].error_message.startswith("BringupFailed: build failed (exit 2)")
+
+
 def test_cli_implement_json_and_errors() -> None:
     runner = CliRunner()
     result = runner.invoke(app, ["implement", "--repo", str(SIGNUP), "--suggestion",

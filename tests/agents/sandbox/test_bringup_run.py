@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from agents.sandbox import local
-from agents.sandbox.base import AppConfig, SandboxError
+from agents.sandbox.base import AppConfig, BringupFailed, SandboxError
 from agents.sandbox.factory import open_sandbox
 from db.settings import get_settings
 from tests.agents.sandbox.conftest import git_init, make_site
@@ -49,7 +49,7 @@ def test_steps_run_in_order_and_only_later_steps_get_the_plan_env(site: Path,
 def test_a_failing_setup_step_is_one_line_naming_the_step_and_key(site: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     _plan(monkeypatch, setup=("true", "echo no such table >&2; exit 3"))
-    with pytest.raises(SandboxError) as caught:
+    with pytest.raises(BringupFailed) as caught:  # the same commit fails the same way: never retried
         open_sandbox(str(site))
     assert str(caught.value) == ("setup step 2 failed (exit 3): no such table — "
                                  "set `setup` in variantlab.toml")
@@ -80,7 +80,7 @@ def test_a_start_that_never_listens_is_one_line_naming_start_and_port(
     monkeypatch.setenv("VARIANTLAB_SANDBOX__PREVIEW_READY_TIMEOUT_S", "1")
     get_settings.cache_clear()
     _plan(monkeypatch, start="echo listening elsewhere; sleep 30", port=8132)
-    with open_sandbox(str(site)) as sb, pytest.raises(SandboxError) as caught:
+    with open_sandbox(str(site)) as sb, pytest.raises(BringupFailed) as caught:
         sb.start_preview()
     message = str(caught.value)
     assert message.startswith("start failed: nothing answered on port 8132 within 1s: listening elsewhere")
