@@ -89,7 +89,7 @@ def _the_app(tree: Tree, apps: list[WebApp], start: object) -> tuple[list[WebApp
     if len(apps) < 2:
         return apps, ""
     if isinstance(start, str):
-        named = [a for a in apps if re.search(rf"(?<![\w.]){re.escape(a.module)}(?![\w])", start)]
+        named = [a for a in apps if re.search(rf"(?<![\w.:-]){re.escape(a.module)}(?![\w])", start)]
         return (named, f"{CONFIG_FILE}'s start names {named[0].module}") if len(named) == 1 else (apps, "")
     real = [a for a in apps if not _trivial(tree, a)]
     if len(real) == 1:

@@ -62,7 +62,8 @@ def test_real_ties_are_still_refused(tmp_path: Path, files: dict[str, str]) -> N
 
 
 def test_a_pinned_start_keeps_the_setup_of_the_app_it_names(tmp_path: Path) -> None:
-    files = {"requirements.txt": "flask\n", "shop/__init__.py": FLASK_FACTORY, "blog/__init__.py": FLASK_FACTORY}
+    # A package named app: the --app option in the command does not name it.
+    files = {"requirements.txt": "flask\n", "app/__init__.py": FLASK_FACTORY, "blog/__init__.py": FLASK_FACTORY}
     app = plan(tmp_path, {**files, "variantlab.toml": 'start = "flask --app blog run --port $PORT"\n'})
     assert app.start == "flask --app blog run --port $PORT"
     assert app.setup == (".venv/bin/python -m flask --app blog init-db",)
