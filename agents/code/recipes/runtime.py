@@ -355,6 +355,7 @@ TOAST_BODY = """
   // appears, the typed field is cleared, the form's dialog closes) within a couple of seconds, and
   // never when what it shows is an error.
   var ERROR_TEXT = /\\b(error|invalid|failed|required|must|wrong|try again|could ?n[o']t|unable|not allowed)\\b/i;
+  var BUSY = /\u2026|\.\.\.|\b(loading|saving|sending|submitting|please wait|in progress)\b/i;
   var ERROR_MARK = "[role=alert], [aria-invalid=true], [class*=error i], [class*=invalid i], [class*=danger i]";
   function shown(el) { return !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length); }
   function errorsIn(scope) {
@@ -386,6 +387,11 @@ TOAST_BODY = """
       var el = node.nodeType === 1 ? node : node.parentElement;
       return !!el && !ours(el) && !/^(SCRIPT|STYLE|TEMPLATE)$/.test(el.tagName) && !!(node.textContent || "").trim();
     }
+    // "Saving…" on the button is the app at work, not its answer: the answer comes after it.
+    function busy(node) {
+      var el = node.nodeType === 1 ? node : node.parentElement;
+      return BUSY.test(node.textContent) || !!(el && el.closest("button, [type=submit], [aria-busy=true]"));
+    }
     function saysError(node) {
       var el = node.nodeType === 1 ? node : node.parentElement;
       return content(node) && ERROR_TEXT.test(node.textContent) && !isItem(el);
@@ -400,7 +406,7 @@ TOAST_BODY = """
       });
       if (fresh.length || nodes.some(saysError)) { finish(); return; }
       var responded = !form.isConnected || typed.some(function (f) { return !f.value; })
-        || nodes.some(function (n) { return content(n) && near(n); });
+        || nodes.some(function (n) { return content(n) && !busy(n) && near(n); });
       if (responded) { finish(); done(); }
     }
     var observer = new MutationObserver(function (records) {

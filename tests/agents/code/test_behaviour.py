@@ -79,7 +79,7 @@ SPA_FORM = """<!doctype html><html lang="en"><head><title>Jobs</title></head><bo
 <script>
 document.getElementById("new").addEventListener("submit", function (e) {
   e.preventDefault();
-  var field = e.target.elements.title;
+  var field = e.target.elements.title, button = e.submitter;
   setTimeout(function () { %s }, 400);
 });
 </script>
@@ -88,6 +88,9 @@ document.getElementById("new").addEventListener("submit", function (e) {
 SPA_OUTCOME = {
     "adds the item": 'var li = document.createElement("li"); li.textContent = field.value || "Untitled job";'
                      ' document.getElementById("jobs").appendChild(li); field.value = "";',
+    "says it is busy, then shows an error": 'button.textContent = "Saving\u2026"; var p = document.createElement("p");'
+                                            ' p.className = "problem"; p.textContent = "Could not save the job, the server is down";'
+                                            ' setTimeout(function () { document.getElementById("new").appendChild(p); }, 500);',
     "shows an error": 'var p = document.createElement("p"); p.className = "problem";'
                       ' p.textContent = "Could not save the job, the server is down";'
                       ' document.getElementById("new").appendChild(p);',
