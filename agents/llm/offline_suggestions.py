@@ -217,9 +217,9 @@ RECIPES: tuple[Recipe, ...] = (
         "screen reader users jump from landmark to landmark; two mains, a navigation inside a navigation or several "
         "unnamed navigations send those jumps to the wrong place",
         "a11y_violations",
-        # The rules recipes/landmarks.py fixes. Not axe's region or landmark-one-main ("content should be
-        # contained by landmarks", "should have one main"): a missing <main> is refused there, not added.
-        ("landmark-no-duplicate", "landmark-unique", "landmark-banner-is-top-level",
+        # The rules recipes/landmarks.py fixes: a missing main (axe's landmark-one-main, and region, where
+        # content sits outside every landmark) is added there, duplicates and nesting are resolved.
+        ("landmark-one-main", "region", "landmark-no-duplicate", "landmark-unique", "landmark-banner-is-top-level",
          "landmark-complementary-is-top-level", "landmark-contentinfo-is-top-level", "landmark-main-is-top-level",
          "duplicate landmark", "nested landmark"),
     ),

@@ -195,7 +195,7 @@ def test_each_common_ux_goal_gets_its_change_first(goal: str, issues: list[str],
     assert suggestion.addresses_issues == issues and issues[0] in suggestion.rationale
 
 
-def test_landmark_findings_become_a_landmark_fix_and_other_landmark_rules_do_not() -> None:
+def test_landmark_findings_including_a_missing_main_become_a_landmark_fix() -> None:
     analysis = VariantAnalysis(
         success=True, summary="16/16 sessions completed their task (100%)",
         issues=[("accessibility violation landmark-unique (moderate: Landmarks should have a unique role or "
@@ -208,8 +208,8 @@ def test_landmark_findings_become_a_landmark_fix_and_other_landmark_rules_do_not
     suggestions = _suggest("Screen reader users struggle with the site", analysis, 4).suggestions
     landmarks = suggestions[0]
     assert landmarks.recipe == "landmarks" and landmarks.target_metric == "a11y_violations"
-    # A missing main is not something demoting or naming landmarks fixes: it is not claimed as evidence.
-    assert landmarks.addresses_issues == analysis.issues[:2]
+    # The recipe adds a missing main as well as resolving duplicates, so all three are its evidence.
+    assert landmarks.addresses_issues == analysis.issues
 
 
 def test_new_goals_do_not_crowd_out_a_shop_s_finding_changes() -> None:
@@ -264,17 +264,18 @@ def test_the_goal_s_changes_lead_whatever_axe_found(goal: str, goal_changes: lis
     # Only a goal with fewer changes than asked for leaves room, and only for a fix with its finding.
     for extra in suggestions[len(goal_changes):]:
         assert extra.recipe in A11Y and extra.addresses_issues and extra.addresses_issues[0] in extra.rationale
-    assert len(suggestions) == (3 if axe == CRITICAL_AXE else len(goal_changes))
+    assert len(suggestions) == (len(goal_changes) if not axe else 3)
 
 
 def test_an_accessibility_fix_without_its_finding_is_not_suggested() -> None:
-    """No image-alt finding, no alt text change; region and landmark-one-main are not what the
-    landmarks recipe fixes (it demotes and names landmarks; it does not add a missing <main>)."""
+    """No image-alt or html-has-lang finding, no alt text or lang change; page-has-heading-one is no
+    recipe's evidence, while region and landmark-one-main are the landmarks recipe's (it adds a main)."""
     analysis = VariantAnalysis(success=True, summary="", issues=[
         *MODERATE_AXE, "accessibility violation label (critical: Form elements must have labels) on 1 page(s)"])
-    suggestions = _suggest("Screen reader users struggle with the site", analysis, 4).suggestions
-    assert [s.recipe for s in suggestions] == ["input_labels"]
-    assert suggestions[0].addresses_issues == analysis.issues[-1:]
+    suggestions = {s.recipe: s for s in _suggest("Screen reader users struggle with the site", analysis, 4).suggestions}
+    assert set(suggestions) == {"input_labels", "landmarks"}
+    assert suggestions["input_labels"].addresses_issues == analysis.issues[-1:]
+    assert suggestions["landmarks"].addresses_issues == analysis.issues[:2]
 
 
 def test_an_accessibility_goal_puts_its_fixes_before_other_observations() -> None:
