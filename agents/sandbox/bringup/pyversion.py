@@ -45,7 +45,7 @@ def satisfies(have: Version, spec: str) -> bool:
     return True
 
 
-def python_requirement(tree: Tree, have: Version | None = None) -> Evidence | None:
+def python_requirement(tree: Tree) -> Evidence | None:
     """The evidence row for the Python the app asks for; BringupFailed when the sandbox's is too old."""
     spec, source = None, ""
     requires = (read_toml(tree, "pyproject.toml").get("project") or {}).get("requires-python")
@@ -59,7 +59,7 @@ def python_requirement(tree: Tree, have: Version | None = None) -> Evidence | No
             spec, source = f">={found.group(1)}.{found.group(2)}", f".python-version {line}"
     if spec is None:
         return None
-    have = have or sandbox_python()
+    have = sandbox_python()
     running = f"{have[0]}.{have[1]}"
     if not satisfies(have, spec):
         raise BringupFailed(f"the app needs Python {spec} ({source}) but the sandbox runs Python {running}; "
