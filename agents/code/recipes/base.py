@@ -17,6 +17,11 @@ DESIGNS = ("baseline", "alternative", "minimal")
 TEMPLATE_SUFFIXES = (".html", ".htm", ".jinja", ".jinja2", ".j2", ".ejs")
 
 
+# Folders whose pages render test harnesses, not the app users see (a component-test index.html in
+# cypress/support, a fixture page): a change there would be measured by nobody.
+TEST_FOLDERS = frozenset({"test", "tests", "__tests__", "spec", "specs", "e2e", "cypress", "playwright",
+                          "fixtures", "__fixtures__", "__mocks__", "storybook-static", ".storybook"})
+
 class RecipeError(Exception):
     """The recipe cannot implement the change on this site; the message says why."""
 
@@ -62,7 +67,7 @@ class RecipeContext:
             from agents.code.shell import source_files
 
             paths = [f for f in source_files(self.ws) if f.lower().endswith(TEMPLATE_SUFFIXES)
-                     and not any(p in ("tests", "test") for p in f.split("/")[:-1])]
+                     and not any(p.lower() in TEST_FOLDERS for p in f.split("/")[:-1])]
             known = {p.path: p for p in self._pages or []}
             self._templates = [known.get(f) or self._page(f) for f in paths]
         return self._templates

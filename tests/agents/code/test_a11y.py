@@ -133,3 +133,16 @@ def test_the_alternative_labels_design_shows_a_visible_label(tmp_path: Path) -> 
     assert '<label for="sort-by">Sort by</label> <select id="sort-by">' in form
     assert '<input name="username" required id="username" />' in form
     assert "aria-label" not in form
+
+
+def test_pages_that_render_test_harnesses_are_left_alone(tmp_path: Path) -> None:
+    # A component-test runner's index.html is no page a user sees: fixing it would be measured by nobody.
+    harness = "<!doctype html>\n<html>\n<head><title>Components App</title></head>\n<body><div data-cy-root></div></body>\n</html>\n"
+    ws = tree(tmp_path, {"index.html": "<!doctype html>\n<html>\n<head><title>Todo</title></head>\n"
+                                       "<body><p>Write down what you need to do today.</p></body>\n</html>\n",
+                         "cypress/support/component-index.html": harness,
+                         "e2e/fixtures/page.html": harness})
+    _run(ws, "lang")
+    assert '<html lang="en">' in (tmp_path / "index.html").read_text()
+    assert (tmp_path / "cypress/support/component-index.html").read_text() == harness
+    assert (tmp_path / "e2e/fixtures/page.html").read_text() == harness
