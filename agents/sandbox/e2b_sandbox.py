@@ -130,7 +130,7 @@ class E2BSandbox:
     def _status(self) -> tuple[str, ...]:
         result = self._run_shell(shlex.join(STATUS_ARGV), timeout_s=60, env=None, cwd=WORKDIR)
         if not result.ok:
-            raise SandboxError(f"git status failed in E2B: {steps.tail(result)}")
+            raise SandboxError(f"git status failed in E2B: {steps.excerpt(result)}")
         return parse_status(result.stdout)
 
     def _must(self, cmd: str, action: str, cwd: str = WORKDIR) -> None:

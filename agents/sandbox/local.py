@@ -137,7 +137,7 @@ class LocalSandbox:
             return ()
         status = self.run(STATUS_ARGV, timeout_s=60)
         if not status.ok:
-            raise SandboxError(f"git status failed in the sandbox after bring-up: {steps.tail(status)}")
+            raise SandboxError(f"git status failed in the sandbox after bring-up: {steps.excerpt(status)}")
         return parse_status(status.stdout)
 
     def _step(self, step: str, command: str, key: str, *, network: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from agents.sandbox.base import AppConfig, BringupFailed, CommandResult, SandboxError
+from agents.sandbox.excerpt import cause_excerpt, has_cause
 
 NETWORK_SETTING = "VARIANTLAB_SANDBOX__INSTALL_NETWORK"
 TIMEOUT_SETTING = "VARIANTLAB_SANDBOX__BRINGUP_TIMEOUT_S"
@@ -31,12 +32,11 @@ def app_env(plan: AppConfig, port: int | None = None, host: str = "127.0.0.1") -
     return env
 
 
-def tail(result: CommandResult, limit: int = 300) -> str:
-    """The last lines a command printed, as one line."""
-    text = result.stderr.strip() or result.stdout.strip()
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    joined = " | ".join(lines[-4:]) or "no output"
-    return joined if len(joined) <= limit else "…" + joined[-limit:]
+def excerpt(result: CommandResult) -> str:
+    """The lines of a command's output that carry the cause, as one line (see excerpt.py)."""
+    stderr, stdout = result.stderr.strip(), result.stdout.strip()
+    # Most tools print their error on stderr; some (pip's resolver, test runners) on stdout.
+    return cause_excerpt(stdout if stdout and not has_cause(stderr) and has_cause(stdout) else stderr or stdout)
 
 
 def transient_network(step: str, result: CommandResult, *, network: bool | None) -> bool:
@@ -54,7 +54,7 @@ def failed(step: str, result: CommandResult, key: str, *, network: bool | None =
     hint = f"set `{key}` in variantlab.toml"
     if network is False:
         hint = f"installs have no network here: set {NETWORK_SETTING}=true, or {hint}"
-    message = f"{step} failed (exit {result.exit_code}): {tail(result)} — {hint}"
+    message = f"{step} failed (exit {result.exit_code}): {excerpt(result)} — {hint}"
     if transient_network(step, result, network=network):
         return SandboxError(f"{message} (a network error: worth another try)")
     return BringupFailed(message)
