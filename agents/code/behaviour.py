@@ -319,8 +319,8 @@ async def _search(page: Page) -> Verdict | None:
     box = boxes.first
     await box.fill(listing["query"])  # focuses the box and types in one go, as a paste would
     state = {}
-    for _ in range(60):
-        await page.wait_for_timeout(50)
+    for _ in range(120):
+        await page.wait_for_timeout(25)
         state = await page.evaluate(NARROWED_JS)
         if state["shown"] and state["matching"] == state["shown"] and state["hidden_others"] == state["others"]:
             return Verdict(True, f"{page.url}: typed {listing['query']!r}: {listing['items']} items → "
@@ -354,8 +354,8 @@ async def _later_item(page: Page) -> LaterItem | None:
             await other.goto(pager["href"], wait_until="load")
         else:  # a button, or a link to a route of the same document: the app turns the page itself
             await other.locator("[data-vl-check-next]").first.click()
-        for _ in range(50):  # the next page rendered: items other than the first page's
-            await other.wait_for_timeout(100)
+        for _ in range(200):  # the next page rendered: items other than the first page's (up to 5 s)
+            await other.wait_for_timeout(25)  # a fine grain: each look is cheap, and the bench waits on it
             later = await other.evaluate(LATER_JS, {"first": first["texts"], "key": first["key"], "shape": first["shape"]})
             if later["texts"] and later["texts"] != first["texts"]:
                 best = later["best"]
@@ -370,8 +370,8 @@ async def _search_later(page: Page, box: Locator, later: LaterItem) -> Verdict:
     state: dict = {}
     # Reading the other pages takes the module a moment (fetching them, or loading the app again):
     # a user waiting on a "searching" status gets up to 10 s.
-    for _ in range(100):
-        await page.wait_for_timeout(100)
+    for _ in range(400):
+        await page.wait_for_timeout(25)
         with suppress(Exception):  # a search that navigates to its results is read on the page it loads
             state = await page.evaluate(FOUND_JS, later.query)
             if state["shown"] and state["matching"] == state["shown"] and state["linked"]:
@@ -557,8 +557,8 @@ async def _listing(page: Page, control: str | None = None) -> dict | None:
 async def _narrowed_to(page: Page, text: str, before: int, what: str) -> Verdict:
     await page.evaluate("q => { window.__vlCheck.query = q; }", _norm(text))
     state: dict = {}
-    for _ in range(60):
-        await page.wait_for_timeout(50)
+    for _ in range(120):
+        await page.wait_for_timeout(25)
         state = await page.evaluate(NARROWED_JS)
         if state["shown"] and state["matching"] == state["shown"] and state["hidden_others"] == state["others"]:
             return Verdict(True, f"{page.url}: {what}: {before} items → {state['shown']}, all of it")
