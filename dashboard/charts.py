@@ -20,82 +20,47 @@ def _empty(title: str, message: str) -> go.Figure:
     return fig
 
 
-def effect_unit(metric: str, type_: str) -> tuple[float, str, str]:
-    """How an absolute effect is shown: (scale, unit, short unit). Shares move in percentage points,
-    other metrics in their own unit (seconds for *_s, else the thing counted per session)."""
-    if type_ == "binomial":
-        return 100.0, "percentage points", "pp"
-    if metric.endswith("_s"):
-        return 1.0, "seconds", "s"
-    if metric == "rating":
-        return 1.0, "rating points", "pts"
-    unit = metric.replace("_", " ")
-    return 1.0, unit, unit
-
-
-def format_effect(value: float | None, metric: str, type_: str) -> str:
-    if value is None:
-        return "—"
-    scale, _, short = effect_unit(metric, type_)
-    return f"{scale * value:+.3g} {short}"
-
-
-def format_interval(low: float | None, high: float | None, metric: str, type_: str) -> str:
-    if low is None or high is None:
-        return "—"
-    scale, _, short = effect_unit(metric, type_)
-    return f"[{scale * low:+.3g}, {scale * high:+.3g}] {short}"
-
-
-def _p(value: float | None) -> str:
-    return "—" if value is None else f"{value:.3g}"
-
-
-def _effect_colour(row: Mapping[str, Any]) -> str:
-    """Green for a significant change in the metric's good direction (fewer actions is better), red against."""
-    if not row.get("significant") or row.get("effect_abs") is None:
-        return NEUTRAL
-    better = row["effect_abs"] > 0 if row.get("higher_is_better", True) else row["effect_abs"] < 0
-    return GOOD if better else BAD
-
-
-def _effect_hover(row: Mapping[str, Any]) -> str:
-    """Both pairs, each interval with its own p-value, so the hover never mixes them."""
-    metric, type_ = row["metric"], row.get("type") or "mean"
-    absolute = (f"{format_effect(row['effect_abs'], metric, type_)} "
-                f"{format_interval(row.get('ci_abs_low'), row.get('ci_abs_high'), metric, type_)}, "
-                f"p = {_p(row.get('p_value'))}, adjusted p = {_p(row.get('p_value_adjusted'))}")
-    if row.get("effect_rel") is None:
-        return absolute
-    rel, low, high = row["effect_rel"], row.get("ci_low"), row.get("ci_high")
-    interval = "—" if low is None or high is None else f"[{100 * low:+.1f}%, {100 * high:+.1f}%]"
-    return f"{absolute}<br>relative {100 * rel:+.1f}% {interval}, p = {_p(row.get('p_value_rel'))}"
-
-
-def effect_intervals(rows: Sequence[Mapping[str, Any]], metric: str) -> go.Figure:
-    """Absolute effect vs the control with its interval, one bar per variant (green/red = significant).
-
-    Absolute, because the decision (significant, from the adjusted p_value) tests the absolute difference
-    and this interval is the one that p-value inverts; the relative interval (ci_low/ci_high) answers a
-    slightly different test and could cross 0 beside a significant verdict. It is in the hover, labelled."""
-    rows = [r for r in rows if r["metric"] == metric and r.get("effect_abs") is not None]
-    title = f"{metric}: change vs control"
-    if not rows:
-        return _empty(title, "no comparison yet")
-    scale, unit, _ = effect_unit(metric, rows[0].get("type") or "mean")
-    x = [scale * r["effect_abs"] for r in rows]
-    lows = [scale * (r["effect_abs"] - r["ci_abs_low"]) if r.get("ci_abs_low") is not None else 0.0 for r in rows]
-    highs = [scale * (r["ci_abs_high"] - r["effect_abs"]) if r.get("ci_abs_high") is not None else 0.0
-             for r in rows]
+def arm_values(values: Sequence[Mapping[str, Any]], metric: str, arms: Sequence[str], *, title: str,
+               type_: str, unit: str = "") -> go.Figure:
+    """Each arm's own value of one metric with its 95 % interval (`arms` control first, drawn grey): every
+    arm is drawn, and one without data is named on the axis as not measured instead of being dropped."""
+    by_arm = {v["arm"]: v for v in values if v["metric"] == metric}
+    if not by_arm:
+        return _empty(title, "not measured on any arm yet")
+    scale = 100.0 if type_ == "binomial" else 1.0
+    suffix = " %" if type_ == "binomial" else (f" {unit}" if unit else "")
+    labels, xs, lows, highs, texts = [], [], [], [], []
+    for arm in arms:
+        row = by_arm.get(arm)
+        if row is None:
+            labels.append(f"{arm}: not measured")
+            xs.append(None)
+            lows.append(0.0)
+            highs.append(0.0)
+            texts.append("")
+            continue
+        x = scale * row["mean"]
+        low, high = row.get("ci_low"), row.get("ci_high")
+        count = f"{round(row['mean'] * row['n'])}/{row['n']}" if type_ == "binomial" else f"n = {row['n']}"
+        text = f"{x:.3g}{suffix} ({count}){'; ' + row['note'] if row.get('note') else ''}"
+        # The value sits in the axis label, where it is never clipped by the plot's edge.
+        labels.append(f"{arm}: {text}")
+        xs.append(x)
+        lows.append(0.0 if low is None else x - scale * low)
+        highs.append(0.0 if high is None else scale * high - x)
+        texts.append(text)
     fig = go.Figure(go.Scatter(
-        x=x, y=[r["variant"] for r in rows], mode="markers",
-        marker={"size": 14, "color": [_effect_colour(r) for r in rows]},
-        error_x={"type": "data", "symmetric": False, "array": highs, "arrayminus": lows, "thickness": 3, "width": 8},
-        text=[_effect_hover(r) for r in rows], hovertemplate="%{y}: %{text}<extra></extra>",
+        x=xs, y=labels, mode="markers", text=texts,
+        marker={"size": 12, "color": [NEUTRAL if a == arms[0] else ACCENT for a in arms]},
+        error_x={"type": "data", "symmetric": False, "array": highs, "arrayminus": lows, "thickness": 3, "width": 6},
+        hovertemplate="%{text}<extra></extra>",
     ))
-    fig.add_vline(x=0, line_dash="dash", line_color=NEUTRAL)
-    fig.update_layout(title=title, xaxis_title=f"difference vs control ({unit}) with 95% interval", **_LAYOUT)
-    fig.update_layout(height=120 + 50 * len(rows))
+    fig.update_layout(title=title, xaxis_title=f"value with 95 % interval{' (%)' if type_ == 'binomial' else ''}",
+                      **_LAYOUT)
+    fig.update_yaxes(autorange="reversed")  # control on top, as in the scorecard
+    if type_ == "binomial":
+        fig.update_xaxes(range=[-5, 105])
+    fig.update_layout(height=110 + 45 * len(arms))
     return fig
 
 
@@ -141,16 +106,19 @@ def answer_distribution(rows: Sequence[Mapping[str, Any]], question: str) -> go.
 
 def interval_bars(rows: Sequence[Mapping[str, Any]], *, label: str, value: str, title: str,
                   axis_title: str, y_range: tuple[float, float] | None = None) -> go.Figure:
-    """A point per arm with its [ci_low, ci_high] interval (ratings, Bradley–Terry strengths)."""
+    """A point per arm with its [ci_low, ci_high] interval (ratings, Bradley–Terry strengths). An arm
+    without an interval yet (a single rating) keeps its point and says why in its label."""
     rows = [r for r in rows if r.get(value) is not None]
     if not rows:
         return _empty(title, "not enough data yet")
     fig = go.Figure(go.Scatter(
-        x=[r[label] for r in rows], y=[r[value] for r in rows], mode="markers",
-        marker={"size": 14, "color": ACCENT},
+        # A note goes under the arm's name on the axis, where it is never clipped by the plot's edge.
+        x=[r[label] + (f"<br>{r['note']}" if r.get("note") else "") for r in rows], y=[r[value] for r in rows],
+        mode="markers", marker={"size": 14, "color": ACCENT},
         error_y={"type": "data", "symmetric": False,
-                     "array": [r["ci_high"] - r[value] for r in rows],
-                     "arrayminus": [r[value] - r["ci_low"] for r in rows], "thickness": 3, "width": 8},
+                 "array": [0.0 if r.get("ci_high") is None else r["ci_high"] - r[value] for r in rows],
+                 "arrayminus": [0.0 if r.get("ci_low") is None else r[value] - r["ci_low"] for r in rows],
+                 "thickness": 3, "width": 8},
     ))
     fig.update_layout(title=title, yaxis_title=axis_title, **_LAYOUT)
     if y_range:  # e.g. a 1-5 rating scale: an interval past the scale says "not enough data", not "6 stars"

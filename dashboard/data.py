@@ -13,7 +13,9 @@ from typing import Any
 
 import streamlit as st
 
+from analysis.boundary import wilson
 from analysis.bradley_terry import bradley_terry
+from analysis.codes import ErrorCode
 from analysis.frequentist import t_quantile
 from analysis.srm import srm_test
 from analysis.statistics import SampleStats
@@ -64,13 +66,17 @@ def comparison(url: str, experiment_id: str) -> dict[str, Any]:
     with session_scope(url) as s:
         counts = queries.session_counts(s, experiment_id)
         srm = srm_test(counts) if len(counts) >= 2 else None
+        metrics = queries.variant_metrics(s, experiment_id)
+        # Human metrics name a select question's option as q:<id>=<value>; the scorecard shows its text.
+        asked = sorted({m["metric"][2:].split("=", 1)[0] for m in metrics if m["metric"].startswith("q:")})
         return {
             "variants": queries.variants_with_suggestions(s, experiment_id),
             "build": build_summary(s, experiment_id).to_dict(),
-            "metrics": queries.variant_metrics(s, experiment_id),
+            "metrics": metrics,
+            "arm_values": arm_intervals(m for m in metrics if m["source"] == "panel"),
+            "questions": queries.question_texts(s, asked),
             "sessions": counts,
             "srm": None if srm is None else {"p_value": srm.p_value, "flagged": srm.flagged},
-            "screenshots": {k: existing_screenshots(v) for k, v in queries.screenshots(s, experiment_id).items()},
         }
 
 
@@ -164,15 +170,23 @@ def evaluation_results(url: str, playground_id: str) -> dict[str, Any]:
 
 
 def arm_intervals(stats: Iterable[Mapping[str, Any]], alpha: float = 0.05) -> list[dict[str, Any]]:
-    """Mean per arm and metric with a (1 - alpha) t interval (Wald for proportions) from n, sum, sum²."""
+    """Mean per arm and metric with a (1 - alpha) interval from n, sum, sum²: Wilson for proportions
+    (an arm at 0 % or 100 % still gets a width), t for means. Every arm with data is kept; one with a
+    single observation has no interval (ci None) and says so in `note`, so no chart drops it silently."""
     out = []
     for row in stats:
         sample = SampleStats(n=int(row["n"]), sum=float(row["sum"]), sum_squares=float(row["sum_squares"]),
                              kind="binomial" if row["type"] == "binomial" else "mean")
-        if sample.error_code is not None:
+        if sample.error_code is ErrorCode.EMPTY_ARM:
             continue
-        dof = math.inf if sample.kind == "binomial" else sample.n - 1
-        half = t_quantile(1 - alpha / 2, dof) * math.sqrt(sample.variance / sample.n)
-        out.append({"arm": row["variant"], "metric": row["metric"], "n": sample.n, "mean": sample.mean,
-                    "ci_low": sample.mean - half, "ci_high": sample.mean + half})
+        entry = {"arm": row["variant"], "metric": row["metric"], "n": sample.n, "mean": sample.mean,
+                 "ci_low": None, "ci_high": None, "note": ""}
+        if sample.kind == "binomial":
+            entry["ci_low"], entry["ci_high"] = wilson(sample.sum, sample.n, alpha)
+        elif sample.error_code is None:
+            half = t_quantile(1 - alpha / 2, sample.n - 1) * math.sqrt(sample.variance / sample.n)
+            entry["ci_low"], entry["ci_high"] = sample.mean - half, sample.mean + half
+        else:
+            entry["note"] = "a single observation: no interval yet"
+        out.append(entry)
     return out

@@ -134,7 +134,8 @@ def variant_metrics(session: Session, experiment_id: str) -> list[Row]:
     says whether the metric's higher values are better (`higher_is_better`)."""
     rows = _rows(session, select(
         Variant.key.label("variant"), VariantMetric.source, VariantMetric.metric, VariantMetric.type,
-        VariantMetric.is_guardrail, VariantMetric.n, VariantMetric.mean, VariantMetric.effect_abs,
+        VariantMetric.is_guardrail, VariantMetric.n, VariantMetric.sum, VariantMetric.sum_squares,
+        VariantMetric.mean, VariantMetric.effect_abs,
         VariantMetric.ci_abs_low, VariantMetric.ci_abs_high, VariantMetric.p_value,
         VariantMetric.effect_rel, VariantMetric.ci_low, VariantMetric.ci_high, VariantMetric.p_value_rel,
         VariantMetric.p_value_adjusted, VariantMetric.chance_to_win, VariantMetric.risk,
@@ -147,6 +148,14 @@ def variant_metrics(session: Session, experiment_id: str) -> list[Row]:
     return rows
 
 
+def question_texts(session: Session, question_ids: list[str]) -> dict[str, str]:
+    """Question text by id: human metrics name a select question's option as q:<id>=<value>."""
+    if not question_ids:
+        return {}
+    return dict(session.execute(select(Question.id, Question.question_text)
+                                .where(Question.id.in_(question_ids))).tuples().all())
+
+
 def session_counts(session: Session, experiment_id: str) -> dict[str, int]:
     """Panel sessions per variant (the SRM check's observed split)."""
     rows = session.execute(
@@ -155,19 +164,6 @@ def session_counts(session: Session, experiment_id: str) -> dict[str, int]:
         .group_by(Variant.key)
     ).all()
     return {key: n for key, n in rows}
-
-
-def screenshots(session: Session, experiment_id: str, per_variant: int = 3) -> dict[str, list[str]]:
-    """A few screenshot paths per variant, from its most recent panel sessions."""
-    rows = session.execute(
-        select(Variant.key, BrowserSession.screenshots).join(BrowserSession, BrowserSession.variant_id == Variant.id)
-        .where(Variant.experiment_id == experiment_id).order_by(BrowserSession.created_at.desc()).limit(200)
-    ).all()
-    shots: dict[str, list[str]] = {}
-    for key, paths in rows:
-        bucket = shots.setdefault(key, [])
-        bucket.extend(p for p in (paths or []) if len(bucket) < per_variant)
-    return shots
 
 
 # --- solves ------------------------------------------------------------------------------------

@@ -32,13 +32,24 @@ def seeded(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 
 
 @pytest.fixture
-def open_view(seeded: dict[str, Any]) -> Callable[..., AppTest]:
-    """Run the app as `role` and switch to a view; returns the AppTest after the run."""
+def demo(seeded: dict[str, Any]) -> dict[str, str]:
+    """The two demo experiments (demo-shop, demo-signup) added to the seeded database; their ids by app."""
+    from tests.dashboard.seed_demo import seed_demo
 
-    def run(view: str, role: str = "admin") -> AppTest:
+    ids = seed_demo(seeded["url"])
+    st.cache_data.clear()
+    return ids
+
+
+@pytest.fixture
+def open_view(seeded: dict[str, Any]) -> Callable[..., AppTest]:
+    """Run the app as `role` and switch to a view (on `experiment`, else the seeded one); returns the
+    AppTest after the run."""
+
+    def run(view: str, role: str = "admin", experiment: str | None = None) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=30)
         at.session_state["user_id"] = seeded["users"][role]
-        at.session_state["experiment_id"] = seeded["experiment_id"]
+        at.session_state["experiment_id"] = experiment or seeded["experiment_id"]
         at.run()
         if view != "experiments":
             at.switch_page(f"views/{view}.py").run()

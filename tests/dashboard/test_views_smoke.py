@@ -24,34 +24,6 @@ def test_view_renders_for_admin(open_view, view: str) -> None:
     assert "Local mode" in _text(at)
 
 
-def test_comparison_names_the_champion_and_its_evidence(open_view) -> None:
-    at = open_view("comparison", "analyst")
-    assert not at.exception
-    text = _text(at)
-    assert "Champion: v1" in text
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Task success vs control (relative)"] == "+125.0%"
-    assert metrics["Adjusted p-value"] == "0.0010"
-    assert metrics["Sample ratio"] == "healthy"
-    assert "Guardrail **console_errors** on **v2**: inconclusive (relative change" in text
-    # Beside the decision p: the absolute interval that p inverts, in percentage points.
-    assert ("v1 on task_success: +50 pp [+20, +80] pp vs the control (p = 0.0005, Holm-adjusted p = 0.0010)"
-            in text)
-    assert "Panel sessions per arm: control 10 · v1 10 · v2 10 (SRM p = 1.00)." in text
-
-
-def test_comparison_table_pairs_each_interval_with_its_own_p_value(open_view) -> None:
-    at = open_view("comparison", "analyst")
-    assert not at.exception
-    table = at.dataframe[0].value
-    v2 = table[(table["variant"] == "v2") & (table["metric"] == "task_success")].iloc[0]
-    assert v2["difference (95% CI)"] == "+20 pp [-5, +45] pp" and v2["p"] == pytest.approx(0.1)
-    assert v2["p adjusted"] == pytest.approx(0.2) and not v2["significant"]
-    assert v2["relative change (95% CI)"] == "+50.0% [-10.0%, +110.0%]" and v2["p (relative)"] == pytest.approx(0.12)
-    guard = table[(table["variant"] == "v2") & (table["metric"] == "console_errors")].iloc[0]
-    assert guard["difference (95% CI)"] == "+0 console errors [-0.03, +0.04] console errors"
-
-
 def test_solves_show_the_champion_run(open_view) -> None:
     at = open_view("solves", "analyst")
     assert not at.exception
