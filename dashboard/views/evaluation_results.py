@@ -29,29 +29,53 @@ cols[2].metric("Answers", summary["total_answers"])
 avg = summary["avg_rating"]
 cols[3].metric("Average rating", "—" if avg is None else f"{float(avg):.2f} / 5")
 
+arms = [a["model_key"] for a in data.playground(url, playground["id"])["arms"]]
+closed = "" if playground["is_active"] else " This playground is closed to testers: an admin opens it under Playground setup."
 left, right = st.columns(2)
-left.plotly_chart(charts.interval_bars(results["ratings"], label="arm", value="mean", title="Rating per arm",
-                                       axis_title="mean rating (1–5) with 95% interval", y_range=(0.5, 5.5)),
-                  key="ratings")
-left.caption("Mean rating with its 95% t-interval; overlapping intervals mean the testers cannot tell the arms apart yet.")
-right.plotly_chart(charts.interval_bars(results["ranking"], label="arm", value="strength",
-                                        title="Bradley–Terry ranking", axis_title="strength (sums to 1)"),
-                   key="ranking")
-right.caption(f"From {results['n_comparisons']} head-to-head comparisons (a tester who rated two arms prefers the "
-              "higher-rated one); strength ≈ share of wins against an average arm, bootstrap 95% interval.")
+with left:
+    if results["ratings"]:
+        st.plotly_chart(charts.interval_bars(results["ratings"], label="arm", value="mean", title="Rating per arm",
+                                             axis_title="mean rating (1–5) with 95% interval", y_range=(0.5, 5.5)),
+                        key="ratings")
+        st.caption("Mean rating with its 95% t-interval; overlapping intervals mean the testers cannot tell the arms "
+                   "apart yet.")
+        unrated = [a for a in arms if a not in {r["arm"] for r in results["ratings"]}]
+        if unrated:
+            st.caption(f"No ratings yet for {', '.join(unrated)}.")
+    else:
+        st.info("No ratings yet: each tester rates every arm from 1 to 5 on the Evaluate page, and the chart "
+                "appears with the first ratings." + closed)
+with right:
+    if results["n_comparisons"]:
+        st.plotly_chart(charts.interval_bars(results["ranking"], label="arm", value="strength",
+                                             title="Bradley–Terry ranking", axis_title="strength (sums to 1)"),
+                        key="ranking")
+        st.caption(f"From {results['n_comparisons']} head-to-head comparisons (a tester who rated two arms prefers "
+                   "the higher-rated one); strength ≈ share of wins against an average arm, bootstrap 95% interval.")
+    else:
+        st.info("No ranking yet: it needs testers who rated at least two arms differently (each such pair is "
+                "one head-to-head comparison)." + closed)
 if results["ranking"]:
-    st.dataframe(pd.DataFrame.from_records(results["ranking"]), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame.from_records([{
+        "Rank": r["rank"], "Arm": r["arm"], "Strength": r["strength"],
+        "95% interval": f"{r['ci_low']:.2f} – {r['ci_high']:.2f}", "Wins": r["wins"], "Comparisons": r["comparisons"],
+    } for r in results["ranking"]]), hide_index=True, width="stretch",
+        column_config={"Strength": st.column_config.NumberColumn(format="%.2f")})
 
 st.subheader("Answers")
 questions = sorted({r["question_text"] for r in results["distribution"]})
 if not questions:
-    st.info("No answers to multiple-choice questions yet.")
+    st.info("No answers to multiple-choice questions yet: they appear as testers submit their evaluations." + closed)
 dist_cols = st.columns(2)
 for i, question in enumerate(questions):
     dist_cols[i % 2].plotly_chart(charts.answer_distribution(results["distribution"], question), key=f"dist_{i}")
 
 st.subheader("Open responses")
 if results["open_responses"]:
-    st.dataframe(pd.DataFrame.from_records(results["open_responses"]), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame.from_records([{
+        "Arm": r["model_key"], "Question": r["question_text"], "Answer": r["answer_text"], "When": r["created_at"],
+    } for r in results["open_responses"]]), hide_index=True, width="stretch",
+        column_config={"Answer": st.column_config.TextColumn("Answer", width="large"),
+                       "When": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm")})
 else:
-    st.info("No open responses yet.")
+    st.info("No open responses yet." + closed)

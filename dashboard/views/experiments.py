@@ -10,6 +10,7 @@ import streamlit as st
 from agents.sandbox.appconfig import check_local_app
 from agents.sandbox.base import SandboxError
 from dashboard import auth, data
+from dashboard.charts import ACCENT
 from dashboard.widgets import badge
 from db.experiments import create_experiment
 from db.models.enums import STAGES
@@ -43,14 +44,26 @@ def _progress(stages: list[dict[str, Any]]) -> tuple[float, str]:
     return 100.0 * done / len(PIPELINE_STAGES), now
 
 
+def champion(row: dict[str, Any]) -> str:
+    """The champion's key, or what the experiment concluded without one: never a blank cell."""
+    if row["champion"]:
+        return row["champion"]
+    decided = any(s["stage"] == "variant_metrics" and s["status"] == "completed" for s in row["stages"])
+    if decided:
+        return "none, baseline kept"
+    return "not decided: the run failed" if row["status"] == "failed" else "not decided yet"
+
+
 def _table(rows: list[dict[str, Any]]) -> pd.DataFrame:
     records = []
     for row in rows:
         progress, now = _progress(row["stages"])
+        # Name, goal and outcome first: the columns a reader needs fit the page without scrolling.
         records.append({
-            "id": row["id"], "name": row["name"], "status": row["status"], "workflow": row["workflow_status"],
-            "progress": progress, "now": now, "champion": row["champion"] or "", "variants": row["variants"],
-            "created by": row["created_by"] or "system", "created": row["created_at"], "goal": row["goal"],
+            "name": row["name"], "goal": row["goal"], "champion": champion(row),
+            "compare": f"comparison?exp={row['id']}", "status": row["status"], "progress": progress,
+            "now": now or "", "workflow": row["workflow_status"], "variants": row["variants"],
+            "created by": row["created_by"] or "system", "created": row["created_at"], "id": row["id"],
         })
     return pd.DataFrame.from_records(records)
 
@@ -67,11 +80,16 @@ def _listing() -> None:
     if not rows:
         st.info("No experiments yet: create one below.")
         return
-    st.dataframe(_table(rows), hide_index=True, width="stretch", column_config={
+    # Rows tall enough that the grid wraps a goal over three lines instead of cutting it off.
+    st.dataframe(_table(rows), hide_index=True, width="stretch", row_height=72, column_config={
+        "compare": st.column_config.LinkColumn("comparison", display_text="open →", width="small",
+                                               help="the experiment's scorecard and variants"),
+        # Blue, not the theme's red: a bar at 100 % is a finished pipeline, not an alarm.
         "progress": st.column_config.ProgressColumn("progress", min_value=0, max_value=100, format="%.0f%%",
-                                                    help="share of the pipeline's stages done"),
+                                                    color=ACCENT, help="share of the pipeline's stages done"),
         "created": st.column_config.DatetimeColumn("created", format="YYYY-MM-DD HH:mm"),
         "champion": st.column_config.TextColumn("champion", help="the winning variant, once metrics are in"),
+        "goal": st.column_config.TextColumn("goal", width="large"),
     })
     running = [r for r in rows if any(s["status"] == "running" for s in r["stages"])]
     for row in running[:5]:

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
 from dashboard import auth, data
-from dashboard.widgets import pick_experiment, pick_playground
+from dashboard.widgets import (
+    AUDIT_ACTIONS,
+    PLAYGROUND_TYPES,
+    QUESTION_TYPES,
+    describe_change,
+    pick_experiment,
+    pick_playground,
+)
 from db.evaluations import (
     QuestionSpec,
     add_question,
@@ -86,11 +95,28 @@ def _add_question(session, text: str, qtype: str, options: list[dict[str, str]],
     add_question(session, playground["id"], user["id"], spec)
 
 
+def _questions(questions: list[dict[str, Any]]) -> pd.DataFrame:
+    """What testers are asked, in words: no raw column names or option JSON."""
+    return pd.DataFrame.from_records([{
+        "#": q["order_index"] + 1, "Question": q["question_text"],
+        "Answer": (f"{QUESTION_TYPES['select']}: " + " / ".join(o["label"] for o in q["options"] or [])
+                   if q["question_type"] == "select" else QUESTION_TYPES.get(q["question_type"], q["question_type"])),
+        "Required": "yes" if q["required"] else "no", "Asked about": q["model_key"] or "every arm",
+    } for q in questions])
+
+
+def _audit(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame.from_records([{
+        "When": r["created_at"], "Who": r["actor"] or "the pipeline",
+        "What": AUDIT_ACTIONS.get(r["action"], r["action"].replace(".", " ").replace("_", " ")),
+        "Change": describe_change(r["action"], r["old_values"], r["new_values"]),
+    } for r in rows])
+
+
 variant_keys = [v["key"] for v in data.comparison(url, experiment_id)["variants"]]
 with st.expander("New playground", expanded=not data.playgrounds(url, experiment_id)), st.form("new_playground"):
     name = st.text_input("Name", value="Which version works better?")
-    type_ = st.radio("Type", ["ab_testing", "tuning"], horizontal=True,
-                     help="A/B: each tester tries every arm once; tuning: one arm, asked repeatedly")
+    type_ = st.radio("Type", list(PLAYGROUND_TYPES), horizontal=True, format_func=PLAYGROUND_TYPES.__getitem__)
     keys = st.multiselect("Arms (the experiment's variants)", variant_keys, default=variant_keys)
     cap = st.number_input("Evaluations per arm (cap)", min_value=1, max_value=MAX_CAP, value=50)
     emails = st.text_area("Restrict to these emails (one per line; empty = every signed-in tester)")
@@ -129,11 +155,12 @@ for arm in details["arms"]:
 
 st.subheader("Questions")
 if details["questions"]:
-    st.dataframe(pd.DataFrame.from_records(details["questions"])[
-        ["order_index", "question_text", "question_type", "required", "model_key"]], hide_index=True)
+    st.dataframe(_questions(details["questions"]), hide_index=True, width="stretch")
+else:
+    st.caption("No questions yet: testers will only rate each arm from 1 to 5.")
 with st.form(f"question_{playground['id']}", clear_on_submit=True):
     text = st.text_input("Question")
-    qtype = st.radio("Type", ["select", "input_string"], horizontal=True)
+    qtype = st.radio("Type", list(QUESTION_TYPES), horizontal=True, format_func=lambda t: QUESTION_TYPES[t].capitalize())
     options = st.text_input("Options for select (comma separated)", placeholder="yes, partly, no")
     required = st.checkbox("Required", value=True)
     if st.form_submit_button("Add question"):
@@ -142,4 +169,8 @@ with st.form(f"question_{playground['id']}", clear_on_submit=True):
 
 st.subheader("Audit trail")
 if details["audit"]:
-    st.dataframe(pd.DataFrame.from_records(details["audit"]), hide_index=True, width="stretch")
+    st.dataframe(_audit(details["audit"]), hide_index=True, width="stretch", column_config={
+        "When": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm:ss"),
+        "Change": st.column_config.TextColumn("Change", width="large")}, row_height=80)  # > 64 px: cells wrap
+else:
+    st.caption("Nothing recorded yet.")
