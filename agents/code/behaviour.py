@@ -454,6 +454,44 @@ async def _password_hint(page: Page) -> Verdict | None:
     return Verdict(False, f"{page.url}: no password rule stated next to the sign-up form's password field")
 
 
+# What a user types in a form's empty fields before pressing its action: an app that ignores an
+# empty submit (a todo list, a comment box) must get something to act on, or no app could confirm.
+FILL_FORM_JS = """
+(button) => {
+  var form = button.form || button.closest("form");
+  if (!form) return 0;
+  var values = { email: "ana@example.com", number: "2", url: "https://example.com", tel: "5551234567",
+                 date: "2030-01-15", "datetime-local": "2030-01-15T10:00", time: "10:00" };
+  var filled = 0;
+  Array.from(form.querySelectorAll("input, textarea, select")).forEach(function (el) {
+    var r = el.getBoundingClientRect();
+    if (!r.width || !r.height || el.disabled || el.readOnly) return;
+    var type = (el.getAttribute("type") || el.tagName).toLowerCase();
+    if (/^(hidden|submit|button|reset|image|file|password|search|radio)$/.test(type)) return;
+    if (type === "checkbox") { if (el.required && !el.checked) { el.click(); filled++; } return; }
+    if (el.tagName === "SELECT") {
+      if (!el.value && el.options.length > 1) { el.selectedIndex = 1; el.dispatchEvent(new Event("change", { bubbles: true })); filled++; }
+      return;
+    }
+    if (el.value) return;
+    var value = values[type] || "Buy oat milk";
+    // Through the value setter React and other frameworks watch, then the events a typing user fires.
+    var proto = el.tagName === "TEXTAREA" ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+    Object.getOwnPropertyDescriptor(proto, "value").set.call(el, value);
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+    el.dispatchEvent(new Event("change", { bubbles: true }));
+    filled++;
+  });
+  return filled;
+}
+"""
+
+
+async def _fill_form_of(button: Locator) -> None:
+    with suppress(Exception):  # a button outside any form, or one that went away: press it as it is
+        await button.evaluate(FILL_FORM_JS)
+
+
 async def _confirmation(page: Page) -> Verdict | None:
     buttons = page.locator("button:visible, input[type=submit]:visible, [role=button]:visible")
     target = None
@@ -465,6 +503,7 @@ async def _confirmation(page: Page) -> Verdict | None:
             break
     if target is None:
         return None
+    await _fill_form_of(target[0])
     before = set(await page.evaluate(STATUS_JS))
     await target[0].click()
     await page.wait_for_timeout(300)
