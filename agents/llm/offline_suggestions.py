@@ -109,7 +109,8 @@ RECIPES: tuple[Recipe, ...] = (
         "a create control that is only a symbol ('+') is not read as 'write a post'; a labelled button shows "
         "new visitors their first step",
         "task_success",
-        ("no create form", "no link to one", "create", "new post", "write", "compose", "publish"),
+        ("no create form", "no link to one", "create", "new post", "write", "compose", "publish",
+         "add their first", "add a first", "add the first", "add new", "add a new"),
     ),
     Recipe(
         "empty_state",
@@ -229,8 +230,10 @@ _KIND_WORDS = {
     "shop": ("product", "cart", "item", "catalog", "shop", "listing", "categor", "buy", "price", "store",
              "find", "search", "look for", "locate"),
     "form": ("form", "sign", "password", "field", "register", "submit", "account", "onboard"),
+    # "add their first product" is about creating content, though "product" is a shop word: adding
+    # one's own first thing (or a new one) counts twice, so it outweighs the noun. Adding to a cart does not.
     "content": ("post", "write", "create", "publish", "compose", "article", "note", "blog", "empty", "nothing here",
-                "no items"),
+                "no items", "add their first", "add a first", "add the first", "their first", "add new", "add a new"),
     "a11y": ("accessib", "screen reader", "violation label", "image-alt", "html-has-lang", "alt text", "landmark"),
     "feedback": ("worked", "confirm", "no sign", "nothing happened", "nothing visible", "did not show",
                  "feedback", "saved", "added", "loading", "slow", "spinner", "waiting", "twice", "stuck", "froze"),

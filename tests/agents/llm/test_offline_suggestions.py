@@ -294,3 +294,12 @@ def test_a_feature_the_scout_saw_is_not_added_again() -> None:
     answer = suggest_changes(SHOP_GOAL, SHOP, 5, OfflineProvider(), inventory=inventory)
     assert [s.recipe for s in answer.value.suggestions][:1] == ["category_filter"]
     assert not {"search", "sort"} & {s.recipe for s in answer.value.suggestions}
+
+
+@pytest.mark.parametrize(("goal", "first"), [
+    ("New shop owners don't know how to add their first product", "primary_action"),  # creating, in a shop
+    ("Users can't add items to their cart", "sticky_cart"),  # adding to a cart is shopping, not creating
+])
+def test_adding_one_s_first_thing_is_a_create_goal_even_among_shop_words(goal: str, first: str) -> None:
+    analysis = VariantAnalysis(success=True, summary="16/16 sessions completed their task (100%)", issues=[])
+    assert _suggest(goal, analysis, 3).suggestions[0].recipe == first
