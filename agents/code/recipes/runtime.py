@@ -421,17 +421,20 @@ TOAST_BODY = """
   }
   // A form sent by an action button: say it here, or on the page the form loads; when the app's own
   // script takes the submit over, say it once the app shows the result.
+  // Capture phase, and watching from the first moment: a framework's own handler (React's, at its root)
+  // may clear the field and render the new item within the event, before a bubbling listener or a
+  // timer runs, and then there would be no response left to see.
   document.addEventListener("submit", function (e) {
     var form = e.target;
     var text = act(e.submitter || form.querySelector("[type=submit]"));
     if (!text) return;
     try { sessionStorage.setItem(KEY, JSON.stringify({ text: text, at: Date.now() })); } catch (err) { /* private mode */ }
+    awaitResponse(form, function () { if (e.defaultPrevented) show(text); });
     setTimeout(function () {
       if (!e.defaultPrevented) { show(text); return; }
       try { sessionStorage.removeItem(KEY); } catch (err) {}
-      awaitResponse(form, function () { show(text); });
     }, 0);
-  });
+  }, true);
   var pending = null;
   try { pending = JSON.parse(sessionStorage.getItem(KEY) || "null"); sessionStorage.removeItem(KEY); } catch (err) {}
   if (pending && Date.now() - pending.at < 10000) {

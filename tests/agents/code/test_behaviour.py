@@ -116,3 +116,21 @@ def test_the_confirmation_follows_what_a_single_page_app_shows_after_its_own_sub
         assert "Added job" in verdict.detail
     else:  # an error is no success to confirm
         assert verdict.passed is False, verdict.detail
+
+
+def test_the_confirmation_sees_an_app_that_answers_within_its_own_submit(tmp_path: Path, serve) -> None:  # type: ignore[no-untyped-def]
+    # Like React at its root: the handler clears the field and renders the item before the event is
+    # over, so a listener that starts watching afterwards sees no response at all.
+    page = SPA_FORM.replace("setTimeout(function () { %s }, 400);",
+                            'if (!field.value.trim()) return; var li = document.createElement("li");'
+                            ' li.textContent = field.value; document.getElementById("jobs").appendChild(li);'
+                            ' field.value = "";')
+    assert "setTimeout" not in page
+    (tmp_path / "index.html").write_text(page)
+    url = serve(tmp_path)
+    assert check_behaviour("confirmation", url).passed is False
+    result = run_recipe_agent(DiskWorkspace(tmp_path), SuggestionSpec(title="confirmation", rationale="t",
+                                                                      recipe="confirmation"))
+    assert result.status == "completed", result.error_message
+    verdict = check_behaviour("confirmation", url)
+    assert verdict.passed is True and "Added job" in verdict.detail, verdict.detail
