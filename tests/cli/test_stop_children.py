@@ -124,6 +124,9 @@ def test_the_children_a_block_started_end_with_it_and_only_those():
     ignores_term = [sys.executable, "-c", ("import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
                                            "print('ready', flush=True); time.sleep(600)")]
     before = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    # Whatever handled SIGTERM before the block (an earlier test in the same process may have set one)
+    # must handle it again after.
+    previous = signal.getsignal(signal.SIGTERM)
     try:
         with stopped_by_signals():
             inside = subprocess.Popen(ignores_term, process_group=0, stdout=subprocess.PIPE, text=True)
@@ -132,7 +135,7 @@ def test_the_children_a_block_started_end_with_it_and_only_those():
         assert inside.wait(timeout=30) == -signal.SIGKILL
         assert time.monotonic() - started < 30  # the 5 s grace, then SIGKILL; not forever
         assert before.poll() is None
-        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the handlers are given back
+        assert signal.getsignal(signal.SIGTERM) is previous  # the handlers are given back
     finally:
         before.kill()
         before.wait()
