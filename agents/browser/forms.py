@@ -23,6 +23,16 @@ SUCCESS_TEXT = re.compile(
     r"registration complete|signed up|confirm your email",
     re.IGNORECASE,
 )
+# A message (not a title or heading, where "Recently added" is only a label) saying an action was done:
+# what a confirmation toast says ("✓ Added todo", "Saved"). Not when it says the action failed.
+DONE_TEXT = re.compile(r"\u2713|\b(added|saved|created|posted|published|submitted|updated|sent)\b", re.IGNORECASE)
+FAILED_TEXT = re.compile(r"\b(not|n't|could ?not|cannot|can't|unable|failed|error|invalid)\b", re.IGNORECASE)
+
+
+def _says_done(message: str) -> bool:
+    return bool(SUCCESS_TEXT.search(message) or (DONE_TEXT.search(message) and not FAILED_TEXT.search(message)))
+
+
 _FORM_ENTRY = re.compile(r"sign ?up|register|create (an )?account|join|get started|start free", re.IGNORECASE)
 # How a visitor gets to a form of each purpose from a page without it: the link or button that says so.
 _ENTRIES = {
@@ -144,7 +154,7 @@ def _errors(view: PageView) -> list[tuple[dict[str, Any] | None, str]]:
         (f, f["message"]) for f in view.inputs if f["invalid"] and f["message"]
     ]
     for alert in view.alerts:
-        if alert and not SUCCESS_TEXT.search(alert) and all(alert != m for _, m in found):
+        if alert and not _says_done(alert) and all(alert != m for _, m in found):
             words = set(normalise(alert).split())
             field = next((f for f in view.inputs if _label_words(f) and _label_words(f)[0] in words), None)
             found.append((field, alert))
@@ -375,12 +385,9 @@ def _moved_on(before: PageView, after: PageView) -> bool:
 
 def _confirmations(view: PageView) -> set[tuple[str, str]]:
     """The success wording a page shows, and where: its title, a heading or a message."""
-    shown = [
-        ("title", view.title),
-        *(("heading", h) for h in view.headings),
-        *(("message", a) for a in view.alerts),
-    ]
-    return {(where, text) for where, text in shown if SUCCESS_TEXT.search(text)}
+    shown = [("title", view.title), *(("heading", h) for h in view.headings)]
+    return ({(where, text) for where, text in shown if SUCCESS_TEXT.search(text)}
+            | {("message", a) for a in view.alerts if _says_done(a)})
 
 
 def _accepted(

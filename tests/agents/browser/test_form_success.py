@@ -132,3 +132,14 @@ def test_success_wording_counts_only_with_evidence_that_the_submit_did_something
     wrong = {**EMAIL, "invalid": True, "message": "Enter a valid email"}
     assert _accepted(view(title="Sign up"), view(alerts=["Welcome, you're in"], inputs=[wrong])) is None
     assert _accepted(view(title="Sign up"), view(title="Welcome")) == "confirmation shown: 'Welcome'"
+
+
+def test_a_toast_saying_the_action_was_done_is_success_and_one_saying_it_failed_is_not() -> None:
+    before = view()
+    # What a confirmation module or a todo app says once the item is in: not a rejection to fix.
+    assert _accepted(before, view(alerts=["\u2713 Added Todo"])) == "confirmation shown: '\u2713 Added Todo'"
+    assert _accepted(before, view(alerts=["Saved"])) == "confirmation shown: 'Saved'"
+    assert _accepted(before, view(alerts=["Your todo could not be saved"])) is None
+    assert _accepted(before, view(alerts=["Error: nothing was added"])) is None
+    # A heading that only labels a list is no confirmation, even when it is new.
+    assert _accepted(before, view(headings=["Recently added"])) is None
