@@ -184,7 +184,7 @@ def _is_landmark(node: Node) -> bool:
 def _main_edits(doc: Document) -> list[Edit]:
     """A <main> for a page that has none: its content block renamed, or its content run wrapped."""
     nodes = list(doc.root.iter())
-    if any(_role(n.tag, n.attrs, []) == "main" for n in nodes) or not re.search(r"<(!doctype|html|body)\b", doc.text, re.I):
+    if any(_role(n.tag, n.attrs, []) == "main" for n in nodes) or not re.search(r"<(!doctype|html|body)\b", doc.text, re.IGNORECASE):
         return []
     container = next((n for n in nodes if n.tag == "body"), None) or next((n for n in nodes if n.tag == "html"), doc.root)
     while True:

@@ -355,7 +355,7 @@ TOAST_BODY = """
   // appears, the typed field is cleared, the form's dialog closes) within a couple of seconds, and
   // never when what it shows is an error.
   var ERROR_TEXT = /\\b(error|invalid|failed|required|must|wrong|try again|could ?n[o']t|unable|not allowed)\\b/i;
-  var BUSY = /\u2026|\.\.\.|\b(loading|saving|sending|submitting|please wait|in progress)\b/i;
+  var BUSY = /\u2026|\\.\\.\\.|\\b(loading|saving|sending|submitting|please wait|in progress)\\b/i;
   var ERROR_MARK = "[role=alert], [aria-invalid=true], [class*=error i], [class*=invalid i], [class*=danger i]";
   function shown(el) { return !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length); }
   function errorsIn(scope) {

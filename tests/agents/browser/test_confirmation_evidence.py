@@ -26,7 +26,7 @@ NAMES = ["Blue Enamel Mug", "Walnut Board", "Linen Napkins"]
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         _, mode, *rest = self.path.split("/")
         if rest and rest[0]:
             name = rest[0].replace("%20", " ")
