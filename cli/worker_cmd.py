@@ -63,8 +63,7 @@ def worker_argv(config: CeleryWorkerConfig, name: str | None, concurrency: int) 
 
 def start_worker(config: CeleryWorkerConfig, name: str | None, concurrency: int) -> int:
     """Serve steps until SIGTERM or Ctrl-C (Celery's warm shutdown lets the running step finish)."""
-    if concurrency < 1:
-        raise UserError("--concurrency must be at least 1")
+    check_concurrency(concurrency)
     try:
         from dagster_celery.executor import CeleryExecutor
         from dagster_celery.make_app import make_app
@@ -76,6 +75,16 @@ def start_worker(config: CeleryWorkerConfig, name: str | None, concurrency: int)
     create_task(app)  # the step task (execute_plan) that the Celery executor sends
     app.worker_main(argv=worker_argv(config, name, concurrency))
     return 0
+
+
+# Each step process runs a stage (a sandbox, a browser panel): more than this on one machine is a typo.
+MAX_CONCURRENCY = 64
+
+
+def check_concurrency(concurrency: int) -> None:
+    if not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise UserError(f"--concurrency: {concurrency}; give a whole number of step processes from 1 to "
+                        f"{MAX_CONCURRENCY}")
 
 
 def require_shared_database() -> None:
@@ -90,6 +99,7 @@ def require_shared_database() -> None:
 def serve(run_config: str | None, name: str | None, concurrency: int) -> int:
     from pipelines.executors import CELERY_RUN_CONFIG
 
+    check_concurrency(concurrency)  # before anything is read: bad input is answered first
     require_shared_database()
     config = load_worker_config(Path(run_config) if run_config else CELERY_RUN_CONFIG)
     return start_worker(config, name, concurrency)

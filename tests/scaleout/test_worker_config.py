@@ -71,3 +71,13 @@ def test_workers_and_dispatch_refuse_a_sqlite_app_database(command: list[str], t
     assert result.exit_code == 2
     assert "SQLite file; workers and runs must share one database" in result.output
     assert not (tmp_path / "app.db").exists()  # refused before anything was written
+
+
+@pytest.mark.parametrize("concurrency", ["0", "-3", "1000"])
+def test_a_worker_refuses_a_concurrency_out_of_range(concurrency: str, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("VARIANTLAB_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    result = CliRunner().invoke(app, ["worker", "--concurrency", concurrency])
+    assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+    assert f"--concurrency: {concurrency}; give a whole number of step processes from 1 to 64" in result.output
+    assert not (tmp_path / "app.db").exists()
