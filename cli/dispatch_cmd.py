@@ -18,18 +18,12 @@ from rich.markup import escape
 from sqlalchemy import select
 
 from cli.errors import UserError, one_line
-from cli.run_cmd import stages_to_run
+from cli.run_cmd import runnable_experiment, stages_to_run
 from cli.worker_cmd import load_worker_config, require_shared_database
 from db.base import utcnow
 from db.build_summary import build_summary
-from db.experiment_playground import (
-    STAGES_REPLACING_VARIANTS,
-    EvaluationsWouldBeOrphaned,
-    guard_variants_with_evaluations,
-)
-from db.experiments import UnknownExperiment, get_experiment
+from db.experiments import get_experiment
 from db.ids import has_prefix
-from db.migrate import ensure_schema
 from db.models import StageRun
 from db.session import session_scope
 from db.stages import refresh_status
@@ -46,18 +40,7 @@ def dispatch_experiment(experiment_id: str, stage: str | None, run_config_path: 
         raise UserError(f"{experiment_id!r} is not an experiment id (expected exp_ followed by 16 characters)")
     require_shared_database()
     load_worker_config(run_config)  # refuses a file that does not send steps to Celery, before any run
-    ensure_schema()
-    with session_scope() as session:
-        try:
-            name = get_experiment(session, experiment_id).name
-        except UnknownExperiment as exc:
-            raise UserError(str(exc)) from exc
-        replacing = [s for s in stages if s in STAGES_REPLACING_VARIANTS]
-        try:
-            if replacing:
-                guard_variants_with_evaluations(session, experiment_id, replacing[0])
-        except EvaluationsWouldBeOrphaned as exc:
-            raise UserError(str(exc)) from exc
+    name = runnable_experiment(experiment_id, stages)
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
     try:
         from celery.exceptions import DuplicateTaskNameWarning

@@ -56,13 +56,7 @@ def run_experiment(experiment_id: str, stage: str | None, console: Console | Non
     stages = stages_to_run(stage)
     if not has_prefix(experiment_id, "experiment"):  # before the database is so much as created
         raise UserError(f"{experiment_id!r} is not an experiment id (expected exp_ followed by 16 characters)")
-    ensure_schema()
-    with session_scope() as session:
-        try:
-            name = get_experiment(session, experiment_id).name
-        except UnknownExperiment as exc:
-            raise UserError(str(exc)) from exc
-        _refuse_replacing_evaluated_variants(session, experiment_id, stages)
+    name = runnable_experiment(experiment_id, stages)
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
     from cli.run_watch import RunWatch
     from pipelines.definitions import defs
@@ -153,6 +147,19 @@ def _print_outcome(console: Console, experiment_id: str, stages: list[str], run_
     console.print(f"dashboard: {dashboard_page(settings.dashboard_url, 'comparison', experiment_id)}")
     console.print(f"run {run_id}: {dagster_run(settings.dagster_url, run_id)}")
     console.print(f"verdict: {escape(verdict)}")
+
+
+def runnable_experiment(experiment_id: str, stages: list[str]) -> str:
+    """The experiment's name, once it exists and running `stages` on it orphans no evaluations; else a
+    one-line UserError. `run` and `dispatch` both ask this before any run starts."""
+    ensure_schema()
+    with session_scope() as session:
+        try:
+            name = get_experiment(session, experiment_id).name
+        except UnknownExperiment as exc:
+            raise UserError(str(exc)) from exc
+        _refuse_replacing_evaluated_variants(session, experiment_id, stages)
+    return name
 
 
 def _refuse_replacing_evaluated_variants(session: Session, experiment_id: str, stages: list[str]) -> None:
