@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Self
 
 import dagster as dg
+from dagster._utils.concurrency import ConcurrencyClaimStatus, ConcurrencySlotStatus
 from rich.console import Console
 
 from cli.children import descendants, end_processes
@@ -47,6 +48,10 @@ class RunWatch:
         self._signalled_at: float | None = None
         self._signals = 0
         self.signum: int | None = None  # the first SIGINT/SIGTERM received, if any
+        # Held by the run's slot claims and by _exit: a claim the main thread is making as we exit
+        # would otherwise queue the run again right after its queued claims were freed.
+        self._claim_gate = threading.Lock()
+        self._exiting = False
 
     def __enter__(self) -> Self:
         self._children_before = descendants()
@@ -56,6 +61,7 @@ class RunWatch:
         self._old_fd = None
         if threading.current_thread() is threading.main_thread():
             self._old_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+        self._gate_claims()
         self._thread = threading.Thread(target=self._watch, name="run-watch", daemon=True)
         self._thread.start()
         return self
@@ -63,10 +69,26 @@ class RunWatch:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
+        vars(self.instance.event_log_storage).pop("claim_concurrency_slot", None)
         if self._old_fd is not None:
             signal.set_wakeup_fd(self._old_fd)
         self._reader.close()
         self._writer.close()
+
+    def _gate_claims(self) -> None:
+        """Route this instance's slot claims through `_claim_gate`; once exiting, a claim is refused
+        (BLOCKED) instead of queueing the canceled run again."""
+        storage = self.instance.event_log_storage
+        claim = storage.claim_concurrency_slot
+
+        def gated(concurrency_key: str, run_id: str, step_key: str, priority: int | None = None):
+            with self._claim_gate:
+                if self._exiting:
+                    return ConcurrencyClaimStatus(concurrency_key=concurrency_key,
+                                                  slot_status=ConcurrencySlotStatus.BLOCKED, sleep_interval=1.0)
+                return claim(concurrency_key, run_id, step_key, priority)
+
+        storage.claim_concurrency_slot = gated
 
     def _watch(self) -> None:
         while not self._stop.is_set():
@@ -120,6 +142,8 @@ class RunWatch:
         run = self.instance.get_run_by_id(self.run_id)
         if run is not None and not run.is_finished:
             self.instance.report_run_canceled(run, message=f"Stopped by {name} ({why}).")
+        with self._claim_gate:  # a claim in flight finishes first; none starts after
+            self._exiting = True
         self.instance.event_log_storage.free_concurrency_slots_for_run(self.run_id)
         end_processes(descendants() - self._children_before, CHILDREN_GRACE_S)
         sys.stdout.flush()
