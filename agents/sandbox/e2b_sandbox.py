@@ -7,6 +7,7 @@ settings.sandbox.e2b_public_previews: requests must then carry `preview_headers`
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import posixpath
 import shlex
@@ -24,6 +25,7 @@ from agents.sandbox import steps
 from agents.sandbox.appconfig import load_app_config
 from agents.sandbox.base import (
     AppConfig,
+    BringupFailed,
     CommandResult,
     DiffSummary,
     PathEscape,
@@ -34,11 +36,13 @@ from agents.sandbox.base import (
     SandboxTimeout,
 )
 from agents.sandbox.diffparse import STATUS_ARGV, diff_argv, parse_diff, parse_status
+from agents.sandbox.excerpt import cause_excerpt
 from agents.sandbox.repos import git, resolve
 from db.settings import get_settings
 
 WORKDIR = "/home/user/app"
 TRAFFIC_HEADER = "e2b-traffic-access-token"
+OUTPUT_LINES_KEPT = 400  # chunks of the app's output kept for a start failure's cause
 
 
 @contextlib.contextmanager
@@ -237,10 +241,13 @@ class E2BSandbox:
             command = self.app.start
         else:
             command = f"python3 -m http.server {port} --bind 0.0.0.0 --directory {shlex.quote(self.app.static_root)}"
+        # The app's output, kept (bounded) so a start that never answers can say why, as locally.
+        output: collections.deque[str] = collections.deque(maxlen=OUTPUT_LINES_KEPT)
         with provider_errors("start the preview"):
             # E2B's proxy reaches the VM from outside its loopback: the app listens on all interfaces.
             self._sbx.commands.run(command, background=True, cwd=WORKDIR, timeout=0,
-                                   envs=steps.app_env(self.app, port=port, host="0.0.0.0"))
+                                   envs=steps.app_env(self.app, port=port, host="0.0.0.0"),
+                                   on_stdout=output.append, on_stderr=output.append)
             url = f"https://{self._sbx.get_host(port)}/"
         deadline = time.monotonic() + self._cfg.preview_ready_timeout_s
         while time.monotonic() < deadline:
@@ -251,8 +258,10 @@ class E2BSandbox:
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        raise SandboxError(f"start failed: nothing answered on port {port} in E2B within "
-                           f"{self._cfg.preview_ready_timeout_s:g}s — set `start` and `port` in variantlab.toml")
+        # The same commit starts the same way next time: a bring-up failure, not retried.
+        raise BringupFailed(f"start failed: nothing answered on port {port} in E2B within "
+                            f"{self._cfg.preview_ready_timeout_s:g}s: {cause_excerpt(''.join(output))} "
+                            "— set `start` and `port` in variantlab.toml")
 
     def diff(self) -> DiffSummary:
         result = self.run(diff_argv(self.base_commit, self.app.dependency_dirs + self._produced),

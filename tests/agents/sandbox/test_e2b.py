@@ -21,6 +21,7 @@ from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import e2b
+import httpx
 import pytest
 
 from agents.sandbox.base import (
@@ -249,3 +250,34 @@ def test_bytes_cross_the_sdk_unchanged(fake_e2b: type[FakeE2B]) -> None:
     assert "\ufffd" in sandbox.read_file("public/index.html")  # the text API could not have kept it
     with pytest.raises(PathEscape):
         sandbox.write_bytes("../outside.html", b"x")
+
+
+def test_a_preview_that_never_answers_is_a_bring_up_failure_naming_its_cause(monkeypatch) -> None:
+    class Commands:
+        def run(self, cmd: str, **kwargs) -> None:  # the app starts, prints its error, never listens
+            kwargs["on_stdout"]("> shop@1.0.0 start\n")
+            kwargs["on_stderr"]("Error: Cannot find module 'express'\n    at Module._resolve\n")
+
+    class Sbx:
+        commands = Commands()
+
+        def get_host(self, port: int) -> str:
+            return f"{port}-sbx.invalid"
+
+    def refused(*args, **kwargs):
+        raise httpx.ConnectError("refused")
+
+    sandbox = object.__new__(E2BSandbox)
+    sandbox._cfg = get_settings().sandbox.model_copy(update={"preview_ready_timeout_s": 0.3})
+    sandbox._destroyed = False
+    sandbox._extended_at = float("inf")
+    sandbox._url = None
+    sandbox.app = AppConfig(kind="node", start="npm start", port=3000)
+    sandbox._sbx = Sbx()
+    monkeypatch.setattr("agents.sandbox.e2b_sandbox.httpx.get", refused)
+    with pytest.raises(BringupFailed) as caught:  # not retried: the same commit starts the same way
+        sandbox.start_preview()
+    message = str(caught.value)
+    assert message.startswith("start failed: nothing answered on port 3000 in E2B within 0.3s: ")
+    assert "Error: Cannot find module 'express'" in message
+    assert message.endswith("— set `start` and `port` in variantlab.toml")
