@@ -60,6 +60,7 @@ class ShipCandidate:
     files_modified: tuple[str, ...]
     tests_passed: bool | None
     tests_note: str | None
+    no_tests: bool  # the app has no test command: the champion was chosen on its behavioural check
     sessions: tuple[tuple[str, int], ...]  # (variant key, panel sessions), control first
     primary: MetricLine | None
     guardrails: tuple[MetricLine, ...]
@@ -101,6 +102,7 @@ def load_candidate(session: Session, experiment_id: str, variant_key: str) -> Sh
         files_modified=tuple(run.files_modified or ()) if run else (),
         tests_passed=run.tests_passed if run else None,
         tests_note=diagnostics.get("baseline") or diagnostics.get("note"),
+        no_tests=bool(diagnostics.get("no_tests")),
         sessions=_sessions(session, experiment_id, variants),
         primary=next((m for m in metrics if m.metric == PRIMARY_METRIC), None),
         guardrails=tuple(m for m in metrics if m.is_guardrail),

@@ -44,7 +44,11 @@ def primary_line(m: MetricLine | None) -> str:
     change = f"{_number(m.control_mean, m.type)} → {_number(m.mean, m.type)}"
     if m.effect_abs is None:
         return f"{m.metric}: {change} (no comparison)"
-    interval = f"95% CI {_number(m.ci_abs_low, m.type, True)} to {_number(m.ci_abs_high, m.type, True)}"
+    low, high = m.ci_abs_low, m.ci_abs_high
+    if m.type == "binomial":  # a normal interval on few sessions can pass ±100 pp, which no difference can
+        low = None if low is None else max(low, -1.0)
+        high = None if high is None else min(high, 1.0)
+    interval = f"95% CI {_number(low, m.type, True)} to {_number(high, m.type, True)}"
     p = "—" if m.p_value_adjusted is None else f"{m.p_value_adjusted:.3g}"
     return f"{m.metric}: {change}, {_number(m.effect_abs, m.type, True)} ({interval}; adjusted p = {p})"
 
@@ -64,6 +68,8 @@ def guardrails_line(candidate: ShipCandidate) -> str:
 
 
 def tests_line(candidate: ShipCandidate) -> str:
+    if candidate.no_tests:
+        return "none: the app has no tests; chosen on its behavioural check"
     verdict = {True: "kept", False: "NOT kept", None: "not run"}[candidate.tests_passed]
     return f"{verdict} ({candidate.tests_note})" if candidate.tests_note else verdict
 

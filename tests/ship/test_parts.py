@@ -6,6 +6,7 @@ from dataclasses import replace
 import pytest
 
 from agents.ship.evidence import SUBJECT_CHARS, primary_line, title
+from agents.ship.evidence import tests_line as baseline_tests_line
 from agents.ship.git import auth_env, shown
 from agents.ship.github import GitHubRepo, github_repo
 from db.shipping import MetricLine, ShipCandidate
@@ -59,6 +60,11 @@ def _line(**changes: object) -> MetricLine:
     (_line(metric="task_success", type="binomial", control_mean=0.5, mean=0.625, effect_abs=0.125,
            ci_abs_low=-0.05, ci_abs_high=0.3),
      "task_success: 50% → 62%, +12.5 pp (95% CI -5.0 pp to +30.0 pp; adjusted p = 0.012)"),
+    (_line(metric="task_success", type="binomial", control_mean=0.1, mean=0.9, effect_abs=0.8,
+           ci_abs_low=0.4, ci_abs_high=1.295),  # a normal interval on few sessions overshoots
+     "task_success: 10% → 90%, +80.0 pp (95% CI +40.0 pp to +100.0 pp; adjusted p = 0.012)"),
+    (_line(effect_abs=-0.8, ci_abs_low=-1.3, ci_abs_high=-0.3),  # a mean is not bounded: shown as computed
+     "actions: 12 → 9.5, -0.8 (95% CI -1.3 to -0.3; adjusted p = 0.012)"),
     (_line(effect_abs=None), "actions: 12 → 9.5 (no comparison)"),
     (None, "not measured"),
 ])
@@ -72,6 +78,19 @@ def test_the_title_fits_a_subject_line():
         champion_reason=None, variant_id="var_1", variant_key="v12", is_champion=True, approved=True,
         approved_by=None, suggestion_title="x" * 200, suggestion_rationale="", run_id="ca_1", patch="",
         run_model="m", run_strategy="baseline", run_completed_at=None, files_modified=(), tests_passed=True,
-        tests_note=None, sessions=(), primary=None, guardrails=(), shipped_url=None)
+        tests_note=None, no_tests=False, sessions=(), primary=None, guardrails=(), shipped_url=None)
     assert len(title(candidate)) == SUBJECT_CHARS and title(candidate).endswith("… (v12)")
     assert title(replace(candidate, suggestion_title="Add a search box")) == "Add a search box (v12)"
+
+
+def test_the_tests_line_says_when_the_app_has_no_tests():
+    candidate = ShipCandidate(
+        experiment_id="exp_0000000000000000", experiment_name="shop", repo_url="/r", base_branch=None, goal="g",
+        champion_reason=None, variant_id="var_1", variant_key="v1", is_champion=True, approved=True,
+        approved_by=None, suggestion_title="t", suggestion_rationale="", run_id="ca_1", patch="",
+        run_model="m", run_strategy="baseline", run_completed_at=None, files_modified=(), tests_passed=None,
+        tests_note="the app has no test command", no_tests=True, sessions=(), primary=None, guardrails=(),
+        shipped_url=None)
+    assert baseline_tests_line(candidate) == "none: the app has no tests; chosen on its behavioural check"
+    assert baseline_tests_line(replace(candidate, no_tests=False, tests_note=None)) == "not run"
+    assert baseline_tests_line(replace(candidate, no_tests=False, tests_passed=True, tests_note="3 passed")) == "kept (3 passed)"
