@@ -23,7 +23,10 @@ def decision_rows(results: list[SessionResult], metrics: Collection[str]) -> tup
             if metric.name not in metrics:
                 continue
             scale = 1.0 if metric.type == "binomial" else metric.scale
-            values = [float(v) * scale for v in (getattr(r, metric.column) for r in mine) if v is not None]
+            counted = [r for r in mine if r.success] if metric.successful_only else mine
+            values = [float(v) * scale for v in (getattr(r, metric.column) for r in counted) if v is not None]
+            if not values:
+                continue  # as the database: no row for a metric no session of this variant measured
             rows.append(MetricRow(key, metric.name, metric.type, len(values), sum(values),  # type: ignore[arg-type]
                                   sum(v * v for v in values), metric.higher_is_better))
     return tuple(rows)

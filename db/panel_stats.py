@@ -18,12 +18,15 @@ class PanelMetric:
     higher_is_better: bool
     guardrail_margin: float | None = None  # relative tolerated harm; None: not a guardrail
     scale: float = 1.0  # e.g. ms -> s
+    # Effort is counted over sessions that reached the goal: over all sessions, an arm where users
+    # give up at once would look like the least effort, and could be named champion for it.
+    successful_only: bool = False
 
 
 PANEL_METRICS: tuple[PanelMetric, ...] = (
     PanelMetric("task_success", "success", "binomial", True),
-    PanelMetric("actions", "n_actions", "mean", False),
-    PanelMetric("time_s", "duration_ms", "mean", False, scale=0.001),
+    PanelMetric("actions", "n_actions", "mean", False, successful_only=True),
+    PanelMetric("time_s", "duration_ms", "mean", False, scale=0.001, successful_only=True),
     PanelMetric("backtracks", "backtracks", "mean", False),
     PanelMetric("console_errors", "console_errors", "mean", False, guardrail_margin=0.10),
     PanelMetric("a11y_violations", "a11y_violations", "mean", False, guardrail_margin=0.10),
@@ -47,6 +50,8 @@ def panel_sufficient_stats(session: Session, experiment_id: str, stage: str = "b
     columns = []
     for metric in PANEL_METRICS:
         raw = getattr(BrowserSession, metric.column)
+        if metric.successful_only:  # NULL for the others: COUNT and SUM skip them
+            raw = case((BrowserSession.success.is_(True), raw), else_=None)
         value = cast(case((raw.is_(True), 1), else_=0), Integer) if metric.type == "binomial" else raw * metric.scale
         columns += [
             func.count(raw).label(f"{metric.name}__n"),

@@ -58,6 +58,31 @@ def test_decision_rows_are_what_the_metrics_stage_reads_back(app_db: str):
     assert in_memory <= stored
 
 
+def test_effort_counts_only_sessions_that_reached_the_goal(app_db: str):
+    # v1's users all give up after one action; control's all succeed in 6: giving up is not less effort.
+    results = [result("control", i, True, 6) for i in range(6)] + [result("v1", i, False, 1) for i in range(6)]
+    experiment_id = make_experiment(app_db)
+    with session_scope(app_db) as session:
+        ids = {}
+        for key in ("control", "v1"):
+            variant = Variant(experiment_id=experiment_id, type="control" if key == "control" else "experiment",
+                              key=key)
+            session.add(variant)
+            session.flush()
+            ids[key] = variant.id
+        for order, r in enumerate(results):
+            session.add(browser_session_row(r, experiment_id=experiment_id, variant_id=ids[r.variant_key],
+                                            test_session_id=None, flow_ids={}, stage="browser_results",
+                                            panel_order=order))
+    with session_scope(app_db) as session:
+        stored = {(s["variant"], s["metric"]): s for s in panel_sufficient_stats(session, experiment_id)}
+    assert (stored["control", "actions"]["n"], stored["control", "actions"]["sum"]) == (6, 36.0)
+    assert ("v1", "actions") not in stored and ("v1", "time_s") not in stored  # no session of v1 succeeded
+    assert stored["v1", "task_success"]["n"] == 6  # success itself is over every session
+    in_memory = {(r.variant, r.metric) for r in decision_rows(results, (PRIMARY_METRIC, *SECONDARY_METRICS))}
+    assert in_memory == {("control", "task_success"), ("control", "actions"), ("v1", "task_success")}
+
+
 def test_rounds_run_until_the_budget_in_whole_units_of_every_flow():
     rounds = PanelRounds(RULE, arms=2, flows=2, round_size=3)
     same = {"control": 0.5, "v1": 0.5}
