@@ -147,6 +147,9 @@ class Settings(BaseSettings):
     # run links there: Dagster run tags and materialisations, `variantlab run`, shipped pull requests.
     dashboard_url: Location = "http://127.0.0.1:8501"
     dagster_url: Location = "http://127.0.0.1:3000"
+    # Run config (YAML) for the runs the daemon starts (new-experiment sensor, evaluation schedule);
+    # pipelines/instance/celery_run.yaml sends their steps to Celery workers. None: Dagster's default.
+    scheduled_run_config: Path | None = None
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     browser: BrowserSettings = Field(default_factory=BrowserSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import yaml
 
 # The run config that sends a run's steps to the workers (`variantlab worker` reads the same file).
 CELERY_RUN_CONFIG = Path(__file__).parent / "instance" / "celery_run.yaml"
@@ -64,3 +65,22 @@ def experiment_job_def() -> dg.JobDefinition:
     from pipelines.definitions import defs
 
     return defs().resolve_job_def("experiment_job")
+
+
+class ScheduledRunConfigError(Exception):
+    """The `scheduled_run_config` setting names a file that is not a run config."""
+
+
+def scheduled_run_config(path: Path | None) -> dict[str, Any]:
+    """The run config of runs the sensor and the schedule request (the `scheduled_run_config`
+    setting): {} for Dagster's default executor. A missing or unreadable file is one clear error,
+    raised at the tick, so the daemon shows why no run started."""
+    if path is None:
+        return {}
+    try:
+        config = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise ScheduledRunConfigError(f"VARIANTLAB_SCHEDULED_RUN_CONFIG={path}: cannot read it as YAML: {exc}") from exc
+    if not isinstance(config, dict):
+        raise ScheduledRunConfigError(f"VARIANTLAB_SCHEDULED_RUN_CONFIG={path}: expected a mapping of run config")
+    return config

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from db.models import Experiment, Playground
 from db.settings import get_settings
+from pipelines.executors import scheduled_run_config
 from pipelines.jobs import evaluation_job
 from pipelines.resources import AppDatabase
 from pipelines.tags import experiment_tags
@@ -23,7 +24,9 @@ def evaluation_metrics_refresh(context: dg.ScheduleEvaluationContext, database: 
     """Every 30 minutes: recompute human-evaluation metrics for experiments with an active playground."""
     known = set(context.instance.get_dynamic_partitions("experiments"))
     settings = get_settings()
+    run_config = scheduled_run_config(settings.scheduled_run_config)
     for experiment_id, name in experiments_collecting_evaluations(database).items():
         if experiment_id in known:
             yield dg.RunRequest(run_key=f"{experiment_id}:{context.scheduled_execution_time.isoformat()}",
-                                partition_key=experiment_id, tags=experiment_tags(experiment_id, name, settings))
+                                partition_key=experiment_id, run_config=run_config,
+                                tags=experiment_tags(experiment_id, name, settings))

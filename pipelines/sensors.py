@@ -9,6 +9,7 @@ from sqlalchemy import and_, or_, select
 from db.base import UTCDateTime
 from db.models import Experiment
 from db.settings import get_settings
+from pipelines.executors import scheduled_run_config
 from pipelines.jobs import experiment_job
 from pipelines.partitions import experiments_partitions
 from pipelines.resources import AppDatabase
@@ -63,10 +64,11 @@ def new_experiments_sensor(context: dg.SensorEvaluationContext, database: AppDat
     if not ids:
         return dg.SensorResult(skip_reason="no new experiments", cursor=cursor)
     settings = get_settings()
+    run_config = scheduled_run_config(settings.scheduled_run_config)
     with database.session() as session:
         names = dict(session.execute(select(Experiment.id, Experiment.name).where(Experiment.id.in_(ids))).all())
     return dg.SensorResult(
-        run_requests=[dg.RunRequest(run_key=exp_id, partition_key=exp_id,
+        run_requests=[dg.RunRequest(run_key=exp_id, partition_key=exp_id, run_config=run_config,
                                     tags=experiment_tags(exp_id, names.get(exp_id, ""), settings))
                       for exp_id in ids],
         dynamic_partitions_requests=[experiments_partitions.build_add_request(ids)],

@@ -1,9 +1,11 @@
 """The sensor turns each new experiment into a partition and a run, exactly once."""
 
 import dagster as dg
+import pytest
 
 from db.experiments import create_experiment
 from db.session import session_scope
+from db.settings import get_settings
 from pipelines.resources import AppDatabase
 from pipelines.sensors import new_experiments_sensor
 from tests.pipelines.conftest import EXAMPLES
@@ -76,3 +78,26 @@ def test_more_than_one_batch_is_paged_through_exactly_once(app_db: str):
         instance.add_dynamic_partitions("experiments", [r.partition_key for r in result.run_requests])
         cursor = result.cursor
     assert sorted(requested) == sorted(created)  # every one, none twice
+
+
+def test_runs_the_daemon_starts_take_the_scheduled_run_config(app_db: str, monkeypatch, tmp_path):
+    from pipelines.executors import CELERY_RUN_CONFIG, ScheduledRunConfigError
+
+    instance = dg.DagsterInstance.ephemeral()
+    with session_scope(app_db) as session:
+        create_experiment(session, repo=str(EXAMPLES / "shop"), goal="g")
+    assert [r.run_config for r in _tick(instance, None).run_requests] == [{}]  # Dagster's default executor
+    monkeypatch.setenv("VARIANTLAB_SCHEDULED_RUN_CONFIG", str(CELERY_RUN_CONFIG))
+    monkeypatch.setenv("CELERY_BROKER_URL", "pyamqp://guest:guest@127.0.0.1:5672//")
+    get_settings.cache_clear()
+    (request,) = _tick(instance, None).run_requests
+    assert request.run_config["execution"]["config"]["celery"]["broker"] == {"env": "CELERY_BROKER_URL"}
+    # The job accepts it as it is: the steps of the sensor's runs go to the Celery workers.
+    from pipelines.definitions import defs
+
+    job = defs().resolve_job_def(new_experiments_sensor.job_name)
+    assert dg.validate_run_config(job, request.run_config)
+    monkeypatch.setenv("VARIANTLAB_SCHEDULED_RUN_CONFIG", str(tmp_path / "missing.yaml"))
+    get_settings.cache_clear()
+    with pytest.raises(ScheduledRunConfigError, match="missing.yaml: cannot read it as YAML"):
+        _tick(instance, None)
