@@ -1,7 +1,8 @@
 # Two commands for a fresh machine: `make demo` and `make test`. Everything they need is set up here.
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
-PYTEST_ARGS ?=
+# The slowest tests are listed at the end, so a suite creeping toward CI's limit shows where.
+PYTEST_ARGS ?= --durations=25
 
 .PHONY: demo test setup system-deps python-deps dashboard lint
 
