@@ -74,6 +74,10 @@ class BringupFailed(SandboxError):
     says the cause and the variantlab.toml key or setting that fixes it."""
 
 
+class RepoUnreadable(BringupFailed):
+    """A local repository git cannot copy from (missing or corrupt objects): the same each time."""
+
+
 class NotAWebApp(BringupFailed):
     """The repository holds nothing that can be served (no page, no server): bring-up fails here."""
 

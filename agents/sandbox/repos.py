@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from agents.sandbox.base import SandboxError
+from agents.sandbox.base import RepoUnreadable, SandboxError
 
 _URL = re.compile(r"^([a-z][a-z0-9+.-]*://|[\w.-]+@[\w.-]+:)", re.IGNORECASE)
 _GIT_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
@@ -95,8 +95,19 @@ def _from_local(path: Path, mirror: Path, ref: str | None) -> Source:
     if not mirror.exists():
         _atomic_create(mirror, lambda tmp: git("init", "--bare", "--quiet", str(tmp)))
     if _commit_in(mirror, commit) is None:
-        git(f"--git-dir={mirror}", "fetch", "--quiet", str(path), commit)
+        try:
+            git(f"--git-dir={mirror}", "fetch", "--quiet", str(path), commit)
+        except SandboxError as exc:  # on a local disk there is no network to blame: retrying is futile
+            raise RepoUnreadable(f"git cannot copy commit {commit[:12]} out of {path}: {_fatal(str(exc))} "
+                                 f"— `git -C {path} fsck` names what is missing") from exc
     return Source(mirror, commit)
+
+
+def _fatal(message: str) -> str:
+    """What git's last `fatal:` says (e.g. "unable to read <object>"), else its first line."""
+    fatal = [line.rsplit("fatal:", 1)[1].strip() for line in message.splitlines() if "fatal:" in line]
+    named = [line for line in fatal if "unable to read" in line or "missing" in line or "corrupt" in line]
+    return (named or fatal or [message.strip() or "no output"])[0]
 
 
 def _fingerprint(folder: Path) -> str:
