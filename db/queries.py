@@ -33,6 +33,7 @@ from db.models import (
     VariantMetric,
 )
 from db.panel_stats import higher_is_better
+from db.stage_names import Stage
 
 Row = dict[str, Any]
 
@@ -213,7 +214,7 @@ def feedback(session: Session, experiment_id: str) -> list[Row]:
 
 # The stages that run a simulated-user panel against the experiment's test session (and write
 # browser_sessions when it is over).
-PANEL_STAGES = ("control_analysis", "browser_results")
+PANEL_STAGES = (Stage.CONTROL_ANALYSIS, Stage.BROWSER_RESULTS)
 
 
 def system_now(session: Session, experiment_id: str | None = None) -> Row:

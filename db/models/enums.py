@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import CheckConstraint
 
+from db.stage_names import MAIN_STAGES
+
 RUN_STATUS = ("pending", "running", "completed", "failed")  # seed 000 status flow
 EXPERIMENT_STATUS = RUN_STATUS
 # seed 003 workspace lifecycle, renamed for experiments: soon -> proposed
 WORKFLOW_STATUS = ("proposed", "implementing", "beta", "in_review", "verified")
 VARIANT_TYPE = ("control", "experiment")
-STAGES = (
-    "test_flows",
-    "control_analysis",
-    "variant_suggestions",
-    "variant_implementations",
-    "browser_results",
-    "variant_metrics",
-    "evaluation_metrics",
-)
+STAGES = MAIN_STAGES  # a stage row names a stage of the experiment's run (db/stage_names.py)
 STAGE_STATUS = RUN_STATUS
 TEST_SESSION_STATUS = ("pending", "generating", "ready", "running", "completed", "failed")  # seed 004
 FLOW_STATUS = RUN_STATUS
