@@ -1,4 +1,4 @@
-"""The approval workflow (seed 003) and feedback that goes back to the code agent.
+"""The approval workflow and feedback that goes back to the code agent.
 
 proposed → implementing → beta → in_review (an analyst approves the champion) → verified (an admin
 verifies). Every function checks the actor's role itself, from the database, so a caller that

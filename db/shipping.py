@@ -161,7 +161,7 @@ def record_completed(session: Session, candidate: ShipCandidate, record: ShipRec
                      actor_id: str | None) -> None:
     run = session.get(SolveRun, candidate.run_id)
     run.pr_url, run.commit_hash, run.commit_message = record.url, record.commit, record.commit_message
-    # Seed 003 deploys belong to what is deployed: shipping is the variant's deploy to its repository.
+    # Deploys belong to what is deployed: shipping is the variant's deploy to its repository.
     variant = session.get(Variant, candidate.variant_id)
     variant.deploy_status, variant.deploy_started_at, variant.deploy_completed_at = (
         "ready", record.started_at, utcnow())

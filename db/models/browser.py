@@ -1,4 +1,4 @@
-"""Seed 004 test sessions, flows, execution logs, system stats; seed 000 browser agents.
+"""Test sessions, flows, execution logs, system stats, and the browser sessions of the panels.
 
 A seed-000 "agent" (one browser-use task on one variant) and a seed-004 "browser session" (one
 browser instance running a flow) are the same thing here: one simulated user's session.
