@@ -161,7 +161,7 @@ def session_counts(session: Session, experiment_id: str) -> dict[str, int]:
     """Panel sessions per variant (the SRM check's observed split)."""
     rows = session.execute(
         select(Variant.key, func.count(BrowserSession.id)).join(BrowserSession, BrowserSession.variant_id == Variant.id)
-        .where(Variant.experiment_id == experiment_id, BrowserSession.stage == "browser_results")
+        .where(Variant.experiment_id == experiment_id, BrowserSession.stage == Stage.BROWSER_RESULTS)
         .group_by(Variant.key)
     ).all()
     return {key: n for key, n in rows}
