@@ -159,7 +159,7 @@ class TaskSpec(BaseModel):
 
 
 class FlowSpec(BaseModel):
-    """Seed 004 test flow: one user journey derived from the goal."""
+    """A test flow: one user journey derived from the goal."""
 
     name: str
     description: str
@@ -182,7 +182,7 @@ class FlowPlan(BaseModel):
 
 
 class VariantAnalysis(BaseModel):
-    """Seed 000 analysis/result object: {success, summary, insights, issues}."""
+    """What a panel found on a variant: {success, summary, insights, issues}."""
 
     success: bool
     summary: str

@@ -1,4 +1,4 @@
-"""Seed 003 feedback loop: reviewer feedback on a variant becomes refinement runs of its solve."""
+"""The feedback loop: reviewer feedback on a variant becomes refinement runs of its solve."""
 
 from typing import Any
 

@@ -133,7 +133,7 @@ def experiment_links(context: dg.AssetExecutionContext, database: AppDatabase) -
 
 
 def record_panel_stats(session: Session, *, sessions: int, browsers: int, seconds: float, stage: str) -> None:
-    """Seed 004 system statistics: a sample after each panel (what ran, how fast), for the System view.
+    """System statistics: a sample after each panel (what ran, how fast), for the System view.
 
     Called in the panel's own transaction after its sessions were added: flushing first puts them (and
     the deletes of the rows they replace) in the count, so the total counts every session exactly once,

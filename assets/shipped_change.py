@@ -1,6 +1,6 @@
 """On demand only: the champion's change as a branch and pull request, with the evidence.
 
-Not in experiment_job (pipelines/jobs.py selects its stages by name), so a normal run never ships;
+Not in experiment_job (db/stage_names.MAIN_STAGES leaves it out), so a normal run never ships;
 someone materialises this partition from the Dagster UI, or runs `variantlab ship`, which records
 the same metadata here.
 """
@@ -10,11 +10,12 @@ import dagster as dg
 from agents.ship.refusals import ShipRefused
 from agents.ship.service import Shipped, ship_change
 from assets.records import experiment_links
+from assets.stage_runner import stage_asset
 from db.settings import get_settings
-from pipelines.partitions import experiments_partitions
+from db.stage_names import Stage
 from pipelines.resources import AppDatabase
 
-ASSET_KEY = "shipped_change"
+ASSET_KEY = Stage.SHIPPED_CHANGE.value  # as Dagster keys it (variantlab ship records materialisations under it)
 
 
 class ShipConfig(dg.Config):
@@ -32,8 +33,7 @@ def ship_metadata(shipped: Shipped) -> dict[str, object]:
             "pushed": published.pushed, "commit_message": dg.MetadataValue.md(f"```\n{shipped.message}```")}
 
 
-@dg.asset(name=ASSET_KEY, partitions_def=experiments_partitions, deps=["variant_metrics"], group_name="experiment",
-          kinds={"git"})
+@stage_asset(Stage.SHIPPED_CHANGE, deps=[Stage.VARIANT_METRICS], kinds={"git"})
 def shipped_change(context: dg.AssetExecutionContext, config: ShipConfig, database: AppDatabase) -> dg.MaterializeResult:
     """The approved champion as a branch (and on GitHub a pull request) that carries its evidence."""
     settings = get_settings().model_copy(update={"database_url": database.ready_url()})

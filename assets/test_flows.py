@@ -1,86 +1,96 @@
-"""Stage 1: the user journeys every variant is measured on (seed 004 test session and flows)."""
+"""Stage 1: the user journeys every variant is measured on (a test session and its flows)."""
 
-import time
+from dataclasses import dataclass
 
 import dagster as dg
 from sqlalchemy import delete
+from sqlalchemy.orm import Session
 
 from agents.browser.scout import scout
+from agents.llm.base import LLMResult
 from agents.llm.tasks import derive_flows
 from agents.sandbox.base import NotAWebApp, describe_plan, plan_as_dict
 from agents.sandbox.factory import open_sandbox
-from agents.schemas import ScoutInventory
-from assets.records import dagster_run_id, experiment_links
+from agents.schemas import FlowPlan, ScoutInventory
+from assets.stage_runner import Metadata, StageCall, run_stage, stage_asset
 from db.base import utcnow
-from db.experiment_playground import guard_variants_with_evaluations
 from db.experiments import add_event, get_experiment
 from db.models import TestFlow, TestSession
-from db.stages import tracked_stage
-from pipelines.partitions import experiments_partitions
-from pipelines.policies import EXTERNAL_SERVICE_RETRY, fail_without_retry
+from db.stage_names import Stage
+from pipelines.policies import EXTERNAL_SERVICE_RETRY
 from pipelines.resources import AppDatabase
 
-STAGE = "test_flows"
+STAGE = Stage.TEST_FLOWS
 
 
-@dg.asset(partitions_def=experiments_partitions, retry_policy=EXTERNAL_SERVICE_RETRY, pool="llm",
-          group_name="experiment", kinds={"python"})
+@dataclass(frozen=True)
+class _Inputs:
+    repo: str
+    ref: str
+    goal: str
+
+
+@dataclass(frozen=True)
+class _Flows:
+    inventory: ScoutInventory
+    bringup: dict[str, object]  # how the app came up, with the evidence for each choice
+    plan: LLMResult[FlowPlan]
+
+
+@stage_asset(STAGE, retry_policy=EXTERNAL_SERVICE_RETRY, pool="llm")
 def test_flows(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.MaterializeResult:
     """The flows (user journeys) derived from the experiment's goal and a scout's inventory of the rendered app."""
-    experiment_id = context.partition_key
-    url = database.ready_url()
-    started = time.monotonic()
-    with fail_without_retry(), database.session() as session:
-        # Before tracked_stage: a refusal changes nothing, so it leaves no failed run on the record.
-        guard_variants_with_evaluations(session, experiment_id, STAGE)
-    with fail_without_retry(), tracked_stage(experiment_id, STAGE, url=url,
-                                             dagster_run_id=dagster_run_id(context)):
-        with database.session() as session:
-            experiment = get_experiment(session, experiment_id)
-            repo, ref, goal = experiment.repo_url, experiment.base_branch, experiment.goal
-        with open_sandbox(repo, ref) as sandbox:
-            inventory = scout(sandbox.start_preview(), headers=sandbox.preview_headers)
-            bringup = plan_as_dict(sandbox.app)
-        if not inventory.app_pages and not inventory.forms and not inventory.items:
-            raise NotAWebApp(_nothing_served(inventory))  # no retry: the same repo serves the same nothing
-        plan = derive_flows(goal, inventory)
-        dropped = [d.model_dump() for d in plan.value.dropped]
-        with database.session() as session:
-            # Again in the deleting transaction: testers may have evaluated while the flows were derived.
-            guard_variants_with_evaluations(session, experiment_id, STAGE)
-            # Replace what this stage wrote before for this partition: re-materialising is safe. The
-            # cascade takes every browser session and log measured on these flows with it.
-            session.execute(delete(TestSession).where(TestSession.experiment_id == experiment_id))
-            test_session = TestSession(
-                experiment_id=experiment_id, name=f"Flows for: {goal[:80]}", prompt=goal, status="ready",
-                provider=plan.provider, total_flows=len(plan.value.flows), started_at=utcnow(),
-            )
-            session.add(test_session)
-            # How the app came up, with the evidence for each choice: the report and dashboard show it.
-            get_experiment(session, experiment_id).bringup_plan = bringup
-            session.flush()
-            for flow in plan.value.flows:
-                session.add(TestFlow(session_id=test_session.id, name=flow.name, description=flow.description,
-                                     instructions=flow.instructions, order=flow.order, approved=flow.approved,
-                                     task=flow.task.model_dump()))
-            add_event(session, experiment_id, "session_created", stage=STAGE, test_session_id=test_session.id,
-                      title=f"{len(plan.value.flows)} flows derived from the goal",
-                      data={"provider": plan.provider, "flows": [f.name for f in plan.value.flows],
-                            "dropped": dropped, "scout": _summary(inventory),
-                            # The whole inventory, for later stages (suggestions that fit the app).
-                            "inventory": inventory.model_dump(mode="json")})
-    return dg.MaterializeResult(metadata={
-        **experiment_links(context, database),
-        "flows": len(plan.value.flows),
-        "flow_names": dg.MetadataValue.json([f.name for f in plan.value.flows]),
+    return run_stage(context, database, STAGE, read=_read, work=_derive_flows, write=_write)
+
+
+def _read(session: Session, call: StageCall) -> _Inputs:
+    experiment = get_experiment(session, call.experiment_id)
+    return _Inputs(experiment.repo_url, experiment.base_branch, experiment.goal)
+
+
+def _derive_flows(inputs: _Inputs, call: StageCall) -> _Flows:
+    with open_sandbox(inputs.repo, inputs.ref) as sandbox:
+        inventory = scout(sandbox.start_preview(), headers=sandbox.preview_headers)
+        bringup = plan_as_dict(sandbox.app)
+    if not inventory.app_pages and not inventory.forms and not inventory.items:
+        raise NotAWebApp(_nothing_served(inventory))  # no retry: the same repo serves the same nothing
+    return _Flows(inventory, bringup, derive_flows(inputs.goal, inventory))
+
+
+def _write(session: Session, inputs: _Inputs, derived: _Flows, call: StageCall) -> Metadata:
+    plan, flows = derived.plan, derived.plan.value.flows
+    dropped = [d.model_dump() for d in plan.value.dropped]
+    # Replace what this stage wrote before for this partition: re-materialising is safe. The cascade
+    # takes every browser session and log measured on these flows with it.
+    session.execute(delete(TestSession).where(TestSession.experiment_id == call.experiment_id))
+    test_session = TestSession(experiment_id=call.experiment_id, name=f"Flows for: {inputs.goal[:80]}",
+                               prompt=inputs.goal, status="ready", provider=plan.provider, total_flows=len(flows),
+                               started_at=utcnow())
+    session.add(test_session)
+    # How the app came up, with the evidence for each choice: the report and dashboard show it.
+    get_experiment(session, call.experiment_id).bringup_plan = derived.bringup
+    session.flush()
+    for flow in flows:
+        session.add(TestFlow(session_id=test_session.id, name=flow.name, description=flow.description,
+                             instructions=flow.instructions, order=flow.order, approved=flow.approved,
+                             task=flow.task.model_dump()))
+    add_event(session, call.experiment_id, "session_created", stage=STAGE, test_session_id=test_session.id,
+              title=f"{len(flows)} flows derived from the goal",
+              data={"provider": plan.provider, "flows": [f.name for f in flows], "dropped": dropped,
+                    "scout": _summary(derived.inventory),
+                    # The whole inventory, for later stages (suggestions that fit the app).
+                    "inventory": derived.inventory.model_dump(mode="json")})
+    return {
+        "flows": len(flows),
+        "flow_names": dg.MetadataValue.json([f.name for f in flows]),
         "dropped_flows": dg.MetadataValue.json(dropped),
-        "scout": dg.MetadataValue.json(_summary(inventory)),
-        "bringup": describe_plan(bringup),
+        "scout": dg.MetadataValue.json(_summary(derived.inventory)),
+        "bringup": describe_plan(derived.bringup),
         "provider": plan.provider,
         "tokens": plan.input_tokens + plan.output_tokens,
         "cost_usd": plan.cost_usd,
-        "seconds": round(time.monotonic() - started, 2),
-    })
+        "seconds": round(call.elapsed(), 2),
+    }
 
 
 def _nothing_served(inventory: ScoutInventory) -> str:

@@ -2,109 +2,173 @@
 
 import datetime as dt
 import time
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import dagster as dg
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from agents.code.solve import RunConfig, SolveOutcome, run_solve
 from agents.llm.base import ModelSpec
 from agents.schemas import SuggestionSpec
 from assets.feedback import link_feedback, sent_feedback, with_feedback
-from assets.records import StageInputMissing, dagster_run_id, experiment_links
+from assets.records import StageInputMissing
+from assets.stage_runner import Metadata, StageCall, run_stage, stage_asset
 from db.ai_models import active_models
 from db.base import utcnow
 from db.build_summary import build_summary
-from db.experiment_playground import guard_variants_with_evaluations
 from db.experiments import add_event, get_experiment
 from db.models import Solve, SolveRun, Suggestion, Variant
-from db.settings import get_settings
-from db.stages import tracked_stage
-from pipelines.partitions import experiments_partitions
-from pipelines.policies import EXTERNAL_SERVICE_RETRY, fail_without_retry
+from db.settings import CodeAgentSettings, get_settings
+from db.stage_names import Stage
+from pipelines.policies import EXTERNAL_SERVICE_RETRY
 from pipelines.resources import AppDatabase
 
-STAGE = "variant_implementations"
+STAGE = Stage.VARIANT_IMPLEMENTATIONS
 
 
-@dg.asset(partitions_def=experiments_partitions, deps=["variant_suggestions"],
-          retry_policy=EXTERNAL_SERVICE_RETRY, pool="sandbox", group_name="experiment", kinds={"python"})
+@dataclass(frozen=True)
+class _Suggestion:
+    id: str
+    rank: int  # its variant's key is v{rank}
+    spec: SuggestionSpec
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    repo: str
+    ref: str | None
+    code: CodeAgentSettings
+    suggestions: list[_Suggestion]
+    matrix: list[RunConfig]  # every active model × temperature × strategy
+    model_row_ids: dict[str, int]  # model id → its registry row
+    feedback: dict[str, list[tuple[str, str]]]  # variant key → [(feedback id, text)] sent to the agent
+
+
+@dataclass(frozen=True)
+class SolveToPersist:
+    """One suggestion's solve as the agents left it, for the stage to write."""
+
+    suggestion: _Suggestion
+    outcome: SolveOutcome
+    events: list[tuple[str, dict[str, Any]]]
+    seconds: float
+    matrix: list[RunConfig]  # the stage's matrix plus this suggestion's refinement runs
+    feedback_ids: list[str]  # the reviewers' feedback the refinement runs carry
+
+
+@dataclass(frozen=True)
+class SolveSummary:
+    """What one persisted solve came to: a line of the materialisation's metadata."""
+
+    suggestion: str
+    champion: dict[str, str] | None
+    runs: int
+    run_ids: list[str]
+    failed_runs: int
+    tokens: int
+    cost_usd: float
+    strategies: list[str]
+    seconds: float
+    reason: str
+
+    def as_metadata(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if k != "run_ids"}
+
+
+@stage_asset(STAGE, deps=[Stage.VARIANT_SUGGESTIONS], retry_policy=EXTERNAL_SERVICE_RETRY, pool="sandbox")
 def variant_implementations(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.MaterializeResult:
     """One experimental variant per suggestion: the champion of a solve's matrix of code-agent runs."""
-    experiment_id = context.partition_key
+    return run_stage(context, database, STAGE, read=_read, work=_solve_all, write=_write)
+
+
+def _read(session: Session, call: StageCall) -> _Inputs:
     code = get_settings().code
-    started = time.monotonic()
-    with fail_without_retry(), database.session() as session:
-        # Before tracked_stage: a refusal changes nothing, so it leaves no failed run on the record.
-        guard_variants_with_evaluations(session, experiment_id, STAGE)
-    with fail_without_retry(), tracked_stage(experiment_id, STAGE, url=database.ready_url(),
-                                             dagster_run_id=dagster_run_id(context)) as stage:
-        with database.session() as session:
-            experiment = get_experiment(session, experiment_id)
-            repo, ref = experiment.repo_url, experiment.base_branch
-            suggestions = list(session.scalars(select(Suggestion).where(
-                Suggestion.experiment_id == experiment_id).order_by(Suggestion.rank)))
-            if not suggestions:
-                raise StageInputMissing("no suggestions; materialise variant_suggestions first")
-            models = [(m.id, ModelSpec(provider=m.provider, model_id=m.model_id, name=m.name, config=m.config or {}))
-                      for m in active_models(session, code.models)]
-            suggestion_rows = [(s.id, s.rank, SuggestionSpec(title=s.title, rationale=s.rationale,
-                                addresses_issues=s.addresses_issues, target_metric=s.target_metric, recipe=s.recipe))
-                               for s in suggestions]
-            feedback = sent_feedback(session, experiment_id)
-        matrix = [RunConfig(model=spec, temperature=t, strategy=strategy, max_edits=code.max_edits)
-                  for _, spec in models for t in code.temperatures for strategy in code.strategies]
-        model_row_ids = {spec.model_id: row_id for row_id, spec in models}
-        outcomes: list[tuple[Any, ...]] = []
-        for index, (suggestion_id, rank, spec) in enumerate(suggestion_rows):
-            events: list[tuple[str, dict[str, Any]]] = []
-            solve_started = time.monotonic()
-            # Feedback on this suggestion's variant adds refinement runs that carry the reviewer's words.
-            run_matrix, run_spec, feedback_ids = with_feedback(matrix, spec, feedback.get(f"v{rank}", []))
-            outcome = run_solve(repo, run_spec, ref=ref, matrix=run_matrix, max_parallel=code.max_parallel,
-                                time_budget_s=code.time_budget_s, agent=code.agent,
-                                on_event=lambda kind, data, sink=events: sink.append((kind, data)))
-            outcomes.append((suggestion_id, rank, spec, outcome, events, time.monotonic() - solve_started,
-                             run_matrix, feedback_ids))
-            stage.progress(int(100 * (index + 1) / len(suggestion_rows)), f"solved: {spec.title}")
-        with database.session() as session:
-            # Again in the deleting transaction: testers may have evaluated while the agents worked.
-            guard_variants_with_evaluations(session, experiment_id, STAGE)
-            # Replace this partition's solves and experimental variants (runs and results cascade).
-            session.execute(delete(Solve).where(Solve.experiment_id == experiment_id))
-            session.execute(delete(Variant).where(Variant.experiment_id == experiment_id, Variant.type == "experiment"))
-            summary = []
-            for *item, run_matrix, feedback_ids in outcomes:
-                summary.append(_persist_solve(session, experiment_id, repo, ref, code, run_matrix, model_row_ids,
-                                              *item))
-                link_feedback(session, summary[-1]["run_ids"], run_matrix, feedback_ids)
-            session.flush()
-            built = build_summary(session, experiment_id)
-            add_event(session, experiment_id, "checkpoint", stage=STAGE, title=built.line()[:200],
-                      status="completed" if built.built else "failed", data=built.to_dict())
-    champions = [s for s in summary if s["champion"]]
-    return dg.MaterializeResult(metadata={
-        **experiment_links(context, database),
+    experiment = get_experiment(session, call.experiment_id)
+    suggestions = [_Suggestion(s.id, s.rank, SuggestionSpec(
+        title=s.title, rationale=s.rationale, addresses_issues=s.addresses_issues, target_metric=s.target_metric,
+        recipe=s.recipe)) for s in session.scalars(select(Suggestion).where(
+            Suggestion.experiment_id == call.experiment_id).order_by(Suggestion.rank))]
+    if not suggestions:
+        raise StageInputMissing("no suggestions; materialise variant_suggestions first")
+    models = [(m.id, ModelSpec(provider=m.provider, model_id=m.model_id, name=m.name, config=m.config or {}))
+              for m in active_models(session, code.models)]
+    matrix = [RunConfig(model=spec, temperature=t, strategy=strategy, max_edits=code.max_edits)
+              for _, spec in models for t in code.temperatures for strategy in code.strategies]
+    return _Inputs(experiment.repo_url, experiment.base_branch, code, suggestions, matrix,
+                   {spec.model_id: row_id for row_id, spec in models}, sent_feedback(session, call.experiment_id))
+
+
+def _solve_all(inputs: _Inputs, call: StageCall) -> list[SolveToPersist]:
+    solves = []
+    for index, suggestion in enumerate(inputs.suggestions):
+        solves.append(_solve(inputs, suggestion))
+        call.handle.progress(int(100 * (index + 1) / len(inputs.suggestions)), f"solved: {suggestion.spec.title}")
+    return solves
+
+
+def _solve(inputs: _Inputs, suggestion: _Suggestion) -> SolveToPersist:
+    code, events = inputs.code, []
+    solve_started = time.monotonic()
+    # Feedback on this suggestion's variant adds refinement runs that carry the reviewer's words.
+    run_matrix, run_spec, feedback_ids = with_feedback(inputs.matrix, suggestion.spec,
+                                                       inputs.feedback.get(f"v{suggestion.rank}", []))
+    outcome = run_solve(inputs.repo, run_spec, ref=inputs.ref, matrix=run_matrix, max_parallel=code.max_parallel,
+                        time_budget_s=code.time_budget_s, agent=code.agent,
+                        on_event=lambda kind, data, sink=events: sink.append((kind, data)))
+    return SolveToPersist(suggestion, outcome, events, time.monotonic() - solve_started, run_matrix, feedback_ids)
+
+
+def _write(session: Session, inputs: _Inputs, solves: list[SolveToPersist], call: StageCall) -> Metadata:
+    # Replace this partition's solves and experimental variants (runs and results cascade).
+    session.execute(delete(Solve).where(Solve.experiment_id == call.experiment_id))
+    session.execute(delete(Variant).where(Variant.experiment_id == call.experiment_id, Variant.type == "experiment"))
+    summary = []
+    for solved in solves:
+        summary.append(_persist_solve(session, call.experiment_id, inputs, solved))
+        link_feedback(session, summary[-1].run_ids, solved.matrix, solved.feedback_ids)
+    session.flush()
+    built = build_summary(session, call.experiment_id)
+    add_event(session, call.experiment_id, "checkpoint", stage=STAGE, title=built.line()[:200],
+              status="completed" if built.built else "failed", data=built.to_dict())
+    return {
         "solves": len(summary),
-        "variants": len(champions),
+        "variants": sum(1 for s in summary if s.champion),
         "variants_built": built.line(),
-        "runs": sum(s["runs"] for s in summary),
-        "failed_runs": sum(s["failed_runs"] for s in summary),
-        "tokens": sum(s["tokens"] for s in summary),
-        "cost_usd": round(sum(s["cost_usd"] for s in summary), 6),
-        "champions": dg.MetadataValue.json([{k: v for k, v in s.items() if k != "run_ids"} for s in summary]),
-        "refinement_runs": sum(1 for s in summary for r in s["strategies"] if r == "feedback_refined"),
-        "seconds": round(time.monotonic() - started, 2),
-    })
+        "runs": sum(s.runs for s in summary),
+        "failed_runs": sum(s.failed_runs for s in summary),
+        "tokens": sum(s.tokens for s in summary),
+        "cost_usd": round(sum(s.cost_usd for s in summary), 6),
+        "champions": dg.MetadataValue.json([s.as_metadata() for s in summary]),
+        "refinement_runs": sum(1 for s in summary for r in s.strategies if r == "feedback_refined"),
+        "seconds": round(call.elapsed(), 2),
+    }
 
 
-def _persist_solve(session, experiment_id, repo, ref, code, matrix, model_row_ids,  # type: ignore[no-untyped-def]
-                   suggestion_id, rank, spec, outcome: SolveOutcome, events, seconds) -> dict[str, Any]:
-    solve = Solve(
-        experiment_id=experiment_id, suggestion_id=suggestion_id, repo_url=repo, base_branch=ref,
+def _persist_solve(session: Session, experiment_id: str, inputs: _Inputs, solved: SolveToPersist) -> SolveSummary:
+    outcome, spec = solved.outcome, solved.suggestion.spec
+    solve = _solve_row(experiment_id, inputs, solved)
+    session.add(solve)
+    session.flush()
+    run_ids = _add_runs(session, experiment_id, solve, inputs.model_row_ids, solved)
+    _add_events(session, experiment_id, spec, solved.events, run_ids)
+    champion = _add_champion(session, experiment_id, solve, solved, run_ids)
+    return SolveSummary(
+        suggestion=spec.title, champion=champion, runs=len(outcome.runs), run_ids=run_ids,
+        failed_runs=sum(r.status != "completed" for r in outcome.runs),
+        tokens=sum(r.tokens or 0 for r in outcome.runs), cost_usd=sum(r.cost_usd or 0 for r in outcome.runs),
+        strategies=[c.strategy for c in solved.matrix], seconds=round(solved.seconds, 2),
+        reason=outcome.champion_reason)
+
+
+def _solve_row(experiment_id: str, inputs: _Inputs, solved: SolveToPersist) -> Solve:
+    code, outcome = inputs.code, solved.outcome
+    return Solve(
+        experiment_id=experiment_id, suggestion_id=solved.suggestion.id, repo_url=inputs.repo, base_branch=inputs.ref,
         agent=code.agent, max_parallel=code.max_parallel, time_budget_s=code.time_budget_s,
         matrix={"experiments": [{"run_index": i, "model": c.model.model_id, "temperature": c.temperature,
-                                 "mode": c.strategy} for i, c in enumerate(matrix)]},
+                                 "mode": c.strategy} for i, c in enumerate(solved.matrix)]},
         limits={"max_parallel": code.max_parallel, "time_budget_s": code.time_budget_s,
                 "max_edits": code.max_edits, "max_steps": code.max_steps},
         status="completed" if outcome.champion_index is not None else "failed",
@@ -113,10 +177,13 @@ def _persist_solve(session, experiment_id, repo, ref, code, matrix, model_row_id
         started_at=min((_when(r.started_at) for r in outcome.runs if r.started_at), default=utcnow()),
         completed_at=utcnow(),
     )
-    session.add(solve)
-    session.flush()
+
+
+def _add_runs(session: Session, experiment_id: str, solve: Solve, model_row_ids: dict[str, int],
+              solved: SolveToPersist) -> list[str]:
+    """Every run, retries included (a retry sits after the matrix and names the run it retries)."""
+    outcome, spec = solved.outcome, solved.suggestion.spec
     run_ids: list[str] = []
-    # Every run, retries included (a retry sits after the matrix and names the run it retries).
     for run in outcome.runs:
         config = run.config
         row = SolveRun(
@@ -139,33 +206,38 @@ def _persist_solve(session, experiment_id, repo, ref, code, matrix, model_row_id
         session.add(row)
         session.flush()
         run_ids.append(row.id)
+    return run_ids
+
+
+def _add_events(session: Session, experiment_id: str, spec: SuggestionSpec,
+                events: list[tuple[str, dict[str, Any]]], run_ids: list[str]) -> None:
+    """The agents' events on the timeline, each with the run it came from."""
     for kind, data in events:
         index = data.get("run_index")
         run_id = run_ids[index] if isinstance(index, int) and 0 <= index < len(run_ids) else None
         add_event(session, experiment_id, kind, stage=STAGE, run_id=run_id, author_type="agent",
                   title=f"{kind.replace('_', ' ')}: {spec.title}", data=_jsonable(data),
                   status={"run_failed": "failed", "run_completed": "completed"}.get(kind, "in_progress"))
-    champion = None
-    if outcome.champion_index is not None:
-        champion_run = outcome.runs[outcome.champion_index]
-        solve.champion_run_id = run_ids[outcome.champion_index]
-        variant = Variant(experiment_id=experiment_id, type="experiment", key=f"v{rank}", suggestion_id=suggestion_id,
-                          suggestion=spec.title, source_run_id=solve.champion_run_id, patch=champion_run.diff,
-                          deploy_status="queued")
-        session.add(variant)
-        session.flush()
-        session.get(SolveRun, solve.champion_run_id).variant_id = variant.id
-        add_event(session, experiment_id, "champion_selected", stage=STAGE,
-                  run_id=solve.champion_run_id, title=f"Champion run for: {spec.title}",
-                  content=outcome.champion_reason, status="completed")
-        champion = {"variant": variant.key, "run": solve.champion_run_id, "reason": outcome.champion_reason}
-    return {
-        "suggestion": spec.title, "champion": champion, "runs": len(outcome.runs), "run_ids": run_ids,
-        "failed_runs": sum(r.status != "completed" for r in outcome.runs),
-        "tokens": sum(r.tokens or 0 for r in outcome.runs), "cost_usd": sum(r.cost_usd or 0 for r in outcome.runs),
-        "strategies": [c.strategy for c in matrix],
-        "seconds": round(seconds, 2), "reason": outcome.champion_reason,
-    }
+
+
+def _add_champion(session: Session, experiment_id: str, solve: Solve, solved: SolveToPersist,
+                  run_ids: list[str]) -> dict[str, str] | None:
+    """The champion run becomes the suggestion's variant, v{rank}; None when no run made it."""
+    outcome, suggestion = solved.outcome, solved.suggestion
+    if outcome.champion_index is None:
+        return None
+    champion_run = outcome.runs[outcome.champion_index]
+    solve.champion_run_id = run_ids[outcome.champion_index]
+    variant = Variant(experiment_id=experiment_id, type="experiment", key=f"v{suggestion.rank}",
+                      suggestion_id=suggestion.id, suggestion=suggestion.spec.title, source_run_id=solve.champion_run_id,
+                      patch=champion_run.diff, deploy_status="queued")
+    session.add(variant)
+    session.flush()
+    session.get(SolveRun, solve.champion_run_id).variant_id = variant.id
+    add_event(session, experiment_id, "champion_selected", stage=STAGE,
+              run_id=solve.champion_run_id, title=f"Champion run for: {suggestion.spec.title}",
+              content=outcome.champion_reason, status="completed")
+    return {"variant": variant.key, "run": solve.champion_run_id, "reason": outcome.champion_reason}
 
 
 def _when(value: str | dt.datetime | None) -> dt.datetime | None:

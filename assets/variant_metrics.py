@@ -1,77 +1,103 @@
 """Stage 6: per-variant panel metrics against the control, guardrails, and the champion variant."""
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import dagster as dg
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
-from analysis.champion import choose_champion_variant
+from analysis.champion import ChampionDecision, choose_champion_variant
 from analysis.engine import analyze
 from analysis.guardrails import Guardrail
 from analysis.report import AnalysisReport, MetricResult
 from analysis.rows import MetricRow
 from analysis.stopping import as_sequential, looked_more_than_once, stop_summary
-from assets.records import StageInputMissing, comparison_columns, dagster_run_id, experiment_links
+from assets.records import StageInputMissing, comparison_columns
+from assets.stage_runner import Metadata, StageCall, run_stage, stage_asset
 from db.build_summary import BuildSummary, build_summary
 from db.experiments import add_event, get_experiment
 from db.models import Variant, VariantMetric
 from db.panel_stats import PANEL_METRICS, PRIMARY_METRIC, panel_sufficient_stats
-from db.stages import tracked_stage
-from pipelines.partitions import experiments_partitions
+from db.stage_names import Stage
 from pipelines.resources import AppDatabase
 
+STAGE = Stage.VARIANT_METRICS
 # Declared before any data is seen: effort decides when task success cannot. Time is reported but
 # not decisive: it moves with actions, and a second effort test would only dilute the correction.
 SECONDARY_METRICS = ("actions",)
 GUARDRAILS = {m.name: Guardrail(margin=m.guardrail_margin) for m in PANEL_METRICS if m.guardrail_margin is not None}
 
 
-@dg.asset(partitions_def=experiments_partitions, deps=["browser_results"], group_name="experiment",
-          kinds={"python"})
+@dataclass(frozen=True)
+class _Inputs:
+    stats: list[dict]  # the panel's sufficient statistics per variant and metric
+    built: BuildSummary
+    stop: str | None  # why the panel stopped, and after how much
+    rounds: int
+    sessions_per_arm: int
+    variant_ids: dict[str, str]  # key → id
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    report: AnalysisReport
+    decision: ChampionDecision
+    reason: str
+
+
+@stage_asset(STAGE, deps=[Stage.BROWSER_RESULTS])
 def variant_metrics(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.MaterializeResult:
     """Which variant helps users most, by how much and how surely, with guardrails and the champion."""
-    experiment_id = context.partition_key
-    with (
-        tracked_stage(experiment_id, "variant_metrics", url=database.ready_url(), dagster_run_id=dagster_run_id(context)),
-        database.session() as session,
-    ):
-        experiment = get_experiment(session, experiment_id)
-        stats = panel_sufficient_stats(session, experiment_id)
-        if not any(s["variant"] == "control" for s in stats):
-            raise StageInputMissing("no browser results for the control; materialise browser_results first")
-        stop = experiment.panel_stop_reason
-        sequential = stop is not None and looked_more_than_once(stop, experiment.panel_rounds or 0)
-        report = analyze_panel_stats([MetricRow(**s) for s in stats], sequential=sequential)
-        decision = choose_champion_variant(report, PRIMARY_METRIC, SECONDARY_METRICS)
-        built = build_summary(session, experiment_id)
-        reason = outcome_reason(decision.reason, built, measured=len({s["variant"] for s in stats}) - 1)
-        if stop is not None:  # how long the panel ran is part of the answer, above all when it found none
-            reason += f"; {stop_summary(stop, experiment.panel_rounds or 0, experiment.panel_sessions_per_arm or 0)}"
-        ids = {v.key: v.id for v in session.scalars(select(Variant).where(Variant.experiment_id == experiment_id))}
-        # Replace this partition's panel metrics (human metrics are the evaluation stage's).
-        session.execute(delete(VariantMetric).where(VariantMetric.experiment_id == experiment_id,
-                                                    VariantMetric.source == "panel"))
-        results = {(r.variant, r.metric): r for r in report.results}
-        for s in stats:
-            result = results.get((s["variant"], s["metric"]))
-            session.add(_metric_row(experiment_id, ids[s["variant"]], s, result))
-        experiment.champion_variant_id = ids.get(decision.variant) if decision.variant else None
-        experiment.champion_reason = reason
-        add_event(session, experiment_id, "champion_selected", stage="variant_metrics",
-                  title=f"Champion variant: {decision.variant or 'none'}", content=reason,
-                  status="completed", data={"srm_p_value": report.srm.p_value, "srm_flagged": report.srm.flagged,
-                                            "build": built.to_dict()})
+    return run_stage(context, database, STAGE, read=_read, work=_decide, write=_write)
+
+
+def _read(session: Session, call: StageCall) -> _Inputs:
+    experiment = get_experiment(session, call.experiment_id)
+    stats = panel_sufficient_stats(session, call.experiment_id)
+    if not any(s["variant"] == "control" for s in stats):
+        raise StageInputMissing("no browser results for the control; materialise browser_results first")
+    ids = {v.key: v.id for v in session.scalars(select(Variant).where(Variant.experiment_id == call.experiment_id))}
+    return _Inputs(stats, build_summary(session, call.experiment_id), experiment.panel_stop_reason,
+                   experiment.panel_rounds or 0, experiment.panel_sessions_per_arm or 0, ids)
+
+
+def _decide(inputs: _Inputs, call: StageCall) -> _Verdict:
+    stop, stats = inputs.stop, inputs.stats
+    sequential = stop is not None and looked_more_than_once(stop, inputs.rounds)
+    report = analyze_panel_stats([MetricRow(**s) for s in stats], sequential=sequential)
+    decision = choose_champion_variant(report, PRIMARY_METRIC, SECONDARY_METRICS)
+    reason = outcome_reason(decision.reason, inputs.built, measured=len({s["variant"] for s in stats}) - 1)
+    if stop is not None:  # how long the panel ran is part of the answer, above all when it found none
+        reason += f"; {stop_summary(stop, inputs.rounds, inputs.sessions_per_arm)}"
+    return _Verdict(report, decision, reason)
+
+
+def _write(session: Session, inputs: _Inputs, verdict: _Verdict, call: StageCall) -> Metadata:
+    report, decision, reason, ids = verdict.report, verdict.decision, verdict.reason, inputs.variant_ids
+    # Replace this partition's panel metrics (human metrics are the evaluation stage's).
+    session.execute(delete(VariantMetric).where(VariantMetric.experiment_id == call.experiment_id,
+                                                VariantMetric.source == "panel"))
+    results = {(r.variant, r.metric): r for r in report.results}
+    for s in inputs.stats:
+        result = results.get((s["variant"], s["metric"]))
+        session.add(_metric_row(call.experiment_id, ids[s["variant"]], s, result))
+    experiment = get_experiment(session, call.experiment_id)
+    experiment.champion_variant_id = ids.get(decision.variant) if decision.variant else None
+    experiment.champion_reason = reason
+    add_event(session, call.experiment_id, "champion_selected", stage=STAGE,
+              title=f"Champion variant: {decision.variant or 'none'}", content=reason,
+              status="completed", data={"srm_p_value": report.srm.p_value, "srm_flagged": report.srm.flagged,
+                                        "build": inputs.built.to_dict()})
     significant = [f"{r.variant}:{r.metric}" for r in report.results if r.significant]
-    return dg.MaterializeResult(metadata={
-        **experiment_links(context, database),
+    return {
         "champion_variant": decision.variant or "none",
         "champion_reason": reason,
-        "variants_built": built.line(),
-        "variants": len({s["variant"] for s in stats}),
+        "variants_built": inputs.built.line(),
+        "variants": len({s["variant"] for s in inputs.stats}),
         "significant_results": dg.MetadataValue.json(significant),
         "srm_p_value": report.srm.p_value if report.srm.p_value is not None else float("nan"),
         "guardrail_violations": sum(1 for r in report.results if r.guardrail and r.guardrail.status == "violated"),
-    })
+    }
 
 
 def outcome_reason(decision_reason: str, built: BuildSummary, *, measured: int) -> str:

@@ -35,9 +35,9 @@ def dispatch_experiment(experiment_id: str, stage: str | None, run_config_path: 
 
     console = console or Console()
     run_config = Path(run_config_path) if run_config_path else CELERY_RUN_CONFIG
-    stages = stages_to_run(stage)
     if not has_prefix(experiment_id, "experiment"):
         raise UserError(f"{experiment_id!r} is not an experiment id (expected exp_ followed by 16 characters)")
+    stages = stages_to_run(stage)
     require_shared_database()
     load_worker_config(run_config)  # refuses a file that does not send steps to Celery, before any run
     name = runnable_experiment(experiment_id, stages)
@@ -67,7 +67,7 @@ def dispatch_experiment(experiment_id: str, stage: str | None, run_config_path: 
     result = dg.execute_job(
         dg.reconstructable(experiment_job_def), instance, run_config=config,
         tags={**process_tags(), "dagster/partition": experiment_id},
-        asset_selection=[dg.AssetKey(s) for s in stages],
+        asset_selection=[dg.AssetKey(s.value) for s in stages],
     )
     for attempt in step_attempts(instance, result.run_id):
         if attempt.finished:

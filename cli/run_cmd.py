@@ -34,32 +34,42 @@ from db.migrate import ensure_schema
 from db.models import StageRun
 from db.session import session_scope
 from db.settings import get_settings
+from db.stage_names import MAIN_STAGES, Stage
 from db.stages import refresh_status
 from pipelines.instances import RecoveredRun, get_instance, process_tags, recover_dead_runs
-from pipelines.jobs import MAIN_STAGES, job_name_for
+from pipelines.jobs import experiment_job, job_name_for
 from pipelines.tags import experiment_tags
 
-ALL_STAGES = MAIN_STAGES
+
+@functools.cache
+def _definitions() -> dg.Definitions:
+    """The code location (importing every stage and agent takes a few seconds: only when needed)."""
+    from pipelines.definitions import defs
+
+    return defs()
 
 
-def stages_to_run(stage: str | None) -> list[str]:
-    """All stages, or the named stage and everything downstream of it."""
+def stages_to_run(stage: str | None) -> list[Stage]:
+    """Every stage of a run, or the named stage and what depends on it in the experiment job, as
+    Dagster's asset graph has it; in the order they run."""
     if stage is None:
-        return list(MAIN_STAGES)
-    if stage not in ALL_STAGES:
-        raise UserError(f"unknown stage {stage!r}; choose one of: {', '.join(ALL_STAGES)}")
-    return list(MAIN_STAGES[MAIN_STAGES.index(stage):])
+        return [Stage(name) for name in MAIN_STAGES]
+    if stage not in MAIN_STAGES:
+        raise UserError(f"unknown stage {stage!r}; choose one of: {', '.join(MAIN_STAGES)}")
+    warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+    graph = _definitions().resolve_asset_graph()
+    downstream = (dg.AssetSelection.assets(stage).downstream() & experiment_job.selection).resolve(graph)
+    return [Stage(key.to_user_string()) for key in graph.toposorted_asset_keys if key in downstream]
 
 
 def run_experiment(experiment_id: str, stage: str | None, console: Console | None = None) -> int:
     console = console or Console()
-    stages = stages_to_run(stage)
     if not has_prefix(experiment_id, "experiment"):  # before the database is so much as created
         raise UserError(f"{experiment_id!r} is not an experiment id (expected exp_ followed by 16 characters)")
+    stages = stages_to_run(stage)
     name = runnable_experiment(experiment_id, stages)
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
     from cli.run_watch import RunWatch
-    from pipelines.definitions import defs
 
     instance = get_instance()
     # A run killed earlier (kill -9, OOM) still holds its pool slots and shows as running: end it first.
@@ -67,7 +77,7 @@ def run_experiment(experiment_id: str, stage: str | None, console: Console | Non
     on_recovered(recover_dead_runs(instance))
     if experiment_id not in instance.get_dynamic_partitions("experiments"):
         instance.add_dynamic_partitions("experiments", [experiment_id])
-    job = defs().resolve_job_def(job_name_for(stages))
+    job = _definitions().resolve_job_def(job_name_for(stages))
     console.print(f"[bold]{experiment_id}[/] ({name}): {' → '.join(stages)}")
     run_id = str(uuid.uuid4())
     children_before = descendants()
@@ -81,7 +91,7 @@ def run_experiment(experiment_id: str, stage: str | None, console: Console | Non
           RunWatch(console, instance, run_id, before_exit=before_exit, on_recovered=on_recovered) as watch):
         result = job.execute_in_process(
             partition_key=experiment_id, instance=instance, raise_on_error=False, run_id=run_id,
-            asset_selection=[dg.AssetKey(s) for s in stages],
+            asset_selection=[dg.AssetKey(s.value) for s in stages],
             tags={**process_tags(), **experiment_tags(experiment_id, name, get_settings())},
             # Dagster's own log lines (a failure is ~100 lines of stack trace) would drown the display;
             # they stay in the run's event log, and a failure's are written out below.
@@ -135,13 +145,13 @@ def _mark_interrupted(run_id: str, why: str, failed_stage: str | None) -> None:
             refresh_status(session, get_experiment(session, experiment_id))
 
 
-def _print_outcome(console: Console, experiment_id: str, stages: list[str], run_id: str) -> None:
+def _print_outcome(console: Console, experiment_id: str, stages: list[Stage], run_id: str) -> None:
     """What the run came to: how many variants were built (and why not), where to look, and last the
     verdict, which stands for the experiment even when this run did not re-decide it."""
     settings = get_settings()
     with session_scope() as session:
         experiment = get_experiment(session, experiment_id)
-        if {"variant_implementations", "browser_results", "variant_metrics"} & set(stages):
+        if {Stage.VARIANT_IMPLEMENTATIONS, Stage.BROWSER_RESULTS, Stage.VARIANT_METRICS} & set(stages):
             console.print(f"built: {build_summary(session, experiment_id).line()}")
         verdict = experiment.champion_reason or "none yet (variant_metrics has not run)"
     console.print(f"dashboard: {dashboard_page(settings.dashboard_url, 'comparison', experiment_id)}")
@@ -149,7 +159,7 @@ def _print_outcome(console: Console, experiment_id: str, stages: list[str], run_
     console.print(f"verdict: {escape(verdict)}")
 
 
-def runnable_experiment(experiment_id: str, stages: list[str]) -> str:
+def runnable_experiment(experiment_id: str, stages: list[Stage]) -> str:
     """The experiment's name, once it exists and running `stages` on it orphans no evaluations; else a
     one-line UserError. `run` and `dispatch` both ask this before any run starts."""
     ensure_schema()
@@ -162,7 +172,7 @@ def runnable_experiment(experiment_id: str, stages: list[str]) -> str:
     return name
 
 
-def _refuse_replacing_evaluated_variants(session: Session, experiment_id: str, stages: list[str]) -> None:
+def _refuse_replacing_evaluated_variants(session: Session, experiment_id: str, stages: list[Stage]) -> None:
     """Refuse before any stage runs: one line and exit code 2, no Dagster run and nothing recorded. (Each
     of those stages refuses by itself too, for runs started from the Dagster UI.)"""
     replacing = [s for s in stages if s in STAGES_REPLACING_VARIANTS]
@@ -171,7 +181,7 @@ def _refuse_replacing_evaluated_variants(session: Session, experiment_id: str, s
     try:
         guard_variants_with_evaluations(session, experiment_id, replacing[0])
     except EvaluationsWouldBeOrphaned as exc:
-        first_safe = MAIN_STAGES[MAIN_STAGES.index(STAGES_REPLACING_VARIANTS[-1]) + 1]
+        first_safe = next(s for s in MAIN_STAGES if s not in STAGES_REPLACING_VARIANTS)
         raise UserError(f"{exc} (re-measuring from --stage {first_safe} keeps the variants)") from exc
 
 
@@ -245,7 +255,7 @@ def _recovered(console: Console, runs: list[RecoveredRun]) -> None:
 class _LiveStages:
     """A status line for the running stage and a ✓/✗ line per finished one, read from stage_runs."""
 
-    def __init__(self, console: Console, experiment_id: str, stages: list[str]) -> None:
+    def __init__(self, console: Console, experiment_id: str, stages: list[Stage]) -> None:
         self.console, self.experiment_id, self.stages = console, experiment_id, stages
         self._stop = threading.Event()
         self._reported: set[str] = set()

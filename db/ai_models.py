@@ -1,4 +1,4 @@
-"""The ai_models registry (seed 001): which models the solve matrix and the LLM tasks may use."""
+"""The ai_models registry: which models the solve matrix and the LLM tasks may use."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The approval workflow (seed 003) and feedback that goes back to the code agent.
+"""The approval workflow and feedback that goes back to the code agent.
 
 proposed → implementing → beta → in_review (an analyst approves the champion) → verified (an admin
 verifies). Every function checks the actor's role itself, from the database, so a caller that
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from db.base import utcnow
 from db.experiments import add_event, get_experiment
 from db.models import Experiment, FeedbackItem, User, Variant
+from db.stage_names import Stage
 from db.users import PermissionDenied, audit, get_user, require_role
 from db.validation import InvalidInput
 
@@ -63,10 +64,10 @@ def _move(session: Session, experiment: Experiment, to: str, actor: User, event_
 # (also from beta: a rebuild replaces the variants an analyst would approve); the completing stage
 # finishing makes it "beta", where its champion can be approved. Approved and verified experiments
 # are people's decisions and the pipeline never moves them.
-BUILDING_STAGE = "variant_implementations"
+BUILDING_STAGE = Stage.VARIANT_IMPLEMENTATIONS
 PIPELINE_MOVES: dict[tuple[str, str], tuple[str, ...]] = {
     (BUILDING_STAGE, "started"): ("implementing",),
-    ("variant_metrics", "completed"): ("implementing", "beta"),
+    (Stage.VARIANT_METRICS, "completed"): ("implementing", "beta"),
 }
 PIPELINE_MAY_MOVE_FROM = ("proposed", "implementing", "beta")
 

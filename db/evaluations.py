@@ -1,4 +1,4 @@
-"""Human A/B evaluation, tester side (seed 002 generalised to N arms): assignment and submission.
+"""Human A/B evaluation, tester side (generalised from an A/B of two models to N arms): assignment and submission.
 
 The admin side (create_playground, update_playground, add_question, set_arm_cap, delete_playground)
 lives in db/playgrounds.py and the SQL aggregates in db/evaluation_stats.py; both are re-exported

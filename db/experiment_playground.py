@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Arm, Evaluation, Playground, Variant
 from db.playgrounds import QuestionSpec, arms_for_experiment, create_playground
+from db.stage_names import Stage
 from db.users import get_or_create_user
 
 PIPELINE_ADMIN_EMAIL = "pipeline@variantlab.local"
@@ -47,8 +48,8 @@ def ensure_experiment_playground(session: Session, experiment_id: str) -> Playgr
 # The stages whose re-run replaces what testers evaluated: each deletes rows the variants and their
 # measurements hang off (test sessions, the control, suggestions, solves; the deletes cascade to
 # browser sessions, metrics and runs), and the variants are then rebuilt under the same arm keys.
-STAGES_REPLACING_VARIANTS = ("test_flows", "control_analysis", "variant_suggestions",
-                             "variant_implementations")
+STAGES_REPLACING_VARIANTS = (Stage.TEST_FLOWS, Stage.CONTROL_ANALYSIS, Stage.VARIANT_SUGGESTIONS,
+                             Stage.VARIANT_IMPLEMENTATIONS)
 
 
 class EvaluationsWouldBeOrphaned(RuntimeError):

@@ -12,8 +12,8 @@ _LENGTH = 16  # 80 random bits
 PREFIXES: dict[str, str] = {
     "experiment": "exp",
     "variant": "var",
-    "browser_session": "a",  # seed 000 "agent" (browser) and seed 004 browser session, unified
-    "solve_run": "ca",  # seed 000 code agent and seed 001 solve run, unified
+    "browser_session": "a",  # a browser agent's task and a browser session are one thing
+    "solve_run": "ca",  # a code agent's run and a solve run are one thing
     "solve": "slv",
     "suggestion": "sug",
     "test_session": "ts",

@@ -8,6 +8,7 @@ from sqlalchemy import Integer, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from db.models import BrowserSession, Variant
+from db.stage_names import Stage
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def higher_is_better(metric: str) -> bool:
     return next((m.higher_is_better for m in PANEL_METRICS if m.name == metric), True)
 
 
-def panel_sufficient_stats(session: Session, experiment_id: str, stage: str = "browser_results") -> list[dict]:
+def panel_sufficient_stats(session: Session, experiment_id: str, stage: Stage = Stage.BROWSER_RESULTS) -> list[dict]:
     """One row per variant and metric: n, sum, sum of squares (control first)."""
     columns = []
     for metric in PANEL_METRICS:

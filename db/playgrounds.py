@@ -1,4 +1,4 @@
-"""Admin side of human evaluation (seed 002): playgrounds, their arms and questions, all audited.
+"""Admin side of human evaluation: playgrounds, their arms and questions, all audited.
 
 Every function here takes the acting user's id, refuses anyone but the admin who created the
 playground (the same rule as the admin RLS policy), and writes one audit_log row with the old and

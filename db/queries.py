@@ -33,6 +33,7 @@ from db.models import (
     VariantMetric,
 )
 from db.panel_stats import higher_is_better
+from db.stage_names import Stage
 
 Row = dict[str, Any]
 
@@ -160,7 +161,7 @@ def session_counts(session: Session, experiment_id: str) -> dict[str, int]:
     """Panel sessions per variant (the SRM check's observed split)."""
     rows = session.execute(
         select(Variant.key, func.count(BrowserSession.id)).join(BrowserSession, BrowserSession.variant_id == Variant.id)
-        .where(Variant.experiment_id == experiment_id, BrowserSession.stage == "browser_results")
+        .where(Variant.experiment_id == experiment_id, BrowserSession.stage == Stage.BROWSER_RESULTS)
         .group_by(Variant.key)
     ).all()
     return {key: n for key, n in rows}
@@ -213,7 +214,7 @@ def feedback(session: Session, experiment_id: str) -> list[Row]:
 
 # The stages that run a simulated-user panel against the experiment's test session (and write
 # browser_sessions when it is over).
-PANEL_STAGES = ("control_analysis", "browser_results")
+PANEL_STAGES = (Stage.CONTROL_ANALYSIS, Stage.BROWSER_RESULTS)
 
 
 def system_now(session: Session, experiment_id: str | None = None) -> Row:

@@ -14,6 +14,7 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from db.models import BrowserSession, TestFlow, Variant
+from db.stage_names import Stage
 
 Row = dict[str, Any]
 MAX_CHOICES = 2000  # sessions offered for replay: a long panel's first ones (160 per arm × a dozen arms)
@@ -33,7 +34,7 @@ def replay_choices(session: Session, experiment_id: str) -> list[Row]:
         .join(Variant, Variant.id == BrowserSession.variant_id)
         .outerjoin(TestFlow, TestFlow.id == BrowserSession.flow_id)
         .where(BrowserSession.experiment_id == experiment_id)
-        .order_by(case((BrowserSession.stage == "browser_results", 0), else_=1), BrowserSession.panel_order)
+        .order_by(case((BrowserSession.stage == Stage.BROWSER_RESULTS, 0), else_=1), BrowserSession.panel_order)
         .limit(MAX_CHOICES)
     )
     return [dict(row) for row in session.execute(query).mappings()]
@@ -108,7 +109,7 @@ def landing_shots(session: Session, experiment_id: str) -> list[Row]:
         logs = session.execute(
             select(BrowserSession.id, BrowserSession.persona, BrowserSession.action_log)
             .where(BrowserSession.variant_id == variant_id)
-            .order_by(case((BrowserSession.stage == "browser_results", 0), else_=1), BrowserSession.panel_order)
+            .order_by(case((BrowserSession.stage == Stage.BROWSER_RESULTS, 0), else_=1), BrowserSession.panel_order)
             .limit(_FIRST_SHOT_LOOKAHEAD)
         ).all()
         for session_id, persona, action_log in logs:

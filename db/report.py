@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from db.build_summary import build_summary
 from db.experiments import get_experiment
 from db.models import BrowserSession, Solve, SolveRun, Suggestion, Variant, VariantMetric
+from db.stage_names import Stage
 from db.stages import latest_stage_runs
 
 
@@ -25,7 +26,7 @@ def experiment_report(session: Session, experiment_id: str) -> dict[str, Any]:
                               .order_by(VariantMetric.source, VariantMetric.metric)).all()
     sessions = dict(session.execute(
         select(BrowserSession.variant_id, func.count()).where(BrowserSession.experiment_id == experiment_id,
-                                                              BrowserSession.stage == "browser_results")
+                                                              BrowserSession.stage == Stage.BROWSER_RESULTS)
         .group_by(BrowserSession.variant_id)).all())
     key_of = {v.id: v.key for v in variants}
     by_variant: dict[str, list[dict[str, Any]]] = {}

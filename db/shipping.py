@@ -13,6 +13,7 @@ from db.base import utcnow
 from db.experiments import add_event, get_experiment
 from db.models import BrowserSession, SolveRun, Suggestion, User, Variant, VariantMetric
 from db.panel_stats import PRIMARY_METRIC
+from db.stage_names import Stage
 from db.validation import InvalidInput
 
 # An analyst approved the champion (in_review), or an admin verified it since.
@@ -113,7 +114,7 @@ def load_candidate(session: Session, experiment_id: str, variant_key: str) -> Sh
 def _sessions(session: Session, experiment_id: str, variants: dict[str, Variant]) -> tuple[tuple[str, int], ...]:
     counts = dict(session.execute(
         select(BrowserSession.variant_id, func.count()).where(BrowserSession.experiment_id == experiment_id,
-                                                              BrowserSession.stage == "browser_results")
+                                                              BrowserSession.stage == Stage.BROWSER_RESULTS)
         .group_by(BrowserSession.variant_id)).all())
     ordered = sorted(variants.values(), key=lambda v: (v.type != "control", v.key))
     return tuple((v.key, counts.get(v.id, 0)) for v in ordered)
@@ -162,7 +163,7 @@ def record_completed(session: Session, candidate: ShipCandidate, record: ShipRec
                      actor_id: str | None) -> None:
     run = session.get(SolveRun, candidate.run_id)
     run.pr_url, run.commit_hash, run.commit_message = record.url, record.commit, record.commit_message
-    # Seed 003 deploys belong to what is deployed: shipping is the variant's deploy to its repository.
+    # Deploys belong to what is deployed: shipping is the variant's deploy to its repository.
     variant = session.get(Variant, candidate.variant_id)
     variant.deploy_status, variant.deploy_started_at, variant.deploy_completed_at = (
         "ready", record.started_at, utcnow())

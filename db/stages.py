@@ -15,10 +15,11 @@ from db.base import utcnow
 from db.experiments import add_event, get_experiment, set_status
 from db.models import Experiment, StageRun
 from db.session import session_scope
+from db.stage_names import Stage
 
 # The experiment is complete once the panel metrics name a champion; human evaluations keep coming.
 # Only this stage's run can make it so (see derived_status).
-COMPLETING_STAGE = "variant_metrics"
+COMPLETING_STAGE = Stage.VARIANT_METRICS
 
 
 class StageInputMissing(RuntimeError):
@@ -30,7 +31,7 @@ class StageInputMissing(RuntimeError):
 @dataclass
 class StageHandle:
     experiment_id: str
-    stage: str
+    stage: Stage
     stage_run_id: str
     url: str | None
 
@@ -45,7 +46,7 @@ class StageHandle:
 
 
 @contextmanager
-def tracked_stage(experiment_id: str, stage: str, *, url: str | None = None,
+def tracked_stage(experiment_id: str, stage: Stage, *, url: str | None = None,
                   dagster_run_id: str | None = None) -> Iterator[StageHandle]:
     """Mark the stage running; on success completed, on any error failed with the message (re-raised).
     After each of these the experiment's status is re-read off the latest run of every stage."""

@@ -1,4 +1,4 @@
-"""Users with roles, role checks, tester logins, and the audit log every admin action writes (seed 002).
+"""Users with roles, role checks, tester logins, and the audit log every admin action writes.
 
 On PostgreSQL every tester has a LOGIN role of their own, `variantlab_t_<user id>`, member of
 `variantlab_tester` and of nothing else, recorded in `variantlab_rls.tester_logins` (migration

@@ -6,6 +6,7 @@ import dagster as dg
 from sqlalchemy import func, select
 
 from db.models import BrowserSession, Solve, Suggestion, Variant, VariantMetric
+from db.stage_names import Stage
 from pipelines.partitions import experiments_partitions
 from pipelines.resources import AppDatabase
 
@@ -14,7 +15,7 @@ VARIANTS_MEASURED = "every_variant_has_browser_results"
 METRICS_IN_BOUNDS = "metrics_finite_and_in_bounds"
 
 
-@dg.asset_check(asset="variant_implementations", name=SOLVES_ACCOUNTED_FOR, partitions_def=experiments_partitions)
+@dg.asset_check(asset=Stage.VARIANT_IMPLEMENTATIONS.value, name=SOLVES_ACCOUNTED_FOR, partitions_def=experiments_partitions)
 def every_suggestion_has_a_solve_outcome(context: dg.AssetCheckExecutionContext,
                                          database: AppDatabase) -> dg.AssetCheckResult:
     """Each suggestion has a solve with a champion run, or a failure with its reason recorded."""
@@ -29,7 +30,7 @@ def every_suggestion_has_a_solve_outcome(context: dg.AssetCheckExecutionContext,
                                          "failed_without_reason": len(unexplained)})
 
 
-@dg.asset_check(asset="browser_results", name=VARIANTS_MEASURED, partitions_def=experiments_partitions)
+@dg.asset_check(asset=Stage.BROWSER_RESULTS.value, name=VARIANTS_MEASURED, partitions_def=experiments_partitions)
 def every_variant_has_browser_results(context: dg.AssetCheckExecutionContext,
                                       database: AppDatabase) -> dg.AssetCheckResult:
     """The control and every variant were measured by the panel."""
@@ -37,7 +38,7 @@ def every_variant_has_browser_results(context: dg.AssetCheckExecutionContext,
     with database.session() as session:
         counts = dict(session.execute(
             select(Variant.key, func.count(BrowserSession.id))
-            .outerjoin(BrowserSession, (BrowserSession.variant_id == Variant.id) & (BrowserSession.stage == "browser_results"))
+            .outerjoin(BrowserSession, (BrowserSession.variant_id == Variant.id) & (BrowserSession.stage == Stage.BROWSER_RESULTS))
             .where(Variant.experiment_id == experiment_id).group_by(Variant.key)).all())
     unmeasured = sorted(k for k, n in counts.items() if n == 0)
     return dg.AssetCheckResult(passed=bool(counts) and not unmeasured,
@@ -45,7 +46,7 @@ def every_variant_has_browser_results(context: dg.AssetCheckExecutionContext,
                                          "unmeasured": dg.MetadataValue.json(unmeasured)})
 
 
-@dg.asset_check(asset="variant_metrics", name=METRICS_IN_BOUNDS, partitions_def=experiments_partitions)
+@dg.asset_check(asset=Stage.VARIANT_METRICS.value, name=METRICS_IN_BOUNDS, partitions_def=experiments_partitions)
 def metrics_finite_and_in_bounds(context: dg.AssetCheckExecutionContext,
                                  database: AppDatabase) -> dg.AssetCheckResult:
     """Means are finite, proportions and probabilities lie in [0, 1], intervals are ordered."""

@@ -1,4 +1,4 @@
-"""The value types a solve produces (seed 001: a solve, its runs, and the champion run)."""
+"""The value types a solve produces: a solve, its runs, and the champion run."""
 
 from __future__ import annotations
 

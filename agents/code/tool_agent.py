@@ -201,5 +201,6 @@ def run_tool_agent(
 
 
 def _trajectory_action(action: str) -> str:
-    """Seed 001 names edits edit_file; the finer name stays in the tool call itself."""
+    """A trajectory names every edit edit_file, as stored trajectories always have; the finer name
+    stays in the tool call itself."""
     return "edit_file" if action == "replace_in_file" else action

@@ -1,4 +1,4 @@
-"""The trajectory a code agent leaves behind (seed 001 shape), recorded as it works."""
+"""The trajectory a code agent leaves behind (solve_runs.trajectory_data), recorded as it works."""
 
 from __future__ import annotations
 

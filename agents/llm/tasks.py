@@ -57,7 +57,7 @@ def _provider(provider: LLMProvider | None) -> LLMProvider:
 def derive_flows(
     goal: str, inventory: ScoutInventory, provider: LLMProvider | None = None
 ) -> LLMResult[FlowPlan]:
-    """Test flows for the goal from the scout's inventory of the site (seed 004 flows generated from a prompt)."""
+    """Test flows for the goal from the scout's inventory of the site."""
     # An item's surrounding text repeats its name, price and category: the prompt does without it.
     inventory_json = inventory.model_dump_json(
         exclude_none=True, exclude={"listings": {"__all__": {"items": {"__all__": {"text"}}}}}

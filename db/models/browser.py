@@ -1,4 +1,4 @@
-"""Seed 004 test sessions, flows, execution logs, system stats; seed 000 browser agents.
+"""Test sessions, flows, execution logs, system stats, and the browser sessions of the panels.
 
 A seed-000 "agent" (one browser-use task on one variant) and a seed-004 "browser session" (one
 browser instance running a flow) are the same thing here: one simulated user's session.
@@ -23,6 +23,7 @@ from db.models.enums import (
     TEST_SESSION_STATUS,
     one_of,
 )
+from db.stage_names import Stage
 
 
 class TestSession(CreatedAt, Base):
@@ -75,7 +76,7 @@ class BrowserSession(CreatedAt, Base):
     variant_id: Mapped[str] = mapped_column(ForeignKey("variants.id", ondelete="CASCADE"), index=True)
     test_session_id: Mapped[str | None] = mapped_column(ForeignKey("test_sessions.id", ondelete="CASCADE"))
     flow_id: Mapped[str | None] = mapped_column(ForeignKey("test_flows.id", ondelete="CASCADE"))
-    stage: Mapped[str] = mapped_column(String(32), default="browser_results")  # or control_analysis
+    stage: Mapped[str] = mapped_column(String(32), default=Stage.BROWSER_RESULTS.value)  # or control_analysis
     agent_kind: Mapped[str] = mapped_column(String(16), default="simulated")
     browser_task_id: Mapped[str] = mapped_column(String(255))
     browser_live_url: Mapped[str | None] = mapped_column(String(1000))

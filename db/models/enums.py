@@ -4,43 +4,37 @@ from __future__ import annotations
 
 from sqlalchemy import CheckConstraint
 
-RUN_STATUS = ("pending", "running", "completed", "failed")  # seed 000 status flow
+from db.stage_names import MAIN_STAGES
+
+RUN_STATUS = ("pending", "running", "completed", "failed")
 EXPERIMENT_STATUS = RUN_STATUS
-# seed 003 workspace lifecycle, renamed for experiments: soon -> proposed
+# an experiment's workflow, from proposed to verified by an admin
 WORKFLOW_STATUS = ("proposed", "implementing", "beta", "in_review", "verified")
 VARIANT_TYPE = ("control", "experiment")
-STAGES = (
-    "test_flows",
-    "control_analysis",
-    "variant_suggestions",
-    "variant_implementations",
-    "browser_results",
-    "variant_metrics",
-    "evaluation_metrics",
-)
+STAGES = MAIN_STAGES  # a stage row names a stage of the experiment's run (db/stage_names.py)
 STAGE_STATUS = RUN_STATUS
-TEST_SESSION_STATUS = ("pending", "generating", "ready", "running", "completed", "failed")  # seed 004
+TEST_SESSION_STATUS = ("pending", "generating", "ready", "running", "completed", "failed")
 FLOW_STATUS = RUN_STATUS
-# seed 000 agent status + seed 004 browser status, unified (see docs/data-model.md)
+# a browser agent's and a browser session's statuses, unified (see docs/data-model.md)
 BROWSER_SESSION_STATUS = ("pending", "starting", "running", "completed", "failed", "stopped")
 BROWSER_AGENT_KIND = ("simulated", "browser_use")
 # whose failure an unsuccessful session was (agents.browser.results.FailureCause)
 FAILURE_CAUSE = ("none", "user", "site_not_ready", "site_error")
 LOG_LEVEL = ("debug", "info", "warning", "error")
-SOLVE_STATUS = ("pending", "running", "completed", "failed", "cancelled")  # seed 001
-# seed 001 run status + seed 003 execution "retry", unified
+SOLVE_STATUS = ("pending", "running", "completed", "failed", "cancelled")
+# a solve run's statuses, and "retry" for a run that is retried
 SOLVE_RUN_STATUS = ("pending", "running", "completed", "failed", "cancelled", "retry")
-EXECUTION_PHASE = ("planning", "implementing", "testing", "refining", "deploying")  # seed 003
-DEPLOY_STATUS = ("queued", "building", "ready", "error", "canceled")  # seed 003
-USER_ROLE = ("admin", "analyst", "tester")  # seed 002 admin|tester, plus analyst
+EXECUTION_PHASE = ("planning", "implementing", "testing", "refining", "deploying")
+DEPLOY_STATUS = ("queued", "building", "ready", "error", "canceled")
+USER_ROLE = ("admin", "analyst", "tester")
 PLAYGROUND_TYPE = ("ab_testing", "tuning")
 QUESTION_TYPE = ("select", "input_string")
-AUTHOR_TYPE = ("user", "system", "agent")  # seed 003 user|system|claude; claude -> agent
+AUTHOR_TYPE = ("user", "system", "agent")  # who wrote a timeline event
 EVENT_STATUS = ("pending", "in_progress", "completed", "failed")
 METRIC_TYPE = ("binomial", "mean")
 # why the browser_results panel stopped sending rounds of users (analysis.stopping.StopReason)
 PANEL_STOP_REASON = ("decided", "max_sessions", "time_budget", "nothing_to_compare")
-# seed 003 message types, generalised from patterns/Claude to experiments/agents
+# the kinds of timeline event
 EVENT_TYPES = (
     "experiment_created",
     "status_changed",

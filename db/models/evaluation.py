@@ -1,4 +1,4 @@
-"""Seed 002 human evaluation, generalised from models A/B to N arms (an experiment's variants)."""
+"""Human evaluation, generalised from an A/B of two models to N arms (an experiment's variants)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ class Playground(Timestamps, Base):
 
 
 class Arm(CreatedAt, Base):
-    """Seed 002 model_configurations: one arm of a playground; here an experiment's variant."""
+    """One arm of a playground: an experiment's variant."""
 
     __tablename__ = "arms"
     __table_args__ = (UniqueConstraint("playground_id", "model_key"), CheckConstraint("max_evaluations >= 0", name="cap_nonneg"))
@@ -43,7 +43,7 @@ class Arm(CreatedAt, Base):
 
 
 class EvaluationCounter(Timestamps, Base):
-    """Separate row per arm so a cap is enforced by one conditional UPDATE (seed 002 decision 1)."""
+    """Separate row per arm so a cap is enforced by one conditional UPDATE."""
 
     __tablename__ = "evaluation_counters"
     __table_args__ = (

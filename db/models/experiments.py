@@ -1,4 +1,4 @@
-"""Seed 000 experiments and variants (+ seed 003 workspace lifecycle), suggestions, stage runs, metrics."""
+"""Experiments (with their workflow) and variants, suggestions, stage runs, metrics."""
 
 from __future__ import annotations
 
@@ -39,13 +39,13 @@ class Experiment(Timestamps, Base):
     goal: Mapped[str]
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     error_message: Mapped[str | None]
-    # Seed 000 variantSuggestions (string[]) lives in the suggestions table, ranked.
+    # The suggestions themselves live in the suggestions table, ranked.
     num_suggestions: Mapped[int] = mapped_column(Integer, default=3)
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)  # per-experiment overrides
     # How the app was brought up (detected or from its variantlab.toml), with the evidence for each
     # choice: set when the first stage opens the app, shown in the report and the dashboard.
     bringup_plan: Mapped[dict[str, Any] | None]
-    # Seed 003 lifecycle and approval workflow
+    # Lifecycle and approval workflow
     workflow_status: Mapped[str] = mapped_column(String(16), default="proposed")
     version: Mapped[str] = mapped_column(String(32), default="0.0.0")
     created_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
@@ -74,7 +74,7 @@ class Experiment(Timestamps, Base):
 
 
 class Suggestion(CreatedAt, Base):
-    """One AI-proposed UX change (seed 000 experiment.variantSuggestions[i])."""
+    """One AI-proposed UX change."""
 
     __tablename__ = "suggestions"
     __table_args__ = (UniqueConstraint("experiment_id", "rank"),)
@@ -100,8 +100,8 @@ class Variant(CreatedAt, Base):
     type: Mapped[str] = mapped_column(String(16))
     key: Mapped[str] = mapped_column(String(64))  # "control", "v1", ... stable within an experiment
     suggestion_id: Mapped[str | None] = mapped_column(ForeignKey("suggestions.id", ondelete="SET NULL"))
-    suggestion: Mapped[str | None]  # null for control (seed 000)
-    # seed 000 daytonaSandboxId / publicUrl: the sandbox that served the variant's preview last
+    suggestion: Mapped[str | None]  # null for control
+    # The sandbox that served the variant's preview last, and where
     sandbox_id: Mapped[str | None] = mapped_column(String(255))
     public_url: Mapped[str | None] = mapped_column(String(1000))
     analysis: Mapped[dict[str, Any] | None]  # {success, summary, insights, issues}
@@ -109,7 +109,7 @@ class Variant(CreatedAt, Base):
         ForeignKey("solve_runs.id", ondelete="SET NULL", use_alter=True)
     )
     patch: Mapped[str | None]  # the champion's unified diff against the base ref; null for control
-    # seed 003 deploy tracking, on the thing that is deployed
+    # Deploy tracking, on the thing that is deployed
     deploy_status: Mapped[str] = mapped_column(String(16), default="queued")
     deploy_started_at: Mapped[dt.datetime | None]
     deploy_completed_at: Mapped[dt.datetime | None]

@@ -1,4 +1,4 @@
-"""Seed 001 solves, solve runs and the ai_models registry.
+"""Solves, solve runs and the ai_models registry.
 
 A seed-000 code agent, a seed-001 solve run and a seed-003 Claude execution are one thing here:
 one code-agent attempt at one suggestion in one sandbox (table solve_runs, ids `ca_`).
@@ -69,13 +69,13 @@ class SolveRun(Timestamps, Base):
     variant_id: Mapped[str | None] = mapped_column(ForeignKey("variants.id", ondelete="SET NULL"))
     ai_model_id: Mapped[int | None] = mapped_column(ForeignKey("ai_models.id", ondelete="SET NULL"))
     parent_run_id: Mapped[str | None] = mapped_column(ForeignKey("solve_runs.id", ondelete="SET NULL"))
-    # run configuration (seed 001)
+    # run configuration
     model: Mapped[str] = mapped_column(String(255))
     temperature: Mapped[float] = mapped_column(Float)
     max_edits: Mapped[int] = mapped_column(Integer)
     evolution: Mapped[str] = mapped_column(String(255))  # strategy: baseline | alternative | minimal | feedback_refined
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
-    # seed 003 execution progress
+    # execution progress
     phase: Mapped[str | None] = mapped_column(String(16), index=True)
     progress: Mapped[int] = mapped_column(Integer, default=0)
     phases: Mapped[dict[str, Any] | None]
@@ -86,7 +86,7 @@ class SolveRun(Timestamps, Base):
     # inputs
     suggestion: Mapped[str]
     implementation_prompt: Mapped[str]
-    agent_session_id: Mapped[str | None] = mapped_column(String(255))  # seed 000 claudeSessionId
+    agent_session_id: Mapped[str | None] = mapped_column(String(255))  # the agent's own session id, when it has one
     prompt_file: Mapped[str | None] = mapped_column(String(1000))
     # results
     sandbox_id: Mapped[str | None] = mapped_column(String(255))

@@ -1,4 +1,4 @@
-"""Seed 003 timeline messages and feedback items, around experiments instead of pattern workspaces."""
+"""Timeline messages and feedback items of an experiment."""
 
 from __future__ import annotations
 

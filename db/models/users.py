@@ -1,4 +1,4 @@
-"""Seed 002: users with roles, and the audit log of admin actions."""
+"""Users with roles, and the audit log of admin actions."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Seed 002 metrics views (both dialects) and row-level security (PostgreSQL)
+"""Human-evaluation metrics views (both dialects) and row-level security (PostgreSQL)
 
 Revision ID: 5e1a7c0d9b21
 Revises: c2ac2784fc72

@@ -7,10 +7,13 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from cli.errors import UserError
 from cli.main import app
+from cli.run_cmd import stages_to_run
 from db.migrate import upgrade_to_head
 from db.models import Evaluation, Experiment, StageRun, Variant
 from db.session import session_scope
+from db.stage_names import MAIN_STAGES, Stage
 from tests.pipelines.conftest import seed_evaluated_experiment
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -142,3 +145,28 @@ def test_a_stage_that_failed_after_its_retries_names_the_cause_not_the_retry_cou
     assert cause.startswith("SandboxError: install failed (exit 1): npm ERR! code ECONNRESET"), cause
     assert cause.endswith("(still after 2 retries)")
     assert log.count("STEP_UP_FOR_RETRY") == 2 and log.count("STEP_FAILURE") == 1
+
+
+@pytest.mark.parametrize(("stage", "expected"), [
+    (None, list(MAIN_STAGES)),
+    ("test_flows", list(MAIN_STAGES)),
+    ("browser_results", ["browser_results", "variant_metrics", "evaluation_metrics"]),
+    ("evaluation_metrics", ["evaluation_metrics"]),
+])
+def test_a_stage_runs_with_what_dagster_says_is_downstream_of_it_in_the_run(stage: str | None, expected: list[str]):
+    # shipped_change depends on variant_metrics too, but no run ships: only the experiment job's stages.
+    assert stages_to_run(stage) == expected
+    assert all(isinstance(s, Stage) for s in stages_to_run(stage))
+
+
+def test_downstream_follows_the_asset_graph_not_the_order_of_a_tuple(monkeypatch: pytest.MonkeyPatch):
+    # Were the stages' order ever to disagree with their deps, the deps (Dagster's graph) would win.
+    import cli.run_cmd
+
+    monkeypatch.setattr(cli.run_cmd, "MAIN_STAGES", tuple(reversed(MAIN_STAGES)))
+    assert stages_to_run("variant_metrics") == ["variant_metrics", "evaluation_metrics"]
+
+
+def test_an_unknown_stage_is_refused_by_name():
+    with pytest.raises(UserError, match="unknown stage 'shipped_change'; choose one of: test_flows, "):
+        stages_to_run("shipped_change")

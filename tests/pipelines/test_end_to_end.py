@@ -74,11 +74,10 @@ def test_failed_stage_rematerialises_to_the_clean_state(app_db: str, monkeypatch
 
     persist = implementations_module._persist_solve
 
-    def failing_persist(*args, **kwargs):  # type: ignore[no-untyped-def]
-        rank = args[8]
-        if rank == 2:  # after the first solve's rows are already in the transaction; every retry too
+    def failing_persist(session, experiment_id, inputs, solved):  # type: ignore[no-untyped-def]
+        if solved.suggestion.rank == 2:  # after the first solve's rows are already in the transaction; every retry too
             raise RuntimeError("injected fault while writing solves")
-        return persist(*args, **kwargs)
+        return persist(session, experiment_id, inputs, solved)
 
     monkeypatch.setattr(implementations_module, "_persist_solve", failing_persist)
     failed = _materialize(instance, experiment_id, ("variant_implementations",))

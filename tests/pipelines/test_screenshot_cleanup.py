@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 import assets.browser_results as stage
+import assets.panels
 from agents.browser.results import SessionResult
 from agents.browser.shots import stored_path
 from db.ids import new_id
@@ -62,7 +63,7 @@ def _panel(targets: dict[str, str], flows: list[Any], *, artifacts_dir: Path, ne
 @pytest.fixture
 def experiment(app_db: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setattr(stage, "open_sandbox", _open_sandbox)
-    monkeypatch.setattr(stage, "run_panel", _panel)
+    monkeypatch.setattr(assets.panels, "run_panel", _panel)  # both panel stages run it from there
     experiment_id = make_experiment(app_db)
     with session_scope(app_db) as s:
         test_session = TestSession(experiment_id=experiment_id, name="panel", prompt="p", status="ready")
