@@ -221,7 +221,7 @@ async def _cart_holds(context: Any, base_url: str, name: str) -> bool:
         cart = (await read_view(page)).link(r"\b(cart|basket|bag)\b")
         if cart is None:
             return False
-        await page.goto(cart["href"], wait_until="load")
+        await page.goto(cart.href, wait_until="load")
         text = (await read_view(page)).text
         return bool(re.search(rf"\b{re.escape(normalise(name))}\b", normalise(text)))
     finally:
