@@ -8,6 +8,7 @@ import dagster as dg
 from sqlalchemy import delete, select
 
 from agents.code.solve import RunConfig, SolveOutcome, run_solve
+from agents.code.solve_events import SolveEvent
 from agents.llm.base import ModelSpec
 from agents.schemas import SuggestionSpec
 from assets.feedback import link_feedback, sent_feedback, with_feedback
@@ -57,13 +58,13 @@ def variant_implementations(context: dg.AssetExecutionContext, database: AppData
         model_row_ids = {spec.model_id: row_id for row_id, spec in models}
         outcomes: list[tuple[Any, ...]] = []
         for index, (suggestion_id, rank, spec) in enumerate(suggestion_rows):
-            events: list[tuple[str, dict[str, Any]]] = []
+            events: list[SolveEvent] = []
             solve_started = time.monotonic()
             # Feedback on this suggestion's variant adds refinement runs that carry the reviewer's words.
             run_matrix, run_spec, feedback_ids = with_feedback(matrix, spec, feedback.get(f"v{rank}", []))
             outcome = run_solve(repo, run_spec, ref=ref, matrix=run_matrix, max_parallel=code.max_parallel,
                                 time_budget_s=code.time_budget_s, agent=code.agent,
-                                on_event=lambda kind, data, sink=events: sink.append((kind, data)))
+                                on_event=events.append)
             outcomes.append((suggestion_id, rank, spec, outcome, events, time.monotonic() - solve_started,
                              run_matrix, feedback_ids))
             stage.progress(int(100 * (index + 1) / len(suggestion_rows)), f"solved: {spec.title}")
@@ -139,12 +140,11 @@ def _persist_solve(session, experiment_id, repo, ref, code, matrix, model_row_id
         session.add(row)
         session.flush()
         run_ids.append(row.id)
-    for kind, data in events:
-        index = data.get("run_index")
-        run_id = run_ids[index] if isinstance(index, int) and 0 <= index < len(run_ids) else None
-        add_event(session, experiment_id, kind, stage=STAGE, run_id=run_id, author_type="agent",
-                  title=f"{kind.replace('_', ' ')}: {spec.title}", data=_jsonable(data),
-                  status={"run_failed": "failed", "run_completed": "completed"}.get(kind, "in_progress"))
+    for event in events:
+        index = event.run_index
+        run_id = run_ids[index] if index is not None and 0 <= index < len(run_ids) else None
+        add_event(session, experiment_id, event.kind.value, stage=STAGE, run_id=run_id, author_type="agent",
+                  title=f"{event.kind.title}: {spec.title}", data=_jsonable(event.data), status=event.status.value)
     champion = None
     if outcome.champion_index is not None:
         champion_run = outcome.runs[outcome.champion_index]

@@ -12,7 +12,8 @@ from typing import Any
 from agents.code.champion import choose_champion, mark_duplicates
 from agents.code.outcome import RunConfig, RunOutcome, SolveOutcome
 from agents.code.result import implementation_prompt
-from agents.code.runner import run_one
+from agents.code.runner import Emit, run_one
+from agents.code.solve_events import EventKind, SolveEvent
 from agents.code.test_report import TestOutcomes, run_suite
 from agents.code.trajectory import now_iso
 from agents.sandbox.base import Sandbox, SandboxError
@@ -24,15 +25,17 @@ AGENTS = ("recipe", "tool")
 CANCEL_GRACE_S = 10.0
 
 
-def _safe(on_event: Callable[[str, dict], None] | None) -> Callable[[str, dict], None]:
+def _safe(on_event: Callable[[SolveEvent], None] | None) -> Emit:
+    """The runs report (kind, data); the observer gets each as a SolveEvent, one at a time."""
     lock = threading.Lock()
 
     def emit(kind: str, data: dict[str, Any]) -> None:
         if on_event is None:
             return
+        event = SolveEvent(EventKind(kind), data)
         with lock:  # callers may write to one connection; keep their events serial
             try:
-                on_event(kind, data)
+                on_event(event)
             except Exception:  # an observer's bug must not fail the runs it watches
                 log.exception("on_event(%s) raised", kind)
 
@@ -91,7 +94,7 @@ def run_solve(
     max_parallel: int,
     time_budget_s: int,
     agent: str = "recipe",
-    on_event: Callable[[str, dict], None] | None = None,
+    on_event: Callable[[SolveEvent], None] | None = None,
 ) -> SolveOutcome:
     if agent not in AGENTS:
         raise ValueError(f"unknown agent {agent!r}; expected one of {', '.join(AGENTS)}")
@@ -163,7 +166,7 @@ def run_solve(
 
 
 def _baseline(open_sandbox: Callable[..., Sandbox], repo: str, ref: str | None, deadline: float,
-              emit: Callable[[str, dict], None]) -> TestOutcomes | None:
+              emit: Emit) -> TestOutcomes | None:
     """The app's own tests on the unchanged app, once per solve: the tests each run must keep passing.
     None when the app has no tests or the control could not be tested (each run then needs a green suite)."""
     if time.monotonic() >= deadline:
