@@ -106,9 +106,6 @@ def run_solve(
     emit = _safe(on_event)
     cancel = threading.Event()
     deadline = time.monotonic() + time_budget_s
-    runs: dict[int, RunOutcome] = {}
-    configs: dict[int, RunConfig] = dict(enumerate(matrix))
-    retried: set[int] = set()
 
     def task(index: int, config: RunConfig) -> tuple[RunOutcome, bool]:
         if cancel.is_set() or time.monotonic() >= deadline:
@@ -119,50 +116,73 @@ def run_solve(
                        deadline=deadline, cancel=cancel, emit=emit, baseline=baseline)
 
     baseline = _baseline(sandboxes.open, repo, ref, deadline, emit)
-
     pool = ThreadPoolExecutor(max_workers=max(1, max_parallel), thread_name_prefix="solve-run")
-    pending: dict[Future, int] = {pool.submit(task, i, c): i for i, c in configs.items()}
+    runs = _Runs(task, dict(enumerate(matrix)), pool, emit, cancel)
     try:
-        while pending:
-            done, _ = wait(pending, timeout=max(0.0, deadline - time.monotonic()), return_when=FIRST_COMPLETED)
-            if not done:
-                break  # the budget ended
-            for future in done:
-                index = pending.pop(future)
-                try:
-                    outcome, retryable = future.result()
-                except Exception as exc:  # a bug in a run is that run's failure, not the solve's
-                    log.exception("run %d crashed", index)
-                    outcome, retryable = RunOutcome(index=index, config=configs[index], status="failed",
-                                                    error_message=f"internal error: {type(exc).__name__}: {exc}"), False
-                runs[index] = outcome
-                if retryable and outcome.retry_of is None and index not in retried and not cancel.is_set():
-                    retried.add(index)
-                    new = len(configs)
-                    configs[new] = configs[index]
-                    emit("run_retry", {"run_index": new, "parent_index": index, "reason": outcome.error_message})
-                    pending[pool.submit(_retry, task, new, configs[new], index)] = new
-        if pending:
+        runs.collect_until(deadline)
+        if runs.pending:
             cancel.set()
             sandboxes.stop_all()  # unblocks runs waiting on a command, so they report within the grace
-            finished, _ = wait(pending, timeout=CANCEL_GRACE_S)
-            for future in finished:
-                index = pending.pop(future)
-                if future.exception() is None:
-                    runs[index] = future.result()[0]
-            for index in set(configs) - set(runs):
-                runs[index] = _cancelled(index, configs[index], suggestion,
-                                         "cancelled: the time budget ended and the run did not stop in time")
-                emit("run_failed", {"run_index": index, "status": "cancelled", "error": runs[index].error_message})
+            runs.cancel_the_rest(suggestion)
     finally:
         cancel.set()
         pool.shutdown(wait=False, cancel_futures=True)
-        if pending:  # runs that outlived the grace (or an error here): nothing of theirs may stay behind
+        if runs.pending:  # runs that outlived the grace (or an error here): nothing of theirs may stay behind
             sandboxes.stop_all()
-    ordered = [runs[i] for i in sorted(runs)]
+    ordered = [runs.done[i] for i in sorted(runs.done)]
     mark_duplicates(ordered)
     index, reason = choose_champion(ordered)
     return SolveOutcome(runs=ordered, champion_index=index, champion_reason=reason)
+
+
+_Task = Callable[[int, RunConfig], tuple[RunOutcome, bool]]
+
+
+class _Runs:
+    """The matrix's runs in the pool: collected as they finish, a run whose failure may pass (a sandbox
+    that could not be made) tried once more, and those still running when the budget ends cancelled."""
+
+    def __init__(self, task: _Task, configs: dict[int, RunConfig], pool: ThreadPoolExecutor, emit: Emit,
+                 cancel: threading.Event) -> None:
+        self.task, self.configs, self.pool, self.emit, self.cancel = task, configs, pool, emit, cancel
+        self.done: dict[int, RunOutcome] = {}
+        self.retried: set[int] = set()
+        self.pending: dict[Future, int] = {pool.submit(task, i, c): i for i, c in configs.items()}
+
+    def collect_until(self, deadline: float) -> None:
+        while self.pending:
+            done, _ = wait(self.pending, timeout=max(0.0, deadline - time.monotonic()), return_when=FIRST_COMPLETED)
+            if not done:
+                return  # the budget ended
+            for future in done:
+                self._finished(self.pending.pop(future), future)
+
+    def _finished(self, index: int, future: Future) -> None:
+        try:
+            outcome, retryable = future.result()
+        except Exception as exc:  # a bug in a run is that run's failure, not the solve's
+            log.exception("run %d crashed", index)
+            outcome, retryable = RunOutcome(index=index, config=self.configs[index], status="failed",
+                                            error_message=f"internal error: {type(exc).__name__}: {exc}"), False
+        self.done[index] = outcome
+        if retryable and outcome.retry_of is None and index not in self.retried and not self.cancel.is_set():
+            self.retried.add(index)
+            new = len(self.configs)
+            self.configs[new] = self.configs[index]
+            self.emit("run_retry", {"run_index": new, "parent_index": index, "reason": outcome.error_message})
+            self.pending[self.pool.submit(_retry, self.task, new, self.configs[new], index)] = new
+
+    def cancel_the_rest(self, suggestion: SuggestionSpec) -> None:
+        """After the budget: what finishes within the grace counts, the rest is recorded as cancelled."""
+        finished, _ = wait(self.pending, timeout=CANCEL_GRACE_S)
+        for future in finished:
+            index = self.pending.pop(future)
+            if future.exception() is None:
+                self.done[index] = future.result()[0]
+        for index in set(self.configs) - set(self.done):
+            self.done[index] = _cancelled(index, self.configs[index], suggestion,
+                                          "cancelled: the time budget ended and the run did not stop in time")
+            self.emit("run_failed", {"run_index": index, "status": "cancelled", "error": self.done[index].error_message})
 
 
 def _baseline(open_sandbox: Callable[..., Sandbox], repo: str, ref: str | None, deadline: float,
@@ -188,8 +208,7 @@ def _baseline(open_sandbox: Callable[..., Sandbox], repo: str, ref: str | None, 
     return outcomes
 
 
-def _retry(task: Callable[[int, RunConfig], tuple[RunOutcome, bool]], index: int, config: RunConfig,
-           parent: int) -> tuple[RunOutcome, bool]:
+def _retry(task: _Task, index: int, config: RunConfig, parent: int) -> tuple[RunOutcome, bool]:
     outcome, retryable = task(index, config)
     outcome.retry_of = parent
     return outcome, retryable
