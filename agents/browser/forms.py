@@ -15,7 +15,7 @@ from typing import Any
 
 from agents.browser.actor import Actor
 from agents.browser.field_rules import adapt, stated_rules, wants_match
-from agents.browser.page_view import Field, PageView, normalise
+from agents.browser.page_view import Button, Field, PageView, normalise
 from agents.browser.personas import Outcome, Persona
 
 SUCCESS_TEXT = re.compile(
@@ -285,8 +285,7 @@ async def complete_form(
     purpose = _purpose(form_hint)
     found = await _reach_form(actor, view, purpose, form_hint)
     if found is None:
-        what = form_hint.replace("_", "-") if "form" in form_hint else f"{form_hint.replace('_', '-')} form".strip()
-        return Outcome(False, f"no {what} and no link to one on {actor.page.url}")
+        return _no_form(actor, form_hint)
     view = await _scope(actor, found, purpose)
     typed: dict[str, str] = {} if typed_out is None else typed_out
     seen: list[str] = []
@@ -297,39 +296,18 @@ async def complete_form(
     for attempt in range(attempts):
         if not any(f.in_form for f in view.inputs):
             return Outcome(False, f"no form fields on {view.url}")
-        await _fill(actor, view, values, typed)
-        # Errors shown next to a field as it is left (inline validation) are read before submitting.
-        view = await _scope(actor, await actor.view(), purpose)
-        if _fix(view, [(f, m) for f, m in _errors(view) if f is not None and f.flagged], typed):
-            await _fill(actor, view, values, typed)
-        submit = next(
-            (
-                b
-                for b in view.buttons
-                if b.in_form and not b.disabled and (b.type == "submit" or _SUBMIT.search(b.text))
-            ),
-            None,
-        )
+        view = await _fill_and_look(actor, view, values, typed, purpose)
+        submit = _submit_button(view)
         if submit is None:
             return Outcome(False, f"the form on {view.url} has no submit button", _quoted(seen))
         before = view  # what the user saw as they clicked: the submit's effect is judged against it
-        view = await _scope(actor, await actor.click(submit, "submit"), purpose)
-        errors = _errors(view)
-        if not errors and not _moved_on(before, view) and _accepted(before, view, purpose, typed) is None:
-            view = await _scope(actor, await actor.view(wait_ms=700), purpose)  # a slow handler: one more look
-            errors = _errors(view)
+        view, errors = await _submit(actor, submit, before, purpose, typed)
         if (evidence := _accepted(before, view, purpose, typed)) is not None:
-            return Outcome(
-                True,
-                f"form accepted after {attempt + 1} submit(s); reached {view.url} ({evidence})",
-                _quoted(seen),
-            )
+            accepted = f"form accepted after {attempt + 1} submit(s); reached {view.url} ({evidence})"
+            return Outcome(True, accepted, _quoted(seen))
         if not errors and not _fields(view):
-            return Outcome(
-                False,
-                f"submitted the form but {view.url} confirms nothing: no success message, no error",
-                _quoted(seen),
-            )
+            unconfirmed = f"submitted the form but {view.url} confirms nothing: no success message, no error"
+            return Outcome(False, unconfirmed, _quoted(seen))
         if not errors and _moved_on(before, view):
             silent = 0
             continue  # a multi-step form moved on to its next step
@@ -348,6 +326,47 @@ async def complete_form(
         if guessed or not _blind_guess(view, typed):
             break  # nothing the page says tells the user what to change: they leave
         guessed = True
+    return _gave_up(actor, view, seen, silent, reworded)
+
+
+async def _fill_and_look(
+    actor: Actor, view: PageView, values: dict[str, Any], typed: dict[str, str], purpose: str
+) -> PageView:
+    """Fill the form and look at it again: errors shown next to a field as it is left (inline
+    validation) are read, and fixed, before submitting."""
+    await _fill(actor, view, values, typed)
+    view = await _scope(actor, await actor.view(), purpose)
+    if _fix(view, [(f, m) for f, m in _errors(view) if f is not None and f.flagged], typed):
+        await _fill(actor, view, values, typed)
+    return view
+
+
+def _no_form(actor: Actor, form_hint: str) -> Outcome:
+    what = form_hint.replace("_", "-") if "form" in form_hint else f"{form_hint.replace('_', '-')} form".strip()
+    return Outcome(False, f"no {what} and no link to one on {actor.page.url}")
+
+
+def _submit_button(view: PageView) -> Button | None:
+    return next(
+        (b for b in view.buttons if b.in_form and not b.disabled and (b.type == "submit" or _SUBMIT.search(b.text))),
+        None,
+    )
+
+
+async def _submit(
+    actor: Actor, submit: Button, before: PageView, purpose: str, typed: dict[str, str]
+) -> tuple[PageView, list[tuple[Field | None, str]]]:
+    """Click submit; the page it led to and the errors on it (after a second look for a slow handler)."""
+    view = await _scope(actor, await actor.click(submit, "submit"), purpose)
+    errors = _errors(view)
+    if not errors and not _moved_on(before, view) and _accepted(before, view, purpose, typed) is None:
+        view = await _scope(actor, await actor.view(wait_ms=700), purpose)  # a slow handler: one more look
+        errors = _errors(view)
+    return view, errors
+
+
+def _gave_up(actor: Actor, view: PageView, seen: list[str], silent: int, reworded: bool) -> Outcome:
+    """The user left the form: after submits that did nothing visible, or rejections they could not fix."""
     submits = sum(1 for a in actor.actions if a["type"] == "submit")
     if silent:
         what = (
