@@ -8,7 +8,6 @@ import dagster as dg
 from sqlalchemy import delete, select
 
 from agents.code.solve import RunConfig, SolveOutcome, run_solve
-from agents.code.solve_events import SolveEvent
 from agents.llm.base import ModelSpec
 from agents.schemas import SuggestionSpec
 from assets.feedback import link_feedback, sent_feedback, with_feedback
@@ -56,17 +55,13 @@ def variant_implementations(context: dg.AssetExecutionContext, database: AppData
         matrix = [RunConfig(model=spec, temperature=t, strategy=strategy, max_edits=code.max_edits)
                   for _, spec in models for t in code.temperatures for strategy in code.strategies]
         model_row_ids = {spec.model_id: row_id for row_id, spec in models}
-        outcomes: list[tuple[Any, ...]] = []
+        outcomes: list[tuple[str, int, SolveOutcome, list[str]]] = []
         for index, (suggestion_id, rank, spec) in enumerate(suggestion_rows):
-            events: list[SolveEvent] = []
-            solve_started = time.monotonic()
             # Feedback on this suggestion's variant adds refinement runs that carry the reviewer's words.
             run_matrix, run_spec, feedback_ids = with_feedback(matrix, spec, feedback.get(f"v{rank}", []))
             outcome = run_solve(repo, run_spec, ref=ref, matrix=run_matrix, max_parallel=code.max_parallel,
-                                time_budget_s=code.time_budget_s, agent=code.agent,
-                                on_event=events.append)
-            outcomes.append((suggestion_id, rank, spec, outcome, events, time.monotonic() - solve_started,
-                             run_matrix, feedback_ids))
+                                time_budget_s=code.time_budget_s, agent=code.agent)
+            outcomes.append((suggestion_id, rank, outcome, feedback_ids))
             stage.progress(int(100 * (index + 1) / len(suggestion_rows)), f"solved: {spec.title}")
         with database.session() as session:
             # Again in the deleting transaction: testers may have evaluated while the agents worked.
@@ -75,10 +70,10 @@ def variant_implementations(context: dg.AssetExecutionContext, database: AppData
             session.execute(delete(Solve).where(Solve.experiment_id == experiment_id))
             session.execute(delete(Variant).where(Variant.experiment_id == experiment_id, Variant.type == "experiment"))
             summary = []
-            for *item, run_matrix, feedback_ids in outcomes:
-                summary.append(_persist_solve(session, experiment_id, repo, ref, code, run_matrix, model_row_ids,
-                                              *item))
-                link_feedback(session, summary[-1]["run_ids"], run_matrix, feedback_ids)
+            for suggestion_id, rank, outcome, feedback_ids in outcomes:
+                summary.append(_persist_solve(session, experiment_id, repo, ref, code, model_row_ids,
+                                              suggestion_id, rank, outcome))
+                link_feedback(session, summary[-1]["run_ids"], outcome.matrix, feedback_ids)
             session.flush()
             built = build_summary(session, experiment_id)
             add_event(session, experiment_id, "checkpoint", stage=STAGE, title=built.line()[:200],
@@ -99,8 +94,9 @@ def variant_implementations(context: dg.AssetExecutionContext, database: AppData
     })
 
 
-def _persist_solve(session, experiment_id, repo, ref, code, matrix, model_row_ids,  # type: ignore[no-untyped-def]
-                   suggestion_id, rank, spec, outcome: SolveOutcome, events, seconds) -> dict[str, Any]:
+def _persist_solve(session, experiment_id, repo, ref, code, model_row_ids,  # type: ignore[no-untyped-def]
+                   suggestion_id, rank, outcome: SolveOutcome) -> dict[str, Any]:
+    spec, matrix = outcome.suggestion, outcome.matrix
     solve = Solve(
         experiment_id=experiment_id, suggestion_id=suggestion_id, repo_url=repo, base_branch=ref,
         agent=code.agent, max_parallel=code.max_parallel, time_budget_s=code.time_budget_s,
@@ -140,7 +136,7 @@ def _persist_solve(session, experiment_id, repo, ref, code, matrix, model_row_id
         session.add(row)
         session.flush()
         run_ids.append(row.id)
-    for event in events:
+    for event in outcome.events:
         index = event.run_index
         run_id = run_ids[index] if index is not None and 0 <= index < len(run_ids) else None
         add_event(session, experiment_id, event.kind.value, stage=STAGE, run_id=run_id, author_type="agent",
@@ -164,7 +160,7 @@ def _persist_solve(session, experiment_id, repo, ref, code, matrix, model_row_id
         "failed_runs": sum(r.status != "completed" for r in outcome.runs),
         "tokens": sum(r.tokens or 0 for r in outcome.runs), "cost_usd": sum(r.cost_usd or 0 for r in outcome.runs),
         "strategies": [c.strategy for c in matrix],
-        "seconds": round(seconds, 2), "reason": outcome.champion_reason,
+        "seconds": round(outcome.seconds, 2), "reason": outcome.champion_reason,
     }
 
 

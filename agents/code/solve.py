@@ -25,21 +25,21 @@ AGENTS = ("recipe", "tool")
 CANCEL_GRACE_S = 10.0
 
 
-def _safe(on_event: Callable[[SolveEvent], None] | None) -> Emit:
-    """The runs report (kind, data); the observer gets each as a SolveEvent, one at a time."""
-    lock = threading.Lock()
+class _Events:
+    """What the runs report, from their own threads, as (kind, data): kept as SolveEvents in order."""
 
-    def emit(kind: str, data: dict[str, Any]) -> None:
-        if on_event is None:
-            return
-        event = SolveEvent(EventKind(kind), data)
-        with lock:  # callers may write to one connection; keep their events serial
-            try:
-                on_event(event)
-            except Exception:  # an observer's bug must not fail the runs it watches
-                log.exception("on_event(%s) raised", kind)
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._events: list[SolveEvent] = []
 
-    return emit
+    def emit(self, kind: str, data: dict[str, Any]) -> None:
+        with self._lock:
+            self._events.append(SolveEvent(EventKind(kind), data))
+
+    def so_far(self) -> list[SolveEvent]:
+        """A copy: a run that outlived the budget's grace may still report after the solve returns."""
+        with self._lock:
+            return list(self._events)
 
 
 def _stop(sandbox: Sandbox) -> None:
@@ -94,7 +94,6 @@ def run_solve(
     max_parallel: int,
     time_budget_s: int,
     agent: str = "recipe",
-    on_event: Callable[[SolveEvent], None] | None = None,
 ) -> SolveOutcome:
     if agent not in AGENTS:
         raise ValueError(f"unknown agent {agent!r}; expected one of {', '.join(AGENTS)}")
@@ -102,8 +101,10 @@ def run_solve(
         raise ValueError("the run matrix is empty")
     from agents.sandbox.factory import open_sandbox
 
+    started = time.monotonic()
     sandboxes = _OpenSandboxes(open_sandbox)
-    emit = _safe(on_event)
+    events = _Events()
+    emit = events.emit
     cancel = threading.Event()
     deadline = time.monotonic() + time_budget_s
 
@@ -132,7 +133,8 @@ def run_solve(
     ordered = [runs.done[i] for i in sorted(runs.done)]
     mark_duplicates(ordered)
     index, reason = choose_champion(ordered)
-    return SolveOutcome(runs=ordered, champion_index=index, champion_reason=reason)
+    return SolveOutcome(runs=ordered, champion_index=index, champion_reason=reason, suggestion=suggestion,
+                        matrix=list(matrix), events=events.so_far(), seconds=time.monotonic() - started)
 
 
 _Task = Callable[[int, RunConfig], tuple[RunOutcome, bool]]

@@ -19,11 +19,13 @@ RECIPE = ModelSpec("offline", "offline-recipe")
 
 
 def test_matrix_runs_in_parallel_and_a_champion_is_chosen() -> None:
-    events: list[SolveEvent] = []
     matrix = [RunConfig(RECIPE, 0.0), RunConfig(RECIPE, 0.7), RunConfig(RECIPE, 0.0, "feedback_refined")]
     outcome = run_solve(str(SHOP), SuggestionSpec(title="Add a search box", rationale="t"), matrix=matrix,
-                        max_parallel=2, time_budget_s=120, on_event=events.append)
+                        max_parallel=2, time_budget_s=120)
+    events = outcome.events
     assert [r.status for r in outcome.runs] == ["completed"] * 3
+    # The solve, whole, as the stage persists it: what it was given, and how long it took.
+    assert outcome.suggestion.title == "Add a search box" and outcome.matrix == matrix and outcome.seconds > 0
     assert all(r.tests_passed and r.goal_checks_passed for r in outcome.runs)
     assert len({r.sandbox_id for r in outcome.runs}) == 3
     assert len({r.diff for r in outcome.runs}) == 3  # each configuration really built something different
@@ -66,10 +68,9 @@ def test_a_module_with_nothing_to_act_on_fails_its_behavioural_check() -> None:
 
 
 def test_time_budget_cancels_runs_that_could_not_start() -> None:
-    events: list[SolveEvent] = []
     outcome = run_solve(str(SHOP), SuggestionSpec(title="Sort by price", rationale="t"),
-                        matrix=[RunConfig(RECIPE, 0.0)] * 3, max_parallel=1, time_budget_s=0,
-                        on_event=events.append)
+                        matrix=[RunConfig(RECIPE, 0.0)] * 3, max_parallel=1, time_budget_s=0)
+    events = outcome.events
     assert [r.status for r in outcome.runs] == ["cancelled"] * 3
     assert all("time budget" in r.error_message for r in outcome.runs)
     assert outcome.champion_index is None
@@ -92,10 +93,9 @@ def test_sandbox_failure_is_retried_once(monkeypatch: pytest.MonkeyPatch) -> Non
         return real(repo, ref, **kw)
 
     monkeypatch.setattr(factory, "open_sandbox", flaky)
-    events: list[SolveEvent] = []
     outcome = run_solve(str(SHOP), SuggestionSpec(title="Sort by price", rationale="t"),
-                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60,
-                        on_event=events.append)
+                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60)
+    events = outcome.events
     assert [r.status for r in outcome.runs] == ["failed", "completed"]
     assert "injected" in outcome.runs[0].error_message and outcome.runs[1].retry_of == 0
     retry = SolveEvent(EventKind.RUN_RETRY, {"run_index": 1, "parent_index": 0, "reason": outcome.runs[0].error_message})
@@ -250,10 +250,9 @@ def test_errors_a_retry_cannot_fix_are_not_retried(monkeypatch: pytest.MonkeyPat
         raise getattr(base, error)("injected: permanent")
 
     monkeypatch.setattr(factory, "open_sandbox", broken)
-    events: list[SolveEvent] = []
     outcome = run_solve(str(SHOP), SuggestionSpec(title="Sort by price", rationale="t"),
-                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60,
-                        on_event=events.append)
+                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60)
+    events = outcome.events
     # One for the baseline (the control's tests), one for the run: neither is tried again.
     assert len(calls) == 2 and len(outcome.runs) == 1
     assert outcome.runs[0].status == "failed" and error in outcome.runs[0].error_message
