@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from agents.code.solve import RunConfig, SolveOutcome, run_solve
+from agents.code.solve_events import SolveEvent
 from agents.llm.base import ModelSpec
 from agents.schemas import SuggestionSpec
 from assets.feedback import link_feedback, sent_feedback, with_feedback
@@ -51,8 +52,7 @@ class SolveToPersist:
     """One suggestion's solve as the agents left it, for the stage to write."""
 
     suggestion: _Suggestion
-    outcome: SolveOutcome
-    events: list[tuple[str, dict[str, Any]]]
+    outcome: SolveOutcome  # with the events the agents reported on the way
     seconds: float
     matrix: list[RunConfig]  # the stage's matrix plus this suggestion's refinement runs
     feedback_ids: list[str]  # the reviewers' feedback the refinement runs carry
@@ -109,15 +109,14 @@ def _solve_all(inputs: _Inputs, call: StageCall) -> list[SolveToPersist]:
 
 
 def _solve(inputs: _Inputs, suggestion: _Suggestion) -> SolveToPersist:
-    code, events = inputs.code, []
+    code = inputs.code
     solve_started = time.monotonic()
     # Feedback on this suggestion's variant adds refinement runs that carry the reviewer's words.
     run_matrix, run_spec, feedback_ids = with_feedback(inputs.matrix, suggestion.spec,
                                                        inputs.feedback.get(f"v{suggestion.rank}", []))
     outcome = run_solve(inputs.repo, run_spec, ref=inputs.ref, matrix=run_matrix, max_parallel=code.max_parallel,
-                        time_budget_s=code.time_budget_s, agent=code.agent,
-                        on_event=lambda kind, data, sink=events: sink.append((kind, data)))
-    return SolveToPersist(suggestion, outcome, events, time.monotonic() - solve_started, run_matrix, feedback_ids)
+                        time_budget_s=code.time_budget_s, agent=code.agent)
+    return SolveToPersist(suggestion, outcome, time.monotonic() - solve_started, run_matrix, feedback_ids)
 
 
 def _write(session: Session, inputs: _Inputs, solves: list[SolveToPersist], call: StageCall) -> Metadata:
@@ -152,7 +151,7 @@ def _persist_solve(session: Session, experiment_id: str, inputs: _Inputs, solved
     session.add(solve)
     session.flush()
     run_ids = _add_runs(session, experiment_id, solve, inputs.model_row_ids, solved)
-    _add_events(session, experiment_id, spec, solved.events, run_ids)
+    _add_events(session, experiment_id, spec, solved.outcome.events, run_ids)
     champion = _add_champion(session, experiment_id, solve, solved, run_ids)
     return SolveSummary(
         suggestion=spec.title, champion=champion, runs=len(outcome.runs), run_ids=run_ids,
@@ -210,14 +209,13 @@ def _add_runs(session: Session, experiment_id: str, solve: Solve, model_row_ids:
 
 
 def _add_events(session: Session, experiment_id: str, spec: SuggestionSpec,
-                events: list[tuple[str, dict[str, Any]]], run_ids: list[str]) -> None:
+                events: list[SolveEvent], run_ids: list[str]) -> None:
     """The agents' events on the timeline, each with the run it came from."""
-    for kind, data in events:
-        index = data.get("run_index")
-        run_id = run_ids[index] if isinstance(index, int) and 0 <= index < len(run_ids) else None
-        add_event(session, experiment_id, kind, stage=STAGE, run_id=run_id, author_type="agent",
-                  title=f"{kind.replace('_', ' ')}: {spec.title}", data=_jsonable(data),
-                  status={"run_failed": "failed", "run_completed": "completed"}.get(kind, "in_progress"))
+    for event in events:
+        index = event.run_index
+        run_id = run_ids[index] if index is not None and 0 <= index < len(run_ids) else None
+        add_event(session, experiment_id, event.kind.value, stage=STAGE, run_id=run_id, author_type="agent",
+                  title=f"{event.kind.title}: {spec.title}", data=_jsonable(event.data), status=event.status.value)
 
 
 def _add_champion(session: Session, experiment_id: str, solve: Solve, solved: SolveToPersist,

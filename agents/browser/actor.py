@@ -16,7 +16,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agents.browser.chromium import origin_of
 from agents.browser.metrics import PanelCache, page_template, web_vitals
-from agents.browser.page_view import PageView, read_view, selector
+from agents.browser.page_view import Button, Field, Item, Link, PageView, read_view, selector
 from agents.browser.readiness import WATCH_LEAVING_JS, NetworkWatch, SiteNotReady, wait_until_ready
 from agents.browser.shots import capture_thumbnail, stored_path
 
@@ -159,16 +159,15 @@ class Actor:
         self.lcp_ms, self.cls = await web_vitals(self.page)
         self._measuring_s += time.monotonic() - measuring
 
-    async def click(self, element: dict[str, Any], kind: str = "click") -> PageView:
-        step = self._log(kind, element.get("name") or element.get("text") or selector(element))
+    async def click(self, element: Link | Item | Button, kind: str = "click") -> PageView:
+        step = self._log(kind, element.caption or selector(element))
         # A real mouse click at the element's centre, located by our own page read. A locator click
         # installs Playwright's injected script in every new document and waits for the element to be
         # stable: ~50 ms of browser CPU per click, a third of a navigation. Whatever covers the
         # element gets the click, as it would for a user.
-        point = await self.page.evaluate(_POINT_JS, element["vl"])
+        point = await self.page.evaluate(_POINT_JS, element.vl)
         if point is None:
-            name = element.get("name") or element.get("text") or selector(element)
-            raise ElementGone(f"'{name}' is no longer on the page")
+            raise ElementGone(f"'{element.caption or selector(element)}' is no longer on the page")
         loaded: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
         def on_load(_: object) -> None:
@@ -206,25 +205,25 @@ class Actor:
         with contextlib.suppress(TimeoutError):  # a slow page is read as it stands after 5 s
             await asyncio.wait_for(asyncio.shield(loaded), 5.0)
 
-    async def fill(self, element: dict[str, Any], value: str) -> None:
-        shown = "***" if element.get("type") == "password" else value  # never log a password
-        self._log("fill", f"{element.get('label') or element.get('name')}={shown}")
+    async def fill(self, element: Field, value: str) -> None:
+        shown = "***" if element.type == "password" else value  # never log a password
+        self._log("fill", f"{element.caption}={shown}")
         await self.page.locator(selector(element)).first.fill(value, timeout=5000)
         await self._ready()  # typing may fetch (live search, availability checks) or validate
 
-    async def check(self, element: dict[str, Any]) -> None:
-        self._log("check", element.get("label") or element.get("name") or "checkbox")
+    async def check(self, element: Field) -> None:
+        self._log("check", element.caption or "checkbox")
         await self.page.locator(selector(element)).first.check(timeout=5000)
         await self._ready()
 
-    async def select(self, element: dict[str, Any], value: str) -> PageView:
-        self._log("select", f"{element.get('label') or element.get('name')}={value}")
+    async def select(self, element: Field, value: str) -> PageView:
+        self._log("select", f"{element.caption}={value}")
         await self.page.evaluate(WATCH_LEAVING_JS)
         await self.page.locator(selector(element)).first.select_option(value=value, timeout=5000)
         await self._settle()
         return await self._arrived()
 
-    async def press_enter(self, element: dict[str, Any]) -> PageView:
+    async def press_enter(self, element: Field) -> PageView:
         self._log("press", "Enter")
         await self.page.evaluate(WATCH_LEAVING_JS)
         await self.page.locator(selector(element)).first.press("Enter", timeout=5000)

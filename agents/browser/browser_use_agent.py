@@ -69,38 +69,10 @@ async def run_browser_use_session(
     variant_key: str, base_url: str, flow: FlowSpec, seed: int, session_index: int, artifacts_dir: Path
 ) -> SessionResult:
     _quiet_browser_use()
-    from browser_use import Agent, BrowserProfile, BrowserSession
-
     settings = get_settings().browser
     started = datetime.now(UTC)
-    host = urlsplit(base_url).netloc
-    profile = BrowserProfile(
-        executable_path=chromium_path(),
-        headless=True,
-        enable_default_extensions=False,
-        args=CHROMIUM_ARGS,
-        chromium_sandbox=False,
-        keep_alive=True,
-        user_data_dir=None,
-        allowed_domains=[f"http://{host}"],
-        minimum_wait_page_load_time=0.05,
-        wait_for_network_idle_page_load_time=0.1,
-        wait_between_actions=0.05,
-    )
-    browser = BrowserSession(browser_profile=profile)
-    task = f"{flow.instructions}\n\nTask: {task_prompt(flow)}\nStart at {base_url} and stay on that site."
-    agent = Agent(
-        task=task,
-        llm=make_llm(),
-        browser_session=browser,
-        use_vision=False,
-        use_judge=False,
-        initial_actions=[{"navigate": {"url": base_url}}],
-        max_failures=2,
-        max_actions_per_step=3,
-        calculate_cost=False,
-        generate_gif=False,
-    )
+    browser = _browser(base_url)
+    agent = _agent(browser, base_url, flow)
     error = None
     history = None
     try:
@@ -143,6 +115,45 @@ async def run_browser_use_session(
         error=error,
         started_at=started,
         completed_at=datetime.now(UTC),
+    )
+
+
+def _browser(base_url: str) -> Any:
+    """The agent's own headless Chromium, allowed onto the variant's host only."""
+    from browser_use import BrowserProfile, BrowserSession
+
+    host = urlsplit(base_url).netloc
+    profile = BrowserProfile(
+        executable_path=chromium_path(),
+        headless=True,
+        enable_default_extensions=False,
+        args=CHROMIUM_ARGS,
+        chromium_sandbox=False,
+        keep_alive=True,
+        user_data_dir=None,
+        allowed_domains=[f"http://{host}"],
+        minimum_wait_page_load_time=0.05,
+        wait_for_network_idle_page_load_time=0.1,
+        wait_between_actions=0.05,
+    )
+    return BrowserSession(browser_profile=profile)
+
+
+def _agent(browser: Any, base_url: str, flow: FlowSpec) -> Any:
+    from browser_use import Agent
+
+    task = f"{flow.instructions}\n\nTask: {task_prompt(flow)}\nStart at {base_url} and stay on that site."
+    return Agent(
+        task=task,
+        llm=make_llm(),
+        browser_session=browser,
+        use_vision=False,
+        use_judge=False,
+        initial_actions=[{"navigate": {"url": base_url}}],
+        max_failures=2,
+        max_actions_per_step=3,
+        calculate_cost=False,
+        generate_gif=False,
     )
 
 
@@ -221,7 +232,7 @@ async def _cart_holds(context: Any, base_url: str, name: str) -> bool:
         cart = (await read_view(page)).link(r"\b(cart|basket|bag)\b")
         if cart is None:
             return False
-        await page.goto(cart["href"], wait_until="load")
+        await page.goto(cart.href, wait_until="load")
         text = (await read_view(page)).text
         return bool(re.search(rf"\b{re.escape(normalise(name))}\b", normalise(text)))
     finally:

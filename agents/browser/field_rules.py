@@ -8,8 +8,8 @@ page never states is never known, so a value that breaks a hidden rule stays bro
 from __future__ import annotations
 
 import re
-from typing import Any
 
+from agents.browser.page_view import Field
 from agents.formats import example_for, matches
 
 _MIN_LENGTH = re.compile(
@@ -57,30 +57,30 @@ def wants_match(text: str) -> bool:
     return bool(_MATCH.search(text))
 
 
-def adapt(field: dict[str, Any], value: str, text: str) -> str:
+def adapt(field: Field, value: str, text: str) -> str:
     """The value a user types after reading `text` (a hint or an error) and the field's attributes."""
     value = _reformat(field, value, text)
-    if field.get("type", "") in _FREE_TEXT:
+    if field.type in _FREE_TEXT:
         for rx, needed, char in _KINDS:
             # Character-class rules are for passwords and the like; "phone number" is not such a rule.
-            about_password = field.get("type") == "password" or "password" in text.lower()
+            about_password = field.type == "password" or "password" in text.lower()
             if about_password and rx.search(text) and not re.search(needed, value):
                 value += char
     lengths = [int(g) for m in _MIN_LENGTH.finditer(text) for g in m.groups() if g]
-    if str(field.get("minlength") or "").isdigit():
-        lengths.append(int(field["minlength"]))
+    if field.minlength.isdigit():
+        lengths.append(int(field.minlength))
     if lengths and len(value) < max(lengths):
         value += "".join(str(d % 10) for d in range(len(value), max(lengths)))  # more of the same kind
     return value
 
 
-def _reformat(field: dict[str, Any], value: str, text: str) -> str:
+def _reformat(field: Field, value: str, text: str) -> str:
     """Retype one's own digits in the shape of an example the page gives (or its pattern's shape)."""
     examples = [m.group(1).strip() for m in _EXAMPLE.finditer(text)]
-    placeholder = str(field.get("placeholder") or "")
+    placeholder = field.placeholder
     if re.search(r"\d", placeholder) and re.search(r"\D", placeholder):
         examples.append(placeholder)  # a placeholder like "(555) 123-4567" shows the expected shape
-    pattern = str(field.get("pattern") or "")
+    pattern = field.pattern
     if pattern and (shape := example_for(pattern)):
         examples.insert(0, shape)
     for example in examples:

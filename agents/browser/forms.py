@@ -15,7 +15,7 @@ from typing import Any
 
 from agents.browser.actor import Actor
 from agents.browser.field_rules import adapt, stated_rules, wants_match
-from agents.browser.page_view import PageView, normalise
+from agents.browser.page_view import Button, Field, PageView, normalise
 from agents.browser.personas import Outcome, Persona
 
 SUCCESS_TEXT = re.compile(
@@ -68,16 +68,16 @@ _DEFAULTS: list[tuple[str, str]] = [
 ]
 
 
-def _key(field: dict[str, Any]) -> str:
+def _key(field: Field) -> str:
     # Names survive a page reload (server-side validation); the data-vl tags do not.
-    return field["name"] or field["label"]
+    return field.name or field.label
 
 
-def _describe(field: dict[str, Any]) -> str:
-    return normalise(" ".join((field["label"], field["name"], field["placeholder"], field["type"])))
+def _describe(field: Field) -> str:
+    return normalise(f"{field.label} {field.name} {field.placeholder} {field.type}")
 
 
-def _given(field: dict[str, Any], values: dict[str, Any]) -> Any:
+def _given(field: Field, values: dict[str, Any]) -> Any:
     described = _describe(field)
     for key in sorted(values, key=len, reverse=True):
         words = normalise(key).split()
@@ -86,18 +86,18 @@ def _given(field: dict[str, Any], values: dict[str, Any]) -> Any:
     return None
 
 
-def _counterpart(field: dict[str, Any], fields: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _counterpart(field: Field, fields: list[Field]) -> Field | None:
     """The field a "confirm ..." field repeats (confirm email -> email), None for an ordinary field."""
-    if not _CONFIRM.search(f"{field['name']} {field['label']}"):
+    if not _CONFIRM.search(f"{field.name} {field.label}"):
         return None
-    base = _CONFIRM.sub(" ", field["name"]).strip("_- ")
-    others = [f for f in fields if f is not field and not _CONFIRM.search(f"{f['name']} {f['label']}")]
-    return next((f for f in others if f["name"] == base), None) or next(
-        (f for f in others if f["type"] == field["type"]), None
+    base = _CONFIRM.sub(" ", field.name).strip("_- ")
+    others = [f for f in fields if f is not field and not _CONFIRM.search(f"{f.name} {f.label}")]
+    return next((f for f in others if f.name == base), None) or next(
+        (f for f in others if f.type == field.type), None
     )
 
 
-def _natural(field: dict[str, Any], values: dict[str, Any]) -> str:
+def _natural(field: Field, values: dict[str, Any]) -> str:
     given = _given(field, values)
     if given is not None:
         return str(given)
@@ -107,35 +107,35 @@ def _natural(field: dict[str, Any], values: dict[str, Any]) -> str:
     return next((value for pattern, value in _DEFAULTS if re.search(pattern, described)), "Alex")
 
 
-def _wanted(field: dict[str, Any], values: dict[str, Any]) -> bool:
+def _wanted(field: Field, values: dict[str, Any]) -> bool:
     """Users fill what is required (or starred) and what they were asked to; optional extras stay empty."""
-    return field["required"] or "*" in field["label"] or _given(field, values) is not None
+    return field.required or "*" in field.label or _given(field, values) is not None
 
 
 async def _fill(actor: Actor, view: PageView, values: dict[str, Any], typed: dict[str, str]) -> None:
     """Fill the form; `typed` remembers each text value chosen (and adapted) so later rounds keep them."""
-    fields = [f for f in view.inputs if f["in_form"]]
+    fields = [f for f in view.inputs if f.in_form]
     radios_done: set[str] = set()
     for field in [f for f in fields if _wanted(f, values) or _key(f) in typed]:
-        kind = field["type"]
+        kind = field.type
         if kind == "checkbox":
-            if field["value"] != "true" and (
+            if field.value != "true" and (
                 _given(field, values) or re.search(r"agree|terms|accept|privacy", _describe(field))
             ):
                 await actor.check(field)
         elif kind == "radio":
-            if field["name"] not in radios_done:
-                radios_done.add(field["name"])
+            if field.name not in radios_done:
+                radios_done.add(field.name)
                 await actor.check(field)
         elif kind in ("select", "select-one"):
             want = normalise(str(_given(field, values) or ""))
-            options = [o for o in field["options"] if o["value"]]
+            options = [o for o in field.options if o.value]
             choice = next(
-                (o for o in options if want and want in (normalise(o["text"]), normalise(o["value"]))),
+                (o for o in options if want and want in (normalise(o.text), normalise(o.value))),
                 options[0] if options else None,
             )
-            if choice is not None and field["value"] != choice["value"]:
-                await actor.select(field, choice["value"])
+            if choice is not None and field.value != choice.value:
+                await actor.select(field, choice.value)
         else:
             source = _counterpart(field, fields)
             if source is not None and _key(source) in typed:
@@ -143,15 +143,15 @@ async def _fill(actor: Actor, view: PageView, values: dict[str, Any], typed: dic
             elif _key(field) in typed:
                 value = typed[_key(field)]
             else:  # first time: the user's own value, shaped by whatever the page states next to it
-                value = adapt(field, _natural(field, values), field["hint"])
+                value = adapt(field, _natural(field, values), field.hint)
             typed[_key(field)] = value
-            if field["value"] != value:
+            if field.value != value:
                 await actor.fill(field, value)
 
 
-def _errors(view: PageView) -> list[tuple[dict[str, Any] | None, str]]:
-    found: list[tuple[dict[str, Any] | None, str]] = [
-        (f, f["message"]) for f in view.inputs if f["invalid"] and f["message"]
+def _errors(view: PageView) -> list[tuple[Field | None, str]]:
+    found: list[tuple[Field | None, str]] = [
+        (f, f.message) for f in view.inputs if f.invalid and f.message
     ]
     for alert in view.alerts:
         if alert and not _says_done(alert) and all(alert != m for _, m in found):
@@ -161,23 +161,23 @@ def _errors(view: PageView) -> list[tuple[dict[str, Any] | None, str]]:
     return found
 
 
-def _label_words(field: dict[str, Any]) -> list[str]:
-    return [w for w in normalise(field["label"]).split() if len(w) >= 4]
+def _label_words(field: Field) -> list[str]:
+    return [w for w in normalise(field.label).split() if len(w) >= 4]
 
 
-def _fix(view: PageView, errors: list[tuple[dict[str, Any] | None, str]], typed: dict[str, str]) -> bool:
+def _fix(view: PageView, errors: list[tuple[Field | None, str]], typed: dict[str, str]) -> bool:
     """Change the values the page's field-specific errors point at; False when nothing could be changed."""
     changed = False
-    fields = [f for f in view.inputs if f["in_form"]]
+    fields = [f for f in view.inputs if f.in_form]
     for field, message in errors:
-        if field is None or field["type"] in ("checkbox", "radio", "select", "select-one"):
+        if field is None or field.type in ("checkbox", "radio", "select", "select-one"):
             continue
-        current = typed.get(_key(field), field["value"])
+        current = typed.get(_key(field), field.value)
         source = _counterpart(field, fields)
         if wants_match(message) and source is not None:
-            new = typed.get(_key(source), source["value"])
+            new = typed.get(_key(source), source.value)
         else:
-            new = adapt(field, current or _natural(field, {}), f"{message} {field['hint']}")
+            new = adapt(field, current or _natural(field, {}), f"{message} {field.hint}")
         if new != current:
             typed[_key(field)], changed = new, True
             for other in fields:  # a confirm field follows the value it repeats
@@ -188,7 +188,7 @@ def _fix(view: PageView, errors: list[tuple[dict[str, Any] | None, str]], typed:
 
 def _blind_guess(view: PageView, typed: dict[str, str]) -> bool:
     """No hint at all: strengthen the password the way people do (a capital, a digit, a symbol, longer)."""
-    passwords = [f for f in view.inputs if f["in_form"] and f["type"] == "password"]
+    passwords = [f for f in view.inputs if f.in_form and f.type == "password"]
     if not passwords:
         return False
     guess = (typed.get(_key(passwords[0]), "") + "A7!").ljust(12, "x")
@@ -215,24 +215,24 @@ async def _scope(actor: Actor, view: PageView, purpose: str) -> PageView:
     if view.forms < 2:
         return view
     where: dict[str, int] = await actor.page.evaluate(_FORM_OF_JS)
-    by_form: dict[int, list[dict[str, Any]]] = {}
+    by_form: dict[int, list[Field]] = {}
     for field in view.inputs:
-        if field["in_form"]:
-            by_form.setdefault(where.get(field["vl"], -1), []).append(field)
+        if field.in_form:
+            by_form.setdefault(where.get(field.vl, -1), []).append(field)
     if len(by_form) < 2:
         return view
 
     def fit(index: int) -> tuple[bool, bool, int]:
         fields = by_form[index]
-        types = {f["type"] for f in fields}
-        lone_search = len(fields) == 1 and (fields[0]["type"] == "search" or view.search_input() is fields[0])
+        types = {f.type for f in fields}
+        lone_search = len(fields) == 1 and (fields[0].type == "search" or view.search_input() is fields[0])
         marked = "password" in types if purpose in ("sign_up", "log_in") else "textarea" in types
         return not lone_search, marked, -len(fields) if purpose == "log_in" else len(fields)
 
     target = max(sorted(by_form), key=fit)
     return view.model_copy(update={
-        "inputs": [f for f in view.inputs if not f["in_form"] or where.get(f["vl"]) == target],
-        "buttons": [b for b in view.buttons if not b["in_form"] or where.get(b["vl"]) == target],
+        "inputs": [f for f in view.inputs if not f.in_form or where.get(f.vl) == target],
+        "buttons": [b for b in view.buttons if not b.in_form or where.get(b.vl) == target],
     })
 
 
@@ -244,14 +244,14 @@ def _purpose(form_hint: str) -> str:
 
 def _offers(view: PageView, purpose: str) -> bool:
     """Whether the page shows the form a step is after (a lone search box is never it)."""
-    fields = [f for f in view.inputs if f["in_form"]]
-    if len(fields) == 1 and (fields[0]["type"] == "search" or view.search_input() is fields[0]):
+    fields = [f for f in view.inputs if f.in_form]
+    if len(fields) == 1 and (fields[0].type == "search" or view.search_input() is fields[0]):
         return False
     if purpose == "log_in":
-        return any(f["type"] == "password" for f in fields)
+        return any(f.type == "password" for f in fields)
     if purpose == "create":
-        return any(f["type"] == "textarea" for f in fields) or (
-            bool(fields) and not any(f["type"] == "password" for f in fields))
+        return any(f.type == "textarea" for f in fields) or (
+            bool(fields) and not any(f.type == "password" for f in fields))
     return bool(fields)
 
 
@@ -285,8 +285,7 @@ async def complete_form(
     purpose = _purpose(form_hint)
     found = await _reach_form(actor, view, purpose, form_hint)
     if found is None:
-        what = form_hint.replace("_", "-") if "form" in form_hint else f"{form_hint.replace('_', '-')} form".strip()
-        return Outcome(False, f"no {what} and no link to one on {actor.page.url}")
+        return _no_form(actor, form_hint)
     view = await _scope(actor, found, purpose)
     typed: dict[str, str] = {} if typed_out is None else typed_out
     seen: list[str] = []
@@ -295,41 +294,20 @@ async def complete_form(
     reworded = False
     attempts = 1 if persona.name == "impatient" else 4
     for attempt in range(attempts):
-        if not any(f["in_form"] for f in view.inputs):
+        if not any(f.in_form for f in view.inputs):
             return Outcome(False, f"no form fields on {view.url}")
-        await _fill(actor, view, values, typed)
-        # Errors shown next to a field as it is left (inline validation) are read before submitting.
-        view = await _scope(actor, await actor.view(), purpose)
-        if _fix(view, [(f, m) for f, m in _errors(view) if f is not None and f["flagged"]], typed):
-            await _fill(actor, view, values, typed)
-        submit = next(
-            (
-                b
-                for b in view.buttons
-                if b["in_form"] and not b["disabled"] and (b["type"] == "submit" or _SUBMIT.search(b["text"]))
-            ),
-            None,
-        )
+        view = await _fill_and_look(actor, view, values, typed, purpose)
+        submit = _submit_button(view)
         if submit is None:
             return Outcome(False, f"the form on {view.url} has no submit button", _quoted(seen))
         before = view  # what the user saw as they clicked: the submit's effect is judged against it
-        view = await _scope(actor, await actor.click(submit, "submit"), purpose)
-        errors = _errors(view)
-        if not errors and not _moved_on(before, view) and _accepted(before, view, purpose, typed) is None:
-            view = await _scope(actor, await actor.view(wait_ms=700), purpose)  # a slow handler: one more look
-            errors = _errors(view)
+        view, errors = await _submit(actor, submit, before, purpose, typed)
         if (evidence := _accepted(before, view, purpose, typed)) is not None:
-            return Outcome(
-                True,
-                f"form accepted after {attempt + 1} submit(s); reached {view.url} ({evidence})",
-                _quoted(seen),
-            )
+            accepted = f"form accepted after {attempt + 1} submit(s); reached {view.url} ({evidence})"
+            return Outcome(True, accepted, _quoted(seen))
         if not errors and not _fields(view):
-            return Outcome(
-                False,
-                f"submitted the form but {view.url} confirms nothing: no success message, no error",
-                _quoted(seen),
-            )
+            unconfirmed = f"submitted the form but {view.url} confirms nothing: no success message, no error"
+            return Outcome(False, unconfirmed, _quoted(seen))
         if not errors and _moved_on(before, view):
             silent = 0
             continue  # a multi-step form moved on to its next step
@@ -348,6 +326,47 @@ async def complete_form(
         if guessed or not _blind_guess(view, typed):
             break  # nothing the page says tells the user what to change: they leave
         guessed = True
+    return _gave_up(actor, view, seen, silent, reworded)
+
+
+async def _fill_and_look(
+    actor: Actor, view: PageView, values: dict[str, Any], typed: dict[str, str], purpose: str
+) -> PageView:
+    """Fill the form and look at it again: errors shown next to a field as it is left (inline
+    validation) are read, and fixed, before submitting."""
+    await _fill(actor, view, values, typed)
+    view = await _scope(actor, await actor.view(), purpose)
+    if _fix(view, [(f, m) for f, m in _errors(view) if f is not None and f.flagged], typed):
+        await _fill(actor, view, values, typed)
+    return view
+
+
+def _no_form(actor: Actor, form_hint: str) -> Outcome:
+    what = form_hint.replace("_", "-") if "form" in form_hint else f"{form_hint.replace('_', '-')} form".strip()
+    return Outcome(False, f"no {what} and no link to one on {actor.page.url}")
+
+
+def _submit_button(view: PageView) -> Button | None:
+    return next(
+        (b for b in view.buttons if b.in_form and not b.disabled and (b.type == "submit" or _SUBMIT.search(b.text))),
+        None,
+    )
+
+
+async def _submit(
+    actor: Actor, submit: Button, before: PageView, purpose: str, typed: dict[str, str]
+) -> tuple[PageView, list[tuple[Field | None, str]]]:
+    """Click submit; the page it led to and the errors on it (after a second look for a slow handler)."""
+    view = await _scope(actor, await actor.click(submit, "submit"), purpose)
+    errors = _errors(view)
+    if not errors and not _moved_on(before, view) and _accepted(before, view, purpose, typed) is None:
+        view = await _scope(actor, await actor.view(wait_ms=700), purpose)  # a slow handler: one more look
+        errors = _errors(view)
+    return view, errors
+
+
+def _gave_up(actor: Actor, view: PageView, seen: list[str], silent: int, reworded: bool) -> Outcome:
+    """The user left the form: after submits that did nothing visible, or rejections they could not fix."""
     submits = sum(1 for a in actor.actions if a["type"] == "submit")
     if silent:
         what = (
@@ -371,7 +390,7 @@ async def complete_form(
 
 def _fields(view: PageView) -> list[tuple[str, str, str]]:
     """The form's fields as a user tells them apart (a changed value is not a new field)."""
-    return [(f["name"], f["label"], f["type"]) for f in view.inputs if f["in_form"]]
+    return [(f.name, f.label, f.type) for f in view.inputs if f.in_form]
 
 
 def _moved_on(before: PageView, after: PageView) -> bool:
@@ -404,7 +423,7 @@ def _accepted(
     errors = _errors(after)
     if after.url.split("#")[0] != before.url.split("#")[0]:
         # Another page's empty required fields are not errors: a browser flags them only on a submit.
-        errors = [(f, m) for f, m in errors if f is None or f["flagged"] or f["value"] not in ("", "false")]
+        errors = [(f, m) for f, m in errors if f is None or f.flagged or f.value not in ("", "false")]
     if errors:
         return None
     if evidence := _member_evidence(before, after, purpose, typed or {}):

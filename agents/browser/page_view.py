@@ -7,10 +7,10 @@ Only what is visible counts (a user cannot click what they cannot see). Every of
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
 
 from playwright.async_api import Page
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 _EXTRACT_JS = r"""
 () => {
@@ -132,54 +132,136 @@ _CART_COUNT = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class Link:
+    """A visible `a[href]`."""
+
+    vl: str = ""  # the data-vl tag the page read gave it (selector() finds it again)
+    text: str = ""
+    href: str = ""
+    rel: str = ""
+    current: str = ""  # aria-current
+
+    @property
+    def caption(self) -> str:
+        """What a user calls it (an action log's target)."""
+        return self.text
+
+
+@dataclass(frozen=True)
+class Item:
+    """A product-like item: a link with a price next to it; a scout's content entry has no price, no tag."""
+
+    vl: str = ""
+    name: str = ""
+    href: str = ""
+    price: str = ""
+    text: str = ""  # the text of the box that holds the link and the price
+
+    @property
+    def caption(self) -> str:
+        return self.name or self.text
+
+
+@dataclass(frozen=True)
+class Button:
+    """A visible button, submit or `role=button` element."""
+
+    vl: str = ""
+    text: str = ""
+    type: str = ""
+    disabled: bool = False
+    in_form: bool = False
+
+    @property
+    def caption(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Field:
+    """A form control a user can fill, tick or choose from; what the page says about it is in
+    `message` (its error) and `hint` (text next to it), its attributes in `pattern` and `minlength`."""
+
+    vl: str = ""
+    type: str = ""
+    name: str = ""
+    label: str = ""
+    placeholder: str = ""
+    required: bool = False
+    value: str = ""  # a checkbox's or radio's is "true" or "false"
+    options: tuple[Option, ...] = ()
+    flagged: bool = False  # the page marked it aria-invalid
+    invalid: bool = False
+    message: str = ""
+    hint: str = ""
+    pattern: str = ""
+    minlength: str = ""
+    in_form: bool = False
+
+    @property
+    def caption(self) -> str:
+        return self.label or self.name
+
+
+Element = Link | Item | Button | Field
+
+
 class PageView(BaseModel):
+    # Pydantic copies each list default: no view shares one with another.
     url: str
     title: str = ""
     text: str = ""
-    headings: list[str] = Field(default_factory=list)
-    links: list[dict[str, Any]] = Field(default_factory=list)
-    items: list[dict[str, Any]] = Field(default_factory=list)
-    buttons: list[dict[str, Any]] = Field(default_factory=list)
-    inputs: list[dict[str, Any]] = Field(default_factory=list)
-    alerts: list[str] = Field(default_factory=list)
+    headings: list[str] = []
+    links: list[Link] = []
+    items: list[Item] = []
+    buttons: list[Button] = []
+    inputs: list[Field] = []
+    alerts: list[str] = []
     forms: int = 0
-    hrefs: list[str] = Field(default_factory=list)
-    broken_images: list[str] = Field(default_factory=list)
+    hrefs: list[str] = []
+    broken_images: list[str] = []
 
-    def search_input(self) -> dict[str, Any] | None:
+    def search_input(self) -> Field | None:
         for field in self.inputs:
-            described = " ".join((field["type"], field["name"], field["label"], field["placeholder"]))
-            if field["type"] in ("search", "text") and _SEARCH_WORDS.search(described):
+            described = f"{field.type} {field.name} {field.label} {field.placeholder}"
+            if field.type in ("search", "text") and _SEARCH_WORDS.search(described):
                 return field
         return None
 
-    def next_link(self) -> dict[str, Any] | None:
+    def next_link(self) -> Link | None:
         for link in self.links:
-            if "next" in link["rel"].split() or _NEXT_WORDS.search(link["text"].strip()):
+            if "next" in link.rel.split() or _NEXT_WORDS.search(link.text.strip()):
                 return link
         return None
 
-    def find_item(self, name: str) -> dict[str, Any] | None:
+    def find_item(self, name: str) -> Item | Link | None:
         wanted = normalise(name)
         for item in self.items:
-            if normalise(item["name"]) == wanted:
+            if normalise(item.name) == wanted:
                 return item
         for link in self.links:  # a match without a visible price still leads to the item
-            if normalise(link["text"]) == wanted:
+            if normalise(link.text) == wanted:
                 return link
         return None
 
-    def button(self, pattern: str) -> dict[str, Any] | None:
+    def button(self, pattern: str) -> Button | None:
         rx = re.compile(pattern, re.IGNORECASE)
-        return next((b for b in self.buttons if not b["disabled"] and rx.search(b["text"])), None)
+        return next((b for b in self.buttons if not b.disabled and rx.search(b.text)), None)
 
-    def link(self, pattern: str) -> dict[str, Any] | None:
+    def link(self, pattern: str) -> Link | None:
         rx = re.compile(pattern, re.IGNORECASE)
-        return next((link for link in self.links if rx.search(link["text"])), None)
+        return next((link for link in self.links if rx.search(link.text)), None)
 
     def cart_count(self) -> int | None:
         for link in self.links:
-            match = _CART_COUNT.search(link["text"])
+            match = _CART_COUNT.search(link.text)
             if match:
                 return int(match.group(1) or match.group(2))
         return None
@@ -190,8 +272,9 @@ def normalise(text: str) -> str:
 
 
 async def read_view(page: Page) -> PageView:
+    """The page as a user sees it now; its elements become typed values here, once."""
     return PageView.model_validate(await page.evaluate(_EXTRACT_JS))
 
 
-def selector(element: dict[str, Any]) -> str:
-    return f'[data-vl="{element["vl"]}"]'
+def selector(element: Element) -> str:
+    return f'[data-vl="{element.vl}"]'

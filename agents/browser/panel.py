@@ -4,7 +4,8 @@ optionally in rounds, until the caller has seen enough."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.async_api import async_playwright
@@ -21,6 +22,8 @@ from db.settings import get_settings
 
 # Given every result so far, how many more sessions per flow to run on every variant (0: stop).
 NextRound = Callable[[list[SessionResult]], int]
+# The browser-use agent's session: (variant key, url, flow, seed, session index, artifacts folder).
+BrowserUseRunner = Callable[[str, str, FlowSpec, int, int, Path], Awaitable[SessionResult]]
 
 _REQUIRED_PARAMS = {"find_item": ("item_name",), "complete_form": (), "explore": (), "journey": ("steps",)}
 
@@ -82,78 +85,23 @@ async def run_panel_async(
     as many more as `next_round` asks after each round, until it asks for none. Every round is whole
     (each variant meets the same sessions), and the browser, its tabs and the cache stay up throughout.
     """
-    validate_flows(flows)
     headers = headers or {}
-    if unknown := set(headers) - set(targets):
-        raise ValueError(f"headers given for unknown target(s): {', '.join(sorted(unknown))}")
-    if not targets:
-        raise ValueError("no variants to run")
-    if sessions_per_flow < 1 or concurrency < 1:
-        raise ValueError("sessions_per_flow and concurrency must be >= 1")
+    _check_arguments(targets, flows, headers, sessions_per_flow, concurrency)
     for key, url in targets.items():
         check_reachable(url, headers.get(key))
-    emit = on_log or (lambda record: None)
-    if get_settings().browser.provider == "browser_use":
-        if any(headers.values()):
-            raise ValueError(
-                "the browser_use agent cannot send preview access headers; "
-                "use public previews (settings.sandbox.e2b_public_previews) or the simulated panel"
-            )
-        from agents.browser.browser_use_agent import run_browser_use_session as runner
-    else:
-        runner = None
-    gate = asyncio.Semaphore(concurrency)
+    runner = _browser_use_runner(headers)
     async with async_playwright() as pw:
         browser = await launch(pw) if runner is None else None
         tabs = TabPool(browser) if browser is not None else None
         cache = PanelCache(await pw.request.new_context() if browser is not None else None)
-
-        async def one(key: str, flow: FlowSpec, index: int) -> SessionResult:
-            persona = PERSONAS[index % len(PERSONAS)]
-            seeded = session_seed(seed, flow.order, index)
-            async with gate:
-                emit(
-                    LogRecord(
-                        level="info",
-                        message=f"session started: {persona} on {flow.name}",
-                        variant_key=key,
-                        flow_name=flow.name,
-                        session_index=index,
-                    )
-                )
-                if runner is not None:
-                    result = await runner(key, targets[key], flow, seeded, index, artifacts_dir)
-                else:
-                    result = await run_session(
-                        key,
-                        targets[key],
-                        flow,
-                        persona,
-                        seeded,
-                        index,
-                        artifacts_dir,
-                        cache,
-                        tabs,
-                        headers.get(key),
-                    )
-                emit(
-                    LogRecord(
-                        level="info" if result.success else "warning",
-                        message=f"session {'succeeded' if result.success else 'failed'}: {result.summary}",
-                        variant_key=key,
-                        flow_name=flow.name,
-                        session_index=index,
-                        data={"n_actions": result.n_actions, "duration_ms": result.duration_ms},
-                    )
-                )
-                return result
-
+        panel = _Panel(targets, headers, seed, artifacts_dir, on_log or (lambda record: None),
+                       asyncio.Semaphore(concurrency), runner, cache, tabs)
         try:
             results: list[SessionResult] = []
             start, count = 0, sessions_per_flow
             while count > 0:
                 plan = schedule(list(targets), flows, count, start=start)
-                results += await asyncio.gather(*(one(*entry) for entry in plan))
+                results += await asyncio.gather(*(panel.session(*entry) for entry in plan))
                 start += count
                 count = next_round(list(results)) if next_round is not None else 0
                 if count < 0:
@@ -165,6 +113,65 @@ async def run_panel_async(
                 await browser.close()
             if cache.client is not None:
                 await cache.client.dispose()
+
+
+def _check_arguments(targets: dict[str, str], flows: list[FlowSpec], headers: dict[str, dict[str, str]],
+                     sessions_per_flow: int, concurrency: int) -> None:
+    validate_flows(flows)
+    if unknown := set(headers) - set(targets):
+        raise ValueError(f"headers given for unknown target(s): {', '.join(sorted(unknown))}")
+    if not targets:
+        raise ValueError("no variants to run")
+    if sessions_per_flow < 1 or concurrency < 1:
+        raise ValueError("sessions_per_flow and concurrency must be >= 1")
+
+
+def _browser_use_runner(headers: dict[str, dict[str, str]]) -> BrowserUseRunner | None:
+    """The browser-use agent's session when settings choose it; None for the simulated panel."""
+    if get_settings().browser.provider != "browser_use":
+        return None
+    if any(headers.values()):
+        raise ValueError(
+            "the browser_use agent cannot send preview access headers; "
+            "use public previews (settings.sandbox.e2b_public_previews) or the simulated panel"
+        )
+    from agents.browser.browser_use_agent import run_browser_use_session
+
+    return run_browser_use_session
+
+
+@dataclass
+class _Panel:
+    """What every session of one panel shares: the targets, the browser's tabs and cache, the gate."""
+
+    targets: dict[str, str]
+    headers: dict[str, dict[str, str]]
+    seed: int
+    artifacts_dir: Path
+    emit: Callable[[LogRecord], None]
+    gate: asyncio.Semaphore
+    runner: BrowserUseRunner | None
+    cache: PanelCache
+    tabs: TabPool | None
+
+    async def session(self, key: str, flow: FlowSpec, index: int) -> SessionResult:
+        persona = PERSONAS[index % len(PERSONAS)]
+        seeded = session_seed(self.seed, flow.order, index)
+        async with self.gate:
+            self.emit(LogRecord(level="info", message=f"session started: {persona} on {flow.name}",
+                                variant_key=key, flow_name=flow.name, session_index=index))
+            if self.runner is not None:
+                result = await self.runner(key, self.targets[key], flow, seeded, index, self.artifacts_dir)
+            else:
+                result = await run_session(key, self.targets[key], flow, persona, seeded, index,
+                                           self.artifacts_dir, self.cache, self.tabs, self.headers.get(key))
+            self.emit(LogRecord(
+                level="info" if result.success else "warning",
+                message=f"session {'succeeded' if result.success else 'failed'}: {result.summary}",
+                variant_key=key, flow_name=flow.name, session_index=index,
+                data={"n_actions": result.n_actions, "duration_ms": result.duration_ms},
+            ))
+            return result
 
 
 def run_panel(

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from agents.browser.actor import Actor, page_key
-from agents.browser.page_view import PageView, normalise
+from agents.browser.page_view import Item, Link, PageView, normalise
 
 PERSONAS = ("searcher", "category_navigator", "scanner", "impatient")
 _NEXT_BUTTON = r"^(next|more|load more|show more|older)\b|next page|^[›»→]$"
@@ -84,14 +84,14 @@ async def find_item(
                 continue
         if view.items and rng.random() < persona.curiosity:
             wrong = rng.choice(view.items)
-            if normalise(wrong["name"]) != normalise(name):
+            if normalise(wrong.name) != normalise(name):
                 await actor.click(wrong, "open")
                 view = await actor.back()
                 continue
         nxt = view.next_link()
         if nxt is None and view.items:  # a listing paged in place by a button (many single-page apps)
             nxt = view.button(_NEXT_BUTTON)
-        if nxt is None or ("href" in nxt and actor.has_seen(nxt["href"])):
+        if nxt is None or (isinstance(nxt, Link) and actor.has_seen(nxt.href)):
             actor.dead_ends += 1
             hint = " (the search box found no match)" if searched_without_match else ""
             return Outcome(
@@ -108,14 +108,14 @@ async def find_item(
 async def _pick_category(actor: Actor, view: PageView, category: str) -> PageView | None:
     wanted = normalise(category)
     for field_ in view.inputs:
-        for option in field_["options"]:
-            if normalise(option["text"]) == wanted or normalise(option["value"]) == wanted:
-                return await actor.select(field_, option["value"])
+        for option in field_.options:
+            if normalise(option.text) == wanted or normalise(option.value) == wanted:
+                return await actor.select(field_, option.value)
     for button in view.buttons:
-        if normalise(button["text"]) == wanted:
+        if normalise(button.text) == wanted:
             return await actor.click(button, "filter")
     for link in view.links:
-        if normalise(link["text"]) == wanted:
+        if normalise(link.text) == wanted:
             return await actor.click(link, "category")
     return None
 
@@ -134,7 +134,7 @@ _ADDED = re.compile(r"\b(added to|in) (your |the )?(cart|basket|bag)\b", re.IGNO
 
 
 async def _open_and_add(
-    actor: Actor, persona: Persona, view: PageView, item: dict, name: str, add_to_cart: bool
+    actor: Actor, persona: Persona, view: PageView, item: Item | Link, name: str, add_to_cart: bool
 ) -> Outcome:
     """Open the item and add it; the budget counts these actions too (a visitor's patience is for everything)."""
     if tired := _out_of_patience(actor, persona, name, view):
@@ -171,13 +171,13 @@ async def explore(actor: Actor, persona: Persona, rng: random.Random, max_pages:
     view = await actor.start()
     tried: set[str] = set()  # links already followed: a link that led nowhere is not clicked again
 
-    def fresh(links: list[dict]) -> list[dict]:
+    def fresh(links: list[Link]) -> list[Link]:
         return [
             link
             for link in links
-            if not actor.has_seen(link["href"])
-            and link["href"] not in tried
-            and link["href"].startswith(actor.origin)
+            if not actor.has_seen(link.href)
+            and link.href not in tried
+            and link.href.startswith(actor.origin)
         ]
 
     while len(actor.visited) < max_pages and actor.n_actions < persona.budget:
@@ -191,7 +191,7 @@ async def explore(actor: Actor, persona: Persona, rng: random.Random, max_pages:
             view = await actor.back()
             continue
         choice = rng.choice(options)
-        tried.add(choice["href"])
+        tried.add(choice.href)
         view = await actor.click(choice, "explore")
     if len(actor.visited) >= max_pages:
         return Outcome(True, f"visited {len(actor.visited)} pages")

@@ -18,7 +18,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, async_playwright
 
 from agents.browser.chromium import check_reachable, launch, origin_of, origin_proxy
-from agents.browser.page_view import PageView, read_view, selector
+from agents.browser.page_view import Item, PageView, read_view, selector
 from agents.browser.readiness import NetworkWatch, wait_until_ready
 from agents.browser.snapshot import READY_TIMEOUT_S, PageRead, read_current, read_page
 from agents.browser.sync import run_sync
@@ -81,20 +81,20 @@ class _Frontier:
 
     def follow(self, read: PageRead, page_number: int) -> None:
         view, depth = read.view, read.info.depth + 1
-        item_hrefs = {i["href"] for i in view.items}
+        item_hrefs = {i.href for i in view.items}
         for link in view.links:
-            text = link["text"].strip()
-            if _LEAVES.search(text) or _LEAVES.search(link["href"]):
+            text = link.text.strip()
+            if _LEAVES.search(text) or _LEAVES.search(link.href):
                 continue
-            if "next" in link["rel"].split() or (len(text) <= 20 and _PAGING.search(text)):
+            if "next" in link.rel.split() or (len(text) <= 20 and _PAGING.search(text)):
                 number = int(text) if text.isdigit() else page_number + 1
-                self.add(link["href"], 0, number, depth)
-            elif link["href"] in item_hrefs:
-                if self.items_queued < _ITEM_PAGES and address(link["href"]) not in self.known:
+                self.add(link.href, 0, number, depth)
+            elif link.href in item_hrefs:
+                if self.items_queued < _ITEM_PAGES and address(link.href) not in self.known:
                     self.items_queued += 1
-                    self.add(link["href"], 3, 1, depth)
+                    self.add(link.href, 3, 1, depth)
             else:
-                self.add(link["href"], 1 if _FORM_WAYS.search(text) else 2, 1, depth)
+                self.add(link.href, 1 if _FORM_WAYS.search(text) else 2, 1, depth)
 
     def pop(self) -> tuple[str, int] | None:
         if not self.queue:
@@ -153,7 +153,7 @@ def _inventory(url: str, reads: list[tuple[PageRead, int]]) -> ScoutInventory:
             # Priced items (a shop), else the entries of a content listing (posts, recipes).
             raw = read.view.items if len(read.view.items) >= 2 else read.entries
             here = navigation_urls | {address(read.view.url)}  # a link to the page itself is no entry
-            items = [_item(i, number, read.view.url) for i in raw if address(i["href"]) not in here]
+            items = [_item(i, number, read.view.url) for i in raw if address(i.href) not in here]
             if len(items) >= 2:
                 listings.append(ListingInfo(url=read.view.url, page=number, items=items))
     listings = _with_categories(listings)
@@ -163,10 +163,10 @@ def _inventory(url: str, reads: list[tuple[PageRead, int]]) -> ScoutInventory:
     links_seen: dict[tuple[str, str], PageLink] = {}
     for read, _ in reads:
         for link in read.view.links:
-            if origin_of(link["href"]) == origin and link["text"] and link["href"] not in item_hrefs:
-                links_seen.setdefault((link["text"], link["href"]), PageLink(text=link["text"], href=link["href"]))
+            if origin_of(link.href) == origin and link.text and link.href not in item_hrefs:
+                links_seen.setdefault((link.text, link.href), PageLink(text=link.text, href=link.href))
                 if read.view is first:
-                    navigation.setdefault(link["href"], PageLink(text=link["text"], href=link["href"]))
+                    navigation.setdefault(link.href, PageLink(text=link.text, href=link.href))
     controls = Controls(
         search=[r.view.url for r, _ in reads if r.view.search_input() is not None],
         filters=_unique(f for r, _ in reads for f in r.filters),
@@ -209,11 +209,11 @@ async def _page_through(
 
 def _listed(read: PageRead) -> set[str]:
     """The links a page lists: its priced items, else its content entries."""
-    return {i["href"] for i in (read.view.items if len(read.view.items) >= 2 else read.entries)}
+    return {i.href for i in (read.view.items if len(read.view.items) >= 2 else read.entries)}
 
 
-def _item(raw: dict[str, str], page_number: int, found_on: str) -> ItemInfo:
-    return ItemInfo(name=raw["name"], href=raw["href"], price=raw["price"], text=raw["text"],
+def _item(raw: Item, page_number: int, found_on: str) -> ItemInfo:
+    return ItemInfo(name=raw.name, href=raw.href, price=raw.price, text=raw.text,
                     page=page_number, found_on=found_on)
 
 
@@ -263,8 +263,8 @@ async def _probe_search(page: Page, network: NetworkWatch, inventory: ScoutInven
     box = before.search_input()
     if box is None:
         return ""
-    await page.locator(f'[data-vl="{box["vl"]}"]').first.fill(name, timeout=5000)
-    await page.locator(f'[data-vl="{box["vl"]}"]').first.press("Enter", timeout=5000)
+    await page.locator(selector(box)).first.fill(name, timeout=5000)
+    await page.locator(selector(box)).first.press("Enter", timeout=5000)
     await wait_until_ready(page, network, READY_TIMEOUT_S)
     after = await read_view(page)
     if after.find_item(name) is None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Request
+from playwright.async_api import Page, Request
 
 from agents.browser.actor import Actor, SiteError
 from agents.browser.chromium import is_blocked
@@ -86,42 +87,11 @@ async def run_session(
     if shots_dir is not None:
         shots_dir.mkdir(parents=True, exist_ok=True)
     tab = await tabs.acquire(base_url, headers)
-    context, page = tab.context, tab.page
-    blocked: list[str] = []
-    console: list[str] = []
-    failed: list[str] = []
-    logs: list[str] = []
-
-    def on_failed(request: Request) -> None:
-        if is_blocked(request.failure):
-            blocked.append(request.url)
-        else:
-            failed.append(f"{request.url} ({request.failure})")
-
-    # The tab outlives this session (it is reused): its listeners are removed when the session ends.
-    seen_errors: set[tuple[str, str]] = set()
-
-    def on_console_error(text: str) -> None:
-        # The guard's own refusals are not the site's errors (they are listed as blocked requests),
-        # and the same error on the same page, loaded again, is one error.
-        if is_blocked(text) or (text, page.url) in seen_errors:
-            return
-        seen_errors.add((text, page.url))
-        console.append(text)
-
-    listeners: list[tuple[str, Callable[[Any], Any]]] = [
-        ("console", lambda m: m.type == "error" and on_console_error(m.text)),
-        ("pageerror", lambda e: on_console_error(str(e))),
-        ("requestfailed", on_failed),
-        ("response", lambda r: r.status >= 400 and failed.append(f"{r.url} (HTTP {r.status})")),
-    ]
-    for event, handler in listeners:
-        page.on(event, handler)
-    if tab.reused:
-        logs.append("browser tab reused: the previous session's storage and history were cleared")
+    watch = _PageWatch(tab.page)
+    logs = ["browser tab reused: the previous session's storage and history were cleared"] if tab.reused else []
     actor = Actor(
-        context,
-        page,
+        tab.context,
+        tab.page,
         base_url,
         cache,
         shots_dir,
@@ -130,53 +100,126 @@ async def run_session(
         tab.open,
         headers,
     )
-    error = None
-    cause = FailureCause.USER
+    ended = await _attempt_in_time(actor, flow, persona, rng, settings.session_timeout_s)
+    # The user's time ends with the task: the closing screenshot and link checks are the panel's.
+    duration_ms = actor.elapsed_ms()
     try:
-        outcome = await asyncio.wait_for(_attempt(actor, flow, persona, rng), settings.session_timeout_s)
+        await actor.finish(ended.outcome.success, duration_ms)
+        await actor.check_links()
+    finally:
+        watch.detach()
+        actor.detach()
+        await tabs.release(tab, reusable=ended.error is None)
+    return _result(
+        session_id=session_id, variant_key=variant_key, flow=flow, persona=persona_name, seed=seed,
+        started=started, duration_ms=duration_ms, ended=ended, actor=actor, watch=watch, logs=logs,
+    )
+
+
+class _PageWatch:
+    """What the page did on its own while the user worked: console errors, failed and blocked requests.
+
+    The tab outlives the session (it is reused): `detach` removes these listeners when the session ends.
+    """
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.blocked: list[str] = []
+        self.console: list[str] = []
+        self.failed: list[str] = []
+        self._seen_errors: set[tuple[str, str]] = set()
+        self._listeners: list[tuple[str, Callable[[Any], Any]]] = [
+            ("console", lambda m: m.type == "error" and self._console_error(m.text)),
+            ("pageerror", lambda e: self._console_error(str(e))),
+            ("requestfailed", self._request_failed),
+            ("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} (HTTP {r.status})")),
+        ]
+        for event, handler in self._listeners:
+            page.on(event, handler)
+
+    def detach(self) -> None:
+        for event, handler in self._listeners:
+            self.page.remove_listener(event, handler)
+
+    def _request_failed(self, request: Request) -> None:
+        if is_blocked(request.failure):
+            self.blocked.append(request.url)
+        else:
+            self.failed.append(f"{request.url} ({request.failure})")
+
+    def _console_error(self, text: str) -> None:
+        # The guard's own refusals are not the site's errors (they are listed as blocked requests),
+        # and the same error on the same page, loaded again, is one error.
+        if is_blocked(text) or (text, self.page.url) in self._seen_errors:
+            return
+        self._seen_errors.add((text, self.page.url))
+        self.console.append(text)
+
+
+@dataclass(frozen=True)
+class _Ended:
+    """How the attempt ended: the user's outcome, the session's error (None if it ran to its end), and
+    whose failure it is."""
+
+    outcome: Outcome
+    error: str | None = None
+    cause: FailureCause = FailureCause.USER
+
+
+async def _attempt_in_time(
+    actor: Actor, flow: FlowSpec, persona: Persona, rng: random.Random, timeout_s: float
+) -> _Ended:
+    try:
+        return _Ended(await asyncio.wait_for(_attempt(actor, flow, persona, rng), timeout_s))
     except TimeoutError:
-        outcome = Outcome(False, "timed out")
-        error = f"timed out after {settings.session_timeout_s:g}s"
+        return _Ended(Outcome(False, "timed out"), f"timed out after {timeout_s:g}s")
     except SiteNotReady as exc:
         # The user never had a page to act on: the site's failure, whatever the task.
         blocker = exc.readiness.blocker
         outcome = Outcome(
-            False, str(exc), [f"still loading after {exc.timeout_s:g} s at {page.url}: {blocker}"]
+            False, str(exc), [f"still loading after {exc.timeout_s:g} s at {actor.page.url}: {blocker}"]
         )
-        error, cause = f"site not ready: {blocker}", FailureCause.SITE_NOT_READY
+        return _Ended(outcome, f"site not ready: {blocker}", FailureCause.SITE_NOT_READY)
     except SiteError as exc:
-        outcome, error, cause = Outcome(False, str(exc)), f"site error: {exc}", FailureCause.SITE_ERROR
+        return _Ended(Outcome(False, str(exc)), f"site error: {exc}", FailureCause.SITE_ERROR)
     except Exception as exc:  # noqa: BLE001 - a broken page ends this session, not the panel
         outcome = Outcome(False, f"the session broke: {type(exc).__name__}: {str(exc).splitlines()[0]}")
-        error = f"{type(exc).__name__}: {exc}"
         if isinstance(exc, PlaywrightError) and "net::ERR_" in str(exc) and not is_blocked(str(exc)):
-            cause = FailureCause.SITE_ERROR  # the site stopped answering (refused, reset, empty reply)
-    # The user's time ends with the task: the closing screenshot and link checks are the panel's.
-    duration_ms = actor.elapsed_ms()
-    try:
-        await actor.finish(outcome.success, duration_ms)
-        await actor.check_links()
-    finally:
-        for event, handler in listeners:
-            page.remove_listener(event, handler)
-        actor.detach()
-        await tabs.release(tab, reusable=error is None)
-    logs += [f"{a['t_ms']:>8.1f}ms {a['type']:<12} {a['target']}  @ {a['url']}" for a in actor.actions]
-    logs += actor.notes + [f"blocked off-origin request: {u}" for u in blocked]
+            # The site stopped answering (refused, reset, empty reply).
+            return _Ended(outcome, f"{type(exc).__name__}: {exc}", FailureCause.SITE_ERROR)
+        return _Ended(outcome, f"{type(exc).__name__}: {exc}")
+
+
+def _result(
+    *,
+    session_id: str,
+    variant_key: str,
+    flow: FlowSpec,
+    persona: str,
+    seed: int,
+    started: datetime,
+    duration_ms: float,
+    ended: _Ended,
+    actor: Actor,
+    watch: _PageWatch,
+    logs: list[str],
+) -> SessionResult:
+    logs = logs + [f"{a['t_ms']:>8.1f}ms {a['type']:<12} {a['target']}  @ {a['url']}" for a in actor.actions]
+    logs += actor.notes + [f"blocked off-origin request: {u}" for u in watch.blocked]
     violations = actor.violations()
-    issues = list(outcome.issues)
-    if blocked:
-        issues.append(f"blocked {len(blocked)} request(s) leaving the site's origin, e.g. {blocked[0]}")
+    issues = list(ended.outcome.issues)
+    if watch.blocked:
+        issues.append(f"blocked {len(watch.blocked)} request(s) leaving the site's origin, e.g. {watch.blocked[0]}")
     return SessionResult(
         id=session_id,
         variant_key=variant_key,
         flow_name=flow.name,
         flow_order=flow.order,
-        persona=persona_name,
+        persona=persona,
         seed=seed,
         task_prompt=task_prompt(flow),
-        success=outcome.success,
-        failure_cause=FailureCause.NONE if outcome.success else cause,
+        success=ended.outcome.success,
+        failure_cause=FailureCause.NONE if ended.outcome.success else ended.cause,
         n_actions=actor.n_actions,
         duration_ms=duration_ms,
         pages_visited=actor.visited,
@@ -184,8 +227,8 @@ async def run_session(
         dead_ends=actor.dead_ends,
         action_log=actor.actions,
         screenshots=actor.screenshots,
-        console_errors=console,
-        failed_requests=failed + [f"{u} (blocked: outside origin)" for u in blocked],
+        console_errors=watch.console,
+        failed_requests=watch.failed + [f"{u} (blocked: outside origin)" for u in watch.blocked],
         broken_links=actor.broken_links,
         broken_images=actor.broken_images,
         time_to_ready_ms=actor.time_to_ready_ms,
@@ -193,11 +236,11 @@ async def run_session(
         cls=actor.cls,
         a11y_violations=len(violations),
         a11y_details=violations,
-        summary=outcome.reason,
+        summary=ended.outcome.reason,
         insights=_insights(actor),
         issues=issues,
         raw_logs="\n".join(logs),
-        error=error,
+        error=ended.error,
         started_at=started,
         completed_at=datetime.now(UTC),
     )

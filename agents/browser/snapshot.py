@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from playwright.async_api import Page
 
 from agents.browser.form_purpose import classify_form
-from agents.browser.page_view import PageView, read_view
+from agents.browser.page_view import Item, PageView, read_view
 from agents.browser.readiness import NetworkWatch, wait_until_ready
 from agents.schemas import FieldInfo, FormInfo, PageInfo
 
@@ -117,7 +117,7 @@ class PageRead:
     forms: list[FormInfo] = field(default_factory=list)
     sort: list[str] = field(default_factory=list)
     filters: list[str] = field(default_factory=list)
-    entries: list[dict[str, str]] = field(default_factory=list)  # a listing's entries that have no price
+    entries: list[Item] = field(default_factory=list)  # a listing's entries that have no price
 
 
 async def read_page(page: Page, network: NetworkWatch, url: str, depth: int) -> PageRead | None:
@@ -147,11 +147,12 @@ async def read_current(page: Page, network: NetworkWatch, depth: int, status: in
         headings=view.headings[:12],
         status=status,
         depth=depth,
-        buttons=sorted({b["text"] for b in view.buttons if b["text"]})[:20],
+        buttons=sorted({b.text for b in view.buttons if b.text})[:20],
         n_links=len(view.links),
         n_forms=len(forms),
         n_items=len(view.items),
         file_listing=listing,
         not_ready=readiness.blocker if not readiness.ready else "",
     )
-    return PageRead(info, view, forms, found["sort"], found["filters"], found["entries"])
+    entries = [Item(**entry) for entry in found["entries"]]
+    return PageRead(info, view, forms, found["sort"], found["filters"], entries)

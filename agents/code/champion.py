@@ -85,19 +85,30 @@ def choose_champion(runs: Sequence[Any]) -> tuple[int | None, str]:
     unchecked = [i for i in tested if _no_tests(runs[i]) and runs[i].goal_checks_passed is None]
     qualified = [i for i in tested if i not in failing and i not in unchecked]
     if not qualified:
-        if failing:
-            return None, (("the app has no tests and " if untested else "")
-                          + "no run passed its behavioural check: "
-                          + "; ".join(_failed_check(runs[i], i) for i in failing[:2])
-                          + (f"; and {len(failing) - 2} more" if len(failing) > 2 else ""))
-        return None, ("no run qualifies: the app has no tests and this change has no behavioural check, "
-                      "so nothing shows that a run works or did no harm")
+        return None, _none_qualified(runs, failing, untested)
 
     def key(i: int) -> tuple[bool, int, int, int]:
         r = runs[i]
         return (r.goal_checks_passed is not True, r.loc_changed, r.tokens, i)
 
     best = min(qualified, key=key)
+    return best, _why_champion(runs, best, qualified, failing)
+
+
+def _none_qualified(runs: Sequence[Any], failing: list[int], untested: bool) -> str:
+    """Why a solve whose runs kept the tests (or had none to keep) still has no champion."""
+    if failing:
+        return (("the app has no tests and " if untested else "")
+                + "no run passed its behavioural check: "
+                + "; ".join(_failed_check(runs[i], i) for i in failing[:2])
+                + (f"; and {len(failing) - 2} more" if len(failing) > 2 else ""))
+    return ("no run qualifies: the app has no tests and this change has no behavioural check, "
+            "so nothing shows that a run works or did no harm")
+
+
+def _why_champion(runs: Sequence[Any], best: int, qualified: list[int], failing: list[int]) -> str:
+    """The champion's reason: its evidence, what decided it over the other qualifying runs, which runs
+    were excluded by their goal checks, and which built the same diff."""
     run = runs[best]
     goal = "goal checks pass" if run.goal_checks_passed is True else "no goal checks"
     others = [runs[i] for i in qualified if i != best]
@@ -127,4 +138,4 @@ def choose_champion(runs: Sequence[Any]) -> tuple[int | None, str]:
         evidence = "the app has no tests; chosen on its behavioural check (goal checks pass)"
     else:
         evidence = f"tests kept, {goal}"
-    return best, f"{_label(run, best)}: {evidence}, {tie}{excluded}{also}"
+    return f"{_label(run, best)}: {evidence}, {tie}{excluded}{also}"

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from agents.code.solve_events import SolveEvent
 from agents.llm.base import ModelSpec
+from agents.schemas import SuggestionSpec
 
 
 @dataclass(frozen=True)
@@ -51,9 +53,16 @@ class RunOutcome:
 
 @dataclass
 class SolveOutcome:
+    """A solve, whole, as the stage persists it: the suggestion and the matrix it was given, every run
+    (retries after the matrix), the champion, what it reported on the way and how long it took."""
+
     runs: list[RunOutcome]
     champion_index: int | None
     champion_reason: str
+    suggestion: SuggestionSpec
+    matrix: list[RunConfig]  # as given: a retry is in `runs`, not here
+    events: list[SolveEvent] = field(default_factory=list)
+    seconds: float = 0.0
 
     @property
     def champion(self) -> RunOutcome | None:

@@ -162,40 +162,11 @@ def run_one(
             if cancel.is_set() or time.monotonic() >= deadline:
                 raise _Cancelled("implementing")
             phases.enter("testing")
-            diff = sandbox.diff()
-            out.diff, out.loc_changed = diff.unified_diff, diff.loc_changed
-            out.files_modified, out.files_changed = list(diff.files_changed), len(diff.files_changed)
-            if result.status == "completed" and not diff.files_changed:
-                # An agent that submits without changing anything has not implemented the suggestion.
-                result.status, result.error_message = "failed", "the agent finished without changing any file"
-            if result.status != "completed":
-                out.status, out.error_message = "failed", result.error_message
-                out.diagnostics = {"command": f"{agent} agent", "stdout_tail": result.summary[-TAIL:],
-                                   "stderr_tail": (result.error_message or "")[-TAIL:]}
-            elif not _build(sandbox, out, deadline - time.monotonic()):
-                out.status = "failed"
-            else:
-                # The goal checks (a browser on the preview) and the app's tests are independent: side by side.
-                with ThreadPoolExecutor(max_workers=1, thread_name_prefix="goal-checks") as pool:
-                    checks = pool.submit(goal_checks, sandbox, result.recipe, out.files_modified)
-                    _test(sandbox, out, deadline - time.monotonic(), baseline)
-                    out.goal_checks_passed, out.goal_checks = checks.result()
-                if cancel.is_set():
-                    raise _Cancelled("testing")
-                out.status = "completed"
+            _verify(sandbox, out, result, agent, deadline, cancel, baseline)
     except _Cancelled as exc:
         out.status, out.error_message = "cancelled", f"cancelled: the solve's time budget ended during {exc}"
     except SandboxError as exc:
-        if cancel.is_set():
-            # The solve destroyed this run's sandbox when its budget ended; the error is that.
-            out.status, out.error_message = "cancelled", f"cancelled: the solve's time budget ended ({exc})"
-        else:
-            # Infrastructure trouble (a sandbox that would not start or broke) says nothing about the
-            # change itself: one retry is worth it, unless the same thing would fail again.
-            out.status, out.error_message = "failed", f"{type(exc).__name__}: {exc}"
-            out.diagnostics = {"command": f"sandbox during {list(out.phases)[-1]}", "stdout_tail": "",
-                               "stderr_tail": str(exc)[-TAIL:]}
-            retryable = not isinstance(exc, PERMANENT)
+        retryable = _sandbox_failed(out, exc, cancel)
     finally:
         phases.close()
         out.latency_ms = (time.monotonic() - started) * 1000
@@ -206,6 +177,48 @@ def run_one(
     else:
         emit("run_failed", {"run_index": index, "status": out.status, "error": out.error_message})
     return out, retryable
+
+
+def _verify(sandbox: Sandbox, out: RunOutcome, result: AgentResult, agent: str, deadline: float,
+            cancel: threading.Event, baseline: TestOutcomes | None) -> None:
+    """The testing phase: the diff, then (if the agent changed something) the build, the app's tests
+    and the goal checks; `out` records each."""
+    diff = sandbox.diff()
+    out.diff, out.loc_changed = diff.unified_diff, diff.loc_changed
+    out.files_modified, out.files_changed = list(diff.files_changed), len(diff.files_changed)
+    if result.status == "completed" and not diff.files_changed:
+        # An agent that submits without changing anything has not implemented the suggestion.
+        result.status, result.error_message = "failed", "the agent finished without changing any file"
+    if result.status != "completed":
+        out.status, out.error_message = "failed", result.error_message
+        out.diagnostics = {"command": f"{agent} agent", "stdout_tail": result.summary[-TAIL:],
+                           "stderr_tail": (result.error_message or "")[-TAIL:]}
+        return
+    if not _build(sandbox, out, deadline - time.monotonic()):
+        out.status = "failed"
+        return
+    # The goal checks (a browser on the preview) and the app's tests are independent: side by side.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="goal-checks") as pool:
+        checks = pool.submit(goal_checks, sandbox, result.recipe, out.files_modified)
+        _test(sandbox, out, deadline - time.monotonic(), baseline)
+        out.goal_checks_passed, out.goal_checks = checks.result()
+    if cancel.is_set():
+        raise _Cancelled("testing")
+    out.status = "completed"
+
+
+def _sandbox_failed(out: RunOutcome, exc: SandboxError, cancel: threading.Event) -> bool:
+    """Record a sandbox error on `out`; whether a retry is worth it."""
+    if cancel.is_set():
+        # The solve destroyed this run's sandbox when its budget ended; the error is that.
+        out.status, out.error_message = "cancelled", f"cancelled: the solve's time budget ended ({exc})"
+        return False
+    # Infrastructure trouble (a sandbox that would not start or broke) says nothing about the
+    # change itself: one retry is worth it, unless the same thing would fail again.
+    out.status, out.error_message = "failed", f"{type(exc).__name__}: {exc}"
+    out.diagnostics = {"command": f"sandbox during {list(out.phases)[-1]}", "stdout_tail": "",
+                       "stderr_tail": str(exc)[-TAIL:]}
+    return not isinstance(exc, PERMANENT)
 
 
 class _Cancelled(Exception):

@@ -12,7 +12,8 @@ from typing import Any
 from agents.code.champion import choose_champion, mark_duplicates
 from agents.code.outcome import RunConfig, RunOutcome, SolveOutcome
 from agents.code.result import implementation_prompt
-from agents.code.runner import run_one
+from agents.code.runner import Emit, run_one
+from agents.code.solve_events import EventKind, SolveEvent
 from agents.code.test_report import TestOutcomes, run_suite
 from agents.code.trajectory import now_iso
 from agents.sandbox.base import Sandbox, SandboxError
@@ -24,19 +25,21 @@ AGENTS = ("recipe", "tool")
 CANCEL_GRACE_S = 10.0
 
 
-def _safe(on_event: Callable[[str, dict], None] | None) -> Callable[[str, dict], None]:
-    lock = threading.Lock()
+class _Events:
+    """What the runs report, from their own threads, as (kind, data): kept as SolveEvents in order."""
 
-    def emit(kind: str, data: dict[str, Any]) -> None:
-        if on_event is None:
-            return
-        with lock:  # callers may write to one connection; keep their events serial
-            try:
-                on_event(kind, data)
-            except Exception:  # an observer's bug must not fail the runs it watches
-                log.exception("on_event(%s) raised", kind)
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._events: list[SolveEvent] = []
 
-    return emit
+    def emit(self, kind: str, data: dict[str, Any]) -> None:
+        with self._lock:
+            self._events.append(SolveEvent(EventKind(kind), data))
+
+    def so_far(self) -> list[SolveEvent]:
+        """A copy: a run that outlived the budget's grace may still report after the solve returns."""
+        with self._lock:
+            return list(self._events)
 
 
 def _stop(sandbox: Sandbox) -> None:
@@ -91,7 +94,6 @@ def run_solve(
     max_parallel: int,
     time_budget_s: int,
     agent: str = "recipe",
-    on_event: Callable[[str, dict], None] | None = None,
 ) -> SolveOutcome:
     if agent not in AGENTS:
         raise ValueError(f"unknown agent {agent!r}; expected one of {', '.join(AGENTS)}")
@@ -99,13 +101,12 @@ def run_solve(
         raise ValueError("the run matrix is empty")
     from agents.sandbox.factory import open_sandbox
 
+    started = time.monotonic()
     sandboxes = _OpenSandboxes(open_sandbox)
-    emit = _safe(on_event)
+    events = _Events()
+    emit = events.emit
     cancel = threading.Event()
     deadline = time.monotonic() + time_budget_s
-    runs: dict[int, RunOutcome] = {}
-    configs: dict[int, RunConfig] = dict(enumerate(matrix))
-    retried: set[int] = set()
 
     def task(index: int, config: RunConfig) -> tuple[RunOutcome, bool]:
         if cancel.is_set() or time.monotonic() >= deadline:
@@ -116,54 +117,78 @@ def run_solve(
                        deadline=deadline, cancel=cancel, emit=emit, baseline=baseline)
 
     baseline = _baseline(sandboxes.open, repo, ref, deadline, emit)
-
     pool = ThreadPoolExecutor(max_workers=max(1, max_parallel), thread_name_prefix="solve-run")
-    pending: dict[Future, int] = {pool.submit(task, i, c): i for i, c in configs.items()}
+    runs = _Runs(task, dict(enumerate(matrix)), pool, emit, cancel)
     try:
-        while pending:
-            done, _ = wait(pending, timeout=max(0.0, deadline - time.monotonic()), return_when=FIRST_COMPLETED)
-            if not done:
-                break  # the budget ended
-            for future in done:
-                index = pending.pop(future)
-                try:
-                    outcome, retryable = future.result()
-                except Exception as exc:  # a bug in a run is that run's failure, not the solve's
-                    log.exception("run %d crashed", index)
-                    outcome, retryable = RunOutcome(index=index, config=configs[index], status="failed",
-                                                    error_message=f"internal error: {type(exc).__name__}: {exc}"), False
-                runs[index] = outcome
-                if retryable and outcome.retry_of is None and index not in retried and not cancel.is_set():
-                    retried.add(index)
-                    new = len(configs)
-                    configs[new] = configs[index]
-                    emit("run_retry", {"run_index": new, "parent_index": index, "reason": outcome.error_message})
-                    pending[pool.submit(_retry, task, new, configs[new], index)] = new
-        if pending:
+        runs.collect_until(deadline)
+        if runs.pending:
             cancel.set()
             sandboxes.stop_all()  # unblocks runs waiting on a command, so they report within the grace
-            finished, _ = wait(pending, timeout=CANCEL_GRACE_S)
-            for future in finished:
-                index = pending.pop(future)
-                if future.exception() is None:
-                    runs[index] = future.result()[0]
-            for index in set(configs) - set(runs):
-                runs[index] = _cancelled(index, configs[index], suggestion,
-                                         "cancelled: the time budget ended and the run did not stop in time")
-                emit("run_failed", {"run_index": index, "status": "cancelled", "error": runs[index].error_message})
+            runs.cancel_the_rest(suggestion)
     finally:
         cancel.set()
         pool.shutdown(wait=False, cancel_futures=True)
-        if pending:  # runs that outlived the grace (or an error here): nothing of theirs may stay behind
+        if runs.pending:  # runs that outlived the grace (or an error here): nothing of theirs may stay behind
             sandboxes.stop_all()
-    ordered = [runs[i] for i in sorted(runs)]
+    ordered = [runs.done[i] for i in sorted(runs.done)]
     mark_duplicates(ordered)
     index, reason = choose_champion(ordered)
-    return SolveOutcome(runs=ordered, champion_index=index, champion_reason=reason)
+    return SolveOutcome(runs=ordered, champion_index=index, champion_reason=reason, suggestion=suggestion,
+                        matrix=list(matrix), events=events.so_far(), seconds=time.monotonic() - started)
+
+
+_Task = Callable[[int, RunConfig], tuple[RunOutcome, bool]]
+
+
+class _Runs:
+    """The matrix's runs in the pool: collected as they finish, a run whose failure may pass (a sandbox
+    that could not be made) tried once more, and those still running when the budget ends cancelled."""
+
+    def __init__(self, task: _Task, configs: dict[int, RunConfig], pool: ThreadPoolExecutor, emit: Emit,
+                 cancel: threading.Event) -> None:
+        self.task, self.configs, self.pool, self.emit, self.cancel = task, configs, pool, emit, cancel
+        self.done: dict[int, RunOutcome] = {}
+        self.retried: set[int] = set()
+        self.pending: dict[Future, int] = {pool.submit(task, i, c): i for i, c in configs.items()}
+
+    def collect_until(self, deadline: float) -> None:
+        while self.pending:
+            done, _ = wait(self.pending, timeout=max(0.0, deadline - time.monotonic()), return_when=FIRST_COMPLETED)
+            if not done:
+                return  # the budget ended
+            for future in done:
+                self._finished(self.pending.pop(future), future)
+
+    def _finished(self, index: int, future: Future) -> None:
+        try:
+            outcome, retryable = future.result()
+        except Exception as exc:  # a bug in a run is that run's failure, not the solve's
+            log.exception("run %d crashed", index)
+            outcome, retryable = RunOutcome(index=index, config=self.configs[index], status="failed",
+                                            error_message=f"internal error: {type(exc).__name__}: {exc}"), False
+        self.done[index] = outcome
+        if retryable and outcome.retry_of is None and index not in self.retried and not self.cancel.is_set():
+            self.retried.add(index)
+            new = len(self.configs)
+            self.configs[new] = self.configs[index]
+            self.emit("run_retry", {"run_index": new, "parent_index": index, "reason": outcome.error_message})
+            self.pending[self.pool.submit(_retry, self.task, new, self.configs[new], index)] = new
+
+    def cancel_the_rest(self, suggestion: SuggestionSpec) -> None:
+        """After the budget: what finishes within the grace counts, the rest is recorded as cancelled."""
+        finished, _ = wait(self.pending, timeout=CANCEL_GRACE_S)
+        for future in finished:
+            index = self.pending.pop(future)
+            if future.exception() is None:
+                self.done[index] = future.result()[0]
+        for index in set(self.configs) - set(self.done):
+            self.done[index] = _cancelled(index, self.configs[index], suggestion,
+                                          "cancelled: the time budget ended and the run did not stop in time")
+            self.emit("run_failed", {"run_index": index, "status": "cancelled", "error": self.done[index].error_message})
 
 
 def _baseline(open_sandbox: Callable[..., Sandbox], repo: str, ref: str | None, deadline: float,
-              emit: Callable[[str, dict], None]) -> TestOutcomes | None:
+              emit: Emit) -> TestOutcomes | None:
     """The app's own tests on the unchanged app, once per solve: the tests each run must keep passing.
     None when the app has no tests or the control could not be tested (each run then needs a green suite)."""
     if time.monotonic() >= deadline:
@@ -185,8 +210,7 @@ def _baseline(open_sandbox: Callable[..., Sandbox], repo: str, ref: str | None, 
     return outcomes
 
 
-def _retry(task: Callable[[int, RunConfig], tuple[RunOutcome, bool]], index: int, config: RunConfig,
-           parent: int) -> tuple[RunOutcome, bool]:
+def _retry(task: _Task, index: int, config: RunConfig, parent: int) -> tuple[RunOutcome, bool]:
     outcome, retryable = task(index, config)
     outcome.retry_of = parent
     return outcome, retryable

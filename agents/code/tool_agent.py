@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -42,10 +43,6 @@ class AgentAction(BaseModel):
     new: str | None = None
     command: str | None = None
     summary: str | None = Field(None, description="for submit: what was changed")
-
-
-class _Limit(Exception):
-    pass
 
 
 def _execute(sandbox: Sandbox, act: AgentAction, changes: dict[str, list[str]], timeout_s: float) -> str:
@@ -113,6 +110,38 @@ def app_context(sandbox: Sandbox, suggestion: SuggestionSpec) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class _Limits:
+    max_steps: int
+    max_edits: int
+    max_tokens: int
+    time_budget_s: float
+    command_timeout_s: float
+
+
+@dataclass
+class _Loop:
+    """What one run of the loop has done and spent so far."""
+
+    deadline: float
+    trajectory: Trajectory = field(default_factory=Trajectory)
+    history: list[str] = field(default_factory=list)
+    changes: dict[str, list[str]] = field(default_factory=dict)
+    tokens: int = 0
+    cost: float = 0.0
+    model_ms: float = 0.0
+    edits: int = 0
+    overhead: list[float] = field(default_factory=list)  # ms per step outside the model
+
+    def finish(self, status: str, exit_status: str, summary: str, error: str | None = None) -> AgentResult:
+        self.trajectory.exit_status = exit_status
+        return AgentResult(
+            status, summary, error_message=error, trajectory=self.trajectory.as_dict(),
+            code_changes=[{"file": f, "changes": "; ".join(d)} for f, d in sorted(self.changes.items())],
+            tokens=self.tokens, cost_usd=self.cost, model_latency_ms=self.model_ms, loop_overhead_ms=self.overhead,
+        )
+
+
 def run_tool_agent(
     sandbox: Sandbox,
     suggestion: SuggestionSpec,
@@ -127,77 +156,79 @@ def run_tool_agent(
     cancel: threading.Event | None = None,
 ) -> AgentResult:
     task = implementation_prompt(suggestion) + "\n" + app_context(sandbox, suggestion)
-    trajectory = Trajectory()
-    history: list[str] = []
-    changes: dict[str, list[str]] = {}
-    tokens, cost, model_ms, edits = 0, 0.0, 0.0, 0
-    overhead: list[float] = []
-    deadline = time.monotonic() + time_budget_s
-
-    def finish(status: str, exit_status: str, summary: str, error: str | None = None) -> AgentResult:
-        trajectory.exit_status = exit_status
-        return AgentResult(
-            status, summary, error_message=error, trajectory=trajectory.as_dict(),
-            code_changes=[{"file": f, "changes": "; ".join(d)} for f, d in sorted(changes.items())],
-            tokens=tokens, cost_usd=cost, model_latency_ms=model_ms, loop_overhead_ms=overhead,
-        )
-
+    limits = _Limits(max_steps, max_edits, max_tokens, time_budget_s, command_timeout_s)
+    loop = _Loop(deadline=time.monotonic() + time_budget_s)
     for step in range(max_steps):
-        try:
-            if cancel is not None and cancel.is_set():
-                return finish("failed", "cancelled", "cancelled before submitting", "cancelled: time budget ended")
-            if time.monotonic() > deadline:
-                raise _Limit(f"time budget of {time_budget_s:.0f}s used up")
-            if tokens > max_tokens:
-                raise _Limit(f"token limit of {max_tokens} exceeded ({tokens} used)")
-        except _Limit as exc:
-            return finish("failed", "limits_exceeded", f"stopped after {step} steps", f"limits exceeded: {exc}")
+        if (stopped := _stopped_before(loop, step, limits, cancel)) is not None:
+            return stopped
         step_start = time.perf_counter()
-        prompt = _prompt(task, history, {"steps": max_steps - step, "edits": max_edits - edits})
+        prompt = _prompt(task, loop.history, {"steps": max_steps - step, "edits": max_edits - loop.edits})
         asked = time.perf_counter()
         try:
             answer = provider.complete(
                 task="code_agent_step", prompt=prompt, schema=AgentAction, system=SYSTEM,
-                context={"suggestion": suggestion.model_dump(), "step": step, "history": history[-HISTORY_STEPS:]},
+                context={"suggestion": suggestion.model_dump(), "step": step,
+                         "history": loop.history[-HISTORY_STEPS:]},
                 temperature=temperature,
             )
         except LLMError as exc:
-            return finish("failed", "model_error", f"the model failed at step {step + 1}", f"{type(exc).__name__}: {exc}")
+            return loop.finish("failed", "model_error", f"the model failed at step {step + 1}",
+                               f"{type(exc).__name__}: {exc}")
         in_model = time.perf_counter() - asked
-        tokens += answer.input_tokens + answer.output_tokens
-        cost += answer.cost_usd
-        model_ms += answer.latency_ms
+        loop.tokens += answer.input_tokens + answer.output_tokens
+        loop.cost += answer.cost_usd
+        loop.model_ms += answer.latency_ms
         act = answer.value
         if act.action == "submit":
-            trajectory.record("submit", None, thought=act.thought)
-            overhead.append((time.perf_counter() - step_start - in_model) * 1000)
-            return finish("completed", "submitted", act.summary or act.thought or "submitted")
-        if act.action in EDITS:
-            if edits >= max_edits:
-                trajectory.record(act.action, act.path, refused="edit limit")
-                return finish("failed", "limits_exceeded", f"stopped after {step + 1} steps",
-                              f"limits exceeded: edit limit of {max_edits} reached")
-            edits += 1
-        # A command gets its own timeout or what is left of the budget, whichever is shorter: the
-        # sandbox's default would let one `sleep` outlast the whole solve.
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return finish("failed", "limits_exceeded", f"stopped after {step + 1} steps",
-                          f"limits exceeded: time budget of {time_budget_s:.0f}s used up")
-        try:
-            observation = _execute(sandbox, act, changes, min(command_timeout_s, left))
-            trajectory.record(_trajectory_action(act.action), act.path or act.command)
-        except (SandboxError, OSError, ValueError, UnicodeDecodeError) as exc:
-            # Reported back to the model as an observation: it can correct itself.
-            observation = f"Error: {type(exc).__name__}: {exc}"
-            trajectory.record(_trajectory_action(act.action), act.path or act.command, error=str(exc))
-        history.append(
-            f"Step {step + 1} action: {act.model_dump_json(exclude_none=True)}\n"
-            f"Observation: {observation[:OBSERVATION_CAP]}"
-        )
-        overhead.append((time.perf_counter() - step_start - in_model) * 1000)
-    return finish("failed", "limits_exceeded", f"no submit within {max_steps} steps",
-                  f"limits exceeded: step limit of {max_steps} reached without submit")
+            loop.trajectory.record("submit", None, thought=act.thought)
+            loop.overhead.append((time.perf_counter() - step_start - in_model) * 1000)
+            return loop.finish("completed", "submitted", act.summary or act.thought or "submitted")
+        if (stopped := _act(sandbox, act, loop, step, limits)) is not None:
+            return stopped
+        loop.overhead.append((time.perf_counter() - step_start - in_model) * 1000)
+    return loop.finish("failed", "limits_exceeded", f"no submit within {max_steps} steps",
+                       f"limits exceeded: step limit of {max_steps} reached without submit")
+
+
+def _stopped_before(loop: _Loop, step: int, limits: _Limits, cancel: threading.Event | None) -> AgentResult | None:
+    """The run's end before step `step` is asked for: cancelled, or out of time or tokens."""
+    if cancel is not None and cancel.is_set():
+        return loop.finish("failed", "cancelled", "cancelled before submitting", "cancelled: time budget ended")
+    if time.monotonic() > loop.deadline:
+        limit = f"time budget of {limits.time_budget_s:.0f}s used up"
+    elif loop.tokens > limits.max_tokens:
+        limit = f"token limit of {limits.max_tokens} exceeded ({loop.tokens} used)"
+    else:
+        return None
+    return loop.finish("failed", "limits_exceeded", f"stopped after {step} steps", f"limits exceeded: {limit}")
+
+
+def _act(sandbox: Sandbox, act: AgentAction, loop: _Loop, step: int, limits: _Limits) -> AgentResult | None:
+    """Run an action that is not submit and note what it showed; the run's end when a limit forbids it."""
+    if act.action in EDITS:
+        if loop.edits >= limits.max_edits:
+            loop.trajectory.record(act.action, act.path, refused="edit limit")
+            return loop.finish("failed", "limits_exceeded", f"stopped after {step + 1} steps",
+                               f"limits exceeded: edit limit of {limits.max_edits} reached")
+        loop.edits += 1
+    # A command gets its own timeout or what is left of the budget, whichever is shorter: the
+    # sandbox's default would let one `sleep` outlast the whole solve.
+    left = loop.deadline - time.monotonic()
+    if left <= 0:
+        return loop.finish("failed", "limits_exceeded", f"stopped after {step + 1} steps",
+                           f"limits exceeded: time budget of {limits.time_budget_s:.0f}s used up")
+    try:
+        observation = _execute(sandbox, act, loop.changes, min(limits.command_timeout_s, left))
+        loop.trajectory.record(_trajectory_action(act.action), act.path or act.command)
+    except (SandboxError, OSError, ValueError, UnicodeDecodeError) as exc:
+        # Reported back to the model as an observation: it can correct itself.
+        observation = f"Error: {type(exc).__name__}: {exc}"
+        loop.trajectory.record(_trajectory_action(act.action), act.path or act.command, error=str(exc))
+    loop.history.append(
+        f"Step {step + 1} action: {act.model_dump_json(exclude_none=True)}\n"
+        f"Observation: {observation[:OBSERVATION_CAP]}"
+    )
+    return None
 
 
 def _trajectory_action(action: str) -> str:

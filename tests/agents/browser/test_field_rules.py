@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from agents.browser.field_rules import adapt, stated_rules, wants_match
+from agents.browser.page_view import Field
 
 
-def field(kind: str = "text", **attrs: str) -> dict[str, str]:
-    return {"type": kind, "placeholder": "", "pattern": "", "minlength": "", **attrs}
+def field(kind: str = "text", **attrs: str) -> Field:
+    return Field(type=kind, **attrs)
 
 
 @pytest.mark.parametrize(
@@ -41,7 +42,7 @@ def field(kind: str = "text", **attrs: str) -> dict[str, str]:
         (field("tel"), "555-123-4567", "format +44 20 7946 0958", "555-123-4567"),
     ],
 )
-def test_adapt(f: dict[str, str], value: str, text: str, expected: str) -> None:
+def test_adapt(f: Field, value: str, text: str, expected: str) -> None:
     assert adapt(f, value, text) == expected
 
 

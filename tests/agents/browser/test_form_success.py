@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from agents.browser.forms import _accepted
-from agents.browser.page_view import PageView
+from agents.browser.page_view import Field, PageView
 from agents.browser.panel import run_panel
 from agents.schemas import FlowSpec, TaskSpec
 from tests.agents.browser.conftest import serve
@@ -97,14 +98,7 @@ def test_a_welcoming_title_is_not_success_and_a_new_message_or_a_new_page_is(
     assert "moved to another page" in navigated.summary or "confirmation shown" in navigated.summary
 
 
-EMAIL = {
-    "name": "email",
-    "label": "Email *",
-    "type": "email",
-    "in_form": True,
-    "invalid": False,
-    "message": "",
-}
+EMAIL = Field(name="email", label="Email *", type="email", in_form=True)
 
 
 def view(
@@ -129,7 +123,7 @@ def test_success_wording_counts_only_with_evidence_that_the_submit_did_something
     assert _accepted(before, view(inputs=[])) == "the form is gone"
     # Evidence without success wording proves nothing either; an error next to a field is no success.
     assert _accepted(before, view(url="http://127.0.0.1:8000/step2.html", title="Step 2", inputs=[])) is None
-    wrong = {**EMAIL, "invalid": True, "message": "Enter a valid email"}
+    wrong = dataclasses.replace(EMAIL, invalid=True, message="Enter a valid email")
     assert _accepted(view(title="Sign up"), view(alerts=["Welcome, you're in"], inputs=[wrong])) is None
     assert _accepted(view(title="Sign up"), view(title="Welcome")) == "confirmation shown: 'Welcome'"
 

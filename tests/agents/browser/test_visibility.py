@@ -86,7 +86,7 @@ def read(url: str) -> PageView:
 
 def test_only_the_visible_link_is_offered(site: str) -> None:
     view = read(site + "four.html")
-    assert [link["text"] for link in view.links] == ["Visible link"]
+    assert [link.text for link in view.links] == ["Visible link"]
     assert view.hrefs == [
         site + h for h in ("seen.html", "transparent.html", "off-screen.html", "sr-only.html")
     ]
@@ -94,15 +94,15 @@ def test_only_the_visible_link_is_offered(site: str) -> None:
 
 def test_hidden_in_other_ways_stays_unseen_and_what_a_user_can_scroll_to_stays_seen(site: str) -> None:
     view = read(site + "mixed.html")
-    texts = [link["text"] for link in view.links]
+    texts = [link.text for link in view.links]
     assert texts == ["Down a scroll box", "Far below the fold", *(f"Card {i}" for i in range(30))]
     # Cards below the fold that the browser does not render yet (content-visibility: auto) are items.
-    assert [i["name"] for i in view.items] == [f"Card {i}" for i in range(30)]
-    fields = {f["name"]: f for f in view.inputs}
+    assert [i.name for i in view.items] == [f"Card {i}" for i in range(30)]
+    fields = {f.name: f for f in view.inputs}
     assert set(fields) == {"email", "styled", "hidden_box"}  # the unlabelled transparent box is not
-    assert fields["email"]["hint"].startswith("We never share it.")
-    assert "Screen readers only" not in fields["email"]["hint"]
-    assert [b["text"] for b in view.buttons] == ["Send"]
+    assert fields["email"].hint.startswith("We never share it.")
+    assert "Screen readers only" not in fields["email"].hint
+    assert [b.text for b in view.buttons] == ["Send"]
 
 
 LISTING = """<!DOCTYPE html><title>Lamps</title><h1>Lamps</h1><ul>

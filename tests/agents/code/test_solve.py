@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from agents.code.outcome import RunConfig
 from agents.code.solve import run_solve
+from agents.code.solve_events import EventKind, EventStatus, SolveEvent
 from agents.llm.base import ModelSpec
 from agents.schemas import SuggestionSpec
 from cli.main import app
@@ -18,11 +19,13 @@ RECIPE = ModelSpec("offline", "offline-recipe")
 
 
 def test_matrix_runs_in_parallel_and_a_champion_is_chosen() -> None:
-    events: list[tuple[str, dict]] = []
     matrix = [RunConfig(RECIPE, 0.0), RunConfig(RECIPE, 0.7), RunConfig(RECIPE, 0.0, "feedback_refined")]
     outcome = run_solve(str(SHOP), SuggestionSpec(title="Add a search box", rationale="t"), matrix=matrix,
-                        max_parallel=2, time_budget_s=120, on_event=lambda k, d: events.append((k, d)))
+                        max_parallel=2, time_budget_s=120)
+    events = outcome.events
     assert [r.status for r in outcome.runs] == ["completed"] * 3
+    # The solve, whole, as the stage persists it: what it was given, and how long it took.
+    assert outcome.suggestion.title == "Add a search box" and outcome.matrix == matrix and outcome.seconds > 0
     assert all(r.tests_passed and r.goal_checks_passed for r in outcome.runs)
     assert len({r.sandbox_id for r in outcome.runs}) == 3
     assert len({r.diff for r in outcome.runs}) == 3  # each configuration really built something different
@@ -34,9 +37,12 @@ def test_matrix_runs_in_parallel_and_a_champion_is_chosen() -> None:
     assert set(run.phases) == {"planning", "implementing", "testing"}
     assert run.diagnostics["command"] and "OK" in run.diagnostics["stderr_tail"]
     assert run.files_changed == len(run.files_modified) and run.diff.startswith("diff --git")
-    kinds = [k for k, _ in events]
-    assert kinds.count("run_started") == 3 and kinds.count("run_completed") == 3
-    assert {d["phase"] for k, d in events if k == "phase_update"} == {"planning", "implementing", "testing"}
+    kinds = [e.kind for e in events]
+    assert kinds.count(EventKind.RUN_STARTED) == 3 and kinds.count(EventKind.RUN_COMPLETED) == 3
+    assert {e.data["phase"] for e in events if e.kind is EventKind.PHASE_UPDATE} == {"planning", "implementing", "testing"}
+    # A run's end carries its status; everything before it is in progress.
+    assert {e.status for e in events if e.kind is EventKind.RUN_COMPLETED} == {EventStatus.COMPLETED}
+    assert {e.status for e in events if e.kind is EventKind.RUN_STARTED} == {EventStatus.IN_PROGRESS}
 
 
 def test_failed_runs_are_kept_with_their_reason() -> None:
@@ -62,14 +68,14 @@ def test_a_module_with_nothing_to_act_on_fails_its_behavioural_check() -> None:
 
 
 def test_time_budget_cancels_runs_that_could_not_start() -> None:
-    events: list[tuple[str, dict]] = []
     outcome = run_solve(str(SHOP), SuggestionSpec(title="Sort by price", rationale="t"),
-                        matrix=[RunConfig(RECIPE, 0.0)] * 3, max_parallel=1, time_budget_s=0,
-                        on_event=lambda k, d: events.append((k, d)))
+                        matrix=[RunConfig(RECIPE, 0.0)] * 3, max_parallel=1, time_budget_s=0)
+    events = outcome.events
     assert [r.status for r in outcome.runs] == ["cancelled"] * 3
     assert all("time budget" in r.error_message for r in outcome.runs)
     assert outcome.champion_index is None
-    assert [k for k, _ in events] == ["run_failed"] * 3
+    assert [e.kind for e in events] == [EventKind.RUN_FAILED] * 3
+    assert [e.status for e in events] == [EventStatus.FAILED] * 3 and sorted(e.run_index for e in events) == [0, 1, 2]
 
 
 def test_sandbox_failure_is_retried_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -87,13 +93,13 @@ def test_sandbox_failure_is_retried_once(monkeypatch: pytest.MonkeyPatch) -> Non
         return real(repo, ref, **kw)
 
     monkeypatch.setattr(factory, "open_sandbox", flaky)
-    events: list[tuple[str, dict]] = []
     outcome = run_solve(str(SHOP), SuggestionSpec(title="Sort by price", rationale="t"),
-                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60,
-                        on_event=lambda k, d: events.append((k, d)))
+                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60)
+    events = outcome.events
     assert [r.status for r in outcome.runs] == ["failed", "completed"]
     assert "injected" in outcome.runs[0].error_message and outcome.runs[1].retry_of == 0
-    assert ("run_retry", {"run_index": 1, "parent_index": 0, "reason": outcome.runs[0].error_message}) in events
+    retry = SolveEvent(EventKind.RUN_RETRY, {"run_index": 1, "parent_index": 0, "reason": outcome.runs[0].error_message})
+    assert retry in events and retry.status is EventStatus.IN_PROGRESS
     assert outcome.champion_index == 1
 
 
@@ -244,14 +250,13 @@ def test_errors_a_retry_cannot_fix_are_not_retried(monkeypatch: pytest.MonkeyPat
         raise getattr(base, error)("injected: permanent")
 
     monkeypatch.setattr(factory, "open_sandbox", broken)
-    events: list[tuple[str, dict]] = []
     outcome = run_solve(str(SHOP), SuggestionSpec(title="Sort by price", rationale="t"),
-                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60,
-                        on_event=lambda k, d: events.append((k, d)))
+                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60)
+    events = outcome.events
     # One for the baseline (the control's tests), one for the run: neither is tried again.
     assert len(calls) == 2 and len(outcome.runs) == 1
     assert outcome.runs[0].status == "failed" and error in outcome.runs[0].error_message
-    assert "run_retry" not in [k for k, _ in events]
+    assert EventKind.RUN_RETRY not in [e.kind for e in events]
 
 
 def _processes(argv: list[bytes]) -> list[int]:
