@@ -1,4 +1,5 @@
-"""Dashboard benchmark: median time for each view to render (AppTest, cold caches) on a large database.
+"""Dashboard benchmark: median time for each view to rerun on a started app (AppTest, cold caches) on a
+large database.
 
 Full: 200 experiments, 2,000 variants, 1,000,000 evaluation rows; quick: 10, 50, 10,000. The
 database is SQLite, bulk-loaded in one transaction (Core executemany for the small tables, raw
@@ -25,7 +26,7 @@ from db.models.enums import STAGES
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 VIEWS = ("experiments", "comparison", "solves", "timeline", "evaluate", "playground_setup",
          "evaluation_results", "system")
-TARGET_S = 1.0
+TARGET_S = 0.5  # docs/operations.md: under half a second per view
 QUESTIONS_PER_PLAYGROUND = 2  # one select, one open
 EXPERIMENT = "exp_0000000000000000"  # the newest, the one every per-experiment view is timed on
 ADMIN = "usr_admin00000000000"
@@ -156,38 +157,46 @@ def _load_evaluations(engine: Engine, playgrounds: list[tuple[str, list[str]]], 
     return n
 
 
-def _apptest_run(make: Any, user_id: str, exp_id: str, page: str | None) -> float:
+def _apptest_rerun(make: Any, user_id: str, exp_id: str, page: str | None, runs: int) -> tuple[float, list[float]]:
+    """One AppTest, like one browser tab on a running server: a first run (AppTest's start-up included),
+    then `runs` reruns with cold caches, which are what a user waits for when a page opens or reruns.
+
+    The first run is not a page view: a new AppTest scans every installed distribution's metadata for
+    Streamlit components (components v2), which a server does once when it starts, not per page."""
     import streamlit as st
 
-    st.cache_data.clear()  # cold: every loader hits the database
     at = make()
     at.session_state["user_id"] = user_id
     at.session_state["experiment_id"] = exp_id
     if page:
         at.switch_page(page)
-    started = time.perf_counter()
-    at.run()
-    elapsed = time.perf_counter() - started
-    if at.exception:
-        raise RuntimeError(f"{page or 'app'} raised: {at.exception[0].value}")
-    return elapsed
+    timings = []
+    for _ in range(1 + runs):
+        st.cache_data.clear()  # cold: every loader hits the database
+        started = time.perf_counter()
+        at.run()
+        timings.append(time.perf_counter() - started)
+        if at.exception:
+            raise RuntimeError(f"{page or 'app'} raised: {at.exception[0].value}")
+    return timings[0], timings[1:]
 
 
-def _time_views(exp_id: str, admin: str, tester: str, runs: int) -> tuple[dict[str, float], float]:
-    """Median render time per view, including AppTest's own per-run cost (a conservative figure: the
-    cost of an empty script is reported beside it, not subtracted, since clipping at zero hid views)."""
+def _time_views(exp_id: str, admin: str, tester: str, runs: int) -> dict[str, Any]:
+    """Median rerun time per view on a started app (cold caches), and beside it what the harness
+    itself costs: an empty script's rerun, and a new AppTest's first run (Streamlit start-up)."""
     from streamlit.testing.v1 import AppTest
 
-    baseline = statistics.median(
-        _apptest_run(lambda: AppTest.from_string("pass", default_timeout=120), admin, exp_id, None)
-        for _ in range(runs))
-    medians = {}
+    empty_first, empty_reruns = _apptest_rerun(lambda: AppTest.from_string("pass", default_timeout=120),
+                                               admin, exp_id, None, runs)
+    medians, first = {}, {}
     for view in VIEWS:
         page = None if view == "experiments" else f"views/{view}.py"
-        samples = [_apptest_run(lambda: AppTest.from_file(str(APP), default_timeout=120),
-                                tester if view == "evaluate" else admin, exp_id, page) for _ in range(runs)]
-        medians[view] = round(statistics.median(samples), 4)
-    return medians, round(baseline, 4)
+        start, reruns = _apptest_rerun(lambda: AppTest.from_file(str(APP), default_timeout=120),
+                                       tester if view == "evaluate" else admin, exp_id, page, runs)
+        medians[view], first[view] = round(statistics.median(reruns), 4), round(start, 4)
+    return {"view_median_s": medians, "view_first_run_s": first,
+            "apptest_empty_rerun_s": round(statistics.median(empty_reruns), 4),
+            "apptest_empty_first_run_s": round(empty_first, 4)}
 
 
 def run(quick: bool = False) -> dict[str, Any]:
@@ -211,9 +220,10 @@ def run(quick: bool = False) -> dict[str, Any]:
         core = _load_core(engine, n_exp, per_exp, n_testers=200 if quick else 500, now=now)
         n_rows = _load_evaluations(engine, core["playgrounds"], core["testers"], n_eval, now)
         load_s = time.perf_counter() - started
-        # Warm-up: imports and Streamlit start-up are not what a page view costs.
+        # Warm-up: the first import of each view's modules is the server's start-up, not a page view.
         _time_views(EXPERIMENT, ADMIN, core["testers"][-1], 1)
-        views, overhead = _time_views(EXPERIMENT, ADMIN, core["testers"][-1], 1 if quick else 3)
+        timed = _time_views(EXPERIMENT, ADMIN, core["testers"][-1], 1 if quick else 3)
+        views = timed["view_median_s"]
     finally:
         get_engine.cache_clear()
         if previous is None:
@@ -223,7 +233,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         get_settings.cache_clear()
     return {
         "experiments": core["experiments"], "variants": core["variants"], "evaluation_rows": n_rows,
-        "load_s": round(load_s, 2), "view_median_s": views, "slowest_view": max(views, key=views.get),
-        "slowest_s": max(views.values()), "apptest_empty_script_s": overhead, "target_s": TARGET_S, "all_under_target": max(views.values()) < TARGET_S,
-        "database": "sqlite",
+        "load_s": round(load_s, 2), **timed, "slowest_view": max(views, key=views.get),
+        "slowest_s": max(views.values()), "target_s": TARGET_S, "all_under_target": max(views.values()) < TARGET_S,
+        "load_average": [round(x, 2) for x in os.getloadavg()], "database": "sqlite",
     }
