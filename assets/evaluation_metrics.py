@@ -3,6 +3,7 @@
 import dagster as dg
 from sqlalchemy import delete, select
 
+from analysis.arm_intervals import arm_intervals
 from analysis.bradley_terry import bradley_terry
 from analysis.engine import analyze
 from analysis.rows import MetricRow
@@ -12,6 +13,7 @@ from db.experiment_playground import ensure_experiment_playground
 from db.experiments import get_experiment
 from db.models import Variant, VariantMetric
 from db.stages import tracked_stage
+from db.stored_statistics import store_human_statistics
 from pipelines.partitions import experiments_partitions
 from pipelines.resources import AppDatabase
 
@@ -53,6 +55,7 @@ def evaluation_metrics(context: dg.AssetExecutionContext, database: AppDatabase)
                 mean=row.sum / row.n if row.n else None,
                 **comparison_columns(results.get((row.variant, row.metric)))))
         ranking = bradley_terry(preference_comparisons(pairwise_preferences(session, playground.id)), n_bootstrap=500)
+        store_human_statistics(session, experiment_id, playground.id, arm_intervals(rows), ranking)
         playground_id = playground.id
     return dg.MaterializeResult(metadata={
         **experiment_links(context, database),

@@ -5,6 +5,7 @@ from dataclasses import replace
 import dagster as dg
 from sqlalchemy import delete, select
 
+from analysis.arm_intervals import arm_intervals
 from analysis.champion import choose_champion_variant
 from analysis.engine import analyze
 from analysis.guardrails import Guardrail
@@ -17,6 +18,7 @@ from db.experiments import add_event, get_experiment
 from db.models import Variant, VariantMetric
 from db.panel_stats import PANEL_METRICS, PRIMARY_METRIC, panel_sufficient_stats
 from db.stages import tracked_stage
+from db.stored_statistics import store_panel_statistics
 from pipelines.partitions import experiments_partitions
 from pipelines.resources import AppDatabase
 
@@ -41,7 +43,8 @@ def variant_metrics(context: dg.AssetExecutionContext, database: AppDatabase) ->
             raise StageInputMissing("no browser results for the control; materialise browser_results first")
         stop = experiment.panel_stop_reason
         sequential = stop is not None and looked_more_than_once(stop, experiment.panel_rounds or 0)
-        report = analyze_panel_stats([MetricRow(**s) for s in stats], sequential=sequential)
+        rows = [MetricRow(**s) for s in stats]
+        report = analyze_panel_stats(rows, sequential=sequential)
         decision = choose_champion_variant(report, PRIMARY_METRIC, SECONDARY_METRICS)
         built = build_summary(session, experiment_id)
         reason = outcome_reason(decision.reason, built, measured=len({s["variant"] for s in stats}) - 1)
@@ -55,6 +58,7 @@ def variant_metrics(context: dg.AssetExecutionContext, database: AppDatabase) ->
         for s in stats:
             result = results.get((s["variant"], s["metric"]))
             session.add(_metric_row(experiment_id, ids[s["variant"]], s, result))
+        store_panel_statistics(session, experiment_id, report.srm, arm_intervals(rows))
         experiment.champion_variant_id = ids.get(decision.variant) if decision.variant else None
         experiment.champion_reason = reason
         add_event(session, experiment_id, "champion_selected", stage="variant_metrics",
