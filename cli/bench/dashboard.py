@@ -50,7 +50,8 @@ def _load_core(engine: Engine, n_exp: int, per_exp: int, n_testers: int, now: dt
               for i, uid in enumerate(_ids("usr", n_testers))]
     tables: dict[str, list[dict[str, Any]]] = {k: [] for k in (
         "experiments", "suggestions", "variants", "variant_metrics", "stage_runs", "timeline_events",
-        "execution_logs", "browser_sessions", "playgrounds", "arms", "evaluation_counters", "questions")}
+        "execution_logs", "browser_sessions", "playgrounds", "arms", "evaluation_counters", "questions",
+        "statistics_runs", "arm_values", "arm_rankings")}
     playgrounds = []
     for e, exp_id in enumerate(_ids("exp", n_exp)):
         created = now - dt.timedelta(minutes=e)
@@ -84,6 +85,25 @@ def _load_core(engine: Engine, n_exp: int, per_exp: int, n_testers: int, now: dt
                 tables["browser_sessions"].append({"id": f"a{e}_{i}_{b}", "experiment_id": exp_id, "variant_id": vid,
                                                    "browser_task_id": "bt", "task_prompt": "find", "status": "completed",
                                                    "success": b % 2 == 0, "created_at": created})
+        # What the metrics stages store and the Comparison and Evaluation results pages read.
+        pg = f"pg_{e:016d}"
+        run = dict.fromkeys(("playground_id", "srm_p_value", "srm_chi2", "srm_flagged", "srm_observed",
+                             "ranking_comparisons", "ranking_bootstrap"))  # one executemany: every row every key
+        tables["statistics_runs"] += [
+            {**run, "id": f"stp{e}", "experiment_id": exp_id, "source": "panel", "srm_p_value": 0.5, "srm_chi2": 1.0,
+             "srm_flagged": False, "srm_observed": dict.fromkeys(keys, 5), "created_at": created},
+            {**run, "id": f"sth{e}", "experiment_id": exp_id, "source": "human", "playground_id": pg,
+             "ranking_comparisons": 1000, "ranking_bootstrap": 500, "created_at": created}]
+        tables["arm_values"] += [
+            {"id": f"av{e}_{i}_{m}", "run_id": f"stp{e}", "position": 2 * i + m, "arm": key, "n": 30, "mean": 0.5,
+             "metric": ("task_success", "console_errors")[m], "ci_low": 0.3, "ci_high": 0.7}
+            for i, key in enumerate(keys) for m in range(2)]
+        tables["arm_values"] += [{"id": f"avh{e}_{i}", "run_id": f"sth{e}", "position": i, "arm": key, "n": 300,
+                                  "metric": "rating", "mean": 3.0, "ci_low": 2.8, "ci_high": 3.2}
+                                 for i, key in enumerate(keys)]
+        tables["arm_rankings"] += [{"id": f"ar{e}_{i}", "run_id": f"sth{e}", "arm": key, "strength": 1 / len(keys),
+                                    "ci_low": 0.05, "ci_high": 0.15, "rank": 1, "wins": 50.0, "comparisons": 100}
+                                   for i, key in enumerate(keys)]
         tables["experiments"][-1]["champion_variant_id"] = var_ids[1]
         tables["experiments"][-1]["champion_reason"] = "largest significant gain"
         for s, stage in enumerate(STAGES[:-1]):
@@ -98,7 +118,6 @@ def _load_core(engine: Engine, n_exp: int, per_exp: int, n_testers: int, now: dt
             tables["execution_logs"].append({"id": f"log{e}_{g}", "experiment_id": exp_id,
                                              "level": ("info", "debug", "warning", "error")[g % 4],
                                              "message": f"line {g}", "timestamp": created + dt.timedelta(seconds=g)})
-        pg = f"pg_{e:016d}"
         playgrounds.append((pg, keys))
         tables["playgrounds"].append({"id": pg, "experiment_id": exp_id, "name": f"pg {e}", "type": "ab_testing",
                                       "created_by": users[0]["id"], "is_active": True, "created_at": created,
@@ -116,7 +135,8 @@ def _load_core(engine: Engine, n_exp: int, per_exp: int, n_testers: int, now: dt
         conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # experiments name their champion variant
         _insert(conn, "users", users)
         for name in ("experiments", "suggestions", "variants", "variant_metrics", "stage_runs", "timeline_events",
-                     "execution_logs", "browser_sessions", "playgrounds", "arms", "questions"):
+                     "execution_logs", "browser_sessions", "playgrounds", "arms", "questions", "statistics_runs",
+                     "arm_values", "arm_rankings"):
             _insert(conn, name, tables[name])
     return {"playgrounds": playgrounds, "testers": [u["id"] for u in users[1:]],
             "variants": len(tables["variants"]), "experiments": n_exp}
