@@ -131,3 +131,13 @@ def test_evaluation_results_show_the_stored_ranking(open_view, seeded: dict[str,
     at = open_view("evaluation_results", "analyst")
     table = at.dataframe[0].value
     assert list(table["Arm"]) == ["v2", "control"] and list(table["95% interval"]) == ["0.60 – 0.80", "0.20 – 0.40"]
+
+
+def test_playground_caps_read_as_progress_not_as_an_error(open_view) -> None:
+    at = open_view("playground_setup", "admin")
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.get("progress")  # st.progress takes the theme's red
+    bars = [h.value for h in at.html if 'role="progressbar"' in h.value]
+    assert len(bars) == 3 and all(f"background:{ACCENT}" in b for b in bars)  # one per arm
+    # The seeded control has 2 of its 5 evaluations: the bar is 40 % full.
+    assert any('aria-valuenow="2" aria-valuemin="0" aria-valuemax="5"' in b and "width:40.0%" in b for b in bars)
