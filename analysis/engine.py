@@ -86,6 +86,7 @@ def _compare_row(
         risk=risk,
         ci_abs_sequential=seq.ci_abs if seq else None,
         ci_rel_sequential=seq.ci_rel if seq else None,
+        se_abs=freq.se_abs,
         guardrail=(
             check_guardrail(freq, guardrail, higher_is_better=row.higher_is_better) if guardrail else None
         ),

@@ -38,6 +38,9 @@ class MetricResult:
     risk: float | None = None  # expected loss of shipping this variant, in metric units
     ci_abs_sequential: Interval | None = None
     ci_rel_sequential: Interval | None = None
+    # The fixed-horizon standard error of effect_abs. It stays when the intervals become always-valid,
+    # because a sample-size calculation (analysis.power) is a fixed-horizon question.
+    se_abs: float | None = None
     guardrail: GuardrailResult | None = None
     error_code: ErrorCode | None = None
 

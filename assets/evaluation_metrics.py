@@ -7,6 +7,7 @@ import dagster as dg
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from analysis.arm_intervals import arm_intervals
 from analysis.bradley_terry import BradleyTerryResult, Comparison, bradley_terry
 from analysis.engine import analyze
 from analysis.report import AnalysisReport
@@ -18,6 +19,7 @@ from db.experiment_playground import ensure_experiment_playground
 from db.experiments import get_experiment
 from db.models import Variant, VariantMetric
 from db.stage_names import Stage
+from db.stored_statistics import store_human_statistics
 from pipelines.resources import AppDatabase
 
 STAGE = Stage.EVALUATION_METRICS
@@ -82,6 +84,8 @@ def _write(session: Session, inputs: _Inputs, summary: _Summary | None, call: St
             metric=row.metric, type=row.type, n=row.n, sum=row.sum, sum_squares=row.sum_squares,
             mean=row.sum / row.n if row.n else None,
             **comparison_columns(results.get((row.variant, row.metric)))))
+    store_human_statistics(session, call.experiment_id, inputs.playground_id, arm_intervals(summary.rows),
+                           summary.ranking)
     return {
         "playground": inputs.playground_id,
         "evaluations": sum(s["n"] for s in inputs.stats if s["metric"] == "rating"),

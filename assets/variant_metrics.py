@@ -6,6 +6,7 @@ import dagster as dg
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from analysis.arm_intervals import arm_intervals
 from analysis.champion import ChampionDecision, choose_champion_variant
 from analysis.engine import analyze
 from analysis.guardrails import Guardrail
@@ -19,6 +20,7 @@ from db.experiments import add_event, get_experiment
 from db.models import Variant, VariantMetric
 from db.panel_stats import PANEL_METRICS, PRIMARY_METRIC, panel_sufficient_stats
 from db.stage_names import Stage
+from db.stored_statistics import store_panel_statistics
 from pipelines.resources import AppDatabase
 
 STAGE = Stage.VARIANT_METRICS
@@ -81,6 +83,7 @@ def _write(session: Session, inputs: _Inputs, verdict: _Verdict, call: StageCall
     for s in inputs.stats:
         result = results.get((s["variant"], s["metric"]))
         session.add(_metric_row(call.experiment_id, ids[s["variant"]], s, result))
+    store_panel_statistics(session, call.experiment_id, report.srm, arm_intervals([MetricRow(**s) for s in inputs.stats]))
     experiment = get_experiment(session, call.experiment_id)
     experiment.champion_variant_id = ids.get(decision.variant) if decision.variant else None
     experiment.champion_reason = reason

@@ -6,27 +6,23 @@ because pipelines write while people watch.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from analysis.boundary import wilson
-from analysis.bradley_terry import bradley_terry
+from analysis.arm_intervals import ArmInterval
 from analysis.codes import ErrorCode
-from analysis.frequentist import t_quantile
-from analysis.srm import srm_test
-from analysis.statistics import SampleStats
 from db import queries
 from db.build_summary import build_summary
-from db.evaluation_stats import RATING_METRIC, evaluation_stats, pairwise_preferences, preference_comparisons
+from db.evaluation_stats import RATING_METRIC
 from db.evaluations import visible_playgrounds
 from db.migrate import ensure_schema
 from db.rls import tester_session
 from db.session import get_engine, session_scope
 from db.settings import get_settings
+from db.stored_statistics import human_statistics, panel_statistics
 from db.users import get_user
 
 TTL_S = 5
@@ -63,19 +59,22 @@ def header(url: str, experiment_id: str) -> dict[str, Any] | None:
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
 def comparison(url: str, experiment_id: str) -> dict[str, Any]:
+    """The comparison's rows, and the numbers variant_metrics stored beside them (`computed` False
+    until it has run: the page then says so rather than computing them a second time)."""
     with session_scope(url) as s:
-        counts = queries.session_counts(s, experiment_id)
-        srm = srm_test(counts) if len(counts) >= 2 else None
         metrics = queries.variant_metrics(s, experiment_id)
+        stored = panel_statistics(s, experiment_id)
         # Human metrics name a select question's option as q:<id>=<value>; the scorecard shows its text.
         asked = sorted({m["metric"][2:].split("=", 1)[0] for m in metrics if m["metric"].startswith("q:")})
+        srm = None if stored is None or stored.srm.p_value is None else stored.srm
         return {
             "variants": queries.variants_with_suggestions(s, experiment_id),
             "build": build_summary(s, experiment_id).to_dict(),
             "metrics": metrics,
-            "arm_values": arm_intervals(m for m in metrics if m["source"] == "panel"),
+            "computed": stored is not None,
+            "arm_values": [] if stored is None else arm_values(stored.arms),
             "questions": queries.question_texts(s, asked),
-            "sessions": counts,
+            "sessions": queries.session_counts(s, experiment_id),
             "srm": None if srm is None else {"p_value": srm.p_value, "flagged": srm.flagged},
         }
 
@@ -148,45 +147,37 @@ def playground(url: str, playground_id: str) -> dict[str, Any]:
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def evaluation_results(url: str, playground_id: str) -> dict[str, Any]:
+def evaluation_results(url: str, experiment_id: str, playground_id: str) -> dict[str, Any]:
+    """Counts and answers read live; the per-arm intervals and the ranking as evaluation_metrics stored
+    them for the experiment's playground (`computed` False until it has run on this playground)."""
     with session_scope(url) as s:
-        stats = evaluation_stats(s, playground_id)
-        prefs = pairwise_preferences(s, playground_id)
         summary = queries.playground_summary(s, playground_id)
         distribution = queries.answer_distribution(s, playground_id)
         responses = queries.open_responses(s, playground_id)
-    ranking = bradley_terry(preference_comparisons(prefs), n_bootstrap=300)
+        stored = human_statistics(s, experiment_id)
+    ranked = None if stored is None else stored.playground_id
+    if ranked != playground_id:
+        stored = None
     return {
         "summary": summary,
         "distribution": distribution,
         "open_responses": responses,
-        "ratings": arm_intervals(r for r in stats if r["metric"] == RATING_METRIC),
-        "ranking": [
+        "computed": stored is not None,
+        "ranked_playground": ranked,  # the one playground evaluation_metrics computes them for
+        "computed_at": None if stored is None else stored.computed_at,
+        "ratings": [] if stored is None else arm_values(a for a in stored.arms if a.metric == RATING_METRIC),
+        "ranking": [] if stored is None else [
             {"arm": a.arm, "strength": a.strength, "ci_low": a.ci_low, "ci_high": a.ci_high, "rank": a.rank,
-             "wins": a.wins, "comparisons": a.comparisons} for a in ranking.arms
+             "wins": a.wins, "comparisons": a.comparisons} for a in stored.ranking.arms
         ],
-        "n_comparisons": ranking.n_comparisons,
+        "n_comparisons": 0 if stored is None else stored.ranking.n_comparisons,
     }
 
 
-def arm_intervals(stats: Iterable[Mapping[str, Any]], alpha: float = 0.05) -> list[dict[str, Any]]:
-    """Mean per arm and metric with a (1 - alpha) interval from n, sum, sum²: Wilson for proportions
-    (an arm at 0 % or 100 % still gets a width), t for means. Every arm with data is kept; one with a
-    single observation has no interval (ci None) and says so in `note`, so no chart drops it silently."""
-    out = []
-    for row in stats:
-        sample = SampleStats(n=int(row["n"]), sum=float(row["sum"]), sum_squares=float(row["sum_squares"]),
-                             kind="binomial" if row["type"] == "binomial" else "mean")
-        if sample.error_code is ErrorCode.EMPTY_ARM:
-            continue
-        entry = {"arm": row["variant"], "metric": row["metric"], "n": sample.n, "mean": sample.mean,
-                 "ci_low": None, "ci_high": None, "note": ""}
-        if sample.kind == "binomial":
-            entry["ci_low"], entry["ci_high"] = wilson(sample.sum, sample.n, alpha)
-        elif sample.error_code is None:
-            half = t_quantile(1 - alpha / 2, sample.n - 1) * math.sqrt(sample.variance / sample.n)
-            entry["ci_low"], entry["ci_high"] = sample.mean - half, sample.mean + half
-        else:
-            entry["note"] = "a single observation: no interval yet"
-        out.append(entry)
-    return out
+NOTES: dict[ErrorCode | None, str] = {ErrorCode.TOO_FEW_SAMPLES: "a single observation: no interval yet"}
+
+
+def arm_values(intervals: Iterable[ArmInterval]) -> list[dict[str, Any]]:
+    """Stored per-arm intervals as the charts take them, an error code turned into a sentence."""
+    return [{"arm": a.arm, "metric": a.metric, "n": a.n, "mean": a.mean, "ci_low": a.ci_low, "ci_high": a.ci_high,
+             "note": NOTES.get(a.error_code, "")} for a in intervals]

@@ -16,6 +16,7 @@ import streamlit as st
 from dashboard import data
 from db import replay
 from db.session import session_scope
+from db.stage_names import Stage
 
 TTL_S = 5
 SHOTS_OFF = ("No screenshots recorded for this experiment yet: they are taken by the simulated-user panel "
@@ -64,7 +65,7 @@ def side_by_side(experiment_id: str) -> None:
 
 def _label(choice: dict[str, Any]) -> str:
     ok = "✓" if choice["success"] else "✗"
-    stage = "" if choice["stage"] == "browser_results" else " (control panel)"
+    stage = "" if choice["stage"] == Stage.BROWSER_RESULTS else " (control panel)"
     return (f"#{choice['panel_order']} {choice['variant']} · {choice['flow'] or 'flow'} · {choice['persona']} · "
             f"{ok} {choice['n_actions']} actions{stage}")
 

@@ -8,8 +8,7 @@ from typing import Any, Literal
 
 from dashboard import formats
 from dashboard.scorecard import MetricBlock, ScoreRow
-
-PRIMARY_METRIC = "task_success"  # the panel's primary metric, as the variant_metrics stage declares it
+from db.panel_stats import PRIMARY_METRIC
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ import streamlit as st
 
 from agents.sandbox.base import describe_plan
 from dashboard import data
+from dashboard.charts import ACCENT
 
 STATUS_COLOUR = {
     "pending": "gray", "queued": "gray", "proposed": "gray",
@@ -33,6 +34,15 @@ def badge(status: str | None) -> str:
 # A sandbox preview is served from a loopback port (or a provider's preview host) that lives only while
 # its stage runs; a link to it from a finished experiment leads nowhere.
 _LOOPBACK = re.compile(r"https?://(?:127\.\d+\.\d+\.\d+|localhost|0\.0\.0\.0|\[::1\])(?::\d+)?")
+
+
+def cap_bar(count: int, cap: int) -> str:
+    """An arm's evaluations against its cap as a thin bar in the accent colour: st.progress takes the
+    theme's primary red, and a cap that is reached is progress, not an error."""
+    share = min(1.0, count / max(1, cap))
+    return (f'<div role="progressbar" aria-valuenow="{count}" aria-valuemin="0" aria-valuemax="{cap}" '
+            'style="background:#e6e9ef;border-radius:4px;height:8px;margin:2px 0 10px">'
+            f'<div style="width:{share * 100:.1f}%;background:{ACCENT};border-radius:4px;height:8px"></div></div>')
 
 
 def unlink_previews(text: str, preview_urls: Iterable[str | None] = ()) -> str:

@@ -31,6 +31,9 @@ PREFIXES: dict[str, str] = {
     "audit": "aud",
     "metric": "met",
     "counter": "evc",
+    "statistics_run": "stat",
+    "arm_value": "av",
+    "arm_ranking": "ar",
 }
 
 ID_PATTERN = re.compile(r"^[a-z]{1,4}_[0-9a-z]{16}$")

@@ -1,4 +1,5 @@
-"""Dashboard benchmark: median time for each view to render (AppTest, cold caches) on a large database.
+"""Dashboard benchmark: median time for each view to rerun on a started app (AppTest, cold caches) on a
+large database.
 
 Full: 200 experiments, 2,000 variants, 1,000,000 evaluation rows; quick: 10, 50, 10,000. The
 database is SQLite, bulk-loaded in one transaction (Core executemany for the small tables, raw
@@ -25,7 +26,7 @@ from db.models.enums import STAGES
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
 VIEWS = ("experiments", "comparison", "solves", "timeline", "evaluate", "playground_setup",
          "evaluation_results", "system")
-TARGET_S = 1.0
+TARGET_S = 0.5  # docs/operations.md: under half a second per view
 QUESTIONS_PER_PLAYGROUND = 2  # one select, one open
 EXPERIMENT = "exp_0000000000000000"  # the newest, the one every per-experiment view is timed on
 ADMIN = "usr_admin00000000000"
@@ -49,7 +50,8 @@ def _load_core(engine: Engine, n_exp: int, per_exp: int, n_testers: int, now: dt
               for i, uid in enumerate(_ids("usr", n_testers))]
     tables: dict[str, list[dict[str, Any]]] = {k: [] for k in (
         "experiments", "suggestions", "variants", "variant_metrics", "stage_runs", "timeline_events",
-        "execution_logs", "browser_sessions", "playgrounds", "arms", "evaluation_counters", "questions")}
+        "execution_logs", "browser_sessions", "playgrounds", "arms", "evaluation_counters", "questions",
+        "statistics_runs", "arm_values", "arm_rankings")}
     playgrounds = []
     for e, exp_id in enumerate(_ids("exp", n_exp)):
         created = now - dt.timedelta(minutes=e)
@@ -83,6 +85,25 @@ def _load_core(engine: Engine, n_exp: int, per_exp: int, n_testers: int, now: dt
                 tables["browser_sessions"].append({"id": f"a{e}_{i}_{b}", "experiment_id": exp_id, "variant_id": vid,
                                                    "browser_task_id": "bt", "task_prompt": "find", "status": "completed",
                                                    "success": b % 2 == 0, "created_at": created})
+        # What the metrics stages store and the Comparison and Evaluation results pages read.
+        pg = f"pg_{e:016d}"
+        run = dict.fromkeys(("playground_id", "srm_p_value", "srm_chi2", "srm_flagged", "srm_observed",
+                             "ranking_comparisons", "ranking_bootstrap"))  # one executemany: every row every key
+        tables["statistics_runs"] += [
+            {**run, "id": f"stp{e}", "experiment_id": exp_id, "source": "panel", "srm_p_value": 0.5, "srm_chi2": 1.0,
+             "srm_flagged": False, "srm_observed": dict.fromkeys(keys, 5), "created_at": created},
+            {**run, "id": f"sth{e}", "experiment_id": exp_id, "source": "human", "playground_id": pg,
+             "ranking_comparisons": 1000, "ranking_bootstrap": 500, "created_at": created}]
+        tables["arm_values"] += [
+            {"id": f"av{e}_{i}_{m}", "run_id": f"stp{e}", "position": 2 * i + m, "arm": key, "n": 30, "mean": 0.5,
+             "metric": ("task_success", "console_errors")[m], "ci_low": 0.3, "ci_high": 0.7}
+            for i, key in enumerate(keys) for m in range(2)]
+        tables["arm_values"] += [{"id": f"avh{e}_{i}", "run_id": f"sth{e}", "position": i, "arm": key, "n": 300,
+                                  "metric": "rating", "mean": 3.0, "ci_low": 2.8, "ci_high": 3.2}
+                                 for i, key in enumerate(keys)]
+        tables["arm_rankings"] += [{"id": f"ar{e}_{i}", "run_id": f"sth{e}", "arm": key, "strength": 1 / len(keys),
+                                    "ci_low": 0.05, "ci_high": 0.15, "rank": 1, "wins": 50.0, "comparisons": 100}
+                                   for i, key in enumerate(keys)]
         tables["experiments"][-1]["champion_variant_id"] = var_ids[1]
         tables["experiments"][-1]["champion_reason"] = "largest significant gain"
         for s, stage in enumerate(STAGES[:-1]):
@@ -97,7 +118,6 @@ def _load_core(engine: Engine, n_exp: int, per_exp: int, n_testers: int, now: dt
             tables["execution_logs"].append({"id": f"log{e}_{g}", "experiment_id": exp_id,
                                              "level": ("info", "debug", "warning", "error")[g % 4],
                                              "message": f"line {g}", "timestamp": created + dt.timedelta(seconds=g)})
-        pg = f"pg_{e:016d}"
         playgrounds.append((pg, keys))
         tables["playgrounds"].append({"id": pg, "experiment_id": exp_id, "name": f"pg {e}", "type": "ab_testing",
                                       "created_by": users[0]["id"], "is_active": True, "created_at": created,
@@ -115,7 +135,8 @@ def _load_core(engine: Engine, n_exp: int, per_exp: int, n_testers: int, now: dt
         conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # experiments name their champion variant
         _insert(conn, "users", users)
         for name in ("experiments", "suggestions", "variants", "variant_metrics", "stage_runs", "timeline_events",
-                     "execution_logs", "browser_sessions", "playgrounds", "arms", "questions"):
+                     "execution_logs", "browser_sessions", "playgrounds", "arms", "questions", "statistics_runs",
+                     "arm_values", "arm_rankings"):
             _insert(conn, name, tables[name])
     return {"playgrounds": playgrounds, "testers": [u["id"] for u in users[1:]],
             "variants": len(tables["variants"]), "experiments": n_exp}
@@ -156,38 +177,46 @@ def _load_evaluations(engine: Engine, playgrounds: list[tuple[str, list[str]]], 
     return n
 
 
-def _apptest_run(make: Any, user_id: str, exp_id: str, page: str | None) -> float:
+def _apptest_rerun(make: Any, user_id: str, exp_id: str, page: str | None, runs: int) -> tuple[float, list[float]]:
+    """One AppTest, like one browser tab on a running server: a first run (AppTest's start-up included),
+    then `runs` reruns with cold caches, which are what a user waits for when a page opens or reruns.
+
+    The first run is not a page view: a new AppTest scans every installed distribution's metadata for
+    Streamlit components (components v2), which a server does once when it starts, not per page."""
     import streamlit as st
 
-    st.cache_data.clear()  # cold: every loader hits the database
     at = make()
     at.session_state["user_id"] = user_id
     at.session_state["experiment_id"] = exp_id
     if page:
         at.switch_page(page)
-    started = time.perf_counter()
-    at.run()
-    elapsed = time.perf_counter() - started
-    if at.exception:
-        raise RuntimeError(f"{page or 'app'} raised: {at.exception[0].value}")
-    return elapsed
+    timings = []
+    for _ in range(1 + runs):
+        st.cache_data.clear()  # cold: every loader hits the database
+        started = time.perf_counter()
+        at.run()
+        timings.append(time.perf_counter() - started)
+        if at.exception:
+            raise RuntimeError(f"{page or 'app'} raised: {at.exception[0].value}")
+    return timings[0], timings[1:]
 
 
-def _time_views(exp_id: str, admin: str, tester: str, runs: int) -> tuple[dict[str, float], float]:
-    """Median render time per view, including AppTest's own per-run cost (a conservative figure: the
-    cost of an empty script is reported beside it, not subtracted, since clipping at zero hid views)."""
+def _time_views(exp_id: str, admin: str, tester: str, runs: int) -> dict[str, Any]:
+    """Median rerun time per view on a started app (cold caches), and beside it what the harness
+    itself costs: an empty script's rerun, and a new AppTest's first run (Streamlit start-up)."""
     from streamlit.testing.v1 import AppTest
 
-    baseline = statistics.median(
-        _apptest_run(lambda: AppTest.from_string("pass", default_timeout=120), admin, exp_id, None)
-        for _ in range(runs))
-    medians = {}
+    empty_first, empty_reruns = _apptest_rerun(lambda: AppTest.from_string("pass", default_timeout=120),
+                                               admin, exp_id, None, runs)
+    medians, first = {}, {}
     for view in VIEWS:
         page = None if view == "experiments" else f"views/{view}.py"
-        samples = [_apptest_run(lambda: AppTest.from_file(str(APP), default_timeout=120),
-                                tester if view == "evaluate" else admin, exp_id, page) for _ in range(runs)]
-        medians[view] = round(statistics.median(samples), 4)
-    return medians, round(baseline, 4)
+        start, reruns = _apptest_rerun(lambda: AppTest.from_file(str(APP), default_timeout=120),
+                                       tester if view == "evaluate" else admin, exp_id, page, runs)
+        medians[view], first[view] = round(statistics.median(reruns), 4), round(start, 4)
+    return {"view_median_s": medians, "view_first_run_s": first,
+            "apptest_empty_rerun_s": round(statistics.median(empty_reruns), 4),
+            "apptest_empty_first_run_s": round(empty_first, 4)}
 
 
 def run(quick: bool = False) -> dict[str, Any]:
@@ -211,9 +240,10 @@ def run(quick: bool = False) -> dict[str, Any]:
         core = _load_core(engine, n_exp, per_exp, n_testers=200 if quick else 500, now=now)
         n_rows = _load_evaluations(engine, core["playgrounds"], core["testers"], n_eval, now)
         load_s = time.perf_counter() - started
-        # Warm-up: imports and Streamlit start-up are not what a page view costs.
+        # Warm-up: the first import of each view's modules is the server's start-up, not a page view.
         _time_views(EXPERIMENT, ADMIN, core["testers"][-1], 1)
-        views, overhead = _time_views(EXPERIMENT, ADMIN, core["testers"][-1], 1 if quick else 3)
+        timed = _time_views(EXPERIMENT, ADMIN, core["testers"][-1], 1 if quick else 3)
+        views = timed["view_median_s"]
     finally:
         get_engine.cache_clear()
         if previous is None:
@@ -223,7 +253,7 @@ def run(quick: bool = False) -> dict[str, Any]:
         get_settings.cache_clear()
     return {
         "experiments": core["experiments"], "variants": core["variants"], "evaluation_rows": n_rows,
-        "load_s": round(load_s, 2), "view_median_s": views, "slowest_view": max(views, key=views.get),
-        "slowest_s": max(views.values()), "apptest_empty_script_s": overhead, "target_s": TARGET_S, "all_under_target": max(views.values()) < TARGET_S,
-        "database": "sqlite",
+        "load_s": round(load_s, 2), **timed, "slowest_view": max(views, key=views.get),
+        "slowest_s": max(views.values()), "target_s": TARGET_S, "all_under_target": max(views.values()) < TARGET_S,
+        "load_average": [round(x, 2) for x in os.getloadavg()], "database": "sqlite",
     }

@@ -50,6 +50,9 @@ def _verdict(blocks: list[scorecard.MetricBlock]) -> None:
     if build["suggestions"] and build["built"] and (build["not_built"] or build["not_deployed"]):
         # The verdict is only as wide as what was built: say plainly what never reached the panel.
         st.warning(f"**{build['summary']}**")
+    if view["metrics"] and not view["computed"]:
+        st.info("The sample ratio check and each arm's own interval are not computed yet for this experiment: "
+                f"materialise variant_metrics (`variantlab run {experiment_id} --stage variant_metrics`).")
     srm = view["srm"]
     if srm and not srm["flagged"]:
         st.caption(f"Sessions per arm: {_per_arm(view['sessions'])} (sample ratio p = {srm['p_value']:.2f}: "
@@ -81,6 +84,8 @@ def _scorecard(blocks: list[scorecard.MetricBlock]) -> None:
 def _arm_charts(blocks: list[scorecard.MetricBlock]) -> None:
     """Each arm's own value for the leading panel metrics: the control's level is what a change is read from."""
     shown = [b for b in blocks if b.source == "panel" and not b.guardrail][:2]
+    if not view["computed"]:
+        return  # the verdict has said which stage stores them
     for column, block in zip(st.columns(2), shown):
         type_ = next(m["type"] for m in view["metrics"] if m["metric"] == block.metric and m["source"] == "panel")
         column.plotly_chart(charts.arm_values(view["arm_values"], block.metric, arms, title=f"{block.label} per arm",

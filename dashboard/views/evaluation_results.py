@@ -19,7 +19,7 @@ playground = pick_playground(data.playgrounds(url, experiment_id), key="results_
 if playground is None:
     st.info("No playground for this experiment yet (an admin sets one up under Playground setup).")
     st.stop()
-results = data.evaluation_results(url, playground["id"])
+results = data.evaluation_results(url, experiment_id, playground["id"])
 
 summary = results["summary"]
 cols = st.columns(4)
@@ -31,6 +31,16 @@ cols[3].metric("Average rating", "—" if avg is None else f"{float(avg):.2f} / 
 
 arms = [a["model_key"] for a in data.playground(url, playground["id"])["arms"]]
 closed = "" if playground["is_active"] else " This playground is closed to testers: an admin opens it under Playground setup."
+if not results["computed"] and results["ranked_playground"] is None:
+    st.info("Ratings per arm and the ranking are not computed yet: materialise evaluation_metrics "
+            f"(`variantlab run {experiment_id} --stage evaluation_metrics`), which computes them for the "
+            "experiment's own playground.")
+elif not results["computed"]:
+    st.info("Ratings per arm and the ranking are computed for the experiment's own playground only (by "
+            "evaluation_metrics); this playground has its counts and answers below, but no ranking.")
+else:
+    st.caption(f"Ratings per arm and the ranking as evaluation_metrics computed them at "
+               f"{results['computed_at']:%Y-%m-%d %H:%M} UTC; later evaluations count from its next run.")
 left, right = st.columns(2)
 with left:
     if results["ratings"]:
@@ -42,7 +52,7 @@ with left:
         unrated = [a for a in arms if a not in {r["arm"] for r in results["ratings"]}]
         if unrated:
             st.caption(f"No ratings yet for {', '.join(unrated)}.")
-    else:
+    elif results["computed"]:
         st.info("No ratings yet: each tester rates every arm from 1 to 5 on the Evaluate page, and the chart "
                 "appears with the first ratings." + closed)
 with right:
@@ -52,7 +62,7 @@ with right:
                         key="ranking")
         st.caption(f"From {results['n_comparisons']} head-to-head comparisons (a tester who rated two arms prefers "
                    "the higher-rated one); strength ≈ share of wins against an average arm, bootstrap 95% interval.")
-    else:
+    elif results["computed"]:
         st.info("No ranking yet: it needs testers who rated at least two arms differently (each such pair is "
                 "one head-to-head comparison)." + closed)
 if results["ranking"]:

@@ -15,10 +15,11 @@ from dashboard.widgets import badge
 from db.experiments import create_experiment
 from db.models.enums import STAGES
 from db.session import session_scope
+from db.stage_names import Stage
 from db.validation import InvalidInput, validate_repo
 
 # The main chain up to the champion; human evaluation_metrics keep coming afterwards.
-PIPELINE_STAGES = STAGES[:STAGES.index("variant_metrics") + 1]
+PIPELINE_STAGES = STAGES[:STAGES.index(Stage.VARIANT_METRICS) + 1]
 
 user = auth.signed_in()
 auth.require(user, "analyst", "admin")
@@ -48,7 +49,7 @@ def champion(row: dict[str, Any]) -> str:
     """The champion's key, or what the experiment concluded without one: never a blank cell."""
     if row["champion"]:
         return row["champion"]
-    decided = any(s["stage"] == "variant_metrics" and s["status"] == "completed" for s in row["stages"])
+    decided = any(s["stage"] == Stage.VARIANT_METRICS and s["status"] == "completed" for s in row["stages"])
     if decided:
         return "none, baseline kept"
     return "not decided: the run failed" if row["status"] == "failed" else "not decided yet"

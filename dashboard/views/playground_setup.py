@@ -12,6 +12,7 @@ from dashboard.widgets import (
     AUDIT_ACTIONS,
     PLAYGROUND_TYPES,
     QUESTION_TYPES,
+    cap_bar,
     describe_change,
     pick_experiment,
     pick_playground,
@@ -146,7 +147,7 @@ st.caption("A cap is how many evaluations an arm accepts; the counter only moves
 for arm in details["arms"]:
     left, mid, right = st.columns([2, 2, 1])
     left.markdown(f"**{arm['model_key']}** · {arm['current_count']} / {arm['max_evaluations']} evaluations")
-    left.progress(min(1.0, arm["current_count"] / max(1, arm["max_evaluations"])))
+    left.html(cap_bar(arm["current_count"], arm["max_evaluations"]))
     # No max_value here: a cap above MAX_CAP gets a message from _set_cap instead of a silent reset.
     cap = mid.number_input("cap", min_value=0, value=arm["max_evaluations"], key=f"cap_{arm['id']}",
                            label_visibility="collapsed")

@@ -39,3 +39,24 @@ def test_undefined_without_an_effect_or_an_interval() -> None:
     assert sessions_to_detect(_result((50, 0), (50, 0)), alpha=0.05, family_size=1) is None
     with pytest.raises(ValueError):
         sessions_to_detect(_result((50, 25), (50, 30)), alpha=0.05, family_size=0)
+
+
+def test_a_sequentially_read_panel_is_sized_on_the_fixed_horizon_error() -> None:
+    """A panel that looked after every round reports wider, always-valid intervals; the sample size a
+    fixed-horizon test needs must not be read off them (it came out about twice too large)."""
+    from analysis.champion import choose_champion_variant
+    from analysis.stopping import as_sequential
+
+    rows = [MetricRow("control", "task_success", "binomial", 16, 10, 10),
+            MetricRow("v1", "task_success", "binomial", 16, 12, 12)]
+    fixed = analyze(rows, "control", correction="holm")
+    sequential = as_sequential(fixed, rows)
+    (f,), (s,) = fixed.results, sequential.results
+    assert s.ci_abs[1] - s.ci_abs[0] > 1.5 * (f.ci_abs[1] - f.ci_abs[0])  # the always-valid one is wider
+    needed = sessions_to_detect(f, alpha=0.05, family_size=1)
+    p1, p2 = 10 / 16, 12 / 16
+    textbook = (stats.norm.ppf(0.975) + stats.norm.ppf(0.8)) ** 2 * (p1 * (1 - p1) + p2 * (1 - p2)) / (p2 - p1) ** 2
+    assert needed == math.ceil(textbook)
+    assert sessions_to_detect(s, alpha=0.05, family_size=1) == needed
+    reason = choose_champion_variant(sequential, "task_success").reason
+    assert f"about {needed:,} per arm would detect it with 80% power" in reason

@@ -14,7 +14,12 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from analysis.arm_intervals import arm_intervals
+from analysis.bradley_terry import bradley_terry
+from analysis.rows import MetricRow
+from analysis.srm import srm_test
 from db.base import utcnow
+from db.evaluation_stats import evaluation_stats, pairwise_preferences, preference_comparisons
 from db.evaluations import QuestionSpec, arms_for_experiment, create_playground, submit_evaluation
 from db.experiments import add_event, create_experiment
 from db.models import (
@@ -36,6 +41,7 @@ from db.models.enums import STAGES
 from db.queries import questions as list_questions
 from db.session import session_scope
 from db.settings import get_settings
+from db.stored_statistics import store_human_statistics, store_panel_statistics
 
 EXAMPLE_SHOP = str(Path(__file__).resolve().parents[2] / "examples" / "shop")
 QUESTIONS = [
@@ -160,6 +166,7 @@ def _panel(s: Any, exp: Experiment, variants: dict[str, Variant]) -> None:
     # (absolute effect, its interval, p), (relative effect, its interval, p_rel), adjusted p, chance to win
     effects = {"v1": ((0.5, 0.2, 0.8, 0.0005), (1.25, 0.6, 1.9, 0.0008), 0.001, 0.99),
                "v2": ((0.2, -0.05, 0.45, 0.1), (0.5, -0.1, 1.1, 0.12), 0.2, 0.8)}
+    rows: list[MetricRow] = []
     for key, variant in variants.items():
         n, mean = 10, rates[key]
         row = VariantMetric(experiment_id=exp.id, variant_id=variant.id, metric="task_success", type="binomial",
@@ -175,6 +182,10 @@ def _panel(s: Any, exp: Experiment, variants: dict[str, Variant]) -> None:
             guard.effect_rel, guard.ci_low, guard.ci_high = 0.0, -0.3, 0.4
             guard.guardrail_status = "ok" if key == "v1" else "inconclusive"
         s.add_all([row, guard])
+        rows += [MetricRow(variant=key, metric=m.metric, type=m.type, n=m.n, sum=m.sum, sum_squares=m.sum_squares)
+                 for m in (row, guard)]
+    # What variant_metrics stores beside its rows: the sample ratio check and each arm's own interval.
+    store_panel_statistics(s, exp.id, srm_test(dict.fromkeys(variants, 10)), arm_intervals(rows))
 
 
 def _operations(s: Any, exp: Experiment, failed_exp: Experiment) -> None:
@@ -213,6 +224,11 @@ def _evaluations(exp: Experiment, people: dict[str, User], url: str) -> str:
                 submit_evaluation(s, playground_id, user, key,
                                   {select_id: "yes" if rating >= 4 else "no", text_id: f"{key} felt {rating}/5"},
                                   rating)
+    with session_scope(url) as s:  # what evaluation_metrics stores: per-arm intervals and the ranking
+        rows = [MetricRow(**{k: r[k] for k in ("variant", "metric", "type", "n", "sum", "sum_squares")})
+                for r in evaluation_stats(s, playground_id) if r["n"] > 0]
+        ranking = bradley_terry(preference_comparisons(pairwise_preferences(s, playground_id)), n_bootstrap=500)
+        store_human_statistics(s, exp.id, playground_id, arm_intervals(rows), ranking)
     return playground_id
 
 

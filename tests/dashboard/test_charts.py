@@ -1,16 +1,13 @@
-"""Figure builders and loader helpers, tested as plain functions (no Streamlit runtime)."""
+"""Figure builders, tested as plain functions (no Streamlit runtime)."""
 
 from __future__ import annotations
-
-import math
 
 import pytest
 
 from dashboard import charts
-from dashboard.data import arm_intervals
 
 ARMS = ["control", "v1", "v2", "v3"]
-VALUES = [  # arm_intervals output: v2 at 0 % like the control, v3 never measured
+VALUES = [  # data.arm_values output: v2 at 0 % like the control, v3 never measured
     {"arm": "control", "metric": "task_success", "n": 16, "mean": 0.0, "ci_low": 0.0, "ci_high": 0.194, "note": ""},
     {"arm": "v1", "metric": "task_success", "n": 16, "mean": 1.0, "ci_low": 0.806, "ci_high": 1.0, "note": ""},
     {"arm": "v2", "metric": "task_success", "n": 16, "mean": 0.0, "ci_low": 0.0, "ci_high": 0.194, "note": ""},
@@ -72,22 +69,3 @@ def test_interval_bars_and_log_levels() -> None:
     assert list(trace.error_y.arrayminus) == pytest.approx([0.5, 0.0])
     (bars,) = charts.log_levels({"error": 2, "info": 5, "debug": 0}).data
     assert list(bars.x) == ["info", "error"] and list(bars.y) == [5, 2]
-
-
-def test_arm_intervals_keep_every_arm_with_data() -> None:
-    ratings = [4, 5, 3, 4, 4]
-    n, s, ss = len(ratings), sum(ratings), sum(r * r for r in ratings)
-    out = arm_intervals([
-        {"variant": "v1", "metric": "rating", "type": "mean", "n": n, "sum": s, "sum_squares": ss},
-        {"variant": "v2", "metric": "rating", "type": "mean", "n": 0, "sum": 0, "sum_squares": 0},
-        {"variant": "v3", "metric": "rating", "type": "mean", "n": 1, "sum": 5, "sum_squares": 25},
-        {"variant": "v4", "metric": "task_success", "type": "binomial", "n": 16, "sum": 0, "sum_squares": 0},
-    ])
-    assert [o["arm"] for o in out] == ["v1", "v3", "v4"]  # an arm with no data at all has nothing to draw
-    mean, sd = 4.0, math.sqrt(0.5)
-    half = 2.7764451051977987 * sd / math.sqrt(n)  # t(0.975, 4)
-    assert out[0]["mean"] == pytest.approx(mean)
-    assert (out[0]["ci_low"], out[0]["ci_high"]) == pytest.approx((mean - half, mean + half))
-    assert out[1]["ci_low"] is None and out[1]["note"] == "a single observation: no interval yet"
-    # 0 of 16: Wilson's interval still has a width (Wald's would be [0, 0]).
-    assert (out[2]["ci_low"], out[2]["ci_high"]) == pytest.approx((0.0, 0.19360), abs=1e-5)

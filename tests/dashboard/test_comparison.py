@@ -7,6 +7,7 @@ import re
 from html import unescape
 from typing import Any
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.dashboard.seed_demo import DEAD_PREVIEW
@@ -109,15 +110,59 @@ def test_demo_shop_keeps_the_baseline_and_says_which_arm_came_closest(open_view,
 def test_scorecard_marks_every_row_on_a_sample_ratio_mismatch(open_view, seeded: dict[str, Any]) -> None:
     import streamlit as st
 
+    from analysis.srm import srm_test
     from db.models import BrowserSession
     from db.session import session_scope
+    from db.stored_statistics import panel_statistics, store_panel_statistics
 
     with session_scope(seeded["url"]) as s:  # v1 gets 40 more sessions than its share: a broken split
         s.add_all(BrowserSession(experiment_id=seeded["experiment_id"], variant_id=seeded["variants"]["v1"],
                                  browser_task_id=f"extra_{i}", task_prompt="Find the desk lamp", status="completed",
                                  success=True) for i in range(40))
+        # The check variant_metrics stores on its next run; the page reads it, never recomputes it.
+        stored = panel_statistics(s, seeded["experiment_id"])
+        store_panel_statistics(s, seeded["experiment_id"], srm_test({"control": 10, "v1": 50, "v2": 10}), stored.arms)
     st.cache_data.clear()
     at = open_view("comparison", "analyst")
     (error,) = [e.value for e in at.error]
     assert error.startswith("No verdict: the arms did not get their share of sessions (control 10 · v1 50 · v2 10;")
     assert _scorecard(at).count("sample ratio mismatch") == 4  # two metrics × two variants
+
+
+def test_comparison_before_variant_metrics_stored_its_numbers_names_the_stage(open_view, seeded: dict[str, Any]) -> None:
+    import streamlit as st
+    from sqlalchemy import delete
+
+    from db.models import StatisticsRun
+    from db.session import session_scope
+
+    with session_scope(seeded["url"]) as s:  # as on a database from before the numbers were stored
+        s.execute(delete(StatisticsRun).where(StatisticsRun.source == "panel"))
+    st.cache_data.clear()
+    at = open_view("comparison", "analyst")
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(i.value.startswith("The sample ratio check and each arm's own interval are not computed yet for this "
+                                  "experiment: materialise variant_metrics") for i in at.info)
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert not [t for t in titles if t.endswith("per arm")]  # not recomputed on the page
+    assert not any("sample ratio p =" in t for t in _texts(at))
+
+
+def test_comparison_charts_the_stored_arm_values(open_view, seeded: dict[str, Any]) -> None:
+    import streamlit as st
+
+    from analysis.arm_intervals import ArmInterval
+    from analysis.srm import srm_test
+    from db.session import session_scope
+    from db.stored_statistics import store_panel_statistics
+
+    arms = tuple(ArmInterval(arm=a, metric="task_success", n=10, mean=m, ci_low=m - 0.1, ci_high=m + 0.1)
+                 for a, m in (("control", 0.3), ("v1", 0.7), ("v2", 0.5)))
+    with session_scope(seeded["url"]) as s:  # numbers the page could not have derived from the metric rows
+        store_panel_statistics(s, seeded["experiment_id"], srm_test({"control": 10, "v1": 10, "v2": 10}), arms)
+    st.cache_data.clear()
+    at = open_view("comparison", "analyst")
+    chart = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                 if json.loads(c.proto.spec)["layout"]["title"]["text"] == "Task success per arm")
+    assert list(chart["data"][0]["x"]) == pytest.approx([30.0, 70.0, 50.0])
+    assert list(chart["data"][0]["error_x"]["array"]) == pytest.approx([10.0, 10.0, 10.0])

@@ -7,10 +7,12 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy import delete
 
 from dashboard.charts import ACCENT
 from dashboard.widgets import describe_change
 from db.evaluations import arms_for_experiment, create_playground
+from db.models import StatisticsRun
 from db.session import session_scope
 
 
@@ -97,5 +99,45 @@ def test_evaluation_results_without_data_say_what_to_do(open_view, seeded: dict[
     assert not at.exception, [e.value for e in at.exception]
     assert not at.get("plotly_chart")  # no blank charts
     infos = [i.value for i in at.info]
-    assert infos[0].startswith("No ratings yet: each tester rates every arm from 1 to 5 on the Evaluate page")
-    assert infos[1].startswith("No ranking yet: it needs testers who rated at least two arms")
+    # Ratings and the ranking are the stage's numbers, stored for the experiment's own playground only.
+    assert infos[0].startswith("Ratings per arm and the ranking are computed for the experiment's own playground only")
+    assert not any(i.startswith(("No ratings yet", "No ranking yet")) for i in infos)
+
+
+def test_evaluation_results_before_evaluation_metrics_ran_name_the_stage(open_view, seeded: dict[str, Any]) -> None:
+    with session_scope(seeded["url"]) as s:  # as on a database from before the numbers were stored
+        s.execute(delete(StatisticsRun).where(StatisticsRun.source == "human"))
+    st.cache_data.clear()
+    at = open_view("evaluation_results", "analyst")
+    assert not at.exception, [e.value for e in at.exception]
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert not {"Rating per arm", "Bradley–Terry ranking"} & set(titles)  # not recomputed on the page
+    assert len(at.dataframe) == 1  # the open responses; no ranking table
+    assert at.info[0].value.startswith("Ratings per arm and the ranking are not computed yet: materialise "
+                                       "evaluation_metrics (`variantlab run ")
+
+
+def test_evaluation_results_show_the_stored_ranking(open_view, seeded: dict[str, Any]) -> None:
+    from analysis.bradley_terry import ArmStrength, BradleyTerryResult
+    from db.stored_statistics import human_statistics, store_human_statistics
+
+    with session_scope(seeded["url"]) as s:  # a ranking the page could not have computed from the evaluations
+        stored = human_statistics(s, seeded["experiment_id"])
+        ranking = BradleyTerryResult(arms=(ArmStrength("v2", 0.7, 0.6, 0.8, 1, 9.0, 10),
+                                           ArmStrength("control", 0.3, 0.2, 0.4, 2, 1.0, 10)), n_comparisons=10,
+                                     n_bootstrap=500)
+        store_human_statistics(s, seeded["experiment_id"], seeded["playground_id"], stored.arms, ranking)
+    st.cache_data.clear()
+    at = open_view("evaluation_results", "analyst")
+    table = at.dataframe[0].value
+    assert list(table["Arm"]) == ["v2", "control"] and list(table["95% interval"]) == ["0.60 – 0.80", "0.20 – 0.40"]
+
+
+def test_playground_caps_read_as_progress_not_as_an_error(open_view) -> None:
+    at = open_view("playground_setup", "admin")
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.get("progress")  # st.progress takes the theme's red
+    bars = [h.value for h in at.html if 'role="progressbar"' in h.value]
+    assert len(bars) == 3 and all(f"background:{ACCENT}" in b for b in bars)  # one per arm
+    # The seeded control has 2 of its 5 evaluations: the bar is 40 % full.
+    assert any('aria-valuenow="2" aria-valuemin="0" aria-valuemax="5"' in b and "width:40.0%" in b for b in bars)

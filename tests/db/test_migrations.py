@@ -105,6 +105,7 @@ def test_absolute_interval_columns_round_trip(db_url: str):
 
 
 BEFORE_TESTER_WRITES = "45069c4f3d23"
+STORED_STATISTICS = {"statistics_runs", "arm_values", "arm_rankings"}  # revision b7d41e9a2c58
 BEFORE_TESTER_LOGINS = "30de86386d46"
 
 
@@ -152,7 +153,8 @@ def test_tester_write_hardening_round_trip(db_url: str):
         assert _tester_write_state(db_url) == logins_before
         assert not _role_exists(db_url, role)
     command.downgrade(alembic_config(db_url), BEFORE_TESTER_WRITES)
-    assert (_tables(db_url), _views(db_url)) == (tables, views)
+    # Tables from later revisions go with them; every other table and view stays.
+    assert (_tables(db_url), _views(db_url)) == (tables - STORED_STATISTICS, views)
     if postgres:
         assert _tester_write_state(db_url) == writes_before
     upgrade_to_head(db_url)

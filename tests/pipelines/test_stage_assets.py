@@ -10,7 +10,17 @@ from analysis.rows import MetricRow
 from assets.records import StageInputMissing
 from assets.variant_metrics import analyze_panel_stats, variant_metrics
 from assets.variant_suggestions import variant_suggestions
-from db.models import BrowserSession, Experiment, StageRun, Suggestion, TimelineEvent, Variant, VariantMetric
+from db.models import (
+    ArmValue,
+    BrowserSession,
+    Experiment,
+    StageRun,
+    StatisticsRun,
+    Suggestion,
+    TimelineEvent,
+    Variant,
+    VariantMetric,
+)
 from db.panel_stats import panel_sufficient_stats
 from db.session import session_scope
 from pipelines.resources import AppDatabase
@@ -133,6 +143,19 @@ def test_evaluation_metrics_stores_each_interval_with_its_own_p_value(app_db: st
     for result in report.results:
         _assert_stored_as_computed(rows[(result.variant, result.metric)], result)
     assert rows[("v1", "rating")].ci_abs_low is not None and rows[("v1", "rating")].p_value_rel is not None
+    # The ranking and the per-arm intervals are stored once, for the dashboard to read.
+    from analysis.arm_intervals import arm_intervals
+    from analysis.bradley_terry import bradley_terry
+    from db.evaluation_stats import pairwise_preferences, preference_comparisons
+    from db.stored_statistics import human_statistics
+
+    with session_scope(app_db) as session:
+        stored = human_statistics(session, experiment_id)
+        expected = bradley_terry(preference_comparisons(pairwise_preferences(session, playground_id)), n_bootstrap=500)
+    assert stored is not None and stored.playground_id == playground_id and stored.ranking == expected
+    assert stored.ranking.n_comparisons == 12 and stored.ranking.arms[0].arm == "v1"
+    assert stored.arms == arm_intervals(MetricRow(**{k: s[k] for k in fields}) for s in stats)
+    assert any(a.metric == "rating" and a.arm == "v1" and a.ci_low < a.mean < a.ci_high for a in stored.arms)
 
 
 def test_variant_metrics_is_idempotent(app_db: str):
@@ -144,6 +167,24 @@ def test_variant_metrics_is_idempotent(app_db: str):
     with session_scope(app_db) as session:
         rows = session.scalars(select(VariantMetric)).all()
         assert len(rows) == len({(r.variant_id, r.metric) for r in rows})  # replaced, not duplicated
+        assert session.scalar(select(func.count()).select_from(StatisticsRun)) == 1
+        assert session.scalar(select(func.count()).select_from(ArmValue)) == len(rows)
+
+
+def test_variant_metrics_stores_the_checks_the_dashboard_reads(app_db: str):
+    from analysis.arm_intervals import arm_intervals
+    from db.stored_statistics import panel_statistics
+
+    experiment_id = make_experiment(app_db)
+    _seed_panel(app_db, experiment_id, {"control": [(True, 10)] * 30, "v1": [(True, 6)] * 5})  # 30 vs 5: a mismatch
+    variant_metrics(_context(experiment_id), database=AppDatabase())
+    with session_scope(app_db) as session:
+        stored = panel_statistics(session, experiment_id)
+        rows = [MetricRow(**s) for s in panel_sufficient_stats(session, experiment_id)]
+    assert stored is not None and stored.srm.flagged and stored.srm.observed == {"control": 30, "v1": 5}
+    assert stored.arms == arm_intervals(rows)
+    success = next(a for a in stored.arms if a.arm == "v1" and a.metric == "task_success")
+    assert success.mean == 1.0 and success.ci_low < 1.0 == success.ci_high  # Wilson: a width at 100 %
 
 
 def test_no_winner_when_nothing_differs(app_db: str):
