@@ -114,6 +114,9 @@ class ScoutInventory(BaseModel):
     listings: list[ListingInfo] = Field(default_factory=list)
     controls: Controls = Field(default_factory=Controls)
     links_seen: list[PageLink] = Field(default_factory=list)  # every same-origin link text seen, once
+    # The pages' data requests (fetch / XHR) to other origins, which the panel blocks: an app whose
+    # content comes from elsewhere shows its users nothing here.
+    offsite_data: list[str] = Field(default_factory=list)
 
     @property
     def items(self) -> list[ItemInfo]:

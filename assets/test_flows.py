@@ -1,6 +1,7 @@
 """Stage 1: the user journeys every variant is measured on (a test session and its flows)."""
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import dagster as dg
 from sqlalchemy import delete
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session
 from agents.browser.scout import scout
 from agents.llm.base import LLMResult
 from agents.llm.tasks import derive_flows
-from agents.sandbox.base import NotAWebApp, describe_plan, plan_as_dict
+from agents.sandbox.base import ContentOffsite, NotAWebApp, describe_plan, plan_as_dict
 from agents.sandbox.factory import open_sandbox
 from agents.schemas import FlowPlan, ScoutInventory
 from assets.stage_runner import Metadata, StageCall, run_stage, stage_asset
@@ -54,6 +55,8 @@ def _derive_flows(inputs: _Inputs, call: StageCall) -> _Flows:
         bringup = plan_as_dict(sandbox.app)
     if not inventory.app_pages and not inventory.forms and not inventory.items:
         raise NotAWebApp(_nothing_served(inventory))  # no retry: the same repo serves the same nothing
+    if not inventory.forms and not inventory.items and inventory.offsite_data:
+        raise ContentOffsite(_content_offsite(inventory))  # measuring an empty control would mean nothing
     return _Flows(inventory, bringup, derive_flows(inputs.goal, inventory))
 
 
@@ -98,6 +101,14 @@ def _nothing_served(inventory: ScoutInventory) -> str:
     what = ("serves no page" if not pages else
             f"serves only {'a directory listing' if any(p.file_listing for p in pages) else 'error pages'}")
     return f"Nothing to test at {inventory.url}: the app {what} and shows no form or item to act on."
+
+
+def _content_offsite(inventory: ScoutInventory) -> str:
+    hosts = list(dict.fromkeys(urlsplit(u).netloc for u in inventory.offsite_data))
+    return (f"Nothing to test at {inventory.url}: the app asks {', '.join(hosts[:3])} for its content "
+            f"(e.g. {inventory.offsite_data[0]}), and simulated users stay on the app's own origin, so its pages "
+            "show no item or form to act on. Serve the content from the app itself (a data file or a local API "
+            "in the repository), then run again.")
 
 
 def _summary(inventory: ScoutInventory) -> dict[str, object]:

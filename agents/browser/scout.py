@@ -17,7 +17,7 @@ from urllib.parse import urldefrag, urlsplit
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, async_playwright
 
-from agents.browser.chromium import check_reachable, launch, origin_of, origin_proxy
+from agents.browser.chromium import check_reachable, is_blocked, launch, origin_of, origin_proxy
 from agents.browser.page_view import Item, PageView, read_view, selector
 from agents.browser.readiness import NetworkWatch, wait_until_ready
 from agents.browser.snapshot import READY_TIMEOUT_S, PageRead, read_current, read_page
@@ -25,6 +25,8 @@ from agents.browser.sync import run_sync
 from agents.schemas import Controls, FormInfo, ItemInfo, ListingInfo, PageLink, ScoutInventory
 
 MAX_PAGES = 15
+_OFFSITE_KEPT = 10  # off-origin data requests kept in the inventory, as examples
+_DATA_REQUESTS = ("fetch", "xhr")
 _ITEM_PAGES = 2  # item pages read as a sample (what an item page offers: add to cart, a form)
 _NOT_PAGES = re.compile(
     r"\.(css|js|mjs|map|json|xml|txt|md|csv|ya?ml|toml|lock|py|rb|sh|png|jpe?g|gif|svg|webp|ico|pdf|"
@@ -110,6 +112,9 @@ async def _scout(url: str, max_pages: int, headers: dict[str, str] | None) -> Sc
         browser = await launch(pw)
         try:
             context = await browser.new_context(proxy=origin_proxy(url), extra_http_headers=headers)
+            offsite: dict[str, None] = {}  # in the order first asked for
+            context.on("requestfailed", lambda r: r.resource_type in _DATA_REQUESTS and is_blocked(r.failure)
+                       and offsite.setdefault(r.url))
             page = await context.new_page()
             network = NetworkWatch(page)
             seen: set[str] = set()
@@ -131,7 +136,7 @@ async def _scout(url: str, max_pages: int, headers: dict[str, str] | None) -> Sc
                     shown.add((one.view.title, one.view.text))
                     reads.append((one, number))
                     frontier.follow(one, number)
-            inventory = _inventory(url, reads)
+            inventory = _inventory(url, reads).model_copy(update={"offsite_data": list(offsite)[:_OFFSITE_KEPT]})
             try:
                 probe = await _probe_search(page, network, inventory)
             except PlaywrightError as exc:

@@ -82,6 +82,11 @@ class NotAWebApp(BringupFailed):
     """The repository holds nothing that can be served (no page, no server): bring-up fails here."""
 
 
+class ContentOffsite(NotAWebApp):
+    """The app serves its pages but fetches its content from another origin, which simulated users
+    never reach (they stay on the app's own origin): the control would be measured empty."""
+
+
 class AmbiguousPlan(BringupFailed):
     """More than one way to bring the app up fits equally well; variantlab.toml must choose."""
 

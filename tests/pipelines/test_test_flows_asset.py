@@ -77,3 +77,31 @@ def test_an_app_that_serves_nothing_fails_in_one_line(app_db: str, monkeypatch: 
         run = session.scalars(select(StageRun).where(StageRun.stage == "test_flows")).one()
         assert run.status == "failed" and run.error_message == f"NotAWebApp: {message}"
         assert session.scalars(select(TestFlow)).all() == []
+
+
+def test_an_app_whose_content_comes_from_elsewhere_fails_in_one_line(app_db: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    data = "https://shop-1234.firebaseio.example/products.json"
+    _stand_ins(monkeypatch, ScoutInventory(url=URL, pages=[PageInfo(url=URL, title="Shop")], offsite_data=[data]))
+    experiment_id = make_experiment(app_db)
+    with pytest.raises(dg.Failure) as failure:
+        stage.test_flows(_context(experiment_id), database=AppDatabase())
+    assert failure.value.description == (
+        f"ContentOffsite: Nothing to test at {URL}: the app asks shop-1234.firebaseio.example for its content "
+        f"(e.g. {data}), and simulated users stay on the app's own origin, so its pages show no item or form to "
+        "act on. Serve the content from the app itself (a data file or a local API in the repository), then run "
+        "again.")
+    assert not failure.value.allow_retries
+    with session_scope(app_db) as session:
+        assert session.scalars(select(TestFlow)).all() == []
+
+
+def test_an_app_with_items_of_its_own_goes_on_despite_an_offsite_request(app_db: str,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    signup = FormInfo(page_url=f"{URL}join", purpose=FormPurpose.SIGN_UP, heading="Join", fields=[
+        FieldInfo(name="email", type="email", required=True)])
+    _stand_ins(monkeypatch, ScoutInventory(url=URL, pages=[PageInfo(url=URL)], forms=[signup],
+                                           offsite_data=["https://analytics.example/collect"]))
+    experiment_id = make_experiment(app_db, goal="New users can't sign up")
+    result = stage.test_flows(_context(experiment_id), database=AppDatabase())
+    assert result.metadata["flows"] >= 1

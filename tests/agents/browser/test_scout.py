@@ -145,3 +145,29 @@ def test_users_page_a_listing_paged_by_a_button(late_shop: tuple[str, list[str]]
     (result,) = run_panel({"spa": f"{url}spa/"}, [find], sessions_per_flow=1, artifacts_dir=tmp_path)
     assert result.persona == "searcher" and result.success, result.summary  # no search box: it scans
     assert [a["type"] for a in result.action_log].count("next") == 1
+
+
+def test_content_fetched_from_another_origin_is_named(tmp_path: Path) -> None:
+    # A single-page shop that asks an outside API for its catalogue and renders what comes back.
+    (tmp_path / "index.html").write_text(
+        "<!doctype html><html lang=en><head><title>Shop</title></head><body><main><h1>Shop</h1>"
+        "<p id=count>0 product(s) found</p><ul id=grid></ul></main><script>"
+        "fetch('http://catalogue.example.test/products.json').then(r => r.json()).then(list => {"
+        "  document.getElementById('grid').innerHTML = list.map(p => `<li><a href=\"#${p.id}\">${p.name}</a>"
+        " <span>$${p.price}</span></li>`).join('');"
+        "}).catch(() => {});"
+        "fetch('/local.json').catch(() => {});"  # same origin (a 404 here): not offsite
+        "</script></body></html>")
+    url, server = serve(tmp_path)
+    try:
+        inventory = scout(url)
+    finally:
+        server.shutdown()
+    assert inventory.offsite_data == ["http://catalogue.example.test/products.json"]
+    assert not inventory.items and not inventory.forms and inventory.app_pages
+
+
+def test_a_site_with_its_content_at_home_asks_no_other_origin(late_shop: tuple[str, list[str]]) -> None:
+    url, _ = late_shop
+    inventory = scout(url)
+    assert inventory.items and inventory.offsite_data == []
