@@ -144,9 +144,14 @@ def _row(base: Mapping[str, Any] | None, row: Mapping[str, Any] | None, arm: str
         effect_abs=row["effect_abs"], relative_clipped=clipped)
 
 
+def _effort(metric: str, source: str) -> bool:
+    """A panel metric counted over the sessions that reached the goal only (db/panel_stats)."""
+    return source == "panel" and any(m.name == metric and m.successful_only for m in PANEL_METRICS)
+
+
 def _value_cell(row: Mapping[str, Any] | None, metric: str, type_: str, source: str) -> Cell:
     if row is None or not row.get("n") or row.get("mean") is None:
-        return Cell("not measured")
+        return Cell("no session succeeded" if _effort(metric, source) else "not measured")
     return Cell(formats.value(row["mean"], metric, type_), formats.count(row["mean"], int(row["n"]), type_, source))
 
 
@@ -206,10 +211,14 @@ def _no_comparison(base: Mapping[str, Any] | None, row: Mapping[str, Any] | None
                    type_: str, source: str, unmeasured: str | None) -> str:
     """Why this arm has no comparison, in words (never an error code)."""
     unit = "session" if source == "panel" else "evaluation"
+    effort = "; effort is counted over sessions that reached the goal" if _effort(metric, source) else ""
     if row is None or not row.get("n"):
+        if effort:
+            return unmeasured or f"not measured: no {arm} session reached the goal{effort}"
         return unmeasured or f"not measured: {arm} has no {unit}s that recorded this"
     if base is None or not base.get("n"):
-        return "not compared: the control has no measurement of this"
+        return f"not compared: no control session reached the goal{effort}" if effort else \
+            "not compared: the control has no measurement of this"
     code = row.get("error_code")
     if code == "TOO_FEW_SAMPLES":
         who = "the control" if base["n"] < 2 else arm

@@ -61,10 +61,19 @@ def test_demo_signup_winner_from_zero_and_arms_that_stay_at_zero(open_view, demo
     v1 = _row(html, "Task success", "v1")
     assert v1.startswith("v1 champion | 0 % 0 / 16 | 100 % 16 / 16 | +100 pp [+72.6, +100] pp | undefined no ratio "
                          "to a control of 0 % | [bar] | > 99.9 %")
-    assert re.search(r"\| \d\.\d\de-09 unadjusted \d\.\d\de-09 \| significantly better$", v1)
+    # The only comparison in its family: no control session succeeded, so effort (over successful
+    # sessions) has nothing to compare, and the adjusted p is the p.
+    assert re.search(r"\| \d\.\d\de-09 \| significantly better$", v1)
     assert _row(html, "Task success", "v2") == (
         "v2 | 0 % 0 / 16 | 0 % 0 / 16 | both 0 %: every session in both arms came out the same, so there is no "
         "difference to test | no change identical in every session")
+    # Effort is over sessions that reached the goal: none did on the control, and the row says so.
+    assert _row(html, "Actions", "v1") == (
+        "v1 champion | no session succeeded | 9 n = 16 | not compared: no control session reached the goal; effort "
+        "is counted over sessions that reached the goal | no comparison")
+    assert _row(html, "Actions", "v2") == (
+        "v2 | no session succeeded | no session succeeded | not measured: no v2 session reached the goal; effort is "
+        "counted over sessions that reached the goal | no comparison")
     # A finished experiment never says "no comparison yet": backtracks were 0 everywhere, and it says that.
     assert _row(html, "Backtracks", "v1").startswith("v1 champion | 0 n = 16 | 0 n = 16 | both 0:")
     page = html + _texts(at)
