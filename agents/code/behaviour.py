@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from playwright.async_api import BrowserContext, Locator, Page
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agents.code.browser import SHARED
@@ -119,9 +120,10 @@ NARROWED_JS = _with_helpers("""
 # Words of a control that shows a listing's next page, as pagers put them.
 NEXT_WORDS = r"^(next( page)?|older( posts| entries)?|(show |load )?more( results| items| posts)?|[›»→>]+)$|^next\b|\bnext\s*(page)?\s*[›»→>]*$"
 
-# The listing's next control (beside it, not in the header, not inside an item), marked for a click.
+# The listing's next control (beside it, not in the header, not inside an item); with `mark`, marked
+# for a click (only in a page of the check's own: the page being checked is left as a visitor found it).
 PAGER_JS = _with_helpers("""
-(pattern) => {
+({pattern, mark}) => {
   var c = window.__vlCheck, next = new RegExp(pattern, "i");
   function inItem(el) { for (var n = el; n; n = n.parentElement) if (c.items.indexOf(n) !== -1) return true; return false; }
   for (var el = c.container.parentElement, up = 0; el && up < 4; el = el.parentElement, up++) {
@@ -131,7 +133,7 @@ PAGER_JS = _with_helpers("""
       var posts = a.form && a.tagName !== "A" && a.type === "submit" && /^post$/i.test(a.form.getAttribute("method") || "");
       if (!vlVisible(a) || a.disabled || posts || a.closest("header, [role=search]") || inItem(a)) continue;
       if (next.test(text) || next.test((a.getAttribute("aria-label") || "").trim()) || /\\bnext\\b/i.test(a.getAttribute("rel") || "")) {
-        a.setAttribute("data-vl-check-next", "");
+        if (mark) a.setAttribute("data-vl-check-next", "");
         return { href: a.tagName === "A" ? a.href : null, text: text || a.getAttribute("aria-label") };
       }
     }
@@ -141,16 +143,33 @@ PAGER_JS = _with_helpers("""
 """)
 
 # On a later page, its items found by the first page's shapes (a last page may hold one or two), and
-# the item whose title has a word (4+ letters) that no first-page item has, rarest first.
+# the item whose title has a word (4+ letters) that no first-page item has, rarest first. The page is
+# the one shown, or `html`: a later page's document as its server sent it, parsed and never rendered.
 LATER_JS = _with_helpers("""
-({first, key, shape}) => {
+({first, key, shape, html}) => {
   function sig(el) { return el.tagName + "." + Array.from(el.classList).sort().join("."); }
-  var items = Array.from(document.querySelectorAll("body *")).filter(function (el) {
+  var doc = html == null ? document : new DOMParser().parseFromString(html, "text/html");
+  // Unrendered markup has no innerText (it would be textContent, "<b>Red</b>Kite" read as "redkite"):
+  // its text nodes are read apart, leaving out what a browser never shows.
+  function read(el) {
+    if (html == null) return el.innerText;
+    var out = [], walk = doc.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (var n = walk.nextNode(); n; n = walk.nextNode()) {
+      if (!n.parentElement.closest("script, style, template, noscript, [hidden]")) out.push(n.textContent);
+    }
+    return out.join(" ");
+  }
+  function text(el) {
+    if (html == null) return vlText(el);
+    var tagged = Array.from(el.querySelectorAll("[data-category]")).concat(el.hasAttribute("data-category") ? [el] : []);
+    return read(el) + " " + tagged.map(function (t) { return t.getAttribute("data-category"); }).join(" ");
+  }
+  var items = Array.from(doc.querySelectorAll("body *")).filter(function (el) {
     return sig(el) === key && el.parentElement && sig(el.parentElement) === shape && !el.closest("nav, header, footer");
   });
-  var texts = items.map(function (it) { return vlNorm(vlText(it)); }), best = null;
+  var texts = items.map(function (it) { return vlNorm(text(it)); }), best = null;
   items.forEach(function (it) {
-    var title = vlNorm((it.querySelector("h1, h2, h3, h4, h5, h6, a[href]") || it).innerText);
+    var title = vlNorm(read(it.querySelector("h1, h2, h3, h4, h5, h6, a[href]") || it));
     (title.match(/[a-z]{4,}/g) || []).forEach(function (w) {
       if (first.some(function (t) { return t.indexOf(w) !== -1; })) return;
       var n = texts.filter(function (t) { return t.indexOf(w) !== -1; }).length;
@@ -160,6 +179,13 @@ LATER_JS = _with_helpers("""
   return { texts: texts, best: best };
 }
 """)
+
+# A same-origin document's HTML, as a link to it would load it; null for an error or anything not HTML.
+FETCH_HTML_JS = """
+(href) => fetch(href, { credentials: "same-origin" }).then(function (res) {
+  return res.ok && /html/i.test(res.headers.get("content-type") || "") ? res.text() : null;
+})
+"""
 
 # What a search shows: the listing's items and any item of the same shape in a container of the same
 # shape (results from other pages, wherever the module put them).
@@ -338,16 +364,49 @@ class LaterItem:
 
 
 async def _later_item(page: Page) -> LaterItem | None:
-    """An item of the listing's next page that the first page lacks, read in a second tab (the page
-    being checked stays as a visitor found it); None when the listing has no next page."""
+    """An item of the listing's next page that the first page lacks; None when the listing has no next page.
+
+    The page being checked stays as a visitor found it: a next page that is another document is read
+    from its HTML (fetched, parsed, never rendered: a tab costs more than the rest of the check); one
+    whose items a script renders, or a page the app turns itself, is opened in a second tab."""
     first = await page.evaluate(_with_helpers("""() => ({
       texts: window.__vlCheck.items.map(function (it) { return vlNorm(vlText(it)); }), key: window.__vlCheck.key,
       shape: window.__vlCheck.container.tagName + "." + Array.from(window.__vlCheck.container.classList).sort().join(".") })"""))
+    pager = await page.evaluate(PAGER_JS, {"pattern": NEXT_WORDS, "mark": False})
+    if pager is None:
+        return None
+    if pager["href"] and pager["href"].split("#")[0] != page.url.split("#")[0]:
+        later = await _later_fetched(page, pager["href"], first)
+        if later is not None:
+            best = later["best"]
+            return LaterItem(best["query"], best["title"], pager["text"]) if best else None
+    return await _later_in_tab(page, first)
+
+
+async def _later_fetched(page: Page, href: str, first: dict) -> dict | None:
+    """LATER_JS on the next page's HTML as its server sends it; None when that holds none of the items.
+
+    Fetched by the page itself, so through the context's proxy rules and headers (an APIRequestContext
+    does not keep Chromium's loopback bypass, and the preview would be out of its reach)."""
+    try:
+        html = await page.evaluate(FETCH_HTML_JS, href)
+    except PlaywrightError:  # the page navigated away meanwhile, or the fetch threw
+        return None
+    if html is None:
+        return None
+    later = await page.evaluate(LATER_JS, {"first": first["texts"], "key": first["key"], "shape": first["shape"],
+                                           "html": html})
+    return later if later["texts"] else None
+
+
+async def _later_in_tab(page: Page, first: dict) -> LaterItem | None:
+    """The next page as the app shows it, in a second tab: pressing its next control there, or
+    loading a next document whose items a script renders."""
     other = await _open(page.context, page.url)
     try:
         if not await _listing(other):
             return None
-        pager = await other.evaluate(PAGER_JS, NEXT_WORDS)
+        pager = await other.evaluate(PAGER_JS, {"pattern": NEXT_WORDS, "mark": True})
         if pager is None:
             return None
         if pager["href"] and pager["href"].split("#")[0] != other.url.split("#")[0]:
@@ -356,7 +415,8 @@ async def _later_item(page: Page) -> LaterItem | None:
             await other.locator("[data-vl-check-next]").first.click()
         for _ in range(200):  # the next page rendered: items other than the first page's (up to 5 s)
             await other.wait_for_timeout(25)  # a fine grain: each look is cheap, and the bench waits on it
-            later = await other.evaluate(LATER_JS, {"first": first["texts"], "key": first["key"], "shape": first["shape"]})
+            later = await other.evaluate(LATER_JS, {"first": first["texts"], "key": first["key"],
+                                                    "shape": first["shape"], "html": None})
             if later["texts"] and later["texts"] != first["texts"]:
                 best = later["best"]
                 return LaterItem(best["query"], best["title"], pager["text"]) if best else None
