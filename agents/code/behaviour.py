@@ -46,9 +46,41 @@ function vlVisible(el) {
   var style = getComputedStyle(el);
   return el.getClientRects().length > 0 && style.visibility !== "hidden" && style.display !== "none";
 }
+// Open shadow roots (web components) hold content a visitor sees like any other: these walk into them.
+function vlUp(el) { return el.parentElement || (el.parentNode && el.parentNode.host) || null; }
+function vlClosest(el, selector) { for (var n = el; n; n = vlUp(n)) if (n.matches(selector)) return n; return null; }
+function vlAll(root) {
+  var out = [];
+  (function walk(node) {
+    if (node.shadowRoot) walk(node.shadowRoot);
+    for (var el = node.firstElementChild; el; el = el.nextElementSibling) {
+      out.push(el);
+      walk(el);
+    }
+  })(root);
+  return out;
+}
+function vlFind(el, selector) { return vlAll(el).filter(function (d) { return d.matches(selector); })[0] || null; }
+// What a visitor reads in an element. innerText stops at a shadow root and at a slot, so an element
+// holding one is read through the tree as rendered: slots filled, what is not displayed left out.
+function vlComposed(el) { return [el].concat(vlAll(el)).some(function (d) { return d.shadowRoot || d.tagName === "SLOT"; }); }
+function vlRead(el) {
+  if (!vlComposed(el)) return el.innerText || "";
+  function flat(node) {
+    if (node.nodeType === 3) return node.textContent;
+    if (node.nodeType !== 1 || /^(SCRIPT|STYLE|TEMPLATE)$/.test(node.tagName)) return "";
+    var style = getComputedStyle(node);
+    if (style.display === "none") return "";
+    var slotted = node.tagName === "SLOT" ? node.assignedNodes({ flatten: true }) : [];
+    var kids = node.shadowRoot ? node.shadowRoot.childNodes : slotted.length ? slotted : node.childNodes;
+    var inner = Array.from(kids).map(flat).join("");
+    return /^inline|^contents$/.test(style.display) ? inner : "\\n" + inner + "\\n";
+  }
+  return flat(el).replace(/[ \\t]*\\n[ \\t\\n]*/g, "\\n").trim();
+}
 function vlText(el) {
-  var tagged = Array.from(el.querySelectorAll("[data-category]")).concat(el.hasAttribute("data-category") ? [el] : []);
-  return (el.innerText || "") + " " + tagged.map(function (t) { return t.getAttribute("data-category"); }).join(" ");
+  var tagged = vlAll(el).filter(function (d) { return d.hasAttribute("data-category"); }).concat(el.hasAttribute("data-category") ? [el] : []);
+  return vlRead(el) + " " + tagged.map(function (t) { return t.getAttribute("data-category"); }).join(" ");
 }
 function vlNorm(t) { return (t || "").toLowerCase().normalize("NFKD").replace(/[\\u0300-\\u036f]/g, "").replace(/\\s+/g, " ").trim(); }
 """
@@ -65,8 +97,8 @@ LISTING_JS = _with_helpers("""
 () => {
   function sig(el) { return el.tagName + "." + Array.from(el.classList).sort().join("."); }
   var best = null, bestScore = 0;
-  document.querySelectorAll("body *").forEach(function (parent) {
-    if (parent.children.length < 3 || parent.closest("nav, header, footer, select, form, svg")) return;
+  vlAll(document.body).forEach(function (parent) {
+    if (parent.children.length < 3 || vlClosest(parent, "nav, header, footer, select, form, svg")) return;
     var groups = {};
     Array.from(parent.children).forEach(function (c) {
       if (!vlVisible(c) || /^(SCRIPT|STYLE|TEMPLATE|OPTION|INPUT|LABEL|BR|HR)$/.test(c.tagName)) return;
@@ -76,9 +108,9 @@ LISTING_JS = _with_helpers("""
       var items = groups[key], score = 0;
       if (items.length < 3) return;
       var ok = items.every(function (it) {
-        var text = (it.innerText || "").trim();
+        var text = vlRead(it).trim();
         score += Math.min(text.length, 200);
-        return text && (it.tagName === "A" || it.querySelector("a[href], h1, h2, h3, h4, h5, h6, img, button"));
+        return text && (it.tagName === "A" || vlFind(it, "a[href], h1, h2, h3, h4, h5, h6, img, button"));
       });
       if (ok && score > bestScore) { bestScore = score; best = { container: parent, key: key, items: items }; }
     });
@@ -87,8 +119,8 @@ LISTING_JS = _with_helpers("""
   // The query: the rarest word (4+ letters) of one item's title, so it narrows the listing.
   var df = {};
   var words = best.items.map(function (it) {
-    var title = it.querySelector("h1, h2, h3, h4, h5, h6, a[href]") || it;
-    var own = Array.from(new Set((vlNorm(title.innerText).match(/[a-z]{4,}/g) || [])));
+    var title = vlFind(it, "h1, h2, h3, h4, h5, h6, a[href]") || it;
+    var own = Array.from(new Set((vlNorm(vlRead(title)).match(/[a-z]{4,}/g) || [])));
     own.forEach(function (w) { df[w] = 0; });
     return own;
   });
@@ -108,7 +140,7 @@ NARROWED_JS = _with_helpers("""
 () => {
   var c = window.__vlCheck, q = c.query;
   var shown = Array.from(c.container.children).filter(function (el) {
-    return vlVisible(el) && !el.closest("[role=search]") && el.tagName !== "INPUT" && el.querySelector("a, h1, h2, h3, h4, h5, h6, img, button") !== null;
+    return vlVisible(el) && !vlClosest(el, "[role=search]") && el.tagName !== "INPUT" && vlFind(el, "a, h1, h2, h3, h4, h5, h6, img, button") !== null;
   });
   var matching = shown.filter(function (el) { return vlNorm(vlText(el)).indexOf(q) !== -1; });
   var gone = c.items.filter(function (el) { return vlNorm(vlText(el)).indexOf(q) === -1 && !vlVisible(el); });
@@ -125,13 +157,13 @@ NEXT_WORDS = r"^(next( page)?|older( posts| entries)?|(show |load )?more( result
 PAGER_JS = _with_helpers("""
 ({pattern, mark}) => {
   var c = window.__vlCheck, next = new RegExp(pattern, "i");
-  function inItem(el) { for (var n = el; n; n = n.parentElement) if (c.items.indexOf(n) !== -1) return true; return false; }
-  for (var el = c.container.parentElement, up = 0; el && up < 4; el = el.parentElement, up++) {
-    var all = el.querySelectorAll("a[href], button, [role=button], input[type=button], input[type=submit]");
+  function inItem(el) { for (var n = el; n; n = vlUp(n)) if (c.items.indexOf(n) !== -1) return true; return false; }
+  for (var el = vlUp(c.container), up = 0; el && up < 4; el = vlUp(el), up++) {
+    var all = vlAll(el).filter(function (d) { return d.matches("a[href], button, [role=button], input[type=button], input[type=submit]"); });
     for (var i = 0; i < all.length; i++) {
-      var a = all[i], text = (a.innerText || a.value || "").replace(/\\s+/g, " ").trim();
+      var a = all[i], text = (vlRead(a) || a.value || "").replace(/\\s+/g, " ").trim();
       var posts = a.form && a.tagName !== "A" && a.type === "submit" && /^post$/i.test(a.form.getAttribute("method") || "");
-      if (!vlVisible(a) || a.disabled || posts || a.closest("header, [role=search]") || inItem(a)) continue;
+      if (!vlVisible(a) || a.disabled || posts || vlClosest(a, "header, [role=search]") || inItem(a)) continue;
       if (next.test(text) || next.test((a.getAttribute("aria-label") || "").trim()) || /\\bnext\\b/i.test(a.getAttribute("rel") || "")) {
         if (mark) a.setAttribute("data-vl-check-next", "");
         return { href: a.tagName === "A" ? a.href : null, text: text || a.getAttribute("aria-label") };
@@ -152,7 +184,7 @@ LATER_JS = _with_helpers("""
   // Unrendered markup has no innerText (it would be textContent, "<b>Red</b>Kite" read as "redkite"):
   // its text nodes are read apart, leaving out what a browser never shows.
   function read(el) {
-    if (html == null) return el.innerText;
+    if (html == null) return vlRead(el);
     var out = [], walk = doc.createTreeWalker(el, NodeFilter.SHOW_TEXT);
     for (var n = walk.nextNode(); n; n = walk.nextNode()) {
       if (!n.parentElement.closest("script, style, template, noscript, [hidden]")) out.push(n.textContent);
@@ -164,12 +196,12 @@ LATER_JS = _with_helpers("""
     var tagged = Array.from(el.querySelectorAll("[data-category]")).concat(el.hasAttribute("data-category") ? [el] : []);
     return read(el) + " " + tagged.map(function (t) { return t.getAttribute("data-category"); }).join(" ");
   }
-  var items = Array.from(doc.querySelectorAll("body *")).filter(function (el) {
-    return sig(el) === key && el.parentElement && sig(el.parentElement) === shape && !el.closest("nav, header, footer");
+  var items = vlAll(doc.body).filter(function (el) {
+    return sig(el) === key && el.parentElement && sig(el.parentElement) === shape && !vlClosest(el, "nav, header, footer");
   });
   var texts = items.map(function (it) { return vlNorm(text(it)); }), best = null;
   items.forEach(function (it) {
-    var title = vlNorm(read(it.querySelector("h1, h2, h3, h4, h5, h6, a[href]") || it));
+    var title = vlNorm(read(vlFind(it, "h1, h2, h3, h4, h5, h6, a[href]") || it));
     (title.match(/[a-z]{4,}/g) || []).forEach(function (w) {
       if (first.some(function (t) { return t.indexOf(w) !== -1; })) return;
       var n = texts.filter(function (t) { return t.indexOf(w) !== -1; }).length;
@@ -194,12 +226,12 @@ FOUND_JS = _with_helpers("""
   var c = window.__vlCheck;
   function sig(el) { return el.tagName + "." + Array.from(el.classList).sort().join("."); }
   var shape = sig(c.container);
-  var shown = Array.from(document.querySelectorAll("body *")).filter(function (el) {
+  var shown = vlAll(document.body).filter(function (el) {
     return (el.parentElement === c.container || (sig(el) === c.key && el.parentElement && sig(el.parentElement) === shape))
-      && vlVisible(el) && !el.closest("[role=search], nav, header, footer") && el.querySelector("a, h1, h2, h3, h4, h5, h6, img, button") !== null;
+      && vlVisible(el) && !vlClosest(el, "[role=search], nav, header, footer") && vlFind(el, "a, h1, h2, h3, h4, h5, h6, img, button") !== null;
   });
   var matching = shown.filter(function (el) { return vlNorm(vlText(el)).indexOf(q) !== -1; });
-  var linked = matching.filter(function (el) { return el.matches("a[href]") || el.querySelector("a[href]"); });
+  var linked = matching.filter(function (el) { return el.matches("a[href]") || vlFind(el, "a[href]"); });
   return { shown: shown.length, matching: matching.length, linked: linked.length };
 }
 """)
@@ -606,15 +638,15 @@ async def _primary_action(page: Page) -> Verdict | None:
 ORDER_JS = _with_helpers("""
 () => {
   var c = window.__vlCheck;
-  var items = Array.from(c.container.children).filter(function (el) { return vlVisible(el) && el.querySelector("a, h1, h2, h3, h4, h5, h6, img, button"); });
+  var items = Array.from(c.container.children).filter(function (el) { return vlVisible(el) && vlFind(el, "a, h1, h2, h3, h4, h5, h6, img, button"); });
   items.sort(function (a, b) {
     var ra = a.getBoundingClientRect(), rb = b.getBoundingClientRect();
     return Math.abs(ra.top - rb.top) > 2 ? ra.top - rb.top : ra.left - rb.left;
   });
   return items.map(function (el) {
-    var tagged = el.hasAttribute("data-price") ? el : el.querySelector("[data-price]");
+    var tagged = el.hasAttribute("data-price") ? el : vlFind(el, "[data-price]");
     if (tagged) return parseFloat(tagged.getAttribute("data-price"));
-    var m = (el.innerText || "").replace(/,/g, "").match(/[$\u20ac\u00a3\u00a5]\\s?(\\d+(?:\\.\\d+)?)|(\\d+(?:\\.\\d{2}))\\s?(?:\u20ac|EUR|USD|GBP|kr)/);
+    var m = vlRead(el).replace(/,/g, "").match(/[$\u20ac\u00a3\u00a5]\\s?(\\d+(?:\\.\\d+)?)|(\\d+(?:\\.\\d{2}))\\s?(?:\u20ac|EUR|USD|GBP|kr)/);
     return m ? parseFloat(m[1] || m[2]) : null;
   });
 }
@@ -623,8 +655,8 @@ ORDER_JS = _with_helpers("""
 COUNT_JS = _with_helpers("""
 () => {
   var c = window.__vlCheck;
-  var n = Array.from(c.container.children).filter(function (el) { return vlVisible(el) && el.querySelector("a, h1, h2, h3, h4, h5, h6, img, button"); }).length;
-  var said = Array.from(document.querySelectorAll("body *")).filter(vlVisible).map(function (el) {
+  var n = Array.from(c.container.children).filter(function (el) { return vlVisible(el) && vlFind(el, "a, h1, h2, h3, h4, h5, h6, img, button"); }).length;
+  var said = vlAll(document.body).filter(vlVisible).map(function (el) {
     return Array.from(el.childNodes).filter(function (t) { return t.nodeType === 3; }).map(function (t) { return t.textContent; }).join(" ");
   }).filter(function (t) {
     return new RegExp("(^|[^0-9])" + n + " *(of +[0-9]+|results?|items?|products?|recipes?|posts?|shown|matches?|found)", "i").test(t.replace(/[ \\t\\n\\u00a0]+/g, " "));
