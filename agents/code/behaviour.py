@@ -251,17 +251,19 @@ NEAR_TEXTS_JS = _with_helpers("""
   var label = vlNorm((field.labels && field.labels[0] ? field.labels[0].textContent : "").replace(/[*:]/g, ""));
   var name = vlNorm((field.name || "").replace(/[_-]+/g, " "));
   var out = [];
-  document.querySelectorAll("body *").forEach(function (el) {
-    if (el === field || el.contains(field) || !vlVisible(el) || /^(SCRIPT|STYLE|OPTION|SELECT|INPUT|TEXTAREA)$/.test(el.tagName)) return;
+  // A form may sit in a web component's shadow root: ids resolve there, and holding crosses hosts.
+  function holds(el, node) { for (var n = node; n; n = vlUp(n)) if (n === el) return true; return false; }
+  vlAll(document.body).forEach(function (el) {
+    if (el === field || holds(el, field) || !vlVisible(el) || /^(SCRIPT|STYLE|OPTION|SELECT|INPUT|TEXTAREA)$/.test(el.tagName)) return;
     var own = Array.from(el.childNodes).filter(function (n) { return n.nodeType === 3; }).map(function (n) { return n.textContent; }).join(" ").trim();
     if (!own) return;
     var r = el.getBoundingClientRect();
     var gap = r.top >= box.bottom ? r.top - box.bottom : (box.top >= r.bottom ? box.top - r.bottom : 0);
     if (gap > 80 || r.left >= box.right + 400 || r.right <= box.left - 200) return;
-    var described = ids.some(function (id) { var target = document.getElementById(id); return target && (target === el || target.contains(el)); });
+    var described = ids.some(function (id) { var target = field.getRootNode().getElementById(id); return target && holds(target, el); });
     var common = el;
-    while (common && !common.contains(field)) common = common.parentElement;
-    var alone = !!common && common.querySelectorAll("input:not([type=hidden]), select, textarea").length === 1;
+    while (common && !holds(common, field)) common = vlUp(common);
+    var alone = !!common && vlAll(common).filter(function (f) { return f.matches("input:not([type=hidden]), select, textarea"); }).length === 1;
     var text = vlNorm(own);
     var names = (label && text.indexOf(label) !== -1) || (name && text.indexOf(name) !== -1);
     if (described || alone || names) out.push(own.replace(/\\s+/g, " "));
@@ -270,10 +272,12 @@ NEAR_TEXTS_JS = _with_helpers("""
 }
 """)
 
+# Messages on screen, a web component's own (in its shadow root) included.
 STATUS_JS = _with_helpers("""
-() => Array.from(document.querySelectorAll(
-    "[role=status], [role=alert], [aria-live], [class*=toast i], [class*=flash i], [class*=notice i], [class*=confirm i], [class*=alert i]"))
-  .filter(vlVisible).map(function (el) { return (el.innerText || "").replace(/\\s+/g, " ").trim(); })
+() => vlAll(document.body).filter(function (el) {
+    return el.matches("[role=status], [role=alert], [aria-live], [class*=toast i], [class*=flash i], [class*=notice i], [class*=confirm i], [class*=alert i]");
+  })
+  .filter(vlVisible).map(function (el) { return vlRead(el).replace(/\\s+/g, " ").trim(); })
   .filter(function (t) { return t.length > 0; })
 """)
 

@@ -325,7 +325,7 @@ VALIDATION_BODY = """
   function check(el, form) {
     var message = problem(el, form);
     var id = "vl-error-" + (el.id || el.name);
-    var slot = document.getElementById(id);
+    var slot = el.getRootNode().getElementById(id);  // the form may sit in a web component's shadow root
     if (!slot && message) {
       slot = document.createElement("p");
       slot.id = id;
@@ -333,6 +333,7 @@ VALIDATION_BODY = """
       slot.setAttribute("data-vl", "validation");
       slot.setAttribute("aria-live", "polite");
       anchorOf(el).insertAdjacentElement("afterend", slot);
+      styleAt(slot);
     }
     if (slot) { slot.textContent = message; slot.hidden = !message; }
     if (message) {
@@ -364,7 +365,7 @@ VALIDATION_BODY = """
     }, true);
   }
   keepInstalled(function () {
-    Array.prototype.forEach.call(document.querySelectorAll(OPTIONS.forms || "form"), function (form) {
+    deepAll(document.body).filter(function (el) { return el.matches(OPTIONS.forms || "form"); }).forEach(function (form) {
       if (form.querySelector("input[type=password], input[type=email], [required]")) enhance(form);
     });
   });
@@ -393,13 +394,17 @@ TOAST_BODY = """
     show.timer = setTimeout(function () { toast.hidden = true; }, OPTIONS.seconds * 1000);
   }
   function labelOf(el) {
-    return ((el.value && el.tagName === "INPUT") ? el.value : (el.textContent || el.getAttribute("aria-label") || "")).replace(/\\s+/g, " ").trim();
+    return ((el.value && el.tagName === "INPUT") ? el.value : (deepText(el) || el.getAttribute("aria-label") || "")).replace(/\\s+/g, " ").trim();
   }
   function itemName(el) {
     var listing = findListing();
-    var item = listing && itemsOf(listing).filter(function (it) { return it.contains(el); })[0];
-    var heading = item ? item.querySelector("h1, h2, h3, h4, h5, h6, a[href]") : document.querySelector("main h1, h1");
-    return heading ? heading.textContent.replace(/\\s+/g, " ").trim() : "";
+    var item = listing && itemsOf(listing).filter(function (it) { return holds(it, el); })[0];
+    var heading = item ? deepFind(item, "h1, h2, h3, h4, h5, h6, a[href]") : document.querySelector("main h1, h1");
+    return heading ? deepText(heading).replace(/\\s+/g, " ").trim() : "";
+  }
+  function holds(item, el) {
+    for (var node = el; node; node = hostUp(node)) if (node === item) return true;
+    return false;
   }
   var PAST = { add: "Added", save: "Saved", post: "Posted", publish: "Published", create: "Created",
                submit: "Submitted", send: "Sent", subscribe: "Subscribed", book: "Booked", buy: "Bought", order: "Ordered" };
@@ -413,9 +418,11 @@ TOAST_BODY = """
     var label = labelOf(button);
     return ACTION.test(label) ? message(label, itemName(button)) : "";
   }
-  // A button that acts in place: say it at once.
+  // A button that acts in place: say it at once. A click inside a web component reaches the document
+  // retargeted to its host: where it landed is the first node of its composed path.
   document.addEventListener("click", function (e) {
-    var button = e.target.closest && e.target.closest("button, input[type=button], [role=button]");
+    var origin = e.composedPath ? e.composedPath()[0] : e.target;
+    var button = origin && origin.nodeType === 1 ? closestAcross(origin, "button, input[type=button], [role=button]") : null;
     if (!button || button.form && button.type === "submit") return;
     var text = act(button);
     if (text) show(text);
