@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from playwright.async_api import BrowserContext, Locator, Page
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agents.code.browser import SHARED
@@ -45,9 +46,41 @@ function vlVisible(el) {
   var style = getComputedStyle(el);
   return el.getClientRects().length > 0 && style.visibility !== "hidden" && style.display !== "none";
 }
+// Open shadow roots (web components) hold content a visitor sees like any other: these walk into them.
+function vlUp(el) { return el.parentElement || (el.parentNode && el.parentNode.host) || null; }
+function vlClosest(el, selector) { for (var n = el; n; n = vlUp(n)) if (n.matches(selector)) return n; return null; }
+function vlAll(root) {
+  var out = [];
+  (function walk(node) {
+    if (node.shadowRoot) walk(node.shadowRoot);
+    for (var el = node.firstElementChild; el; el = el.nextElementSibling) {
+      out.push(el);
+      walk(el);
+    }
+  })(root);
+  return out;
+}
+function vlFind(el, selector) { return vlAll(el).filter(function (d) { return d.matches(selector); })[0] || null; }
+// What a visitor reads in an element. innerText stops at a shadow root and at a slot, so an element
+// holding one is read through the tree as rendered: slots filled, what is not displayed left out.
+function vlComposed(el) { return [el].concat(vlAll(el)).some(function (d) { return d.shadowRoot || d.tagName === "SLOT"; }); }
+function vlRead(el) {
+  if (!vlComposed(el)) return el.innerText || "";
+  function flat(node) {
+    if (node.nodeType === 3) return node.textContent;
+    if (node.nodeType !== 1 || /^(SCRIPT|STYLE|TEMPLATE)$/.test(node.tagName)) return "";
+    var style = getComputedStyle(node);
+    if (style.display === "none") return "";
+    var slotted = node.tagName === "SLOT" ? node.assignedNodes({ flatten: true }) : [];
+    var kids = node.shadowRoot ? node.shadowRoot.childNodes : slotted.length ? slotted : node.childNodes;
+    var inner = Array.from(kids).map(flat).join("");
+    return /^inline|^contents$/.test(style.display) ? inner : "\\n" + inner + "\\n";
+  }
+  return flat(el).replace(/[ \\t]*\\n[ \\t\\n]*/g, "\\n").trim();
+}
 function vlText(el) {
-  var tagged = Array.from(el.querySelectorAll("[data-category]")).concat(el.hasAttribute("data-category") ? [el] : []);
-  return (el.innerText || "") + " " + tagged.map(function (t) { return t.getAttribute("data-category"); }).join(" ");
+  var tagged = vlAll(el).filter(function (d) { return d.hasAttribute("data-category"); }).concat(el.hasAttribute("data-category") ? [el] : []);
+  return vlRead(el) + " " + tagged.map(function (t) { return t.getAttribute("data-category"); }).join(" ");
 }
 function vlNorm(t) { return (t || "").toLowerCase().normalize("NFKD").replace(/[\\u0300-\\u036f]/g, "").replace(/\\s+/g, " ").trim(); }
 """
@@ -64,8 +97,8 @@ LISTING_JS = _with_helpers("""
 () => {
   function sig(el) { return el.tagName + "." + Array.from(el.classList).sort().join("."); }
   var best = null, bestScore = 0;
-  document.querySelectorAll("body *").forEach(function (parent) {
-    if (parent.children.length < 3 || parent.closest("nav, header, footer, select, form, svg")) return;
+  vlAll(document.body).forEach(function (parent) {
+    if (parent.children.length < 3 || vlClosest(parent, "nav, header, footer, select, form, svg")) return;
     var groups = {};
     Array.from(parent.children).forEach(function (c) {
       if (!vlVisible(c) || /^(SCRIPT|STYLE|TEMPLATE|OPTION|INPUT|LABEL|BR|HR)$/.test(c.tagName)) return;
@@ -75,9 +108,9 @@ LISTING_JS = _with_helpers("""
       var items = groups[key], score = 0;
       if (items.length < 3) return;
       var ok = items.every(function (it) {
-        var text = (it.innerText || "").trim();
+        var text = vlRead(it).trim();
         score += Math.min(text.length, 200);
-        return text && (it.tagName === "A" || it.querySelector("a[href], h1, h2, h3, h4, h5, h6, img, button"));
+        return text && (it.tagName === "A" || vlFind(it, "a[href], h1, h2, h3, h4, h5, h6, img, button"));
       });
       if (ok && score > bestScore) { bestScore = score; best = { container: parent, key: key, items: items }; }
     });
@@ -86,8 +119,8 @@ LISTING_JS = _with_helpers("""
   // The query: the rarest word (4+ letters) of one item's title, so it narrows the listing.
   var df = {};
   var words = best.items.map(function (it) {
-    var title = it.querySelector("h1, h2, h3, h4, h5, h6, a[href]") || it;
-    var own = Array.from(new Set((vlNorm(title.innerText).match(/[a-z]{4,}/g) || [])));
+    var title = vlFind(it, "h1, h2, h3, h4, h5, h6, a[href]") || it;
+    var own = Array.from(new Set((vlNorm(vlRead(title)).match(/[a-z]{4,}/g) || [])));
     own.forEach(function (w) { df[w] = 0; });
     return own;
   });
@@ -107,7 +140,7 @@ NARROWED_JS = _with_helpers("""
 () => {
   var c = window.__vlCheck, q = c.query;
   var shown = Array.from(c.container.children).filter(function (el) {
-    return vlVisible(el) && !el.closest("[role=search]") && el.tagName !== "INPUT" && el.querySelector("a, h1, h2, h3, h4, h5, h6, img, button") !== null;
+    return vlVisible(el) && !vlClosest(el, "[role=search]") && el.tagName !== "INPUT" && vlFind(el, "a, h1, h2, h3, h4, h5, h6, img, button") !== null;
   });
   var matching = shown.filter(function (el) { return vlNorm(vlText(el)).indexOf(q) !== -1; });
   var gone = c.items.filter(function (el) { return vlNorm(vlText(el)).indexOf(q) === -1 && !vlVisible(el); });
@@ -119,19 +152,20 @@ NARROWED_JS = _with_helpers("""
 # Words of a control that shows a listing's next page, as pagers put them.
 NEXT_WORDS = r"^(next( page)?|older( posts| entries)?|(show |load )?more( results| items| posts)?|[›»→>]+)$|^next\b|\bnext\s*(page)?\s*[›»→>]*$"
 
-# The listing's next control (beside it, not in the header, not inside an item), marked for a click.
+# The listing's next control (beside it, not in the header, not inside an item); with `mark`, marked
+# for a click (only in a page of the check's own: the page being checked is left as a visitor found it).
 PAGER_JS = _with_helpers("""
-(pattern) => {
+({pattern, mark}) => {
   var c = window.__vlCheck, next = new RegExp(pattern, "i");
-  function inItem(el) { for (var n = el; n; n = n.parentElement) if (c.items.indexOf(n) !== -1) return true; return false; }
-  for (var el = c.container.parentElement, up = 0; el && up < 4; el = el.parentElement, up++) {
-    var all = el.querySelectorAll("a[href], button, [role=button], input[type=button], input[type=submit]");
+  function inItem(el) { for (var n = el; n; n = vlUp(n)) if (c.items.indexOf(n) !== -1) return true; return false; }
+  for (var el = vlUp(c.container), up = 0; el && up < 4; el = vlUp(el), up++) {
+    var all = vlAll(el).filter(function (d) { return d.matches("a[href], button, [role=button], input[type=button], input[type=submit]"); });
     for (var i = 0; i < all.length; i++) {
-      var a = all[i], text = (a.innerText || a.value || "").replace(/\\s+/g, " ").trim();
+      var a = all[i], text = (vlRead(a) || a.value || "").replace(/\\s+/g, " ").trim();
       var posts = a.form && a.tagName !== "A" && a.type === "submit" && /^post$/i.test(a.form.getAttribute("method") || "");
-      if (!vlVisible(a) || a.disabled || posts || a.closest("header, [role=search]") || inItem(a)) continue;
+      if (!vlVisible(a) || a.disabled || posts || vlClosest(a, "header, [role=search]") || inItem(a)) continue;
       if (next.test(text) || next.test((a.getAttribute("aria-label") || "").trim()) || /\\bnext\\b/i.test(a.getAttribute("rel") || "")) {
-        a.setAttribute("data-vl-check-next", "");
+        if (mark) a.setAttribute("data-vl-check-next", "");
         return { href: a.tagName === "A" ? a.href : null, text: text || a.getAttribute("aria-label") };
       }
     }
@@ -141,16 +175,33 @@ PAGER_JS = _with_helpers("""
 """)
 
 # On a later page, its items found by the first page's shapes (a last page may hold one or two), and
-# the item whose title has a word (4+ letters) that no first-page item has, rarest first.
+# the item whose title has a word (4+ letters) that no first-page item has, rarest first. The page is
+# the one shown, or `html`: a later page's document as its server sent it, parsed and never rendered.
 LATER_JS = _with_helpers("""
-({first, key, shape}) => {
+({first, key, shape, html}) => {
   function sig(el) { return el.tagName + "." + Array.from(el.classList).sort().join("."); }
-  var items = Array.from(document.querySelectorAll("body *")).filter(function (el) {
-    return sig(el) === key && el.parentElement && sig(el.parentElement) === shape && !el.closest("nav, header, footer");
+  var doc = html == null ? document : new DOMParser().parseFromString(html, "text/html");
+  // Unrendered markup has no innerText (it would be textContent, "<b>Red</b>Kite" read as "redkite"):
+  // its text nodes are read apart, leaving out what a browser never shows.
+  function read(el) {
+    if (html == null) return vlRead(el);
+    var out = [], walk = doc.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (var n = walk.nextNode(); n; n = walk.nextNode()) {
+      if (!n.parentElement.closest("script, style, template, noscript, [hidden]")) out.push(n.textContent);
+    }
+    return out.join(" ");
+  }
+  function text(el) {
+    if (html == null) return vlText(el);
+    var tagged = Array.from(el.querySelectorAll("[data-category]")).concat(el.hasAttribute("data-category") ? [el] : []);
+    return read(el) + " " + tagged.map(function (t) { return t.getAttribute("data-category"); }).join(" ");
+  }
+  var items = vlAll(doc.body).filter(function (el) {
+    return sig(el) === key && el.parentElement && sig(el.parentElement) === shape && !vlClosest(el, "nav, header, footer");
   });
-  var texts = items.map(function (it) { return vlNorm(vlText(it)); }), best = null;
+  var texts = items.map(function (it) { return vlNorm(text(it)); }), best = null;
   items.forEach(function (it) {
-    var title = vlNorm((it.querySelector("h1, h2, h3, h4, h5, h6, a[href]") || it).innerText);
+    var title = vlNorm(read(vlFind(it, "h1, h2, h3, h4, h5, h6, a[href]") || it));
     (title.match(/[a-z]{4,}/g) || []).forEach(function (w) {
       if (first.some(function (t) { return t.indexOf(w) !== -1; })) return;
       var n = texts.filter(function (t) { return t.indexOf(w) !== -1; }).length;
@@ -161,6 +212,13 @@ LATER_JS = _with_helpers("""
 }
 """)
 
+# A same-origin document's HTML, as a link to it would load it; null for an error or anything not HTML.
+FETCH_HTML_JS = """
+(href) => fetch(href, { credentials: "same-origin" }).then(function (res) {
+  return res.ok && /html/i.test(res.headers.get("content-type") || "") ? res.text() : null;
+})
+"""
+
 # What a search shows: the listing's items and any item of the same shape in a container of the same
 # shape (results from other pages, wherever the module put them).
 FOUND_JS = _with_helpers("""
@@ -168,12 +226,12 @@ FOUND_JS = _with_helpers("""
   var c = window.__vlCheck;
   function sig(el) { return el.tagName + "." + Array.from(el.classList).sort().join("."); }
   var shape = sig(c.container);
-  var shown = Array.from(document.querySelectorAll("body *")).filter(function (el) {
+  var shown = vlAll(document.body).filter(function (el) {
     return (el.parentElement === c.container || (sig(el) === c.key && el.parentElement && sig(el.parentElement) === shape))
-      && vlVisible(el) && !el.closest("[role=search], nav, header, footer") && el.querySelector("a, h1, h2, h3, h4, h5, h6, img, button") !== null;
+      && vlVisible(el) && !vlClosest(el, "[role=search], nav, header, footer") && vlFind(el, "a, h1, h2, h3, h4, h5, h6, img, button") !== null;
   });
   var matching = shown.filter(function (el) { return vlNorm(vlText(el)).indexOf(q) !== -1; });
-  var linked = matching.filter(function (el) { return el.matches("a[href]") || el.querySelector("a[href]"); });
+  var linked = matching.filter(function (el) { return el.matches("a[href]") || vlFind(el, "a[href]"); });
   return { shown: shown.length, matching: matching.length, linked: linked.length };
 }
 """)
@@ -193,17 +251,19 @@ NEAR_TEXTS_JS = _with_helpers("""
   var label = vlNorm((field.labels && field.labels[0] ? field.labels[0].textContent : "").replace(/[*:]/g, ""));
   var name = vlNorm((field.name || "").replace(/[_-]+/g, " "));
   var out = [];
-  document.querySelectorAll("body *").forEach(function (el) {
-    if (el === field || el.contains(field) || !vlVisible(el) || /^(SCRIPT|STYLE|OPTION|SELECT|INPUT|TEXTAREA)$/.test(el.tagName)) return;
+  // A form may sit in a web component's shadow root: ids resolve there, and holding crosses hosts.
+  function holds(el, node) { for (var n = node; n; n = vlUp(n)) if (n === el) return true; return false; }
+  vlAll(document.body).forEach(function (el) {
+    if (el === field || holds(el, field) || !vlVisible(el) || /^(SCRIPT|STYLE|OPTION|SELECT|INPUT|TEXTAREA)$/.test(el.tagName)) return;
     var own = Array.from(el.childNodes).filter(function (n) { return n.nodeType === 3; }).map(function (n) { return n.textContent; }).join(" ").trim();
     if (!own) return;
     var r = el.getBoundingClientRect();
     var gap = r.top >= box.bottom ? r.top - box.bottom : (box.top >= r.bottom ? box.top - r.bottom : 0);
     if (gap > 80 || r.left >= box.right + 400 || r.right <= box.left - 200) return;
-    var described = ids.some(function (id) { var target = document.getElementById(id); return target && (target === el || target.contains(el)); });
+    var described = ids.some(function (id) { var target = field.getRootNode().getElementById(id); return target && holds(target, el); });
     var common = el;
-    while (common && !common.contains(field)) common = common.parentElement;
-    var alone = !!common && common.querySelectorAll("input:not([type=hidden]), select, textarea").length === 1;
+    while (common && !holds(common, field)) common = vlUp(common);
+    var alone = !!common && vlAll(common).filter(function (f) { return f.matches("input:not([type=hidden]), select, textarea"); }).length === 1;
     var text = vlNorm(own);
     var names = (label && text.indexOf(label) !== -1) || (name && text.indexOf(name) !== -1);
     if (described || alone || names) out.push(own.replace(/\\s+/g, " "));
@@ -212,10 +272,12 @@ NEAR_TEXTS_JS = _with_helpers("""
 }
 """)
 
+# Messages on screen, a web component's own (in its shadow root) included.
 STATUS_JS = _with_helpers("""
-() => Array.from(document.querySelectorAll(
-    "[role=status], [role=alert], [aria-live], [class*=toast i], [class*=flash i], [class*=notice i], [class*=confirm i], [class*=alert i]"))
-  .filter(vlVisible).map(function (el) { return (el.innerText || "").replace(/\\s+/g, " ").trim(); })
+() => vlAll(document.body).filter(function (el) {
+    return el.matches("[role=status], [role=alert], [aria-live], [class*=toast i], [class*=flash i], [class*=notice i], [class*=confirm i], [class*=alert i]");
+  })
+  .filter(vlVisible).map(function (el) { return vlRead(el).replace(/\\s+/g, " ").trim(); })
   .filter(function (t) { return t.length > 0; })
 """)
 
@@ -338,16 +400,49 @@ class LaterItem:
 
 
 async def _later_item(page: Page) -> LaterItem | None:
-    """An item of the listing's next page that the first page lacks, read in a second tab (the page
-    being checked stays as a visitor found it); None when the listing has no next page."""
+    """An item of the listing's next page that the first page lacks; None when the listing has no next page.
+
+    The page being checked stays as a visitor found it: a next page that is another document is read
+    from its HTML (fetched, parsed, never rendered: a tab costs more than the rest of the check); one
+    whose items a script renders, or a page the app turns itself, is opened in a second tab."""
     first = await page.evaluate(_with_helpers("""() => ({
       texts: window.__vlCheck.items.map(function (it) { return vlNorm(vlText(it)); }), key: window.__vlCheck.key,
       shape: window.__vlCheck.container.tagName + "." + Array.from(window.__vlCheck.container.classList).sort().join(".") })"""))
+    pager = await page.evaluate(PAGER_JS, {"pattern": NEXT_WORDS, "mark": False})
+    if pager is None:
+        return None
+    if pager["href"] and pager["href"].split("#")[0] != page.url.split("#")[0]:
+        later = await _later_fetched(page, pager["href"], first)
+        if later is not None:
+            best = later["best"]
+            return LaterItem(best["query"], best["title"], pager["text"]) if best else None
+    return await _later_in_tab(page, first)
+
+
+async def _later_fetched(page: Page, href: str, first: dict) -> dict | None:
+    """LATER_JS on the next page's HTML as its server sends it; None when that holds none of the items.
+
+    Fetched by the page itself, so through the context's proxy rules and headers (an APIRequestContext
+    does not keep Chromium's loopback bypass, and the preview would be out of its reach)."""
+    try:
+        html = await page.evaluate(FETCH_HTML_JS, href)
+    except PlaywrightError:  # the page navigated away meanwhile, or the fetch threw
+        return None
+    if html is None:
+        return None
+    later = await page.evaluate(LATER_JS, {"first": first["texts"], "key": first["key"], "shape": first["shape"],
+                                           "html": html})
+    return later if later["texts"] else None
+
+
+async def _later_in_tab(page: Page, first: dict) -> LaterItem | None:
+    """The next page as the app shows it, in a second tab: pressing its next control there, or
+    loading a next document whose items a script renders."""
     other = await _open(page.context, page.url)
     try:
         if not await _listing(other):
             return None
-        pager = await other.evaluate(PAGER_JS, NEXT_WORDS)
+        pager = await other.evaluate(PAGER_JS, {"pattern": NEXT_WORDS, "mark": True})
         if pager is None:
             return None
         if pager["href"] and pager["href"].split("#")[0] != other.url.split("#")[0]:
@@ -356,7 +451,8 @@ async def _later_item(page: Page) -> LaterItem | None:
             await other.locator("[data-vl-check-next]").first.click()
         for _ in range(200):  # the next page rendered: items other than the first page's (up to 5 s)
             await other.wait_for_timeout(25)  # a fine grain: each look is cheap, and the bench waits on it
-            later = await other.evaluate(LATER_JS, {"first": first["texts"], "key": first["key"], "shape": first["shape"]})
+            later = await other.evaluate(LATER_JS, {"first": first["texts"], "key": first["key"],
+                                                    "shape": first["shape"], "html": None})
             if later["texts"] and later["texts"] != first["texts"]:
                 best = later["best"]
                 return LaterItem(best["query"], best["title"], pager["text"]) if best else None
@@ -546,15 +642,15 @@ async def _primary_action(page: Page) -> Verdict | None:
 ORDER_JS = _with_helpers("""
 () => {
   var c = window.__vlCheck;
-  var items = Array.from(c.container.children).filter(function (el) { return vlVisible(el) && el.querySelector("a, h1, h2, h3, h4, h5, h6, img, button"); });
+  var items = Array.from(c.container.children).filter(function (el) { return vlVisible(el) && vlFind(el, "a, h1, h2, h3, h4, h5, h6, img, button"); });
   items.sort(function (a, b) {
     var ra = a.getBoundingClientRect(), rb = b.getBoundingClientRect();
     return Math.abs(ra.top - rb.top) > 2 ? ra.top - rb.top : ra.left - rb.left;
   });
   return items.map(function (el) {
-    var tagged = el.hasAttribute("data-price") ? el : el.querySelector("[data-price]");
+    var tagged = el.hasAttribute("data-price") ? el : vlFind(el, "[data-price]");
     if (tagged) return parseFloat(tagged.getAttribute("data-price"));
-    var m = (el.innerText || "").replace(/,/g, "").match(/[$\u20ac\u00a3\u00a5]\\s?(\\d+(?:\\.\\d+)?)|(\\d+(?:\\.\\d{2}))\\s?(?:\u20ac|EUR|USD|GBP|kr)/);
+    var m = vlRead(el).replace(/,/g, "").match(/[$\u20ac\u00a3\u00a5]\\s?(\\d+(?:\\.\\d+)?)|(\\d+(?:\\.\\d{2}))\\s?(?:\u20ac|EUR|USD|GBP|kr)/);
     return m ? parseFloat(m[1] || m[2]) : null;
   });
 }
@@ -563,8 +659,8 @@ ORDER_JS = _with_helpers("""
 COUNT_JS = _with_helpers("""
 () => {
   var c = window.__vlCheck;
-  var n = Array.from(c.container.children).filter(function (el) { return vlVisible(el) && el.querySelector("a, h1, h2, h3, h4, h5, h6, img, button"); }).length;
-  var said = Array.from(document.querySelectorAll("body *")).filter(vlVisible).map(function (el) {
+  var n = Array.from(c.container.children).filter(function (el) { return vlVisible(el) && vlFind(el, "a, h1, h2, h3, h4, h5, h6, img, button"); }).length;
+  var said = vlAll(document.body).filter(vlVisible).map(function (el) {
     return Array.from(el.childNodes).filter(function (t) { return t.nodeType === 3; }).map(function (t) { return t.textContent; }).join(" ");
   }).filter(function (t) {
     return new RegExp("(^|[^0-9])" + n + " *(of +[0-9]+|results?|items?|products?|recipes?|posts?|shown|matches?|found)", "i").test(t.replace(/[ \\t\\n\\u00a0]+/g, " "));

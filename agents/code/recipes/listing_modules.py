@@ -12,22 +12,22 @@ FIELDS_JS = """
   var PRICE = /(?:[$\\u20ac\\u00a3\\u00a5]\\s?(\\d[\\d,]*(?:\\.\\d{1,2})?)|(\\d[\\d,]*(?:\\.\\d{2})?)\\s?(?:\\u20ac|EUR|USD|GBP|kr))/;
   function leafPath(item, leaf) {
     var parts = [];
-    for (var el = leaf; el && el !== item; el = el.parentElement) parts.unshift(signature(el));
+    for (var el = leaf; el && el !== item; el = hostUp(el)) parts.unshift(signature(el));
     return parts.join(">");
   }
   // The category of each item: its data-category, else the field whose values repeat across items.
   function categoryOf(listing) {
     var items = itemsOf(listing);
-    var tagged = items.every(function (it) { return it.hasAttribute("data-category") || it.querySelector("[data-category]"); });
+    var tagged = items.every(function (it) { return it.hasAttribute("data-category") || deepFind(it, "[data-category]"); });
     if (tagged) {
       return function (it) {
-        var el = it.hasAttribute("data-category") ? it : it.querySelector("[data-category]");
+        var el = it.hasAttribute("data-category") ? it : deepFind(it, "[data-category]");
         return el.getAttribute("data-category").trim();
       };
     }
     var byPath = {};
     items.forEach(function (it) {
-      Array.prototype.forEach.call(it.querySelectorAll("*"), function (leaf) {
+      deepAll(it).forEach(function (leaf) {
         if (leaf.children.length || /^(A|BUTTON|H1|H2|H3|H4|H5|H6)$/.test(leaf.tagName)) return;
         var text = (leaf.textContent || "").replace(/\\s+/g, " ").trim();
         if (!text || text.length > 30 || PRICE.test(text) || /\\d/.test(text)) return;
@@ -44,27 +44,29 @@ FIELDS_JS = """
     });
     if (!best) return null;
     return function (it) {
-      var leaf = Array.prototype.filter.call(it.querySelectorAll("*"), function (el) { return leafPath(it, el) === best; })[0];
+      var leaf = deepAll(it).filter(function (el) { return leafPath(it, el) === best; })[0];
       return leaf ? leaf.textContent.replace(/\\s+/g, " ").trim() : "";
     };
   }
   function priceOf(it) {
-    var el = it.hasAttribute("data-price") ? it : it.querySelector("[data-price]");
+    var el = it.hasAttribute("data-price") ? it : deepFind(it, "[data-price]");
     if (el) return parseFloat(el.getAttribute("data-price"));
-    var m = (it.textContent || "").match(PRICE);
+    var m = deepText(it).match(PRICE);
     return m ? parseFloat((m[1] || m[2]).replace(/,/g, "")) : Infinity;
   }
   function nameOf(it) {
-    var title = it.querySelector("h1, h2, h3, h4, h5, h6, a[href]") || it;
-    return normalize(title.textContent);
+    var title = deepFind(it, "h1, h2, h3, h4, h5, h6, a[href]") || it;
+    return normalize(deepText(title));
   }
   function place(box, container) {
     if (OPTIONS.placement === "top") {
-      var region = container.parentElement.closest("main, section, article") || container.parentElement;
+      var around = container.parentElement;
+      var region = (around && around.closest("main, section, article")) || container.parentNode;
       region.insertBefore(box, region.firstChild);
     } else {
-      container.parentElement.insertBefore(box, container);
+      container.parentNode.insertBefore(box, container);
     }
+    styleAt(box);
   }
 """
 

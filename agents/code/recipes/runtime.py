@@ -30,7 +30,7 @@ CORE_JS = """/* variantlab %(what)s: acts on the rendered page, also on content 
   // panel tags the app's own links, buttons and fields it can act on that way (agents/browser/page_view.py),
   // and a module that took those for its own would ignore the app's pager, buttons and items.
   function ours(node) {
-    for (var el = node.nodeType === 1 ? node : node.parentElement; el; el = el.parentElement) {
+    for (var el = node.nodeType === 1 ? node : hostUp(node); el; el = hostUp(el)) {
       var mark = el.getAttribute("data-vl");
       if (mark !== null && !/^\\d+$/.test(mark)) return true;
     }
@@ -42,20 +42,73 @@ CORE_JS = """/* variantlab %(what)s: acts on the rendered page, also on content 
   function signature(el) {
     return el.tagName + "." + Array.prototype.slice.call(el.classList).sort().join(".");
   }
+  // Open shadow roots (web components) hold content a visitor sees like any other: the listing, its
+  // items and their text may sit in one, or in several nested. These walk into them.
+  function hostUp(node) {
+    if (node.nodeType === 11) return node.host || null;  // a shadow root: on to its host
+    return node.parentElement || (node.parentNode && node.parentNode.host) || null;
+  }
+  function closestAcross(el, selector) {
+    for (var node = el; node; node = hostUp(node)) if (node.matches(selector)) return node;
+    return null;
+  }
+  // Every element under root (not root itself), in document order, an element's shadow tree before
+  // its children.
+  function deepAll(root) {
+    var out = [];
+    (function walk(node) {
+      if (node.shadowRoot) walk(node.shadowRoot);
+      for (var el = node.firstElementChild; el; el = el.nextElementSibling) {
+        out.push(el);
+        walk(el);
+      }
+    })(root);
+    return out;
+  }
+  function deepFind(el, selector) {
+    var all = deepAll(el);
+    for (var i = 0; i < all.length; i++) if (all[i].matches(selector)) return all[i];
+    return null;
+  }
+  // An element's text as textContent reads it, or, when it holds a shadow root or a slot, as that
+  // renders (slots filled with the host's children they take).
+  function deepText(el) {
+    var composed = [el].concat(deepAll(el)).some(function (d) { return d.shadowRoot || d.tagName === "SLOT"; });
+    if (!composed) return el.textContent || "";
+    function flat(node) {
+      if (node.nodeType === 3) return node.textContent;
+      if (node.nodeType !== 1 || /^(SCRIPT|STYLE|TEMPLATE)$/.test(node.tagName)) return "";
+      var slotted = node.tagName === "SLOT" ? node.assignedNodes({ flatten: true }) : [];
+      var kids = node.shadowRoot ? node.shadowRoot.childNodes : slotted.length ? slotted : node.childNodes;
+      return Array.prototype.map.call(kids, flat).join(" ");
+    }
+    return flat(el);
+  }
+  var STYLES = [];
   function addStyle(css) {
     var style = document.createElement("style");
     style.setAttribute("data-vl", "%(key)s");
     style.textContent = css;
+    STYLES.push(css);
     (document.head || document.documentElement).appendChild(style);
+  }
+  // The page's styles stop at a shadow root: a control placed inside one brings its own.
+  function styleAt(node) {
+    var root = node.getRootNode();
+    if (!root.host || !STYLES.length || root.querySelector("style[data-vl='%(key)s']")) return;
+    var style = document.createElement("style");
+    style.setAttribute("data-vl", "%(key)s");
+    style.textContent = STYLES.join("\\n");
+    root.appendChild(style);
   }
   // The listing: the group of same-shaped siblings (3 or more) that each hold text and a link, a heading,
   // an image or a button, with the most content; a row of short navigation links loses to real items.
   function findListing() {
     var best = null, bestScore = 0;
-    var parents = document.body ? document.body.querySelectorAll("*") : [];
+    var parents = document.body ? deepAll(document.body) : [];
     for (var i = 0; i < parents.length; i++) {
       var parent = parents[i];
-      if (parent.children.length < 3 || ours(parent) || parent.closest("nav, header, footer, select, datalist, svg, form")) continue;
+      if (parent.children.length < 3 || ours(parent) || closestAcross(parent, "nav, header, footer, select, datalist, svg, form")) continue;
       var groups = {};
       for (var j = 0; j < parent.children.length; j++) {
         var child = parent.children[j];
@@ -66,8 +119,8 @@ CORE_JS = """/* variantlab %(what)s: acts on the rendered page, also on content 
       for (var key2 in groups) {
         var items = groups[key2], score = 0, ok = items.length >= 3;
         for (var k = 0; ok && k < items.length; k++) {
-          var text = (items[k].textContent || "").trim();
-          ok = text.length > 0 && (items[k].tagName === "A" || !!items[k].querySelector("a[href], h1, h2, h3, h4, h5, h6, img, button"));
+          var text = deepText(items[k]).trim();
+          ok = text.length > 0 && (items[k].tagName === "A" || !!deepFind(items[k], "a[href], h1, h2, h3, h4, h5, h6, img, button"));
           score += Math.min(text.length, 200);
         }
         if (ok && score > bestScore) { bestScore = score; best = { container: parent, key: key2 }; }
@@ -78,18 +131,33 @@ CORE_JS = """/* variantlab %(what)s: acts on the rendered page, also on content 
   function itemsOf(listing) {
     return Array.prototype.filter.call(listing.container.children, function (el) { return signature(el) === listing.key; });
   }
-  // Install now and again whenever the page's own content changes (not when ours does).
+  // Install now and again whenever the page's own content changes (not when ours does), in the
+  // document or in any open shadow root (an observer of the document does not see into those): the
+  // roots already there, and those that arrive with the elements the page adds later.
   function keepInstalled(install) {
-    var queued = false;
-    install();
-    new MutationObserver(function (records) {
+    var queued = false, watched = new WeakSet();
+    function watchIn(root) {
+      [root].concat(deepAll(root)).forEach(function (el) {
+        if (el.shadowRoot && !watched.has(el.shadowRoot)) {
+          watched.add(el.shadowRoot);
+          observer.observe(el.shadowRoot, { childList: true, subtree: true });
+        }
+      });
+    }
+    var observer = new MutationObserver(function (records) {
+      records.forEach(function (r) {
+        Array.prototype.forEach.call(r.addedNodes, function (n) { if (n.nodeType === 1) watchIn(n); });
+      });
       var foreign = records.some(function (r) {
         if (ours(r.target)) return false;
         var nodes = Array.prototype.slice.call(r.addedNodes).concat(Array.prototype.slice.call(r.removedNodes));
         return nodes.some(function (n) { return !ours(n); });
       });
       if (foreign && !queued) { queued = true; setTimeout(function () { queued = false; install(); }, 30); }
-    }).observe(document.documentElement, { childList: true, subtree: true });
+    });
+    observer.observe(document.documentElement, { childList: true, subtree: true });
+    watchIn(document.documentElement);
+    install();
   }
 %(body)s
 })();
@@ -142,7 +210,7 @@ SEARCH_BODY = PAGES_JS + """
     }
     state.more.innerHTML = entries.map(function (e) { return e.html; }).join("");
     var container = state.listing.container;
-    if (state.more.previousSibling !== container) container.parentElement.insertBefore(state.more, container.nextSibling);
+    if (state.more.previousSibling !== container) container.parentNode.insertBefore(state.more, container.nextSibling);
   }
 
   function filter() {
@@ -151,7 +219,7 @@ SEARCH_BODY = PAGES_JS + """
     var words = query ? query.split(" ") : [];
     var items = itemsOf(state.listing), hits = 0, here = {};
     items.forEach(function (item) {
-      var text = normalize(item.textContent + " " + (item.getAttribute("data-category") || ""));
+      var text = normalize(deepText(item) + " " + (item.getAttribute("data-category") || ""));
       var hit = words.every(function (w) { return text.indexOf(w) !== -1; });
       item.style.display = hit ? "" : "none";
       here[keyOf(item, location.href)] = true;
@@ -177,11 +245,13 @@ SEARCH_BODY = PAGES_JS + """
 
   function place(container) {
     if (OPTIONS.placement === "top") {
-      var region = container.parentElement.closest("main, section, article") || container.parentElement;
+      var around = container.parentElement;
+      var region = (around && around.closest("main, section, article")) || container.parentNode;
       region.insertBefore(state.box, region.firstChild);
     } else {
-      container.parentElement.insertBefore(state.box, container);
+      container.parentNode.insertBefore(state.box, container);
     }
+    styleAt(state.box);
   }
 
   keepInstalled(function () {
@@ -255,7 +325,7 @@ VALIDATION_BODY = """
   function check(el, form) {
     var message = problem(el, form);
     var id = "vl-error-" + (el.id || el.name);
-    var slot = document.getElementById(id);
+    var slot = el.getRootNode().getElementById(id);  // the form may sit in a web component's shadow root
     if (!slot && message) {
       slot = document.createElement("p");
       slot.id = id;
@@ -263,6 +333,7 @@ VALIDATION_BODY = """
       slot.setAttribute("data-vl", "validation");
       slot.setAttribute("aria-live", "polite");
       anchorOf(el).insertAdjacentElement("afterend", slot);
+      styleAt(slot);
     }
     if (slot) { slot.textContent = message; slot.hidden = !message; }
     if (message) {
@@ -294,7 +365,7 @@ VALIDATION_BODY = """
     }, true);
   }
   keepInstalled(function () {
-    Array.prototype.forEach.call(document.querySelectorAll(OPTIONS.forms || "form"), function (form) {
+    deepAll(document.body).filter(function (el) { return el.matches(OPTIONS.forms || "form"); }).forEach(function (form) {
       if (form.querySelector("input[type=password], input[type=email], [required]")) enhance(form);
     });
   });
@@ -323,13 +394,17 @@ TOAST_BODY = """
     show.timer = setTimeout(function () { toast.hidden = true; }, OPTIONS.seconds * 1000);
   }
   function labelOf(el) {
-    return ((el.value && el.tagName === "INPUT") ? el.value : (el.textContent || el.getAttribute("aria-label") || "")).replace(/\\s+/g, " ").trim();
+    return ((el.value && el.tagName === "INPUT") ? el.value : (deepText(el) || el.getAttribute("aria-label") || "")).replace(/\\s+/g, " ").trim();
   }
   function itemName(el) {
     var listing = findListing();
-    var item = listing && itemsOf(listing).filter(function (it) { return it.contains(el); })[0];
-    var heading = item ? item.querySelector("h1, h2, h3, h4, h5, h6, a[href]") : document.querySelector("main h1, h1");
-    return heading ? heading.textContent.replace(/\\s+/g, " ").trim() : "";
+    var item = listing && itemsOf(listing).filter(function (it) { return holds(it, el); })[0];
+    var heading = item ? deepFind(item, "h1, h2, h3, h4, h5, h6, a[href]") : document.querySelector("main h1, h1");
+    return heading ? deepText(heading).replace(/\\s+/g, " ").trim() : "";
+  }
+  function holds(item, el) {
+    for (var node = el; node; node = hostUp(node)) if (node === item) return true;
+    return false;
   }
   var PAST = { add: "Added", save: "Saved", post: "Posted", publish: "Published", create: "Created",
                submit: "Submitted", send: "Sent", subscribe: "Subscribed", book: "Booked", buy: "Bought", order: "Ordered" };
@@ -343,9 +418,11 @@ TOAST_BODY = """
     var label = labelOf(button);
     return ACTION.test(label) ? message(label, itemName(button)) : "";
   }
-  // A button that acts in place: say it at once.
+  // A button that acts in place: say it at once. A click inside a web component reaches the document
+  // retargeted to its host: where it landed is the first node of its composed path.
   document.addEventListener("click", function (e) {
-    var button = e.target.closest && e.target.closest("button, input[type=button], [role=button]");
+    var origin = e.composedPath ? e.composedPath()[0] : e.target;
+    var button = origin && origin.nodeType === 1 ? closestAcross(origin, "button, input[type=button], [role=button]") : null;
     if (!button || button.form && button.type === "submit") return;
     var text = act(button);
     if (text) show(text);

@@ -159,3 +159,27 @@ def test_results_from_linked_pages_open_their_own_page(linked_pages: Path, serve
     page.wait_for_load_state()
     assert page.url.endswith("/seed/lemon-cucumber.html") and page.locator("h1").inner_text() == "Lemon Cucumber"
     page.close()
+
+
+@pytest.fixture
+def scripted_linked_pages(linked_pages: Path) -> Path:
+    """The linked pages, each rendering its items by script: their HTML as served holds none."""
+    for page in sorted(linked_pages.glob("list-*.html")):
+        html = page.read_text()
+        start, end = html.index('<ul class="seeds">') + len('<ul class="seeds">'), html.index("</ul>")
+        items = html[start:end].strip()
+        script = f"<script>document.querySelector('ul.seeds').innerHTML = {json.dumps(items)};</script>\n"
+        page.write_text(html[:start] + "\n" + html[end:].replace("</main>", "</main>\n" + script, 1))
+    return linked_pages
+
+
+def test_linked_pages_whose_items_a_script_renders_are_read_as_rendered(  # type: ignore[no-untyped-def]
+        scripted_linked_pages: Path, serve) -> None:
+    # The check reads a next document's items from its HTML when they are there; here they are not, so
+    # it must open the page as a browser shows it. Were it to conclude there is no later page, the
+    # page-only module would pass on the first page's own word.
+    assert "Lemon" not in (scripted_linked_pages / "list-3.html").read_text().split("<script>")[0]
+    (scripted_linked_pages / "search.js").write_text(_module(pages=False))
+    verdict = check_behaviour("search", serve(scripted_linked_pages) + "list-1.html")
+    assert verdict.passed is False, verdict.detail
+    assert "only an item on a later page has" in verdict.detail and "searches only the page shown" in verdict.detail
