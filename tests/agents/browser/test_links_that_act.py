@@ -72,4 +72,4 @@ def test_no_visitor_requests_a_link_that_acts(tmp_path: Path) -> None:
         server.shutdown()
     acted = [r for r in _Todos.requested if "delete" in r or "logout" in r or "remove_" in r]
     assert acted == [] and len(_Todos.records) == 3
-    assert any(r.startswith("GET /about") or r.startswith("HEAD /about") for r in _Todos.requested)
+    assert any(r.startswith(("GET /about", "HEAD /about")) for r in _Todos.requested)
