@@ -16,7 +16,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agents.browser.chromium import origin_of
 from agents.browser.metrics import PanelCache, page_template, web_vitals
-from agents.browser.page_view import Button, Field, Item, Link, PageView, read_view, selector
+from agents.browser.page_view import Button, Field, Item, Link, PageView, changes_state, read_view, selector
 from agents.browser.readiness import WATCH_LEAVING_JS, NetworkWatch, SiteNotReady, wait_until_ready
 from agents.browser.shots import capture_thumbnail, stored_path
 
@@ -322,7 +322,8 @@ class Actor:
             self._measuring_s += time.monotonic() - measuring
         for href in view.hrefs:
             href = urljoin(url, href).split("#")[0]
-            if origin_of(href) == self.origin and len(self._links_seen) < _MAX_LINK_CHECKS:
+            # A delete or log-out link is never requested, not even with HEAD: it would act.
+            if origin_of(href) == self.origin and len(self._links_seen) < _MAX_LINK_CHECKS and not changes_state(href):
                 self._links_seen.setdefault(href, None)
 
     def violations(self) -> list[dict[str, Any]]:

@@ -23,24 +23,15 @@ from playwright.async_api import Browser, BrowserContext, CDPSession, Page
 from agents.browser.chromium import origin_of, origin_proxy
 
 _VIEWPORT = {"width": 1280, "height": 800}
-# Runs in the session's first document before the site's scripts: storage and script-visible cookies
-# written by the previous page while it unloaded are gone before the site can read them.
+# Runs in the session's first document before the site's scripts: storage written by the previous
+# page is gone before the site can read it. Cookies are not touched here: by now the first response
+# has set its own (a CSRF token the page's forms need, a session), and a script cannot tell those from
+# a last visitor's; the last visitor's page is unloaded and its cookies cleared before this navigation.
 _WIPE_ON_ARRIVAL_JS = """
 (() => {
   window.name = '';  // survives navigations in a tab: a previous visitor's page could have set it
   try { localStorage.clear(); } catch (e) {}
   try { sessionStorage.clear(); } catch (e) {}
-  const paths = [], parts = location.pathname.split('/');
-  for (let i = parts.length; i > 0; i--) paths.push(parts.slice(0, i).join('/') || '/');
-  for (const pair of document.cookie.split(';')) {
-    const name = pair.split('=')[0].trim();
-    if (!name) continue;
-    for (const path of paths) {
-      for (const domain of ['', `; domain=${location.hostname}`]) {
-        document.cookie = `${name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=${path}${domain}`;
-      }
-    }
-  }
 })();
 """
 
@@ -58,6 +49,9 @@ class Tab:
         if not self.reused:
             await self.page.goto(url, wait_until="load")
             return
+        # The last visitor's page unloads first (its timers stop, its unload handlers write what they
+        # write), then everything it left is cleared: nothing can write after the wipe.
+        await self.page.goto("about:blank")
         await self.context.clear_cookies()
         await self.cdp.send("Storage.clearDataForOrigin", {"origin": self.origin, "storageTypes": "all"})
         # A new visitor has an empty HTTP cache too: no ETag of the last one's, no page that loads

@@ -421,8 +421,10 @@ def _accepted(
     log-out link that was not there (signed in), a log-in page after signing up, the new entry shown.
     """
     errors = _errors(after)
-    if after.url.split("#")[0] != before.url.split("#")[0]:
+    if after.url.split("#")[0] != before.url.split("#")[0] or _emptied(before, after):
         # Another page's empty required fields are not errors: a browser flags them only on a submit.
+        # Nor are those of the same page loaded afresh (a create form that redirects back to its list):
+        # a field the user had filled that is empty now was reset, not refused.
         errors = [(f, m) for f, m in errors if f is None or f.flagged or f.value not in ("", "false")]
     if errors:
         return None
@@ -447,11 +449,31 @@ def _member_evidence(before: PageView, after: PageView, purpose: str, typed: dic
     said = " ".join([after.title, *after.headings])
     if purpose == "sign_up" and other_page and _ENTRIES["log_in"].search(said) and _offers(after, "log_in"):
         return "taken to log in with the new account"
-    if purpose == "create" and other_page and not _offers(after, "create"):
-        written = [v for v in typed.values() if 3 <= len(v) <= 80]
-        if any(normalise(v) in normalise(after.text) for v in written):
-            return "the new entry is shown"
+    written = [v for v in typed.values() if 3 <= len(v) <= 80]
+    if purpose != "create" or not written:
+        return None
+    if other_page and not _offers(after, "create") and any(normalise(v) in normalise(after.text) for v in written):
+        return "the new entry is shown"
+    # The same page again with its form emptied and one more of what was typed in its list: a to-do
+    # app's "Add" that posts, redirects back and lists the new entry (often among earlier ones).
+    if not other_page and _emptied(before, after) and any(_count(after.text, v) > _count(before.text, v)
+                                                          for v in written):
+        return "the new entry is shown"
     return None
+
+
+def _count(text: str, value: str) -> int:
+    """How often `value` is listed in `text`, as whole words (entries side by side count each)."""
+    return len(re.findall(rf"(?<!\S){re.escape(normalise(value))}(?!\S)", normalise(text))) if normalise(value) else 0
+
+
+def _emptied(before: PageView, after: PageView) -> bool:
+    """The form came back empty: a field the user had filled is empty again and the page does not
+    mark it (a browser that refuses a submit keeps what was typed; a page loaded afresh does not)."""
+    filled = {f.name for f in before.inputs if f.in_form and f.name and f.type not in ("checkbox", "radio", "hidden")
+              and f.value}
+    now = {f.name: f for f in after.inputs if f.in_form and f.name}
+    return any(name in now and not now[name].value and not now[name].flagged for name in filled)
 
 
 def _quoted(messages: list[str]) -> list[str]:

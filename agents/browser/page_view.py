@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from playwright.async_api import Page
 from pydantic import BaseModel
@@ -130,6 +131,21 @@ _CART_COUNT = re.compile(
     r"(?:cart|basket|bag)\D{0,20}?(\d+)|(\d+)\D{0,5}(?:items? in (?:your )?(?:cart|basket|bag))",
     re.IGNORECASE,
 )
+
+
+# A link that changes the app rather than showing a page: many small apps delete a record or log the
+# visitor out on a plain GET (`<a href="/todos/3/delete">`), and frameworks answer HEAD with the GET
+# handler. Following or checking one would empty the app for every visitor after, so no simulated
+# visitor or link check ever requests one. Matched on the path and query (an icon-only link has no
+# text) and on the link's words.
+_CHANGES_STATE = re.compile(
+    r"(?<![a-z])(?:delete|remove|destroy|trash|log[-_ ]?out|sign[-_ ]?out|log[-_ ]?off)(?![a-z])", re.IGNORECASE)
+
+
+def changes_state(href: str, text: str = "") -> bool:
+    """Whether following this link would change the app (delete something, end the session)."""
+    parts = urlsplit(href)
+    return bool(_CHANGES_STATE.search(f"{parts.path}?{parts.query}") or _CHANGES_STATE.search(text))
 
 
 @dataclass(frozen=True)

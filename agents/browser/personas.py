@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from agents.browser.actor import Actor, page_key
-from agents.browser.page_view import Item, Link, PageView, normalise
+from agents.browser.page_view import Item, Link, PageView, changes_state, normalise
 
 PERSONAS = ("searcher", "category_navigator", "scanner", "impatient")
 _NEXT_BUTTON = r"^(next|more|load more|show more|older)\b|next page|^[›»→]$"
@@ -178,6 +178,7 @@ async def explore(actor: Actor, persona: Persona, rng: random.Random, max_pages:
             if not actor.has_seen(link.href)
             and link.href not in tried
             and link.href.startswith(actor.origin)
+            and not changes_state(link.href, link.text)
         ]
 
     while len(actor.visited) < max_pages and actor.n_actions < persona.budget:

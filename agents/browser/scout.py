@@ -3,7 +3,7 @@
 It walks same-origin links breadth-first from the start page (bounded; listing pages first, then
 links that lead to forms, then the rest, then a sample of item pages), reads each page once it is
 rendered, and inventories pages, forms and their purpose, listings and items, in-page controls and
-navigation. Dotfile paths, files that are not pages and log-out links are never visited. When the
+navigation. Dotfile paths, files that are not pages and links that would act (log out, delete) are never visited. When the
 app has a search box and items, it searches for one item to see whether search finds it.
 """
 
@@ -18,7 +18,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, async_playwright
 
 from agents.browser.chromium import check_reachable, is_blocked, launch, origin_of, origin_proxy
-from agents.browser.page_view import Item, PageView, read_view, selector
+from agents.browser.page_view import Item, PageView, changes_state, read_view, selector
 from agents.browser.readiness import NetworkWatch, wait_until_ready
 from agents.browser.snapshot import READY_TIMEOUT_S, PageRead, read_current, read_page
 from agents.browser.sync import run_sync
@@ -34,7 +34,6 @@ _NOT_PAGES = re.compile(
     re.IGNORECASE,
 )
 _NEXT_BUTTON = re.compile(r"^(next|more|load more|show more|older)\b|next page|[›»→]", re.IGNORECASE)
-_LEAVES = re.compile(r"log ?out|sign ?out", re.IGNORECASE)
 _PAGING = re.compile(r"^(\d{1,3}|next( page)?|more|older|›|»|→|>)$|\bnext\b", re.IGNORECASE)
 _FORM_WAYS = re.compile(
     r"sign ?up|register|join|log ?in|sign ?in|account|contact|feedback|support|checkout|cart|basket|"
@@ -86,7 +85,7 @@ class _Frontier:
         item_hrefs = {i.href for i in view.items}
         for link in view.links:
             text = link.text.strip()
-            if _LEAVES.search(text) or _LEAVES.search(link.href):
+            if changes_state(link.href, text):
                 continue
             if "next" in link.rel.split() or (len(text) <= 20 and _PAGING.search(text)):
                 number = int(text) if text.isdigit() else page_number + 1

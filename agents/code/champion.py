@@ -76,6 +76,10 @@ def choose_champion(runs: Sequence[Any]) -> tuple[int | None, str]:
     untested = any(_no_tests(r) for r in runs if r.status == "completed")
     if not tested:
         completed = sum(1 for r in runs if r.status == "completed")
+        errors = list(dict.fromkeys(e for r in runs if (e := getattr(r, "error_message", None))))
+        if runs and not completed and errors:
+            # Why they stopped is the reason ("every field already has a label"), not the tests.
+            return None, f"no run qualifies: none of {len(runs)} completed: {'; '.join(errors[:2])[:300]}"
         kept = "the app has no tests, and none made a change" if untested else \
             "none with the existing tests passing and a change made"
         return None, f"no run qualifies: {completed} of {len(runs)} completed, {kept}"

@@ -117,6 +117,14 @@ def _test(sandbox: Sandbox, out: RunOutcome, remaining_s: float, baseline: TestO
         out.tests_passed = None
         out.diagnostics["note"] = (f"the test command could not start (exit {result.exit_code}): "
                                    "the run cannot show it kept the app's tests")
+    elif result.ok and ran == 0 and baseline is not None and baseline.suite_passed and baseline.ran == 0:
+        # The unchanged app runs no test either (a Django app's empty tests.py, Django's detected
+        # `manage.py test`): there is no baseline to keep, as with no test command at all, so the run
+        # is judged on its behavioural checks; refusing it would refuse every change to such an app.
+        out.tests_passed, out.no_tests = None, True
+        out.diagnostics["no_tests"] = True
+        out.diagnostics["note"] = ("the app's test command runs no tests, on the control as well: "
+                                   "the run is judged on its behavioural checks")
     elif result.ok and ran == 0:
         out.tests_passed = False
         out.diagnostics["note"] = "the test command exited 0 but ran no tests"

@@ -44,7 +44,8 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 # Making any kind of thing ("add their first product", "their todo was added"): a create goal only
 # when the scout found a form that creates something (the noun alone says nothing of the app).
 _MAKES = re.compile(
-    r"\b(?:add|adding|create|creating|save|saving)\s+(?:(?:their|your|a|an|the|new|first|some|more|my)\s+){0,3}"
+    r"\b(?:add|adding|create|creating|save|saving)\s+(?:(?:and|or|&)\s+[a-z]+\s+)?"  # "add and complete tasks"
+    r"(?:(?:their|your|a|an|the|new|first|some|more|my)\s+){0,3}"
     r"(?!(?:account|user|member)s?\b|(?:it|them|items?|products?)?\s*to (?:the |their |your )?(?:cart|basket|bag))"
     r"([a-z][a-z-]+)"
     r"|\b([a-z][a-z-]+)s? (?:was|were|is|are|has been|have been|got|gets|get) (?:added|created|saved)\b",

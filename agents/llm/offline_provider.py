@@ -67,6 +67,7 @@ class OfflineProvider:
             return offline_suggestions.suggest_changes(
                 str(context.get("goal", "")), analysis, int(_required(context, task, "n")),
                 existing=frozenset(context.get("existing") or ()),
+                unsupported=frozenset(context.get("unsupported") or ()),
             )
         if task == "code_agent_step":
             raise LLMUnavailable("offline provider cannot run the tool-use code agent; use the recipe agent")

@@ -293,9 +293,11 @@ def _rationale(recipe: Recipe, addressed: list[str], goal: str) -> str:
 
 
 def suggest_changes(goal: str, analysis: VariantAnalysis, n: int,
-                    existing: frozenset[str] = frozenset()) -> SuggestionList:
+                    existing: frozenset[str] = frozenset(),
+                    unsupported: frozenset[str] = frozenset()) -> SuggestionList:
     """Goal first, then the observations each change addresses (issue #14). `existing`: features the
-    app already has (the scout saw them rendered); they are not added again.
+    app already has (the scout saw them rendered); they are not added again. `unsupported`: changes the
+    app has nothing for (no listed items to search, no prices to sort by); they are not suggested.
 
     A change of another kind than the goal's comes only after the goal's, and only with an observation
     it addresses; a change with nothing behind it (no observation, and a goal it does not serve) is not
@@ -303,7 +305,7 @@ def suggest_changes(goal: str, analysis: VariantAnalysis, n: int,
     goal_kinds, other_kinds = _relevant_kinds(goal, analysis)
     scored = []
     for rank, recipe in enumerate(RECIPES):
-        if recipe.key in existing or recipe.kind not in goal_kinds | other_kinds:
+        if recipe.key in existing or recipe.key in unsupported or recipe.kind not in goal_kinds | other_kinds:
             continue
         addressed = [issue for issue in dict.fromkeys(analysis.issues) if _matches(_evidence(issue), recipe.keywords)]
         on_goal = recipe.kind in goal_kinds

@@ -86,6 +86,23 @@ def existing_features(inventory: ScoutInventory | None) -> list[str]:
     return [feature for feature, present in found.items() if present]
 
 
+def unsupported_features(inventory: ScoutInventory | None) -> list[str]:
+    """The shop changes the app has nothing for, as the scout saw it (recipe names): with no listed
+    item (a to-do list, a form) there is nothing to search, filter, sort or count; sorting by price needs
+    prices, a cart summary a cart. A goal that says "items" does not make a to-do app a shop."""
+    if inventory is None or not inventory.pages:
+        return []
+    from agents.llm.offline_items import has_cart, reachable_items
+
+    items = reachable_items(inventory)
+    missing = [] if items else ["search", "category_filter", "sort", "result_count"]
+    if items and sum(1 for item in items if item.price_value is not None) < 2:
+        missing.append("sort")
+    if not has_cart(inventory):
+        missing.append("sticky_cart")
+    return missing
+
+
 def suggest_changes(
     goal: str, analysis: VariantAnalysis, n: int, provider: LLMProvider | None = None, *,
     inventory: ScoutInventory | None = None,
@@ -93,8 +110,12 @@ def suggest_changes(
     """At most n ranked, de-duplicated changes that address the observed issues. With the scout's
     inventory, a feature the app already has is not proposed again."""
     existing = existing_features(inventory)
+    unsupported = [f for f in unsupported_features(inventory) if f not in existing]
     has = (f"\n\nThe app already has (do not add them again; improve them only if the evidence says "
            f"they fail): {', '.join(existing)}." if existing else "")
+    if unsupported:
+        has += (f"\n\nThe app has nothing these would act on (no listed items, prices or cart were seen): "
+                f"{', '.join(unsupported)}.")
     prompt = (
         f"Experiment goal: {goal}\n\nWhat simulated users experienced on the current version (JSON):\n"
         f"{json.dumps(analysis.model_dump(mode='json'), indent=1)}{has}\n\n"
@@ -105,7 +126,8 @@ def suggest_changes(
         prompt=prompt,
         schema=SuggestionList,
         system=_SUGGEST_SYSTEM,
-        context={"goal": goal, "analysis": analysis.model_dump(mode="json"), "n": n, "existing": existing},
+        context={"goal": goal, "analysis": analysis.model_dump(mode="json"), "n": n, "existing": existing,
+                 "unsupported": unsupported},
     )
     # Models repeat themselves and overshoot n; the contract is ranked, unique and at most n.
     seen: set[str] = set()

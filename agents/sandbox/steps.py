@@ -46,13 +46,23 @@ def transient_network(step: str, result: CommandResult, *, network: bool | None)
         TRANSIENT_NETWORK.search(f"{result.stdout}\n{result.stderr}"))
 
 
+# A bundler or node that cannot find a file the app's own source imports (rollup, webpack, vite, esbuild,
+# node): no build command fixes that; often the name differs only in case from the file (written on a
+# case-insensitive disk).
+_MISSING_IMPORT = re.compile(
+    r"""(?:Could not resolve|Can't resolve|Cannot find module|Failed to resolve import)\s+["'`](\.{1,2}/[^"'`]+)["'`]""")
+
+
 def failed(step: str, result: CommandResult, key: str, *, network: bool | None = None) -> SandboxError:
     """`build failed (exit 1): … — set `build` in variantlab.toml` (plus what else may help).
 
     BringupFailed (not retried: the same commit fails the same way) unless an install failed on the
     network, which a retry may get past."""
     hint = f"set `{key}` in variantlab.toml"
-    if network is False:
+    if step == "build" and (missing := _MISSING_IMPORT.search(f"{result.stderr}\n{result.stdout}")):
+        hint = (f"the app's own source imports {missing.group(1)}, which is not in the repository as written "
+                "(file names are case-sensitive here): a fault of the app, not of its build command")
+    elif network is False:
         hint = f"installs have no network here: set {NETWORK_SETTING}=true, or {hint}"
     message = f"{step} failed (exit {result.exit_code}): {excerpt(result)} — {hint}"
     if transient_network(step, result, network=network):

@@ -137,3 +137,22 @@ def test_a_toast_saying_the_action_was_done_is_success_and_one_saying_it_failed_
     assert _accepted(before, view(alerts=["Error: nothing was added"])) is None
     # A heading that only labels a list is no confirmation, even when it is new.
     assert _accepted(before, view(headings=["Recently added"])) is None
+
+
+def test_a_create_form_that_comes_back_empty_with_one_more_entry_listed_worked() -> None:
+    # A to-do app's "Add" posts and redirects back to its list: the same page, its required field empty
+    # again (natively "invalid", though no browser shows it unsubmitted), and the new entry listed.
+    # Seen on an unseen Django to-do app, where every add was read as "still rejected".
+    url = "http://127.0.0.1:8000/todos/"
+    title = Field(type="text", name="title", required=True, in_form=True)
+    filled = dataclasses.replace(title, value="Buy milk")
+    fresh = dataclasses.replace(title, invalid=True, message="Please fill out this field.")
+    before = PageView(url=url, title="Todo List", text="Todo List Add Buy milk Call mum", inputs=[filled])
+    after = before.model_copy(update={"text": "Todo List Add Buy milk Buy milk Call mum", "inputs": [fresh]})
+    typed = {"title": "Buy milk"}
+    assert _accepted(before, after, "create", typed) == "the new entry is shown"
+    # Nothing new listed: not shown to have worked (an earlier visitor's entry is no evidence).
+    assert _accepted(before, after.model_copy(update={"text": before.text}), "create", typed) is None
+    # A browser that refuses the submit keeps what was typed: that is no reset.
+    refused = dataclasses.replace(filled, invalid=True, message="Please match the requested format.")
+    assert _accepted(before, after.model_copy(update={"inputs": [refused]}), "create", typed) is None

@@ -169,3 +169,42 @@ def test_a_folder_and_its_index_file_are_one_page(shop_url: str, tmp_path: Path)
     for r in results:
         assert not (shop_url in r.pages_visited and shop_url + "index.html" in r.pages_visited), r.pages_visited
         assert len(set(r.pages_visited)) == len(r.pages_visited)
+
+
+class _CookieGate(BaseHTTPRequestHandler):
+    """Sets a script-visible cookie with its first page (as Django does its CSRF token) and serves the
+    item only to a visitor who sends it back."""
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/item"):
+            ok = "token=t1" in (self.headers.get("Cookie") or "")
+            status, body = (200, "<h1>Gated item</h1>") if ok else (403, "<h1>Forbidden</h1>")
+            cookie = None
+        else:
+            status, body, cookie = 200, '<h1>Home</h1><a href="/item">Gated item</a>', "token=t1; Path=/"
+        data = f'<!doctype html><html lang="en"><title>t</title><main>{body}</main></html>'.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(data)))
+        if cookie:
+            self.send_header("Set-Cookie", cookie)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def test_a_reused_tab_keeps_the_cookies_its_first_page_sets(tmp_path: Path) -> None:
+    # The wipe of a reused tab once also deleted the cookies the session's first response had just
+    # set: every Django form (its CSRF cookie) answered 403 to all but each tab's first visitor.
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _CookieGate)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        results = run_panel({"gate": f"http://127.0.0.1:{server.server_address[1]}/"},
+                            [flow("find_item", item_name="Gated item", add_to_cart=False)],
+                            sessions_per_flow=4, concurrency=1, artifacts_dir=tmp_path)
+    finally:
+        server.shutdown()
+    assert sum("tab reused" in r.raw_logs for r in results) >= 3
+    assert all(r.success for r in results), [r.summary for r in results]

@@ -90,6 +90,16 @@ def test_no_qualifying_run(runs: list) -> None:
     assert reason.startswith("no run qualifies")
 
 
+def test_runs_that_all_stopped_give_their_own_reason_not_the_tests() -> None:
+    # Seen on an unseen Svelte app: both runs stopped with "every field in the sources already has a
+    # label", and the reason read "none with the existing tests passing and a change made".
+    stopped = SimpleNamespace(**vars(run(status="failed", tests=None, goal=None, loc=0)),
+                              error_message="input_labels: every field in the sources already has a label")
+    index, reason = choose_champion([stopped, stopped])
+    assert index is None and reason == ("no run qualifies: none of 2 completed: "
+                                        "input_labels: every field in the sources already has a label")
+
+
 def test_no_run_that_passed_its_behavioural_check_means_no_champion() -> None:
     seen = {"name": "behaviour:search", "passed": False,
             "detail": "type a word … — http://x/: typed 'pesto' but the listing did not narrow (0 shown)"}

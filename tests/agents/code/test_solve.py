@@ -188,16 +188,37 @@ def test_a_run_that_empties_the_app_tests_is_not_champion(monkeypatch: pytest.Mo
     assert outcome.champion_index is None and "no run qualifies" in outcome.champion_reason
 
 
-def test_tests_that_ran_nothing_do_not_pass(unknown_shop) -> None:  # type: ignore[no-untyped-def]
-    # The base itself has no test in its test folder: exit 0 from "Ran 0 tests" is no evidence.
+def test_tests_that_ran_nothing_on_the_control_either_are_no_tests(unknown_shop) -> None:  # type: ignore[no-untyped-def]
+    # The base itself has no test in its test folder (as a Django app's empty tests.py under the
+    # detected `manage.py test`): exit 0 from "Ran 0 tests" is no evidence, so the run is judged as
+    # for an app without tests, on its behavioural checks, not refused whatever it does.
     (unknown_shop / "tests" / "test_pages.py").write_text("import unittest\n")
     outcome = run_solve(str(unknown_shop), SuggestionSpec(title="Sort by price", rationale="t"),
                         matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60)
     run = outcome.runs[0]
     assert run.status == "completed" and run.diagnostics["exit_code"] == 0
-    assert run.tests_passed is False and run.diagnostics["tests_ran"] == 0
-    assert "ran no tests" in run.diagnostics["note"]
-    assert outcome.champion_index is None
+    assert run.tests_passed is None and run.no_tests and run.diagnostics["tests_ran"] == 0
+    assert "on the control as well" in run.diagnostics["note"]
+    assert outcome.champion_index == 0 and run.goal_checks_passed is True
+
+
+def test_a_change_after_which_no_test_runs_does_not_pass() -> None:
+    # The control ran its tests; after the change the runner finds none: no evidence, and no excuse.
+    from types import SimpleNamespace
+
+    from agents.code.outcome import RunOutcome
+    from agents.code.runner import _test
+    from agents.code.test_report import TestOutcomes
+    from agents.sandbox.base import CommandResult
+
+    sandbox = SimpleNamespace(
+        app=SimpleNamespace(test="python3 -m unittest", env={}, test_report=None),
+        run=lambda *a, **kw: CommandResult(0, "", "\nRan 0 tests in 0.000s\n\nOK\n", 1.0))
+    for baseline in (TestOutcomes(True, ran=3), TestOutcomes(True), None):
+        out = RunOutcome(index=0, config=RunConfig(RECIPE, 0.0))
+        _test(sandbox, out, 10.0, baseline)  # type: ignore[arg-type]
+        assert out.tests_passed is False and not out.no_tests, baseline
+        assert out.diagnostics["note"] == "the test command exited 0 but ran no tests"
 
 
 def test_an_app_without_tests_builds_on_its_behavioural_check(unknown_shop) -> None:  # type: ignore[no-untyped-def]

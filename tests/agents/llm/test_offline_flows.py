@@ -337,6 +337,7 @@ def todo_app(create_form: bool = True) -> ScoutInventory:
     ("Sellers struggle to add their first product", "product"),
     ("Users aren't sure their new todo was added", "todo"),
     ("It is hard to create a new playlist", "playlist"),
+    ("Users struggle to add and complete to-do items quickly", "to-do"),  # two verbs, one thing
 ])
 def test_making_any_thing_is_a_create_goal_when_the_scout_found_a_create_form(goal: str, noun: str) -> None:
     assert goal_intents(goal) == [] and goal_intents(goal, todo_app()) == ["create"]

@@ -296,6 +296,23 @@ def test_a_feature_the_scout_saw_is_not_added_again() -> None:
     assert not {"search", "sort"} & {s.recipe for s in answer.value.suggestions}
 
 
+def test_a_goal_that_says_items_on_an_app_without_listed_items_gets_no_shop_change() -> None:
+    # A to-do app ("to-do items"): nothing listed to search, filter, sort or put in a cart. Seen on an
+    # unseen Django to-do app, which was offered "filter products by category" and "sort by price".
+    from agents.schemas import FormInfo, FormPurpose, PageInfo, ScoutInventory
+
+    url = "http://127.0.0.1:9/todos/"
+    todo = ScoutInventory(url=url, pages=[PageInfo(url=url, title="Todo List", buttons=["Add"])],
+                          forms=[FormInfo(page_url=url, selector="form", submit_text="Add", purpose=FormPurpose.CREATE)])
+    analysis = VariantAnalysis(success=True, summary="16/16 sessions completed their task", issues=[
+        "accessibility violation landmark-one-main (moderate: Document should have one main landmark) on 1 page(s)"])
+    goal = "Users struggle to add and complete to-do items quickly"
+    recipes = [s.recipe for s in suggest_changes(goal, analysis, 3, OfflineProvider(), inventory=todo).value.suggestions]
+    assert recipes == ["landmarks"]
+    # Without the scout's inventory nothing is known to be missing: the goal's words decide as before.
+    assert "search" in [s.recipe for s in suggest_changes(goal, analysis, 3, OfflineProvider()).value.suggestions]
+
+
 @pytest.mark.parametrize(("goal", "first"), [
     ("New shop owners don't know how to add their first product", "primary_action"),  # creating, in a shop
     ("Users can't add items to their cart", "sticky_cart"),  # adding to a cart is shopping, not creating

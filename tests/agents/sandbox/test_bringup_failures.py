@@ -65,3 +65,19 @@ def test_build_and_setup_failures_are_bringup_failures_even_with_network_words(s
     # Build and setup run without network: a reset there is the app's own doing.
     error = failed(step, _result("Error: connect ECONNRESET 127.0.0.1:5432"), "build")
     assert isinstance(error, BringupFailed) and str(error).startswith(f"{step} failed (exit 1): ")
+
+
+@pytest.mark.parametrize("output", [
+    "[!] Error: Could not resolve './layouts/BaseLayout.svelte' from src/App.svelte",
+    "Module not found: Error: Can't resolve './Components/Header' in '/workspace/src'",
+    '[vite]: Rollup failed to resolve import "./Store.js" from "src/main.js".\n'
+    'Error: [plugin:vite:import-analysis] Failed to resolve import "./Store.js" from "src/main.js"',
+])
+def test_a_build_that_cannot_find_a_file_the_app_imports_says_it_is_the_app_s_fault(output: str) -> None:
+    # Seen on an unseen Svelte app importing './layouts/…' from a folder named 'Layouts': the line
+    # told the user to set `build`, which no build command can fix.
+    error = failed("build", _result(output), "build")
+    assert isinstance(error, BringupFailed)
+    assert "the app's own source imports ./" in str(error) and "set `build`" not in str(error)
+    # Another step, or a package (not a file of the app) that is missing, keeps the usual hint.
+    assert "set `build`" in str(failed("build", _result("Error: Cannot find module 'vite'"), "build"))
