@@ -70,8 +70,8 @@ def test_build_and_setup_failures_are_bringup_failures_even_with_network_words(s
 @pytest.mark.parametrize("output", [
     "[!] Error: Could not resolve './layouts/BaseLayout.svelte' from src/App.svelte",
     "Module not found: Error: Can't resolve './Components/Header' in '/workspace/src'",
-    '[vite]: Rollup failed to resolve import "./Store.js" from "src/main.js".\n'
-    'Error: [plugin:vite:import-analysis] Failed to resolve import "./Store.js" from "src/main.js"',
+    ('[vite]: Rollup failed to resolve import "./Store.js" from "src/main.js".\n'
+     'Error: [plugin:vite:import-analysis] Failed to resolve import "./Store.js" from "src/main.js"'),
 ])
 def test_a_build_that_cannot_find_a_file_the_app_imports_says_it_is_the_app_s_fault(output: str) -> None:
     # Seen on an unseen Svelte app importing './layouts/…' from a folder named 'Layouts': the line
