@@ -21,10 +21,10 @@ from db.base import utcnow
 from db.build_summary import build_summary
 from db.experiments import add_event, get_experiment
 from db.models import Solve, SolveRun, Suggestion, Variant
-from db.settings import CodeAgentSettings, get_settings
 from db.stage_names import Stage
 from pipelines.policies import EXTERNAL_SERVICE_RETRY
 from pipelines.resources import AppDatabase
+from settings import CodeAgentSettings, get_settings
 
 STAGE = Stage.VARIANT_IMPLEMENTATIONS
 

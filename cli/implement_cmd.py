@@ -17,7 +17,7 @@ AGENTS = ("recipe", "tool")
 def _matrix(agent: str) -> tuple[list, int, int]:
     from agents.code.outcome import RunConfig
     from agents.llm.factory import parse_model_spec, spec_from_settings
-    from db.settings import get_settings
+    from settings import get_settings
 
     code = get_settings().code
     models = [parse_model_spec(m) for m in code.models]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from db.migrate import ensure_schema
 from db.session import session_scope
-from db.settings import get_settings
+from settings import get_settings
 
 
 class AppDatabase(dg.ConfigurableResource):

@@ -57,7 +57,7 @@ def _agent(sandbox: Sandbox, suggestion: SuggestionSpec, config: RunConfig, agen
         return run_recipe_agent(sandbox, suggestion, temperature=config.temperature, strategy=config.strategy,
                                 static_root=sandbox.app.static_root)
     from agents.llm.factory import get_provider
-    from db.settings import get_settings
+    from settings import get_settings
 
     settings = get_settings()
     limits = settings.code

@@ -32,7 +32,7 @@ class AnthropicProvider:
         timeout_s: float | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
-        from db.settings import get_settings
+        from settings import get_settings
 
         settings = get_settings().llm
         self.spec = spec

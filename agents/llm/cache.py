@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS responses (
 
 
 def default_cache_path() -> Path:
-    from db.settings import get_settings
+    from settings import get_settings
 
     return get_settings().resolved_data_dir / "llm-cache.sqlite"
 

@@ -9,7 +9,7 @@ DEFAULT_MODELS = {"offline": OFFLINE_MODEL, "anthropic": "claude-sonnet-4-6", "o
 
 
 def spec_from_settings() -> ModelSpec:
-    from db.settings import get_settings
+    from settings import get_settings
 
     llm = get_settings().llm
     # The settings default model is the offline one; switching only the provider picks its default.
@@ -37,7 +37,7 @@ def get_provider(spec: ModelSpec | None = None, *, cache: bool | None = None) ->
 
     The offline provider is never cached: it is deterministic and free, so a cache adds only I/O.
     """
-    from db.settings import get_settings
+    from settings import get_settings
 
     spec = spec or spec_from_settings()
     provider: LLMProvider

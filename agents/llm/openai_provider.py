@@ -35,7 +35,7 @@ class OpenAICompatibleProvider:
         timeout_s: float | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
-        from db.settings import get_settings
+        from settings import get_settings
 
         settings = get_settings().llm
         self.spec = spec

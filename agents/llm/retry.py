@@ -177,7 +177,7 @@ def _exhausted(kind: str, detail: str, attempts: int, label: str) -> LLMError:
 
 def retry_policy_for(config: Mapping[str, Any]) -> RetryPolicy:
     """The policy from settings, with per-model overrides from ModelSpec.config (used by tests too)."""
-    from db.settings import get_settings
+    from settings import get_settings
 
     settings = get_settings().llm
     return RetryPolicy(

@@ -38,7 +38,7 @@ from agents.sandbox.base import (
 from agents.sandbox.diffparse import STATUS_ARGV, diff_argv, parse_diff, parse_status
 from agents.sandbox.excerpt import cause_excerpt
 from agents.sandbox.repos import git, resolve
-from db.settings import get_settings
+from settings import get_settings
 
 WORKDIR = "/home/user/app"
 TRAFFIC_HEADER = "e2b-traffic-access-token"

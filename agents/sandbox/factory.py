@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agents.sandbox.base import Sandbox
-from db.settings import get_settings
+from settings import get_settings
 
 
 def open_sandbox(repo: str, ref: str | None = None, *, patch: str | None = None) -> Sandbox:

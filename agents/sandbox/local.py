@@ -20,7 +20,7 @@ from agents.sandbox.diffparse import STATUS_ARGV, diff_argv, parse_diff, parse_s
 from agents.sandbox.process import LimitSettings, kill_commands_bound_to, kill_tree, kill_uid, run_process
 from agents.sandbox.repos import git, resolve
 from agents.sandbox.watchdog import MemoryBudget
-from db.settings import get_settings
+from settings import get_settings
 
 log = logging.getLogger(__name__)
 _BRIDGE = Path(__file__).with_name("bridge.py")

@@ -13,7 +13,7 @@ from agents.llm.factory import get_provider
 from agents.llm.structured import tool_name
 from agents.sandbox.factory import open_sandbox
 from agents.schemas import SuggestionSpec
-from db.settings import get_settings
+from settings import get_settings
 from tests.agents.code.conftest import SHOP
 from tests.agents.llm.loopback import ScriptedServer, anthropic_tool_reply
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from agents.llm.anthropic_provider import AnthropicProvider
 from agents.llm.base import LLMProvider, ModelSpec
 from agents.llm.openai_provider import OpenAICompatibleProvider
-from db.settings import get_settings
+from settings import get_settings
 from tests.agents.llm import loopback
 
 API_KEY = "sk-loopback-SECRET-0123456789abcdef"

@@ -91,7 +91,7 @@ def test_key_is_stable_and_ignores_dict_order() -> None:
 def test_factory_wraps_real_providers_in_the_cache_under_the_data_dir(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from db.settings import get_settings
+    from settings import get_settings
 
     monkeypatch.setenv("VARIANTLAB_LLM__ANTHROPIC_API_KEY", API_KEY)
     get_settings.cache_clear()

@@ -14,7 +14,7 @@ import pytest
 from agents.sandbox import local
 from agents.sandbox.base import AppConfig, BringupFailed, SandboxError
 from agents.sandbox.factory import open_sandbox
-from db.settings import get_settings
+from settings import get_settings
 from tests.agents.sandbox.conftest import git_init, make_site
 
 # Installs leave a mark outside the sandbox (its HOME is per sandbox) only through their output.

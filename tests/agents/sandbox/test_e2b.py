@@ -36,7 +36,7 @@ from agents.sandbox.base import (
     SandboxTimeout,
 )
 from agents.sandbox.e2b_sandbox import E2BSandbox, provider_errors
-from db.settings import get_settings
+from settings import get_settings
 from tests.agents.sandbox.conftest import make_site
 
 

@@ -17,7 +17,7 @@ import pytest
 from agents.sandbox import isolation
 from agents.sandbox.base import IsolationUnavailable, PathEscape
 from agents.sandbox.factory import open_sandbox
-from db.settings import get_settings
+from settings import get_settings
 from tests.agents.sandbox.conftest import make_site
 
 SECRET_ENV = "VARIANTLAB_LLM__ANTHROPIC_API_KEY"

@@ -9,7 +9,7 @@ import pytest
 from agents.sandbox import local
 from agents.sandbox.base import AppConfig, SandboxError
 from agents.sandbox.factory import open_sandbox
-from db.settings import get_settings
+from settings import get_settings
 from tests.agents.sandbox.conftest import git_init, make_site
 
 # Succeeds only when the step shares the host's network namespace (an interface besides lo).
