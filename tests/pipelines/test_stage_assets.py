@@ -23,7 +23,7 @@ from db.models import (
 )
 from db.panel_stats import panel_sufficient_stats
 from db.session import session_scope
-from pipelines.resources import AppDatabase
+from pipelines.resources import AppDatabase, AppSettings
 from tests.pipelines.conftest import make_experiment, seed_evaluated_experiment
 
 
@@ -348,7 +348,7 @@ def test_no_stage_that_replaces_evaluated_variants_runs(app_db: str, stage: str)
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("experiments", [experiment_id])
     result = dg.materialize([asset], partition_key=experiment_id, instance=instance,
-                            resources={"database": AppDatabase()}, raise_on_error=False)
+                            resources={"database": AppDatabase(), "settings": AppSettings()}, raise_on_error=False)
     assert not result.success
     assert not any(e.event_type_value in ("STEP_UP_FOR_RETRY", "STEP_RESTARTED") for e in result.all_events)
     (failure,) = [e for e in result.all_events if e.is_step_failure]
