@@ -23,7 +23,7 @@ def _matrix(agent: str) -> tuple[list, int, int]:
     models = [parse_model_spec(m) for m in code.models]
     if agent == "tool" and all(m.provider == "offline" for m in models):
         # The recipe models are not LLMs: the tool agent asks the configured LLM provider.
-        models = [spec_from_settings()]
+        models = [spec_from_settings(get_settings().llm)]
     matrix = [
         RunConfig(model=m, temperature=t, strategy=s, max_edits=code.max_edits)
         for m in models for t in code.temperatures for s in code.strategies

@@ -18,8 +18,8 @@ def open_sandbox(repo: str, ref: str | None = None, *, patch: str | None = None,
     CLI; unset, they come from the environment's settings, for callers not yet handing them in."""
     if sandbox is None or data_dir is None:
         settings = get_settings()
-        sandbox = sandbox or settings.sandbox
-        data_dir = data_dir or settings.resolved_data_dir
+        sandbox = settings.sandbox if sandbox is None else sandbox
+        data_dir = settings.resolved_data_dir if data_dir is None else data_dir
     if sandbox.provider == "e2b":
         from agents.sandbox.e2b_sandbox import E2BSandbox
 
