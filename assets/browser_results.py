@@ -30,10 +30,10 @@ from db.base import utcnow
 from db.experiments import add_event, get_experiment
 from db.models import BrowserSession, ExecutionLog, Variant
 from db.panel_stats import PRIMARY_METRIC
-from db.settings import get_settings
 from db.stage_names import Stage
 from pipelines.policies import EXTERNAL_SERVICE_RETRY
 from pipelines.resources import AppDatabase
+from settings import get_settings
 
 STAGE = Stage.BROWSER_RESULTS
 

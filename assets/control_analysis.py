@@ -1,6 +1,7 @@
 """Stage 2: the app as it is, measured by the simulated-user panel (the control variant)."""
 
 from dataclasses import dataclass
+from functools import partial
 
 import dagster as dg
 from sqlalchemy import delete
@@ -24,7 +25,8 @@ from db.experiments import add_event
 from db.models import ExecutionLog, Variant
 from db.stage_names import Stage
 from pipelines.policies import EXTERNAL_SERVICE_RETRY
-from pipelines.resources import AppDatabase
+from pipelines.resources import AppDatabase, AppSettings
+from settings import Settings
 
 STAGE = Stage.CONTROL_ANALYSIS
 
@@ -38,17 +40,19 @@ class _Control:
 
 
 @stage_asset(STAGE, deps=[Stage.TEST_FLOWS], retry_policy=EXTERNAL_SERVICE_RETRY, pool="browser")
-def control_analysis(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.MaterializeResult:
+def control_analysis(context: dg.AssetExecutionContext, database: AppDatabase,
+                     settings: AppSettings) -> dg.MaterializeResult:
     """What works and what does not for users of the unchanged app (the control variant)."""
-    return run_stage(context, database, STAGE, read=_read, work=_measure, write=_write, after_commit=_prune)
+    return run_stage(context, database, STAGE, read=_read, work=partial(_measure, settings=settings.build()), write=_write,
+                     after_commit=_prune)
 
 
 def _read(session: Session, call: StageCall) -> PanelInputs:
     return read_panel_inputs(session, call.experiment_id)
 
 
-def _measure(inputs: PanelInputs, call: StageCall) -> _Control:
-    with open_sandbox(inputs.repo, inputs.ref) as sandbox:
+def _measure(inputs: PanelInputs, call: StageCall, *, settings: Settings) -> _Control:
+    with open_sandbox(inputs.repo, inputs.ref, sandbox=settings.sandbox, data_dir=settings.resolved_data_dir) as sandbox:
         preview_url = sandbox.start_preview()
         panel = run_stage_panel(call, inputs, {"control": preview_url}, seed=0,
                                 headers={"control": sandbox.preview_headers})

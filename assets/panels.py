@@ -21,7 +21,7 @@ from assets.records import (
 from assets.stage_runner import StageCall
 from db.base import utcnow
 from db.experiments import get_experiment
-from db.settings import get_settings
+from settings import get_settings
 
 
 @dataclass(frozen=True)

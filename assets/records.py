@@ -13,10 +13,10 @@ from agents.browser.results import LogRecord, SessionResult
 from agents.schemas import FlowSpec, TaskSpec
 from analysis.report import MetricResult
 from db.models import BrowserSession, ExecutionLog, Experiment, SystemStat, TestFlow, TestSession
-from db.settings import get_settings
 from db.stages import StageInputMissing
 from pipelines.resources import AppDatabase
 from pipelines.tags import experiment_metadata, experiment_tags
+from settings import get_settings
 
 
 def approved_flows(session: Session, experiment_id: str) -> tuple[TestSession, list[tuple[TestFlow, FlowSpec]]]:

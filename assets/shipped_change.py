@@ -11,9 +11,9 @@ from agents.ship.refusals import ShipRefused
 from agents.ship.service import Shipped, ship_change
 from assets.records import experiment_links
 from assets.stage_runner import stage_asset
-from db.settings import get_settings
 from db.stage_names import Stage
 from pipelines.resources import AppDatabase
+from settings import get_settings
 
 ASSET_KEY = Stage.SHIPPED_CHANGE.value  # as Dagster keys it (variantlab ship records materialisations under it)
 

@@ -1,6 +1,7 @@
 """Stage 1: the user journeys every variant is measured on (a test session and its flows)."""
 
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import urlsplit
 
 import dagster as dg
@@ -19,7 +20,8 @@ from db.experiments import add_event, get_experiment
 from db.models import TestFlow, TestSession
 from db.stage_names import Stage
 from pipelines.policies import EXTERNAL_SERVICE_RETRY
-from pipelines.resources import AppDatabase
+from pipelines.resources import AppDatabase, AppSettings
+from settings import Settings
 
 STAGE = Stage.TEST_FLOWS
 
@@ -39,9 +41,11 @@ class _Flows:
 
 
 @stage_asset(STAGE, retry_policy=EXTERNAL_SERVICE_RETRY, pool="llm")
-def test_flows(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.MaterializeResult:
+def test_flows(context: dg.AssetExecutionContext, database: AppDatabase,
+               settings: AppSettings) -> dg.MaterializeResult:
     """The flows (user journeys) derived from the experiment's goal and a scout's inventory of the rendered app."""
-    return run_stage(context, database, STAGE, read=_read, work=_derive_flows, write=_write)
+    return run_stage(context, database, STAGE, read=_read, work=partial(_derive_flows, settings=settings.build()),
+                     write=_write)
 
 
 def _read(session: Session, call: StageCall) -> _Inputs:
@@ -49,8 +53,8 @@ def _read(session: Session, call: StageCall) -> _Inputs:
     return _Inputs(experiment.repo_url, experiment.base_branch, experiment.goal)
 
 
-def _derive_flows(inputs: _Inputs, call: StageCall) -> _Flows:
-    with open_sandbox(inputs.repo, inputs.ref) as sandbox:
+def _derive_flows(inputs: _Inputs, call: StageCall, *, settings: Settings) -> _Flows:
+    with open_sandbox(inputs.repo, inputs.ref, sandbox=settings.sandbox, data_dir=settings.resolved_data_dir) as sandbox:
         inventory = scout(sandbox.start_preview(), headers=sandbox.preview_headers)
         bringup = plan_as_dict(sandbox.app)
     if not inventory.app_pages and not inventory.forms and not inventory.items:

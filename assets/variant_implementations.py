@@ -3,6 +3,7 @@
 import datetime as dt
 import time
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import Any
 
 import dagster as dg
@@ -21,10 +22,10 @@ from db.base import utcnow
 from db.build_summary import build_summary
 from db.experiments import add_event, get_experiment
 from db.models import Solve, SolveRun, Suggestion, Variant
-from db.settings import CodeAgentSettings, get_settings
 from db.stage_names import Stage
 from pipelines.policies import EXTERNAL_SERVICE_RETRY
-from pipelines.resources import AppDatabase
+from pipelines.resources import AppDatabase, AppSettings
+from settings import Settings
 
 STAGE = Stage.VARIANT_IMPLEMENTATIONS
 
@@ -40,7 +41,7 @@ class _Suggestion:
 class _Inputs:
     repo: str
     ref: str | None
-    code: CodeAgentSettings
+    settings: Settings  # the code-agent section sizes the solve; the runs need the sandbox and LLM ones
     suggestions: list[_Suggestion]
     matrix: list[RunConfig]  # every active model × temperature × strategy
     model_row_ids: dict[str, int]  # model id → its registry row
@@ -78,13 +79,15 @@ class SolveSummary:
 
 
 @stage_asset(STAGE, deps=[Stage.VARIANT_SUGGESTIONS], retry_policy=EXTERNAL_SERVICE_RETRY, pool="sandbox")
-def variant_implementations(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.MaterializeResult:
+def variant_implementations(context: dg.AssetExecutionContext, database: AppDatabase,
+                            settings: AppSettings) -> dg.MaterializeResult:
     """One experimental variant per suggestion: the champion of a solve's matrix of code-agent runs."""
-    return run_stage(context, database, STAGE, read=_read, work=_solve_all, write=_write)
+    return run_stage(context, database, STAGE, read=partial(_read, settings=settings.build()), work=_solve_all,
+                     write=_write)
 
 
-def _read(session: Session, call: StageCall) -> _Inputs:
-    code = get_settings().code
+def _read(session: Session, call: StageCall, *, settings: Settings) -> _Inputs:
+    code = settings.code
     experiment = get_experiment(session, call.experiment_id)
     suggestions = [_Suggestion(s.id, s.rank, SuggestionSpec(
         title=s.title, rationale=s.rationale, addresses_issues=s.addresses_issues, target_metric=s.target_metric,
@@ -96,7 +99,7 @@ def _read(session: Session, call: StageCall) -> _Inputs:
               for m in active_models(session, code.models)]
     matrix = [RunConfig(model=spec, temperature=t, strategy=strategy, max_edits=code.max_edits)
               for _, spec in models for t in code.temperatures for strategy in code.strategies]
-    return _Inputs(experiment.repo_url, experiment.base_branch, code, suggestions, matrix,
+    return _Inputs(experiment.repo_url, experiment.base_branch, settings, suggestions, matrix,
                    {spec.model_id: row_id for row_id, spec in models}, sent_feedback(session, call.experiment_id))
 
 
@@ -109,13 +112,13 @@ def _solve_all(inputs: _Inputs, call: StageCall) -> list[SolveToPersist]:
 
 
 def _solve(inputs: _Inputs, suggestion: _Suggestion) -> SolveToPersist:
-    code = inputs.code
+    code = inputs.settings.code
     solve_started = time.monotonic()
     # Feedback on this suggestion's variant adds refinement runs that carry the reviewer's words.
     run_matrix, run_spec, feedback_ids = with_feedback(inputs.matrix, suggestion.spec,
                                                        inputs.feedback.get(f"v{suggestion.rank}", []))
     outcome = run_solve(inputs.repo, run_spec, ref=inputs.ref, matrix=run_matrix, max_parallel=code.max_parallel,
-                        time_budget_s=code.time_budget_s, agent=code.agent)
+                        time_budget_s=code.time_budget_s, agent=code.agent, settings=inputs.settings)
     return SolveToPersist(suggestion, outcome, time.monotonic() - solve_started, run_matrix, feedback_ids)
 
 
@@ -162,7 +165,7 @@ def _persist_solve(session: Session, experiment_id: str, inputs: _Inputs, solved
 
 
 def _solve_row(experiment_id: str, inputs: _Inputs, solved: SolveToPersist) -> Solve:
-    code, outcome = inputs.code, solved.outcome
+    code, outcome = inputs.settings.code, solved.outcome
     return Solve(
         experiment_id=experiment_id, suggestion_id=solved.suggestion.id, repo_url=inputs.repo, base_branch=inputs.ref,
         agent=code.agent, max_parallel=code.max_parallel, time_budget_s=code.time_budget_s,

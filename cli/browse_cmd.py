@@ -14,7 +14,7 @@ def browse(url: str, goal: str, sessions: int, as_json: bool) -> int:
     from agents.browser.panel import run_panel
     from agents.browser.scout import scout
     from agents.llm.tasks import derive_flows
-    from db.settings import get_settings
+    from settings import get_settings
 
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:

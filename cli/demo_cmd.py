@@ -13,7 +13,7 @@ from cli.run_cmd import run_experiment
 from db.experiments import create_experiment
 from db.migrate import PROJECT_ROOT, ensure_schema
 from db.session import session_scope
-from db.settings import get_settings
+from settings import get_settings
 
 # Two suggestions per app keep the demo within two minutes on two cores with a panel large enough
 # for the statistics to decide.

@@ -54,7 +54,7 @@ def describe(exc: BaseException) -> str | None:
 def check_configuration() -> None:
     """Refuse settings no command can work with, before any command writes anything."""
     from db.session import checked_url
-    from db.settings import get_settings
+    from settings import get_settings
 
     settings = get_settings()
     _must_be_a_folder("VARIANTLAB_DATA_DIR", settings.resolved_data_dir)
@@ -77,7 +77,7 @@ def _must_be_a_folder(variable: str, path: Path) -> None:
 
 
 def _env_name(loc: tuple[int | str, ...]) -> str:
-    from db.settings import Settings
+    from settings import Settings
 
     names = [str(part) for part in loc if isinstance(part, str)]
     name = Settings.model_config["env_prefix"] + Settings.model_config["env_nested_delimiter"].join(names)
@@ -101,14 +101,14 @@ def _section_fields(loc: tuple[int | str, ...]) -> str:
     """What a section of the settings does hold, for a variable that is not one of them."""
     from pydantic import BaseModel
 
-    from db.settings import Settings
+    from settings import Settings
 
     model: Any = Settings
     for part in loc:
         field = model.model_fields.get(part) if isinstance(part, str) else None
         model = field.annotation if field is not None else None
         if not (isinstance(model, type) and issubclass(model, BaseModel)):
-            return "see db/settings.py for the settings there are"
+            return "see settings/model.py for the settings there are"
     return f"the settings here are {', '.join(_env_name((*loc, name)) for name in model.model_fields)}"
 
 
@@ -117,7 +117,7 @@ def _unparseable_settings() -> list[str]:
     section): every list, dict or section setting is read as JSON."""
     from pydantic import BaseModel
 
-    from db.settings import Settings
+    from settings import Settings
 
     prefix = Settings.model_config["env_prefix"]
     delimiter = Settings.model_config["env_nested_delimiter"]
@@ -150,7 +150,7 @@ def _database_shown() -> str:
     """The database URL as the user set it, without its password."""
     from sqlalchemy.engine import make_url
 
-    from db.settings import get_settings
+    from settings import get_settings
 
     try:
         return make_url(get_settings().resolved_database_url).render_as_string(hide_password=True)

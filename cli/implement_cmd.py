@@ -17,13 +17,13 @@ AGENTS = ("recipe", "tool")
 def _matrix(agent: str) -> tuple[list, int, int]:
     from agents.code.outcome import RunConfig
     from agents.llm.factory import parse_model_spec, spec_from_settings
-    from db.settings import get_settings
+    from settings import get_settings
 
     code = get_settings().code
     models = [parse_model_spec(m) for m in code.models]
     if agent == "tool" and all(m.provider == "offline" for m in models):
         # The recipe models are not LLMs: the tool agent asks the configured LLM provider.
-        models = [spec_from_settings()]
+        models = [spec_from_settings(get_settings().llm)]
     matrix = [
         RunConfig(model=m, temperature=t, strategy=s, max_edits=code.max_edits)
         for m in models for t in code.temperatures for s in code.strategies
@@ -51,6 +51,7 @@ def implement(repo: str, suggestion: str, agent: str, as_json: bool) -> int:
     from agents.code.recipes.registry import RECIPES, resolve
     from agents.code.solve import run_solve
     from agents.schemas import SuggestionSpec
+    from settings import get_settings
 
     if agent == "recipe" and resolve(suggestion, None) is None:
         # Said before any sandbox is made or anything installed: the offline agent knows only its recipes.
@@ -59,7 +60,8 @@ def implement(repo: str, suggestion: str, agent: str, as_json: bool) -> int:
 
     matrix, max_parallel, budget = _matrix(agent)
     spec = SuggestionSpec(title=suggestion.strip(), rationale="given on the command line")
-    outcome = run_solve(repo, spec, matrix=matrix, max_parallel=max_parallel, time_budget_s=budget, agent=agent)
+    outcome = run_solve(repo, spec, matrix=matrix, max_parallel=max_parallel, time_budget_s=budget, agent=agent,
+                        settings=get_settings())
     if as_json:
         typer.echo(json.dumps(outcome.as_dict(), indent=2, default=str))
     else:

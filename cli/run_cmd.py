@@ -33,12 +33,12 @@ from db.links import dagster_run, dashboard_page
 from db.migrate import ensure_schema
 from db.models import StageRun
 from db.session import session_scope
-from db.settings import get_settings
 from db.stage_names import MAIN_STAGES, Stage
 from db.stages import refresh_status
 from pipelines.instances import RecoveredRun, get_instance, process_tags, recover_dead_runs
 from pipelines.jobs import experiment_job, job_name_for
 from pipelines.tags import experiment_tags
+from settings import get_settings
 
 
 @functools.cache

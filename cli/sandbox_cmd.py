@@ -9,11 +9,13 @@ from agents.sandbox.base import IsolationUnavailable, SandboxError
 from agents.sandbox.factory import open_sandbox
 from cli.children import stopped_by_signals
 from cli.errors import UserError
+from settings import get_settings
 
 
 def _open(repo: str, ref: str | None):  # type: ignore[no-untyped-def]
     try:
-        return open_sandbox(repo, ref)
+        settings = get_settings()
+        return open_sandbox(repo, ref, sandbox=settings.sandbox, data_dir=settings.resolved_data_dir)
     except IsolationUnavailable as exc:
         raise UserError(str(exc)) from exc
     except SandboxError as exc:

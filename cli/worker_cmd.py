@@ -88,7 +88,7 @@ def check_concurrency(concurrency: int) -> None:
 
 
 def require_shared_database() -> None:
-    from db.settings import get_settings
+    from settings import get_settings
 
     if get_settings().resolved_database_url.startswith("sqlite"):
         # A worker on another machine would write its stages to a file of its own, lost to the run.

@@ -21,9 +21,9 @@ from db.evaluations import visible_playgrounds
 from db.migrate import ensure_schema
 from db.rls import tester_session
 from db.session import get_engine, session_scope
-from db.settings import get_settings
 from db.stored_statistics import human_statistics, panel_statistics
 from db.users import get_user
+from settings import get_settings
 
 TTL_S = 5
 

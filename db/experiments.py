@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from db.base import utcnow
 from db.ids import has_prefix
 from db.models import Experiment, TimelineEvent, Variant
-from db.settings import get_settings
 from db.validation import (
     MAX_SUGGESTIONS,
     InvalidInput,
@@ -20,6 +19,7 @@ from db.validation import (
     validate_ref_exists,
     validate_repo,
 )
+from settings import get_settings
 
 
 class UnknownExperiment(LookupError):

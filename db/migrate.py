@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from db.settings import get_settings
+from settings import get_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,8 +13,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.settings import get_settings
 from db.validation import InvalidInput
+from settings import get_settings
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 URL_FORMS = "sqlite:///PATH or postgresql+psycopg2://USER:PASSWORD@HOST:PORT/DB"

@@ -8,7 +8,7 @@ from sqlalchemy import Connection
 import db.models  # noqa: F401  (fills Base.metadata)
 from db.base import Base
 from db.session import make_engine
-from db.settings import get_settings
+from settings import get_settings
 
 config = context.config
 target_metadata = Base.metadata

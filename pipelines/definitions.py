@@ -11,7 +11,7 @@ from pipelines.checks import (
 )
 from pipelines.executors import experiment_executor
 from pipelines.jobs import evaluation_job, experiment_job
-from pipelines.resources import AppDatabase
+from pipelines.resources import AppDatabase, AppSettings
 from pipelines.schedules import evaluation_metrics_refresh
 from pipelines.sensors import new_experiments_sensor
 
@@ -26,7 +26,7 @@ def defs() -> dg.Definitions:
             schedules=[evaluation_metrics_refresh],
             asset_checks=[every_suggestion_has_a_solve_outcome, every_variant_has_browser_results,
                           metrics_finite_and_in_bounds],
-            resources={"database": AppDatabase()},
+            resources={"database": AppDatabase(), "settings": AppSettings()},
             executor=experiment_executor,
         ),
     )

@@ -14,7 +14,7 @@ import dagster as dg
 from dagster._core.events import DagsterEventType
 from dagster._core.storage.runs import SqliteRunStorage
 
-from db.settings import get_settings
+from settings import get_settings
 
 CONFIG_DIR = Path(__file__).parent / "instance"
 EMBEDDED_CONFIG = CONFIG_DIR / "embedded.yaml"

@@ -1,4 +1,4 @@
-"""Resources the assets use. Secrets never live here: agents read them from settings (SecretStr)."""
+"""Resources the assets use. Secrets never live here: they stay in the settings (SecretStr)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from db.migrate import ensure_schema
 from db.session import session_scope
-from db.settings import get_settings
+from settings import Settings, get_settings
 
 
 class AppDatabase(dg.ConfigurableResource):
@@ -26,3 +26,14 @@ class AppDatabase(dg.ConfigurableResource):
     def session(self) -> Iterator[Session]:
         with session_scope(self.ready_url()) as session:
             yield session
+
+
+
+class AppSettings(dg.ConfigurableResource):
+    """The settings the stages hand their agents, section by section (`build().sandbox`, ...).
+
+    Read from the VARIANTLAB_* environment when a stage asks, never at import, so an agent is configured
+    by what its stage passes it rather than by reaching for the settings itself."""
+
+    def build(self) -> Settings:
+        return get_settings()

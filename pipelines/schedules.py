@@ -4,11 +4,11 @@ import dagster as dg
 from sqlalchemy import select
 
 from db.models import Experiment, Playground
-from db.settings import get_settings
 from pipelines.executors import scheduled_run_config
 from pipelines.jobs import evaluation_job
 from pipelines.resources import AppDatabase
 from pipelines.tags import experiment_tags
+from settings import get_settings
 
 
 def experiments_collecting_evaluations(database: AppDatabase) -> dict[str, str]:

@@ -8,12 +8,12 @@ from sqlalchemy import and_, or_, select
 
 from db.base import UTCDateTime
 from db.models import Experiment
-from db.settings import get_settings
 from pipelines.executors import scheduled_run_config
 from pipelines.jobs import experiment_job
 from pipelines.partitions import experiments_partitions
 from pipelines.resources import AppDatabase
 from pipelines.tags import experiment_tags
+from settings import get_settings
 
 BATCH = 200
 LOOKBACK = dt.timedelta(minutes=10)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dagster as dg
 
 from db.links import dashboard_page
-from db.settings import Settings
+from settings import Settings
 
 EXPERIMENT_NAME_TAG = "variantlab/experiment"
 DASHBOARD_TAG = "variantlab/dashboard"

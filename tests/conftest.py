@@ -37,7 +37,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def _fresh_settings() -> Iterator[None]:
     """Settings are cached per process; tests that change the environment must see the change."""
     from db.session import get_engine
-    from db.settings import get_settings
+    from settings import get_settings
 
     get_settings.cache_clear()
     get_engine.cache_clear()

@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, inspect
 import db.models  # noqa: F401  (fills Base.metadata)
 from db.base import Base
 from db.migrate import upgrade_to_head
-from db.settings import Settings
+from settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_MODEL = ROOT / "docs" / "data-model.md"
@@ -128,7 +128,7 @@ def test_operations_lists_every_setting_with_its_default() -> None:
     expected = {env: render_default(default) for env, default in setting_env_vars().items()}
     assert set(expected) - set(rows) == set(), f"settings missing from the table: {sorted(set(expected) - set(rows))}"
     wrong = {env: (rows[env], shown) for env, shown in expected.items() if rows[env] != shown}
-    assert not wrong, f"defaults in docs/operations.md differ from db/settings.py (doc, code): {wrong}"
+    assert not wrong, f"defaults in docs/operations.md differ from settings/model.py (doc, code): {wrong}"
 
 
 def click_tree(command: object) -> dict[str, object]:

@@ -1,4 +1,4 @@
-"""Dependencies point one way: dashboard, assets → agents, analysis, db; pipelines only wires, below the assets."""
+"""Dependencies point one way: dashboard, assets → agents, analysis, db → settings; pipelines only wires, below the assets."""
 
 import ast
 from pathlib import Path
@@ -21,9 +21,16 @@ def _imports(path: Path) -> set[str]:
 
 # package → the project packages it must never import
 FORBIDDEN = {
+    # A leaf: the settings are read by every layer, so they can depend on none of them.
+    "settings": {"agents", "analysis", "assets", "cli", "dashboard", "db", "pipelines"},
     "analysis": {"agents", "assets", "cli", "dashboard", "db", "pipelines"},
     "db": {"agents", "assets", "cli", "dashboard", "pipelines"},
     "agents": {"assets", "cli", "dashboard", "pipelines"},
+    # Settings live outside db, so these agents need no database at all; browser (ids) and ship (the
+    # shipping records) still use db for more than settings.
+    "agents/code": {"assets", "cli", "dashboard", "db", "pipelines"},
+    "agents/llm": {"assets", "cli", "dashboard", "db", "pipelines"},
+    "agents/sandbox": {"assets", "cli", "dashboard", "db", "pipelines"},
     "dashboard": {"assets", "cli", "pipelines"},
     "assets": {"cli", "dashboard"},
     # The definitions load the stage assets from the defs folder (pyproject's defs_module) without

@@ -23,7 +23,7 @@ from agents.browser.page_view import PageView, normalise, read_view
 from agents.browser.results import SessionResult
 from agents.browser.session import task_prompt
 from agents.schemas import FlowSpec
-from db.settings import get_settings
+from settings import get_settings
 
 PERSONA = "browser_use"
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 from playwright.async_api import Browser, Playwright
 
-from db.settings import get_settings
+from settings import get_settings
 
 _DISABLED_FEATURES = (
     # Fewer processes: one renderer per site isolation is what costs most CPU when every session opens

@@ -18,7 +18,7 @@ from agents.browser.results import LogRecord, SessionResult
 from agents.browser.session import run_session
 from agents.browser.sync import run_sync
 from agents.schemas import FlowSpec, TaskSpec
-from db.settings import get_settings
+from settings import get_settings
 
 # Given every result so far, how many more sessions per flow to run on every variant (0: stop).
 NextRound = Callable[[list[SessionResult]], int]

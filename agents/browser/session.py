@@ -24,7 +24,7 @@ from agents.browser.readiness import SiteNotReady
 from agents.browser.results import FailureCause, SessionResult
 from agents.schemas import FlowSpec, StepSpec, TaskSpec
 from db.ids import new_id
-from db.settings import get_settings
+from settings import get_settings
 
 
 def task_prompt(flow: FlowSpec) -> str:

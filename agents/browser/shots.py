@@ -18,7 +18,7 @@ from weakref import WeakKeyDictionary
 from playwright.async_api import CDPSession, Page
 
 from db.ids import has_prefix
-from db.settings import get_settings
+from settings import get_settings
 
 THUMB_SCALE = 0.5
 THUMB_QUALITY = 40

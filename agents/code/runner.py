@@ -26,6 +26,7 @@ from agents.sandbox.base import (
     SandboxError,
 )
 from agents.schemas import SuggestionSpec
+from settings import Settings
 
 TAIL = 2000
 # Sandbox errors a retry cannot fix: rejected credentials, a host that cannot isolate, a path
@@ -52,17 +53,16 @@ class _Phases:
 
 
 def _agent(sandbox: Sandbox, suggestion: SuggestionSpec, config: RunConfig, agent: str,
-           remaining_s: float, cancel: threading.Event) -> AgentResult:
+           remaining_s: float, cancel: threading.Event, settings: Settings) -> AgentResult:
     if agent == "recipe":
         return run_recipe_agent(sandbox, suggestion, temperature=config.temperature, strategy=config.strategy,
                                 static_root=sandbox.app.static_root)
     from agents.llm.factory import get_provider
-    from db.settings import get_settings
 
-    settings = get_settings()
     limits = settings.code
+    provider = get_provider(config.model, llm=settings.llm, data_dir=settings.resolved_data_dir)
     result = run_tool_agent(
-        sandbox, suggestion, get_provider(config.model), temperature=config.temperature,
+        sandbox, suggestion, provider, temperature=config.temperature,
         max_steps=limits.max_steps, max_edits=config.max_edits, max_tokens=limits.max_tokens,
         time_budget_s=remaining_s, command_timeout_s=settings.sandbox.command_timeout_s, cancel=cancel,
     )
@@ -148,6 +148,7 @@ def run_one(
     deadline: float,
     cancel: threading.Event,
     emit: Emit,
+    settings: Settings,
     baseline: TestOutcomes | None = None,
 ) -> tuple[RunOutcome, bool]:
     """(outcome, worth retrying). Failures are outcomes with reasons, never exceptions."""
@@ -163,7 +164,7 @@ def run_one(
         with open_sandbox(repo, ref) as sandbox:
             out.sandbox_id = sandbox.id
             phases.enter("implementing")
-            result = _agent(sandbox, suggestion, config, agent, deadline - time.monotonic(), cancel)
+            result = _agent(sandbox, suggestion, config, agent, deadline - time.monotonic(), cancel, settings)
             out.summary, out.code_changes, out.trajectory = result.summary, result.code_changes, result.trajectory
             out.tokens, out.cost_usd = result.tokens, result.cost_usd
             emit("checkpoint", {"run_index": index, "after": "agent", "files_modified": result.files_modified})

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from functools import partial
 from typing import Any
 
 from agents.code.champion import choose_champion, mark_duplicates
@@ -18,6 +19,7 @@ from agents.code.test_report import TestOutcomes, run_suite
 from agents.code.trajectory import now_iso
 from agents.sandbox.base import Sandbox, SandboxError
 from agents.schemas import SuggestionSpec
+from settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 AGENTS = ("recipe", "tool")
@@ -94,15 +96,19 @@ def run_solve(
     max_parallel: int,
     time_budget_s: int,
     agent: str = "recipe",
+    settings: Settings | None = None,
 ) -> SolveOutcome:
+    """The matrix's runs under one budget. `settings` (the sandbox, LLM and code-agent sections) are
+    handed in by the stage and the CLI; unset, the environment's, for callers not moved yet."""
     if agent not in AGENTS:
         raise ValueError(f"unknown agent {agent!r}; expected one of {', '.join(AGENTS)}")
     if not matrix:
         raise ValueError("the run matrix is empty")
     from agents.sandbox.factory import open_sandbox
 
+    settings = get_settings() if settings is None else settings
     started = time.monotonic()
-    sandboxes = _OpenSandboxes(open_sandbox)
+    sandboxes = _OpenSandboxes(partial(open_sandbox, sandbox=settings.sandbox, data_dir=settings.resolved_data_dir))
     events = _Events()
     emit = events.emit
     cancel = threading.Event()
@@ -114,7 +120,7 @@ def run_solve(
             emit("run_failed", {"run_index": index, "status": out.status, "error": out.error_message})
             return out, False
         return run_one(sandboxes.open, repo, ref, suggestion, config, index=index, agent=agent,
-                       deadline=deadline, cancel=cancel, emit=emit, baseline=baseline)
+                       deadline=deadline, cancel=cancel, emit=emit, settings=settings, baseline=baseline)
 
     baseline = _baseline(sandboxes.open, repo, ref, deadline, emit)
     pool = ThreadPoolExecutor(max_workers=max(1, max_parallel), thread_name_prefix="solve-run")

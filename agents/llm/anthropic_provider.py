@@ -14,6 +14,7 @@ from agents.llm import structured
 from agents.llm.base import LLMAuthenticationFailed, LLMResult, ModelSpec
 from agents.llm.pricing import cost_usd
 from agents.llm.retry import RetryPolicy, Transient, call_with_retries, classify_sdk_error, retry_policy_for
+from settings import LLMSettings
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -27,19 +28,18 @@ class AnthropicProvider:
         self,
         spec: ModelSpec,
         *,
+        llm: LLMSettings,
         api_key: SecretStr | None = None,
         base_url: str | None = None,
         timeout_s: float | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
-        from db.settings import get_settings
-
-        settings = get_settings().llm
+        settings = llm
         self.spec = spec
         self._api_key = api_key or settings.anthropic_api_key
         self._base_url = base_url or settings.anthropic_base_url
         self._timeout_s = float(timeout_s or spec.config.get("timeout_s") or settings.timeout_s)
-        self._retry = retry or retry_policy_for(spec.config)
+        self._retry = retry or retry_policy_for(spec.config, llm)
         self._client: anthropic.Anthropic | None = None
 
     def __repr__(self) -> str:

@@ -36,12 +36,6 @@ CREATE TABLE IF NOT EXISTS responses (
 """
 
 
-def default_cache_path() -> Path:
-    from db.settings import get_settings
-
-    return get_settings().resolved_data_dir / "llm-cache.sqlite"
-
-
 def cache_key(
     *,
     provider: str,
@@ -71,8 +65,8 @@ def cache_key(
 
 
 class ResponseCache:
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path or default_cache_path()
+    def __init__(self, path: Path) -> None:
+        self.path = path
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with closing(self._connect()) as conn, conn:
             conn.execute("PRAGMA journal_mode=WAL")
@@ -110,10 +104,10 @@ class ResponseCache:
 class CachedProvider:
     """Wraps a provider; a hit returns cached=True, the original token counts and no new cost."""
 
-    def __init__(self, inner: LLMProvider, spec: ModelSpec, cache: ResponseCache | None = None) -> None:
+    def __init__(self, inner: LLMProvider, spec: ModelSpec, cache: ResponseCache) -> None:
         self.inner = inner
         self.spec = spec
-        self.cache = cache or ResponseCache()
+        self.cache = cache
 
     def __repr__(self) -> str:
         return f"CachedProvider({self.inner!r}, path={str(self.cache.path)!r})"

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from agents.llm.base import LLMProvider, ModelSpec
 from agents.llm.offline_provider import OFFLINE_MODEL
+from settings import LLMSettings
 
 DEFAULT_MODELS = {"offline": OFFLINE_MODEL, "anthropic": "claude-sonnet-4-6", "openai": "gpt-4o-mini"}
 
 
-def spec_from_settings() -> ModelSpec:
-    from db.settings import get_settings
-
-    llm = get_settings().llm
+def spec_from_settings(llm: LLMSettings) -> ModelSpec:
     # The settings default model is the offline one; switching only the provider picks its default.
     model = (
         llm.model if llm.provider == "offline" or llm.model != OFFLINE_MODEL else DEFAULT_MODELS[llm.provider]
@@ -32,14 +32,21 @@ def parse_model_spec(text: str) -> ModelSpec:
     return ModelSpec(provider="openai", model_id=text, name=text)
 
 
-def get_provider(spec: ModelSpec | None = None, *, cache: bool | None = None) -> LLMProvider:
+def get_provider(spec: ModelSpec | None = None, *, cache: bool | None = None, llm: LLMSettings | None = None,
+                 data_dir: Path | None = None) -> LLMProvider:
     """The provider for spec (None: from settings), wrapped in the response cache when enabled.
 
     The offline provider is never cached: it is deterministic and free, so a cache adds only I/O.
+    `llm` and `data_dir` (where the cache lives) are handed in by callers that have them; unset, they
+    come from the environment's settings, for callers not yet handing them in.
     """
-    from db.settings import get_settings
+    if llm is None or data_dir is None:
+        from settings import get_settings
 
-    spec = spec or spec_from_settings()
+        settings = get_settings()
+        llm = settings.llm if llm is None else llm
+        data_dir = settings.resolved_data_dir if data_dir is None else data_dir
+    spec = spec or spec_from_settings(llm)
     provider: LLMProvider
     if spec.provider == "offline":
         from agents.llm.offline_provider import OfflineProvider
@@ -48,13 +55,13 @@ def get_provider(spec: ModelSpec | None = None, *, cache: bool | None = None) ->
     if spec.provider == "anthropic":
         from agents.llm.anthropic_provider import AnthropicProvider
 
-        provider = AnthropicProvider(spec)
+        provider = AnthropicProvider(spec, llm=llm)
     else:
         from agents.llm.openai_provider import OpenAICompatibleProvider
 
-        provider = OpenAICompatibleProvider(spec)
-    if get_settings().llm.cache if cache is None else cache:
-        from agents.llm.cache import CachedProvider
+        provider = OpenAICompatibleProvider(spec, llm=llm)
+    if llm.cache if cache is None else cache:
+        from agents.llm.cache import CachedProvider, ResponseCache
 
-        return CachedProvider(provider, spec)
+        return CachedProvider(provider, spec, ResponseCache(data_dir / "llm-cache.sqlite"))
     return provider

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from pydantic import SecretStr
 
 from agents.llm.base import LLMAuthenticationFailed, LLMError, LLMRateLimited, LLMUnavailable
+from settings import LLMSettings
 
 R = TypeVar("R")
 log = logging.getLogger(__name__)
@@ -175,13 +176,10 @@ def _exhausted(kind: str, detail: str, attempts: int, label: str) -> LLMError:
     return LLMUnavailable(message)
 
 
-def retry_policy_for(config: Mapping[str, Any]) -> RetryPolicy:
+def retry_policy_for(config: Mapping[str, Any], llm: LLMSettings) -> RetryPolicy:
     """The policy from settings, with per-model overrides from ModelSpec.config (used by tests too)."""
-    from db.settings import get_settings
-
-    settings = get_settings().llm
     return RetryPolicy(
-        max_retries=int(config.get("max_retries", settings.max_retries)),
+        max_retries=int(config.get("max_retries", llm.max_retries)),
         base_delay_s=float(config.get("retry_base_s", RetryPolicy.base_delay_s)),
         max_delay_s=float(config.get("retry_max_s", RetryPolicy.max_delay_s)),
     )

@@ -38,7 +38,7 @@ from agents.sandbox.base import (
 from agents.sandbox.diffparse import STATUS_ARGV, diff_argv, parse_diff, parse_status
 from agents.sandbox.excerpt import cause_excerpt
 from agents.sandbox.repos import git, resolve
-from db.settings import get_settings
+from settings import SandboxSettings
 
 WORKDIR = "/home/user/app"
 TRAFFIC_HEADER = "e2b-traffic-access-token"
@@ -78,13 +78,13 @@ def plan_of(git_dir: Path, commit: str, patch: str | None) -> AppConfig:
 
 
 class E2BSandbox:
-    def __init__(self, repo: str, ref: str | None = None, *, patch: str | None = None) -> None:
-        settings = get_settings()
-        self._cfg = settings.sandbox
+    def __init__(self, repo: str, ref: str | None = None, *, patch: str | None = None,
+                 sandbox: SandboxSettings, data_dir: Path) -> None:
+        self._cfg = sandbox
         key = self._cfg.e2b_api_key
         if key is None or not key.get_secret_value():
             raise SandboxAuthError("the e2b provider needs an API key: set VARIANTLAB_SANDBOX__E2B_API_KEY")
-        source = resolve(repo, ref, settings.resolved_data_dir / "repos")
+        source = resolve(repo, ref, data_dir / "repos")
         self.base_commit = source.commit
         bundle = subprocess.run(["git", "-C", str(source.git_dir), "bundle", "create", "-",
                                  source.commit, "--all"], capture_output=True, check=False)

@@ -20,7 +20,7 @@ from agents.sandbox.diffparse import STATUS_ARGV, diff_argv, parse_diff, parse_s
 from agents.sandbox.process import LimitSettings, kill_commands_bound_to, kill_tree, kill_uid, run_process
 from agents.sandbox.repos import git, resolve
 from agents.sandbox.watchdog import MemoryBudget
-from db.settings import get_settings
+from settings import SandboxSettings
 
 log = logging.getLogger(__name__)
 _BRIDGE = Path(__file__).with_name("bridge.py")
@@ -30,16 +30,16 @@ class LocalSandbox:
     """One checkout of `repo` at `ref` (plus `patch`), owned by a dedicated sandbox uid, brought up
     by its plan: install (the only step with network), build, setup steps."""
 
-    def __init__(self, repo: str, ref: str | None = None, *, patch: str | None = None) -> None:
-        settings = get_settings()
-        self._cfg = settings.sandbox
+    def __init__(self, repo: str, ref: str | None = None, *, patch: str | None = None,
+                 sandbox: SandboxSettings, data_dir: Path) -> None:
+        self._cfg = sandbox
         self.isolated = isolation.require_isolation(self._cfg.allow_unisolated)
         self.id = f"sbx_{secrets.token_hex(8)}"
-        self._root = settings.resolved_data_dir / "sandboxes" / self.id
+        self._root = data_dir / "sandboxes" / self.id
         self.workdir = self._root / "work"
         self._run_dir = self._root / "run"
         self._home = self._root / "home"  # HOME and package caches: outside the workdir and its diff
-        self._deps = DependencyCache(settings.resolved_data_dir / "cache" / "dependencies")
+        self._deps = DependencyCache(data_dir / "cache" / "dependencies")
         self._budget = MemoryBudget(self._cfg.memory_limit_mb)
         self._preview: subprocess.Popen | None = None
         self._url: str | None = None
@@ -51,7 +51,7 @@ class LocalSandbox:
         self._seccomp: Path | None = None
         self.uid = isolation.sandbox_uid(self.id) if self.isolated else os.getuid()
         try:
-            source = resolve(repo, ref, settings.resolved_data_dir / "repos")
+            source = resolve(repo, ref, data_dir / "repos")
             self.base_commit = source.commit
             self._checkout(source.git_dir, source.commit, patch)
             self.app: AppConfig = load_app_config(self.workdir)

@@ -17,7 +17,7 @@ from githubkit import GitHub
 from githubkit.exception import RateLimitExceeded, RequestError, RequestFailed, RequestTimeout
 
 from agents.ship.refusals import Refusal, ShipRefused
-from db.settings import GitHubSettings
+from settings import GitHubSettings
 
 T = TypeVar("T")
 _REMOTE = re.compile(r"^(?:https://(?:[^@/]+@)?|ssh://git@|git@)(?P<host>[^/:]+)[/:](?P<owner>[\w.-]+)/"

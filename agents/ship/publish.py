@@ -17,7 +17,7 @@ from agents.sandbox.repos import resolve
 from agents.ship.git import Scratch, auth_env, push_remote, shown
 from agents.ship.github import GitHubRepo, PullRequest, PullRequests, github_repo
 from agents.ship.refusals import Refusal, ShipRefused
-from db.settings import Settings
+from settings import Settings
 
 
 @dataclass(frozen=True)

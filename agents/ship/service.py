@@ -14,7 +14,6 @@ from agents.ship.refusals import Refusal, ShipRefused
 from db.base import utcnow
 from db.experiments import get_experiment
 from db.session import session_scope
-from db.settings import Settings
 from db.shipping import (
     ShipCandidate,
     ShipRecord,
@@ -25,6 +24,7 @@ from db.shipping import (
     record_started,
 )
 from db.users import get_user, require_role
+from settings import Settings
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from agents.code.runner import run_one
 from agents.code.tool_agent import AgentAction, run_tool_agent
 from agents.llm.base import LLMResult, ModelSpec
 from agents.schemas import SuggestionSpec
+from settings import get_settings
 
 SHOP = str(Path(__file__).resolve().parents[2] / "examples" / "shop")
 
@@ -42,7 +43,8 @@ def _recipe_seconds(repeats: int) -> tuple[list[float], bool]:
     for i in range(repeats):
         start = time.perf_counter()
         out, _ = run_one(open_sandbox, SHOP, None, suggestion, config, index=i, agent="recipe",
-                         deadline=time.monotonic() + 120, cancel=threading.Event(), emit=lambda k, d: None)
+                         deadline=time.monotonic() + 120, cancel=threading.Event(), emit=lambda k, d: None,
+                         settings=get_settings())
         times.append(time.perf_counter() - start)
         all_passed &= out.status == "completed" and out.tests_passed is True and out.goal_checks_passed is True
     return times, all_passed

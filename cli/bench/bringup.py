@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from agents.sandbox.factory import open_sandbox
-from db.settings import get_settings
+from settings import get_settings
 
 _NODE_SERVER = """const http = require("http");
 const isNumber = require("is-number");

@@ -223,7 +223,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     from streamlit.logger import set_log_level
 
     from db.session import get_engine
-    from db.settings import get_settings
+    from settings import get_settings
 
     set_log_level("error")  # AppTest outside a server warns on every run
     n_exp, per_exp, n_eval = (10, 5, 10_000) if quick else (200, 10, 1_000_000)

@@ -22,7 +22,7 @@ from db.experiments import create_experiment
 from db.migrate import PROJECT_ROOT, ensure_schema
 from db.models import StageRun
 from db.session import get_engine, session_scope
-from db.settings import get_settings
+from settings import get_settings
 
 SENSOR_EXPERIMENTS = 500
 TARGET_OVERHEAD = 0.10

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from agents.sandbox.factory import open_sandbox
-from db.settings import get_settings
+from settings import get_settings
 
 _SHOP = Path(__file__).resolve().parents[2] / "examples" / "shop"
 

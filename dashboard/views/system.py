@@ -10,7 +10,7 @@ from dashboard.widgets import badge
 from db.base import utcnow
 from db.links import dagster_run
 from db.models.enums import LOG_LEVEL
-from db.settings import get_settings
+from settings import get_settings
 
 ALL = ""  # the "all experiments" choice; no experiment id is empty
 

@@ -16,8 +16,8 @@ from db import approvals
 from db.experiments import UnknownExperiment
 from db.models.enums import WORKFLOW_STATUS
 from db.session import session_scope
-from db.settings import get_settings
 from db.validation import InvalidInput
+from settings import get_settings
 
 user = auth.signed_in()
 auth.require(user, "analyst", "admin")

@@ -75,7 +75,7 @@ BAD_SETTINGS = [
     ({"VARIANTLAB_SANDBOX__MEMORY_LIMIT_MB": "0"},
      "VARIANTLAB_SANDBOX__MEMORY_LIMIT_MB: Input should be greater than 0 (got '0')"),
     ({"VARIANTLAB_EXPERIMENT__NUM_SUGGESTIONS": "many"}, "VARIANTLAB_EXPERIMENT__NUM_SUGGESTIONS: Input should be"),
-    # Every number has a range (db/settings.py): zero, negative, not finite and absurdly large are refused.
+    # Every number has a range (settings/model.py): zero, negative, not finite and absurdly large are refused.
     ({"VARIANTLAB_BROWSER__CONCURRENCY": "0"},
      "VARIANTLAB_BROWSER__CONCURRENCY: Input should be greater than or equal to 1 (got '0')"),
     ({"VARIANTLAB_BROWSER__CONCURRENCY": "100000"},

@@ -12,9 +12,9 @@ from cli.main import app
 from db.migrate import upgrade_to_head
 from db.models import Experiment
 from db.session import session_scope
-from db.settings import get_settings
 from pipelines.instances import get_instance
 from pipelines.tags import DASHBOARD_TAG, EXPERIMENT_NAME_TAG
+from settings import get_settings
 from tests.pipelines.conftest import seed_evaluated_experiment
 
 runner = CliRunner()

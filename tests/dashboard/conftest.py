@@ -20,7 +20,7 @@ VIEWS = ("experiments", "comparison", "replay", "solves", "timeline", "evaluate"
 @pytest.fixture
 def seeded(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     from db.migrate import upgrade_to_head
-    from db.settings import get_settings
+    from settings import get_settings
 
     upgrade_to_head(sqlite_url)
     monkeypatch.setenv("VARIANTLAB_DATABASE_URL", sqlite_url)

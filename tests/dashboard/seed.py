@@ -40,8 +40,8 @@ from db.models import (
 from db.models.enums import STAGES
 from db.queries import questions as list_questions
 from db.session import session_scope
-from db.settings import get_settings
 from db.stored_statistics import store_human_statistics, store_panel_statistics
+from settings import get_settings
 
 EXAMPLE_SHOP = str(Path(__file__).resolve().parents[2] / "examples" / "shop")
 QUESTIONS = [

@@ -20,7 +20,7 @@ from typing import Any
 from db.experiments import create_experiment
 from db.models import BrowserSession, Suggestion, Variant
 from db.session import session_scope
-from db.settings import get_settings
+from settings import get_settings
 from tests.dashboard.seed import png
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -19,7 +19,7 @@ from db.experiments import create_experiment
 from db.migrate import upgrade_to_head
 from db.models import Evaluation, Experiment, TimelineEvent, User, Variant
 from db.session import session_scope
-from db.settings import get_settings
+from settings import get_settings
 from tests.dashboard.conftest import APP
 from tests.dashboard.seed import EXAMPLE_SHOP
 

@@ -136,7 +136,7 @@ def test_a_configuration_failure_fails_once(app_db: str, monkeypatch, error, exp
 def _settings_error() -> Exception:
     from pydantic import ValidationError
 
-    from db.settings import Settings
+    from settings import Settings
 
     try:
         Settings(browser={"concurrency": "abc"})

@@ -7,10 +7,10 @@ import dagster as dg
 from db.experiment_playground import ensure_experiment_playground
 from db.models import Playground, Variant
 from db.session import session_scope
-from db.settings import get_settings
 from pipelines.resources import AppDatabase
 from pipelines.schedules import evaluation_metrics_refresh
 from pipelines.tags import EXPERIMENT_NAME_TAG
+from settings import get_settings
 from tests.pipelines.conftest import make_experiment
 
 

@@ -19,8 +19,8 @@ from agents.browser.shots import stored_path
 from db.ids import new_id
 from db.models import BrowserSession, TestFlow, TestSession, Variant
 from db.session import session_scope
-from db.settings import get_settings
 from pipelines.resources import AppDatabase
+from settings import get_settings
 from tests.pipelines.conftest import make_experiment
 
 NOW = datetime(2026, 12, 8, tzinfo=UTC)

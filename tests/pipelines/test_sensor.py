@@ -5,9 +5,9 @@ import pytest
 
 from db.experiments import create_experiment
 from db.session import session_scope
-from db.settings import get_settings
 from pipelines.resources import AppDatabase
 from pipelines.sensors import new_experiments_sensor
+from settings import get_settings
 from tests.pipelines.conftest import EXAMPLES
 
 

@@ -23,7 +23,7 @@ from db.models import (
 )
 from db.panel_stats import panel_sufficient_stats
 from db.session import session_scope
-from pipelines.resources import AppDatabase
+from pipelines.resources import AppDatabase, AppSettings
 from tests.pipelines.conftest import make_experiment, seed_evaluated_experiment
 
 
@@ -256,12 +256,12 @@ def test_feedback_becomes_a_refinement_run(app_db: str):
         session.add(Suggestion(experiment_id=experiment_id, rank=1, title="Add a search box that filters products",
                                rationale="shoppers could not find items", recipe="search"))
         analyst = get_or_create_user(session, "ana@example.com", role="analyst").id
-    variant_implementations(_context(experiment_id), database=AppDatabase())
+    variant_implementations(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
     with session_scope(app_db) as session:
         variant = session.scalars(select(Variant).where(Variant.key == "v1")).one()
         assert session.scalars(select(SolveRun.evolution)).all() == ["baseline"]
         send_feedback(session, experiment_id, variant.id, analyst, "The search box needs a visible label")
-    result = variant_implementations(_context(experiment_id), database=AppDatabase())
+    result = variant_implementations(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
     assert result.metadata["refinement_runs"] == 1
     with session_scope(app_db) as session:
         runs = {r.evolution: r for r in session.scalars(select(SolveRun))}
@@ -273,7 +273,7 @@ def test_feedback_becomes_a_refinement_run(app_db: str):
         assert feedback.run_id == refined.id and feedback.variant_id is None  # old variant replaced, feedback kept
     # Sent feedback stands: every later re-implementation rebuilds the refinement (it was replaced with
     # the solves), not every other one, and the feedback points at the run that took it up last.
-    refinements = [variant_implementations(_context(experiment_id), database=AppDatabase())
+    refinements = [variant_implementations(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
                    .metadata["refinement_runs"] for _ in range(3)]
     assert refinements == [1, 1, 1]
     with session_scope(app_db) as session:
@@ -294,11 +294,11 @@ def test_every_feedback_on_a_variant_is_applied_in_the_order_sent(app_db: str):
                                rationale="shoppers could not find items", recipe="search"))
         analyst = get_or_create_user(session, "ana@example.com", role="analyst").id
     for text in ("The search box needs a visible label", "Say how many products match"):
-        variant_implementations(_context(experiment_id), database=AppDatabase())
+        variant_implementations(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
         with session_scope(app_db) as session:
             variant = session.scalars(select(Variant).where(Variant.key == "v1")).one()
             send_feedback(session, experiment_id, variant.id, analyst, text)
-    result = variant_implementations(_context(experiment_id), database=AppDatabase())
+    result = variant_implementations(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
     assert result.metadata["refinement_runs"] == 1
     with session_scope(app_db) as session:
         refined = session.scalars(select(SolveRun).where(SolveRun.evolution == "feedback_refined")).one()
@@ -327,7 +327,7 @@ def test_variants_with_human_evaluations_are_not_replaced(app_db: str):
 
     experiment_id = seed_evaluated_experiment(app_db)
     with pytest.raises(dg.Failure, match="1 human evaluation answers exist") as failure:
-        variant_implementations(_context(experiment_id), database=AppDatabase())
+        variant_implementations(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
     assert isinstance(failure.value.__cause__, EvaluationsWouldBeOrphaned)
     with session_scope(app_db) as session:
         assert session.scalars(select(Variant.key).order_by(Variant.key)).all() == ["control", "v1"]
@@ -348,7 +348,7 @@ def test_no_stage_that_replaces_evaluated_variants_runs(app_db: str, stage: str)
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("experiments", [experiment_id])
     result = dg.materialize([asset], partition_key=experiment_id, instance=instance,
-                            resources={"database": AppDatabase()}, raise_on_error=False)
+                            resources={"database": AppDatabase(), "settings": AppSettings()}, raise_on_error=False)
     assert not result.success
     assert not any(e.event_type_value in ("STEP_UP_FOR_RETRY", "STEP_RESTARTED") for e in result.all_events)
     (failure,) = [e for e in result.all_events if e.is_step_failure]

@@ -8,11 +8,11 @@ import pytest
 from assets.evaluation_metrics import evaluation_metrics
 from db.experiments import create_experiment
 from db.session import session_scope
-from db.settings import get_settings
 from pipelines.jobs import MAIN_STAGES, job_name_for
 from pipelines.resources import AppDatabase
 from pipelines.sensors import new_experiments_sensor
 from pipelines.tags import DASHBOARD_TAG, EXPERIMENT_NAME_TAG
+from settings import get_settings
 from tests.pipelines.conftest import EXAMPLES, seed_evaluated_experiment
 
 

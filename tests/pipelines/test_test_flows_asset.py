@@ -15,7 +15,7 @@ from agents.sandbox.base import AppConfig
 from agents.schemas import FieldInfo, FormInfo, FormPurpose, PageInfo, ScoutInventory
 from db.models import StageRun, TestFlow, TimelineEvent
 from db.session import session_scope
-from pipelines.resources import AppDatabase
+from pipelines.resources import AppDatabase, AppSettings
 from tests.pipelines.conftest import make_experiment
 
 URL = "http://127.0.0.1:9/"
@@ -31,7 +31,7 @@ class _Preview:
 
 def _stand_ins(monkeypatch: pytest.MonkeyPatch, inventory: ScoutInventory) -> None:
     @contextmanager
-    def open_sandbox(repo: str, ref: str | None) -> Iterator[_Preview]:
+    def open_sandbox(repo: str, ref: str | None, **handed_in: object) -> Iterator[_Preview]:
         yield _Preview()
 
     monkeypatch.setattr(stage, "open_sandbox", open_sandbox)
@@ -54,7 +54,7 @@ def test_flows_and_the_dropped_ones_are_recorded(app_db: str, monkeypatch: pytes
     _stand_ins(monkeypatch, ScoutInventory(url=URL, pages=[PageInfo(url=URL), PageInfo(url=f"{URL}join")],
                                            forms=[signup]))
     experiment_id = make_experiment(app_db, goal="New users can't sign up or send us feedback")
-    result = stage.test_flows(_context(experiment_id), database=AppDatabase())
+    result = stage.test_flows(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
     dropped = [{"name": "Send a message", "reason": "no contact or feedback form on the 2 page(s) the scout read"}]
     assert result.metadata["dropped_flows"].data == dropped
     assert result.metadata["scout"].data["forms"] == [{"purpose": "sign_up", "page": f"{URL}join", "fields": 2}]
@@ -70,7 +70,7 @@ def test_an_app_that_serves_nothing_fails_in_one_line(app_db: str, monkeypatch: 
     _stand_ins(monkeypatch, ScoutInventory(url=URL, pages=[listing]))
     experiment_id = make_experiment(app_db)
     with pytest.raises(dg.Failure) as failure:
-        stage.test_flows(_context(experiment_id), database=AppDatabase())
+        stage.test_flows(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
     message = f"Nothing to test at {URL}: the app serves only a directory listing and shows no form or item to act on."
     assert failure.value.description == f"NotAWebApp: {message}" and not failure.value.allow_retries
     with session_scope(app_db) as session:
@@ -85,7 +85,7 @@ def test_an_app_whose_content_comes_from_elsewhere_fails_in_one_line(app_db: str
     _stand_ins(monkeypatch, ScoutInventory(url=URL, pages=[PageInfo(url=URL, title="Shop")], offsite_data=[data]))
     experiment_id = make_experiment(app_db)
     with pytest.raises(dg.Failure) as failure:
-        stage.test_flows(_context(experiment_id), database=AppDatabase())
+        stage.test_flows(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
     assert failure.value.description == (
         f"ContentOffsite: Nothing to test at {URL}: the app asks shop-1234.firebaseio.example for its content "
         f"(e.g. {data}), and simulated users stay on the app's own origin, so its pages show no item or form to "
@@ -103,5 +103,5 @@ def test_an_app_with_items_of_its_own_goes_on_despite_an_offsite_request(app_db:
     _stand_ins(monkeypatch, ScoutInventory(url=URL, pages=[PageInfo(url=URL)], forms=[signup],
                                            offsite_data=["https://analytics.example/collect"]))
     experiment_id = make_experiment(app_db, goal="New users can't sign up")
-    result = stage.test_flows(_context(experiment_id), database=AppDatabase())
+    result = stage.test_flows(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
     assert result.metadata["flows"] >= 1

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from db.settings import Settings
+from settings import Settings
 from tests.pipelines.conftest import app_db  # noqa: F401  (a fixture, used by name)
 from tests.ship.world import GitWorld, make_git_world
 

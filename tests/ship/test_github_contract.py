@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from agents.ship.refusals import Refusal, ShipRefused
 from agents.ship.service import ship_change
-from db.settings import GitHubSettings, Settings
+from settings import GitHubSettings, Settings
 from tests.ship.fake_github import FakeGitHub, Fault, serve
 from tests.ship.world import GOAL, GitWorld, git, seed_shippable
 

@@ -10,10 +10,10 @@ from db.approvals import approve_champion
 from db.experiments import create_experiment
 from db.models import Experiment, SolveRun, Variant
 from db.session import session_scope
-from db.settings import get_settings
 from db.users import get_or_create_user
 from pipelines.definitions import defs
 from pipelines.jobs import MAIN_STAGES
+from settings import get_settings
 from tests.ship.world import GOAL, GitWorld, git
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]

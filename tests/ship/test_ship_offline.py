@@ -10,7 +10,7 @@ from agents.ship.refusals import Refusal, ShipRefused
 from agents.ship.service import branch_name, ship_change
 from db.models import SolveRun, TimelineEvent, Variant
 from db.session import session_scope
-from db.settings import Settings
+from settings import Settings
 from tests.ship.world import GOAL, SUGGESTION, GitWorld, git, remote_commit, seed_shippable
 
 

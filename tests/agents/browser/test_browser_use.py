@@ -9,7 +9,7 @@ import pytest
 
 from agents.browser.panel import run_panel
 from agents.schemas import FlowSpec, TaskSpec
-from db.settings import get_settings
+from settings import get_settings
 from tests.agents.browser.llm_server import ScriptedLLM, index_of
 
 pytestmark = pytest.mark.browser

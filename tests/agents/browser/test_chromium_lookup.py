@@ -9,7 +9,7 @@ import pytest
 
 from agents.browser import chromium
 from agents.browser.chromium import BrowserError, chromium_path
-from db.settings import get_settings
+from settings import get_settings
 from tests.conftest import in_ci
 
 

@@ -126,7 +126,7 @@ def test_unreachable_url_is_a_clear_error(tmp_path: Path) -> None:
 def test_a_session_over_its_time_limit_fails_as_timed_out(
     signup_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from db.settings import get_settings
+    from settings import get_settings
 
     monkeypatch.setenv("VARIANTLAB_BROWSER__SESSION_TIMEOUT_S", "0.3")
     get_settings.cache_clear()

@@ -13,7 +13,7 @@ from agents.browser.panel import run_panel
 from agents.browser.shots import prune_session_folders
 from agents.schemas import FlowSpec, TaskSpec
 from db.ids import new_id
-from db.settings import get_settings
+from settings import get_settings
 from tests.agents.browser.conftest import serve
 
 pytestmark = pytest.mark.browser

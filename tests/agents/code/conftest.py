@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from db.settings import get_settings
+from settings import get_settings
 from tests.conftest import system_chromium
 
 ROOT = Path(__file__).resolve().parents[3]

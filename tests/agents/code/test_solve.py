@@ -298,7 +298,7 @@ def test_time_budget_holds_against_a_long_command(monkeypatch: pytest.MonkeyPatc
     import time
 
     from agents.code import solve
-    from db.settings import get_settings
+    from settings import get_settings
 
     _scripted(monkeypatch, [{"action": "run", "command": "sleep 30.25"}])
     started = time.monotonic()

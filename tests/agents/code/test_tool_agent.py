@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from agents.code.tool_agent import AgentAction, run_tool_agent
 from agents.llm.base import ModelSpec
@@ -13,7 +15,7 @@ from agents.llm.factory import get_provider
 from agents.llm.structured import tool_name
 from agents.sandbox.factory import open_sandbox
 from agents.schemas import SuggestionSpec
-from db.settings import get_settings
+from settings import LLMSettings, Settings
 from tests.agents.code.conftest import SHOP
 from tests.agents.llm.loopback import ScriptedServer, anthropic_tool_reply
 
@@ -25,19 +27,19 @@ def _replies(*actions: dict) -> list:
     return [anthropic_tool_reply(TOOL, a) for a in actions]
 
 
+def _llm(server: ScriptedServer) -> LLMSettings:
+    return LLMSettings(provider="anthropic", anthropic_base_url=server.url,
+                       anthropic_api_key=SecretStr("sk-loopback-test"), cache=False)
+
+
 @pytest.fixture
-def serve(monkeypatch: pytest.MonkeyPatch) -> Iterator:
+def serve(tmp_path: Path) -> Iterator:
     servers: list[ScriptedServer] = []
 
     def start(*actions: dict):  # type: ignore[no-untyped-def]
         server = ScriptedServer(_replies(*actions)).__enter__()
         servers.append(server)
-        monkeypatch.setenv("VARIANTLAB_LLM__PROVIDER", "anthropic")
-        monkeypatch.setenv("VARIANTLAB_LLM__ANTHROPIC_BASE_URL", server.url)
-        monkeypatch.setenv("VARIANTLAB_LLM__ANTHROPIC_API_KEY", "sk-loopback-test")
-        monkeypatch.setenv("VARIANTLAB_LLM__CACHE", "false")
-        get_settings.cache_clear()
-        return server, get_provider(ModelSpec("anthropic", "claude-sonnet-4-6"))
+        return server, get_provider(ModelSpec("anthropic", "claude-sonnet-4-6"), llm=_llm(server), data_dir=tmp_path)
 
     yield start
     for server in servers:
@@ -122,7 +124,7 @@ def test_solve_budget_cancels_a_run_that_is_still_going(serve) -> None:  # type:
     for reply in server.replies:
         reply.delay_s = 0.3  # a slow model that never submits
     outcome = run_solve(str(SHOP), SUGGESTION, matrix=[RunConfig(ModelSpec("anthropic", "claude-sonnet-4-6"), 0.0)],
-                        max_parallel=1, time_budget_s=2, agent="tool")
+                        max_parallel=1, time_budget_s=2, agent="tool", settings=Settings(llm=_llm(server)))
     run = outcome.runs[0]
     assert run.status == "cancelled" and "time budget" in run.error_message
     assert run.trajectory["total_steps"] >= 2  # it was really working when the budget ended

@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 
 from agents.llm.anthropic_provider import AnthropicProvider
 from agents.llm.base import LLMProvider, ModelSpec
 from agents.llm.openai_provider import OpenAICompatibleProvider
-from db.settings import get_settings
+from settings import LLMSettings, get_settings
 from tests.agents.llm import loopback
 
 API_KEY = "sk-loopback-SECRET-0123456789abcdef"
@@ -56,13 +56,11 @@ class Dialect:
 
 
 def _anthropic(monkeypatch: pytest.MonkeyPatch, url: str) -> Dialect:
-    monkeypatch.setenv("VARIANTLAB_LLM__ANTHROPIC_BASE_URL", url)
-    monkeypatch.setenv("VARIANTLAB_LLM__ANTHROPIC_API_KEY", API_KEY)
-    get_settings.cache_clear()
+    llm = LLMSettings(anthropic_base_url=url, anthropic_api_key=SecretStr(API_KEY))
     return Dialect(
         name="anthropic",
         path="/v1/messages",
-        make=lambda config: AnthropicProvider(ModelSpec("anthropic", "claude-sonnet-4-6", config=config)),
+        make=lambda config: AnthropicProvider(ModelSpec("anthropic", "claude-sonnet-4-6", config=config), llm=llm),
         good=lambda value: loopback.anthropic_tool_reply("submit_verdict", value),
         wrong_tool=lambda value: loopback.anthropic_tool_reply("submit_something_else", value),
         text=loopback.anthropic_text_reply,
@@ -70,13 +68,11 @@ def _anthropic(monkeypatch: pytest.MonkeyPatch, url: str) -> Dialect:
 
 
 def _openai(monkeypatch: pytest.MonkeyPatch, url: str) -> Dialect:
-    monkeypatch.setenv("VARIANTLAB_LLM__OPENAI_BASE_URL", url + "/v1")
-    monkeypatch.setenv("VARIANTLAB_LLM__OPENAI_API_KEY", API_KEY)
-    get_settings.cache_clear()
+    llm = LLMSettings(openai_base_url=url + "/v1", openai_api_key=SecretStr(API_KEY))
     return Dialect(
         name="openai",
         path="/v1/chat/completions",
-        make=lambda config: OpenAICompatibleProvider(ModelSpec("openai", "llama3.1", config=config)),
+        make=lambda config: OpenAICompatibleProvider(ModelSpec("openai", "llama3.1", config=config), llm=llm),
         good=lambda value: loopback.openai_tool_reply("submit_verdict", value),
         wrong_tool=lambda value: loopback.openai_tool_reply("submit_something_else", value),
         text=loopback.openai_text_reply,

@@ -7,6 +7,7 @@ from pydantic import SecretStr
 
 from agents.llm.anthropic_provider import AnthropicProvider
 from agents.llm.base import LLMUnavailable, ModelSpec
+from settings import LLMSettings
 from tests.agents.llm import loopback
 from tests.agents.llm.conftest import API_KEY, FAST, Verdict
 
@@ -15,7 +16,7 @@ GOOD = {"answer": "ship it", "score": 7}
 
 def _provider(url: str, model: str = "claude-sonnet-4-6", **config: object) -> AnthropicProvider:
     spec = ModelSpec("anthropic", model, config={**FAST, **config})
-    return AnthropicProvider(spec, api_key=SecretStr(API_KEY), base_url=url)
+    return AnthropicProvider(spec, llm=LLMSettings(), api_key=SecretStr(API_KEY), base_url=url)
 
 
 def test_request_forces_the_schema_tool() -> None:
@@ -82,7 +83,8 @@ def test_temperature_can_be_withheld_for_models_that_reject_it() -> None:
 
 def test_missing_key_is_unavailable_without_a_request() -> None:
     with loopback.ScriptedServer([loopback.anthropic_tool_reply("submit_verdict", GOOD)]) as server:
-        provider = AnthropicProvider(ModelSpec("anthropic", "claude-sonnet-4-6"), base_url=server.url)
+        provider = AnthropicProvider(ModelSpec("anthropic", "claude-sonnet-4-6"), llm=LLMSettings(),
+                                     base_url=server.url)
         with pytest.raises(LLMUnavailable, match="ANTHROPIC_API_KEY"):
             provider.complete(task="judge", prompt="?", schema=Verdict)
     assert server.requests == []

@@ -14,6 +14,7 @@ from agents.llm.anthropic_provider import AnthropicProvider
 from agents.llm.base import LLMResult, ModelSpec
 from agents.llm.cache import CachedProvider, ResponseCache, cache_key
 from agents.llm.factory import get_provider
+from settings import LLMSettings
 from tests.agents.llm import loopback
 from tests.agents.llm.conftest import API_KEY, FAST, Verdict
 
@@ -26,7 +27,7 @@ class OtherVerdict(Verdict):
 
 
 def _cached(url: str, path: Path) -> CachedProvider:
-    inner = AnthropicProvider(SPEC, api_key=SecretStr(API_KEY), base_url=url)
+    inner = AnthropicProvider(SPEC, llm=LLMSettings(), api_key=SecretStr(API_KEY), base_url=url)
     return CachedProvider(inner, SPEC, ResponseCache(path))
 
 
@@ -88,18 +89,15 @@ def test_key_is_stable_and_ignores_dict_order() -> None:
     assert cache_key(**base, context=None) != cache_key(**{**base, "model": "m2"}, context=None)
 
 
-def test_factory_wraps_real_providers_in_the_cache_under_the_data_dir(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from db.settings import get_settings
-
-    monkeypatch.setenv("VARIANTLAB_LLM__ANTHROPIC_API_KEY", API_KEY)
-    get_settings.cache_clear()
-    provider = get_provider(SPEC)
+def test_factory_wraps_real_providers_in_the_cache_under_the_data_dir(tmp_path: Path) -> None:
+    llm = LLMSettings(anthropic_api_key=SecretStr(API_KEY))
+    provider = get_provider(SPEC, llm=llm, data_dir=tmp_path)
     assert isinstance(provider, CachedProvider)
-    assert provider.cache.path == get_settings().resolved_data_dir / "llm-cache.sqlite"
-    assert not isinstance(get_provider(SPEC, cache=False), CachedProvider)
-    assert get_provider(ModelSpec("offline", "offline-heuristics")).__class__.__name__ == "OfflineProvider"
+    assert provider.cache.path == tmp_path / "llm-cache.sqlite"
+    assert not isinstance(get_provider(SPEC, llm=llm, data_dir=tmp_path, cache=False), CachedProvider)
+    assert not isinstance(get_provider(SPEC, llm=LLMSettings(cache=False), data_dir=tmp_path), CachedProvider)
+    offline = get_provider(ModelSpec("offline", "offline-heuristics"), llm=llm, data_dir=tmp_path)
+    assert offline.__class__.__name__ == "OfflineProvider"
 
 
 _WRITER = textwrap.dedent(

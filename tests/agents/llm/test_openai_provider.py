@@ -6,6 +6,7 @@ import json
 
 from agents.llm.base import ModelSpec
 from agents.llm.openai_provider import OpenAICompatibleProvider
+from settings import LLMSettings
 from tests.agents.llm import loopback
 from tests.agents.llm.conftest import FAST, Verdict
 
@@ -15,7 +16,7 @@ GOOD = {"answer": "ship it", "score": 7}
 def _provider(url: str, **config: object) -> OpenAICompatibleProvider:
     # No API key, as for a local Ollama or vLLM server.
     return OpenAICompatibleProvider(
-        ModelSpec("openai", "llama3.1", config={**FAST, **config}), base_url=url + "/v1"
+        ModelSpec("openai", "llama3.1", config={**FAST, **config}), llm=LLMSettings(), base_url=url + "/v1"
     )
 
 

@@ -9,13 +9,15 @@ from agents.llm.anthropic_provider import AnthropicProvider
 from agents.llm.base import ModelSpec
 from agents.llm.tasks import derive_flows, suggest_changes
 from agents.schemas import ItemInfo, ListingInfo, ScoutInventory, VariantAnalysis
+from settings import LLMSettings
 from tests.agents.llm import loopback
 from tests.agents.llm.conftest import API_KEY, FAST
 
 
 def _anthropic(url: str) -> AnthropicProvider:
     return AnthropicProvider(
-        ModelSpec("anthropic", "claude-sonnet-4-6", config=FAST), api_key=SecretStr(API_KEY), base_url=url
+        ModelSpec("anthropic", "claude-sonnet-4-6", config=FAST), llm=LLMSettings(), api_key=SecretStr(API_KEY),
+        base_url=url
     )
 
 

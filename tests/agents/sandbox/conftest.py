@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from db.settings import get_settings
+from settings import get_settings
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 BUNDLED = [name for name in ("shop", "signup") if (EXAMPLES / name / "index.html").is_file()]

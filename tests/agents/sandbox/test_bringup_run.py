@@ -14,7 +14,7 @@ import pytest
 from agents.sandbox import local
 from agents.sandbox.base import AppConfig, BringupFailed, SandboxError
 from agents.sandbox.factory import open_sandbox
-from db.settings import get_settings
+from settings import SandboxSettings
 from tests.agents.sandbox.conftest import git_init, make_site
 
 # Installs leave a mark outside the sandbox (its HOME is per sandbox) only through their output.
@@ -56,14 +56,13 @@ def test_a_failing_setup_step_is_one_line_naming_the_step_and_key(site: Path,
     assert list((Path(os.environ["VARIANTLAB_DATA_DIR"]) / "sandboxes").iterdir()) == []
 
 
-def test_an_install_over_the_memory_budget_says_which_setting(site: Path,
+def test_an_install_over_the_memory_budget_says_which_setting(data_dir: Path, site: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VARIANTLAB_SANDBOX__MEMORY_LIMIT_MB", "200")
-    get_settings.cache_clear()
+    configured = SandboxSettings(memory_limit_mb=200)
     _plan(monkeypatch, install="python3 -c \"b = bytearray(500 * 2 ** 20); b[::4096] = b'x' * len(b[::4096])\"")
     with pytest.raises(SandboxError, match=r"^install failed \(exit -9\): \[killed: .* more than 200 MB "
                                            r"of memory; raise VARIANTLAB_SANDBOX__MEMORY_LIMIT_MB\] — "):
-        open_sandbox(str(site))
+        open_sandbox(str(site), sandbox=configured, data_dir=data_dir)
 
 
 def test_start_serves_on_port_and_host_with_the_plan_env(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -76,11 +75,10 @@ def test_start_serves_on_port_and_host_with_the_plan_env(site: Path, monkeypatch
 
 
 def test_a_start_that_never_listens_is_one_line_naming_start_and_port(
-        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VARIANTLAB_SANDBOX__PREVIEW_READY_TIMEOUT_S", "1")
-    get_settings.cache_clear()
+        data_dir: Path, site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    configured = SandboxSettings(preview_ready_timeout_s=1)
     _plan(monkeypatch, start="echo listening elsewhere; sleep 30", port=8132)
-    with open_sandbox(str(site)) as sb, pytest.raises(BringupFailed) as caught:
+    with open_sandbox(str(site), sandbox=configured, data_dir=data_dir) as sb, pytest.raises(BringupFailed) as caught:
         sb.start_preview()
     message = str(caught.value)
     assert message.startswith("start failed: nothing answered on port 8132 within 1s: listening elsewhere")
@@ -182,27 +180,25 @@ def test_tmp_is_writable_and_private(site: Path) -> None:
         assert made.stdout.split() == ["scratch", "1777"], made.stderr
 
 
-def test_an_app_server_over_the_memory_budget_says_which_setting(site: Path,
+def test_an_app_server_over_the_memory_budget_says_which_setting(data_dir: Path, site: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VARIANTLAB_SANDBOX__MEMORY_LIMIT_MB", "200")
-    get_settings.cache_clear()
+    configured = SandboxSettings(memory_limit_mb=200)
     _plan(monkeypatch, port=8133, start="python3 -c \"b = bytearray(500 * 2 ** 20); "
                                         "b[::4096] = b'x' * len(b[::4096]); import time; time.sleep(30)\"")
-    with open_sandbox(str(site)) as sb, pytest.raises(SandboxError) as caught:
+    with open_sandbox(str(site), sandbox=configured, data_dir=data_dir) as sb, pytest.raises(SandboxError) as caught:
         sb.start_preview()
     assert str(caught.value) == ("start failed: killed: the sandbox's processes together used more than "
                                  "200 MB of memory; raise VARIANTLAB_SANDBOX__MEMORY_LIMIT_MB")
 
 
-def test_unisolated_sandboxes_install_every_time(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unisolated_sandboxes_install_every_time(data_dir: Path, site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from agents.sandbox import isolation
 
     monkeypatch.setattr(isolation, "bwrap_problem", lambda: "simulated: no user namespaces")
-    monkeypatch.setenv("VARIANTLAB_SANDBOX__ALLOW_UNISOLATED", "true")
-    get_settings.cache_clear()
+    configured = SandboxSettings(allow_unisolated=True)
     _plan(monkeypatch, install=INSTALL, lockfiles=("lock.txt",), dependency_dirs=("deps",))
     for _ in range(2):
-        with open_sandbox(str(site)) as sb:
+        with open_sandbox(str(site), sandbox=configured, data_dir=data_dir) as sb:
             assert sb.dependencies == "installed"
             assert sb.run("echo $HOME").stdout.strip() == str(sb._home)  # never the workdir
 

@@ -70,7 +70,7 @@ def test_quick_bringup_bench_installs_once_per_lockfile() -> None:
 
 
 def test_a_memory_limit_that_is_not_positive_is_one_line(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from db.settings import get_settings
+    from settings import get_settings
 
     for value in ("-5", "0"):
         monkeypatch.setenv("VARIANTLAB_SANDBOX__MEMORY_LIMIT_MB", value)

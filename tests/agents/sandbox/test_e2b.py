@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 import e2b
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from agents.sandbox.base import (
     AppConfig,
@@ -36,8 +37,10 @@ from agents.sandbox.base import (
     SandboxTimeout,
 )
 from agents.sandbox.e2b_sandbox import E2BSandbox, provider_errors
-from db.settings import get_settings
+from settings import SandboxSettings, get_settings
 from tests.agents.sandbox.conftest import make_site
+
+KEY = "e2b_" + "0" * 40
 
 
 class FakeE2B(BaseHTTPRequestHandler):
@@ -109,17 +112,20 @@ def fake_e2b(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[FakeE2B]]:
     monkeypatch.setenv("E2B_API_URL", url)  # read by the SDK itself (its debug/self-hosted hooks)
     monkeypatch.setenv("E2B_SANDBOX_URL", url)
     monkeypatch.setenv("VARIANTLAB_SANDBOX__PROVIDER", "e2b")
-    monkeypatch.setenv("VARIANTLAB_SANDBOX__E2B_API_KEY", "e2b_" + "0" * 40)
+    monkeypatch.setenv("VARIANTLAB_SANDBOX__E2B_API_KEY", KEY)
     get_settings.cache_clear()
     yield FakeE2B
     server.shutdown()
 
 
-def test_missing_key_is_a_clear_auth_error(fake_e2b: type[FakeE2B], tmp_path, monkeypatch) -> None:
-    monkeypatch.delenv("VARIANTLAB_SANDBOX__E2B_API_KEY")
-    get_settings.cache_clear()
+def _e2b(**fields: object) -> SandboxSettings:
+    return SandboxSettings(provider="e2b", e2b_api_key=SecretStr(KEY), **fields)
+
+
+def test_missing_key_is_a_clear_auth_error(fake_e2b: type[FakeE2B], tmp_path) -> None:
     with pytest.raises(SandboxAuthError, match="E2B_API_KEY"):
-        E2BSandbox(str(make_site(tmp_path / "s")))
+        E2BSandbox(str(make_site(tmp_path / "s")), sandbox=SandboxSettings(provider="e2b"),
+                   data_dir=tmp_path / "data")
     assert fake_e2b.calls == []
 
 
@@ -131,9 +137,9 @@ def test_creation_errors_are_mapped(fake_e2b: type[FakeE2B], tmp_path, status: i
                                     message: str) -> None:
     fake_e2b.create_status = status
     with pytest.raises(error, match=message) as caught:
-        E2BSandbox(str(make_site(tmp_path / "s")))
+        E2BSandbox(str(make_site(tmp_path / "s")), sandbox=_e2b(), data_dir=tmp_path / "data")
     assert "0" * 40 not in str(caught.value)  # the key is never in a message
-    assert fake_e2b.calls[0][2]["key"] == "e2b_" + "0" * 40
+    assert fake_e2b.calls[0][2]["key"] == KEY
 
 
 def test_creation_request_and_cleanup_after_a_failed_setup(fake_e2b: type[FakeE2B], tmp_path) -> None:
@@ -148,12 +154,10 @@ def test_creation_request_and_cleanup_after_a_failed_setup(fake_e2b: type[FakeE2
     assert ("DELETE", "/sandboxes/sbx-loop", {}) in fake_e2b.calls  # killed, not leaked
 
 
-def test_install_network_off_creates_a_vm_without_internet(fake_e2b: type[FakeE2B], tmp_path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VARIANTLAB_SANDBOX__INSTALL_NETWORK", "false")
-    get_settings.cache_clear()
+def test_install_network_off_creates_a_vm_without_internet(fake_e2b: type[FakeE2B], tmp_path) -> None:
     with pytest.raises(SandboxError, match="upload the repo"):
-        E2BSandbox(str(make_site(tmp_path / "s")))
+        E2BSandbox(str(make_site(tmp_path / "s")), sandbox=_e2b(install_network=False),
+                   data_dir=tmp_path / "data")
     assert fake_e2b.calls[0][2]["body"]["allow_internet_access"] is False
 
 
@@ -241,7 +245,7 @@ def test_bytes_cross_the_sdk_unchanged(fake_e2b: type[FakeE2B]) -> None:
     sandbox._cfg = get_settings().sandbox
     sandbox._destroyed = False
     sandbox._extended_at = float("inf")
-    sandbox._sbx = e2b.Sandbox.create(api_key="e2b_" + "0" * 40)
+    sandbox._sbx = e2b.Sandbox.create(api_key=KEY)
     sandbox._run_shell = lambda cmd, **kw: CommandResult(  # type: ignore[method-assign]
         0, posixpath.normpath(cmd.split(" -- ")[1].strip("'")) + "\n", "", 1.0)
     sandbox.write_bytes("public/index.html", LATIN1_CRLF)

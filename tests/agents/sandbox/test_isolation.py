@@ -17,7 +17,7 @@ import pytest
 from agents.sandbox import isolation
 from agents.sandbox.base import IsolationUnavailable, PathEscape
 from agents.sandbox.factory import open_sandbox
-from db.settings import get_settings
+from settings import SandboxSettings, get_settings
 from tests.agents.sandbox.conftest import make_site
 
 SECRET_ENV = "VARIANTLAB_LLM__ANTHROPIC_API_KEY"
@@ -140,10 +140,9 @@ def test_nested_user_namespaces_are_refused(tmp_path: Path) -> None:
                       "&& node -e 'require(\"child_process\").execSync(\"true\")'").ok
 
 
-def test_a_fork_bomb_is_stopped_and_the_host_is_fine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VARIANTLAB_SANDBOX__MAX_PROCESSES", "64")
-    get_settings.cache_clear()
-    with open_sandbox(str(make_site(tmp_path / "s"))) as sb:
+def test_a_fork_bomb_is_stopped_and_the_host_is_fine(data_dir: Path, tmp_path: Path) -> None:
+    configured = SandboxSettings(max_processes=64)
+    with open_sandbox(str(make_site(tmp_path / "s")), sandbox=configured, data_dir=data_dir) as sb:
         result = sb.run("bomb() { bomb | bomb & }; bomb; sleep 2; echo survived-bomb", timeout_s=8)
         assert not result.timed_out or result.duration_ms < 20_000
         assert "fork" in result.stderr.lower() or result.timed_out  # the process limit bit
@@ -162,11 +161,9 @@ def test_a_command_that_never_ends_is_killed_with_its_whole_tree(tmp_path: Path)
 HOLD = "import time; b = bytearray({mb} * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); time.sleep({s})"
 
 
-def test_the_memory_budget_holds_for_the_whole_sandbox(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VARIANTLAB_SANDBOX__MEMORY_LIMIT_MB", "300")
-    get_settings.cache_clear()
-    with open_sandbox(str(make_site(tmp_path / "s"))) as sb:
+def test_the_memory_budget_holds_for_the_whole_sandbox(data_dir: Path, tmp_path: Path) -> None:
+    configured = SandboxSettings(memory_limit_mb=300)
+    with open_sandbox(str(make_site(tmp_path / "s")), sandbox=configured, data_dir=data_dir) as sb:
         alone = sb.run(["python3", "-c", HOLD.format(mb=600, s=5)], timeout_s=30)
         assert not alone.ok and not alone.timed_out and alone.duration_ms < 5000
         assert alone.stderr.strip().splitlines()[-1] == (
@@ -211,10 +208,9 @@ def test_a_memory_limit_that_removes_the_limit_is_refused(value: str,
         get_settings()
 
 
-def test_a_cpu_hog_is_stopped_with_the_setting_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VARIANTLAB_SANDBOX__CPU_TIME_LIMIT_S", "1")
-    get_settings.cache_clear()
-    with open_sandbox(str(make_site(tmp_path / "s"))) as sb:
+def test_a_cpu_hog_is_stopped_with_the_setting_named(data_dir: Path, tmp_path: Path) -> None:
+    configured = SandboxSettings(cpu_time_limit_s=1)
+    with open_sandbox(str(make_site(tmp_path / "s")), sandbox=configured, data_dir=data_dir) as sb:
         result = sb.run(["python3", "-c", "while True: pass"], timeout_s=30)
         assert not result.ok and "VARIANTLAB_SANDBOX__CPU_TIME_LIMIT_S" in result.stderr
 
@@ -258,15 +254,14 @@ def test_the_preview_server_cannot_escape_either(tmp_path: Path, host_listener: 
     assert private.startswith("ESCAPED") and not os.path.exists(outside)
 
 
-def test_refuses_to_run_unisolated_unless_allowed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+def test_refuses_to_run_unisolated_unless_allowed(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                   caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setattr(isolation, "bwrap_problem", lambda: "simulated: no user namespaces")
     site = str(make_site(tmp_path / "s"))
     with pytest.raises(IsolationUnavailable, match="simulated: no user namespaces.*ALLOW_UNISOLATED"):
         open_sandbox(site)
-    monkeypatch.setenv("VARIANTLAB_SANDBOX__ALLOW_UNISOLATED", "true")
-    get_settings.cache_clear()
-    with caplog.at_level(logging.WARNING), open_sandbox(site) as sb:
+    configured = SandboxSettings(allow_unisolated=True)
+    with caplog.at_level(logging.WARNING), open_sandbox(site, sandbox=configured, data_dir=data_dir) as sb:
         assert sb.run("echo one").stdout == "one\n"
         assert sb.run("echo two").ok
         with urllib.request.urlopen(sb.start_preview(), timeout=10) as response:

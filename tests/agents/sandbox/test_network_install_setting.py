@@ -9,7 +9,7 @@ import pytest
 from agents.sandbox import local
 from agents.sandbox.base import AppConfig, SandboxError
 from agents.sandbox.factory import open_sandbox
-from db.settings import get_settings
+from settings import SandboxSettings, get_settings
 from tests.agents.sandbox.conftest import git_init, make_site
 
 # Succeeds only when the step shares the host's network namespace (an interface besides lo).
@@ -37,12 +37,11 @@ def test_installs_reach_the_network_by_default(site: str, monkeypatch: pytest.Mo
 
 
 def test_the_setting_turns_install_network_off_and_the_failure_names_it(
-        site: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        data_dir: Path, site: str, monkeypatch: pytest.MonkeyPatch) -> None:
     _plan(monkeypatch, AppConfig(kind="custom", install=NEEDS_NETWORK))
-    monkeypatch.setenv("VARIANTLAB_SANDBOX__INSTALL_NETWORK", "false")
-    get_settings.cache_clear()
+    configured = SandboxSettings(install_network=False)
     with pytest.raises(SandboxError) as caught:
-        open_sandbox(site)
+        open_sandbox(site, sandbox=configured, data_dir=data_dir)
     message = str(caught.value)
     assert message.startswith("install failed (exit 1): ") and "\n" not in message
     assert "VARIANTLAB_SANDBOX__INSTALL_NETWORK=true" in message and "`install`" in message
