@@ -8,6 +8,7 @@ breaking ties. A sample ratio mismatch voids the decision, because every compari
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from analysis.codes import ErrorCode
 from analysis.power import DEFAULT_POWER, sessions_to_detect
 from analysis.report import AnalysisReport, MetricResult
 
@@ -38,6 +39,18 @@ def _describe(result: MetricResult) -> str:
     return f"{result.variant} {effect} on {result.metric} (adjusted p = {p})"
 
 
+def _all_the_same(report: AnalysisReport, metric: str) -> str | None:
+    """The one value every session of every arm had on `metric` (e.g. "100%"), or None: then there was
+    nothing to test, which is not the same as failing to test."""
+    results = [r for r in report.results if r.metric == metric]
+    if not results or any(r.error_code is not ErrorCode.ZERO_VARIANCE or r.mean != r.baseline_mean for r in results):
+        return None
+    value = results[0].baseline_mean
+    if value is None:
+        return None
+    return f"{value:.0%}" if results[0].type == "binomial" else f"{value:.4g}"
+
+
 def _harms(result: MetricResult) -> bool:
     return result.significant and _improvement(result) < 0
 
@@ -64,6 +77,10 @@ def choose_champion_variant(
     harmed = {r.variant for r in report.results if r.metric in decision_metrics and _harms(r)}
     comparable = [r for r in report.results if r.metric in decision_metrics and r.p_value is not None]
     if not comparable:
+        same = _all_the_same(report, primary_metric)
+        if same is not None:
+            return ChampionDecision(None, f"every arm came out the same on {primary_metric} ({same} in every "
+                                          "session of every arm): no variant can beat it; keeping the baseline")
         return ChampionDecision(
             None, f"no variant could be compared on {', '.join(decision_metrics)}; keeping the baseline"
         )

@@ -116,3 +116,17 @@ def test_no_power_note_when_nothing_improved_and_a_negligible_effect_gets_a_tell
     reason = choose_champion_variant(analyze(big, "control"), "task_success").reason
     needed = int(re.search(r"about ([\d,]+) per arm", reason).group(1).replace(",", ""))
     assert needed > 1000 * 100_000  # an effect this small is not worth a panel
+
+
+def test_arms_that_all_came_out_the_same_are_not_called_incomparable():
+    # Every session of every arm succeeded with the same effort: there was nothing to test.
+    rows = [_binomial("control", 40, 40), _binomial("v1", 40, 40), _binomial("v2", 40, 40),
+            _actions("control", 40, 2.0, 0.0), _actions("v1", 40, 2.0, 0.0), _actions("v2", 40, 2.0, 0.0)]
+    decision = choose_champion_variant(analyze(rows, "control"), "task_success", ("actions",))
+    assert decision.variant is None
+    assert decision.reason == ("every arm came out the same on task_success (100% in every session of every "
+                               "arm): no variant can beat it; keeping the baseline")
+    # One arm different but still untestable (constant in both arms) is not "the same".
+    rows[2] = _binomial("v2", 40, 0)
+    other = choose_champion_variant(analyze(rows, "control"), "task_success", ("actions",))
+    assert "came out the same" not in other.reason
