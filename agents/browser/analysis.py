@@ -8,14 +8,18 @@ but it is reported as the site's failure, never as a user failing: no user got t
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from statistics import median
+from urllib.parse import urlsplit
 
 from agents.browser.results import FailureCause, SessionResult
 from agents.schemas import VariantAnalysis
 
 SUCCESS_THRESHOLD = 0.5
 _MAX_LISTED = 5
+_BLOCKED_SUFFIX = " (blocked: outside origin)"  # how session.py marks a request the panel's proxy refused
+_BLOCKED_ISSUE = re.compile(r"^blocked \d+ request\(s\) leaving the site's origin")
 
 
 def analyze_panel(results: list[SessionResult]) -> VariantAnalysis:
@@ -119,17 +123,37 @@ def _failures(results: list[SessionResult]) -> list[str]:
     return out
 
 
+def _blocked(results: list[SessionResult]) -> list[str]:
+    """Requests to other origins (CDNs, APIs), which the panel blocks, as one line for all sessions: by
+    host, since every session of every page asks for the same few files."""
+    hosts: dict[str, set[str]] = defaultdict(set)
+    sessions = 0
+    for r in results:
+        urls = [u.removesuffix(_BLOCKED_SUFFIX) for u in r.failed_requests if u.endswith(_BLOCKED_SUFFIX)]
+        sessions += bool(urls)
+        for url in urls:
+            hosts[urlsplit(url).netloc or url].add(url)
+    if not hosts:
+        return []
+    named = ", ".join(f"{host} ({len(urls)} file(s))" for host, urls in
+                      sorted(hosts.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:_MAX_LISTED])
+    more = f" and {len(hosts) - _MAX_LISTED} more host(s)" if len(hosts) > _MAX_LISTED else ""
+    return [f"requests to other origins, blocked by the panel: {named}{more} (seen in {sessions} session(s))"]
+
+
 def _issues(results: list[SessionResult]) -> list[str]:
     out = _failures(results)
     form_errors = Counter(i for r in results for i in r.issues if i.startswith("form error shown"))
     out += [f"{text} ({n} session(s))" for text, n in form_errors.most_common(_MAX_LISTED)]
-    other = Counter(i for r in results for i in r.issues if not i.startswith("form error shown"))
+    other = Counter(i for r in results for i in r.issues
+                    if not i.startswith("form error shown") and not _BLOCKED_ISSUE.match(i))
     out += [f"{text} ({n} session(s))" for text, n in other.most_common(_MAX_LISTED)]
+    out += _blocked(results)
     for label, values in (
         ("console error", [e for r in results for e in r.console_errors]),
         ("broken link", [u for r in results for u in r.broken_links]),
         ("broken image", [u for r in results for u in r.broken_images]),
-        ("failed request", [u for r in results for u in r.failed_requests]),
+        ("failed request", [u for r in results for u in r.failed_requests if not u.endswith(_BLOCKED_SUFFIX)]),
     ):
         for value, n in Counter(values).most_common(_MAX_LISTED):
             out.append(f"{label}: {value} (seen in {n} session(s))")

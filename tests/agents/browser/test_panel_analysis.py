@@ -40,3 +40,22 @@ def test_failures_on_different_pages_or_flows_stay_apart_and_successes_are_not_i
     issues = analyze_panel(results).issues
     assert len(issues) == 3 and all("failed for the impatient" in i for i in issues)
     assert not any("added A" in i for i in issues)
+
+
+def test_requests_to_other_origins_are_one_line_by_host() -> None:
+    cdn = ["https://cdn.example.net/bootstrap.css", "https://cdn.example.net/bootstrap.js"]
+    fonts = ["https://fonts.example.org/icons.css"]
+    results = []
+    for seed in range(4):
+        one = session("searcher", seed, "added A to the cart", success=True)
+        blocked = cdn + fonts if seed < 3 else []
+        one.failed_requests = [f"{u} (blocked: outside origin)" for u in blocked] + (
+            ["http://127.0.0.1:8000/missing.js (HTTP 404)"] if seed == 0 else [])
+        one.issues = [f"blocked {len(blocked)} request(s) leaving the site's origin, e.g. {blocked[0]}"] if blocked else []
+        results.append(one)
+    issues = analyze_panel(results).issues
+    expected = ("requests to other origins, blocked by the panel: cdn.example.net (2 file(s)), "
+                "fonts.example.org (1 file(s)) (seen in 3 session(s))")
+    assert [i for i in issues if "origin" in i] == [expected]
+    # The site's own failures are still listed one by one.
+    assert "failed request: http://127.0.0.1:8000/missing.js (HTTP 404) (seen in 1 session(s))" in issues
