@@ -14,7 +14,7 @@ from agents.browser.panel import run_panel
 from agents.browser.scout import scout
 from agents.llm.offline_provider import OfflineProvider
 from agents.llm.tasks import derive_flows
-from agents.schemas import FormInfo, FormPurpose
+from agents.schemas import FlowSpec, FormInfo, FormPurpose, TaskSpec
 from tests.agents.browser.conftest import FIXTURES, serve
 
 BUTTONS = {"button": "<button>Add</button>", "enter": "", "broken": "<button>Add</button>"}
@@ -80,3 +80,13 @@ def test_users_add_a_task_with_the_button_or_enter_and_fail_when_the_button_does
             assert r.success, (r.variant_key, r.persona, r.summary, r.action_log)
             assert "the new entry is shown" in r.summary, r.summary
             assert ("press" if r.variant_key == "enter" else "submit") in kinds, r.action_log
+
+
+@pytest.mark.browser
+def test_a_one_page_exploration_says_it_measures_nothing(sites: dict[str, str], tmp_path: Path) -> None:
+    flows = [FlowSpec(name=f"Explore {n}", description="", instructions="Look around.",
+                      task=TaskSpec(kind="explore", params={"max_pages": n})) for n in (1, 2)]
+    results = run_panel({"enter": sites["enter"]}, flows, sessions_per_flow=1, concurrency=2, artifacts_dir=tmp_path)
+    by = {r.flow_name: r for r in results}
+    assert by["Explore 1"].success and "measures nothing" in by["Explore 1"].summary, by["Explore 1"].summary
+    assert not by["Explore 2"].success and "measures nothing" not in by["Explore 2"].summary  # one page, no links

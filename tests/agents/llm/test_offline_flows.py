@@ -192,6 +192,7 @@ def test_a_site_with_neither_gets_an_exploration() -> None:
     (flow,) = _plan(about, goal="Visitors leave quickly").flows
     assert flow.task.kind == "explore" and "Visitors leave quickly" in flow.instructions
     assert flow.task.params["max_pages"] == 1  # a one-page site offers one page, not five
+    assert "measures nothing" in flow.description  # every visit succeeds at once: the plan says so
 
 
 def test_offline_refuses_what_it_cannot_do() -> None:
