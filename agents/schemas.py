@@ -51,6 +51,10 @@ class FormInfo(BaseModel):
     role: str = ""  # "search" when the form is (in) a search landmark
     fields: list[FieldInfo] = Field(default_factory=list)
     purpose: FormPurpose = FormPurpose.OTHER
+    # A form-less input group: inputs outside any <form> and the button beside them (`button`, a CSS
+    # selector; empty when the input is submitted with Enter). `selector` is then their container.
+    formless: bool = False
+    button: str = ""
 
 
 _PRICE = re.compile(r"\d[\d,]*(?:\.\d+)?")

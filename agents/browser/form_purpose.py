@@ -33,6 +33,7 @@ _WORDS: dict[FormPurpose, re.Pattern[str]] = {
 _NEWSLETTER = re.compile(r"newsletter|subscribe|mailing list|updates")
 # What the button does breaks the tie of a one-box form: "Add todo" makes one, "Search" looks one up.
 _MAKES = re.compile(r"^\s*(\+\s*)?(add|create|new|save)\b(?! to (cart|basket|bag|wish))")
+_FILTERS = re.compile(r"filter|search|find|look ?up|jump to|go to")
 _LOOKS_UP = re.compile(r"^\s*(search|find|go)\b")
 PURPOSES = tuple(_WORDS)  # tie order: a sign-up form beats a log-in form that also says "account"
 
@@ -82,9 +83,12 @@ def score_form(form: FormInfo) -> dict[FormPurpose, float]:
         for purpose in (FormPurpose.SEARCH, FormPurpose.CREATE, FormPurpose.CONTACT, FormPurpose.CHECKOUT):
             scores[purpose] -= 3
     submit = form.submit_text.lower()
-    if _MAKES.search(submit):
+    if _MAKES.search(submit) or (form.formless and submit.strip() == "+"):  # a bare "+" beside an add box
         scores[FormPurpose.CREATE] += 1
-    elif len(_entries(fields)) == 1 and types[0] in ("text", "search"):
+    elif form.formless and not form.submit_text and len(_entries(fields)) == 1 and types[0] != "search" \
+            and not _FILTERS.search(_text(*(f"{f.name} {f.label} {f.placeholder}" for f in fields))):
+        scores[FormPurpose.CREATE] += 1  # a lone box outside any form, with no button: Enter enters it
+    elif len(_entries(fields)) == 1 and types and types[0] in ("text", "search"):
         scores[FormPurpose.SEARCH] += 1  # one box and a button: what search looks like
     if _LOOKS_UP.search(submit) and ("search" in types or form.role == "search"):
         scores[FormPurpose.SEARCH] += 1

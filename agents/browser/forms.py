@@ -11,12 +11,15 @@ greets before anything is sent, and still greets after a submit that failed sile
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from agents.browser.actor import Actor
 from agents.browser.field_rules import adapt, stated_rules, wants_match
+from agents.browser.form_purpose import classify_form
 from agents.browser.page_view import Button, Field, PageView, normalise
 from agents.browser.personas import Outcome, Persona
+from agents.schemas import FieldInfo, FormInfo
 
 SUCCESS_TEXT = re.compile(
     r"welcome|success|thank you|thanks for|account (has been |was )?created|you'?re (all set|in)|"
@@ -209,9 +212,34 @@ _FORM_OF_JS = """
 """
 
 
-async def _scope(actor: Actor, view: PageView, purpose: str) -> PageView:
+def _grouped(view: PageView, purpose: str) -> PageView | None:
+    """The page as a form-less input group makes it: the group for this purpose (classified like a
+    form, from its fields and its button) is what the user fills and submits; None when there is none."""
+    for fields, button in view.groups():
+        info = FormInfo(page_url=view.url, formless=True, submit_text=button.text if button else "", fields=[
+            FieldInfo(name=f.name, type=f.type, label=f.label, placeholder=f.placeholder) for f in fields])
+        if _purpose(classify_form(info).value) != purpose:
+            continue
+        members = {f.vl for f in fields}
+        # A field with neither name nor id is known by what it says (the emptied check needs a name).
+        # What the box is for is what the user came to do: it is filled whatever the step's values say.
+        inputs = [replace(f, in_form=True, required=True, name=f.name or f.label or f.placeholder or "entry")
+                  if f.vl in members else replace(f, in_form=False) for f in view.inputs]
+        buttons = [replace(b, in_form=button is not None and b.vl == button.vl, type="submit")
+                   if button is not None and b.vl == button.vl else replace(b, in_form=False) for b in view.buttons]
+        return view.model_copy(update={"inputs": inputs, "buttons": buttons, "forms": 1})
+    return None
+
+
+async def _scope(actor: Actor, view: PageView, purpose: str, formless: bool = False) -> PageView:
     """On a page with several forms (a header search beside a log-in), the user works in the one the
-    step is about: the fields and buttons of the other forms are left out of what they act on."""
+    step is about: the fields and buttons of the other forms are left out of what they act on. In a
+    form-less group, the group is the form (gone from the page: no form)."""
+    if formless:
+        grouped = _grouped(view, purpose)
+        return grouped if grouped is not None else view.model_copy(update={
+            "inputs": [replace(f, in_form=False) for f in view.inputs],
+            "buttons": [replace(b, in_form=False) for b in view.buttons]})
     if view.forms < 2:
         return view
     where: dict[str, int] = await actor.page.evaluate(_FORM_OF_JS)
@@ -283,10 +311,13 @@ async def complete_form(
     later steps go on from where the last one left the user); `typed_out` receives what was typed."""
     view = await actor.start() if fresh else await actor.view()
     purpose = _purpose(form_hint)
-    found = await _reach_form(actor, view, purpose, form_hint)
+    # No form for the step on the page, but a form-less group for it (a single-page app's "add" box
+    # and its button outside any <form>): the group is the form. A <form> is always preferred.
+    formless = not _offers(view, purpose) and _grouped(view, purpose) is not None
+    found = view if formless else await _reach_form(actor, view, purpose, form_hint)
     if found is None:
         return _no_form(actor, form_hint)
-    view = await _scope(actor, found, purpose)
+    view = await _scope(actor, found, purpose, formless)
     typed: dict[str, str] = {} if typed_out is None else typed_out
     seen: list[str] = []
     guessed = False
@@ -296,12 +327,14 @@ async def complete_form(
     for attempt in range(attempts):
         if not any(f.in_form for f in view.inputs):
             return Outcome(False, f"no form fields on {view.url}")
-        view = await _fill_and_look(actor, view, values, typed, purpose)
-        submit = _submit_button(view)
+        view = await _fill_and_look(actor, view, values, typed, purpose, formless)
+        submit: Button | Field | None = _submit_button(view)
+        if submit is None and formless:  # a box with no button beside it: Enter submits it
+            submit = next((f for f in view.inputs if f.in_form), None)
         if submit is None:
             return Outcome(False, f"the form on {view.url} has no submit button", _quoted(seen))
         before = view  # what the user saw as they clicked: the submit's effect is judged against it
-        view, errors = await _submit(actor, submit, before, purpose, typed)
+        view, errors = await _submit(actor, submit, before, purpose, typed, formless)
         if (evidence := _accepted(before, view, purpose, typed)) is not None:
             accepted = f"form accepted after {attempt + 1} submit(s); reached {view.url} ({evidence})"
             return Outcome(True, accepted, _quoted(seen))
@@ -330,12 +363,12 @@ async def complete_form(
 
 
 async def _fill_and_look(
-    actor: Actor, view: PageView, values: dict[str, Any], typed: dict[str, str], purpose: str
+    actor: Actor, view: PageView, values: dict[str, Any], typed: dict[str, str], purpose: str, formless: bool = False
 ) -> PageView:
     """Fill the form and look at it again: errors shown next to a field as it is left (inline
     validation) are read, and fixed, before submitting."""
     await _fill(actor, view, values, typed)
-    view = await _scope(actor, await actor.view(), purpose)
+    view = await _scope(actor, await actor.view(), purpose, formless)
     if _fix(view, [(f, m) for f, m in _errors(view) if f is not None and f.flagged], typed):
         await _fill(actor, view, values, typed)
     return view
@@ -354,20 +387,22 @@ def _submit_button(view: PageView) -> Button | None:
 
 
 async def _submit(
-    actor: Actor, submit: Button, before: PageView, purpose: str, typed: dict[str, str]
+    actor: Actor, submit: Button | Field, before: PageView, purpose: str, typed: dict[str, str], formless: bool = False
 ) -> tuple[PageView, list[tuple[Field | None, str]]]:
-    """Click submit; the page it led to and the errors on it (after a second look for a slow handler)."""
-    view = await _scope(actor, await actor.click(submit, "submit"), purpose)
+    """Click submit (or press Enter in a button-less box); the page it led to and the errors on it
+    (after a second look for a slow handler)."""
+    done = await (actor.press_enter(submit) if isinstance(submit, Field) else actor.click(submit, "submit"))
+    view = await _scope(actor, done, purpose, formless)
     errors = _errors(view)
     if not errors and not _moved_on(before, view) and _accepted(before, view, purpose, typed) is None:
-        view = await _scope(actor, await actor.view(wait_ms=700), purpose)  # a slow handler: one more look
+        view = await _scope(actor, await actor.view(wait_ms=700), purpose, formless)  # a slow handler: one more look
         errors = _errors(view)
     return view, errors
 
 
 def _gave_up(actor: Actor, view: PageView, seen: list[str], silent: int, reworded: bool) -> Outcome:
     """The user left the form: after submits that did nothing visible, or rejections they could not fix."""
-    submits = sum(1 for a in actor.actions if a["type"] == "submit")
+    submits = sum(1 for a in actor.actions if a["type"] in ("submit", "press"))
     if silent:
         what = (
             "the page changed but showed no confirmation and no error the user could act on"

@@ -13,6 +13,36 @@ from urllib.parse import urlsplit
 from playwright.async_api import Page
 from pydantic import BaseModel
 
+# A form-less input group (a single-page app's "add" box): a visible text-like input outside any
+# <form>, and the button beside it: the first visible button after it in its nearest container (up to
+# three levels, of at most four fields) that says a generic verb (add, create, new, save, post,
+# submit, send, +), or is the only one there and not a destructive one. No button: the input is
+# submitted with Enter. `shown` and `text` are the page read's own helpers.
+GROUP_JS = r"""
+  const groupVerb = /^\s*(\+|(add|create|new|save|post|submit|send)\b)/i;
+  const groupUndo = /delete|remove|clear|cancel|close|reset|\u00d7|\u2715/i;
+  const groupKinds = ['text', 'email', 'url', 'tel', 'number', 'textarea', 'search'];
+  const groupOf = (f, shown, text) => {
+    if (f.closest('form') || f.disabled || f.readOnly) return null;
+    const kind = f.tagName === 'TEXTAREA' ? 'textarea' : (f.getAttribute('type') || 'text').toLowerCase();
+    if (f.tagName === 'SELECT' || !groupKinds.includes(kind) || !shown(f)) return null;
+    let box = f.parentElement;
+    for (let depth = 0; box && depth < 3 && box !== document.body; depth++, box = box.parentElement) {
+      const fields = Array.from(box.querySelectorAll('input, textarea, select')).filter(e => e.type !== 'hidden' && shown(e));
+      if (fields.length > 4) break;  // a bigger box is a section of the page, not one control's group
+      const buttons = Array.from(box.querySelectorAll('button, input[type=submit], input[type=button], [role=button]'))
+        .filter(b => shown(b) && !b.closest('form') && (f.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING));
+      if (!buttons.length) continue;
+      const said = b => text(b) || b.value || b.getAttribute('aria-label') || b.title || '';
+      const button = buttons.find(b => groupVerb.test(said(b))) ||
+        (buttons.length === 1 && !groupUndo.test(said(buttons[0])) ? buttons[0] : null);
+      if (button) return {box, button};
+      break;  // other buttons (a list's delete buttons): the input stands alone
+    }
+    return {box: f.parentElement || f, button: null};
+  };
+"""
+
 _EXTRACT_JS = r"""
 () => {
   // Whether a box clips everything inside it away: a zero `clip` rect or a half-or-more `clip-path`
@@ -66,6 +96,15 @@ _EXTRACT_JS = r"""
     if (!t) { const l = el.closest('label'); if (l) t = text(l); }
     return t || el.getAttribute('aria-label') || el.placeholder || el.name || '';
   };
+  /*GROUP*/
+  // Form-less groups, found first so a group's button knows its group.
+  const groups = new Map(), groupButtons = new Map();
+  for (const f of document.querySelectorAll('input, textarea')) {
+    const g = groupOf(f, visible, text);
+    if (!g) continue;
+    groups.set(f, tag(g.box));
+    if (g.button && !groupButtons.has(g.button)) groupButtons.set(g.button, tag(g.box));
+  }
   const links = [], items = [], buttons = [], inputs = [];
   for (const a of document.querySelectorAll('a[href]')) {
     if (!visible(a)) continue;
@@ -84,7 +123,8 @@ _EXTRACT_JS = r"""
   for (const b of document.querySelectorAll('button, input[type=submit], input[type=button], [role=button]')) {
     if (!visible(b)) continue;
     buttons.push({vl: tag(b), text: text(b) || b.value || b.getAttribute('aria-label') || '',
-                  type: b.type || '', disabled: !!b.disabled, in_form: !!b.closest('form')});
+                  type: b.type || '', disabled: !!b.disabled, in_form: !!b.closest('form'),
+                  group: groupButtons.get(b) || ''});
   }
   for (const f of document.querySelectorAll('input, select, textarea')) {
     const type = (f.type || f.tagName).toLowerCase();
@@ -110,7 +150,7 @@ _EXTRACT_JS = r"""
                  message: flagged ? describedby : (native ? f.validationMessage || '' : ''),
                  hint: [describedby, near, f.title || ''].filter(Boolean).join(' '),
                  pattern: f.getAttribute('pattern') || '', minlength: f.getAttribute('minlength') || '',
-                 in_form: !!f.closest('form')});
+                 in_form: !!f.closest('form'), group: groups.get(f) || ''});
   }
   const alerts = Array.from(document.querySelectorAll(
       '[role=alert], [role=status], [aria-live], .error, .errors, .error-message, .field-error, .invalid-feedback, .form-error, .success, .message, .notice, .flash, .flashes, .toast, .alert'))
@@ -123,7 +163,7 @@ _EXTRACT_JS = r"""
           broken_images: Array.from(document.images).filter(i => i.complete && i.naturalWidth === 0 && i.src)
             .map(i => i.src)};
 }
-"""
+""".replace("/*GROUP*/", GROUP_JS)
 
 _SEARCH_WORDS = re.compile(r"search|filter|find|query|look for", re.IGNORECASE)
 _NEXT_WORDS = re.compile(r"^(next|next page|more|older|›|»|→|>)\b|next\s*(page|›|»|→)?$", re.IGNORECASE)
@@ -188,6 +228,7 @@ class Button:
     type: str = ""
     disabled: bool = False
     in_form: bool = False
+    group: str = ""  # the form-less input group it submits (its container's tag), if any
 
     @property
     def caption(self) -> str:
@@ -220,6 +261,7 @@ class Field:
     pattern: str = ""
     minlength: str = ""
     in_form: bool = False
+    group: str = ""  # the form-less input group it is in (its container's tag), if any
 
     @property
     def caption(self) -> str:
@@ -274,6 +316,15 @@ class PageView(BaseModel):
     def link(self, pattern: str) -> Link | None:
         rx = re.compile(pattern, re.IGNORECASE)
         return next((link for link in self.links if rx.search(link.text)), None)
+
+    def groups(self) -> list[tuple[list[Field], Button | None]]:
+        """The form-less input groups (fields outside any <form>, and the button beside them, if any)."""
+        found: dict[str, tuple[list[Field], Button | None]] = {}
+        for field in self.inputs:
+            if field.group and not field.in_form:
+                found.setdefault(field.group, ([], None))[0].append(field)
+        buttons = {b.group: b for b in self.buttons if b.group and not b.in_form}
+        return [(fields, buttons.get(key)) for key, (fields, _) in found.items()]
 
     def cart_count(self) -> int | None:
         for link in self.links:

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from playwright.async_api import Page
 
 from agents.browser.form_purpose import classify_form
-from agents.browser.page_view import Item, PageView, read_view
+from agents.browser.page_view import GROUP_JS, Item, PageView, read_view
 from agents.browser.readiness import NetworkWatch, wait_until_ready
-from agents.schemas import FieldInfo, FormInfo, PageInfo
+from agents.schemas import FieldInfo, FormInfo, FormPurpose, PageInfo
 
 _FORMS_JS = r"""
 () => {
@@ -60,6 +60,35 @@ _FORMS_JS = r"""
             submit_text: submit ? (text(submit) || submit.value || submit.getAttribute('aria-label') || '') : '',
             role: f.closest('[role=search], search') || f.getAttribute('role') === 'search' ? 'search' : '', fields};
   }).filter(Boolean);
+  // Form-less input groups (an "add" box and its button outside any <form>), one entry per container.
+  /*GROUP*/
+  const path = el => {  // a CSS path from the nearest ancestor with an id
+    const parts = [];
+    for (let e = el; e && e.nodeType === 1 && e !== document.documentElement; e = e.parentElement) {
+      if (e.id) { parts.unshift(`#${CSS.escape(e.id)}`); break; }
+      const same = e.parentElement ? Array.from(e.parentElement.children).filter(c => c.tagName === e.tagName) : [e];
+      parts.unshift(same.length > 1 ? `${e.tagName.toLowerCase()}:nth-of-type(${same.indexOf(e) + 1})` : e.tagName.toLowerCase());
+    }
+    return parts.join(' > ');
+  };
+  const boxes = new Map();
+  for (const f of document.querySelectorAll('input, textarea')) {
+    const g = groupOf(f, shown, text);
+    if (!g) continue;
+    if (!boxes.has(g.box)) boxes.set(g.box, {button: g.button, fields: []});
+    boxes.get(g.box).fields.push({name: f.name || f.id || labelOf(f), type: kindOf(f), label: labelOf(f), required: !!f.required,
+                                  autocomplete: f.getAttribute('autocomplete') || '', placeholder: f.placeholder || '', options: []});
+  }
+  for (const [box, {button, fields}] of boxes) {
+    const before = heads.filter(h => !box.contains(h) &&
+      (h.compareDocumentPosition(box) & Node.DOCUMENT_POSITION_FOLLOWING)).pop();
+    const inside = heads.find(h => box.contains(h));
+    forms.push({selector: path(box), action: location.href, method: '', formless: true,
+                button: button ? path(button) : '',
+                heading: (inside || before ? text(inside || before) : document.title).slice(0, 120),
+                submit_text: button ? (text(button) || button.value || button.getAttribute('aria-label') || '') : '',
+                role: box.closest('[role=search], search') ? 'search' : '', fields});
+  }
   // Controls that narrow or order what is listed: selects and buttons outside data-entry forms.
   const sortWords = /\bsort|order by|price:? (low|high)|newest|oldest|a ?[-–] ?z\b/i;
   const entry = el => { const f = el.closest('form');
@@ -102,7 +131,7 @@ _FORMS_JS = r"""
   }
   return {forms, sort, filters, entries: entries.length >= 3 ? entries : []};
 }
-"""
+""".replace("/*GROUP*/", GROUP_JS)
 # A server's index of files (Python's http.server, Apache, nginx, `serve`): not a page of an app.
 _FILE_INDEX = re.compile(r"^(index of|directory listing for|listing of|files within)\b", re.IGNORECASE)
 READY_TIMEOUT_S = 10.0  # the scout waits as long as a patient visitor for a page to render
@@ -139,7 +168,13 @@ async def read_current(page: Page, network: NetworkWatch, depth: int, status: in
     forms = []
     for raw in found["forms"]:
         form = FormInfo(page_url=view.url, **{**raw, "fields": [FieldInfo(**f) for f in raw["fields"]]})
-        forms.append(form.model_copy(update={"purpose": classify_form(form)}))
+        purpose = classify_form(form)
+        # A form-less box counts when it is for something a visitor does there (adding an entry, say);
+        # a live filter or search box outside a form is the search probe's, and a box for nothing known
+        # is no form.
+        if form.formless and purpose in (FormPurpose.SEARCH, FormPurpose.OTHER):
+            continue
+        forms.append(form.model_copy(update={"purpose": purpose}))
     listing = bool(_FILE_INDEX.match(view.title) or any(_FILE_INDEX.match(h) for h in view.headings[:1]))
     info = PageInfo(
         url=view.url,

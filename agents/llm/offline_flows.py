@@ -181,12 +181,15 @@ class _Planner:
 
 
 def _explore_flow(inv: ScoutInventory, goal: str) -> FlowSpec:
+    pages = max_pages(inv)
+    # One page to visit is the start page: every session succeeds in 0 actions, and the flow says so.
+    nothing = " (one page: this measures nothing, every visit succeeds at once)" if pages <= 1 else ""
     return FlowSpec(
         name="Explore the site",
-        description=f"Explore {inv.title or inv.url} with the goal in mind: {goal}",
+        description=f"Explore {inv.title or inv.url} with the goal in mind: {goal}{nothing}",
         instructions=(
             "Look around this site as a first-time visitor would. Try to understand what it offers and "
             f"keep this in mind: {goal}. Note anything confusing or broken."
         ),
-        task=TaskSpec(kind="explore", params={"max_pages": max_pages(inv)}),
+        task=TaskSpec(kind="explore", params={"max_pages": pages}),
     )

@@ -192,6 +192,7 @@ def test_a_site_with_neither_gets_an_exploration() -> None:
     (flow,) = _plan(about, goal="Visitors leave quickly").flows
     assert flow.task.kind == "explore" and "Visitors leave quickly" in flow.instructions
     assert flow.task.params["max_pages"] == 1  # a one-page site offers one page, not five
+    assert "measures nothing" in flow.description  # every visit succeeds at once: the plan says so
 
 
 def test_offline_refuses_what_it_cannot_do() -> None:
@@ -355,3 +356,23 @@ def test_making_any_thing_is_a_create_goal_when_the_scout_found_a_create_form(go
 ])
 def test_adding_to_a_cart_or_an_account_is_not_making_a_thing(goal: str) -> None:
     assert "create" not in goal_intents(goal, todo_app())
+
+
+@pytest.mark.parametrize("button", ["Add", "+", ""])  # "": the box adds on Enter
+def test_an_add_box_outside_any_form_gets_a_create_flow_not_an_exploration(button: str) -> None:
+    from agents.browser.form_purpose import classify_form
+
+    url = "http://127.0.0.1:9/"
+    what = "What needs to be done?"
+    box = FormInfo(page_url=url, selector="main > div", formless=True, button="main > div > button" if button else "",
+                   heading="My tasks", submit_text=button, method="",
+                   fields=[FieldInfo(name=what, type="text", label=what, placeholder=what)])
+    box = box.model_copy(update={"purpose": classify_form(box)})
+    assert box.purpose == FormPurpose.CREATE
+    inventory = ScoutInventory(url=url, title="Tasks", pages=[PageInfo(url=url, title="Tasks")], forms=[box])
+    (flow,) = _plan(inventory, goal="Users struggle to add a new task").flows
+    assert flow.task.kind == "complete_form" and flow.task.params["form_hint"] == "create", flow
+    assert "explore" not in flow.name.lower() and flow.task.params["values"] == {what: flow.task.params["values"][what]}
+    # A lone box named for filtering is no create form, with or without a button.
+    box = box.model_copy(update={"fields": [FieldInfo(name="filter", type="text", label="Filter tasks")]})
+    assert classify_form(box) != FormPurpose.CREATE or button
