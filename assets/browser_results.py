@@ -4,6 +4,8 @@ the primary metric is decided or the budget is spent."""
 import datetime as dt
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
 
 import dagster as dg
 from sqlalchemy import delete, select
@@ -32,8 +34,8 @@ from db.models import BrowserSession, ExecutionLog, Variant
 from db.panel_stats import PRIMARY_METRIC
 from db.stage_names import Stage
 from pipelines.policies import EXTERNAL_SERVICE_RETRY
-from pipelines.resources import AppDatabase
-from settings import get_settings
+from pipelines.resources import AppDatabase, AppSettings
+from settings import Settings
 
 STAGE = Stage.BROWSER_RESULTS
 
@@ -71,6 +73,7 @@ class _Measured:
     panel: PanelRun
     deploys: dict[str, Deploy]  # by variant id
     stopped: StoppingDecision
+    artifacts: Path  # where the panel filed its screenshots
 
     @property
     def ready(self) -> int:
@@ -78,10 +81,12 @@ class _Measured:
 
 
 @stage_asset(STAGE, deps=[Stage.VARIANT_IMPLEMENTATIONS], retry_policy=EXTERNAL_SERVICE_RETRY, pool="browser")
-def browser_results(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.MaterializeResult:
+def browser_results(context: dg.AssetExecutionContext, database: AppDatabase,
+                    settings: AppSettings) -> dg.MaterializeResult:
     """How simulated users fare on every variant, measured side by side with the control."""
     # Re-measuring leaves the variants as they are, so human evaluations do not stand in its way.
-    return run_stage(context, database, STAGE, read=_read, work=_measure, write=_write, after_commit=_prune)
+    return run_stage(context, database, STAGE, read=_read, work=partial(_measure, settings=settings.build()),
+                     write=_write, after_commit=_prune)
 
 
 def _read(session: Session, call: StageCall) -> _Inputs:
@@ -93,20 +98,21 @@ def _read(session: Session, call: StageCall) -> _Inputs:
     return _Inputs(panel, arms)
 
 
-def _deploy(stack: ExitStack, inputs: PanelInputs, arm: _Arm) -> Deploy:
+def _deploy(stack: ExitStack, inputs: PanelInputs, arm: _Arm, settings: Settings) -> Deploy:
     started = utcnow()
     try:
-        sandbox = stack.enter_context(open_sandbox(inputs.repo, inputs.ref, patch=arm.patch))
+        sandbox = stack.enter_context(open_sandbox(inputs.repo, inputs.ref, patch=arm.patch, sandbox=settings.sandbox,
+                                                   data_dir=settings.resolved_data_dir))
         url = sandbox.start_preview()
         return Deploy("ready", started, url=url, sandbox_id=sandbox.id, headers=sandbox.preview_headers)
     except SandboxError as exc:
         return Deploy("error", started, logs=str(exc))
 
 
-def _measure(inputs: _Inputs, call: StageCall) -> _Measured:
-    browser = get_settings().browser
+def _measure(inputs: _Inputs, call: StageCall, *, settings: Settings) -> _Measured:
+    browser = settings.browser
     with ExitStack() as stack:
-        deploys = {arm.variant_id: _deploy(stack, inputs.panel, arm) for arm in inputs.arms}
+        deploys = {arm.variant_id: _deploy(stack, inputs.panel, arm, settings) for arm in inputs.arms}
         ready = {arm.key: deploys[arm.variant_id] for arm in inputs.arms if deploys[arm.variant_id].status == "ready"}
         # The rule corrects over the metrics stage's decision family, so what stops the panel as
         # decided is what that stage then decides on.
@@ -115,8 +121,9 @@ def _measure(inputs: _Inputs, call: StageCall) -> _Measured:
         rounds = PanelRounds(rule, arms=len(ready), flows=len(inputs.panel.flows),
                              round_size=browser.round_sessions_per_variant, stage=call.handle)
         panel = run_stage_panel(call, inputs.panel, {key: d.url for key, d in ready.items() if d.url},
-                                seed=1, headers={key: d.headers for key, d in ready.items()}, next_round=rounds)
-        return _Measured(panel, deploys, rounds.stopped)
+                                seed=1, headers={key: d.headers for key, d in ready.items()}, settings=settings,
+                                next_round=rounds)
+        return _Measured(panel, deploys, rounds.stopped, artifacts_dir(call, settings))
 
 
 def _write(session: Session, inputs: _Inputs, measured: _Measured, call: StageCall) -> Metadata:
@@ -174,4 +181,4 @@ def _record_variants(session: Session, experiment_id: str, arms: list[_Arm], mea
 def _prune(inputs: _Inputs, measured: _Measured, call: StageCall) -> None:
     # Once the new rows are committed, the replaced sessions' screenshots go too (and any a failed run
     # left): a re-materialised stage keeps only the files its rows name.
-    prune_session_folders(artifacts_dir(call), {r.id for r in measured.panel.results})
+    prune_session_folders(measured.artifacts, {r.id for r in measured.panel.results})

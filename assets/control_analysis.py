@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 import dagster as dg
 from sqlalchemy import delete
@@ -37,6 +38,7 @@ class _Control:
     preview_url: str
     sandbox_id: str
     analysis: VariantAnalysis
+    artifacts: Path  # where the panel filed its screenshots
 
 
 @stage_asset(STAGE, deps=[Stage.TEST_FLOWS], retry_policy=EXTERNAL_SERVICE_RETRY, pool="browser")
@@ -55,9 +57,9 @@ def _measure(inputs: PanelInputs, call: StageCall, *, settings: Settings) -> _Co
     with open_sandbox(inputs.repo, inputs.ref, sandbox=settings.sandbox, data_dir=settings.resolved_data_dir) as sandbox:
         preview_url = sandbox.start_preview()
         panel = run_stage_panel(call, inputs, {"control": preview_url}, seed=0,
-                                headers={"control": sandbox.preview_headers})
+                                headers={"control": sandbox.preview_headers}, settings=settings)
         sandbox_id = sandbox.id
-    return _Control(panel, preview_url, sandbox_id, analyze_panel(panel.results))
+    return _Control(panel, preview_url, sandbox_id, analyze_panel(panel.results), artifacts_dir(call, settings))
 
 
 def _write(session: Session, inputs: PanelInputs, measured: _Control, call: StageCall) -> Metadata:
@@ -82,7 +84,7 @@ def _write(session: Session, inputs: PanelInputs, measured: _Control, call: Stag
         "task_success_rate": round(sum(r.success for r in results) / len(results), 3) if results else 0.0,
         "summary": analysis.summary,
         "issues": dg.MetadataValue.json(analysis.issues),
-        "artifacts": dg.MetadataValue.path(str(artifacts_dir(call))),
+        "artifacts": dg.MetadataValue.path(str(measured.artifacts)),
         "seconds": round(call.elapsed(), 2),
     }
 
@@ -91,4 +93,4 @@ def _prune(inputs: PanelInputs, measured: _Control, call: StageCall) -> None:
     # Once the new rows are committed, the replaced sessions' screenshots go too (and any a failed run
     # left). The control's browser_results sessions went by cascade: that stage, which runs next,
     # prunes their folders.
-    prune_session_folders(artifacts_dir(call), {r.id for r in measured.panel.results})
+    prune_session_folders(measured.artifacts, {r.id for r in measured.panel.results})

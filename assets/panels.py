@@ -21,7 +21,7 @@ from assets.records import (
 from assets.stage_runner import StageCall
 from db.base import utcnow
 from db.experiments import get_experiment
-from settings import get_settings
+from settings import Settings
 
 
 @dataclass(frozen=True)
@@ -48,18 +48,20 @@ def read_panel_inputs(session: Session, experiment_id: str) -> PanelInputs:
                        {spec.name: row.id for row, spec in flows})
 
 
-def artifacts_dir(call: StageCall) -> Path:
+def artifacts_dir(call: StageCall, settings: Settings) -> Path:
     """Where the stage's panel files its sessions' screenshots."""
-    return get_settings().artifacts_dir / call.experiment_id / call.stage.value
+    return settings.artifacts_dir / call.experiment_id / call.stage.value
 
 
 def run_stage_panel(call: StageCall, inputs: PanelInputs, targets: dict[str, str], *, seed: int,
-                    headers: dict[str, dict[str, str]], next_round: NextRound | None = None) -> PanelRun:
+                    headers: dict[str, dict[str, str]], settings: Settings,
+                    next_round: NextRound | None = None) -> PanelRun:
     """The simulated users of every approved flow on every target, and what they logged."""
     logs: list[LogRecord] = []
     results = run_panel(targets, inputs.flows, sessions_per_flow=panel_sessions_per_flow(len(inputs.flows)),
-                        seed=seed, concurrency=get_settings().browser.concurrency, artifacts_dir=artifacts_dir(call),
-                        on_log=logs.append, headers=headers, next_round=next_round)
+                        seed=seed, concurrency=settings.browser.concurrency,
+                        artifacts_dir=artifacts_dir(call, settings), on_log=logs.append, headers=headers,
+                        next_round=next_round, settings=settings)
     return PanelRun(results, logs)
 
 

@@ -55,7 +55,7 @@ def _read(session: Session, call: StageCall) -> _Inputs:
 
 def _derive_flows(inputs: _Inputs, call: StageCall, *, settings: Settings) -> _Flows:
     with open_sandbox(inputs.repo, inputs.ref, sandbox=settings.sandbox, data_dir=settings.resolved_data_dir) as sandbox:
-        inventory = scout(sandbox.start_preview(), headers=sandbox.preview_headers)
+        inventory = scout(sandbox.start_preview(), headers=sandbox.preview_headers, browser=settings.browser)
         bringup = plan_as_dict(sandbox.app)
     if not inventory.app_pages and not inventory.forms and not inventory.items:
         raise NotAWebApp(_nothing_served(inventory))  # no retry: the same repo serves the same nothing

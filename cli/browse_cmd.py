@@ -25,13 +25,14 @@ def browse(url: str, goal: str, sessions: int, as_json: bool) -> int:
         raise UserError("--goal must not be empty")
     settings = get_settings()
     try:
-        flows = derive_flows(goal, scout(url)).value.flows
+        flows = derive_flows(goal, scout(url, browser=settings.browser)).value.flows
         results = run_panel(
             {"site": url},
             flows,
             sessions_per_flow=sessions,
             concurrency=settings.browser.concurrency,
             artifacts_dir=settings.artifacts_dir / "browse",
+            settings=settings,
         )
     except BrowserError as exc:
         raise UserError(str(exc)) from None

@@ -46,3 +46,21 @@ def test_package_imports_only_downwards(package: str) -> None:
              for path in (ROOT / package).rglob("*.py") for name in _imports(path) & FORBIDDEN[package]}
     assert not wrong, sorted(wrong)
 
+
+
+# The only agents that read the process's settings, and only as the fallback of an entry point whose
+# caller handed none in (docs/architecture.md, "A setting"): every other agent gets its section handed down.
+SETTINGS_FALLBACKS = {
+    "agents/browser/chromium.py",  # chromium_path: the tests' lookup, the code agent's shared browser
+    "agents/browser/panel.py",  # run_panel
+    "agents/code/solve.py",  # run_solve
+    "agents/llm/factory.py",  # get_provider
+    "agents/sandbox/factory.py",  # open_sandbox
+}
+
+
+def test_agents_read_the_settings_only_as_an_entry_points_fallback() -> None:
+    readers = {str(path.relative_to(ROOT)) for path in (ROOT / "agents").rglob("*.py")
+               if any(isinstance(node, ast.Name | ast.alias) and getattr(node, "id", getattr(node, "name", None))
+                      == "get_settings" for node in ast.walk(ast.parse(path.read_text())))}
+    assert readers <= SETTINGS_FALLBACKS, sorted(readers - SETTINGS_FALLBACKS)

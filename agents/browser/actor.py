@@ -73,9 +73,12 @@ class Actor:
         ready_timeout_s: float,
         open_first: Callable[[str], Awaitable[None]] | None = None,
         headers: dict[str, str] | None = None,
+        *,
+        artifacts_root: Path,
     ) -> None:
         self.context, self.page, self.base_url, self.cache = context, page, base_url, cache
         self.shots_dir, self.accessibility = shots_dir, accessibility
+        self.artifacts_root = artifacts_root  # what a screenshot's recorded path is relative to
         self.ready_timeout_s = ready_timeout_s
         self.network = NetworkWatch(page)
         self.time_to_ready_ms: float | None = None  # the first page's, from navigation to ready
@@ -261,7 +264,7 @@ class Actor:
         except Exception as exc:  # noqa: BLE001 - a missing screenshot must not fail the session
             self.notes.append(f"screenshot {label} failed: {exc}")
         else:
-            step["shot"] = stored_path(path)
+            step["shot"] = stored_path(path, self.artifacts_root)
             self.screenshots.append(step["shot"])
         finally:
             self._measuring_s += time.monotonic() - measuring

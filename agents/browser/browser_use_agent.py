@@ -23,7 +23,7 @@ from agents.browser.page_view import PageView, normalise, read_view
 from agents.browser.results import SessionResult
 from agents.browser.session import task_prompt
 from agents.schemas import FlowSpec
-from settings import get_settings
+from settings import BrowserSettings, LLMSettings
 
 PERSONA = "browser_use"
 
@@ -35,9 +35,8 @@ def _quiet_browser_use() -> None:
     os.environ["BROWSER_USE_DISABLE_EXTENSIONS"] = "1"
 
 
-def make_llm() -> Any:
+def make_llm(settings: LLMSettings) -> Any:
     """The chat model browser-use talks to, from settings.llm (base_url lets it point at any endpoint)."""
-    settings = get_settings().llm
     if settings.provider == "anthropic":
         from browser_use.llm import ChatAnthropic
 
@@ -66,13 +65,13 @@ def make_llm() -> Any:
 
 
 async def run_browser_use_session(
-    variant_key: str, base_url: str, flow: FlowSpec, seed: int, session_index: int, artifacts_dir: Path
+    variant_key: str, base_url: str, flow: FlowSpec, seed: int, session_index: int, artifacts_dir: Path,
+    *, settings: BrowserSettings, llm: LLMSettings,
 ) -> SessionResult:
     _quiet_browser_use()
-    settings = get_settings().browser
     started = datetime.now(UTC)
-    browser = _browser(base_url)
-    agent = _agent(browser, base_url, flow)
+    browser = _browser(base_url, settings)
+    agent = _agent(browser, base_url, flow, llm)
     error = None
     history = None
     try:
@@ -118,13 +117,13 @@ async def run_browser_use_session(
     )
 
 
-def _browser(base_url: str) -> Any:
+def _browser(base_url: str, settings: BrowserSettings) -> Any:
     """The agent's own headless Chromium, allowed onto the variant's host only."""
     from browser_use import BrowserProfile, BrowserSession
 
     host = urlsplit(base_url).netloc
     profile = BrowserProfile(
-        executable_path=chromium_path(),
+        executable_path=chromium_path(settings),
         headless=True,
         enable_default_extensions=False,
         args=CHROMIUM_ARGS,
@@ -139,13 +138,13 @@ def _browser(base_url: str) -> Any:
     return BrowserSession(browser_profile=profile)
 
 
-def _agent(browser: Any, base_url: str, flow: FlowSpec) -> Any:
+def _agent(browser: Any, base_url: str, flow: FlowSpec, llm: LLMSettings) -> Any:
     from browser_use import Agent
 
     task = f"{flow.instructions}\n\nTask: {task_prompt(flow)}\nStart at {base_url} and stay on that site."
     return Agent(
         task=task,
-        llm=make_llm(),
+        llm=make_llm(llm),
         browser_session=browser,
         use_vision=False,
         use_judge=False,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from playwright.async_api import async_playwright
@@ -18,7 +19,7 @@ from agents.browser.results import LogRecord, SessionResult
 from agents.browser.session import run_session
 from agents.browser.sync import run_sync
 from agents.schemas import FlowSpec, TaskSpec
-from settings import get_settings
+from settings import BrowserSettings, Settings, get_settings
 
 # Given every result so far, how many more sessions per flow to run on every variant (0: stop).
 NextRound = Callable[[list[SessionResult]], int]
@@ -78,24 +79,31 @@ async def run_panel_async(
     on_log: Callable[[LogRecord], None] | None = None,
     headers: dict[str, dict[str, str]] | None = None,
     next_round: NextRound | None = None,
+    settings: Settings | None = None,
 ) -> list[SessionResult]:
     """Run every flow on every target; `headers` maps a target's key to headers its requests need.
+
+    `settings` gives the browser section, the LLM section (for the browser-use agent) and the artifacts
+    root that screenshots are recorded relative to; callers hand theirs in, and only a caller that hands
+    nothing (the browser tests) gets the process's `get_settings()`.
 
     With `next_round` the panel runs in rounds: `sessions_per_flow` of every flow on every variant, then
     as many more as `next_round` asks after each round, until it asks for none. Every round is whole
     (each variant meets the same sessions), and the browser, its tabs and the cache stay up throughout.
     """
     headers = headers or {}
+    settings = get_settings() if settings is None else settings
     _check_arguments(targets, flows, headers, sessions_per_flow, concurrency)
     for key, url in targets.items():
         check_reachable(url, headers.get(key))
-    runner = _browser_use_runner(headers)
+    runner = _browser_use_runner(headers, settings)
     async with async_playwright() as pw:
-        browser = await launch(pw) if runner is None else None
+        browser = await launch(pw, settings.browser) if runner is None else None
         tabs = TabPool(browser) if browser is not None else None
         cache = PanelCache(await pw.request.new_context() if browser is not None else None)
         panel = _Panel(targets, headers, seed, artifacts_dir, on_log or (lambda record: None),
-                       asyncio.Semaphore(concurrency), runner, cache, tabs)
+                       asyncio.Semaphore(concurrency), runner, cache, tabs, settings.browser,
+                       settings.artifacts_dir)
         try:
             results: list[SessionResult] = []
             start, count = 0, sessions_per_flow
@@ -126,9 +134,9 @@ def _check_arguments(targets: dict[str, str], flows: list[FlowSpec], headers: di
         raise ValueError("sessions_per_flow and concurrency must be >= 1")
 
 
-def _browser_use_runner(headers: dict[str, dict[str, str]]) -> BrowserUseRunner | None:
+def _browser_use_runner(headers: dict[str, dict[str, str]], settings: Settings) -> BrowserUseRunner | None:
     """The browser-use agent's session when settings choose it; None for the simulated panel."""
-    if get_settings().browser.provider != "browser_use":
+    if settings.browser.provider != "browser_use":
         return None
     if any(headers.values()):
         raise ValueError(
@@ -137,7 +145,7 @@ def _browser_use_runner(headers: dict[str, dict[str, str]]) -> BrowserUseRunner 
         )
     from agents.browser.browser_use_agent import run_browser_use_session
 
-    return run_browser_use_session
+    return partial(run_browser_use_session, settings=settings.browser, llm=settings.llm)
 
 
 @dataclass
@@ -153,6 +161,8 @@ class _Panel:
     runner: BrowserUseRunner | None
     cache: PanelCache
     tabs: TabPool | None
+    browser: BrowserSettings
+    artifacts_root: Path  # settings.artifacts_dir: what screenshots' recorded paths are relative to
 
     async def session(self, key: str, flow: FlowSpec, index: int) -> SessionResult:
         persona = PERSONAS[index % len(PERSONAS)]
@@ -164,7 +174,8 @@ class _Panel:
                 result = await self.runner(key, self.targets[key], flow, seeded, index, self.artifacts_dir)
             else:
                 result = await run_session(key, self.targets[key], flow, persona, seeded, index,
-                                           self.artifacts_dir, self.cache, self.tabs, self.headers.get(key))
+                                           self.artifacts_dir, self.cache, self.tabs, self.headers.get(key),
+                                           settings=self.browser, artifacts_root=self.artifacts_root)
             self.emit(LogRecord(
                 level="info" if result.success else "warning",
                 message=f"session {'succeeded' if result.success else 'failed'}: {result.summary}",
@@ -185,6 +196,7 @@ def run_panel(
     on_log: Callable[[LogRecord], None] | None = None,
     headers: dict[str, dict[str, str]] | None = None,
     next_round: NextRound | None = None,
+    settings: Settings | None = None,
 ) -> list[SessionResult]:
     return run_sync(
         run_panel_async(
@@ -197,5 +209,6 @@ def run_panel(
             on_log=on_log,
             headers=headers,
             next_round=next_round,
+            settings=settings,
         )
     )

@@ -23,6 +23,7 @@ from agents.browser.readiness import NetworkWatch, wait_until_ready
 from agents.browser.snapshot import READY_TIMEOUT_S, PageRead, read_current, read_page
 from agents.browser.sync import run_sync
 from agents.schemas import Controls, FormInfo, ItemInfo, ListingInfo, PageLink, ScoutInventory
+from settings import BrowserSettings
 
 MAX_PAGES = 15
 _OFFSITE_KEPT = 10  # off-origin data requests kept in the inventory, as examples
@@ -42,9 +43,11 @@ _FORM_WAYS = re.compile(
 )
 
 
-def scout(url: str, max_pages: int = MAX_PAGES, headers: dict[str, str] | None = None) -> ScoutInventory:
+def scout(url: str, max_pages: int = MAX_PAGES, headers: dict[str, str] | None = None,
+          browser: BrowserSettings | None = None) -> ScoutInventory:
+    """What the app at `url` offers; `browser` is the caller's browser settings (which Chromium to drive)."""
     check_reachable(url, headers)
-    return run_sync(_scout(url, max_pages, headers))
+    return run_sync(_scout(url, max_pages, headers, browser))
 
 
 def visitable(href: str, origin: str) -> bool:
@@ -104,11 +107,12 @@ class _Frontier:
         return href, page_number
 
 
-async def _scout(url: str, max_pages: int, headers: dict[str, str] | None) -> ScoutInventory:
+async def _scout(url: str, max_pages: int, headers: dict[str, str] | None,
+                 settings: BrowserSettings | None) -> ScoutInventory:
     frontier = _Frontier(url)
     reads: list[tuple[PageRead, int]] = []
     async with async_playwright() as pw:
-        browser = await launch(pw)
+        browser = await launch(pw, settings)
         try:
             context = await browser.new_context(proxy=origin_proxy(url), extra_http_headers=headers)
             offsite: dict[str, None] = {}  # in the order first asked for

@@ -24,7 +24,7 @@ from agents.browser.readiness import SiteNotReady
 from agents.browser.results import FailureCause, SessionResult
 from agents.schemas import FlowSpec, StepSpec, TaskSpec
 from db.ids import new_id
-from settings import get_settings
+from settings import BrowserSettings
 
 
 def task_prompt(flow: FlowSpec) -> str:
@@ -76,8 +76,11 @@ async def run_session(
     cache: PanelCache,
     tabs: TabPool,
     headers: dict[str, str] | None = None,
+    *,
+    settings: BrowserSettings,
+    artifacts_root: Path,
 ) -> SessionResult:
-    settings = get_settings().browser
+    """`artifacts_root` is what the screenshots' recorded paths are relative to (settings.artifacts_dir)."""
     started = datetime.now(UTC)
     rng = random.Random(seed)
     persona = Persona.make(persona_name, rng, settings.max_steps)
@@ -99,6 +102,7 @@ async def run_session(
         settings.ready_timeout_s,
         tab.open,
         headers,
+        artifacts_root=artifacts_root,
     )
     ended = await _attempt_in_time(actor, flow, persona, rng, settings.session_timeout_s)
     # The user's time ends with the task: the closing screenshot and link checks are the panel's.

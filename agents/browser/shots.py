@@ -5,7 +5,7 @@ DevTools call: Playwright's page.screenshot cannot scale, and encoding the full 
 half as long again (33 ms against 50 ms a shot on the bundled shop), which a panel pays every session.
 
 Files live under the panel's artifacts dir, in a folder named by the session's id; records hold their
-paths relative to settings.artifacts_dir, so a moved data dir keeps its replays.
+paths relative to the artifacts root (settings.artifacts_dir), so a moved data dir keeps its replays.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from weakref import WeakKeyDictionary
 from playwright.async_api import CDPSession, Page
 
 from db.ids import has_prefix
-from settings import get_settings
 
 THUMB_SCALE = 0.5
 THUMB_QUALITY = 40
@@ -40,10 +39,10 @@ async def capture_thumbnail(page: Page, path: Path) -> None:
     path.write_bytes(base64.b64decode(shot["data"]))
 
 
-def stored_path(path: Path) -> str:
-    """How a record names a screenshot: relative to the artifacts dir, absolute when outside it (a bench's
-    temporary folder)."""
-    root = get_settings().artifacts_dir.resolve()
+def stored_path(path: Path, artifacts_root: Path) -> str:
+    """How a record names a screenshot: relative to the artifacts root (settings.artifacts_dir), absolute
+    when outside it (a bench's temporary folder)."""
+    root = artifacts_root.resolve()
     path = path.resolve()
     return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
 

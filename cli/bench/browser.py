@@ -21,6 +21,7 @@ import psutil
 from agents.browser.chromium import chromium_path
 from agents.browser.panel import run_panel
 from agents.schemas import FlowSpec, TaskSpec
+from settings import Settings, get_settings
 
 SHOP = Path(__file__).resolve().parents[2] / "examples" / "shop"
 CONCURRENCY = 4
@@ -144,7 +145,7 @@ def _flows(quick: bool) -> list[FlowSpec]:
     return flows
 
 
-def _round(url: str, quick: bool) -> dict[str, Any]:
+def _round(url: str, quick: bool, settings: Settings) -> dict[str, Any]:
     """One panel on its own browser: 8 sessions of each of 5 flows (1 each when quick)."""
     with tempfile.TemporaryDirectory() as artifacts, _Sampler() as sampler:
         started, cpu_before = time.monotonic(), _cpu_s()
@@ -154,6 +155,7 @@ def _round(url: str, quick: bool) -> dict[str, Any]:
             sessions_per_flow=1 if quick else 8,
             concurrency=CONCURRENCY,
             artifacts_dir=Path(artifacts),
+            settings=settings,
         )
         wall = time.monotonic() - started
         cpu_used = _cpu_s() - cpu_before
@@ -176,8 +178,9 @@ def run(quick: bool = False) -> dict[str, Any]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     reference_ms = _reference_ms()
+    settings = get_settings()
     try:
-        rounds = [_round(url, quick) for _ in range(1 if quick else ROUNDS)]
+        rounds = [_round(url, quick, settings) for _ in range(1 if quick else ROUNDS)]
     finally:
         server.shutdown()
         server.server_close()
@@ -214,6 +217,6 @@ def run(quick: bool = False) -> dict[str, Any]:
         "reference_loop_ms": reference_ms,
         "cpu_count": os.cpu_count(),
         # The headless shell costs about half the full browser's CPU per session.
-        "chromium": chromium_path(),
+        "chromium": chromium_path(settings.browser),
         "targets": {"sustained_sessions_per_second": 2.0, "peak_total_pss_mb": 1536},
     }

@@ -19,8 +19,8 @@ from agents.browser.shots import stored_path
 from db.ids import new_id
 from db.models import BrowserSession, TestFlow, TestSession, Variant
 from db.session import session_scope
-from pipelines.resources import AppDatabase
-from settings import get_settings
+from pipelines.resources import AppDatabase, AppSettings
+from settings import Settings, get_settings
 from tests.pipelines.conftest import make_experiment
 
 NOW = datetime(2026, 12, 8, tzinfo=UTC)
@@ -36,12 +36,12 @@ class _Sandbox:
 
 
 @contextlib.contextmanager
-def _open_sandbox(repo: str, ref: str, patch: str | None = None) -> Iterator[_Sandbox]:
+def _open_sandbox(repo: str, ref: str, patch: str | None = None, **_: Any) -> Iterator[_Sandbox]:
     yield _Sandbox()
 
 
-def _panel(targets: dict[str, str], flows: list[Any], *, artifacts_dir: Path, next_round: Any = None,
-           **_: Any) -> list[SessionResult]:
+def _panel(targets: dict[str, str], flows: list[Any], *, artifacts_dir: Path, settings: Settings,
+           next_round: Any = None, **_: Any) -> list[SessionResult]:
     """One session per arm and flow, each with a first-page thumbnail filed under its id, as a real panel's."""
     results = []
     for key in targets:
@@ -52,8 +52,9 @@ def _panel(targets: dict[str, str], flows: list[Any], *, artifacts_dir: Path, ne
             shot = artifacts_dir / result.id / "00-first-page.jpg"
             shot.parent.mkdir(parents=True)
             shot.write_bytes(b"\xff\xd8jpeg")
-            result.action_log = [{"type": "start", "target": "/", "url": "/", "t_ms": 0.0, "shot": stored_path(shot)}]
-            result.screenshots = [stored_path(shot)]
+            recorded = stored_path(shot, settings.artifacts_dir)
+            result.action_log = [{"type": "start", "target": "/", "url": "/", "t_ms": 0.0, "shot": recorded}]
+            result.screenshots = [recorded]
             results.append(result)
     if next_round is not None:  # the panel asks after every round whether to go on
         assert next_round(list(results)) == 0
@@ -79,7 +80,7 @@ def _materialise(experiment_id: str) -> set[str]:
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("experiments", [experiment_id])
     stage.browser_results(dg.build_asset_context(partition_key=experiment_id, instance=instance),
-                          database=AppDatabase())
+                          database=AppDatabase(), settings=AppSettings())
     with session_scope() as s:
         return set(s.scalars(select(BrowserSession.id).where(BrowserSession.experiment_id == experiment_id)))
 

@@ -16,6 +16,7 @@ from agents.schemas import FieldInfo, FormInfo, FormPurpose, PageInfo, ScoutInve
 from db.models import StageRun, TestFlow, TimelineEvent
 from db.session import session_scope
 from pipelines.resources import AppDatabase, AppSettings
+from settings import BrowserSettings
 from tests.pipelines.conftest import make_experiment
 
 URL = "http://127.0.0.1:9/"
@@ -35,8 +36,9 @@ def _stand_ins(monkeypatch: pytest.MonkeyPatch, inventory: ScoutInventory) -> No
         yield _Preview()
 
     monkeypatch.setattr(stage, "open_sandbox", open_sandbox)
-    def scout(url: str, headers: dict[str, str] | None = None) -> ScoutInventory:
+    def scout(url: str, headers: dict[str, str] | None = None, browser: BrowserSettings | None = None) -> ScoutInventory:
         assert (url, headers) == (URL, _Preview.preview_headers)
+        assert browser is not None  # the stage hands the scout its browser settings
         return inventory
 
     monkeypatch.setattr(stage, "scout", scout)

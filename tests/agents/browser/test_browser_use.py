@@ -9,10 +9,17 @@ import pytest
 
 from agents.browser.panel import run_panel
 from agents.schemas import FlowSpec, TaskSpec
-from settings import get_settings
+from settings import BrowserSettings, LLMSettings, Settings
 from tests.agents.browser.llm_server import ScriptedLLM, index_of
 
 pytestmark = pytest.mark.browser
+
+
+def browser_use(llm_url: str) -> Settings:
+    """The browser-use agent on at most six steps, its model the loopback server at `llm_url`."""
+    return Settings(browser=BrowserSettings(provider="browser_use", max_steps=6),
+                    llm=LLMSettings(provider="openai", model="gpt-4o-mini", openai_base_url=llm_url,
+                                    openai_api_key="sk-loopback"))
 
 
 def find(name: str, order: int) -> FlowSpec:
@@ -26,7 +33,7 @@ def find(name: str, order: int) -> FlowSpec:
 
 
 @pytest.fixture
-def llm(shop_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedLLM]:
+def llm(shop_url: str) -> Iterator[ScriptedLLM]:
     server = ScriptedLLM(
         {
             # An honest agent: opens the product, clicks "Add to cart", says it is done.
@@ -42,16 +49,6 @@ def llm(shop_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedLLM]
             ],
         }
     )
-    for key, value in {
-        "BROWSER__PROVIDER": "browser_use",
-        "LLM__PROVIDER": "openai",
-        "LLM__MODEL": "gpt-4o-mini",
-        "LLM__OPENAI_BASE_URL": server.base_url,
-        "LLM__OPENAI_API_KEY": "sk-loopback",
-        "BROWSER__MAX_STEPS": "6",
-    }.items():
-        monkeypatch.setenv(f"VARIANTLAB_{key}", value)
-    get_settings.cache_clear()
     yield server
     server.close()
 
@@ -65,6 +62,7 @@ def test_browser_use_results_are_checked_by_us_not_taken_from_the_agent(
         sessions_per_flow=1,
         concurrency=2,
         artifacts_dir=tmp_path,
+        settings=browser_use(llm.base_url),
     )
     honest = next(r for r in results if "Merino" in r.flow_name)
     claimed = next(r for r in results if "Trail" in r.flow_name)
@@ -99,7 +97,7 @@ def welcome_form(tmp_path: Path) -> Iterator[str]:
 
 
 def test_a_form_counts_as_completed_only_when_the_agent_got_past_it(
-    welcome_form: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    welcome_form: str, tmp_path: Path
 ) -> None:
     """The start page already says 'Welcome!': an agent that claims success there has done nothing."""
     server = ScriptedLLM({
@@ -110,16 +108,12 @@ def test_a_form_counts_as_completed_only_when_the_agent_got_past_it(
             lambda p: [{"done": {"text": "Registered.", "success": True}}],
         ],
     })
-    for key, value in {"BROWSER__PROVIDER": "browser_use", "LLM__PROVIDER": "openai", "LLM__MODEL": "gpt-4o-mini",
-                       "LLM__OPENAI_BASE_URL": server.base_url, "LLM__OPENAI_API_KEY": "sk-loopback",
-                       "BROWSER__MAX_STEPS": "6"}.items():
-        monkeypatch.setenv(f"VARIANTLAB_{key}", value)
-    get_settings.cache_clear()
     try:
         flows = [FlowSpec(name=f"complete the {hint}", description="", instructions=f"Complete the {hint}.",
                           order=i + 1, task=TaskSpec(kind="complete_form", params={"form_hint": hint}))
                  for i, hint in enumerate(("sign-up form", "newsletter form"))]
-        results = run_panel({"v": welcome_form}, flows, sessions_per_flow=1, concurrency=2, artifacts_dir=tmp_path)
+        results = run_panel({"v": welcome_form}, flows, sessions_per_flow=1, concurrency=2, artifacts_dir=tmp_path,
+                            settings=browser_use(server.base_url))
     finally:
         server.close()
     claimed = next(r for r in results if "sign-up" in r.flow_name)

@@ -9,7 +9,7 @@ import pytest
 
 from agents.browser import chromium
 from agents.browser.chromium import BrowserError, chromium_path
-from settings import get_settings
+from settings import BrowserSettings, get_settings
 from tests.conftest import in_ci
 
 
@@ -67,16 +67,19 @@ def test_no_chromium_at_all_says_what_to_install(machine: Path) -> None:
         chromium_path()
 
 
-def test_the_configured_path_wins_and_must_exist(machine: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_configured_path_wins_and_must_exist(machine: Path) -> None:
     _fake(machine / "bin", "chromium-headless-shell")
+    mine = _fake(machine / "elsewhere", "my-chrome")
+    assert chromium_path(BrowserSettings(chromium_path=str(mine))) == str(mine)
+    with pytest.raises(BrowserError, match="does not exist"):
+        chromium_path(BrowserSettings(chromium_path=str(machine / "missing")))
+
+
+def test_without_settings_handed_in_the_processs_are_read(machine: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     mine = _fake(machine / "elsewhere", "my-chrome")
     monkeypatch.setenv("VARIANTLAB_BROWSER__CHROMIUM_PATH", str(mine))
     get_settings.cache_clear()
     assert chromium_path() == str(mine)
-    monkeypatch.setenv("VARIANTLAB_BROWSER__CHROMIUM_PATH", str(machine / "missing"))
-    get_settings.cache_clear()
-    with pytest.raises(BrowserError, match="does not exist"):
-        chromium_path()
 
 
 def test_this_machine_runs_the_panel_on_the_headless_shell() -> None:

@@ -24,6 +24,7 @@ from assets.records import browser_session_row
 from db.models import BrowserSession, Experiment, Variant
 from db.models.enums import FAILURE_CAUSE
 from db.session import session_scope
+from settings import BrowserSettings, Settings
 
 pytestmark = pytest.mark.browser
 
@@ -163,10 +164,10 @@ def test_an_in_app_route_change_is_not_waited_for_as_a_page_load(app: str, tmp_p
     assert result.duration_ms - result.time_to_ready_ms < 3000, result.action_log
 
 
-def test_a_spinner_that_never_goes_away_is_the_sites_failure(app: str, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("VARIANTLAB_BROWSER__READY_TIMEOUT_S", "2")
+def test_a_spinner_that_never_goes_away_is_the_sites_failure(app: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     results = run_panel(
-        {"v": f"{app}/spinner"}, [find("Blue Enamel Mug")], sessions_per_flow=2, artifacts_dir=tmp_path
+        {"v": f"{app}/spinner"}, [find("Blue Enamel Mug")], sessions_per_flow=2, artifacts_dir=tmp_path,
+        settings=Settings(browser=BrowserSettings(ready_timeout_s=2)),
     )
     for r in results:
         assert not r.success and r.failure_cause is FailureCause.SITE_NOT_READY

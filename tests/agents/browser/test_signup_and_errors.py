@@ -123,13 +123,10 @@ def test_unreachable_url_is_a_clear_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.browser
-def test_a_session_over_its_time_limit_fails_as_timed_out(
-    signup_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from settings import get_settings
+def test_a_session_over_its_time_limit_fails_as_timed_out(signup_url: str, tmp_path: Path) -> None:
+    from settings import BrowserSettings, Settings
 
-    monkeypatch.setenv("VARIANTLAB_BROWSER__SESSION_TIMEOUT_S", "0.3")
-    get_settings.cache_clear()
-    [result] = run_panel({"v": signup_url}, [signup(VALID)], sessions_per_flow=1, artifacts_dir=tmp_path)
+    [result] = run_panel({"v": signup_url}, [signup(VALID)], sessions_per_flow=1, artifacts_dir=tmp_path,
+                         settings=Settings(browser=BrowserSettings(session_timeout_s=0.3)))
     assert not result.success and result.summary == "timed out"
     assert result.error and result.error.startswith("timed out after 0.3s")

@@ -13,7 +13,7 @@ from agents.browser.panel import run_panel
 from agents.browser.shots import prune_session_folders
 from agents.schemas import FlowSpec, TaskSpec
 from db.ids import new_id
-from settings import get_settings
+from settings import BrowserSettings, Settings
 from tests.agents.browser.conftest import serve
 
 pytestmark = pytest.mark.browser
@@ -45,9 +45,7 @@ def form_site(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("VARIANTLAB_DATA_DIR", str(tmp_path / "data"))
-    get_settings.cache_clear()
+def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
 
 
@@ -57,10 +55,12 @@ def _is_green(path: Path) -> bool:
 
 
 def test_a_session_records_thumbnails_at_its_first_page_submit_and_end(form_site: str, data_dir: Path) -> None:
-    stage_dir = get_settings().artifacts_dir / "exp_test" / "browser_results"
-    results = run_panel({"v": form_site}, [SIGN_UP], sessions_per_flow=2, concurrency=2, artifacts_dir=stage_dir)
+    settings = Settings(data_dir=data_dir)
+    stage_dir = settings.artifacts_dir / "exp_test" / "browser_results"
+    results = run_panel({"v": form_site}, [SIGN_UP], sessions_per_flow=2, concurrency=2, artifacts_dir=stage_dir,
+                        settings=settings)
     assert all(r.success for r in results), [r.summary for r in results]
-    root = get_settings().artifacts_dir
+    root = settings.artifacts_dir
     for r in results:
         shot_steps = [step for step in r.action_log if "shot" in step]
         assert [step["type"] for step in shot_steps] == ["start", "submit", "end"]
@@ -84,13 +84,11 @@ def test_a_session_records_thumbnails_at_its_first_page_submit_and_end(form_site
     assert sorted(p.name for p in stage_dir.iterdir()) == sorted(r.id for r in results)
 
 
-def test_screenshots_off_writes_no_file_and_names_none(
-    form_site: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("VARIANTLAB_BROWSER__SCREENSHOTS", "false")
-    get_settings.cache_clear()
+def test_screenshots_off_writes_no_file_and_names_none(form_site: str, data_dir: Path) -> None:
+    settings = Settings(data_dir=data_dir, browser=BrowserSettings(screenshots=False))
     stage_dir = data_dir / "artifacts" / "exp_test" / "browser_results"
-    results = run_panel({"v": form_site}, [SIGN_UP], sessions_per_flow=1, concurrency=1, artifacts_dir=stage_dir)
+    results = run_panel({"v": form_site}, [SIGN_UP], sessions_per_flow=1, concurrency=1, artifacts_dir=stage_dir,
+                        settings=settings)
     assert results[0].success and results[0].screenshots == []
     assert not any("shot" in step for step in results[0].action_log)
     assert not stage_dir.exists() or list(stage_dir.iterdir()) == []
