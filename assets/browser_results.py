@@ -4,7 +4,6 @@ the primary metric is decided or the budget is spent."""
 import datetime as dt
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 import dagster as dg
@@ -85,7 +84,7 @@ def browser_results(context: dg.AssetExecutionContext, database: AppDatabase,
                     settings: AppSettings) -> dg.MaterializeResult:
     """How simulated users fare on every variant, measured side by side with the control."""
     # Re-measuring leaves the variants as they are, so human evaluations do not stand in its way.
-    return run_stage(context, database, STAGE, read=_read, work=partial(_measure, settings=settings.build()),
+    return run_stage(context, database, STAGE, read=_read, settings=settings, work=_measure,
                      write=_write, after_commit=_prune)
 
 
@@ -109,7 +108,8 @@ def _deploy(stack: ExitStack, inputs: PanelInputs, arm: _Arm, settings: Settings
         return Deploy("error", started, logs=str(exc))
 
 
-def _measure(inputs: _Inputs, call: StageCall, *, settings: Settings) -> _Measured:
+def _measure(inputs: _Inputs, call: StageCall) -> _Measured:
+    settings = call.settings
     browser = settings.browser
     with ExitStack() as stack:
         deploys = {arm.variant_id: _deploy(stack, inputs.panel, arm, settings) for arm in inputs.arms}

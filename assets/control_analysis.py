@@ -1,7 +1,6 @@
 """Stage 2: the app as it is, measured by the simulated-user panel (the control variant)."""
 
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import dagster as dg
@@ -27,7 +26,6 @@ from db.models import ExecutionLog, Variant
 from db.stage_names import Stage
 from pipelines.policies import EXTERNAL_SERVICE_RETRY
 from pipelines.resources import AppDatabase, AppSettings
-from settings import Settings
 
 STAGE = Stage.CONTROL_ANALYSIS
 
@@ -45,7 +43,7 @@ class _Control:
 def control_analysis(context: dg.AssetExecutionContext, database: AppDatabase,
                      settings: AppSettings) -> dg.MaterializeResult:
     """What works and what does not for users of the unchanged app (the control variant)."""
-    return run_stage(context, database, STAGE, read=_read, work=partial(_measure, settings=settings.build()), write=_write,
+    return run_stage(context, database, STAGE, read=_read, settings=settings, work=_measure, write=_write,
                      after_commit=_prune)
 
 
@@ -53,7 +51,8 @@ def _read(session: Session, call: StageCall) -> PanelInputs:
     return read_panel_inputs(session, call.experiment_id)
 
 
-def _measure(inputs: PanelInputs, call: StageCall, *, settings: Settings) -> _Control:
+def _measure(inputs: PanelInputs, call: StageCall) -> _Control:
+    settings = call.settings
     with open_sandbox(inputs.repo, inputs.ref, sandbox=settings.sandbox, data_dir=settings.resolved_data_dir) as sandbox:
         preview_url = sandbox.start_preview()
         panel = run_stage_panel(call, inputs, {"control": preview_url}, seed=0,

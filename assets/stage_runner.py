@@ -22,7 +22,8 @@ from db.stage_names import Stage
 from db.stages import StageHandle, tracked_stage
 from pipelines.partitions import experiments_partitions
 from pipelines.policies import fail_without_retry
-from pipelines.resources import AppDatabase
+from pipelines.resources import AppDatabase, AppSettings
+from settings import Settings
 
 Inputs = TypeVar("Inputs")
 Outcome = TypeVar("Outcome")
@@ -37,6 +38,7 @@ class StageCall:
     stage: Stage
     handle: StageHandle  # progress and checkpoints on the stage's row and timeline
     started: float  # time.monotonic() when the stage was asked to run
+    settings: Settings  # what the stage hands its agents, section by section (the AppSettings resource's)
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
@@ -50,6 +52,7 @@ def stage_asset(stage: Stage, *, deps: Sequence[Stage] = (), **options: Any) -> 
 
 def run_stage(
     context: dg.AssetExecutionContext, database: AppDatabase, stage: Stage, *,
+    settings: AppSettings | None = None,
     read: Callable[[Session, StageCall], Inputs],
     work: Callable[[Inputs, StageCall], Outcome],
     write: Callable[[Session, Inputs, Outcome, StageCall], Metadata],
@@ -57,7 +60,8 @@ def run_stage(
 ) -> dg.MaterializeResult:
     """Run `stage` on the context's partition: `read` in one transaction, `work` outside any (agents take
     minutes), `write` in another, then `after_commit` (files the replaced rows named). The metadata
-    `write` returns, with the experiment's links, is the materialisation's.
+    `write` returns, with the experiment's links, is the materialisation's. The steps find the stage's
+    settings (the `settings` resource's, built once per run) on the StageCall.
 
     A stage that replaces the variants (STAGES_REPLACING_VARIANTS) refuses while testers' evaluations
     hang off them. An error no retry can fix fails without the retry policy (pipelines/policies.py)."""
@@ -71,7 +75,8 @@ def run_stage(
                 guard_variants_with_evaluations(session, experiment_id, stage)
         with tracked_stage(experiment_id, stage, url=database.ready_url(),
                            dagster_run_id=dagster_run_id(context)) as handle:
-            call = StageCall(experiment_id, stage, handle, started)
+            call = StageCall(experiment_id, stage, handle, started,
+                             settings.build() if settings is not None else AppSettings().build())
             with database.session() as session:
                 inputs = read(session, call)
             outcome = work(inputs, call)

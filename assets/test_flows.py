@@ -1,7 +1,6 @@
 """Stage 1: the user journeys every variant is measured on (a test session and its flows)."""
 
 from dataclasses import dataclass
-from functools import partial
 from urllib.parse import urlsplit
 
 import dagster as dg
@@ -21,7 +20,6 @@ from db.models import TestFlow, TestSession
 from db.stage_names import Stage
 from pipelines.policies import EXTERNAL_SERVICE_RETRY
 from pipelines.resources import AppDatabase, AppSettings
-from settings import Settings
 
 STAGE = Stage.TEST_FLOWS
 
@@ -44,7 +42,7 @@ class _Flows:
 def test_flows(context: dg.AssetExecutionContext, database: AppDatabase,
                settings: AppSettings) -> dg.MaterializeResult:
     """The flows (user journeys) derived from the experiment's goal and a scout's inventory of the rendered app."""
-    return run_stage(context, database, STAGE, read=_read, work=partial(_derive_flows, settings=settings.build()),
+    return run_stage(context, database, STAGE, read=_read, settings=settings, work=_derive_flows,
                      write=_write)
 
 
@@ -53,7 +51,8 @@ def _read(session: Session, call: StageCall) -> _Inputs:
     return _Inputs(experiment.repo_url, experiment.base_branch, experiment.goal)
 
 
-def _derive_flows(inputs: _Inputs, call: StageCall, *, settings: Settings) -> _Flows:
+def _derive_flows(inputs: _Inputs, call: StageCall) -> _Flows:
+    settings = call.settings
     with open_sandbox(inputs.repo, inputs.ref, sandbox=settings.sandbox, data_dir=settings.resolved_data_dir) as sandbox:
         inventory = scout(sandbox.start_preview(), headers=sandbox.preview_headers, browser=settings.browser)
         bringup = plan_as_dict(sandbox.app)

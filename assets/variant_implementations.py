@@ -3,7 +3,6 @@
 import datetime as dt
 import time
 from dataclasses import asdict, dataclass
-from functools import partial
 from typing import Any
 
 import dagster as dg
@@ -82,11 +81,12 @@ class SolveSummary:
 def variant_implementations(context: dg.AssetExecutionContext, database: AppDatabase,
                             settings: AppSettings) -> dg.MaterializeResult:
     """One experimental variant per suggestion: the champion of a solve's matrix of code-agent runs."""
-    return run_stage(context, database, STAGE, read=partial(_read, settings=settings.build()), work=_solve_all,
+    return run_stage(context, database, STAGE, settings=settings, read=_read, work=_solve_all,
                      write=_write)
 
 
-def _read(session: Session, call: StageCall, *, settings: Settings) -> _Inputs:
+def _read(session: Session, call: StageCall) -> _Inputs:
+    settings = call.settings
     code = settings.code
     experiment = get_experiment(session, call.experiment_id)
     suggestions = [_Suggestion(s.id, s.rank, SuggestionSpec(
