@@ -36,8 +36,8 @@ def panel(rates: dict[str, float], per_arm: int) -> list[SessionResult]:
             for i in range(per_arm) for key, rate in rates.items()]
 
 
-def test_decision_rows_are_what_the_metrics_stage_reads_back(app_db: str):
-    results = panel({"control": 0.5, "v1": 0.75}, 8)
+def _stored(app_db: str, results: list[SessionResult]) -> str:
+    """A new experiment with a control and v1 whose panel is `results`, as browser_results stores it."""
     experiment_id = make_experiment(app_db)
     with session_scope(app_db) as session:
         ids = {}
@@ -51,6 +51,12 @@ def test_decision_rows_are_what_the_metrics_stage_reads_back(app_db: str):
             session.add(browser_session_row(r, experiment_id=experiment_id, variant_id=ids[r.variant_key],
                                             test_session_id=None, flow_ids={}, stage="browser_results",
                                             panel_order=order))
+    return experiment_id
+
+
+def test_decision_rows_are_what_the_metrics_stage_reads_back(app_db: str):
+    results = panel({"control": 0.5, "v1": 0.75}, 8)
+    experiment_id = _stored(app_db, results)
     with session_scope(app_db) as session:
         stored = {MetricRow(**s) for s in panel_sufficient_stats(session, experiment_id)}
     in_memory = set(decision_rows(results, (PRIMARY_METRIC, *SECONDARY_METRICS)))
@@ -61,19 +67,7 @@ def test_decision_rows_are_what_the_metrics_stage_reads_back(app_db: str):
 def test_effort_counts_only_sessions_that_reached_the_goal(app_db: str):
     # v1's users all give up after one action; control's all succeed in 6: giving up is not less effort.
     results = [result("control", i, True, 6) for i in range(6)] + [result("v1", i, False, 1) for i in range(6)]
-    experiment_id = make_experiment(app_db)
-    with session_scope(app_db) as session:
-        ids = {}
-        for key in ("control", "v1"):
-            variant = Variant(experiment_id=experiment_id, type="control" if key == "control" else "experiment",
-                              key=key)
-            session.add(variant)
-            session.flush()
-            ids[key] = variant.id
-        for order, r in enumerate(results):
-            session.add(browser_session_row(r, experiment_id=experiment_id, variant_id=ids[r.variant_key],
-                                            test_session_id=None, flow_ids={}, stage="browser_results",
-                                            panel_order=order))
+    experiment_id = _stored(app_db, results)
     with session_scope(app_db) as session:
         stored = {(s["variant"], s["metric"]): s for s in panel_sufficient_stats(session, experiment_id)}
     assert (stored["control", "actions"]["n"], stored["control", "actions"]["sum"]) == (6, 36.0)
