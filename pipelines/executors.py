@@ -80,7 +80,8 @@ def scheduled_run_config(path: Path | None) -> dict[str, Any]:
     try:
         config = yaml.safe_load(path.read_text())
     except (OSError, yaml.YAMLError) as exc:
-        raise ScheduledRunConfigError(f"VARIANTLAB_SCHEDULED_RUN_CONFIG={path}: cannot read it as YAML: {exc}") from exc
+        why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__  # one line in the log
+        raise ScheduledRunConfigError(f"VARIANTLAB_SCHEDULED_RUN_CONFIG={path}: cannot read it as YAML: {why}") from exc
     if not isinstance(config, dict):
         raise ScheduledRunConfigError(f"VARIANTLAB_SCHEDULED_RUN_CONFIG={path}: expected a mapping of run config")
     return config

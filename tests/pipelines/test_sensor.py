@@ -101,3 +101,10 @@ def test_runs_the_daemon_starts_take_the_scheduled_run_config(app_db: str, monke
     get_settings.cache_clear()
     with pytest.raises(ScheduledRunConfigError, match="missing.yaml: cannot read it as YAML"):
         _tick(instance, None)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("execution:\n  config: [unclosed\n")
+    monkeypatch.setenv("VARIANTLAB_SCHEDULED_RUN_CONFIG", str(broken))
+    get_settings.cache_clear()
+    with pytest.raises(ScheduledRunConfigError) as caught:  # one line, naming the file
+        _tick(instance, None)
+    assert "\n" not in str(caught.value) and str(caught.value).startswith(f"VARIANTLAB_SCHEDULED_RUN_CONFIG={broken}: ")
