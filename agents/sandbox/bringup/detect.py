@@ -64,7 +64,26 @@ def _detected(tree: Tree, pinned: Mapping[str, object], label: str) -> AppConfig
                         if row.key == "start" else row for row in evidence]
         rows = [row for row in plan.evidence if row.key != "start"]
         plan = replace(plan, start=start, setup=(*plan.setup, *setup), evidence=(*rows, *evidence))
-    return plan
+    return _with_env_file(plan, tree)
+
+
+# The example environment files apps commit in place of their .env (which git ignores); a README's
+# first step is usually to copy one.
+ENV_EXAMPLES = (".env.example", ".env.sample", ".env.template", ".env.dist", ".env.local.example")
+
+
+def _with_env_file(plan: AppConfig, tree: Tree) -> AppConfig:
+    """An app that commits an example .env but no .env gets the copy a new user would make, before
+    it builds or starts: its code (or its build) often reads .env and fails without it."""
+    example = next((name for name in ENV_EXAMPLES if tree.read(name) is not None), None)
+    if example is None or tree.read(".env") is not None or not (plan.start or plan.build):
+        return plan
+    copy = f"test -e .env || cp {example} .env"
+    because = f"{example} is committed and .env is not (git ignores it): copied first, as its README would ask"
+    if plan.build:
+        build = f"{copy}; {plan.build}"
+        return replace(plan, build=build, evidence=(*plan.evidence, why("build", build, because)))
+    return replace(plan, setup=(copy, *plan.setup), evidence=(*plan.evidence, why("setup", copy, because)))
 
 
 def _with_node_assets(python: AppConfig, node: AppConfig, tree: Tree) -> AppConfig:

@@ -13,7 +13,7 @@ from agents.sandbox.bringup.plan import TEST_REPORT
 
 # Every Node install skips the E2E tools' browser downloads (see test_node_install_skips_browser_downloads).
 NO_BROWSERS = ("CYPRESS_INSTALL_BINARY=0 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 "
-               "PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1 ")
+               "PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 ")
 
 PAGE = "<!doctype html><title>t</title><h1>t</h1>"
 UNITTEST = "import unittest\nclass T(unittest.TestCase):\n    def test_x(self):\n        pass\n"
@@ -134,7 +134,7 @@ def test_node_install_skips_browser_downloads(tmp_path: Path) -> None:
     app = plan(tmp_path, files)
     assert app.install is not None and app.install.endswith("npm ci --no-audit --no-fund")
     for setting in ("CYPRESS_INSTALL_BINARY=0", "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1", "PUPPETEER_SKIP_DOWNLOAD=1",
-                    "PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1"):
+                    "PUPPETEER_SKIP_CHROMIUM_DOWNLOAD=1", "ELECTRON_SKIP_BINARY_DOWNLOAD=1"):
         assert setting in app.install.split()
     row = next(row for row in app.evidence if row.key == "install")
     assert row.value == app.install and "browser downloads skipped" in row.because
