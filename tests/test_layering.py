@@ -22,8 +22,10 @@ def _imports(path: Path) -> set[str]:
 # package → the project packages it must never import
 FORBIDDEN = {
     # A leaf: the settings are read by every layer, so they can depend on none of them.
-    "settings": {"agents", "analysis", "assets", "cli", "dashboard", "db", "pipelines"},
-    "analysis": {"agents", "assets", "cli", "dashboard", "db", "pipelines"},
+    "settings": {"agents", "analysis", "assets", "cli", "dashboard", "db", "ids", "pipelines"},
+    # A leaf too: the database keys its rows with these ids and the browser agent names its artifacts with them.
+    "ids": {"agents", "analysis", "assets", "cli", "dashboard", "db", "pipelines", "settings"},
+    "analysis": {"agents", "assets", "cli", "dashboard", "db", "ids", "pipelines"},
     "db": {"agents", "assets", "cli", "dashboard", "pipelines"},
     "agents": {"assets", "cli", "dashboard", "pipelines"},
     # Settings live outside db, so these agents need no database at all; browser (ids) and ship (the

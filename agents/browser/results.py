@@ -8,7 +8,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 
-from db.ids import new_id
+from ids import new_id
 
 
 class FailureCause(StrEnum):

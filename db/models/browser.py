@@ -13,7 +13,6 @@ from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, CreatedAt, utcnow
-from db.ids import new_id
 from db.models.enums import (
     BROWSER_AGENT_KIND,
     BROWSER_SESSION_STATUS,
@@ -24,6 +23,7 @@ from db.models.enums import (
     one_of,
 )
 from db.stage_names import Stage
+from ids import new_id
 
 
 class TestSession(CreatedAt, Base):

@@ -13,8 +13,8 @@ from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, Timestamps
-from db.ids import new_id
 from db.models.enums import EXECUTION_PHASE, SOLVE_RUN_STATUS, SOLVE_STATUS, one_of
+from ids import new_id
 
 
 class AIModel(Timestamps, Base):
