@@ -31,7 +31,7 @@ class LogRecord(BaseModel):
 
 
 class SessionResult(BaseModel):
-    """Seed 004 browser session: one persona attempting one flow's task on one variant."""
+    """A browser session: one persona attempting one flow's task on one variant."""
 
     # The browser session row's id, known before the row exists: the session's screenshots are filed by it.
     id: str = Field(default_factory=lambda: new_id("browser_session"))

@@ -1,4 +1,4 @@
-"""Timeline and approvals (seed 003): what happened, the executions, the workflow and feedback to the agent."""
+"""Timeline and approvals: what happened, the executions, the workflow and feedback to the agent."""
 
 from __future__ import annotations
 

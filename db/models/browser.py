@@ -1,7 +1,7 @@
 """Test sessions, flows, execution logs, system stats, and the browser sessions of the panels.
 
-A seed-000 "agent" (one browser-use task on one variant) and a seed-004 "browser session" (one
-browser instance running a flow) are the same thing here: one simulated user's session.
+A browser agent's task (one browser-use task on one variant) and a browser session (one browser
+instance running a flow) are the same thing here: one simulated user's session (docs/data-model.md).
 """
 
 from __future__ import annotations
