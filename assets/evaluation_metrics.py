@@ -84,12 +84,13 @@ def _write(session: Session, inputs: _Inputs, summary: _Summary | None, call: St
             metric=row.metric, type=row.type, n=row.n, sum=row.sum, sum_squares=row.sum_squares,
             mean=row.sum / row.n if row.n else None,
             **comparison_columns(results.get((row.variant, row.metric)))))
-    store_human_statistics(session, call.experiment_id, inputs.playground_id, arm_intervals(summary.rows),
-                           summary.ranking)
+    # The ranking is computed once (in _summarise) and stored; the metadata reports the stored ranking.
+    ranking = store_human_statistics(session, call.experiment_id, inputs.playground_id, arm_intervals(summary.rows),
+                                     summary.ranking).ranking
     return {
         "playground": inputs.playground_id,
         "evaluations": sum(s["n"] for s in inputs.stats if s["metric"] == "rating"),
         "metrics": len(summary.rows),
         "ranking": dg.MetadataValue.json([{"arm": a.arm, "rank": a.rank, "strength": round(a.strength, 4)}
-                                          for a in summary.ranking.arms]),
+                                          for a in ranking.arms]),
     }

@@ -8,12 +8,12 @@ the same metadata here.
 import dagster as dg
 
 from agents.ship.refusals import ShipRefused
-from agents.ship.service import Shipped, ship_change
 from assets.records import experiment_links
 from assets.stage_runner import stage_asset
 from db.stage_names import Stage
 from pipelines.resources import AppDatabase
 from settings import get_settings
+from shipping.service import Shipped, ship_change
 
 ASSET_KEY = Stage.SHIPPED_CHANGE.value  # as Dagster keys it (variantlab ship records materialisations under it)
 

@@ -83,13 +83,16 @@ def _write(session: Session, inputs: _Inputs, verdict: _Verdict, call: StageCall
     for s in inputs.stats:
         result = results.get((s["variant"], s["metric"]))
         session.add(_metric_row(call.experiment_id, ids[s["variant"]], s, result))
-    store_panel_statistics(session, call.experiment_id, report.srm, arm_intervals([MetricRow(**s) for s in inputs.stats]))
+    # The sample ratio check is computed once (analysis.engine, for the decision) and stored; the event
+    # and the metadata report the stored check, so the timeline, Dagster and the dashboard agree.
+    srm = store_panel_statistics(session, call.experiment_id, report.srm,
+                                 arm_intervals([MetricRow(**s) for s in inputs.stats])).srm
     experiment = get_experiment(session, call.experiment_id)
     experiment.champion_variant_id = ids.get(decision.variant) if decision.variant else None
     experiment.champion_reason = reason
     add_event(session, call.experiment_id, "champion_selected", stage=STAGE,
               title=f"Champion variant: {decision.variant or 'none'}", content=reason,
-              status="completed", data={"srm_p_value": report.srm.p_value, "srm_flagged": report.srm.flagged,
+              status="completed", data={"srm_p_value": srm.p_value, "srm_flagged": srm.flagged,
                                         "build": inputs.built.to_dict()})
     significant = [f"{r.variant}:{r.metric}" for r in report.results if r.significant]
     return {
@@ -98,7 +101,7 @@ def _write(session: Session, inputs: _Inputs, verdict: _Verdict, call: StageCall
         "variants_built": inputs.built.line(),
         "variants": len({s["variant"] for s in inputs.stats}),
         "significant_results": dg.MetadataValue.json(significant),
-        "srm_p_value": report.srm.p_value if report.srm.p_value is not None else float("nan"),
+        "srm_p_value": srm.p_value if srm.p_value is not None else float("nan"),
         "guardrail_violations": sum(1 for r in report.results if r.guardrail and r.guardrail.status == "violated"),
     }
 

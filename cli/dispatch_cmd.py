@@ -23,10 +23,10 @@ from cli.worker_cmd import load_worker_config, require_shared_database
 from db.base import utcnow
 from db.build_summary import build_summary
 from db.experiments import get_experiment
-from db.ids import has_prefix
 from db.models import StageRun
 from db.session import session_scope
 from db.stages import refresh_status
+from ids import has_prefix
 
 
 def dispatch_experiment(experiment_id: str, stage: str | None, run_config_path: str | None,

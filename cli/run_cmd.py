@@ -28,13 +28,13 @@ from db.experiment_playground import (
     guard_variants_with_evaluations,
 )
 from db.experiments import UnknownExperiment, get_experiment
-from db.ids import has_prefix
 from db.links import dagster_run, dashboard_page
 from db.migrate import ensure_schema
 from db.models import StageRun
 from db.session import session_scope
 from db.stage_names import MAIN_STAGES, Stage
 from db.stages import refresh_status
+from ids import has_prefix
 from pipelines.instances import RecoveredRun, get_instance, process_tags, recover_dead_runs
 from pipelines.jobs import experiment_job, job_name_for
 from pipelines.tags import experiment_tags

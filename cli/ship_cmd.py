@@ -7,11 +7,11 @@ import json
 import typer
 
 from agents.ship.refusals import ShipRefused
-from agents.ship.service import Shipped, ship_change
 from cli.errors import UserError, one_line, printable
 from db.experiments import UnknownExperiment
 from db.migrate import ensure_schema
 from settings import get_settings
+from shipping.service import Shipped, ship_change
 
 
 def ship(experiment_id: str, *, variant: str | None, force: bool, remote: str | None, as_json: bool) -> None:

@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 from db.base import utcnow
 from db.evaluation_leases import claim_slot, submit_through_lease
 from db.evaluation_stats import evaluation_stats, pairwise_preferences, preference_comparisons
-from db.ids import new_id
 from db.models import Arm, Evaluation, EvaluationCounter, Playground, Question, User
 from db.playgrounds import (
     ArmSpec,
@@ -40,6 +39,7 @@ from db.playgrounds import (
 )
 from db.rls import visible_playgrounds_clause
 from db.users import require_role
+from ids import new_id
 
 MAX_ANSWER_CHARS = 10_000
 _counters = EvaluationCounter.__table__

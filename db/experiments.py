@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.base import utcnow
-from db.ids import has_prefix
 from db.models import Experiment, TimelineEvent, Variant
 from db.validation import (
     MAX_SUGGESTIONS,
@@ -19,6 +18,7 @@ from db.validation import (
     validate_ref_exists,
     validate_repo,
 )
+from ids import has_prefix
 from settings import get_settings
 
 

@@ -4,7 +4,8 @@ variant_metrics stores the sample ratio check its decision used and each arm's i
 metric; evaluation_metrics stores each arm's interval per human metric and the Bradley-Terry ranking of
 the experiment's playground. Readers return the analysis/ types they were computed as, or None while
 the stage has not run since this table existed, so a caller says "not computed yet" instead of
-computing them a second time.
+computing them a second time. The writers return the same types, read from the rows they just wrote,
+so what a stage reports of its computation (a timeline event, Dagster metadata) is what is stored.
 """
 
 from __future__ import annotations
@@ -51,20 +52,22 @@ def _replace(session: Session, experiment_id: str, source: str, run: StatisticsR
 
 
 def store_panel_statistics(session: Session, experiment_id: str, srm: SRMResult,
-                           intervals: Sequence[ArmInterval]) -> None:
+                           intervals: Sequence[ArmInterval]) -> PanelStatistics:
     run = StatisticsRun(experiment_id=experiment_id, source="panel", srm_p_value=srm.p_value, srm_chi2=srm.chi2,
                         srm_flagged=srm.flagged, srm_observed=dict(srm.observed), srm_error_code=srm.error_code)
     _replace(session, experiment_id, "panel", run, intervals)
+    return _panel(run)
 
 
 def store_human_statistics(session: Session, experiment_id: str, playground_id: str,
-                           intervals: Sequence[ArmInterval], ranking: BradleyTerryResult) -> None:
+                           intervals: Sequence[ArmInterval], ranking: BradleyTerryResult) -> HumanStatistics:
     run = StatisticsRun(experiment_id=experiment_id, source="human", playground_id=playground_id,
                         ranking_comparisons=ranking.n_comparisons, ranking_bootstrap=ranking.n_bootstrap,
                         ranking_error_code=ranking.error_code)
     run.arm_rankings = [ArmRanking(arm=a.arm, strength=a.strength, ci_low=a.ci_low, ci_high=a.ci_high, rank=a.rank,
                                    wins=a.wins, comparisons=a.comparisons) for a in ranking.arms]
     _replace(session, experiment_id, "human", run, intervals)
+    return _human(run)
 
 
 def _code(value: str | None) -> ErrorCode | None:
@@ -85,17 +88,21 @@ def _intervals(run: StatisticsRun) -> tuple[ArmInterval, ...]:
 
 def panel_statistics(session: Session, experiment_id: str) -> PanelStatistics | None:
     run = _run(session, experiment_id, "panel")
-    if run is None:
-        return None
+    return None if run is None else _panel(run)
+
+
+def human_statistics(session: Session, experiment_id: str) -> HumanStatistics | None:
+    run = _run(session, experiment_id, "human")
+    return None if run is None else _human(run)
+
+
+def _panel(run: StatisticsRun) -> PanelStatistics:
     srm = SRMResult(p_value=run.srm_p_value, chi2=run.srm_chi2, flagged=bool(run.srm_flagged),
                     observed=dict(run.srm_observed or {}), error_code=_code(run.srm_error_code))
     return PanelStatistics(computed_at=run.created_at, srm=srm, arms=_intervals(run))
 
 
-def human_statistics(session: Session, experiment_id: str) -> HumanStatistics | None:
-    run = _run(session, experiment_id, "human")
-    if run is None:
-        return None
+def _human(run: StatisticsRun) -> HumanStatistics:
     arms = tuple(ArmStrength(arm=r.arm, strength=r.strength, ci_low=r.ci_low, ci_high=r.ci_high, rank=r.rank,
                              wins=r.wins, comparisons=r.comparisons)
                  for r in sorted(run.arm_rankings, key=lambda r: (r.rank, -r.strength, r.arm)))

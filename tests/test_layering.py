@@ -1,4 +1,5 @@
-"""Dependencies point one way: dashboard, assets → agents, analysis, db → settings; pipelines only wires, below the assets."""
+"""Dependencies point one way: cli, dashboard, assets → shipping → agents, db → analysis, ids, settings;
+pipelines only wires, below the assets."""
 
 import ast
 from pathlib import Path
@@ -22,21 +23,22 @@ def _imports(path: Path) -> set[str]:
 # package → the project packages it must never import
 FORBIDDEN = {
     # A leaf: the settings are read by every layer, so they can depend on none of them.
-    "settings": {"agents", "analysis", "assets", "cli", "dashboard", "db", "pipelines"},
-    "analysis": {"agents", "assets", "cli", "dashboard", "db", "pipelines"},
-    "db": {"agents", "assets", "cli", "dashboard", "pipelines"},
-    "agents": {"assets", "cli", "dashboard", "pipelines"},
-    # Settings live outside db, so these agents need no database at all; browser (ids) and ship (the
-    # shipping records) still use db for more than settings.
-    "agents/code": {"assets", "cli", "dashboard", "db", "pipelines"},
-    "agents/llm": {"assets", "cli", "dashboard", "db", "pipelines"},
-    "agents/sandbox": {"assets", "cli", "dashboard", "db", "pipelines"},
+    "settings": {"agents", "analysis", "assets", "cli", "dashboard", "db", "ids", "pipelines", "shipping"},
+    # A leaf too: the database keys its rows with these ids and the browser agent names its artifacts with them.
+    "ids": {"agents", "analysis", "assets", "cli", "dashboard", "db", "pipelines", "settings", "shipping"},
+    "analysis": {"agents", "assets", "cli", "dashboard", "db", "ids", "pipelines", "shipping"},
+    "db": {"agents", "assets", "cli", "dashboard", "pipelines", "shipping"},
+    # The agents take plain values and settings sections; what they read from or write to the database
+    # is their callers' business (the stages in assets/, the shipping service).
+    "agents": {"assets", "cli", "dashboard", "db", "pipelines", "shipping"},
+    # The application service over agents/ship and db, which the CLI, the dashboard and the stage call.
+    "shipping": {"assets", "cli", "dashboard", "pipelines"},
     "dashboard": {"assets", "cli", "pipelines"},
     "assets": {"cli", "dashboard"},
     # The definitions load the stage assets from the defs folder (pyproject's defs_module) without
     # importing them, so every wiring module stands below the assets: they may use its resources,
     # partitions and policies without a cycle.
-    "pipelines": {"assets", "cli", "dashboard"},
+    "pipelines": {"assets", "cli", "dashboard", "shipping"},
 }
 
 

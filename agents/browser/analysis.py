@@ -1,4 +1,4 @@
-"""Turn a variant's sessions into the seed-000 analysis: success, a summary with numbers, specific findings.
+"""Turn a variant's sessions into its analysis: success, a summary with numbers, specific findings.
 
 `success` means the variant lets users do what the flows ask: at least half of all sessions
 completed their task (SUCCESS_THRESHOLD), judged by our programmatic checks only. A session whose

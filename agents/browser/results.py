@@ -8,7 +8,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, Field, model_validator
 
-from db.ids import new_id
+from ids import new_id
 
 
 class FailureCause(StrEnum):
@@ -31,7 +31,7 @@ class LogRecord(BaseModel):
 
 
 class SessionResult(BaseModel):
-    """Seed 004 browser session: one persona attempting one flow's task on one variant."""
+    """A browser session: one persona attempting one flow's task on one variant."""
 
     # The browser session row's id, known before the row exists: the session's screenshots are filed by it.
     id: str = Field(default_factory=lambda: new_id("browser_session"))

@@ -23,7 +23,7 @@ from agents.browser.personas import Outcome, Persona, explore, find_item
 from agents.browser.readiness import SiteNotReady
 from agents.browser.results import FailureCause, SessionResult
 from agents.schemas import FlowSpec, StepSpec, TaskSpec
-from db.ids import new_id
+from ids import new_id
 from settings import BrowserSettings
 
 

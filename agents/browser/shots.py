@@ -17,7 +17,7 @@ from weakref import WeakKeyDictionary
 
 from playwright.async_api import CDPSession, Page
 
-from db.ids import has_prefix
+from ids import has_prefix
 
 THUMB_SCALE = 0.5
 THUMB_QUALITY = 40

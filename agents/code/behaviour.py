@@ -19,6 +19,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agents.code.browser import SHARED
+from agents.code.shadow_dom import shadow_walk_js
 
 BEHAVIOURS: dict[str, str] = {
     "search": "type a word from one listed item into a visible search box and see the listing narrow to the "
@@ -49,18 +50,7 @@ function vlVisible(el) {
 // Open shadow roots (web components) hold content a visitor sees like any other: these walk into them.
 function vlUp(el) { return el.parentElement || (el.parentNode && el.parentNode.host) || null; }
 function vlClosest(el, selector) { for (var n = el; n; n = vlUp(n)) if (n.matches(selector)) return n; return null; }
-function vlAll(root) {
-  var out = [];
-  (function walk(node) {
-    if (node.shadowRoot) walk(node.shadowRoot);
-    for (var el = node.firstElementChild; el; el = el.nextElementSibling) {
-      out.push(el);
-      walk(el);
-    }
-  })(root);
-  return out;
-}
-function vlFind(el, selector) { return vlAll(el).filter(function (d) { return d.matches(selector); })[0] || null; }
+""" + shadow_walk_js("vlAll", "vlFind") + """\
 // What a visitor reads in an element. innerText stops at a shadow root and at a slot, so an element
 // holding one is read through the tree as rendered: slots filled, what is not displayed left out.
 function vlComposed(el) { return [el].concat(vlAll(el)).some(function (d) { return d.shadowRoot || d.tagName === "SLOT"; }); }

@@ -1,4 +1,4 @@
-"""Evaluate (seed 002, testers): the next version to try, embedded, with its questionnaire."""
+"""Evaluate (testers): the next version to try, embedded, with its questionnaire."""
 
 from __future__ import annotations
 

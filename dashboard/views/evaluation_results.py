@@ -1,4 +1,4 @@
-"""Evaluation results (seed 002): what human testers said about each variant, and how the arms rank."""
+"""Evaluation results: what human testers said about each variant, and how the arms rank."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Playground setup (seed 002, admins): arms from the experiment's variants, caps, questions, access; all audited."""
+"""Playground setup (admins): arms from the experiment's variants, caps, questions, access; all audited."""
 
 from __future__ import annotations
 

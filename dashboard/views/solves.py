@@ -1,4 +1,4 @@
-"""Solve runs (seed 001): per suggestion, the model × temperature matrix of code-agent runs and its champion."""
+"""Solve runs: per suggestion, the model × temperature matrix of code-agent runs and its champion."""
 
 from __future__ import annotations
 

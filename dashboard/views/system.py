@@ -1,4 +1,4 @@
-"""System (seed 004): live sessions and browsers, flows executed, execution logs, and failed stages to re-run."""
+"""System: live sessions and browsers, flows executed, execution logs, and failed stages to re-run."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Timeline and approvals (seed 003): what happened, the executions, the workflow and feedback to the agent."""
+"""Timeline and approvals: what happened, the executions, the workflow and feedback to the agent."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from agents.ship.refusals import ShipRefused
-from agents.ship.service import ship_change
 from dashboard import auth, charts, data, workflow
 from dashboard.widgets import badge, experiment_banner, pick_experiment
 from db import approvals
@@ -18,6 +17,7 @@ from db.models.enums import WORKFLOW_STATUS
 from db.session import session_scope
 from db.validation import InvalidInput
 from settings import get_settings
+from shipping.service import ship_change
 
 user = auth.signed_in()
 auth.require(user, "analyst", "admin")

@@ -1,7 +1,7 @@
 """Test sessions, flows, execution logs, system stats, and the browser sessions of the panels.
 
-A seed-000 "agent" (one browser-use task on one variant) and a seed-004 "browser session" (one
-browser instance running a flow) are the same thing here: one simulated user's session.
+A browser agent's task (one browser-use task on one variant) and a browser session (one browser
+instance running a flow) are the same thing here: one simulated user's session (docs/data-model.md).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, CreatedAt, utcnow
-from db.ids import new_id
 from db.models.enums import (
     BROWSER_AGENT_KIND,
     BROWSER_SESSION_STATUS,
@@ -24,6 +23,7 @@ from db.models.enums import (
     one_of,
 )
 from db.stage_names import Stage
+from ids import new_id
 
 
 class TestSession(CreatedAt, Base):

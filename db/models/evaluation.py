@@ -8,8 +8,8 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Str
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, CreatedAt, Timestamps
-from db.ids import new_id
 from db.models.enums import PLAYGROUND_TYPE, QUESTION_TYPE, one_of
+from ids import new_id
 
 
 class Playground(Timestamps, Base):

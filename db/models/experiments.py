@@ -9,7 +9,6 @@ from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, CreatedAt, Timestamps
-from db.ids import new_id
 from db.models.enums import (
     DEPLOY_STATUS,
     EXPERIMENT_STATUS,
@@ -21,6 +20,7 @@ from db.models.enums import (
     WORKFLOW_STATUS,
     one_of,
 )
+from ids import new_id
 
 
 class Experiment(Timestamps, Base):

@@ -1,7 +1,7 @@
 """Solves, solve runs and the ai_models registry.
 
-A seed-000 code agent, a seed-001 solve run and a seed-003 Claude execution are one thing here:
-one code-agent attempt at one suggestion in one sandbox (table solve_runs, ids `ca_`).
+A code agent, a solve run and a Claude execution are one thing here: one code-agent attempt at
+one suggestion in one sandbox (table solve_runs, ids `ca_`; docs/data-model.md).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, Timestamps
-from db.ids import new_id
 from db.models.enums import EXECUTION_PHASE, SOLVE_RUN_STATUS, SOLVE_STATUS, one_of
+from ids import new_id
 
 
 class AIModel(Timestamps, Base):

@@ -9,8 +9,8 @@ from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, CreatedAt
-from db.ids import new_id
 from db.models.enums import one_of
+from ids import new_id
 
 STATISTICS_SOURCE = ("panel", "human")  # the stage that computed them: variant_metrics | evaluation_metrics
 

@@ -9,8 +9,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, CreatedAt
-from db.ids import new_id
 from db.models.enums import AUTHOR_TYPE, EVENT_STATUS, EVENT_TYPES, one_of
+from ids import new_id
 
 
 class TimelineEvent(CreatedAt, Base):

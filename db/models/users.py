@@ -9,8 +9,8 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, CreatedAt, IPAddress, Timestamps
-from db.ids import new_id
 from db.models.enums import USER_ROLE, one_of
+from ids import new_id
 
 
 class User(Timestamps, Base):

@@ -142,7 +142,7 @@ BEGIN
 END
 $fn$;
 
--- Prefixed ids of the same shape as db/ids.py (16 lowercase hex characters are within its alphabet).
+-- Prefixed ids of the same shape as ids/ (db/ids.py then) (16 lowercase hex characters are within its alphabet).
 CREATE FUNCTION {SCHEMA}.new_id(p_prefix text) RETURNS text
 LANGUAGE sql VOLATILE SET search_path = public, pg_temp AS $fn$
     SELECT p_prefix || '_' || left(md5(gen_random_uuid()::text), 16)

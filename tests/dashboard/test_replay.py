@@ -8,9 +8,9 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from db.ids import new_id
 from db.models import BrowserSession, Variant
 from db.session import session_scope
+from ids import new_id
 from settings import get_settings
 
 ORIGIN = "http://127.0.0.1:40111"  # a preview port long gone: the replay shows paths

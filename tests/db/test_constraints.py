@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from db.ids import ID_PATTERN, PREFIXES, has_prefix, new_id
 from db.models import (
     AIModel,
     Arm,
@@ -23,6 +22,7 @@ from db.models import (
     Variant,
 )
 from db.session import session_scope
+from ids import ID_PATTERN, PREFIXES, has_prefix, new_id
 
 
 def _experiment(session) -> Experiment:

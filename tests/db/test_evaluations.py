@@ -24,11 +24,11 @@ from db.evaluations import (
     submit_evaluation,
     update_playground,
 )
-from db.ids import new_id
 from db.models import Arm, AuditLog, Evaluation, EvaluationCounter, Question
 from db.session import session_scope
 from db.users import PermissionDenied, get_or_create_user
 from db.validation import InvalidInput
+from ids import new_id
 from tests.db.eval_world import World, make_tester, make_world
 
 

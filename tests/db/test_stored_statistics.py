@@ -35,7 +35,7 @@ def test_panel_statistics_round_trip_and_replace(db_url: str) -> None:
     srm = srm_test({"control": 60, "v1": 20})  # p ~ 8e-6: a mismatch
     for _ in range(2):  # a re-materialised partition replaces, never adds
         with session_scope(db_url) as s:
-            store_panel_statistics(s, exp, srm, INTERVALS)
+            written = store_panel_statistics(s, exp, srm, INTERVALS)
     with session_scope(db_url) as s:
         stored = panel_statistics(s, exp)
         assert s.scalar(select(func.count()).select_from(StatisticsRun)) == 1
@@ -43,6 +43,7 @@ def test_panel_statistics_round_trip_and_replace(db_url: str) -> None:
     assert stored is not None and stored.arms == INTERVALS
     assert stored.srm.flagged and stored.srm.p_value == pytest.approx(srm.p_value)
     assert stored.srm.chi2 == pytest.approx(20.0) and stored.srm.observed == {"control": 60, "v1": 20}
+    assert written == stored  # what the stage reports of what it wrote is what the dashboard reads
 
 
 def test_human_statistics_keep_the_ranking_and_its_playground(db_url: str) -> None:
@@ -52,12 +53,13 @@ def test_human_statistics_keep_the_ranking_and_its_playground(db_url: str) -> No
         playground = Playground(experiment_id=exp, name="pg")
         s.add(playground)
         s.flush()
-        store_human_statistics(s, exp, playground.id, INTERVALS[:1], ranking)
+        written = store_human_statistics(s, exp, playground.id, INTERVALS[:1], ranking)
         playground_id = playground.id
     with session_scope(db_url) as s:
         stored = human_statistics(s, exp)
     assert stored is not None and stored.playground_id == playground_id
     assert stored.ranking == ranking and stored.arms == INTERVALS[:1]
+    assert written == stored
 
 
 def test_no_comparisons_is_stored_as_computed_with_its_error_code(db_url: str) -> None:

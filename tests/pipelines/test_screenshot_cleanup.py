@@ -16,9 +16,9 @@ import assets.browser_results as stage
 import assets.panels
 from agents.browser.results import SessionResult
 from agents.browser.shots import stored_path
-from db.ids import new_id
 from db.models import BrowserSession, TestFlow, TestSession, Variant
 from db.session import session_scope
+from ids import new_id
 from pipelines.resources import AppDatabase, AppSettings
 from settings import Settings, get_settings
 from tests.pipelines.conftest import make_experiment

@@ -13,8 +13,8 @@ import pytest
 from pydantic import SecretStr
 
 from agents.ship.refusals import Refusal, ShipRefused
-from agents.ship.service import ship_change
 from settings import GitHubSettings, Settings
+from shipping.service import ship_change
 from tests.ship.fake_github import FakeGitHub, Fault, serve
 from tests.ship.world import GOAL, GitWorld, git, seed_shippable
 

@@ -5,11 +5,11 @@ from dataclasses import replace
 
 import pytest
 
-from agents.ship.evidence import SUBJECT_CHARS, primary_line, title
-from agents.ship.evidence import tests_line as baseline_tests_line
 from agents.ship.git import auth_env, shown
 from agents.ship.github import GitHubRepo, github_repo
 from db.shipping import MetricLine, ShipCandidate
+from shipping.evidence import SUBJECT_CHARS, primary_line, title
+from shipping.evidence import tests_line as baseline_tests_line
 
 
 @pytest.mark.parametrize(("remote", "expected"), [

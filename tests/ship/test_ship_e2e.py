@@ -5,7 +5,6 @@ import dagster as dg
 import pytest
 from sqlalchemy import select
 
-from agents.ship.service import ship_change
 from db.approvals import approve_champion
 from db.experiments import create_experiment
 from db.models import Experiment, SolveRun, Variant
@@ -14,6 +13,7 @@ from db.users import get_or_create_user
 from pipelines.definitions import defs
 from pipelines.jobs import MAIN_STAGES
 from settings import get_settings
+from shipping.service import ship_change
 from tests.ship.world import GOAL, GitWorld, git
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]

@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from agents.ship.refusals import Refusal, ShipRefused
-from agents.ship.service import branch_name, ship_change
 from db.models import SolveRun, TimelineEvent, Variant
 from db.session import session_scope
 from settings import Settings
+from shipping.service import branch_name, ship_change
 from tests.ship.world import GOAL, SUGGESTION, GitWorld, git, remote_commit, seed_shippable
 
 

@@ -13,6 +13,7 @@ import json
 from agents.code.markup import Editor, escape_attr
 from agents.code.recipes.base import RecipeContext, RecipeError
 from agents.code.recipes.other_pages import PAGES_JS
+from agents.code.shadow_dom import shadow_walk_js
 from agents.code.shell import BODY_END, Shell
 
 CORE_JS = """/* variantlab %(what)s: acts on the rendered page, also on content a script renders later. */
@@ -52,24 +53,7 @@ CORE_JS = """/* variantlab %(what)s: acts on the rendered page, also on content 
     for (var node = el; node; node = hostUp(node)) if (node.matches(selector)) return node;
     return null;
   }
-  // Every element under root (not root itself), in document order, an element's shadow tree before
-  // its children.
-  function deepAll(root) {
-    var out = [];
-    (function walk(node) {
-      if (node.shadowRoot) walk(node.shadowRoot);
-      for (var el = node.firstElementChild; el; el = el.nextElementSibling) {
-        out.push(el);
-        walk(el);
-      }
-    })(root);
-    return out;
-  }
-  function deepFind(el, selector) {
-    var all = deepAll(el);
-    for (var i = 0; i < all.length; i++) if (all[i].matches(selector)) return all[i];
-    return null;
-  }
+""" + shadow_walk_js("deepAll", "deepFind", indent="  ") + """\
   // An element's text as textContent reads it, or, when it holds a shadow root or a slot, as that
   // renders (slots filled with the host's children they take).
   function deepText(el) {

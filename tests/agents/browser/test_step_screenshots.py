@@ -12,7 +12,7 @@ from PIL import Image
 from agents.browser.panel import run_panel
 from agents.browser.shots import prune_session_folders
 from agents.schemas import FlowSpec, TaskSpec
-from db.ids import new_id
+from ids import new_id
 from settings import BrowserSettings, Settings
 from tests.agents.browser.conftest import serve
 

@@ -1,4 +1,8 @@
-"""Typed, prefixed, unguessable ids that are also safe Dagster partition keys."""
+"""Typed, prefixed, unguessable ids that are also safe Dagster partition keys.
+
+A leaf: the database keys its rows with them and the agents name their artifacts with them, so it
+imports nothing of the project.
+"""
 
 from __future__ import annotations
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agents.ship.evidence import TRAILER_EXPERIMENT, commit_message, pull_request_body, title
 from agents.ship.publish import Published, ShipRequest, publish
 from agents.ship.refusals import Refusal, ShipRefused
 from db.base import utcnow
@@ -25,6 +24,7 @@ from db.shipping import (
 )
 from db.users import get_user, require_role
 from settings import Settings
+from shipping.evidence import TRAILER_EXPERIMENT, commit_message, pull_request_body, title
 
 
 @dataclass(frozen=True)
