@@ -73,6 +73,9 @@ _FORMS_JS = r"""
   };
   const boxes = new Map();
   for (const f of document.querySelectorAll('input, textarea')) {
+    // A box that already holds text when the page loads edits what is there (a list's rows, each
+    // with its title in a box): an add box starts empty.
+    if (f.value && f.value.trim()) continue;
     const g = groupOf(f, shown, text);
     if (!g) continue;
     if (!boxes.has(g.box)) boxes.set(g.box, {button: g.button, fields: []});

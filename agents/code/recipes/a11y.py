@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from agents.code.jsx import JSX_SUFFIXES, elements
 from agents.code.markup import Editor, Node, escape_attr, escape_text
-from agents.code.recipes.base import RecipeContext, RecipeError
+from agents.code.recipes.base import TEST_FOLDERS, RecipeContext, RecipeError
 from agents.code.site import Page
 
 VARIANTS = 1
@@ -31,6 +31,10 @@ STOPWORDS = {
 }
 NAME_FIELDS = ("title", "name", "label", "alt", "caption")
 SKIP_TYPES = ("hidden", "submit", "button", "reset", "image")
+# Single-file components whose markup is HTML with the framework's bindings (`:alt=`, `v-bind:alt=`,
+# `alt={...}`): a field or an image there is fixed where it is written, like in a template.
+COMPONENT_SUFFIXES = (".vue", ".svelte")
+BOUND = (":", "v-bind:")  # Vue's bound form of an attribute: `:aria-label="expr"` names the field too
 
 
 @dataclass
@@ -69,9 +73,21 @@ CONTROLS = frozenset({"input", "select", "textarea", "button", "option", "img", 
 TEMPLATE_CODE = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}|<%.*?%>", re.DOTALL)
 
 
+def _components(ctx: RecipeContext) -> list[Page]:
+    from agents.code.shell import source_files
+
+    return [ctx.page(path) for path in source_files(ctx.ws) if path.lower().endswith(COMPONENT_SUFFIXES)
+            and not any(p.lower() in TEST_FOLDERS for p in path.split("/")[:-1])]
+
+
+def _has(node: Node, name: str) -> bool:
+    """The attribute is written, plainly or bound to an expression."""
+    return any(f"{prefix}{name}" in node.attrs for prefix in ("", *BOUND))
+
+
 def _template_fixes(ctx: RecipeContext, recipe: str) -> list[Fix]:
     fixes = []
-    for page in ctx.templates:
+    for page in ctx.templates + ([] if recipe == "lang" else _components(ctx)):
         ids = {n.attrs.get("id") for n in page.root.iter() if n.attrs.get("id")}
         ids_labelled = {n.attrs.get("for") for n in page.root.find_all("label")}
         orphans = {i for i in ids_labelled if i and i not in ids}  # a <label for> whose field has no such id
@@ -84,7 +100,8 @@ def _template_fixes(ctx: RecipeContext, recipe: str) -> list[Fix]:
         for node in page.root.iter():
             if recipe == "lang" and node.tag == "html" and not node.attrs.get("lang"):
                 fixes.append(Fix(page.path, _close(page, node), f' lang="{_language(page.root.text())}"', "lang"))
-            elif recipe == "alt_text" and node.tag == "img" and "alt" not in node.attrs:
+            elif recipe == "alt_text" and node.tag == "img" and not _has(node, "alt") \
+                    and not any(f"{prefix}src" in node.attrs for prefix in BOUND):  # a bound src: no name to give
                 src = node.attrs.get("src", "")
                 dynamic = _dynamic_alt(src, page.source) if "{" in src or "<%" in src else None
                 alt = dynamic or escape_attr(_human(src))
@@ -107,7 +124,7 @@ def _label_fixes(ctx: RecipeContext, page: Page, node: Node, ids: set[str | None
         or _text_before(page, node) or _options_name(node)
     if not name or "{" in name or "<%" in name:
         return []
-    if ctx.design == "alternative" and not _in_loop(page.source, node.start):
+    if ctx.design == "alternative" and not _in_loop(page.source, node.start) and not _repeated(node):
         field_id = node.attrs.get("id") or name_attr or re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
         if field_id and "{" not in field_id and "<%" not in field_id and (node.attrs.get("id") or field_id not in ids):
             fixes = [Fix(page.path, node.start, f'<label for="{escape_attr(field_id)}">{escape_text(name)}</label> ',
@@ -125,7 +142,19 @@ def _in_loop(source: str, offset: int) -> bool:
     before = source[:offset]
     jinja = len(re.findall(r"{%-?\s*for\b", before)) - len(re.findall(r"{%-?\s*endfor\b", before))
     ejs = sum(m.count("{") - m.count("}") for m in re.findall(r"<%(?![=-])(.*?)%>", before, re.DOTALL))
-    return jinja > 0 or ejs > 0
+    svelte = len(re.findall(r"{#each\b", before)) - len(re.findall(r"{/each}", before))
+    return jinja > 0 or ejs > 0 or svelte > 0
+
+
+def _repeated(node: Node) -> bool:
+    """A component renders this spot once per item (Vue's v-for on it or around it, Svelte's each block
+    is counted by _in_loop's text scan)."""
+    parent: Node | None = node
+    while parent is not None:
+        if "v-for" in parent.attrs:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _text_before(page: Page, node: Node) -> str:
@@ -154,7 +183,8 @@ def _options_name(node: Node) -> str:
 
 
 def _named(node: Node, ids_labelled: set[str | None]) -> bool:
-    if any(node.attrs.get(a) for a in ("aria-label", "aria-labelledby", "title")):
+    if any(node.attrs.get(a) or any(f"{prefix}{a}" in node.attrs for prefix in BOUND)
+           for a in ("aria-label", "aria-labelledby", "title")):
         return True
     if node.attrs.get("id") and node.attrs["id"] in ids_labelled:
         return True

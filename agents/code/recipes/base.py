@@ -76,6 +76,12 @@ class RecipeContext:
         file = read_source(self.ws, path)
         return Page(path, file.text, parse(file.text), file.encoding)
 
+    def page(self, path: str) -> Page:
+        """Any markup source (a component, say) as a page; write() puts it back in its own encoding."""
+        page = self._page(path)
+        self._encodings[path] = page.encoding
+        return page
+
     def pick(self, options: list) -> object:
         return options[self.variant % len(options)]
 
