@@ -37,6 +37,7 @@ BEHAVIOURS: dict[str, str] = {
     "lang": "have a screen reader read each page in its own language (the page states it)",
     "alt_text": "hear what each image shows (every image has a text alternative)",
     "input_labels": "hear what each form field is for (every field has an accessible name)",
+    "button_names": "hear what each button does (every button, icon-only ones too, has an accessible name)",
 }
 MAX_PAGES = 6
 CHECK_TIMEOUT_S = 60.0
@@ -779,6 +780,20 @@ AUDITS = {
       return fields.length ? fields.filter(function (f) {
         return !(f.labels && f.labels.length) && !f.getAttribute("aria-label") && !f.getAttribute("aria-labelledby") && !f.title;
       }).map(function (f) { return "<" + f.tagName.toLowerCase() + " name=" + (f.name || "?") + "> without a name"; }) : null;
+    }"""),
+    "button_names": _with_helpers("""() => {
+      var buttons = Array.from(document.querySelectorAll("button, [role=button], input[type=button], input[type=submit]"))
+        .filter(vlVisible);
+      var named = function (b) {
+        if (b.getAttribute("aria-label") || b.getAttribute("aria-labelledby") || b.title) return true;
+        if (b.tagName === "INPUT") return !!(b.value || b.type === "submit");
+        if ((b.innerText || "").trim()) return true;
+        return Array.from(b.querySelectorAll("img[alt], svg title")).some(function (e) {
+          return (e.getAttribute("alt") || e.textContent || "").trim(); });
+      };
+      return buttons.length ? buttons.filter(function (b) { return !named(b); }).map(function (b) {
+        return "<" + b.tagName.toLowerCase() + (b.className && typeof b.className === "string" ? " class=" + b.className : "")
+          + "> without a name"; }) : null;
     }"""),
 }
 

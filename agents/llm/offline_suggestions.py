@@ -196,6 +196,15 @@ RECIPES: tuple[Recipe, ...] = (
         ("violation label", "violation select-name", "form elements must have labels", "unlabel"),
     ),
     Recipe(
+        "button_names",
+        "a11y",
+        "Name every icon-only button for screen readers",
+        "a button that shows only an icon is announced as just 'button', so people using a screen reader "
+        "cannot tell adding from deleting",
+        "a11y_violations",
+        ("button-name", "buttons must have discernible text"),
+    ),
+    Recipe(
         "alt_text",
         "a11y",
         "Describe every image with alternative text",
@@ -234,7 +243,8 @@ _KIND_WORDS = {
     # one's own first thing (or a new one) counts twice, so it outweighs the noun. Adding to a cart does not.
     "content": ("post", "write", "create", "publish", "compose", "article", "note", "blog", "empty", "nothing here",
                 "no items", "add their first", "add a first", "add the first", "their first", "add new", "add a new"),
-    "a11y": ("accessib", "screen reader", "violation label", "image-alt", "html-has-lang", "alt text", "landmark"),
+    "a11y": ("accessib", "screen reader", "violation label", "image-alt", "html-has-lang", "alt text", "landmark",
+             "button-name"),
     "feedback": ("worked", "confirm", "no sign", "nothing happened", "nothing visible", "did not show",
                  "feedback", "saved", "added", "loading", "slow", "spinner", "waiting", "twice", "stuck", "froze"),
     "onboarding": ("after sign", "signed up", "welcome", "next step", "what to do next", "onboard", "new member",

@@ -51,6 +51,11 @@ def _human(text: str) -> str:
     return words[:1].upper() + words[1:].lower() if words else ""
 
 
+def close_offset(page: Page, node: Node) -> int:
+    """Where a new attribute goes in an element's start tag (before its ">" or "/>")."""
+    return _close(page, node)
+
+
 def _close(page: Page, node: Node) -> int:
     return node.start_end - (2 if page.source[node.start_end - 2 : node.start_end] == "/>" else 1)
 
@@ -233,6 +238,16 @@ def _language(text: str) -> str:
 
 def _apply(ctx: RecipeContext, recipe: str, nothing: str) -> str:
     fixes = _template_fixes(ctx, recipe) + ([] if recipe == "lang" else _jsx_fixes(ctx, recipe))
+    return write_fixes(ctx, fixes, nothing)
+
+
+def markup_sources(ctx: RecipeContext) -> list[Page]:
+    """Templates and single-file components: every markup source whose elements are fixed in place."""
+    return ctx.templates + _components(ctx)
+
+
+def write_fixes(ctx: RecipeContext, fixes: list[Fix], nothing: str) -> str:
+    """Insert each fix at its offset, file by file; RecipeError(nothing) when there are none."""
     if not fixes:
         raise RecipeError(nothing)
     by_file: dict[str, list[Fix]] = {}

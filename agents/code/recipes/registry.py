@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from agents.code.recipes import (
     a11y,
+    button_names,
     category_filter,
     confirmation,
     empty_state,
@@ -39,6 +40,7 @@ RECIPES: dict[str, Callable[[RecipeContext], str]] = {
     "lang": a11y.lang,
     "alt_text": a11y.alt_text,
     "input_labels": a11y.input_labels,
+    "button_names": button_names.apply,
     "next_step": next_step.apply,
     "empty_state": empty_state.apply,
     "loading_indicator": loading.apply,
@@ -62,6 +64,7 @@ VARIANTS: dict[str, int] = {
     "lang": a11y.VARIANTS,
     "alt_text": a11y.VARIANTS,
     "input_labels": a11y.VARIANTS,
+    "button_names": button_names.VARIANTS,
     "next_step": next_step.VARIANTS,
     "empty_state": empty_state.VARIANTS,
     "loading_indicator": loading.VARIANTS,
@@ -91,6 +94,8 @@ KEYWORDS: list[tuple[str, str]] = [
                        r"prominent .*(create|new|write)")),
     ("lang", r"\blang\b|language of the page|page language|declare the language"),
     ("alt_text", r"\balt\b|alt text|text alternatives?|describe (the )?images|image descriptions?"),
+    ("button_names", (r"button-name|buttons? must have discernible text|icon[ -]only buttons?|"
+                      r"(name|label)s? (for|to|on) (the |every |all )?(icon )?buttons?|buttons? (a |with )?(names?|labels?)")),
     ("input_labels", (r"unlabel|missing labels?|labels? (for|to|on) (the |every |all )?(inputs?|fields?|controls?)|"
                       r"accessible names?")),
     ("confirmation", (r"confirm(ation)? (message|after|that)|toast|no sign it worked|feedback after|"

@@ -15,7 +15,7 @@ from tests.agents.code.conftest import SHOP, SIGNUP
 FIXTURES = Path(__file__).parent / "fixtures"
 APP = {"search": SHOP, "category_filter": SHOP, "sort": SHOP, "result_count": SHOP, "sticky_cart": SHOP,
        "inline_validation": SIGNUP, "password_hint": SIGNUP, "shorter_form": SIGNUP, "confirmation": SHOP, "primary_action": SHOP,
-       **dict.fromkeys(("lang", "alt_text", "input_labels"), FIXTURES / "a11y"),
+       **dict.fromkeys(("lang", "alt_text", "input_labels", "button_names"), FIXTURES / "a11y"),
        **dict.fromkeys(("next_step", "empty_state", "loading_indicator", "breadcrumbs", "back_to_results", "sticky_nav",
                         "landmarks"), FIXTURES / "journal")}
 
