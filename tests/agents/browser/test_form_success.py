@@ -75,7 +75,8 @@ def signup() -> FlowSpec:
 def test_a_welcoming_title_is_not_success_and_a_new_message_or_a_new_page_is(
     sites: dict[str, str], tmp_path: Path, settings: Settings
 ) -> None:
-    results = run_panel(sites, [signup()], sessions_per_flow=4, concurrency=4, artifacts_dir=tmp_path, settings=settings)
+    results = run_panel(sites, [signup()], sessions_per_flow=4, concurrency=4, artifacts_dir=tmp_path,
+                        settings=settings)
     by = {(r.variant_key, r.persona): r for r in results}
     assert len(by) == len(SCRIPTS) * 4
     for (key, persona), r in by.items():

@@ -88,7 +88,8 @@ def test_nothing_outside_the_origin_is_visited_and_problems_are_recorded(
         order=1,
         task=TaskSpec(kind="explore", params={"max_pages": 6}),
     )
-    results = run_panel({"messy": messy_site}, [explore], sessions_per_flow=2, artifacts_dir=tmp_path, settings=settings)
+    results = run_panel({"messy": messy_site}, [explore], sessions_per_flow=2, artifacts_dir=tmp_path,
+                        settings=settings)
     assert Recorder.hits == []
     assert all(page.startswith(messy_site) for r in results for page in r.pages_visited)
     blocked = [f for r in results for f in r.failed_requests if "blocked: outside origin" in f]

@@ -113,7 +113,8 @@ def test_late_content_counts_in_the_landing_page_vitals(tmp_path: Path, settings
     })
     url, server = serve(root)
     try:
-        (result,) = run_panel({"v": url}, [flow("explore", max_pages=2)], sessions_per_flow=1, artifacts_dir=tmp_path, settings=settings)
+        (result,) = run_panel({"v": url}, [flow("explore", max_pages=2)], sessions_per_flow=1, artifacts_dir=tmp_path,
+                              settings=settings)
     finally:
         server.shutdown()
     assert result.lcp_ms is not None and result.lcp_ms >= 400  # the hero, not the "Loading..." line
@@ -145,7 +146,8 @@ def test_one_layout_defect_is_one_violation_however_long_the_path(tmp_path: Path
 
 
 def test_the_panels_measuring_time_is_not_the_users(shop_url: str, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    settings: Settings) -> None:
     """An accessibility scan that takes 3 s must not make the session 3 s longer."""
     real = PanelCache.axe_for
 
@@ -163,7 +165,8 @@ def test_the_panels_measuring_time_is_not_the_users(shop_url: str, tmp_path: Pat
 
 
 def test_a_folder_and_its_index_file_are_one_page(shop_url: str, tmp_path: Path, settings: Settings) -> None:
-    results = run_panel({"shop": shop_url}, [flow("explore", max_pages=4)], sessions_per_flow=8, artifacts_dir=tmp_path, settings=settings)
+    results = run_panel({"shop": shop_url}, [flow("explore", max_pages=4)], sessions_per_flow=8, artifacts_dir=tmp_path,
+                        settings=settings)
     # Counted honestly, four pages of the shop are still within reach: an explorer at a product page
     # with nothing new goes back as far as it takes (it used to give up after one step back).
     assert all(r.success for r in results), [r.summary for r in results]

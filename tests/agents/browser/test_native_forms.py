@@ -34,7 +34,8 @@ def native_form(tmp_path: Path) -> Iterator[str]:
     server.shutdown()
 
 
-def test_a_natively_submitted_form_reaches_its_welcome_page(native_form: str, tmp_path: Path, settings: Settings) -> None:
+def test_a_natively_submitted_form_reaches_its_welcome_page(native_form: str,
+                                                            tmp_path: Path, settings: Settings) -> None:
     # Many sessions at once: the navigation starts just after the click returns, and a session
     # that watched the old document for in-page updates broke ("Execution context was destroyed").
     signup = FlowSpec(name="sign up", description="", instructions="Sign up.", order=1,

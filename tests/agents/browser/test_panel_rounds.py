@@ -18,7 +18,8 @@ FLOW = FlowSpec(name="find the beanie", description="find it", instructions="Fin
                 task=TaskSpec(kind="find_item", params={"item_name": "Merino Wool Beanie", "category": "Apparel"}))
 
 
-def test_rounds_continue_where_the_last_one_ended_until_no_more_are_asked(shop_url: str, tmp_path: Path, settings: Settings) -> None:
+def test_rounds_continue_where_the_last_one_ended_until_no_more_are_asked(shop_url: str,
+                                                                          tmp_path: Path, settings: Settings) -> None:
     seen: list[int] = []
     asks = iter([2, 1, 0])
 

@@ -59,7 +59,8 @@ FLOW = FlowSpec(
 )
 
 
-def test_the_panel_carries_the_preview_token_on_every_request(private_shop: str, tmp_path: Path, settings: Settings) -> None:
+def test_the_panel_carries_the_preview_token_on_every_request(private_shop: str,
+                                                              tmp_path: Path, settings: Settings) -> None:
     results = run_panel(
         {"v1": private_shop},
         [FLOW],
@@ -83,7 +84,8 @@ def test_a_private_preview_without_its_token_is_refused_before_any_session(
     private_shop: str, tmp_path: Path, settings: Settings
 ) -> None:
     with pytest.raises(BrowserError, match=r"HTTP 403 \(a private preview needs its access headers\)"):
-        run_panel({"v1": private_shop}, [FLOW], sessions_per_flow=1, artifacts_dir=tmp_path, settings=settings)
+        run_panel({"v1": private_shop}, [FLOW], sessions_per_flow=1, artifacts_dir=tmp_path,
+                  settings=settings)
     assert not any(tmp_path.iterdir())  # nothing half-written
 
 

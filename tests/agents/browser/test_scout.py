@@ -63,7 +63,8 @@ def test_scout_inventories_the_blog_and_never_opens_dotfiles(
 
 
 def test_a_sign_up_goal_registers_then_writes_a_first_post(
-    blog: tuple[str, scout_sites.Blog], blog_inventory: tuple[ScoutInventory, list[str]], tmp_path: Path, settings: Settings
+    blog: tuple[str, scout_sites.Blog], blog_inventory: tuple[ScoutInventory, list[str]],
+    tmp_path: Path, settings: Settings
 ) -> None:
     goal = "New visitors can't figure out how to sign up and write their first post"
     plan = derive_flows(goal, blog_inventory[0])
@@ -75,7 +76,8 @@ def test_a_sign_up_goal_registers_then_writes_a_first_post(
     assert steps[0].params["page_url"].endswith("/register")
     # The journey runs: two sessions each make their own account, log in and publish a post.
     url, site = blog
-    results = run_panel({"control": url}, [first], sessions_per_flow=2, artifacts_dir=tmp_path, settings=settings)
+    results = run_panel({"control": url}, [first], sessions_per_flow=2, artifacts_dir=tmp_path,
+                        settings=settings)
     assert all(r.success for r in results), [r.summary for r in results]
     assert len(site.users) == 2 and [t for t, _ in site.posts].count("My first post") == 2
     assert all("sunflower22" not in r.raw_logs for r in results)
@@ -103,7 +105,8 @@ def test_the_scout_reads_a_grid_rendered_late_and_flows_target_its_items(
     assert "/products.json" in requested
 
 
-def test_a_single_page_app_paged_by_a_button_is_read_page_by_page(late_shop: tuple[str, list[str]], settings: Settings) -> None:
+def test_a_single_page_app_paged_by_a_button_is_read_page_by_page(late_shop: tuple[str, list[str]],
+                                                                  settings: Settings) -> None:
     url, _ = late_shop
     inventory = scout(f"{url}spa/", browser=settings.browser)
     assert [(listing.page, len(listing.items)) for listing in inventory.listings] == [(1, 3), (2, 3)]
@@ -139,12 +142,14 @@ def test_a_folder_of_files_is_no_app_and_its_dotfiles_stay_closed(tmp_path: Path
     assert not any(".git" in path or path.endswith((".md", ".txt")) for path in requested)
 
 
-def test_users_page_a_listing_paged_by_a_button(late_shop: tuple[str, list[str]], tmp_path: Path, settings: Settings) -> None:
+def test_users_page_a_listing_paged_by_a_button(late_shop: tuple[str, list[str]],
+                                                tmp_path: Path, settings: Settings) -> None:
     url, _ = late_shop
     inventory = scout(f"{url}spa/", browser=settings.browser)
     find = next(f for f in derive_flows("Users can't find products easily", inventory).flows
                 if f.task.kind == "find_item")
-    (result,) = run_panel({"spa": f"{url}spa/"}, [find], sessions_per_flow=1, artifacts_dir=tmp_path, settings=settings)
+    (result,) = run_panel({"spa": f"{url}spa/"}, [find], sessions_per_flow=1, artifacts_dir=tmp_path,
+                          settings=settings)
     assert result.persona == "searcher" and result.success, result.summary  # no search box: it scans
     assert [a["type"] for a in result.action_log].count("next") == 1
 
@@ -169,7 +174,8 @@ def test_content_fetched_from_another_origin_is_named(tmp_path: Path, settings: 
     assert not inventory.items and not inventory.forms and inventory.app_pages
 
 
-def test_a_site_with_its_content_at_home_asks_no_other_origin(late_shop: tuple[str, list[str]], settings: Settings) -> None:
+def test_a_site_with_its_content_at_home_asks_no_other_origin(late_shop: tuple[str, list[str]],
+                                                              settings: Settings) -> None:
     url, _ = late_shop
     inventory = scout(url, browser=settings.browser)
     assert inventory.items and inventory.offsite_data == []

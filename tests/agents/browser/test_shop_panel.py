@@ -77,7 +77,8 @@ def test_findable_item_is_added_to_cart_and_missing_item_fails_with_reason(
     assert analysis.summary.startswith(f"{sum(r.success for r in results)}/8 sessions completed")
 
 
-def test_search_box_makes_the_searcher_faster(shop_url: str, search_shop_url: str, tmp_path: Path, settings: Settings) -> None:
+def test_search_box_makes_the_searcher_faster(shop_url: str, search_shop_url: str,
+                                              tmp_path: Path, settings: Settings) -> None:
     results = run_panel(
         {"control": shop_url, "search": search_shop_url},
         [find("Trail Running Shoes", 1)],
@@ -137,7 +138,8 @@ addEventListener("unload", mark);
 """
 
 
-def test_reused_tabs_carry_no_state_from_one_session_to_the_next(shop_url: str, tmp_path: Path, settings: Settings) -> None:
+def test_reused_tabs_carry_no_state_from_one_session_to_the_next(shop_url: str,
+                                                                 tmp_path: Path, settings: Settings) -> None:
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text(f"<h1>Home</h1><script>{FRESH_VISITOR_JS}</script>")

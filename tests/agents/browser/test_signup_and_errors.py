@@ -116,13 +116,15 @@ def test_malformed_flows_are_refused_before_anything_runs(
     flow: FlowSpec, message: str, tmp_path: Path, settings: Settings
 ) -> None:
     with pytest.raises(ValueError, match=message):
-        run_panel({"v": "http://127.0.0.1:1/"}, [flow], sessions_per_flow=1, artifacts_dir=tmp_path, settings=settings)
+        run_panel({"v": "http://127.0.0.1:1/"}, [flow], sessions_per_flow=1, artifacts_dir=tmp_path,
+                  settings=settings)
     assert not any(tmp_path.iterdir())  # nothing ran, nothing written
 
 
 def test_unreachable_url_is_a_clear_error(tmp_path: Path, settings: Settings) -> None:
     with pytest.raises(BrowserError, match=r"cannot reach http://127\.0\.0\.1:1/: connection refused"):
-        run_panel({"v": "http://127.0.0.1:1/"}, [signup(VALID)], sessions_per_flow=1, artifacts_dir=tmp_path, settings=settings)
+        run_panel({"v": "http://127.0.0.1:1/"}, [signup(VALID)], sessions_per_flow=1, artifacts_dir=tmp_path,
+                  settings=settings)
 
 
 @pytest.mark.browser

@@ -93,7 +93,8 @@ def test_only_the_visible_link_is_offered(site: str, settings: Settings) -> None
     ]
 
 
-def test_hidden_in_other_ways_stays_unseen_and_what_a_user_can_scroll_to_stays_seen(site: str, settings: Settings) -> None:
+def test_hidden_in_other_ways_stays_unseen_and_what_a_user_can_scroll_to_stays_seen(site: str,
+                                                                                    settings: Settings) -> None:
     view = read(site + "mixed.html", settings)
     texts = [link.text for link in view.links]
     assert texts == ["Down a scroll box", "Far below the fold", *(f"Card {i}" for i in range(30))]
@@ -188,7 +189,8 @@ def test_a_styled_checkbox_is_ticked_through_its_visible_label(tmp_path: Path, s
         task=TaskSpec(kind="complete_form", params={"values": {"email": "ana@example.com"}}),
     )
     try:
-        results = run_panel({"v": url}, [flow], sessions_per_flow=2, artifacts_dir=tmp_path / "art", settings=settings)
+        results = run_panel({"v": url}, [flow], sessions_per_flow=2, artifacts_dir=tmp_path / "art",
+                            settings=settings)
     finally:
         server.shutdown()
     for r in results:

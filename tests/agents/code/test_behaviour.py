@@ -56,7 +56,8 @@ def test_listing_controls_work_on_a_listing_rendered_later_by_script(scripted_sh
     assert verdict.passed is True, verdict.detail
 
 
-def test_the_matrix_builds_different_designs_that_each_pass_in_a_browser(scripted_shop: Path, settings: Settings) -> None:
+def test_the_matrix_builds_different_designs_that_each_pass_in_a_browser(scripted_shop: Path,
+                                                                         settings: Settings) -> None:
     matrix = [RunConfig(RECIPE, 0.0, "baseline"), RunConfig(RECIPE, 0.0, "alternative"),
               RunConfig(RECIPE, 0.0, "minimal")]
     outcome = run_solve(str(scripted_shop), SuggestionSpec(title="Add a search box", rationale="t"),
@@ -107,7 +108,8 @@ def test_the_confirmation_follows_what_a_single_page_app_shows_after_its_own_sub
         tmp_path: Path, serve, outcome: str, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "index.html").write_text(SPA_FORM % SPA_OUTCOME[outcome])
     url = serve(tmp_path)
-    assert check_behaviour("confirmation", url, browser=settings.browser).passed is False  # the app itself says nothing
+    assert check_behaviour("confirmation", url,
+                           browser=settings.browser).passed is False  # the app itself says nothing
     result = run_recipe_agent(DiskWorkspace(tmp_path), SuggestionSpec(title="confirmation", rationale="t",
                                                                       recipe="confirmation"))
     assert result.status == "completed", result.error_message

@@ -29,7 +29,8 @@ EXAMPLES = ROOT / "examples"
     ("express", "Show a confirmation after adding to the basket", "confirmation",
      {"views/partials/footer.ejs", "public/variantlab-confirmation.js"}),
 ])
-def test_each_app_kind_gets_a_working_change(app: str, title: str, recipe: str, edited: set[str], settings: Settings, open_box: OpenSandbox) -> None:
+def test_each_app_kind_gets_a_working_change(app: str, title: str, recipe: str, edited: set[str],
+                                             settings: Settings, open_box: OpenSandbox) -> None:
     repo = EXAMPLES / app
     if not (repo / "package.json").exists() and not (repo / "requirements.txt").exists():
         pytest.skip(f"examples/{app} is not there")

@@ -181,6 +181,7 @@ def test_linked_pages_whose_items_a_script_renders_are_read_as_rendered(  # type
     # page-only module would pass on the first page's own word.
     assert "Lemon" not in (scripted_linked_pages / "list-3.html").read_text().split("<script>")[0]
     (scripted_linked_pages / "search.js").write_text(_module(pages=False))
-    verdict = check_behaviour("search", serve(scripted_linked_pages) + "list-1.html", browser=settings.browser)
+    verdict = check_behaviour("search", serve(scripted_linked_pages) + "list-1.html",
+                              browser=settings.browser)
     assert verdict.passed is False, verdict.detail
     assert "only an item on a later page has" in verdict.detail and "searches only the page shown" in verdict.detail

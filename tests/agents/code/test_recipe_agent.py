@@ -26,7 +26,8 @@ def _implement(sandbox, recipe: str, **kw) -> object:  # type: ignore[no-untyped
 
 
 @pytest.mark.parametrize(("app", "recipe"), [(SHOP, r) for r in SHOP_RECIPES] + [(SIGNUP, r) for r in FORM_RECIPES])
-def test_recipe_keeps_tests_green_and_passes_goal_checks(app: Path, recipe: str, settings: Settings, open_box: OpenSandbox) -> None:
+def test_recipe_keeps_tests_green_and_passes_goal_checks(app: Path, recipe: str,
+                                                         settings: Settings, open_box: OpenSandbox) -> None:
     with open_box(str(app)) as sandbox:
         before, _ = goal_checks(sandbox, recipe, [], browser=settings.browser)
         result = _implement(sandbox, recipe)
@@ -55,7 +56,8 @@ def test_temperature_and_strategy_change_the_markup_deterministically(open_box: 
     assert outputs["refined"] != outputs["t0"] and "aria-live" in outputs["refined"]
 
 
-def test_unknown_shop_markup_is_found_by_structure(unknown_shop: Path, settings: Settings, open_box: OpenSandbox) -> None:
+def test_unknown_shop_markup_is_found_by_structure(unknown_shop: Path,
+                                                   settings: Settings, open_box: OpenSandbox) -> None:
     with open_box(str(unknown_shop)) as sandbox:
         for recipe in ("search", "category_filter", "sort", "result_count"):
             _implement(sandbox, recipe)
@@ -74,7 +76,8 @@ def test_unknown_shop_markup_is_found_by_structure(unknown_shop: Path, settings:
     (SHOP, "Add a dark mode toggle", "no recipe for 'Add a dark mode toggle'"),
     (SHOP, "Explain the password rule", "no form with input fields found"),
 ])
-def test_what_it_cannot_do_fails_with_the_reason(app: Path, title: str, reason: str, open_box: OpenSandbox) -> None:
+def test_what_it_cannot_do_fails_with_the_reason(app: Path, title: str, reason: str,
+                                                 open_box: OpenSandbox) -> None:
     with open_box(str(app)) as sandbox:
         result = run_recipe_agent(sandbox, SuggestionSpec(title=title, rationale="test"))
         diff = sandbox.diff()

@@ -49,7 +49,8 @@ def test_matrix_runs_in_parallel_and_a_champion_is_chosen(settings: Settings) ->
 
 def test_failed_runs_are_kept_with_their_reason(settings: Settings) -> None:
     outcome = run_solve(str(SIGNUP), SuggestionSpec(title="Add a search box", rationale="t"),
-                        matrix=[RunConfig(RECIPE, 0.0, "minimal")], max_parallel=1, time_budget_s=60, settings=settings)
+                        matrix=[RunConfig(RECIPE, 0.0, "minimal")], max_parallel=1, time_budget_s=60,
+                        settings=settings)
     assert outcome.runs[0].status == "failed"
     assert "needs a script" in outcome.runs[0].error_message
     assert outcome.champion_index is None and "no run qualifies" in outcome.champion_reason
@@ -71,7 +72,8 @@ def test_a_module_with_nothing_to_act_on_fails_its_behavioural_check(settings: S
 
 def test_time_budget_cancels_runs_that_could_not_start(settings: Settings) -> None:
     outcome = run_solve(str(SHOP), SuggestionSpec(title="Sort by price", rationale="t"),
-                        matrix=[RunConfig(RECIPE, 0.0)] * 3, max_parallel=1, time_budget_s=0, settings=settings)
+                        matrix=[RunConfig(RECIPE, 0.0)] * 3, max_parallel=1, time_budget_s=0,
+                        settings=settings)
     events = outcome.events
     assert [r.status for r in outcome.runs] == ["cancelled"] * 3
     assert all("time budget" in r.error_message for r in outcome.runs)
@@ -105,7 +107,8 @@ def test_sandbox_failure_is_retried_once(monkeypatch: pytest.MonkeyPatch, settin
     assert outcome.champion_index == 1
 
 
-def test_an_app_that_does_not_come_up_is_not_retried(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+def test_an_app_that_does_not_come_up_is_not_retried(monkeypatch: pytest.MonkeyPatch,
+                                                     settings: Settings) -> None:
     from agents.sandbox import factory
     from agents.sandbox.base import BringupFailed
 
@@ -171,7 +174,8 @@ def _scripted(monkeypatch: pytest.MonkeyPatch, steps: list[dict]) -> None:
     monkeypatch.setattr(factory, "get_provider", lambda spec=None, **kw: _Scripted(steps))
 
 
-def test_a_run_that_empties_the_app_tests_is_not_champion(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+def test_a_run_that_empties_the_app_tests_is_not_champion(monkeypatch: pytest.MonkeyPatch,
+                                                          settings: Settings) -> None:
     pages = ["index.html"] + [f"page-{i}.html" for i in range(2, 7)]
     _scripted(monkeypatch, [
         {"action": "write_file", "path": "tests/test_shop_site.py", "content": "# tests removed\n"},
@@ -263,7 +267,8 @@ def test_identical_diffs_are_marked_duplicates_and_count_once(settings: Settings
 
 
 @pytest.mark.parametrize("error", ["SandboxAuthError", "IsolationUnavailable", "PathEscape"])
-def test_errors_a_retry_cannot_fix_are_not_retried(monkeypatch: pytest.MonkeyPatch, error: str, settings: Settings) -> None:
+def test_errors_a_retry_cannot_fix_are_not_retried(monkeypatch: pytest.MonkeyPatch, error: str,
+                                                   settings: Settings) -> None:
     from agents.sandbox import base, factory
 
     calls = []
@@ -296,7 +301,8 @@ def _processes(argv: list[bytes]) -> list[int]:
     return found
 
 
-def test_time_budget_holds_against_a_long_command(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+def test_time_budget_holds_against_a_long_command(monkeypatch: pytest.MonkeyPatch,
+                                                  settings: Settings) -> None:
     import time
 
     from agents.code import solve

@@ -83,7 +83,8 @@ def test_a_stylesheet_never_goes_before_the_doctype_of_a_page_without_head() -> 
     assert editor.result().startswith("<!doctype html>\n<link rel=\"stylesheet\"") and head_slot(page) > 0
 
 
-def test_in_a_sandbox_the_page_keeps_its_bytes_and_the_diff_only_the_edit(tmp_path: Path, open_box: OpenSandbox) -> None:
+def test_in_a_sandbox_the_page_keeps_its_bytes_and_the_diff_only_the_edit(tmp_path: Path,
+                                                                          open_box: OpenSandbox) -> None:
     repo = tmp_path / "cafe"
     repo.mkdir()
     (repo / "index.html").write_bytes(PAGE)

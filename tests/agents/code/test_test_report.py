@@ -91,7 +91,8 @@ def _outcome() -> RunOutcome:
                                                 temperature=0.0))
 
 
-def test_in_a_sandbox_a_change_is_judged_against_the_control_s_passing_tests(app: Path, open_box: OpenSandbox) -> None:
+def test_in_a_sandbox_a_change_is_judged_against_the_control_s_passing_tests(app: Path,
+                                                                             open_box: OpenSandbox) -> None:
 
     with open_box(str(app)) as control:
         _, baseline = run_suite(control, control.app.test, control.app.test_report, 60)

@@ -37,7 +37,8 @@ def _plan(monkeypatch: pytest.MonkeyPatch, **keys: object) -> AppConfig:
 
 
 def test_steps_run_in_order_and_only_later_steps_get_the_plan_env(site: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch, open_box: OpenSandbox) -> None:
+                                                                  monkeypatch: pytest.MonkeyPatch,
+                                                                  open_box: OpenSandbox) -> None:
     _plan(monkeypatch, install='echo "install ${GREETING:-none}" >> order',
           build='echo "build $GREETING" >> order', setup=("echo setup-1 >> order", "echo setup-2 >> order"),
           env=(("GREETING", "hi"),))
@@ -66,7 +67,8 @@ def test_an_install_over_the_memory_budget_says_which_setting(data_dir: Path, si
         open_sandbox(str(site), sandbox=configured, data_dir=data_dir)
 
 
-def test_start_serves_on_port_and_host_with_the_plan_env(site: Path, monkeypatch: pytest.MonkeyPatch, open_box: OpenSandbox) -> None:
+def test_start_serves_on_port_and_host_with_the_plan_env(site: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         open_box: OpenSandbox) -> None:
     _plan(monkeypatch, port=8131, env=(("GREETING", "hi"),),
           start='printf "%s %s %s" "$PORT" "$HOST" "$GREETING" > seen.txt; '
                 'exec python3 -m http.server "$PORT" --bind "$HOST"')
@@ -105,7 +107,8 @@ def test_dependencies_are_installed_once_per_lockfile_and_copied_after(
         assert other_lock.read_file("deps/pkg/from-lock") == "is-number@6.0.0\n"
 
 
-def test_sandboxes_created_at_once_install_once(site: Path, monkeypatch: pytest.MonkeyPatch, open_box: OpenSandbox) -> None:
+def test_sandboxes_created_at_once_install_once(site: Path, monkeypatch: pytest.MonkeyPatch,
+                                                open_box: OpenSandbox) -> None:
     _plan(monkeypatch, install="sleep 1; " + INSTALL, lockfiles=("lock.txt",), dependency_dirs=("deps",))
     outcomes: list[str] = []
 
@@ -135,7 +138,8 @@ def test_a_repo_symlink_cannot_lead_the_dependency_copy_out(
     assert not any(p.name == "passwd" for p in cache.rglob("*"))
 
 
-def test_the_diff_holds_only_the_change(site: Path, monkeypatch: pytest.MonkeyPatch, open_box: OpenSandbox) -> None:
+def test_the_diff_holds_only_the_change(site: Path, monkeypatch: pytest.MonkeyPatch,
+                                        open_box: OpenSandbox) -> None:
     # No .gitignore: dependency folders, tool caches and HOME must stay out all the same.
     _plan(monkeypatch, install="mkdir -p deps/a node_modules/b src/__pycache__ && touch deps/a/x "
                                "node_modules/b/y src/__pycache__/z.pyc && echo cached > $HOME/.npm-like",
@@ -152,7 +156,8 @@ def test_the_diff_holds_only_the_change(site: Path, monkeypatch: pytest.MonkeyPa
 
 
 def test_what_bring_up_produces_is_not_a_change_but_the_patch_is(site: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch, open_box: OpenSandbox) -> None:
+                                                                   monkeypatch: pytest.MonkeyPatch,
+                                                                   open_box: OpenSandbox) -> None:
     # A build's output and a lockfile the install writes, in a repo with no .gitignore.
     _plan(monkeypatch, install="echo resolved > package-lock.json", build="mkdir -p dist && cp index.html dist/ "
           "&& cat lock.txt >> about.html")
@@ -164,7 +169,8 @@ def test_what_bring_up_produces_is_not_a_change_but_the_patch_is(site: Path,
 
 
 def test_dependency_dirs_the_repo_already_ignores_are_fine(tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch, open_box: OpenSandbox) -> None:
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           open_box: OpenSandbox) -> None:
     root = make_site(tmp_path / "ignoring")
     (root / ".gitignore").write_text("node_modules\ndist\n")
     git_init(root)

@@ -110,7 +110,8 @@ def test_patch_is_applied_on_top_of_the_ref(app_repo: str, open_box: OpenSandbox
         open_box(app_repo, patch="--- a/nope\n+++ b/nope\n@@ -1 +1 @@\n-x\n+y\n")
 
 
-def test_destroy_is_idempotent_and_removes_everything(app_repo: str, data_dir: Path, open_box: OpenSandbox) -> None:
+def test_destroy_is_idempotent_and_removes_everything(app_repo: str, data_dir: Path,
+                                                      open_box: OpenSandbox) -> None:
     sandbox = open_box(app_repo)
     sandbox.start_preview()
     root = data_dir / "sandboxes" / sandbox.id
@@ -141,7 +142,8 @@ def test_local_git_repo_at_a_ref_and_bad_refs(tmp_path: Path, open_box: OpenSand
         open_box(str(tmp_path / "missing"))
 
 
-def test_plain_folder_snapshots_are_reused_and_follow_edits(tmp_path: Path, data_dir: Path, open_box: OpenSandbox) -> None:
+def test_plain_folder_snapshots_are_reused_and_follow_edits(tmp_path: Path, data_dir: Path,
+                                                            open_box: OpenSandbox) -> None:
     site = make_site(tmp_path / "site")
     with open_box(str(site)) as one, open_box(str(site)) as two:
         assert one.base_commit == two.base_commit

@@ -99,7 +99,8 @@ def _postgres_ports() -> list[int]:
         return []
 
 
-def test_commands_cannot_reach_the_host_network(host_listener: int, tmp_path: Path, open_box: OpenSandbox) -> None:
+def test_commands_cannot_reach_the_host_network(host_listener: int, tmp_path: Path,
+                                                open_box: OpenSandbox) -> None:
     ports = [host_listener, *_postgres_ports()]
     with open_box(str(make_site(tmp_path / "s"))) as sb:
         for port in ports:
@@ -109,7 +110,8 @@ def test_commands_cannot_reach_the_host_network(host_listener: int, tmp_path: Pa
         assert dns.exit_code != 0
 
 
-def test_commands_cannot_read_host_secrets_or_env(host_secrets: list[str], tmp_path: Path, open_box: OpenSandbox) -> None:
+def test_commands_cannot_read_host_secrets_or_env(host_secrets: list[str], tmp_path: Path,
+                                                  open_box: OpenSandbox) -> None:
     with open_box(str(make_site(tmp_path / "s"))) as sb:
         for path in host_secrets:
             assert Path(path).exists() or path.endswith(".db")
@@ -152,7 +154,8 @@ def test_a_fork_bomb_is_stopped_and_the_host_is_fine(data_dir: Path, tmp_path: P
     assert _processes_matching("bomb") == []
 
 
-def test_a_command_that_never_ends_is_killed_with_its_whole_tree(tmp_path: Path, open_box: OpenSandbox) -> None:
+def test_a_command_that_never_ends_is_killed_with_its_whole_tree(tmp_path: Path,
+                                                                 open_box: OpenSandbox) -> None:
     with open_box(str(make_site(tmp_path / "s"))) as sb:
         result = sb.run("sleep 4321 & (sleep 4322 &) ; sleep 4323", timeout_s=0.5)
         assert result.timed_out and result.exit_code == 124
@@ -257,7 +260,8 @@ def test_the_preview_server_cannot_escape_either(tmp_path: Path, host_listener: 
 
 
 def test_refuses_to_run_unisolated_unless_allowed(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                  caplog: pytest.LogCaptureFixture, open_box: OpenSandbox) -> None:
+                                                  caplog: pytest.LogCaptureFixture,
+                                                  open_box: OpenSandbox) -> None:
     monkeypatch.setattr(isolation, "bwrap_problem", lambda: "simulated: no user namespaces")
     site = str(make_site(tmp_path / "s"))
     with pytest.raises(IsolationUnavailable, match="simulated: no user namespaces.*ALLOW_UNISOLATED"):

@@ -30,7 +30,8 @@ def _plan(monkeypatch: pytest.MonkeyPatch, plan: AppConfig) -> None:
     monkeypatch.setattr(local, "load_app_config", lambda root: plan)
 
 
-def test_installs_reach_the_network_by_default(site: str, monkeypatch: pytest.MonkeyPatch, open_box: OpenSandbox) -> None:
+def test_installs_reach_the_network_by_default(site: str, monkeypatch: pytest.MonkeyPatch,
+                                               open_box: OpenSandbox) -> None:
     _plan(monkeypatch, AppConfig(kind="custom", install=NEEDS_NETWORK))
     with open_box(site) as sandbox:
         assert sandbox.dependencies == "installed"
