@@ -151,7 +151,8 @@ def run_one(
     settings: Settings,
     baseline: TestOutcomes | None = None,
 ) -> tuple[RunOutcome, bool]:
-    """(outcome, worth retrying). Failures are outcomes with reasons, never exceptions."""
+    """(outcome, worth retrying). Failures are outcomes with reasons, never exceptions. `open_sandbox`
+    takes (repo, ref) with the caller's sandbox settings and data dir already bound (run_solve's)."""
     out = RunOutcome(index=index, config=config, implementation_prompt=implementation_prompt(suggestion),
                      started_at=now_iso())
     started = time.monotonic()
