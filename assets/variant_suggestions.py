@@ -7,6 +7,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from agents.llm.base import LLMResult
+from agents.llm.factory import get_provider
 from agents.llm.tasks import suggest_changes
 from agents.schemas import ScoutInventory, SuggestionList, VariantAnalysis
 from assets.records import StageInputMissing
@@ -58,7 +59,8 @@ def _read(session: Session, call: StageCall) -> _Inputs:
 
 
 def _suggest(inputs: _Inputs, call: StageCall) -> LLMResult[SuggestionList]:
-    return suggest_changes(inputs.goal, inputs.control, inputs.count, inventory=inputs.inventory)
+    provider = get_provider(llm=call.settings.llm, data_dir=call.settings.resolved_data_dir)
+    return suggest_changes(inputs.goal, inputs.control, inputs.count, provider, inventory=inputs.inventory)
 
 
 def _write(session: Session, inputs: _Inputs, answer: LLMResult[SuggestionList], call: StageCall) -> Metadata:

@@ -13,6 +13,7 @@ def browse(url: str, goal: str, sessions: int, as_json: bool) -> int:
     from agents.browser.chromium import BrowserError
     from agents.browser.panel import run_panel
     from agents.browser.scout import scout
+    from agents.llm.factory import get_provider
     from agents.llm.tasks import derive_flows
     from settings import get_settings
 
@@ -25,7 +26,8 @@ def browse(url: str, goal: str, sessions: int, as_json: bool) -> int:
         raise UserError("--goal must not be empty")
     settings = get_settings()
     try:
-        flows = derive_flows(goal, scout(url, browser=settings.browser)).value.flows
+        provider = get_provider(llm=settings.llm, data_dir=settings.resolved_data_dir)
+        flows = derive_flows(goal, scout(url, browser=settings.browser), provider).value.flows
         results = run_panel(
             {"site": url},
             flows,

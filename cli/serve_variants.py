@@ -23,6 +23,7 @@ from db.experiments import UnknownExperiment, get_experiment
 from db.migrate import ensure_schema
 from db.models import Variant
 from db.session import session_scope
+from settings import get_settings
 
 
 def serve_experiment(experiment_id: str, stop: threading.Event | None = None) -> None:
@@ -39,11 +40,13 @@ def serve_experiment(experiment_id: str, stop: threading.Event | None = None) ->
         raise UserError(f"{experiment_id} has no variants to compare yet; run the pipeline first "
                         f"(variantlab run {experiment_id})")
     # Ctrl-C, SIGTERM or SIGHUP, even while the sandboxes start: each one started is destroyed.
+    settings = get_settings()
     with stopped_by_signals(), ExitStack() as stack:
         urls: dict[str, tuple[str, str, str]] = {}
         for variant_id, key, patch in variants:
             try:
-                sandbox = stack.enter_context(open_sandbox(repo, ref, patch=patch))
+                sandbox = stack.enter_context(open_sandbox(repo, ref, patch=patch, sandbox=settings.sandbox,
+                                                             data_dir=settings.resolved_data_dir))
                 urls[variant_id] = (key, sandbox.start_preview(), sandbox.id)
             except SandboxError as exc:
                 raise UserError(f"{key} did not start: {str(exc).splitlines()[0]}") from exc

@@ -101,14 +101,16 @@ def in_ci() -> bool:
 
 
 def system_chromium() -> str:
-    """The Chromium the panel itself would drive (the same lookup as `agents.browser.chromium`).
+    """The Chromium the panel itself would drive (the same lookup as `agents.browser.chromium`, with the
+    browser settings a run reads: VARIANTLAB_BROWSER__CHROMIUM_PATH, when set, names it).
 
     `make test` installs Chromium, so in CI its absence is a failure; on a laptop it is a skip.
     """
     from agents.browser.chromium import BrowserError, chromium_path
+    from settings import Settings
 
     try:
-        return chromium_path()
+        return chromium_path(Settings().browser)
     except BrowserError as exc:
         if in_ci():
             pytest.fail(str(exc))

@@ -50,19 +50,13 @@ def test_package_imports_only_downwards(package: str) -> None:
 
 
 
-# The only agents that read the process's settings, and only as the fallback of an entry point whose
-# caller handed none in (docs/architecture.md, "A setting"): every other agent gets its section handed down.
-SETTINGS_FALLBACKS = {
-    "agents/browser/chromium.py",  # chromium_path: the tests' lookup, the code agent's shared browser
-    "agents/browser/panel.py",  # run_panel
-    "agents/code/solve.py",  # run_solve
-    "agents/llm/factory.py",  # get_provider
-    "agents/sandbox/factory.py",  # open_sandbox
-}
-
-
-def test_agents_read_the_settings_only_as_an_entry_points_fallback() -> None:
+# No agent reads the process's settings (docs/architecture.md, "A setting"): every entry point takes
+# its section from its caller (a stage's StageCall.settings, the CLI's get_settings(), a test's own
+# settings object) and hands it down. Not even as a fallback: a caller that forgot would silently get
+# the environment's settings instead of failing at once.
+def test_agents_never_read_the_process_settings() -> None:
     readers = {str(path.relative_to(ROOT)) for path in (ROOT / "agents").rglob("*.py")
-               if any(isinstance(node, ast.Name | ast.alias) and getattr(node, "id", getattr(node, "name", None))
+               if any(isinstance(node, ast.Name | ast.alias | ast.Attribute)
+                      and (getattr(node, "id", None) or getattr(node, "name", None) or getattr(node, "attr", None))
                       == "get_settings" for node in ast.walk(ast.parse(path.read_text())))}
-    assert readers <= SETTINGS_FALLBACKS, sorted(readers - SETTINGS_FALLBACKS)
+    assert not readers, sorted(readers)

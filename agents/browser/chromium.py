@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 from playwright.async_api import Browser, Playwright
 
-from settings import BrowserSettings, get_settings
+from settings import BrowserSettings
 
 _DISABLED_FEATURES = (
     # Fewer processes: one renderer per site isolation is what costs most CPU when every session opens
@@ -75,13 +75,10 @@ class BrowserError(RuntimeError):
     """The browser could not be started or the target could not be reached."""
 
 
-def chromium_path(browser: BrowserSettings | None = None) -> str:
-    """The Chromium the panel drives: the configured one, else the headless shell, else a full browser.
-
-    Callers hand in their browser settings; without them the process's settings are read (the tests'
-    lookup of the machine's browser, and the code agent's shared browser).
-    """
-    configured = (get_settings().browser if browser is None else browser).chromium_path
+def chromium_path(browser: BrowserSettings) -> str:
+    """The Chromium the panel drives: the configured one (the caller's browser settings), else the
+    headless shell, else a full browser."""
+    configured = browser.chromium_path
     if configured:
         if not Path(configured).is_file():
             raise BrowserError(f"settings.browser.chromium_path {configured!r} does not exist")
@@ -113,7 +110,7 @@ def _playwright_browsers_dir() -> Path:
     return Path(configured) if configured and configured != "0" else Path.home() / ".cache" / "ms-playwright"
 
 
-async def launch(pw: Playwright, browser: BrowserSettings | None = None) -> Browser:
+async def launch(pw: Playwright, browser: BrowserSettings) -> Browser:
     return await pw.chromium.launch(executable_path=chromium_path(browser), headless=True, args=CHROMIUM_ARGS)
 
 

@@ -19,7 +19,7 @@ from agents.browser.results import LogRecord, SessionResult
 from agents.browser.session import run_session
 from agents.browser.sync import run_sync
 from agents.schemas import FlowSpec, TaskSpec
-from settings import BrowserSettings, Settings, get_settings
+from settings import BrowserSettings, Settings
 
 # Given every result so far, how many more sessions per flow to run on every variant (0: stop).
 NextRound = Callable[[list[SessionResult]], int]
@@ -79,20 +79,18 @@ async def run_panel_async(
     on_log: Callable[[LogRecord], None] | None = None,
     headers: dict[str, dict[str, str]] | None = None,
     next_round: NextRound | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> list[SessionResult]:
     """Run every flow on every target; `headers` maps a target's key to headers its requests need.
 
-    `settings` gives the browser section, the LLM section (for the browser-use agent) and the artifacts
-    root that screenshots are recorded relative to; callers hand theirs in, and only a caller that hands
-    nothing (the browser tests) gets the process's `get_settings()`.
+    `settings` (the caller's: a stage's, the CLI's, a test's own) gives the browser section, the LLM
+    section (for the browser-use agent) and the artifacts root that screenshots are recorded relative to.
 
     With `next_round` the panel runs in rounds: `sessions_per_flow` of every flow on every variant, then
     as many more as `next_round` asks after each round, until it asks for none. Every round is whole
     (each variant meets the same sessions), and the browser, its tabs and the cache stay up throughout.
     """
     headers = headers or {}
-    settings = get_settings() if settings is None else settings
     _check_arguments(targets, flows, headers, sessions_per_flow, concurrency)
     for key, url in targets.items():
         check_reachable(url, headers.get(key))
@@ -196,7 +194,7 @@ def run_panel(
     on_log: Callable[[LogRecord], None] | None = None,
     headers: dict[str, dict[str, str]] | None = None,
     next_round: NextRound | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> list[SessionResult]:
     return run_sync(
         run_panel_async(

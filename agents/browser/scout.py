@@ -43,8 +43,8 @@ _FORM_WAYS = re.compile(
 )
 
 
-def scout(url: str, max_pages: int = MAX_PAGES, headers: dict[str, str] | None = None,
-          browser: BrowserSettings | None = None) -> ScoutInventory:
+def scout(url: str, max_pages: int = MAX_PAGES, headers: dict[str, str] | None = None, *,
+          browser: BrowserSettings) -> ScoutInventory:
     """What the app at `url` offers; `browser` is the caller's browser settings (which Chromium to drive)."""
     check_reachable(url, headers)
     return run_sync(_scout(url, max_pages, headers, browser))
@@ -108,7 +108,7 @@ class _Frontier:
 
 
 async def _scout(url: str, max_pages: int, headers: dict[str, str] | None,
-                 settings: BrowserSettings | None) -> ScoutInventory:
+                 settings: BrowserSettings) -> ScoutInventory:
     frontier = _Frontier(url)
     reads: list[tuple[PageRead, int]] = []
     async with async_playwright() as pw:

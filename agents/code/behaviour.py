@@ -20,6 +20,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from agents.code.browser import SHARED
 from agents.code.shadow_dom import shadow_walk_js
+from settings import BrowserSettings
 
 BEHAVIOURS: dict[str, str] = {
     "search": "type a word from one listed item into a visible search box and see the listing narrow to the "
@@ -829,15 +830,16 @@ EXHAUSTIVE = frozenset(AUDITS)
 
 
 def check_behaviour(recipe: str, url: str, headers: dict[str, str] | None = None,
-                    pages: list[str] | None = None) -> Verdict:
-    """Do what BEHAVIOURS[recipe] says on the app served at `url` (and `pages`, paths relative to it)."""
+                    pages: list[str] | None = None, *, browser: BrowserSettings) -> Verdict:
+    """Do what BEHAVIOURS[recipe] says on the app served at `url` (and `pages`, paths relative to it),
+    in the Chromium of the caller's `browser` settings."""
     attempt, prefer = ATTEMPTS[recipe]
 
     async def work(context: BrowserContext) -> Verdict:
         return await _walk(context, url, prefer, attempt, pages or [], recipe in EXHAUSTIVE)
 
     try:
-        return SHARED.run(url, headers or {}, work, timeout_s=CHECK_TIMEOUT_S)
+        return SHARED.run(url, headers or {}, work, timeout_s=CHECK_TIMEOUT_S, browser=browser)
     except TimeoutError:
         return Verdict(False, f"the check did not finish within {CHECK_TIMEOUT_S:.0f} s")
 

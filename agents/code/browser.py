@@ -2,7 +2,8 @@
 
 A solve runs its checks from several threads at once; each check gets its own browser context (its
 own cookies and storage) in the one browser, which is launched on first use and closed at exit.
-Launching a browser per check would cost more than the check itself.
+Launching a browser per check would cost more than the check itself. Which Chromium is the browser
+settings of the check that launches it (every check of a process hands in the same ones).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 from playwright.async_api import Browser, BrowserContext, Playwright, async_playwright
 
 from agents.browser.chromium import launch, origin_proxy
+from settings import BrowserSettings
 
 T = TypeVar("T")
 
@@ -38,19 +40,19 @@ class SharedBrowser:
                 atexit.register(self.close)
             return self._loop
 
-    async def _get(self) -> Browser:
+    async def _get(self, settings: BrowserSettings) -> Browser:
         if self._starting is None:
             self._starting = asyncio.Lock()
         async with self._starting:
             if self._browser is None or not self._browser.is_connected():
                 if self._pw is None:
                     self._pw = await async_playwright().start()
-                self._browser = await launch(self._pw)
+                self._browser = await launch(self._pw, settings)
             return self._browser
 
-    async def _in_context(self, url: str, headers: dict[str, str],
-                          work: Callable[[BrowserContext], Awaitable[T]]) -> T:
-        browser = await self._get()
+    async def _in_context(self, url: str, headers: dict[str, str], work: Callable[[BrowserContext], Awaitable[T]],
+                          settings: BrowserSettings) -> T:
+        browser = await self._get(settings)
         context = await browser.new_context(extra_http_headers=headers or None, proxy=origin_proxy(url),
                                             viewport={"width": 1280, "height": 900})
         try:
@@ -59,10 +61,11 @@ class SharedBrowser:
             await context.close()
 
     def run(self, url: str, headers: dict[str, str], work: Callable[[BrowserContext], Awaitable[T]],
-            timeout_s: float) -> T:
-        """Run `work` in a fresh context that can reach only the origin of `url`."""
+            timeout_s: float, browser: BrowserSettings) -> T:
+        """Run `work` in a fresh context that can reach only the origin of `url`; `browser` (the caller's
+        browser settings) says which Chromium to launch when none is running yet."""
         loop = self._ensure_loop()
-        future = asyncio.run_coroutine_threadsafe(self._in_context(url, headers, work), loop)
+        future = asyncio.run_coroutine_threadsafe(self._in_context(url, headers, work, browser), loop)
         return future.result(timeout=timeout_s)
 
     def close(self) -> None:

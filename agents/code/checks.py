@@ -14,6 +14,7 @@ from agents.code.behaviour import BEHAVIOURS, check_behaviour
 from agents.code.recipes.base import RecipeContext, RecipeError
 from agents.code.recipes.forms import FormInfo, find_form
 from agents.sandbox.base import Sandbox, SandboxError
+from settings import BrowserSettings
 
 
 @dataclass
@@ -59,13 +60,13 @@ def _static_pages(sandbox: Sandbox) -> list[str]:
     return [posixpath.relpath(p, root) for p in shell.documents if posixpath.basename(p).lower() != "index.html"]
 
 
-def behaviour_check(sandbox: Sandbox, recipe: str) -> Check:
-    """What BEHAVIOURS[recipe] promises, done by a user in Chromium on the sandbox's preview."""
+def behaviour_check(sandbox: Sandbox, recipe: str, browser: BrowserSettings) -> Check:
+    """What BEHAVIOURS[recipe] promises, done by a user in Chromium (`browser`'s) on the sandbox's preview."""
     try:
         url = sandbox.start_preview()
     except SandboxError as exc:
         return Check(f"behaviour:{recipe}", False, f"the preview did not start: {exc}"[:300])
-    verdict = check_behaviour(recipe, url, sandbox.preview_headers, _static_pages(sandbox))
+    verdict = check_behaviour(recipe, url, sandbox.preview_headers, _static_pages(sandbox), browser=browser)
     return Check(f"behaviour:{recipe}", verdict.passed, f"{BEHAVIOURS[recipe]} — {verdict.detail}"[:500])
 
 
@@ -82,13 +83,15 @@ def scripts_parse(sandbox: Sandbox, files: list[str]) -> list[Check]:
     return out
 
 
-def goal_checks(sandbox: Sandbox, recipe: str | None, changed: list[str]) -> tuple[bool | None, list[dict]]:
-    """(all passed, details). None when there is no programmatic check for this kind of change."""
+def goal_checks(sandbox: Sandbox, recipe: str | None, changed: list[str],
+                browser: BrowserSettings) -> tuple[bool | None, list[dict]]:
+    """(all passed, details). None when there is no programmatic check for this kind of change.
+    `browser` is the caller's browser settings, for the checks a user does in Chromium."""
     checks = scripts_parse(sandbox, changed)
     if recipe in CHECKS:
         checks += CHECKS[recipe](RecipeContext(ws=sandbox, static_root=sandbox.app.static_root))
     if recipe in BEHAVIOURS:
-        checks.append(behaviour_check(sandbox, recipe))
+        checks.append(behaviour_check(sandbox, recipe, browser))
     verdicts = [c.passed for c in checks if c.passed is not None]
     if recipe not in CHECKS and recipe not in BEHAVIOURS:
         # Without a check of the goal itself, only a broken script can decide (against).

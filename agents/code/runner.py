@@ -26,7 +26,7 @@ from agents.sandbox.base import (
     SandboxError,
 )
 from agents.schemas import SuggestionSpec
-from settings import Settings
+from settings import BrowserSettings, Settings
 
 TAIL = 2000
 # Sandbox errors a retry cannot fix: rejected credentials, a host that cannot isolate, a path
@@ -151,7 +151,8 @@ def run_one(
     settings: Settings,
     baseline: TestOutcomes | None = None,
 ) -> tuple[RunOutcome, bool]:
-    """(outcome, worth retrying). Failures are outcomes with reasons, never exceptions."""
+    """(outcome, worth retrying). Failures are outcomes with reasons, never exceptions. `open_sandbox`
+    takes (repo, ref) with the caller's sandbox settings and data dir already bound (run_solve's)."""
     out = RunOutcome(index=index, config=config, implementation_prompt=implementation_prompt(suggestion),
                      started_at=now_iso())
     started = time.monotonic()
@@ -171,7 +172,7 @@ def run_one(
             if cancel.is_set() or time.monotonic() >= deadline:
                 raise _Cancelled("implementing")
             phases.enter("testing")
-            _verify(sandbox, out, result, agent, deadline, cancel, baseline)
+            _verify(sandbox, out, result, agent, deadline, cancel, baseline, settings.browser)
     except _Cancelled as exc:
         out.status, out.error_message = "cancelled", f"cancelled: the solve's time budget ended during {exc}"
     except SandboxError as exc:
@@ -189,7 +190,7 @@ def run_one(
 
 
 def _verify(sandbox: Sandbox, out: RunOutcome, result: AgentResult, agent: str, deadline: float,
-            cancel: threading.Event, baseline: TestOutcomes | None) -> None:
+            cancel: threading.Event, baseline: TestOutcomes | None, browser: BrowserSettings) -> None:
     """The testing phase: the diff, then (if the agent changed something) the build, the app's tests
     and the goal checks; `out` records each."""
     diff = sandbox.diff()
@@ -208,7 +209,7 @@ def _verify(sandbox: Sandbox, out: RunOutcome, result: AgentResult, agent: str, 
         return
     # The goal checks (a browser on the preview) and the app's tests are independent: side by side.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="goal-checks") as pool:
-        checks = pool.submit(goal_checks, sandbox, result.recipe, out.files_modified)
+        checks = pool.submit(goal_checks, sandbox, result.recipe, out.files_modified, browser)
         _test(sandbox, out, deadline - time.monotonic(), baseline)
         out.goal_checks_passed, out.goal_checks = checks.result()
     if cancel.is_set():

@@ -19,7 +19,7 @@ from agents.code.test_report import TestOutcomes, run_suite
 from agents.code.trajectory import now_iso
 from agents.sandbox.base import Sandbox, SandboxError
 from agents.schemas import SuggestionSpec
-from settings import Settings, get_settings
+from settings import Settings
 
 log = logging.getLogger(__name__)
 AGENTS = ("recipe", "tool")
@@ -96,17 +96,16 @@ def run_solve(
     max_parallel: int,
     time_budget_s: int,
     agent: str = "recipe",
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> SolveOutcome:
-    """The matrix's runs under one budget. `settings` (the sandbox, LLM and code-agent sections) are
-    handed in by the stage and the CLI; unset, the environment's, for callers not moved yet."""
+    """The matrix's runs under one budget. `settings` (the sandbox, LLM, browser and code-agent
+    sections, and the data dir) are handed in by the caller: the stage, the CLI, a test."""
     if agent not in AGENTS:
         raise ValueError(f"unknown agent {agent!r}; expected one of {', '.join(AGENTS)}")
     if not matrix:
         raise ValueError("the run matrix is empty")
     from agents.sandbox.factory import open_sandbox
 
-    settings = get_settings() if settings is None else settings
     started = time.monotonic()
     sandboxes = _OpenSandboxes(partial(open_sandbox, sandbox=settings.sandbox, data_dir=settings.resolved_data_dir))
     events = _Events()

@@ -32,20 +32,13 @@ def parse_model_spec(text: str) -> ModelSpec:
     return ModelSpec(provider="openai", model_id=text, name=text)
 
 
-def get_provider(spec: ModelSpec | None = None, *, cache: bool | None = None, llm: LLMSettings | None = None,
-                 data_dir: Path | None = None) -> LLMProvider:
-    """The provider for spec (None: from settings), wrapped in the response cache when enabled.
+def get_provider(spec: ModelSpec | None = None, *, cache: bool | None = None, llm: LLMSettings,
+                 data_dir: Path) -> LLMProvider:
+    """The provider for spec (None: from `llm`), wrapped in the response cache when enabled.
 
     The offline provider is never cached: it is deterministic and free, so a cache adds only I/O.
-    `llm` and `data_dir` (where the cache lives) are handed in by callers that have them; unset, they
-    come from the environment's settings, for callers not yet handing them in.
+    `llm` and `data_dir` (where the cache lives) are the caller's settings: a stage's, the CLI's, a test's.
     """
-    if llm is None or data_dir is None:
-        from settings import get_settings
-
-        settings = get_settings()
-        llm = settings.llm if llm is None else llm
-        data_dir = settings.resolved_data_dir if data_dir is None else data_dir
     spec = spec or spec_from_settings(llm)
     provider: LLMProvider
     if spec.provider == "offline":

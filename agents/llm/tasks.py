@@ -46,18 +46,9 @@ strongly. Propose a change for another problem only with an observed issue it fi
 suggestions may make the same change."""
 
 
-def _provider(provider: LLMProvider | None) -> LLMProvider:
-    if provider is not None:
-        return provider
-    from agents.llm.factory import get_provider
-
-    return get_provider()
-
-
-def derive_flows(
-    goal: str, inventory: ScoutInventory, provider: LLMProvider | None = None
-) -> LLMResult[FlowPlan]:
-    """Test flows for the goal from the scout's inventory of the site."""
+def derive_flows(goal: str, inventory: ScoutInventory, provider: LLMProvider) -> LLMResult[FlowPlan]:
+    """Test flows for the goal from the scout's inventory of the site, asked of the caller's `provider`
+    (agents.llm.factory.get_provider with the caller's LLM settings)."""
     # An item's surrounding text repeats its name, price and category: the prompt does without it.
     inventory_json = inventory.model_dump_json(
         exclude_none=True, exclude={"listings": {"__all__": {"items": {"__all__": {"text"}}}}}
@@ -66,7 +57,7 @@ def derive_flows(
         f"Experiment goal: {goal}\n\nWhat a scout found on the rendered site (JSON):\n{inventory_json}\n\n"
         "Derive the test flows."
     )
-    result = _provider(provider).complete(
+    result = provider.complete(
         task="derive_flows",
         prompt=prompt,
         schema=FlowPlan,
@@ -104,7 +95,7 @@ def unsupported_features(inventory: ScoutInventory | None) -> list[str]:
 
 
 def suggest_changes(
-    goal: str, analysis: VariantAnalysis, n: int, provider: LLMProvider | None = None, *,
+    goal: str, analysis: VariantAnalysis, n: int, provider: LLMProvider, *,
     inventory: ScoutInventory | None = None,
 ) -> LLMResult[SuggestionList]:
     """At most n ranked, de-duplicated changes that address the observed issues. With the scout's
@@ -121,7 +112,7 @@ def suggest_changes(
         f"{json.dumps(analysis.model_dump(mode='json'), indent=1)}{has}\n\n"
         f"Propose the {n} most promising changes, best first."
     )
-    result = _provider(provider).complete(
+    result = provider.complete(
         task="suggest_changes",
         prompt=prompt,
         schema=SuggestionList,

@@ -5,21 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from agents.sandbox.base import Sandbox
-from settings import SandboxSettings, get_settings
+from settings import SandboxSettings
 
 
 def open_sandbox(repo: str, ref: str | None = None, *, patch: str | None = None,
-                 sandbox: SandboxSettings | None = None, data_dir: Path | None = None) -> Sandbox:
+                 sandbox: SandboxSettings, data_dir: Path) -> Sandbox:
     """A ready sandbox of `repo` at `ref` (+ `patch`): checked out, its plan's install, build and
     setup steps done. Use it as a context manager. Whether the install reaches the package
     registries is VARIANTLAB_SANDBOX__INSTALL_NETWORK (on by default), the same for every stage.
 
-    `sandbox` and `data_dir` are handed in by the stages (the pipeline's settings resource) and the
-    CLI; unset, they come from the environment's settings, for callers not yet handing them in."""
-    if sandbox is None or data_dir is None:
-        settings = get_settings()
-        sandbox = settings.sandbox if sandbox is None else sandbox
-        data_dir = settings.resolved_data_dir if data_dir is None else data_dir
+    `sandbox` and `data_dir` (the resolved data dir, which holds the sandboxes and their caches) are
+    handed in by the caller: the stages (the pipeline's settings resource), the CLI, a test."""
     if sandbox.provider == "e2b":
         from agents.sandbox.e2b_sandbox import E2BSandbox
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import statistics
 import threading
 import time
+from functools import partial
 from itertools import cycle
 from pathlib import Path
 
@@ -40,11 +41,13 @@ def _recipe_seconds(repeats: int) -> tuple[list[float], bool]:
     config = RunConfig(ModelSpec("offline", "offline-recipe"), 0.0)
     suggestion = SuggestionSpec(title="Add a search box", rationale="bench", recipe="search")
     times, all_passed = [], True
+    settings = get_settings()
+    sandboxes = partial(open_sandbox, sandbox=settings.sandbox, data_dir=settings.resolved_data_dir)
     for i in range(repeats):
         start = time.perf_counter()
-        out, _ = run_one(open_sandbox, SHOP, None, suggestion, config, index=i, agent="recipe",
+        out, _ = run_one(sandboxes, SHOP, None, suggestion, config, index=i, agent="recipe",
                          deadline=time.monotonic() + 120, cancel=threading.Event(), emit=lambda k, d: None,
-                         settings=get_settings())
+                         settings=settings)
         times.append(time.perf_counter() - start)
         all_passed &= out.status == "completed" and out.tests_passed is True and out.goal_checks_passed is True
     return times, all_passed
@@ -60,7 +63,8 @@ def _tool_overhead_ms(steps: int) -> list[float]:
                     new="<h1>All products</h1>"),
     ]
     suggestion = SuggestionSpec(title="bench", rationale="bench")
-    with open_sandbox(SHOP) as sandbox:
+    settings = get_settings()
+    with open_sandbox(SHOP, sandbox=settings.sandbox, data_dir=settings.resolved_data_dir) as sandbox:
         result = run_tool_agent(sandbox, suggestion, _ScriptedProvider(script), max_steps=steps,
                                 max_edits=steps, max_tokens=10**9, time_budget_s=120)
     return result.loop_overhead_ms

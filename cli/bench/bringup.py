@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from agents.sandbox.factory import open_sandbox
-from settings import get_settings
+from settings import Settings, get_settings
 
 _NODE_SERVER = """const http = require("http");
 const isNumber = require("is-number");
@@ -51,7 +51,7 @@ def write_apps(root: Path) -> dict[str, Path]:
     return apps
 
 
-def _experiment(app: Path, sandboxes: int) -> dict:
+def _experiment(app: Path, sandboxes: int, settings: Settings) -> dict:
     """One control plus variants and solve runs of one app, one after another."""
     ready_ms: list[float] = []
     installs = 0
@@ -59,7 +59,7 @@ def _experiment(app: Path, sandboxes: int) -> dict:
     peak_mb = 0.0
     for _ in range(sandboxes):
         start = time.perf_counter()
-        with open_sandbox(str(app)) as sandbox:
+        with open_sandbox(str(app), sandbox=settings.sandbox, data_dir=settings.resolved_data_dir) as sandbox:
             sandbox.start_preview()
             ready_ms.append((time.perf_counter() - start) * 1000)
             installs += getattr(sandbox, "dependencies", "installed") == "installed"
@@ -83,7 +83,8 @@ def run(quick: bool = False) -> dict:
         get_settings.cache_clear()
         try:
             apps = write_apps(Path(tmp) / "apps")
-            kinds = {kind: _experiment(app, sandboxes) for kind, app in apps.items()}
+            settings = get_settings()
+            kinds = {kind: _experiment(app, sandboxes, settings) for kind, app in apps.items()}
         finally:
             if saved is None:
                 os.environ.pop("VARIANTLAB_DATA_DIR", None)

@@ -7,6 +7,7 @@ import statistics
 import subprocess
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 from agents.sandbox.factory import open_sandbox
@@ -33,16 +34,18 @@ def run(quick: bool = False) -> dict:
     rounds, commands = (3, 5) if quick else (20, 30)
     with tempfile.TemporaryDirectory(prefix="vl-bench-") as tmp:
         app = _app_dir(Path(tmp))
-        with open_sandbox(str(app)):  # warm the repo cache: later rounds measure the steady state
+        settings = get_settings()
+        open_here = partial(open_sandbox, sandbox=settings.sandbox, data_dir=settings.resolved_data_dir)
+        with open_here(str(app)):  # warm the repo cache: later rounds measure the steady state
             pass
         ready_ms: list[float] = []
         overhead_ms: list[float] = []
         for _ in range(rounds):
             start = time.perf_counter()
-            with open_sandbox(str(app)) as sandbox:
+            with open_here(str(app)) as sandbox:
                 sandbox.start_preview()
                 ready_ms.append((time.perf_counter() - start) * 1000)
-        with open_sandbox(str(app)) as sandbox:
+        with open_here(str(app)) as sandbox:
             for _ in range(commands):
                 start = time.perf_counter()
                 sandbox.run(["true"])

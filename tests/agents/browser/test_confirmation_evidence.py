@@ -11,6 +11,7 @@ import pytest
 
 from agents.browser.panel import run_panel
 from agents.schemas import FlowSpec, TaskSpec
+from settings import Settings
 
 pytestmark = pytest.mark.browser
 
@@ -59,9 +60,9 @@ def _find(name: str) -> FlowSpec:
 
 
 @pytest.mark.parametrize(("mode", "believed"), [("toast", True), ("silent", False), ("unrelated", False)])
-def test_a_message_that_says_it_was_added_is_evidence(shop: str, tmp_path, mode: str, believed: bool) -> None:  # type: ignore[no-untyped-def]
+def test_a_message_that_says_it_was_added_is_evidence(shop: str, tmp_path, mode: str, believed: bool, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     (result,) = run_panel({"v": f"{shop}/{mode}/"}, [_find("Walnut Board")], sessions_per_flow=1,
-                          artifacts_dir=tmp_path)
+                          artifacts_dir=tmp_path, settings=settings)
     assert result.success is believed, result.summary
     if believed:
         assert "the page said: '\u2713 Added: Walnut Board'" in result.summary

@@ -12,6 +12,7 @@ from agents.browser.forms import _accepted
 from agents.browser.page_view import Field, PageView
 from agents.browser.panel import run_panel
 from agents.schemas import FlowSpec, TaskSpec
+from settings import Settings
 from tests.agents.browser.conftest import serve
 
 # The page greets before anything is sent: its title and heading alone must never count as success.
@@ -72,9 +73,10 @@ def signup() -> FlowSpec:
 
 @pytest.mark.browser
 def test_a_welcoming_title_is_not_success_and_a_new_message_or_a_new_page_is(
-    sites: dict[str, str], tmp_path: Path
+    sites: dict[str, str], tmp_path: Path, settings: Settings
 ) -> None:
-    results = run_panel(sites, [signup()], sessions_per_flow=4, concurrency=4, artifacts_dir=tmp_path)
+    results = run_panel(sites, [signup()], sessions_per_flow=4, concurrency=4, artifacts_dir=tmp_path,
+                        settings=settings)
     by = {(r.variant_key, r.persona): r for r in results}
     assert len(by) == len(SCRIPTS) * 4
     for (key, persona), r in by.items():

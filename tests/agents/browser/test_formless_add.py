@@ -15,6 +15,7 @@ from agents.browser.scout import scout
 from agents.llm.offline_provider import OfflineProvider
 from agents.llm.tasks import derive_flows
 from agents.schemas import FlowSpec, FormInfo, FormPurpose, TaskSpec
+from settings import Settings
 from tests.agents.browser.conftest import FIXTURES, serve
 
 BUTTONS = {"button": "<button>Add</button>", "enter": "", "broken": "<button>Add</button>"}
@@ -35,14 +36,15 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
         server.shutdown()
 
 
-def add_box(url: str) -> FormInfo:
-    (form,) = [f for f in scout(url, max_pages=1).forms if f.formless]
+def add_box(url: str, settings: Settings) -> FormInfo:
+    (form,) = [f for f in scout(url, max_pages=1, browser=settings.browser).forms if f.formless]
     return form
 
 
 @pytest.mark.browser
-def test_the_scout_reports_an_add_box_outside_any_form_as_a_create_form(sites: dict[str, str]) -> None:
-    with_button, with_enter = add_box(sites["button"]), add_box(sites["enter"])
+def test_the_scout_reports_an_add_box_outside_any_form_as_a_create_form(sites: dict[str, str],
+                                                                        settings: Settings) -> None:
+    with_button, with_enter = add_box(sites["button"], settings), add_box(sites["enter"], settings)
     for form in (with_button, with_enter):
         assert form.purpose == FormPurpose.CREATE, form
         assert [(f.type, f.label) for f in form.fields] == [("text", "What needs to be done?")], form.fields
@@ -50,14 +52,16 @@ def test_the_scout_reports_an_add_box_outside_any_form_as_a_create_form(sites: d
     assert with_button.submit_text == "Add" and with_button.button, with_button
     # No button beside the box (the list's Delete buttons are not its button): Enter submits it.
     assert with_enter.submit_text == "" and with_enter.button == "", with_enter
-    inventory = scout(sites["enter"], max_pages=1)
+    inventory = scout(sites["enter"], max_pages=1, browser=settings.browser)
     assert not [f for f in inventory.forms if not f.formless]  # nor is any <form> made up
 
 
 @pytest.mark.browser
-def test_the_planner_derives_a_create_flow_not_an_exploration(sites: dict[str, str]) -> None:
+def test_the_planner_derives_a_create_flow_not_an_exploration(sites: dict[str, str],
+                                                              settings: Settings) -> None:
     for mode in ("button", "enter"):
-        plan = derive_flows("Users struggle to add a new task", scout(sites[mode], max_pages=1), OfflineProvider()).value
+        plan = derive_flows("Users struggle to add a new task", scout(sites[mode], max_pages=1,
+                                                                      browser=settings.browser), OfflineProvider()).value
         assert [f.task.kind for f in plan.flows] == ["complete_form"], plan
         assert plan.flows[0].task.params["form_hint"] == "create"
         assert plan.flows[0].task.params["values"], plan.flows[0].task.params
@@ -65,10 +69,12 @@ def test_the_planner_derives_a_create_flow_not_an_exploration(sites: dict[str, s
 
 @pytest.mark.browser
 def test_users_add_a_task_with_the_button_or_enter_and_fail_when_the_button_does_nothing(
-    sites: dict[str, str], tmp_path: Path
+    sites: dict[str, str], tmp_path: Path, settings: Settings
 ) -> None:
-    plan = derive_flows("Users struggle to add a new task", scout(sites["button"], max_pages=1), OfflineProvider()).value
-    results = run_panel(sites, plan.flows, sessions_per_flow=2, concurrency=3, artifacts_dir=tmp_path)
+    plan = derive_flows("Users struggle to add a new task", scout(sites["button"], max_pages=1,
+                                                                  browser=settings.browser), OfflineProvider()).value
+    results = run_panel(sites, plan.flows, sessions_per_flow=2, concurrency=3, artifacts_dir=tmp_path,
+                        settings=settings)
     assert {r.variant_key for r in results} == set(BUTTONS)
     for r in results:
         kinds = [a["type"] for a in r.action_log]
@@ -83,10 +89,12 @@ def test_users_add_a_task_with_the_button_or_enter_and_fail_when_the_button_does
 
 
 @pytest.mark.browser
-def test_a_one_page_exploration_says_it_measures_nothing(sites: dict[str, str], tmp_path: Path) -> None:
+def test_a_one_page_exploration_says_it_measures_nothing(sites: dict[str, str],
+                                                         tmp_path: Path, settings: Settings) -> None:
     flows = [FlowSpec(name=f"Explore {n}", description="", instructions="Look around.",
                       task=TaskSpec(kind="explore", params={"max_pages": n})) for n in (1, 2)]
-    results = run_panel({"enter": sites["enter"]}, flows, sessions_per_flow=1, concurrency=2, artifacts_dir=tmp_path)
+    results = run_panel({"enter": sites["enter"]}, flows, sessions_per_flow=1, concurrency=2, artifacts_dir=tmp_path,
+                        settings=settings)
     by = {r.flow_name: r for r in results}
     assert by["Explore 1"].success and "measures nothing" in by["Explore 1"].summary, by["Explore 1"].summary
     assert not by["Explore 2"].success and "measures nothing" not in by["Explore 2"].summary  # one page, no links

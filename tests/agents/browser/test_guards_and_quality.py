@@ -14,6 +14,7 @@ import pytest
 from agents.browser.analysis import analyze_panel
 from agents.browser.panel import run_panel
 from agents.schemas import FlowSpec, TaskSpec
+from settings import Settings
 from tests.agents.browser.conftest import QuietHandler, serve
 
 pytestmark = pytest.mark.browser
@@ -78,7 +79,7 @@ def messy_site(tmp_path: Path) -> Iterator[str]:
 
 
 def test_nothing_outside_the_origin_is_visited_and_problems_are_recorded(
-    messy_site: str, tmp_path: Path
+    messy_site: str, tmp_path: Path, settings: Settings
 ) -> None:
     explore = FlowSpec(
         name="look around",
@@ -87,7 +88,8 @@ def test_nothing_outside_the_origin_is_visited_and_problems_are_recorded(
         order=1,
         task=TaskSpec(kind="explore", params={"max_pages": 6}),
     )
-    results = run_panel({"messy": messy_site}, [explore], sessions_per_flow=2, artifacts_dir=tmp_path)
+    results = run_panel({"messy": messy_site}, [explore], sessions_per_flow=2, artifacts_dir=tmp_path,
+                        settings=settings)
     assert Recorder.hits == []
     assert all(page.startswith(messy_site) for r in results for page in r.pages_visited)
     blocked = [f for r in results for f in r.failed_requests if "blocked: outside origin" in f]

@@ -18,6 +18,7 @@ import pytest
 from agents.browser.metrics import PanelCache
 from agents.browser.panel import run_panel
 from agents.schemas import FlowSpec, TaskSpec
+from settings import Settings
 from tests.agents.browser.conftest import serve
 
 pytestmark = pytest.mark.browser
@@ -87,15 +88,15 @@ def etag_site() -> Iterator[str]:
 
 
 def test_every_visitor_on_a_reused_tab_is_a_new_visitor(window_name_site: str, etag_site: str,
-                                                        tmp_path: Path) -> None:
+                                                        tmp_path: Path, settings: Settings) -> None:
     results = run_panel({"wn": window_name_site, "etag": etag_site}, [FRESH], sessions_per_flow=4,
-                        concurrency=1, artifacts_dir=tmp_path)
+                        concurrency=1, artifacts_dir=tmp_path, settings=settings)
     reused = [r for r in results if "tab reused" in r.raw_logs]
     assert len(reused) >= 4  # one context per variant, reused by its later sessions
     assert all(r.success for r in results), [(r.variant_key, r.summary) for r in results]
 
 
-def test_late_content_counts_in_the_landing_page_vitals(tmp_path: Path) -> None:
+def test_late_content_counts_in_the_landing_page_vitals(tmp_path: Path, settings: Settings) -> None:
     root = _site(tmp_path / "vitals", {
         "index.html": '<p>Loading...</p><a href="a.html">Page A</a><div id="content"></div><script>'
                       # Two frames first: the banner must shift a page already painted, however
@@ -112,14 +113,15 @@ def test_late_content_counts_in_the_landing_page_vitals(tmp_path: Path) -> None:
     })
     url, server = serve(root)
     try:
-        (result,) = run_panel({"v": url}, [flow("explore", max_pages=2)], sessions_per_flow=1, artifacts_dir=tmp_path)
+        (result,) = run_panel({"v": url}, [flow("explore", max_pages=2)], sessions_per_flow=1, artifacts_dir=tmp_path,
+                              settings=settings)
     finally:
         server.shutdown()
     assert result.lcp_ms is not None and result.lcp_ms >= 400  # the hero, not the "Loading..." line
     assert result.cls is not None and result.cls > 0.05  # the banner pushed the page down
 
 
-def test_one_layout_defect_is_one_violation_however_long_the_path(tmp_path: Path) -> None:
+def test_one_layout_defect_is_one_violation_however_long_the_path(tmp_path: Path, settings: Settings) -> None:
     layout = ('<header><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="20" height="20">'  # no alt
               '<a href="index.html">Home</a> <a href="about.html">About</a></header>')
     item = '<li><a href="item-{n}.html">Item {n}</a> <span>$1{n}.00</span></li>'
@@ -133,7 +135,7 @@ def test_one_layout_defect_is_one_violation_however_long_the_path(tmp_path: Path
     try:
         near, far = run_panel({"v": url}, [flow("find_item", 1, item_name="Item 1", add_to_cart=False),
                                             flow("find_item", 2, item_name="Item 4", add_to_cart=False)],
-                              sessions_per_flow=1, artifacts_dir=tmp_path)
+                              sessions_per_flow=1, artifacts_dir=tmp_path, settings=settings)
     finally:
         server.shutdown()
     assert near.success and far.success, (near.summary, far.summary)
@@ -144,7 +146,8 @@ def test_one_layout_defect_is_one_violation_however_long_the_path(tmp_path: Path
 
 
 def test_the_panels_measuring_time_is_not_the_users(shop_url: str, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    settings: Settings) -> None:
     """An accessibility scan that takes 3 s must not make the session 3 s longer."""
     real = PanelCache.axe_for
 
@@ -154,15 +157,16 @@ def test_the_panels_measuring_time_is_not_the_users(shop_url: str, tmp_path: Pat
 
     monkeypatch.setattr(PanelCache, "axe_for", slow_axe)
     (result,) = run_panel({"shop": shop_url}, [flow("find_item", item_name="Rosehip Facial Oil")],
-                          sessions_per_flow=1, artifacts_dir=tmp_path)
+                          sessions_per_flow=1, artifacts_dir=tmp_path, settings=settings)
     wall_ms = (result.completed_at - result.started_at).total_seconds() * 1000
     assert result.success and wall_ms > 6000  # two templates scanned, 3 s each
     assert result.duration_ms < 3000
     assert result.action_log[-1]["t_ms"] <= result.duration_ms
 
 
-def test_a_folder_and_its_index_file_are_one_page(shop_url: str, tmp_path: Path) -> None:
-    results = run_panel({"shop": shop_url}, [flow("explore", max_pages=4)], sessions_per_flow=8, artifacts_dir=tmp_path)
+def test_a_folder_and_its_index_file_are_one_page(shop_url: str, tmp_path: Path, settings: Settings) -> None:
+    results = run_panel({"shop": shop_url}, [flow("explore", max_pages=4)], sessions_per_flow=8, artifacts_dir=tmp_path,
+                        settings=settings)
     # Counted honestly, four pages of the shop are still within reach: an explorer at a product page
     # with nothing new goes back as far as it takes (it used to give up after one step back).
     assert all(r.success for r in results), [r.summary for r in results]
@@ -195,7 +199,7 @@ class _CookieGate(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
-def test_a_reused_tab_keeps_the_cookies_its_first_page_sets(tmp_path: Path) -> None:
+def test_a_reused_tab_keeps_the_cookies_its_first_page_sets(tmp_path: Path, settings: Settings) -> None:
     # The wipe of a reused tab once also deleted the cookies the session's first response had just
     # set: every Django form (its CSRF cookie) answered 403 to all but each tab's first visitor.
     server = ThreadingHTTPServer(("127.0.0.1", 0), _CookieGate)
@@ -203,7 +207,7 @@ def test_a_reused_tab_keeps_the_cookies_its_first_page_sets(tmp_path: Path) -> N
     try:
         results = run_panel({"gate": f"http://127.0.0.1:{server.server_address[1]}/"},
                             [flow("find_item", item_name="Gated item", add_to_cart=False)],
-                            sessions_per_flow=4, concurrency=1, artifacts_dir=tmp_path)
+                            sessions_per_flow=4, concurrency=1, artifacts_dir=tmp_path, settings=settings)
     finally:
         server.shutdown()
     assert sum("tab reused" in r.raw_logs for r in results) >= 3

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from agents.browser.scout import scout
+from settings import Settings
 from tests.agents.browser.conftest import serve
 
 ROWS = """<!doctype html><html lang="en"><head><title>Plans</title></head><body><main>
@@ -35,11 +36,12 @@ ROWS = """<!doctype html><html lang="en"><head><title>Plans</title></head><body>
     ("", []),
     ('<div class="new"><input type="text" placeholder="New plan"><button>Add</button></div>', ["New plan"]),
 ])
-def test_only_a_box_that_starts_empty_is_offered_as_an_add_box(tmp_path: Path, add: str, offered: list[str]) -> None:
+def test_only_a_box_that_starts_empty_is_offered_as_an_add_box(tmp_path: Path, settings: Settings, add: str,
+                                                              offered: list[str]) -> None:
     (tmp_path / "index.html").write_text(ROWS.replace("{ADD}", add))
     url, server = serve(tmp_path)
     try:
-        forms = [f for f in scout(url, max_pages=1).forms if f.formless]
+        forms = [f for f in scout(url, max_pages=1, browser=settings.browser).forms if f.formless]
     finally:
         server.shutdown()
     assert [field.label or field.placeholder for form in forms for field in form.fields] == offered, forms

@@ -13,6 +13,7 @@ from agents.browser.page_view import changes_state
 from agents.browser.panel import run_panel
 from agents.browser.scout import scout
 from agents.schemas import FlowSpec, TaskSpec
+from settings import Settings
 
 
 class _Todos(BaseHTTPRequestHandler):
@@ -57,17 +58,17 @@ def test_changes_state_reads_the_path_and_the_words() -> None:
     assert not changes_state("http://h/products/remover-tool")
 
 
-def test_no_visitor_requests_a_link_that_acts(tmp_path: Path) -> None:
+def test_no_visitor_requests_a_link_that_acts(tmp_path: Path, settings: Settings) -> None:
     _Todos.records[:] = ["Do laundry", "Buy milk", "Call mum"]
     _Todos.requested.clear()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Todos)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
-        scout(url)
+        scout(url, browser=settings.browser)
         explore = FlowSpec(name="look around", description="", instructions="Look around.", order=1,
                            task=TaskSpec(kind="explore", params={"max_pages": 3}))
-        run_panel({"control": url}, [explore], sessions_per_flow=2, artifacts_dir=tmp_path)
+        run_panel({"control": url}, [explore], sessions_per_flow=2, artifacts_dir=tmp_path, settings=settings)
     finally:
         server.shutdown()
     acted = [r for r in _Todos.requested if "delete" in r or "logout" in r or "remove_" in r]

@@ -9,6 +9,7 @@ import pytest
 
 from agents.browser.panel import run_panel
 from agents.schemas import FlowSpec, TaskSpec
+from settings import Settings
 from tests.agents.browser.conftest import serve
 
 pytestmark = pytest.mark.browser
@@ -33,13 +34,14 @@ def native_form(tmp_path: Path) -> Iterator[str]:
     server.shutdown()
 
 
-def test_a_natively_submitted_form_reaches_its_welcome_page(native_form: str, tmp_path: Path) -> None:
+def test_a_natively_submitted_form_reaches_its_welcome_page(native_form: str,
+                                                            tmp_path: Path, settings: Settings) -> None:
     # Many sessions at once: the navigation starts just after the click returns, and a session
     # that watched the old document for in-page updates broke ("Execution context was destroyed").
     signup = FlowSpec(name="sign up", description="", instructions="Sign up.", order=1,
                       task=TaskSpec(kind="complete_form", params={"form_hint": "sign-up form"}))
     results = run_panel({"v": native_form}, [signup], sessions_per_flow=16, concurrency=4,
-                        artifacts_dir=tmp_path / "artifacts")
+                        artifacts_dir=tmp_path / "artifacts", settings=settings)
     assert [r.error for r in results if r.error] == []
     assert all(r.success for r in results), [r.summary for r in results]
     assert all(r.pages_visited[-1].startswith(native_form + "welcome.html") for r in results)

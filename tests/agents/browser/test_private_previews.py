@@ -11,6 +11,7 @@ import pytest
 from agents.browser.chromium import BrowserError
 from agents.browser.panel import run_panel
 from agents.schemas import FlowSpec, TaskSpec
+from settings import Settings
 from tests.agents.browser.conftest import EXAMPLES, QuietHandler, serve
 
 TOKEN_HEADER = "e2b-traffic-access-token"
@@ -58,7 +59,8 @@ FLOW = FlowSpec(
 )
 
 
-def test_the_panel_carries_the_preview_token_on_every_request(private_shop: str, tmp_path: Path) -> None:
+def test_the_panel_carries_the_preview_token_on_every_request(private_shop: str,
+                                                              tmp_path: Path, settings: Settings) -> None:
     results = run_panel(
         {"v1": private_shop},
         [FLOW],
@@ -66,6 +68,7 @@ def test_the_panel_carries_the_preview_token_on_every_request(private_shop: str,
         concurrency=2,
         artifacts_dir=tmp_path,
         headers={"v1": {TOKEN_HEADER: TOKEN}},
+        settings=settings,
     )
     assert all(r.success for r in results), [r.summary for r in results]
     assert not any("403" in f for r in results for f in r.failed_requests)
@@ -78,15 +81,16 @@ def test_the_panel_carries_the_preview_token_on_every_request(private_shop: str,
 
 
 def test_a_private_preview_without_its_token_is_refused_before_any_session(
-    private_shop: str, tmp_path: Path
+    private_shop: str, tmp_path: Path, settings: Settings
 ) -> None:
     with pytest.raises(BrowserError, match=r"HTTP 403 \(a private preview needs its access headers\)"):
-        run_panel({"v1": private_shop}, [FLOW], sessions_per_flow=1, artifacts_dir=tmp_path)
+        run_panel({"v1": private_shop}, [FLOW], sessions_per_flow=1, artifacts_dir=tmp_path,
+                  settings=settings)
     assert not any(tmp_path.iterdir())  # nothing half-written
 
 
 def test_headers_for_a_target_that_is_not_in_the_panel_are_an_error(
-    private_shop: str, tmp_path: Path
+    private_shop: str, tmp_path: Path, settings: Settings
 ) -> None:
     with pytest.raises(ValueError, match="headers given for unknown target"):
         run_panel(
@@ -95,4 +99,5 @@ def test_headers_for_a_target_that_is_not_in_the_panel_are_an_error(
             sessions_per_flow=1,
             artifacts_dir=tmp_path,
             headers={"v2": {TOKEN_HEADER: TOKEN}},
+            settings=settings,
         )

@@ -136,13 +136,14 @@ def find(name: str) -> FlowSpec:
 
 
 @pytest.mark.parametrize("shell", ["loading-text", "empty-root", "header-only"])
-def test_content_fetched_after_load_is_found_once_it_renders(app: str, shell: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_content_fetched_after_load_is_found_once_it_renders(app: str, shell: str, tmp_path, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     """Before readiness every user read the shell: no item, and the task "failed" with 0-1 actions."""
     (result,) = run_panel(
         {"spa": f"{app}/shell/{shell}"},
         [find("Walnut Serving Board")],
         sessions_per_flow=1,
         artifacts_dir=tmp_path,
+        settings=settings,
     )
     assert result.success, result.summary
     assert result.failure_cause is FailureCause.NONE
@@ -150,11 +151,12 @@ def test_content_fetched_after_load_is_found_once_it_renders(app: str, shell: st
     assert result.time_to_ready_ms is not None and DELAY_S * 1000 <= result.time_to_ready_ms < 10_000
 
 
-def test_an_in_app_route_change_is_not_waited_for_as_a_page_load(app: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_an_in_app_route_change_is_not_waited_for_as_a_page_load(app: str, tmp_path, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     """A click that only changes the URL's fragment (or history) loads no new document: the user reads
     the new view as soon as it is ready, not after a load event that never comes (it cost 5 s a click)."""
     (result,) = run_panel(
-        {"v": f"{app}/hash"}, [find("Linen Napkins")], sessions_per_flow=1, artifacts_dir=tmp_path
+        {"v": f"{app}/hash"}, [find("Linen Napkins")], sessions_per_flow=1, artifacts_dir=tmp_path,
+        settings=settings
     )
     assert result.success, result.summary
     opened = next(a for a in result.action_log if a["type"] == "open")
@@ -184,9 +186,10 @@ def test_a_spinner_that_never_goes_away_is_the_sites_failure(app: str, tmp_path)
     )
 
 
-def test_a_first_page_that_answers_a_server_error_is_the_sites_failure(app: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_first_page_that_answers_a_server_error_is_the_sites_failure(app: str, tmp_path, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     (result,) = run_panel(
-        {"v": f"{app}/error"}, [find("Blue Enamel Mug")], sessions_per_flow=1, artifacts_dir=tmp_path
+        {"v": f"{app}/error"}, [find("Blue Enamel Mug")], sessions_per_flow=1, artifacts_dir=tmp_path,
+        settings=settings
     )
     assert result.failure_cause is FailureCause.SITE_ERROR and result.n_actions == 0
     assert result.summary == "the first page answered HTTP 500"
@@ -196,9 +199,10 @@ def test_a_first_page_that_answers_a_server_error_is_the_sites_failure(app: str,
     )
 
 
-def test_a_still_page_is_ready_at_once(app: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_still_page_is_ready_at_once(app: str, tmp_path, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     (result,) = run_panel(
-        {"v": f"{app}/still"}, [find("Blue Enamel Mug")], sessions_per_flow=1, artifacts_dir=tmp_path
+        {"v": f"{app}/still"}, [find("Blue Enamel Mug")], sessions_per_flow=1, artifacts_dir=tmp_path,
+        settings=settings
     )
     assert result.success, result.summary
     waits = [a["ready_ms"] for a in result.action_log if a["type"] != "end"]  # the end waits for nothing
@@ -208,10 +212,11 @@ def test_a_still_page_is_ready_at_once(app: str, tmp_path) -> None:  # type: ign
     assert result.time_to_ready_ms is not None and result.time_to_ready_ms < 2000
 
 
-def test_movement_a_determinate_progress_bar_and_web_components_are_not_loading(app: str) -> None:
+def test_movement_a_determinate_progress_bar_and_web_components_are_not_loading(app: str,
+                                                                                settings: Settings) -> None:
     async def go() -> dict[str, Readiness]:
         async with async_playwright() as pw:
-            browser = await launch(pw)
+            browser = await launch(pw, browser=settings.browser)
             try:
                 page = await browser.new_page()
                 network = NetworkWatch(page)

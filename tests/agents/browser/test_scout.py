@@ -11,6 +11,7 @@ from agents.browser.panel import run_panel
 from agents.browser.scout import scout
 from agents.llm.offline_flows import derive_flows
 from agents.schemas import FormPurpose, ScoutInventory
+from settings import Settings
 from tests.agents.browser import scout_sites
 from tests.agents.browser.conftest import QuietHandler, serve
 
@@ -27,8 +28,9 @@ def blog() -> Iterator[tuple[str, scout_sites.Blog]]:
 
 @pytest.fixture(scope="module")
 def blog_inventory(blog: tuple[str, scout_sites.Blog]) -> tuple[ScoutInventory, list[str]]:
-    """The inventory, and the paths the scout requested (the panel's link checks come later)."""
-    inventory = scout(blog[0])
+    """The inventory, and the paths the scout requested (the panel's link checks come later); shared by
+    the module's tests, so with its own settings rather than a test's."""
+    inventory = scout(blog[0], browser=Settings().browser)
     return inventory, list(blog[1].requested)
 
 
@@ -61,7 +63,8 @@ def test_scout_inventories_the_blog_and_never_opens_dotfiles(
 
 
 def test_a_sign_up_goal_registers_then_writes_a_first_post(
-    blog: tuple[str, scout_sites.Blog], blog_inventory: tuple[ScoutInventory, list[str]], tmp_path: Path
+    blog: tuple[str, scout_sites.Blog], blog_inventory: tuple[ScoutInventory, list[str]],
+    tmp_path: Path, settings: Settings
 ) -> None:
     goal = "New visitors can't figure out how to sign up and write their first post"
     plan = derive_flows(goal, blog_inventory[0])
@@ -73,17 +76,18 @@ def test_a_sign_up_goal_registers_then_writes_a_first_post(
     assert steps[0].params["page_url"].endswith("/register")
     # The journey runs: two sessions each make their own account, log in and publish a post.
     url, site = blog
-    results = run_panel({"control": url}, [first], sessions_per_flow=2, artifacts_dir=tmp_path)
+    results = run_panel({"control": url}, [first], sessions_per_flow=2, artifacts_dir=tmp_path,
+                        settings=settings)
     assert all(r.success for r in results), [r.summary for r in results]
     assert len(site.users) == 2 and [t for t, _ in site.posts].count("My first post") == 2
     assert all("sunflower22" not in r.raw_logs for r in results)
 
 
 def test_the_scout_reads_a_grid_rendered_late_and_flows_target_its_items(
-    late_shop: tuple[str, list[str]],
+    late_shop: tuple[str, list[str]], settings: Settings,
 ) -> None:
     url, requested = late_shop
-    inventory = scout(url)
+    inventory = scout(url, browser=settings.browser)
     names = {p["name"] for p in scout_sites.PRODUCTS}
     assert {i.name for i in inventory.items} == names
     assert {i.category for i in inventory.items} == {"Office", "Kitchen"}
@@ -101,9 +105,10 @@ def test_the_scout_reads_a_grid_rendered_late_and_flows_target_its_items(
     assert "/products.json" in requested
 
 
-def test_a_single_page_app_paged_by_a_button_is_read_page_by_page(late_shop: tuple[str, list[str]]) -> None:
+def test_a_single_page_app_paged_by_a_button_is_read_page_by_page(late_shop: tuple[str, list[str]],
+                                                                  settings: Settings) -> None:
     url, _ = late_shop
-    inventory = scout(f"{url}spa/")
+    inventory = scout(f"{url}spa/", browser=settings.browser)
     assert [(listing.page, len(listing.items)) for listing in inventory.listings] == [(1, 3), (2, 3)]
     assert {i.name for i in inventory.items} == {p["name"] for p in scout_sites.PRODUCTS}
     assert any(p.url.endswith("#/p/p1") for p in inventory.pages)  # a hash route is a page of its own
@@ -114,7 +119,7 @@ def test_a_single_page_app_paged_by_a_button_is_read_page_by_page(late_shop: tup
     assert browse.task.params["max_pages"] == 1  # one document: a visitor's history holds one page
 
 
-def test_a_folder_of_files_is_no_app_and_its_dotfiles_stay_closed(tmp_path: Path) -> None:
+def test_a_folder_of_files_is_no_app_and_its_dotfiles_stay_closed(tmp_path: Path, settings: Settings) -> None:
     (tmp_path / "README.md").write_text("# notes\n")
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "guide.txt").write_text("guide\n")
@@ -129,7 +134,7 @@ def test_a_folder_of_files_is_no_app_and_its_dotfiles_stay_closed(tmp_path: Path
 
     url, server = serve(tmp_path, handler=Recording)
     try:
-        inventory = scout(url)
+        inventory = scout(url, browser=settings.browser)
     finally:
         server.shutdown()
     assert [p.file_listing for p in inventory.pages] == [True, True]  # / and /docs/: indexes of files
@@ -137,17 +142,19 @@ def test_a_folder_of_files_is_no_app_and_its_dotfiles_stay_closed(tmp_path: Path
     assert not any(".git" in path or path.endswith((".md", ".txt")) for path in requested)
 
 
-def test_users_page_a_listing_paged_by_a_button(late_shop: tuple[str, list[str]], tmp_path: Path) -> None:
+def test_users_page_a_listing_paged_by_a_button(late_shop: tuple[str, list[str]],
+                                                tmp_path: Path, settings: Settings) -> None:
     url, _ = late_shop
-    inventory = scout(f"{url}spa/")
+    inventory = scout(f"{url}spa/", browser=settings.browser)
     find = next(f for f in derive_flows("Users can't find products easily", inventory).flows
                 if f.task.kind == "find_item")
-    (result,) = run_panel({"spa": f"{url}spa/"}, [find], sessions_per_flow=1, artifacts_dir=tmp_path)
+    (result,) = run_panel({"spa": f"{url}spa/"}, [find], sessions_per_flow=1, artifacts_dir=tmp_path,
+                          settings=settings)
     assert result.persona == "searcher" and result.success, result.summary  # no search box: it scans
     assert [a["type"] for a in result.action_log].count("next") == 1
 
 
-def test_content_fetched_from_another_origin_is_named(tmp_path: Path) -> None:
+def test_content_fetched_from_another_origin_is_named(tmp_path: Path, settings: Settings) -> None:
     # A single-page shop that asks an outside API for its catalogue and renders what comes back.
     (tmp_path / "index.html").write_text(
         "<!doctype html><html lang=en><head><title>Shop</title></head><body><main><h1>Shop</h1>"
@@ -160,14 +167,15 @@ def test_content_fetched_from_another_origin_is_named(tmp_path: Path) -> None:
         "</script></body></html>")
     url, server = serve(tmp_path)
     try:
-        inventory = scout(url)
+        inventory = scout(url, browser=settings.browser)
     finally:
         server.shutdown()
     assert inventory.offsite_data == ["http://catalogue.example.test/products.json"]
     assert not inventory.items and not inventory.forms and inventory.app_pages
 
 
-def test_a_site_with_its_content_at_home_asks_no_other_origin(late_shop: tuple[str, list[str]]) -> None:
+def test_a_site_with_its_content_at_home_asks_no_other_origin(late_shop: tuple[str, list[str]],
+                                                              settings: Settings) -> None:
     url, _ = late_shop
-    inventory = scout(url)
+    inventory = scout(url, browser=settings.browser)
     assert inventory.items and inventory.offsite_data == []

@@ -10,6 +10,7 @@ from PIL import Image
 from agents.browser.analysis import analyze_panel
 from agents.browser.panel import run_panel
 from agents.schemas import FlowSpec, TaskSpec
+from settings import Settings
 from tests.agents.browser.conftest import serve
 
 pytestmark = pytest.mark.browser
@@ -30,7 +31,7 @@ def find(name: str, order: int, category: str = "") -> FlowSpec:
 
 
 def test_findable_item_is_added_to_cart_and_missing_item_fails_with_reason(
-    shop_url: str, tmp_path: Path
+    shop_url: str, tmp_path: Path, settings: Settings
 ) -> None:
     logs = []
     results = run_panel(
@@ -40,6 +41,7 @@ def test_findable_item_is_added_to_cart_and_missing_item_fails_with_reason(
         concurrency=4,
         artifacts_dir=tmp_path,
         on_log=logs.append,
+        settings=settings,
     )
     assert len(results) == 8
     found = [r for r in results if r.flow_name == f"find {DEEP_ITEM}"]
@@ -75,12 +77,14 @@ def test_findable_item_is_added_to_cart_and_missing_item_fails_with_reason(
     assert analysis.summary.startswith(f"{sum(r.success for r in results)}/8 sessions completed")
 
 
-def test_search_box_makes_the_searcher_faster(shop_url: str, search_shop_url: str, tmp_path: Path) -> None:
+def test_search_box_makes_the_searcher_faster(shop_url: str, search_shop_url: str,
+                                              tmp_path: Path, settings: Settings) -> None:
     results = run_panel(
         {"control": shop_url, "search": search_shop_url},
         [find("Trail Running Shoes", 1)],
         sessions_per_flow=1,
         artifacts_dir=tmp_path,
+        settings=settings,
     )
     by_variant = {r.variant_key: r for r in results}
     control, search = by_variant["control"], by_variant["search"]
@@ -94,7 +98,7 @@ def test_search_box_makes_the_searcher_faster(shop_url: str, search_shop_url: st
 
 
 def test_impatient_user_gives_up_on_a_deep_item_and_finds_it_once_there_is_a_search_box(
-    shop_url: str, search_recipe_shop_url: str, tmp_path: Path
+    shop_url: str, search_recipe_shop_url: str, tmp_path: Path, settings: Settings
 ) -> None:
     results = run_panel(
         {"control": shop_url, "search": search_recipe_shop_url},
@@ -102,6 +106,7 @@ def test_impatient_user_gives_up_on_a_deep_item_and_finds_it_once_there_is_a_sea
         sessions_per_flow=4,
         concurrency=4,
         artifacts_dir=tmp_path,
+        settings=settings,
     )
     by = {(r.variant_key, r.persona): r for r in results}
     impatient, helped = by["control", "impatient"], by["search", "impatient"]
@@ -133,7 +138,8 @@ addEventListener("unload", mark);
 """
 
 
-def test_reused_tabs_carry_no_state_from_one_session_to_the_next(shop_url: str, tmp_path: Path) -> None:
+def test_reused_tabs_carry_no_state_from_one_session_to_the_next(shop_url: str,
+                                                                 tmp_path: Path, settings: Settings) -> None:
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text(f"<h1>Home</h1><script>{FRESH_VISITOR_JS}</script>")
@@ -157,6 +163,7 @@ def test_reused_tabs_carry_no_state_from_one_session_to_the_next(shop_url: str, 
             sessions_per_flow=4,
             concurrency=1,  # one tab per variant, reused by every later session
             artifacts_dir=tmp_path / "art",
+            settings=settings,
         )
     finally:
         server.shutdown()

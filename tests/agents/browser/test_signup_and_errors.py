@@ -10,6 +10,7 @@ from agents.browser.analysis import analyze_panel
 from agents.browser.chromium import BrowserError
 from agents.browser.panel import run_panel
 from agents.schemas import FlowSpec, TaskSpec
+from settings import Settings
 
 VALID = {
     "first_name": "Ana",
@@ -32,7 +33,7 @@ def signup(values: dict, order: int = 1, name: str = "sign up") -> FlowSpec:
 
 @pytest.mark.browser
 def test_signup_succeeds_with_valid_details_and_fails_on_an_unexplained_phone_format(
-    signup_url: str, tmp_path: Path
+    signup_url: str, tmp_path: Path, settings: Settings
 ) -> None:
     unexplained = {k: v for k, v in VALID.items() if k != "phone"}  # the user types the phone their way
     results = run_panel(
@@ -40,6 +41,7 @@ def test_signup_succeeds_with_valid_details_and_fails_on_an_unexplained_phone_fo
         [signup(VALID), signup(unexplained, 2, "sign up, own phone")],
         sessions_per_flow=1,
         artifacts_dir=tmp_path,
+        settings=settings,
     )
     ok = next(r for r in results if r.flow_name == "sign up")
     stuck = next(r for r in results if r.flow_name == "sign up, own phone")
@@ -61,7 +63,7 @@ NATURAL = {"password": "sunflower22", "phone": "555-123-4567", "email": "ana@exa
 
 @pytest.mark.browser
 def test_natural_values_fail_on_hidden_rules_and_succeed_once_the_page_states_them(
-    signup_url: str, helped_signup_url: str, tmp_path: Path
+    signup_url: str, helped_signup_url: str, tmp_path: Path, settings: Settings
 ) -> None:
     results = run_panel(
         {"control": signup_url, "helped": helped_signup_url},
@@ -69,6 +71,7 @@ def test_natural_values_fail_on_hidden_rules_and_succeed_once_the_page_states_th
         sessions_per_flow=4,
         concurrency=4,
         artifacts_dir=tmp_path,
+        settings=settings,
     )
     control = [r for r in results if r.variant_key == "control"]
     helped = [r for r in results if r.variant_key == "helped"]
@@ -110,16 +113,18 @@ def test_natural_values_fail_on_hidden_rules_and_succeed_once_the_page_states_th
     ],
 )
 def test_malformed_flows_are_refused_before_anything_runs(
-    flow: FlowSpec, message: str, tmp_path: Path
+    flow: FlowSpec, message: str, tmp_path: Path, settings: Settings
 ) -> None:
     with pytest.raises(ValueError, match=message):
-        run_panel({"v": "http://127.0.0.1:1/"}, [flow], sessions_per_flow=1, artifacts_dir=tmp_path)
+        run_panel({"v": "http://127.0.0.1:1/"}, [flow], sessions_per_flow=1, artifacts_dir=tmp_path,
+                  settings=settings)
     assert not any(tmp_path.iterdir())  # nothing ran, nothing written
 
 
-def test_unreachable_url_is_a_clear_error(tmp_path: Path) -> None:
+def test_unreachable_url_is_a_clear_error(tmp_path: Path, settings: Settings) -> None:
     with pytest.raises(BrowserError, match=r"cannot reach http://127\.0\.0\.1:1/: connection refused"):
-        run_panel({"v": "http://127.0.0.1:1/"}, [signup(VALID)], sessions_per_flow=1, artifacts_dir=tmp_path)
+        run_panel({"v": "http://127.0.0.1:1/"}, [signup(VALID)], sessions_per_flow=1, artifacts_dir=tmp_path,
+                  settings=settings)
 
 
 @pytest.mark.browser

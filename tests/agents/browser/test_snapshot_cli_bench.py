@@ -10,14 +10,15 @@ from typer.testing import CliRunner
 
 from agents.browser.scout import scout
 from cli.main import app
+from settings import Settings
 
 pytestmark = pytest.mark.browser
 
 
 def test_scout_sees_products_over_pages_and_whether_there_is_search(
-    shop_url: str, search_shop_url: str
+    shop_url: str, search_shop_url: str, settings: Settings
 ) -> None:
-    plain = scout(shop_url)
+    plain = scout(shop_url, browser=settings.browser)
     assert plain.title.startswith("Products, page 1 of 6")
     assert not plain.controls.search and plain.forms == []
     # 12 a page, all six listing pages read before item pages: deep items are what find tasks target.
@@ -26,7 +27,7 @@ def test_scout_sees_products_over_pages_and_whether_there_is_search(
     assert all(i.price.startswith("$") for i in plain.items)
     assert len({i.category for i in plain.items}) == 8  # the label beside each name and price
     assert len(plain.pages) <= 15 and any("Add to cart" in " ".join(p.buttons) for p in plain.pages)
-    searchable = scout(search_shop_url)
+    searchable = scout(search_shop_url, browser=settings.browser)
     assert searchable.controls.search and searchable.controls.search_probe
 
 

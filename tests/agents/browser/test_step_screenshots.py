@@ -58,7 +58,8 @@ def test_a_session_records_thumbnails_at_its_first_page_submit_and_end(form_site
     settings = Settings(data_dir=data_dir)
     stage_dir = settings.artifacts_dir / "exp_test" / "browser_results"
     results = run_panel({"v": form_site}, [SIGN_UP], sessions_per_flow=2, concurrency=2, artifacts_dir=stage_dir,
-                        settings=settings)
+    settings=settings,
+)
     assert all(r.success for r in results), [r.summary for r in results]
     root = settings.artifacts_dir
     for r in results:
@@ -88,7 +89,8 @@ def test_screenshots_off_writes_no_file_and_names_none(form_site: str, data_dir:
     settings = Settings(data_dir=data_dir, browser=BrowserSettings(screenshots=False))
     stage_dir = data_dir / "artifacts" / "exp_test" / "browser_results"
     results = run_panel({"v": form_site}, [SIGN_UP], sessions_per_flow=1, concurrency=1, artifacts_dir=stage_dir,
-                        settings=settings)
+    settings=settings,
+)
     assert results[0].success and results[0].screenshots == []
     assert not any("shot" in step for step in results[0].action_log)
     assert not stage_dir.exists() or list(stage_dir.iterdir()) == []

@@ -13,6 +13,7 @@ from agents.browser.chromium import launch
 from agents.browser.page_view import PageView, read_view
 from agents.browser.panel import run_panel
 from agents.schemas import FlowSpec, TaskSpec
+from settings import Settings
 from tests.agents.browser.conftest import serve
 
 pytestmark = pytest.mark.browser
@@ -70,10 +71,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server.shutdown()
 
 
-def read(url: str) -> PageView:
+def read(url: str, settings: Settings) -> PageView:
     async def go() -> PageView:
         async with async_playwright() as pw:
-            browser = await launch(pw)
+            browser = await launch(pw, browser=settings.browser)
             try:
                 page = await browser.new_page(viewport={"width": 1280, "height": 800})
                 await page.goto(url, wait_until="load")
@@ -84,16 +85,17 @@ def read(url: str) -> PageView:
     return asyncio.run(go())
 
 
-def test_only_the_visible_link_is_offered(site: str) -> None:
-    view = read(site + "four.html")
+def test_only_the_visible_link_is_offered(site: str, settings: Settings) -> None:
+    view = read(site + "four.html", settings)
     assert [link.text for link in view.links] == ["Visible link"]
     assert view.hrefs == [
         site + h for h in ("seen.html", "transparent.html", "off-screen.html", "sr-only.html")
     ]
 
 
-def test_hidden_in_other_ways_stays_unseen_and_what_a_user_can_scroll_to_stays_seen(site: str) -> None:
-    view = read(site + "mixed.html")
+def test_hidden_in_other_ways_stays_unseen_and_what_a_user_can_scroll_to_stays_seen(site: str,
+                                                                                    settings: Settings) -> None:
+    view = read(site + "mixed.html", settings)
     texts = [link.text for link in view.links]
     assert texts == ["Down a scroll box", "Far below the fold", *(f"Card {i}" for i in range(30))]
     # Cards below the fold that the browser does not render yet (content-visibility: auto) are items.
@@ -123,7 +125,7 @@ def find(name: str, order: int) -> FlowSpec:
     )
 
 
-def test_an_item_no_user_can_see_is_not_found(tmp_path: Path) -> None:
+def test_an_item_no_user_can_see_is_not_found(tmp_path: Path, settings: Settings) -> None:
     shop = tmp_path / "lamps"
     shop.mkdir()
     (shop / "index.html").write_text(LISTING.format(sr=SR_ONLY))
@@ -139,6 +141,7 @@ def test_an_item_no_user_can_see_is_not_found(tmp_path: Path) -> None:
             sessions_per_flow=4,
             concurrency=4,
             artifacts_dir=tmp_path / "art",
+            settings=settings,
         )
     finally:
         server.shutdown()
@@ -173,7 +176,7 @@ document.getElementById("f").addEventListener("submit", function (e) {{
 </script>"""
 
 
-def test_a_styled_checkbox_is_ticked_through_its_visible_label(tmp_path: Path) -> None:
+def test_a_styled_checkbox_is_ticked_through_its_visible_label(tmp_path: Path, settings: Settings) -> None:
     site = tmp_path / "join"
     site.mkdir()
     (site / "index.html").write_text(FORM)
@@ -186,7 +189,8 @@ def test_a_styled_checkbox_is_ticked_through_its_visible_label(tmp_path: Path) -
         task=TaskSpec(kind="complete_form", params={"values": {"email": "ana@example.com"}}),
     )
     try:
-        results = run_panel({"v": url}, [flow], sessions_per_flow=2, artifacts_dir=tmp_path / "art")
+        results = run_panel({"v": url}, [flow], sessions_per_flow=2, artifacts_dir=tmp_path / "art",
+                            settings=settings)
     finally:
         server.shutdown()
     for r in results:

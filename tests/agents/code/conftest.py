@@ -1,4 +1,5 @@
-"""Fixtures for the code-agent tests: a clean data dir, the system Chromium, an unseen shop."""
+"""Fixtures for the code-agent tests: the system Chromium, an unseen shop (the settings, with a clean data
+dir, are tests/agents/conftest.py's)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from settings import get_settings
 from tests.conftest import system_chromium
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -18,14 +18,6 @@ SHOP = ROOT / "examples" / "shop"
 SIGNUP = ROOT / "examples" / "signup"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-gpu"]
-
-
-@pytest.fixture(autouse=True)
-def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    monkeypatch.setenv("VARIANTLAB_DATA_DIR", str(tmp_path / "data"))
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ import pytest
 from agents.code.behaviour import check_behaviour
 from agents.code.recipe_agent import run_recipe_agent
 from agents.schemas import SuggestionSpec
+from settings import Settings
 from tests.agents.code.test_shell import DiskWorkspace, tree
 
 APP = {
@@ -62,15 +63,15 @@ def test_nothing_to_fix_fails_clearly(tmp_path: Path) -> None:
 
 
 @pytest.mark.browser
-def test_the_audit_fails_before_and_passes_after(tmp_path: Path, serve) -> None:  # type: ignore[no-untyped-def]
+def test_the_audit_fails_before_and_passes_after(tmp_path: Path, serve, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     ws = tree(tmp_path, {"index.html": '<!doctype html><html><body><a href="more.html">More</a>'
                                        '<img src="cat-on-mat.png"><label>Name <input name="n"></label></body></html>',
                          "more.html": '<!doctype html><html><body><input name="zip_code"></body></html>'})
     url = serve(tmp_path)
     for recipe in ("lang", "alt_text", "input_labels"):
-        assert check_behaviour(recipe, url).passed is False
+        assert check_behaviour(recipe, url, browser=settings.browser).passed is False
         _run(ws, recipe)
-        verdict = check_behaviour(recipe, url)
+        verdict = check_behaviour(recipe, url, browser=settings.browser)
         assert verdict.passed is True, verdict.detail
 
 

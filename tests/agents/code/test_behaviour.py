@@ -12,6 +12,7 @@ from agents.code.recipe_agent import run_recipe_agent
 from agents.code.solve import run_solve
 from agents.llm.base import ModelSpec
 from agents.schemas import SuggestionSpec
+from settings import Settings
 from tests.agents.code.conftest import SCRIPTED_PAGE
 from tests.agents.code.test_shell import DiskWorkspace
 
@@ -26,40 +27,41 @@ FAKE_BOX = {
 
 
 @pytest.mark.parametrize("fake", sorted(FAKE_BOX))
-def test_a_search_box_in_markup_only_fails_the_check(scripted_shop: Path, serve, fake: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_search_box_in_markup_only_fails_the_check(scripted_shop: Path, serve, fake: str, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     page = (scripted_shop / "index.html").read_text()
     (scripted_shop / "index.html").write_text(page.replace("<h1>Our teas</h1>", "<h1>Our teas</h1>\n" + FAKE_BOX[fake]))
-    verdict = check_behaviour("search", serve(scripted_shop))
+    verdict = check_behaviour("search", serve(scripted_shop), browser=settings.browser)
     assert verdict.passed is False
     assert ("no visible search box" if fake == "hidden" else "did not narrow") in verdict.detail
 
 
-def test_the_search_module_narrows_a_listing_rendered_later_by_script(scripted_shop: Path, serve) -> None:  # type: ignore[no-untyped-def]
+def test_the_search_module_narrows_a_listing_rendered_later_by_script(scripted_shop: Path, serve, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     assert "Sencha" not in SCRIPTED_PAGE  # nothing to find in the source: only the rendered page has it
     url = serve(scripted_shop)
-    assert check_behaviour("search", url).passed is False
+    assert check_behaviour("search", url, browser=settings.browser).passed is False
     result = run_recipe_agent(DiskWorkspace(scripted_shop), SuggestionSpec(title="Add a search box", rationale="t"))
     assert result.status == "completed", result.error_message
-    verdict = check_behaviour("search", url)
+    verdict = check_behaviour("search", url, browser=settings.browser)
     assert verdict.passed is True, verdict.detail
     assert "all containing it" in verdict.detail
 
 
 @pytest.mark.parametrize("recipe", ["category_filter", "sort", "result_count"])
-def test_listing_controls_work_on_a_listing_rendered_later_by_script(scripted_shop: Path, serve, recipe: str) -> None:  # type: ignore[no-untyped-def]
+def test_listing_controls_work_on_a_listing_rendered_later_by_script(scripted_shop: Path, serve, recipe: str, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     url = serve(scripted_shop)
-    assert check_behaviour(recipe, url).passed is False
+    assert check_behaviour(recipe, url, browser=settings.browser).passed is False
     result = run_recipe_agent(DiskWorkspace(scripted_shop), SuggestionSpec(title=recipe, rationale="t", recipe=recipe))
     assert result.status == "completed", result.error_message
-    verdict = check_behaviour(recipe, url)
+    verdict = check_behaviour(recipe, url, browser=settings.browser)
     assert verdict.passed is True, verdict.detail
 
 
-def test_the_matrix_builds_different_designs_that_each_pass_in_a_browser(scripted_shop: Path) -> None:
+def test_the_matrix_builds_different_designs_that_each_pass_in_a_browser(scripted_shop: Path,
+                                                                         settings: Settings) -> None:
     matrix = [RunConfig(RECIPE, 0.0, "baseline"), RunConfig(RECIPE, 0.0, "alternative"),
               RunConfig(RECIPE, 0.0, "minimal")]
     outcome = run_solve(str(scripted_shop), SuggestionSpec(title="Add a search box", rationale="t"),
-                        matrix=matrix, max_parallel=2, time_budget_s=240)
+                        matrix=matrix, max_parallel=2, time_budget_s=240, settings=settings)
     baseline, alternative, minimal = outcome.runs
     assert baseline.status == alternative.status == "completed", (baseline.error_message, alternative.error_message)
     assert baseline.tests_passed and alternative.tests_passed
@@ -103,14 +105,15 @@ SPA_OUTCOME = {
 
 @pytest.mark.parametrize("outcome", sorted(SPA_OUTCOME))
 def test_the_confirmation_follows_what_a_single_page_app_shows_after_its_own_submit(
-        tmp_path: Path, serve, outcome: str) -> None:  # type: ignore[no-untyped-def]
+        tmp_path: Path, serve, outcome: str, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "index.html").write_text(SPA_FORM % SPA_OUTCOME[outcome])
     url = serve(tmp_path)
-    assert check_behaviour("confirmation", url).passed is False  # the app itself says nothing
+    assert check_behaviour("confirmation", url,
+                           browser=settings.browser).passed is False  # the app itself says nothing
     result = run_recipe_agent(DiskWorkspace(tmp_path), SuggestionSpec(title="confirmation", rationale="t",
                                                                       recipe="confirmation"))
     assert result.status == "completed", result.error_message
-    verdict = check_behaviour("confirmation", url)
+    verdict = check_behaviour("confirmation", url, browser=settings.browser)
     if outcome in ("adds the item", "ignores an empty title"):
         assert verdict.passed is True, verdict.detail
         assert "Added job" in verdict.detail
@@ -118,7 +121,7 @@ def test_the_confirmation_follows_what_a_single_page_app_shows_after_its_own_sub
         assert verdict.passed is False, verdict.detail
 
 
-def test_the_confirmation_sees_an_app_that_answers_within_its_own_submit(tmp_path: Path, serve) -> None:  # type: ignore[no-untyped-def]
+def test_the_confirmation_sees_an_app_that_answers_within_its_own_submit(tmp_path: Path, serve, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     # Like React at its root: the handler clears the field and renders the item before the event is
     # over, so a listener that starts watching afterwards sees no response at all.
     page = SPA_FORM.replace("setTimeout(function () { %s }, 400);",
@@ -128,9 +131,9 @@ def test_the_confirmation_sees_an_app_that_answers_within_its_own_submit(tmp_pat
     assert "setTimeout" not in page
     (tmp_path / "index.html").write_text(page)
     url = serve(tmp_path)
-    assert check_behaviour("confirmation", url).passed is False
+    assert check_behaviour("confirmation", url, browser=settings.browser).passed is False
     result = run_recipe_agent(DiskWorkspace(tmp_path), SuggestionSpec(title="confirmation", rationale="t",
                                                                       recipe="confirmation"))
     assert result.status == "completed", result.error_message
-    verdict = check_behaviour("confirmation", url)
+    verdict = check_behaviour("confirmation", url, browser=settings.browser)
     assert verdict.passed is True and "Added job" in verdict.detail, verdict.detail

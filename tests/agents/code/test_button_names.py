@@ -12,6 +12,7 @@ from agents.code.recipe_agent import run_recipe_agent
 from agents.code.recipes.button_names import action_name
 from agents.code.recipes.registry import resolve
 from agents.schemas import SuggestionSpec
+from settings import Settings
 from tests.agents.code.test_shell import tree
 
 VUE = """<template>
@@ -80,11 +81,11 @@ def test_nothing_to_name_fails_and_says_why(tmp_path: Path) -> None:
 
 
 @pytest.mark.browser
-def test_the_audit_fails_before_and_passes_after(tmp_path: Path, serve) -> None:  # type: ignore[no-untyped-def]
+def test_the_audit_fails_before_and_passes_after(tmp_path: Path, serve, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     ws = tree(tmp_path, {"index.html": HTML})
     url = serve(tmp_path)
-    before = check_behaviour("button_names", url)
+    before = check_behaviour("button_names", url, browser=settings.browser)
     assert before.passed is False and "without a name" in before.detail, before.detail
     run_recipe_agent(ws, SuggestionSpec(title="t", rationale="t", recipe="button_names"))
-    after = check_behaviour("button_names", url)
+    after = check_behaviour("button_names", url, browser=settings.browser)
     assert after.passed is True, after.detail

@@ -10,9 +10,10 @@ from agents.code.checks import goal_checks
 from agents.code.outcome import RunConfig
 from agents.code.solve import run_solve
 from agents.llm.base import ModelSpec
-from agents.sandbox.factory import open_sandbox
 from agents.schemas import SuggestionSpec
+from settings import Settings
 from tests.agents.code.conftest import ROOT
+from tests.agents.conftest import OpenSandbox
 
 pytestmark = pytest.mark.browser
 RECIPE = ModelSpec("offline", "offline-recipe")
@@ -28,16 +29,17 @@ EXAMPLES = ROOT / "examples"
     ("express", "Show a confirmation after adding to the basket", "confirmation",
      {"views/partials/footer.ejs", "public/variantlab-confirmation.js"}),
 ])
-def test_each_app_kind_gets_a_working_change(app: str, title: str, recipe: str, edited: set[str]) -> None:
+def test_each_app_kind_gets_a_working_change(app: str, title: str, recipe: str, edited: set[str],
+                                             settings: Settings, open_box: OpenSandbox) -> None:
     repo = EXAMPLES / app
     if not (repo / "package.json").exists() and not (repo / "requirements.txt").exists():
         pytest.skip(f"examples/{app} is not there")
-    with open_sandbox(str(repo)) as sandbox:
-        before, details = goal_checks(sandbox, recipe, [])
+    with open_box(str(repo)) as sandbox:
+        before, details = goal_checks(sandbox, recipe, [], browser=settings.browser)
     assert before is False, details
     outcome = run_solve(str(repo), SuggestionSpec(title=title, rationale="t"),
                         matrix=[RunConfig(RECIPE, 0.0, "baseline"), RunConfig(RECIPE, 0.0, "alternative")],
-                        max_parallel=2, time_budget_s=600)
+                        max_parallel=2, time_budget_s=600, settings=settings)
     champion = outcome.champion
     assert champion is not None, [(r.error_message, r.goal_checks) for r in outcome.runs]
     assert champion.tests_passed is True and champion.goal_checks_passed is True, champion.goal_checks

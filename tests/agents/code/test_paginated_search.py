@@ -18,6 +18,7 @@ from agents.code.recipe_agent import run_recipe_agent
 from agents.code.recipes.runtime import SEARCH_BODY, module_js
 from agents.code.recipes.search import RUNTIME_WORDING
 from agents.schemas import SuggestionSpec
+from settings import Settings
 from tests.agents.code.test_shell import DiskWorkspace
 
 pytestmark = pytest.mark.browser
@@ -103,20 +104,20 @@ def linked_pages(tmp_path: Path) -> Path:
     return root
 
 
-def test_a_spa_search_finds_an_item_paged_in_by_a_button(paged_spa: Path, serve) -> None:  # type: ignore[no-untyped-def]
+def test_a_spa_search_finds_an_item_paged_in_by_a_button(paged_spa: Path, serve, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     url = serve(paged_spa)
-    assert check_behaviour("search", url).passed is False  # no search box yet
+    assert check_behaviour("search", url, browser=settings.browser).passed is False  # no search box yet
     original = (paged_spa / "index.html").read_text()
     # The same module acting only on the page shown: the check types a later page's word and it fails.
     (paged_spa / "page-only.js").write_text(_module(pages=False))
     (paged_spa / "index.html").write_text(original.replace("</body>", '<script src="page-only.js" defer></script>\n</body>'))
-    verdict = check_behaviour("search", url)
+    verdict = check_behaviour("search", url, browser=settings.browser)
     assert verdict.passed is False, verdict.detail
     assert "only an item on a later page has" in verdict.detail and "searches only the page shown" in verdict.detail
     (paged_spa / "index.html").write_text(original)
     result = run_recipe_agent(DiskWorkspace(paged_spa), SuggestionSpec(title="Add a search box", rationale="t"))
     assert result.status == "completed", result.error_message
-    verdict = check_behaviour("search", url)
+    verdict = check_behaviour("search", url, browser=settings.browser)
     assert verdict.passed is True, verdict.detail
     assert "on a later page only" in verdict.detail and "with a link to open it" in verdict.detail
 
@@ -143,9 +144,9 @@ def test_the_hidden_frame_leaves_the_page_as_it_was(paged_spa: Path, serve, brow
 
 
 @pytest.mark.parametrize("pages", [True, False])
-def test_search_on_linked_pages_follows_their_next_links(linked_pages: Path, serve, pages: bool) -> None:  # type: ignore[no-untyped-def]
+def test_search_on_linked_pages_follows_their_next_links(linked_pages: Path, serve, pages: bool, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     (linked_pages / "search.js").write_text(_module(pages))
-    verdict = check_behaviour("search", serve(linked_pages) + "list-1.html")
+    verdict = check_behaviour("search", serve(linked_pages) + "list-1.html", browser=settings.browser)
     assert verdict.passed is pages, verdict.detail
     assert ("on a later page only" if pages else "searches only the page shown") in verdict.detail
 
@@ -174,12 +175,13 @@ def scripted_linked_pages(linked_pages: Path) -> Path:
 
 
 def test_linked_pages_whose_items_a_script_renders_are_read_as_rendered(  # type: ignore[no-untyped-def]
-        scripted_linked_pages: Path, serve) -> None:
+        scripted_linked_pages: Path, serve, settings: Settings) -> None:
     # The check reads a next document's items from its HTML when they are there; here they are not, so
     # it must open the page as a browser shows it. Were it to conclude there is no later page, the
     # page-only module would pass on the first page's own word.
     assert "Lemon" not in (scripted_linked_pages / "list-3.html").read_text().split("<script>")[0]
     (scripted_linked_pages / "search.js").write_text(_module(pages=False))
-    verdict = check_behaviour("search", serve(scripted_linked_pages) + "list-1.html")
+    verdict = check_behaviour("search", serve(scripted_linked_pages) + "list-1.html",
+                              browser=settings.browser)
     assert verdict.passed is False, verdict.detail
     assert "only an item on a later page has" in verdict.detail and "searches only the page shown" in verdict.detail

@@ -9,6 +9,7 @@ import pytest
 from agents.code.behaviour import check_behaviour
 from agents.code.recipe_agent import run_recipe_agent
 from agents.schemas import SuggestionSpec
+from settings import Settings
 from tests.agents.code.test_shell import DiskWorkspace
 
 pytestmark = pytest.mark.browser
@@ -31,14 +32,14 @@ def notes(tmp_path: Path) -> Path:
     return root
 
 
-def test_a_symbol_only_create_link_fails_and_the_module_labels_it(notes: Path, serve) -> None:  # type: ignore[no-untyped-def]
+def test_a_symbol_only_create_link_fails_and_the_module_labels_it(notes: Path, serve, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     url = serve(notes)
-    before = check_behaviour("primary_action", url)
+    before = check_behaviour("primary_action", url, browser=settings.browser)
     assert before.passed is False and "'+'" in before.detail
     suggestion = SuggestionSpec(title="Give the main create action a visible label and a button look",
                                 rationale="t", recipe="primary_action")
     result = run_recipe_agent(DiskWorkspace(notes), suggestion)
     assert result.status == "completed", result.error_message
-    after = check_behaviour("primary_action", url)
+    after = check_behaviour("primary_action", url, browser=settings.browser)
     assert after.passed is True, after.detail
     assert "'New note'" in after.detail and "opens /notes/new.html" in after.detail

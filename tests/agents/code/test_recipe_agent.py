@@ -9,9 +9,10 @@ import pytest
 from agents.code.checks import goal_checks
 from agents.code.recipe_agent import run_recipe_agent
 from agents.code.recipes.registry import resolve
-from agents.sandbox.factory import open_sandbox
 from agents.schemas import SuggestionSpec
+from settings import Settings
 from tests.agents.code.conftest import SHOP, SIGNUP
+from tests.agents.conftest import OpenSandbox
 
 SHOP_RECIPES = ["search", "category_filter", "sort", "result_count", "sticky_cart"]
 FORM_RECIPES = ["inline_validation", "password_hint", "shorter_form"]
@@ -25,13 +26,14 @@ def _implement(sandbox, recipe: str, **kw) -> object:  # type: ignore[no-untyped
 
 
 @pytest.mark.parametrize(("app", "recipe"), [(SHOP, r) for r in SHOP_RECIPES] + [(SIGNUP, r) for r in FORM_RECIPES])
-def test_recipe_keeps_tests_green_and_passes_goal_checks(app: Path, recipe: str) -> None:
-    with open_sandbox(str(app)) as sandbox:
-        before, _ = goal_checks(sandbox, recipe, [])
+def test_recipe_keeps_tests_green_and_passes_goal_checks(app: Path, recipe: str,
+                                                         settings: Settings, open_box: OpenSandbox) -> None:
+    with open_box(str(app)) as sandbox:
+        before, _ = goal_checks(sandbox, recipe, [], browser=settings.browser)
         result = _implement(sandbox, recipe)
         diff = sandbox.diff()
         tests = sandbox.run(sandbox.app.test)
-        after, details = goal_checks(sandbox, recipe, list(diff.files_changed))
+        after, details = goal_checks(sandbox, recipe, list(diff.files_changed), browser=settings.browser)
     assert before is False, "the goal check must fail on the unchanged app"
     assert tests.ok, tests.stderr[-1000:]
     assert after is True, details
@@ -42,11 +44,11 @@ def test_recipe_keeps_tests_green_and_passes_goal_checks(app: Path, recipe: str)
     assert all(c["changes"] for c in result.code_changes)
 
 
-def test_temperature_and_strategy_change_the_markup_deterministically() -> None:
+def test_temperature_and_strategy_change_the_markup_deterministically(open_box: OpenSandbox) -> None:
     outputs = {}
     for key, kw in {"t0": {}, "t0-again": {}, "t07": {"temperature": 0.7},
                     "refined": {"strategy": "feedback_refined"}}.items():
-        with open_sandbox(str(SHOP)) as sandbox:
+        with open_box(str(SHOP)) as sandbox:
             _implement(sandbox, "search", **kw)
             outputs[key] = sandbox.diff().unified_diff
     assert outputs["t0"] == outputs["t0-again"]
@@ -54,13 +56,14 @@ def test_temperature_and_strategy_change_the_markup_deterministically() -> None:
     assert outputs["refined"] != outputs["t0"] and "aria-live" in outputs["refined"]
 
 
-def test_unknown_shop_markup_is_found_by_structure(unknown_shop: Path) -> None:
-    with open_sandbox(str(unknown_shop)) as sandbox:
+def test_unknown_shop_markup_is_found_by_structure(unknown_shop: Path,
+                                                   settings: Settings, open_box: OpenSandbox) -> None:
+    with open_box(str(unknown_shop)) as sandbox:
         for recipe in ("search", "category_filter", "sort", "result_count"):
             _implement(sandbox, recipe)
         diff = sandbox.diff()
         tests = sandbox.run(sandbox.app.test)
-        verdicts = {r: goal_checks(sandbox, r, list(diff.files_changed))[0]
+        verdicts = {r: goal_checks(sandbox, r, list(diff.files_changed), browser=settings.browser)[0]
                     for r in ("search", "category_filter", "sort", "result_count")}
         catalogue = sandbox.read_file("catalogue.htm")
     assert tests.ok
@@ -73,8 +76,9 @@ def test_unknown_shop_markup_is_found_by_structure(unknown_shop: Path) -> None:
     (SHOP, "Add a dark mode toggle", "no recipe for 'Add a dark mode toggle'"),
     (SHOP, "Explain the password rule", "no form with input fields found"),
 ])
-def test_what_it_cannot_do_fails_with_the_reason(app: Path, title: str, reason: str) -> None:
-    with open_sandbox(str(app)) as sandbox:
+def test_what_it_cannot_do_fails_with_the_reason(app: Path, title: str, reason: str,
+                                                 open_box: OpenSandbox) -> None:
+    with open_box(str(app)) as sandbox:
         result = run_recipe_agent(sandbox, SuggestionSpec(title=title, rationale="test"))
         diff = sandbox.diff()
     assert result.status == "failed"

@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 
 from agents.code.recipe_agent import run_recipe_agent
-from agents.sandbox.factory import open_sandbox
 from agents.schemas import SuggestionSpec
 from tests.agents.code.conftest import SHOP, SIGNUP
+from tests.agents.conftest import OpenSandbox
 
 pytestmark = pytest.mark.browser
 
 
-def _variant(app: Path, recipe: str, strategy: str = "baseline"):  # type: ignore[no-untyped-def]
-    sandbox = open_sandbox(str(app))
+def _variant(open_box: OpenSandbox, app: Path, recipe: str, strategy: str = "baseline"):  # type: ignore[no-untyped-def]
+    sandbox = open_box(str(app))
     result = run_recipe_agent(sandbox, SuggestionSpec(title=recipe, rationale="t", recipe=recipe), strategy=strategy)
     assert result.status == "completed", result.error_message
     return sandbox
@@ -25,9 +25,9 @@ def _variant(app: Path, recipe: str, strategy: str = "baseline"):  # type: ignor
     (SHOP, "index.html", None, None, None),
     ("unknown", "catalogue.htm", "lapsang", "Lapsang Souchong", "Sencha Green"),
 ])
-def test_search_finds_products_from_other_pages(browser, unknown_shop, shop, first_page, query, expected, absent):  # type: ignore[no-untyped-def]
+def test_search_finds_products_from_other_pages(browser, unknown_shop, shop, first_page, query, expected, absent, open_box):  # type: ignore[no-untyped-def]
     app = unknown_shop if shop == "unknown" else shop
-    with _variant(app, "search") as sandbox:
+    with _variant(open_box, app, "search") as sandbox:
         if query is None:
             # The bundled shop: search for a product that is only on the last listing page.
             last = max((p for p in sandbox.list_files() if p.startswith("page-")),
@@ -49,8 +49,8 @@ def test_search_finds_products_from_other_pages(browser, unknown_shop, shop, fir
     assert link and link.startswith("http://127.0.0.1")  # cards from other pages still link correctly
 
 
-def test_inline_validation_says_which_field_is_wrong_and_why(browser) -> None:  # type: ignore[no-untyped-def]
-    with _variant(SIGNUP, "inline_validation") as sandbox:
+def test_inline_validation_says_which_field_is_wrong_and_why(browser, open_box) -> None:  # type: ignore[no-untyped-def]
+    with _variant(open_box, SIGNUP, "inline_validation") as sandbox:
         page = browser.new_page()
         page.goto(sandbox.start_preview() + "index.html")
         page.fill("#email", "not-an-email")
@@ -69,8 +69,8 @@ def test_inline_validation_says_which_field_is_wrong_and_why(browser) -> None:  
         page.close()
 
 
-def test_category_filter_shows_one_category_from_all_pages(browser) -> None:  # type: ignore[no-untyped-def]
-    with _variant(SHOP, "category_filter") as sandbox:
+def test_category_filter_shows_one_category_from_all_pages(browser, open_box) -> None:  # type: ignore[no-untyped-def]
+    with _variant(open_box, SHOP, "category_filter") as sandbox:
         page = browser.new_page()
         page.goto(sandbox.start_preview() + "index.html")
         on_first = page.locator("[data-vl-list] > *").count()
@@ -95,14 +95,14 @@ JOIN_PAGE = """<!doctype html><html><head><title>Join the club</title></head><bo
 
 
 @pytest.mark.parametrize("strategy", ["baseline", "alternative"])
-def test_static_validation_states_the_rules_the_source_holds(browser, tmp_path, strategy) -> None:  # type: ignore[no-untyped-def]
+def test_static_validation_states_the_rules_the_source_holds(browser, tmp_path, strategy, open_box) -> None:  # type: ignore[no-untyped-def]
     # A format the page's own script enforces (not an attribute) and a field that repeats another: the
     # static path hands them to the same module every other app gets. The on-submit design must state
     # them too: the designs differ in when they speak, and a panel on the sign-up demo measured an
     # on-submit design that omitted the phone format as no better than the control.
     (tmp_path / "index.html").write_text(JOIN_PAGE)
     (tmp_path / "join.js").write_text("var MOBILE = /^07\\d{3} \\d{6}$/;\n")
-    with _variant(tmp_path, "inline_validation", strategy) as sandbox:
+    with _variant(open_box, tmp_path, "inline_validation", strategy) as sandbox:
         script = sandbox.read_file("variantlab-validation.js")
         assert "__variantlab_validation" in script and '"rules"' in script
         if strategy == "baseline":

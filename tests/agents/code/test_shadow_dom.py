@@ -15,6 +15,7 @@ import pytest
 from agents.code.behaviour import check_behaviour
 from agents.code.recipe_agent import run_recipe_agent
 from agents.schemas import SuggestionSpec
+from settings import Settings
 from tests.agents.code.test_shell import DiskWorkspace
 
 pytestmark = pytest.mark.browser
@@ -33,32 +34,32 @@ def _build(root: Path, recipe: str) -> None:
     assert result.status == "completed", result.error_message
 
 
-def test_a_listing_in_shadow_roots_is_found_and_searched(components_shop: Path, serve) -> None:  # type: ignore[no-untyped-def]
+def test_a_listing_in_shadow_roots_is_found_and_searched(components_shop: Path, serve, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     assert "Fern" not in (components_shop / "index.html").read_text()  # only the rendered page has it
     url = serve(components_shop)
-    verdict = check_behaviour("search", url)
+    verdict = check_behaviour("search", url, browser=settings.browser)
     assert verdict.passed is False and "a listing of 7 items but no visible search box" in verdict.detail
     _build(components_shop, "search")
-    verdict = check_behaviour("search", url)
+    verdict = check_behaviour("search", url, browser=settings.browser)
     assert verdict.passed is True, verdict.detail
     assert "7 items → 1 shown, all containing it" in verdict.detail
 
 
-def test_a_search_box_that_filters_nothing_fails_there(components_shop: Path, serve) -> None:  # type: ignore[no-untyped-def]
+def test_a_search_box_that_filters_nothing_fails_there(components_shop: Path, serve, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     page = (components_shop / "index.html").read_text()
     box = '<input type="search" name="q" placeholder="Search plants" aria-label="Search">'
     (components_shop / "index.html").write_text(page.replace("<h1>Plants</h1>", "<h1>Plants</h1>\n" + box))
-    verdict = check_behaviour("search", serve(components_shop))
+    verdict = check_behaviour("search", serve(components_shop), browser=settings.browser)
     assert verdict.passed is False
     assert "did not narrow (7 shown" in verdict.detail
 
 
 @pytest.mark.parametrize("recipe", ["category_filter", "sort", "result_count"])
-def test_listing_controls_work_in_shadow_roots(components_shop: Path, serve, recipe: str) -> None:  # type: ignore[no-untyped-def]
+def test_listing_controls_work_in_shadow_roots(components_shop: Path, serve, recipe: str, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     url = serve(components_shop)
-    assert check_behaviour(recipe, url).passed is False
+    assert check_behaviour(recipe, url, browser=settings.browser).passed is False
     _build(components_shop, recipe)
-    verdict = check_behaviour(recipe, url)
+    verdict = check_behaviour(recipe, url, browser=settings.browser)
     assert verdict.passed is True, verdict.detail
 
 
@@ -83,7 +84,7 @@ def test_the_box_sits_above_the_grid_in_its_shadow_root_with_its_styles(componen
     page.close()
 
 
-def test_a_confirmation_follows_a_button_inside_a_card(components_shop: Path, serve) -> None:  # type: ignore[no-untyped-def]
+def test_a_confirmation_follows_a_button_inside_a_card(components_shop: Path, serve, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     # The cards rendered at once, from data in the script: the check presses the first action button
     # it sees once the page has loaded (what a user in a hurry does), it does not wait for a grid.
     script = components_shop / "components.js"
@@ -92,10 +93,10 @@ def test_a_confirmation_follows_a_button_inside_a_card(components_shop: Path, se
     plants = (components_shop / "plants.json").read_text().strip()
     script.write_text(script.read_text().replace(late, f"this.render({plants});"))
     url = serve(components_shop)
-    verdict = check_behaviour("confirmation", url)
+    verdict = check_behaviour("confirmation", url, browser=settings.browser)
     assert verdict.passed is False and "pressed 'Add to basket'" in verdict.detail  # the app says nothing
     _build(components_shop, "confirmation")
-    verdict = check_behaviour("confirmation", url)
+    verdict = check_behaviour("confirmation", url, browser=settings.browser)
     assert verdict.passed is True, verdict.detail
     # The click reached the document retargeted to the card's host; the module still knew the button,
     # and the card's name (a slotted child of its heading).
@@ -116,10 +117,10 @@ customElements.define("seed-packet", class extends HTMLElement {
 
 
 @pytest.mark.parametrize("says", [True, False])
-def test_an_apps_own_message_in_a_shadow_root_counts_as_confirmation(tmp_path: Path, serve, says: bool) -> None:  # type: ignore[no-untyped-def]
+def test_an_apps_own_message_in_a_shadow_root_counts_as_confirmation(tmp_path: Path, serve, says: bool, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     action = 'root.querySelector("[role=status]").textContent = "Runner beans added";' if says else ""
     (tmp_path / "index.html").write_text(NOTIFYING % action)
-    verdict = check_behaviour("confirmation", serve(tmp_path))
+    verdict = check_behaviour("confirmation", serve(tmp_path), browser=settings.browser)
     assert verdict.passed is says, verdict.detail
     assert ("'Runner beans added' appeared" if says else "no confirmation appeared") in verdict.detail
 
@@ -138,13 +139,13 @@ customElements.define("join-form", class extends HTMLElement {
 </script></body></html>"""
 
 
-def test_inline_validation_speaks_next_to_a_field_in_a_shadow_root(tmp_path: Path, serve) -> None:  # type: ignore[no-untyped-def]
+def test_inline_validation_speaks_next_to_a_field_in_a_shadow_root(tmp_path: Path, serve, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "index.html").write_text(SIGNUP_COMPONENT)
     (tmp_path / "welcome.html").write_text("<!doctype html><title>Welcome</title><h1>Welcome</h1>")
     url = serve(tmp_path)
-    verdict = check_behaviour("inline_validation", url)
+    verdict = check_behaviour("inline_validation", url, browser=settings.browser)
     assert verdict.passed is False and "no message appeared next to the field" in verdict.detail  # the browser's bubble only
     _build(tmp_path, "inline_validation")
-    verdict = check_behaviour("inline_validation", url)
+    verdict = check_behaviour("inline_validation", url, browser=settings.browser)
     assert verdict.passed is True, verdict.detail
     assert "'not-an-email' in mail" in verdict.detail and "email address" in verdict.detail

@@ -13,15 +13,17 @@ from agents.code.solve_events import EventKind, EventStatus, SolveEvent
 from agents.llm.base import ModelSpec
 from agents.schemas import SuggestionSpec
 from cli.main import app
+from settings import Settings
 from tests.agents.code.conftest import SHOP, SIGNUP
+from tests.agents.conftest import OpenSandbox
 
 RECIPE = ModelSpec("offline", "offline-recipe")
 
 
-def test_matrix_runs_in_parallel_and_a_champion_is_chosen() -> None:
+def test_matrix_runs_in_parallel_and_a_champion_is_chosen(settings: Settings) -> None:
     matrix = [RunConfig(RECIPE, 0.0), RunConfig(RECIPE, 0.7), RunConfig(RECIPE, 0.0, "feedback_refined")]
     outcome = run_solve(str(SHOP), SuggestionSpec(title="Add a search box", rationale="t"), matrix=matrix,
-                        max_parallel=2, time_budget_s=120)
+                        max_parallel=2, time_budget_s=120, settings=settings)
     events = outcome.events
     assert [r.status for r in outcome.runs] == ["completed"] * 3
     # The solve, whole, as the stage persists it: what it was given, and how long it took.
@@ -45,19 +47,20 @@ def test_matrix_runs_in_parallel_and_a_champion_is_chosen() -> None:
     assert {e.status for e in events if e.kind is EventKind.RUN_STARTED} == {EventStatus.IN_PROGRESS}
 
 
-def test_failed_runs_are_kept_with_their_reason() -> None:
+def test_failed_runs_are_kept_with_their_reason(settings: Settings) -> None:
     outcome = run_solve(str(SIGNUP), SuggestionSpec(title="Add a search box", rationale="t"),
-                        matrix=[RunConfig(RECIPE, 0.0, "minimal")], max_parallel=1, time_budget_s=60)
+                        matrix=[RunConfig(RECIPE, 0.0, "minimal")], max_parallel=1, time_budget_s=60,
+                        settings=settings)
     assert outcome.runs[0].status == "failed"
     assert "needs a script" in outcome.runs[0].error_message
     assert outcome.champion_index is None and "no run qualifies" in outcome.champion_reason
 
 
 @pytest.mark.browser
-def test_a_module_with_nothing_to_act_on_fails_its_behavioural_check() -> None:
+def test_a_module_with_nothing_to_act_on_fails_its_behavioural_check(settings: Settings) -> None:
     # The sign-up page has no listing: the search module installs, but no user could search anything.
     outcome = run_solve(str(SIGNUP), SuggestionSpec(title="Add a search box", rationale="t"),
-                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=120)
+                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=120, settings=settings)
     run = outcome.runs[0]
     assert run.status == "completed" and run.tests_passed is True and run.goal_checks_passed is False
     assert any(c["name"] == "behaviour:search" and c["passed"] is False for c in run.goal_checks)
@@ -67,9 +70,10 @@ def test_a_module_with_nothing_to_act_on_fails_its_behavioural_check() -> None:
                                               "(behaviour:search): nothing to try it on")
 
 
-def test_time_budget_cancels_runs_that_could_not_start() -> None:
+def test_time_budget_cancels_runs_that_could_not_start(settings: Settings) -> None:
     outcome = run_solve(str(SHOP), SuggestionSpec(title="Sort by price", rationale="t"),
-                        matrix=[RunConfig(RECIPE, 0.0)] * 3, max_parallel=1, time_budget_s=0)
+                        matrix=[RunConfig(RECIPE, 0.0)] * 3, max_parallel=1, time_budget_s=0,
+                        settings=settings)
     events = outcome.events
     assert [r.status for r in outcome.runs] == ["cancelled"] * 3
     assert all("time budget" in r.error_message for r in outcome.runs)
@@ -78,7 +82,7 @@ def test_time_budget_cancels_runs_that_could_not_start() -> None:
     assert [e.status for e in events] == [EventStatus.FAILED] * 3 and sorted(e.run_index for e in events) == [0, 1, 2]
 
 
-def test_sandbox_failure_is_retried_once(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sandbox_failure_is_retried_once(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
     from agents.sandbox import factory
     from agents.sandbox.base import SandboxError
 
@@ -94,7 +98,7 @@ def test_sandbox_failure_is_retried_once(monkeypatch: pytest.MonkeyPatch) -> Non
 
     monkeypatch.setattr(factory, "open_sandbox", flaky)
     outcome = run_solve(str(SHOP), SuggestionSpec(title="Sort by price", rationale="t"),
-                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60)
+                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60, settings=settings)
     events = outcome.events
     assert [r.status for r in outcome.runs] == ["failed", "completed"]
     assert "injected" in outcome.runs[0].error_message and outcome.runs[1].retry_of == 0
@@ -103,7 +107,8 @@ def test_sandbox_failure_is_retried_once(monkeypatch: pytest.MonkeyPatch) -> Non
     assert outcome.champion_index == 1
 
 
-def test_an_app_that_does_not_come_up_is_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_app_that_does_not_come_up_is_not_retried(monkeypatch: pytest.MonkeyPatch,
+                                                     settings: Settings) -> None:
     from agents.sandbox import factory
     from agents.sandbox.base import BringupFailed
 
@@ -117,7 +122,7 @@ def test_an_app_that_does_not_come_up_is_not_retried(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(factory, "open_sandbox", broken)
     outcome = run_solve(str(SHOP), SuggestionSpec(title="Sort by price", rationale="t"),
-                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60)
+                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60, settings=settings)
     assert [r.status for r in outcome.runs] == ["failed"] and len(calls) == 2
     assert outcome.runs[0].error_message.startswith("BringupFailed: build failed (exit 2)")
 
@@ -169,7 +174,8 @@ def _scripted(monkeypatch: pytest.MonkeyPatch, steps: list[dict]) -> None:
     monkeypatch.setattr(factory, "get_provider", lambda spec=None, **kw: _Scripted(steps))
 
 
-def test_a_run_that_empties_the_app_tests_is_not_champion(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_run_that_empties_the_app_tests_is_not_champion(monkeypatch: pytest.MonkeyPatch,
+                                                          settings: Settings) -> None:
     pages = ["index.html"] + [f"page-{i}.html" for i in range(2, 7)]
     _scripted(monkeypatch, [
         {"action": "write_file", "path": "tests/test_shop_site.py", "content": "# tests removed\n"},
@@ -179,7 +185,7 @@ def test_a_run_that_empties_the_app_tests_is_not_champion(monkeypatch: pytest.Mo
     ])
     outcome = run_solve(str(SHOP), SuggestionSpec(title="Add a search box", rationale="t"),
                         matrix=[RunConfig(ModelSpec("openai", "m"), 0.0)], max_parallel=1, time_budget_s=60,
-                        agent="tool")
+                        agent="tool", settings=settings)
     run = outcome.runs[0]
     # A bare <input type=search> with no script: markup that a user cannot search with.
     assert run.status == "completed" and run.goal_checks_passed is False
@@ -188,13 +194,13 @@ def test_a_run_that_empties_the_app_tests_is_not_champion(monkeypatch: pytest.Mo
     assert outcome.champion_index is None and "no run qualifies" in outcome.champion_reason
 
 
-def test_tests_that_ran_nothing_on_the_control_either_are_no_tests(unknown_shop) -> None:  # type: ignore[no-untyped-def]
+def test_tests_that_ran_nothing_on_the_control_either_are_no_tests(unknown_shop, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     # The base itself has no test in its test folder (as a Django app's empty tests.py under the
     # detected `manage.py test`): exit 0 from "Ran 0 tests" is no evidence, so the run is judged as
     # for an app without tests, on its behavioural checks, not refused whatever it does.
     (unknown_shop / "tests" / "test_pages.py").write_text("import unittest\n")
     outcome = run_solve(str(unknown_shop), SuggestionSpec(title="Sort by price", rationale="t"),
-                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60)
+                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60, settings=settings)
     run = outcome.runs[0]
     assert run.status == "completed" and run.diagnostics["exit_code"] == 0
     assert run.tests_passed is None and run.no_tests and run.diagnostics["tests_ran"] == 0
@@ -221,13 +227,13 @@ def test_a_change_after_which_no_test_runs_does_not_pass() -> None:
         assert out.diagnostics["note"] == "the test command exited 0 but ran no tests"
 
 
-def test_an_app_without_tests_builds_on_its_behavioural_check(unknown_shop) -> None:  # type: ignore[no-untyped-def]
+def test_an_app_without_tests_builds_on_its_behavioural_check(unknown_shop, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     # Most small public apps have no tests: no baseline to keep, so the behavioural check decides.
     (unknown_shop / "tests" / "test_pages.py").unlink()
     (unknown_shop / "tests").rmdir()
     (unknown_shop / "variantlab.toml").write_text('static_root = "."\n')
     outcome = run_solve(str(unknown_shop), SuggestionSpec(title="Sort by price", rationale="t"),
-                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60)
+                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60, settings=settings)
     run = outcome.runs[0]
     assert run.status == "completed" and run.tests_passed is None and run.no_tests
     assert run.goal_checks_passed is True and run.diagnostics["no_tests"] is True
@@ -235,21 +241,21 @@ def test_an_app_without_tests_builds_on_its_behavioural_check(unknown_shop) -> N
     assert "the app has no tests; chosen on its behavioural check" in outcome.champion_reason
 
 
-def test_tests_that_could_not_start_are_not_an_app_without_tests(unknown_shop) -> None:  # type: ignore[no-untyped-def]
+def test_tests_that_could_not_start_are_not_an_app_without_tests(unknown_shop, settings: Settings) -> None:  # type: ignore[no-untyped-def]
     (unknown_shop / "variantlab.toml").write_text('test = "no-such-test-runner --all"\nstatic_root = "."\n')
     outcome = run_solve(str(unknown_shop), SuggestionSpec(title="Sort by price", rationale="t"),
-                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60)
+                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60, settings=settings)
     run = outcome.runs[0]
     assert run.status == "completed" and run.tests_passed is None and not run.no_tests
     assert "could not start (exit 127)" in run.diagnostics["note"]
     assert outcome.champion_index is None and "no tests" not in outcome.champion_reason
 
 
-def test_identical_diffs_are_marked_duplicates_and_count_once() -> None:
+def test_identical_diffs_are_marked_duplicates_and_count_once(settings: Settings) -> None:
     # Sort has two variants: every temperature above 0 builds variant 1, byte for byte.
     matrix = [RunConfig(RECIPE, 0.7), RunConfig(RECIPE, 1.0), RunConfig(RECIPE, 0.0)]
     outcome = run_solve(str(SHOP), SuggestionSpec(title="Sort by price", rationale="t"), matrix=matrix,
-                        max_parallel=2, time_budget_s=120)
+                        max_parallel=2, time_budget_s=120, settings=settings)
     first, again, base = outcome.runs
     assert [r.status for r in outcome.runs] == ["completed"] * 3 and all(r.tests_passed for r in outcome.runs)
     assert again.diff == first.diff != base.diff
@@ -261,7 +267,8 @@ def test_identical_diffs_are_marked_duplicates_and_count_once() -> None:
 
 
 @pytest.mark.parametrize("error", ["SandboxAuthError", "IsolationUnavailable", "PathEscape"])
-def test_errors_a_retry_cannot_fix_are_not_retried(monkeypatch: pytest.MonkeyPatch, error: str) -> None:
+def test_errors_a_retry_cannot_fix_are_not_retried(monkeypatch: pytest.MonkeyPatch, error: str,
+                                                   settings: Settings) -> None:
     from agents.sandbox import base, factory
 
     calls = []
@@ -272,7 +279,7 @@ def test_errors_a_retry_cannot_fix_are_not_retried(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(factory, "open_sandbox", broken)
     outcome = run_solve(str(SHOP), SuggestionSpec(title="Sort by price", rationale="t"),
-                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60)
+                        matrix=[RunConfig(RECIPE, 0.0)], max_parallel=1, time_budget_s=60, settings=settings)
     events = outcome.events
     # One for the baseline (the control's tests), one for the run: neither is tried again.
     assert len(calls) == 2 and len(outcome.runs) == 1
@@ -294,33 +301,32 @@ def _processes(argv: list[bytes]) -> list[int]:
     return found
 
 
-def test_time_budget_holds_against_a_long_command(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_time_budget_holds_against_a_long_command(monkeypatch: pytest.MonkeyPatch,
+                                                  settings: Settings) -> None:
     import time
 
     from agents.code import solve
-    from settings import get_settings
 
     _scripted(monkeypatch, [{"action": "run", "command": "sleep 30.25"}])
     started = time.monotonic()
     outcome = run_solve(str(SHOP), SuggestionSpec(title="Add a search box", rationale="t"),
                         matrix=[RunConfig(ModelSpec("openai", "m"), 0.0)], max_parallel=1, time_budget_s=2,
-                        agent="tool")
+                        agent="tool", settings=settings)
     elapsed = time.monotonic() - started
     assert elapsed < 2 + solve.CANCEL_GRACE_S, elapsed
     assert outcome.runs[0].status in ("cancelled", "failed")
     assert outcome.champion_index is None
     assert not _processes([b"sleep", b"30.25"])
-    assert not list((get_settings().resolved_data_dir / "sandboxes").glob("sbx_*"))
+    assert not list((settings.resolved_data_dir / "sandboxes").glob("sbx_*"))
 
 
-def test_cancelling_stops_a_command_and_destroys_its_sandbox() -> None:
+def test_cancelling_stops_a_command_and_destroys_its_sandbox(open_box: OpenSandbox) -> None:
     import threading
     import time
 
     from agents.code.solve import _OpenSandboxes
-    from agents.sandbox.factory import open_sandbox
 
-    sandboxes = _OpenSandboxes(open_sandbox)
+    sandboxes = _OpenSandboxes(open_box)
     sandbox = sandboxes.open(str(SHOP))
     results = []
     worker = threading.Thread(target=lambda: results.append(sandbox.run("sleep 30.5", timeout_s=120)))

@@ -10,8 +10,8 @@ from agents.code.recipe_agent import run_recipe_agent
 from agents.code.recipes.base import RecipeContext, head_slot
 from agents.code.site import Page
 from agents.code.source import decode
-from agents.sandbox.factory import open_sandbox
 from agents.schemas import SuggestionSpec
+from tests.agents.conftest import OpenSandbox
 
 PAGE = ("<!DOCTYPE html>\r\n<html><head><meta charset=\"iso-8859-1\"><title>Caf\u00e9</title></head>\r\n<body>\r\n"
         "<h1>Cr\u00e8me br\u00fbl\u00e9e club</h1>\r\n<form>\r\n<label for=\"pw\">Mot de passe</label>\r\n"
@@ -83,11 +83,12 @@ def test_a_stylesheet_never_goes_before_the_doctype_of_a_page_without_head() -> 
     assert editor.result().startswith("<!doctype html>\n<link rel=\"stylesheet\"") and head_slot(page) > 0
 
 
-def test_in_a_sandbox_the_page_keeps_its_bytes_and_the_diff_only_the_edit(tmp_path: Path) -> None:
+def test_in_a_sandbox_the_page_keeps_its_bytes_and_the_diff_only_the_edit(tmp_path: Path,
+                                                                          open_box: OpenSandbox) -> None:
     repo = tmp_path / "cafe"
     repo.mkdir()
     (repo / "index.html").write_bytes(PAGE)
-    with open_sandbox(str(repo)) as sandbox:
+    with open_box(str(repo)) as sandbox:
         result = run_recipe_agent(sandbox, SuggestionSpec(title="Explain the password rule", rationale="t"),
                                   static_root=sandbox.app.static_root)
         after = (sandbox.workdir / "index.html").read_bytes()

@@ -13,6 +13,7 @@ from agents.code.runner import _test
 from agents.code.test_report import TestOutcomes, could_not_start, keeps_baseline, parse_report, run_suite
 from agents.llm.base import ModelSpec
 from agents.sandbox.base import CommandResult
+from tests.agents.conftest import OpenSandbox
 
 JUNIT = """<?xml version="1.0"?><testsuites><testsuite name="s">
 <testcase classname="tests.test_auth" name="test_register"/>
@@ -90,15 +91,15 @@ def _outcome() -> RunOutcome:
                                                 temperature=0.0))
 
 
-def test_in_a_sandbox_a_change_is_judged_against_the_control_s_passing_tests(app: Path) -> None:
-    from agents.sandbox.factory import open_sandbox
+def test_in_a_sandbox_a_change_is_judged_against_the_control_s_passing_tests(app: Path,
+                                                                             open_box: OpenSandbox) -> None:
 
-    with open_sandbox(str(app)) as control:
+    with open_box(str(app)) as control:
         _, baseline = run_suite(control, control.app.test, control.app.test_report, 60)
     assert not baseline.suite_passed and baseline.per_test is not None
     assert baseline.failing == ["test::already broken on the control"]
 
-    with open_sandbox(str(app)) as sandbox:
+    with open_box(str(app)) as sandbox:
         kept = _outcome()
         _test(sandbox, kept, 60, baseline)
         assert kept.tests_passed is True, kept.diagnostics

@@ -13,10 +13,10 @@ from agents.code.tool_agent import AgentAction, run_tool_agent
 from agents.llm.base import ModelSpec
 from agents.llm.factory import get_provider
 from agents.llm.structured import tool_name
-from agents.sandbox.factory import open_sandbox
 from agents.schemas import SuggestionSpec
 from settings import LLMSettings, Settings
 from tests.agents.code.conftest import SHOP
+from tests.agents.conftest import OpenSandbox
 from tests.agents.llm.loopback import ScriptedServer, anthropic_tool_reply
 
 TOOL = tool_name(AgentAction)
@@ -46,7 +46,7 @@ def serve(tmp_path: Path) -> Iterator:
         server.__exit__(None, None, None)
 
 
-def test_edits_submits_and_reports_path_escapes(serve) -> None:  # type: ignore[no-untyped-def]
+def test_edits_submits_and_reports_path_escapes(serve, open_box: OpenSandbox) -> None:  # type: ignore[no-untyped-def]
     server, provider = serve(
         {"action": "read_file", "path": "index.html"},
         {"action": "write_file", "path": "../outside.txt", "content": "escape"},
@@ -55,7 +55,7 @@ def test_edits_submits_and_reports_path_escapes(serve) -> None:  # type: ignore[
         {"action": "run", "command": "python3 -m unittest discover -s tests -q"},
         {"action": "submit", "summary": "renamed the heading"},
     )
-    with open_sandbox(str(SHOP)) as sandbox:
+    with open_box(str(SHOP)) as sandbox:
         result = run_tool_agent(sandbox, SUGGESTION, provider, max_steps=10)
         diff = sandbox.diff()
         heading = "<h1>Shop all products</h1>" in sandbox.read_file("index.html")
@@ -79,25 +79,25 @@ def test_edits_submits_and_reports_path_escapes(serve) -> None:  # type: ignore[
     ({"max_edits": 1}, "edit limit of 1"),
     ({"max_tokens": 200}, "token limit of 200"),
 ])
-def test_limits_end_the_run_as_failed(serve, limits: dict, reason: str) -> None:  # type: ignore[no-untyped-def]
+def test_limits_end_the_run_as_failed(serve, limits: dict, reason: str, open_box: OpenSandbox) -> None:  # type: ignore[no-untyped-def]
     _, provider = serve(
         {"action": "replace_in_file", "path": "index.html", "old": "All products", "new": "All products!"},
         {"action": "replace_in_file", "path": "index.html", "old": "All products!", "new": "All products"},
     )
-    with open_sandbox(str(SHOP)) as sandbox:
+    with open_box(str(SHOP)) as sandbox:
         result = run_tool_agent(sandbox, SUGGESTION, provider, **{"max_steps": 10, **limits})
     assert result.status == "failed"
     assert result.trajectory["exit_status"] == "limits_exceeded"
     assert reason in (result.error_message or "")
 
 
-def test_ambiguous_replace_is_an_observation_not_a_crash(serve) -> None:  # type: ignore[no-untyped-def]
+def test_ambiguous_replace_is_an_observation_not_a_crash(serve, open_box: OpenSandbox) -> None:  # type: ignore[no-untyped-def]
     server, provider = serve(
         {"action": "replace_in_file", "path": "index.html", "old": "<li", "new": "<li"},
         {"action": "read_file", "path": "no/such/file.html"},
         {"action": "submit", "summary": "gave up"},
     )
-    with open_sandbox(str(SHOP)) as sandbox:
+    with open_box(str(SHOP)) as sandbox:
         result = run_tool_agent(sandbox, SUGGESTION, provider)
         diff = sandbox.diff()
     assert result.status == "completed" and diff.files_changed == []
@@ -106,9 +106,9 @@ def test_ambiguous_replace_is_an_observation_not_a_crash(serve) -> None:  # type
     assert "Error:" in server.requests[2].body["messages"][0]["content"].split("Step 2")[1]
 
 
-def test_tool_request_carries_the_action_schema(serve) -> None:  # type: ignore[no-untyped-def]
+def test_tool_request_carries_the_action_schema(serve, open_box: OpenSandbox) -> None:  # type: ignore[no-untyped-def]
     server, provider = serve({"action": "submit", "summary": "nothing to do"})
-    with open_sandbox(str(SHOP)) as sandbox:
+    with open_box(str(SHOP)) as sandbox:
         run_tool_agent(sandbox, SUGGESTION, provider)
     body = server.requests[0].body
     assert body["tools"][0]["name"] == TOOL
@@ -131,10 +131,10 @@ def test_solve_budget_cancels_a_run_that_is_still_going(serve) -> None:  # type:
     assert outcome.champion_index is None
 
 
-def test_the_model_gets_the_context_the_offline_agent_starts_from(serve) -> None:  # type: ignore[no-untyped-def]
+def test_the_model_gets_the_context_the_offline_agent_starts_from(serve, open_box: OpenSandbox) -> None:  # type: ignore[no-untyped-def]
     server, provider = serve({"action": "submit", "summary": "nothing to do"})
     search = SuggestionSpec(title="Add a search box", rationale="users page through everything", recipe="search")
-    with open_sandbox(str(SHOP)) as sandbox:
+    with open_box(str(SHOP)) as sandbox:
         run_tool_agent(sandbox, search, provider)
     prompt = server.requests[0].body["messages"][0]["content"]
     assert "The app: static: serve . as files." in prompt

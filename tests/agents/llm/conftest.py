@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +10,7 @@ from pydantic import BaseModel, Field, SecretStr
 from agents.llm.anthropic_provider import AnthropicProvider
 from agents.llm.base import LLMProvider, ModelSpec
 from agents.llm.openai_provider import OpenAICompatibleProvider
-from settings import LLMSettings, get_settings
+from settings import LLMSettings
 from tests.agents.llm import loopback
 
 API_KEY = "sk-loopback-SECRET-0123456789abcdef"
@@ -25,8 +24,9 @@ class Verdict(BaseModel):
 
 
 @pytest.fixture(autouse=True)
-def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """Settings from a clean environment with the data dir in tmp_path; SDK env vars removed."""
+def no_sdk_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDKs read these themselves: removed, so only the settings a test hands in configure a
+    provider. (The providers never read variantlab's settings; a test hands its LLMSettings in.)"""
     for var in (
         "ANTHROPIC_API_KEY",
         "ANTHROPIC_AUTH_TOKEN",
@@ -37,10 +37,6 @@ def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterat
         "OPENAI_BASE_URL",
     ):
         monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("VARIANTLAB_DATA_DIR", str(tmp_path / "data"))
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 @dataclass

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
+
 from pydantic import SecretStr
 
 from agents.llm.anthropic_provider import AnthropicProvider
 from agents.llm.base import ModelSpec
+from agents.llm.factory import get_provider
 from agents.llm.tasks import derive_flows, suggest_changes
 from agents.schemas import ItemInfo, ListingInfo, ScoutInventory, VariantAnalysis
 from settings import LLMSettings
@@ -77,6 +79,7 @@ def test_flows_prompt_carries_goal_and_inventory_and_orders_flows() -> None:
     assert result.provider == "anthropic" and result.input_tokens == 100
 
 
-def test_default_provider_comes_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    result = derive_flows("find products", ScoutInventory(url="http://127.0.0.1:9/"))
+def test_the_default_settings_choose_the_offline_provider(tmp_path: Path) -> None:
+    provider = get_provider(llm=LLMSettings(), data_dir=tmp_path / "data")
+    result = derive_flows("find products", ScoutInventory(url="http://127.0.0.1:9/"), provider)
     assert result.provider == "offline"

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from settings import get_settings
+from settings import Settings
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 BUNDLED = [name for name in ("shop", "signup") if (EXAMPLES / name / "index.html").is_file()]
@@ -20,12 +19,10 @@ class T(unittest.TestCase):
 '''
 
 
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("VARIANTLAB_DATA_DIR", str(tmp_path / "data"))
-    get_settings.cache_clear()
-    yield tmp_path / "data"
-    get_settings.cache_clear()
+@pytest.fixture
+def data_dir(settings: Settings) -> Path:
+    """Where this test's sandboxes, repo snapshots and dependency caches live (in tmp_path)."""
+    return settings.resolved_data_dir
 
 
 def make_site(root: Path) -> Path:

@@ -9,20 +9,20 @@ from pathlib import Path
 import pytest
 
 from agents.sandbox.base import Sandbox, SandboxError
-from agents.sandbox.factory import open_sandbox
+from tests.agents.conftest import OpenSandbox
 from tests.agents.sandbox.conftest import git_init, make_site
 
 
-def test_the_app_s_own_tests_pass_inside_the_sandbox(app_repo: str) -> None:
-    with open_sandbox(app_repo) as sandbox:
+def test_the_app_s_own_tests_pass_inside_the_sandbox(app_repo: str, open_box: OpenSandbox) -> None:
+    with open_box(app_repo) as sandbox:
         assert isinstance(sandbox, Sandbox)
         assert sandbox.app.test, "every bundled app declares its tests"
         result = sandbox.run(sandbox.app.test)
         assert result.ok, result.stderr[-800:]
 
 
-def test_run_returns_exit_code_output_env_and_cwd(app_repo: str) -> None:
-    with open_sandbox(app_repo) as sandbox:
+def test_run_returns_exit_code_output_env_and_cwd(app_repo: str, open_box: OpenSandbox) -> None:
+    with open_box(app_repo) as sandbox:
         result = sandbox.run("echo out; echo err >&2; echo $GREETING; pwd; exit 7",
                              env={"GREETING": "hi"})
         assert (result.exit_code, result.ok, result.timed_out) == (7, False, False)
@@ -32,14 +32,14 @@ def test_run_returns_exit_code_output_env_and_cwd(app_repo: str) -> None:
         assert sandbox.run(["pwd"], cwd="sub/dir").stdout.strip() == "/workspace/sub/dir"
 
 
-def test_timeout_is_reported(app_repo: str) -> None:
-    with open_sandbox(app_repo) as sandbox:
+def test_timeout_is_reported(app_repo: str, open_box: OpenSandbox) -> None:
+    with open_box(app_repo) as sandbox:
         result = sandbox.run(["sleep", "30"], timeout_s=0.5)
         assert result.timed_out and not result.ok and result.duration_ms < 10_000
 
 
-def test_files_read_write_list(app_repo: str) -> None:
-    with open_sandbox(app_repo) as sandbox:
+def test_files_read_write_list(app_repo: str, open_box: OpenSandbox) -> None:
+    with open_box(app_repo) as sandbox:
         files = sandbox.list_files()
         assert "index.html" in files and not any(f.startswith(".git/") for f in files)
         sandbox.write_file("notes/new.txt", "héllo\n")
@@ -50,9 +50,9 @@ def test_files_read_write_list(app_repo: str) -> None:
         assert sandbox.read_file("notes/new.txt") == "héllo\nmore\n"
 
 
-def test_bytes_read_and_written_as_they_are(tmp_path: Path) -> None:
+def test_bytes_read_and_written_as_they_are(tmp_path: Path, open_box: OpenSandbox) -> None:
     page = "<p>Caf\u00e9</p>\r\n<p>cr\u00e8me</p>\r\n".encode("latin-1")  # CRLF and latin-1: no text API keeps both
-    with open_sandbox(str(make_site(tmp_path / "s"))) as sandbox:
+    with open_box(str(make_site(tmp_path / "s"))) as sandbox:
         sandbox.write_bytes("new/dir/page.html", page)
         assert sandbox.read_bytes("new/dir/page.html") == page == (sandbox.workdir / "new/dir/page.html").read_bytes()
         assert sandbox.read_file("new/dir/page.html") != page.decode("latin-1")
@@ -64,8 +64,8 @@ def test_bytes_read_and_written_as_they_are(tmp_path: Path) -> None:
             sandbox.read_bytes("link/hostname")
 
 
-def test_preview_answers_with_the_app(app_repo: str) -> None:
-    with open_sandbox(app_repo) as sandbox:
+def test_preview_answers_with_the_app(app_repo: str, open_box: OpenSandbox) -> None:
+    with open_box(app_repo) as sandbox:
         url = sandbox.start_preview()
         assert url.startswith("http://127.0.0.1:")
         assert sandbox.start_preview() == url  # idempotent
@@ -85,8 +85,8 @@ def test_preview_answers_with_the_app(app_repo: str) -> None:
     assert body != b"<h1>changed</h1>", "the destroyed sandbox's server still answers"
 
 
-def test_diff_counts_modified_and_new_files(app_repo: str) -> None:
-    with open_sandbox(app_repo) as sandbox:
+def test_diff_counts_modified_and_new_files(app_repo: str, open_box: OpenSandbox) -> None:
+    with open_box(app_repo) as sandbox:
         assert sandbox.diff().files_changed == []
         original = sandbox.read_file("index.html")
         sandbox.write_file("index.html", original + "<p>added line</p>\n")
@@ -97,21 +97,22 @@ def test_diff_counts_modified_and_new_files(app_repo: str) -> None:
         assert "+<p>added line</p>" in diff.unified_diff and "+++ b/brand-new.txt" in diff.unified_diff
 
 
-def test_patch_is_applied_on_top_of_the_ref(app_repo: str) -> None:
-    with open_sandbox(app_repo) as first:
+def test_patch_is_applied_on_top_of_the_ref(app_repo: str, open_box: OpenSandbox) -> None:
+    with open_box(app_repo) as first:
         first.write_file("index.html", first.read_file("index.html") + "<p>variant</p>\n")
         first.write_file("extra.txt", "new\n")
         patch = first.diff().unified_diff
-    with open_sandbox(app_repo, patch=patch) as variant:
+    with open_box(app_repo, patch=patch) as variant:
         assert variant.read_file("index.html").endswith("<p>variant</p>\n")
         assert variant.read_file("extra.txt") == "new\n"
         assert variant.diff().files_changed == ["extra.txt", "index.html"]
     with pytest.raises(SandboxError, match="patch does not apply"):
-        open_sandbox(app_repo, patch="--- a/nope\n+++ b/nope\n@@ -1 +1 @@\n-x\n+y\n")
+        open_box(app_repo, patch="--- a/nope\n+++ b/nope\n@@ -1 +1 @@\n-x\n+y\n")
 
 
-def test_destroy_is_idempotent_and_removes_everything(app_repo: str, data_dir: Path) -> None:
-    sandbox = open_sandbox(app_repo)
+def test_destroy_is_idempotent_and_removes_everything(app_repo: str, data_dir: Path,
+                                                      open_box: OpenSandbox) -> None:
+    sandbox = open_box(app_repo)
     sandbox.start_preview()
     root = data_dir / "sandboxes" / sandbox.id
     assert root.is_dir()
@@ -122,7 +123,7 @@ def test_destroy_is_idempotent_and_removes_everything(app_repo: str, data_dir: P
         sandbox.run("true")
 
 
-def test_local_git_repo_at_a_ref_and_bad_refs(tmp_path: Path) -> None:
+def test_local_git_repo_at_a_ref_and_bad_refs(tmp_path: Path, open_box: OpenSandbox) -> None:
     repo = make_site(tmp_path / "repo")
     git_init(repo)
     first = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True,
@@ -130,24 +131,25 @@ def test_local_git_repo_at_a_ref_and_bad_refs(tmp_path: Path) -> None:
     (repo / "index.html").write_text("<h1>second</h1>")
     subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit",
                     "-qam", "two"], check=True)
-    with open_sandbox(str(repo)) as head, open_sandbox(str(repo), first) as old:
+    with open_box(str(repo)) as head, open_box(str(repo), first) as old:
         assert head.read_file("index.html") == "<h1>second</h1>"
         assert "<h1>fixture</h1>" in old.read_file("index.html")
-    with open_sandbox(f"file://{repo}", "main") as by_url:  # a git URL goes through a mirror
+    with open_box(f"file://{repo}", "main") as by_url:  # a git URL goes through a mirror
         assert by_url.read_file("index.html") == "<h1>second</h1>"
     with pytest.raises(SandboxError, match="not found"):
-        open_sandbox(str(repo), "no-such-branch")
+        open_box(str(repo), "no-such-branch")
     with pytest.raises(SandboxError, match="not found"):
-        open_sandbox(str(tmp_path / "missing"))
+        open_box(str(tmp_path / "missing"))
 
 
-def test_plain_folder_snapshots_are_reused_and_follow_edits(tmp_path: Path, data_dir: Path) -> None:
+def test_plain_folder_snapshots_are_reused_and_follow_edits(tmp_path: Path, data_dir: Path,
+                                                            open_box: OpenSandbox) -> None:
     site = make_site(tmp_path / "site")
-    with open_sandbox(str(site)) as one, open_sandbox(str(site)) as two:
+    with open_box(str(site)) as one, open_box(str(site)) as two:
         assert one.base_commit == two.base_commit
     assert len(list((data_dir / "repos").glob("snap-*.git"))) == 1
     (site / "about.html").write_text("<p>edited</p>\n")
-    with open_sandbox(str(site)) as three:
+    with open_box(str(site)) as three:
         assert three.base_commit != one.base_commit
         assert three.read_file("about.html") == "<p>edited</p>\n"
 

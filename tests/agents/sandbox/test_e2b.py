@@ -37,7 +37,7 @@ from agents.sandbox.base import (
     SandboxTimeout,
 )
 from agents.sandbox.e2b_sandbox import E2BSandbox, provider_errors
-from settings import SandboxSettings, get_settings
+from settings import SandboxSettings
 from tests.agents.sandbox.conftest import make_site
 
 KEY = "e2b_" + "0" * 40
@@ -111,14 +111,12 @@ def fake_e2b(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[FakeE2B]]:
     url = f"http://127.0.0.1:{server.server_address[1]}"
     monkeypatch.setenv("E2B_API_URL", url)  # read by the SDK itself (its debug/self-hosted hooks)
     monkeypatch.setenv("E2B_SANDBOX_URL", url)
-    monkeypatch.setenv("VARIANTLAB_SANDBOX__PROVIDER", "e2b")
-    monkeypatch.setenv("VARIANTLAB_SANDBOX__E2B_API_KEY", KEY)
-    get_settings.cache_clear()
     yield FakeE2B
     server.shutdown()
 
 
 def _e2b(**fields: object) -> SandboxSettings:
+    """The sandbox settings a caller hands in to choose E2B (with a key)."""
     return SandboxSettings(provider="e2b", e2b_api_key=SecretStr(KEY), **fields)
 
 
@@ -146,9 +144,9 @@ def test_creation_request_and_cleanup_after_a_failed_setup(fake_e2b: type[FakeE2
     from agents.sandbox.factory import open_sandbox
 
     with pytest.raises(SandboxError, match="upload the repo"):
-        open_sandbox(str(make_site(tmp_path / "s")))
+        open_sandbox(str(make_site(tmp_path / "s")), sandbox=_e2b(), data_dir=tmp_path / "data")
     created = fake_e2b.calls[0][2]["body"]
-    assert created["timeout"] == get_settings().sandbox.e2b_lifetime_s  # beyond E2B's 300 s default
+    assert created["timeout"] == _e2b().e2b_lifetime_s  # beyond E2B's 300 s default
     assert created["allow_internet_access"] is True  # installs reach the registries by default
     assert created["network"]["allowPublicTraffic"] is False  # previews need the traffic token
     assert ("DELETE", "/sandboxes/sbx-loop", {}) in fake_e2b.calls  # killed, not leaked
@@ -172,7 +170,7 @@ def test_a_failing_build_step_is_one_line_naming_its_key() -> None:
                                            error=None)
 
     sandbox = object.__new__(E2BSandbox)
-    sandbox._cfg = get_settings().sandbox
+    sandbox._cfg = _e2b()
     sandbox._destroyed = False
     sandbox._extended_at = float("inf")
     sandbox.app = AppConfig(kind="node", build="npm run build", env=(("NODE_ENV", "production"),))
@@ -206,7 +204,7 @@ def test_non_zero_exit_and_timeouts_are_results() -> None:
             raise self.fault
 
     sandbox = object.__new__(E2BSandbox)  # the SDK object is replaced by one that raises its faults
-    sandbox._cfg = get_settings().sandbox
+    sandbox._cfg = _e2b()
     sandbox._destroyed = False
     sandbox._extended_at = float("inf")
     sandbox.app = AppConfig(kind="static")
@@ -242,7 +240,7 @@ LATIN1_CRLF = "<!doctype html>\r\n<title>Caf\u00e9</title>\r\n<h1>Cr\u00e8me br\
 def test_bytes_cross_the_sdk_unchanged(fake_e2b: type[FakeE2B]) -> None:
     fake_e2b.files = {}
     sandbox = object.__new__(E2BSandbox)  # the VM's shell (Connect RPC) is not served: realpath is done here
-    sandbox._cfg = get_settings().sandbox
+    sandbox._cfg = _e2b()
     sandbox._destroyed = False
     sandbox._extended_at = float("inf")
     sandbox._sbx = e2b.Sandbox.create(api_key=KEY)
@@ -272,7 +270,7 @@ def test_a_preview_that_never_answers_is_a_bring_up_failure_naming_its_cause(mon
         raise httpx.ConnectError("refused")
 
     sandbox = object.__new__(E2BSandbox)
-    sandbox._cfg = get_settings().sandbox.model_copy(update={"preview_ready_timeout_s": 0.3})
+    sandbox._cfg = _e2b(preview_ready_timeout_s=0.3)
     sandbox._destroyed = False
     sandbox._extended_at = float("inf")
     sandbox._url = None

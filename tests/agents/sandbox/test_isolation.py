@@ -17,7 +17,8 @@ import pytest
 from agents.sandbox import isolation
 from agents.sandbox.base import IsolationUnavailable, PathEscape
 from agents.sandbox.factory import open_sandbox
-from settings import SandboxSettings, get_settings
+from settings import SandboxSettings, Settings, get_settings
+from tests.agents.conftest import OpenSandbox
 from tests.agents.sandbox.conftest import make_site
 
 SECRET_ENV = "VARIANTLAB_LLM__ANTHROPIC_API_KEY"
@@ -98,9 +99,10 @@ def _postgres_ports() -> list[int]:
         return []
 
 
-def test_commands_cannot_reach_the_host_network(host_listener: int) -> None:
+def test_commands_cannot_reach_the_host_network(host_listener: int, tmp_path: Path,
+                                                open_box: OpenSandbox) -> None:
     ports = [host_listener, *_postgres_ports()]
-    with open_sandbox(str(make_site(Path(os.environ["VARIANTLAB_DATA_DIR"]).parent / "s"))) as sb:
+    with open_box(str(make_site(tmp_path / "s"))) as sb:
         for port in ports:
             result = sb.run(["python3", "-c", f"import socket; socket.create_connection(('127.0.0.1', {port}), 2)"])
             assert result.exit_code != 0 and "Error" in result.stderr, (port, result)
@@ -108,8 +110,9 @@ def test_commands_cannot_reach_the_host_network(host_listener: int) -> None:
         assert dns.exit_code != 0
 
 
-def test_commands_cannot_read_host_secrets_or_env(host_secrets: list[str], tmp_path: Path) -> None:
-    with open_sandbox(str(make_site(tmp_path / "s"))) as sb:
+def test_commands_cannot_read_host_secrets_or_env(host_secrets: list[str], tmp_path: Path,
+                                                  open_box: OpenSandbox) -> None:
+    with open_box(str(make_site(tmp_path / "s"))) as sb:
         for path in host_secrets:
             assert Path(path).exists() or path.endswith(".db")
             result = sb.run(["cat", path])
@@ -120,9 +123,9 @@ def test_commands_cannot_read_host_secrets_or_env(host_secrets: list[str], tmp_p
         assert sb.run(["ls", "/work"]).exit_code != 0
 
 
-def test_commands_cannot_write_outside_the_workdir(tmp_path: Path) -> None:
+def test_commands_cannot_write_outside_the_workdir(tmp_path: Path, open_box: OpenSandbox) -> None:
     marker = f"/tmp/variantlab-escape-{uuid.uuid4().hex}"
-    with open_sandbox(str(make_site(tmp_path / "a"))) as one, open_sandbox(str(make_site(tmp_path / "b"))) as two:
+    with open_box(str(make_site(tmp_path / "a"))) as one, open_box(str(make_site(tmp_path / "b"))) as two:
         for target in ("/usr/escape", "/etc/escape", "/escape", marker):
             assert one.run(["touch", target]).exit_code != 0 or target == marker
         assert not os.path.exists(marker)  # /tmp inside is a private tmpfs
@@ -130,8 +133,8 @@ def test_commands_cannot_write_outside_the_workdir(tmp_path: Path) -> None:
         assert one.run(["python3", "-c", "open('/proc/sys/kernel/hostname','w').write('x')"]).exit_code != 0
 
 
-def test_nested_user_namespaces_are_refused(tmp_path: Path) -> None:
-    with open_sandbox(str(make_site(tmp_path / "s"))) as sb:
+def test_nested_user_namespaces_are_refused(tmp_path: Path, open_box: OpenSandbox) -> None:
+    with open_box(str(make_site(tmp_path / "s"))) as sb:
         for cmd in ("unshare -Ur id", "unshare --user --fork true"):
             result = sb.run(cmd)
             assert result.exit_code != 0 and "Operation not permitted" in result.stderr, (cmd, result)
@@ -151,8 +154,9 @@ def test_a_fork_bomb_is_stopped_and_the_host_is_fine(data_dir: Path, tmp_path: P
     assert _processes_matching("bomb") == []
 
 
-def test_a_command_that_never_ends_is_killed_with_its_whole_tree(tmp_path: Path) -> None:
-    with open_sandbox(str(make_site(tmp_path / "s"))) as sb:
+def test_a_command_that_never_ends_is_killed_with_its_whole_tree(tmp_path: Path,
+                                                                 open_box: OpenSandbox) -> None:
+    with open_box(str(make_site(tmp_path / "s"))) as sb:
         result = sb.run("sleep 4321 & (sleep 4322 &) ; sleep 4323", timeout_s=0.5)
         assert result.timed_out and result.exit_code == 124
         assert _processes_matching("sleep 432") == []
@@ -179,24 +183,25 @@ def test_the_memory_budget_holds_for_the_whole_sandbox(data_dir: Path, tmp_path:
         assert sb.run("echo alive").stdout == "alive\n"  # the sandbox goes on after a kill
 
 
-def test_a_large_virtual_reservation_is_not_memory(tmp_path: Path) -> None:
+def test_a_large_virtual_reservation_is_not_memory(tmp_path: Path, open_box: OpenSandbox) -> None:
     # What a Wasm toolchain under `vite build` does: reserve gigabytes, touch a few pages.
     reserve = ("import mmap; m = mmap.mmap(-1, 8 * 1024 ** 3, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS);"
                " m[:4096] = b'x' * 4096; m[-4096:] = b'y' * 4096; print('reserved')")
-    with open_sandbox(str(make_site(tmp_path / "s"))) as sb:
+    with open_box(str(make_site(tmp_path / "s"))) as sb:
         result = sb.run(["python3", "-c", reserve])
         assert result.ok and result.stdout == "reserved\n", result.stderr
 
 
 @pytest.mark.skipif(not os.path.exists("/usr/bin/node"), reason="node is not installed")
-def test_node_wasm_memories_reserving_tens_of_gigabytes_run(tmp_path: Path) -> None:
+def test_node_wasm_memories_reserving_tens_of_gigabytes_run(tmp_path: Path, settings: Settings,
+                                                            open_box: OpenSandbox) -> None:
     script = ("const ms = []; for (let i = 0; i < 4; i++) ms.push(new WebAssembly.Memory({initial: 1, "
               "maximum: 65536})); console.log(require('fs').readFileSync('/proc/self/status', 'utf8')"
               ".match(/VmSize:\\s+(\\d+)/)[1])")
-    with open_sandbox(str(make_site(tmp_path / "s"))) as sb:
+    with open_box(str(make_site(tmp_path / "s"))) as sb:
         result = sb.run(["node", "-e", script])
         assert result.ok, result.stderr
-        assert int(result.stdout) > 4 * get_settings().sandbox.memory_limit_mb * 1024  # kB of address space
+        assert int(result.stdout) > 4 * settings.sandbox.memory_limit_mb * 1024  # kB of address space
 
 
 @pytest.mark.parametrize("value", ["-5", "0"])
@@ -215,14 +220,14 @@ def test_a_cpu_hog_is_stopped_with_the_setting_named(data_dir: Path, tmp_path: P
         assert not result.ok and "VARIANTLAB_SANDBOX__CPU_TIME_LIMIT_S" in result.stderr
 
 
-def test_a_wall_clock_timeout_names_its_setting(tmp_path: Path) -> None:
-    with open_sandbox(str(make_site(tmp_path / "s"))) as sb:
+def test_a_wall_clock_timeout_names_its_setting(tmp_path: Path, open_box: OpenSandbox) -> None:
+    with open_box(str(make_site(tmp_path / "s"))) as sb:
         result = sb.run("sleep 5", timeout_s=0.2)
         assert result.timed_out and "VARIANTLAB_SANDBOX__COMMAND_TIMEOUT_S" in result.stderr
 
 
-def test_file_api_rejects_traversal_and_escaping_symlinks(tmp_path: Path) -> None:
-    with open_sandbox(str(make_site(tmp_path / "s"))) as sb:
+def test_file_api_rejects_traversal_and_escaping_symlinks(tmp_path: Path, open_box: OpenSandbox) -> None:
+    with open_box(str(make_site(tmp_path / "s"))) as sb:
         assert sb.run("ln -s /etc/passwd leak && ln -s / rootlink && ln -s index.html alias").ok
         for bad in ("../x", "/etc/passwd", "a/../../x", "leak", "rootlink/etc/passwd"):
             with pytest.raises(PathEscape):
@@ -237,7 +242,7 @@ def test_file_api_rejects_traversal_and_escaping_symlinks(tmp_path: Path) -> Non
 
 
 def test_the_preview_server_cannot_escape_either(tmp_path: Path, host_listener: int,
-                                                 host_secrets: list[str]) -> None:
+                                                 host_secrets: list[str], open_box: OpenSandbox) -> None:
     site = make_site(tmp_path / "probe")
     (site / "probe.py").write_text(PROBE)
     (site / "variantlab.toml").write_text('start = "python3 probe.py"\nport = 8123\n')
@@ -245,7 +250,7 @@ def test_the_preview_server_cannot_escape_either(tmp_path: Path, host_listener: 
     targets = {"ports": [host_listener, *_postgres_ports()], "files": host_secrets,
                "writes": [outside, "/usr/escape"], "env": SECRET_ENV}
     (site / "targets.json").write_text(json.dumps(targets))
-    with open_sandbox(str(site)) as sb, urllib.request.urlopen(sb.start_preview(), timeout=20) as response:
+    with open_box(str(site)) as sb, urllib.request.urlopen(sb.start_preview(), timeout=20) as response:
         report = json.loads(response.read())
     assert len(report) == len(targets["ports"]) + len(host_secrets) + 2 + 1
     # /tmp inside is the sandbox's own tmpfs: writing there is allowed, reaching the host's is not.
@@ -255,11 +260,12 @@ def test_the_preview_server_cannot_escape_either(tmp_path: Path, host_listener: 
 
 
 def test_refuses_to_run_unisolated_unless_allowed(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                  caplog: pytest.LogCaptureFixture) -> None:
+                                                  caplog: pytest.LogCaptureFixture,
+                                                  open_box: OpenSandbox) -> None:
     monkeypatch.setattr(isolation, "bwrap_problem", lambda: "simulated: no user namespaces")
     site = str(make_site(tmp_path / "s"))
     with pytest.raises(IsolationUnavailable, match="simulated: no user namespaces.*ALLOW_UNISOLATED"):
-        open_sandbox(site)
+        open_box(site)
     configured = SandboxSettings(allow_unisolated=True)
     with caplog.at_level(logging.WARNING), open_sandbox(site, sandbox=configured, data_dir=data_dir) as sb:
         assert sb.run("echo one").stdout == "one\n"

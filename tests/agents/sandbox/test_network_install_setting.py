@@ -10,6 +10,7 @@ from agents.sandbox import local
 from agents.sandbox.base import AppConfig, SandboxError
 from agents.sandbox.factory import open_sandbox
 from settings import SandboxSettings, get_settings
+from tests.agents.conftest import OpenSandbox
 from tests.agents.sandbox.conftest import git_init, make_site
 
 # Succeeds only when the step shares the host's network namespace (an interface besides lo).
@@ -29,9 +30,10 @@ def _plan(monkeypatch: pytest.MonkeyPatch, plan: AppConfig) -> None:
     monkeypatch.setattr(local, "load_app_config", lambda root: plan)
 
 
-def test_installs_reach_the_network_by_default(site: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_installs_reach_the_network_by_default(site: str, monkeypatch: pytest.MonkeyPatch,
+                                               open_box: OpenSandbox) -> None:
     _plan(monkeypatch, AppConfig(kind="custom", install=NEEDS_NETWORK))
-    with open_sandbox(site) as sandbox:
+    with open_box(site) as sandbox:
         assert sandbox.dependencies == "installed"
         assert not sandbox.run(NEEDS_NETWORK).ok  # commands after bring-up are isolated
 
@@ -52,10 +54,10 @@ def test_the_setting_turns_install_network_off_and_the_failure_names_it(
     ("setup", AppConfig(kind="custom", setup=(NEEDS_NETWORK,))),
 ])
 def test_build_and_setup_have_no_network(site: str, step: str, plan: AppConfig,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+                                         monkeypatch: pytest.MonkeyPatch, open_box: OpenSandbox) -> None:
     _plan(monkeypatch, plan)
     with pytest.raises(SandboxError, match=f"^{step} failed \\(exit 1\\): .* — set `{step}` in variantlab.toml$"):
-        open_sandbox(site)
+        open_box(site)
 
 
 def test_the_old_setting_is_refused_naming_the_new_one(monkeypatch: pytest.MonkeyPatch) -> None:
