@@ -121,6 +121,9 @@ def bwrap_argv(
         "--ro-bind", str(run_dir / "passwd"), "/etc/passwd",
         "--ro-bind", str(run_dir / "group"), "/etc/group",
     ]
+    if not network:  # its own loopback names: the host's /etc/hosts is not bound without the network
+        argv += ["--ro-bind", str(run_dir / "hosts"), "/etc/hosts",
+                 "--ro-bind", str(run_dir / "nsswitch.conf"), "/etc/nsswitch.conf"]
     for name in _ETC + (_ETC_NETWORK if network else ()):
         if os.path.exists(f"/etc/{name}"):
             argv += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
@@ -144,9 +147,15 @@ def bwrap_argv(
 
 
 def write_identity(run_dir: Path, uid: int) -> None:
-    """/etc/passwd and /etc/group for the sandbox user only (tools like git and npm look them up)."""
+    """/etc/passwd and /etc/group for the sandbox user only (tools like git and npm look them up), and
+    the names of its own loopback: without /etc/hosts, `localhost` is asked of a DNS the isolated
+    sandbox cannot reach (EAI_AGAIN), and test runners and dev servers that listen on or call
+    localhost fail on the unchanged app."""
     (run_dir / "passwd").write_text(f"sandbox:x:{uid}:{uid}:sandbox:{HOME}:/bin/sh\n")
     (run_dir / "group").write_text(f"sandbox:x:{uid}:\n")
+    (run_dir / "hosts").write_text("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                                   "127.0.1.1\tsandbox\n")
+    (run_dir / "nsswitch.conf").write_text("passwd: files\ngroup: files\nhosts: files\n")
 
 
 @lru_cache(maxsize=1)
