@@ -14,7 +14,7 @@ from agents.code.recipe_agent import run_recipe_agent
 from agents.code.recipes.registry import resolve
 from agents.code.result import AgentResult, implementation_prompt
 from agents.code.test_report import TestOutcomes, could_not_start, keeps_baseline, run_suite
-from agents.code.testguard import ran_count, runner_reports_counts, touched_tests
+from agents.code.testguard import runner_reports_counts, touched_tests
 from agents.code.tool_agent import run_tool_agent
 from agents.code.trajectory import now_iso
 from agents.sandbox.base import (
@@ -104,7 +104,7 @@ def _test(sandbox: Sandbox, out: RunOutcome, remaining_s: float, baseline: TestO
     env = dict(getattr(sandbox.app, "env", ()) or ())
     result, outcomes = run_suite(sandbox, command, getattr(sandbox.app, "test_report", None),
                                  max(1.0, remaining_s), env or None)
-    ran = ran_count(f"{result.stdout}\n{result.stderr}")
+    ran = outcomes.ran
     # Kept means: every test that passed on the control still passes (tests already failing there
     # are recorded, never held against the change).
     verdict = keeps_baseline(baseline, outcomes)
@@ -117,17 +117,19 @@ def _test(sandbox: Sandbox, out: RunOutcome, remaining_s: float, baseline: TestO
         out.tests_passed = None
         out.diagnostics["note"] = (f"the test command could not start (exit {result.exit_code}): "
                                    "the run cannot show it kept the app's tests")
-    elif result.ok and ran == 0 and baseline is not None and baseline.suite_passed and baseline.ran == 0:
+    elif outcomes.suite_passed and ran == 0 and baseline is not None and baseline.suite_passed and baseline.ran == 0:
         # The unchanged app runs no test either (a Django app's empty tests.py, Django's detected
-        # `manage.py test`): there is no baseline to keep, as with no test command at all, so the run
-        # is judged on its behavioural checks; refusing it would refuse every change to such an app.
+        # `manage.py test`, a vitest script with no test file): there is no baseline to keep, as with no
+        # test command at all, so the run is judged on its behavioural checks; refusing it would refuse
+        # every change to such an app.
         out.tests_passed, out.no_tests = None, True
         out.diagnostics["no_tests"] = True
         out.diagnostics["note"] = ("the app's test command runs no tests, on the control as well: "
                                    "the run is judged on its behavioural checks")
-    elif result.ok and ran == 0:
+    elif outcomes.suite_passed and ran == 0:
         out.tests_passed = False
-        out.diagnostics["note"] = "the test command exited 0 but ran no tests"
+        out.diagnostics["note"] = ("the test runner found no tests" if outcomes.none_found
+                                   else "the test command exited 0 but ran no tests")
     elif result.ok and ran is None and runner_reports_counts(command):
         # unittest and pytest always print a count when they finish; without one something ended the
         # process early with status 0.

@@ -12,7 +12,7 @@ import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from agents.code.testguard import ran_count
+from agents.code.testguard import found_no_tests, ran_count
 from agents.sandbox.base import CommandResult, Sandbox
 
 # In the sandbox user's home: outside the work folder (a report never shows up in a diff) and kept
@@ -30,6 +30,7 @@ class TestOutcomes:
     suite_passed: bool
     per_test: dict[str, bool] | None = None  # test id -> passed; None: the runner could not say
     ran: int | None = None  # how many tests the runner's summary says ran; None: it says no count
+    none_found: bool = False  # the runner found no test and said so (exiting non-zero, as vitest and jest do)
 
     @property
     def failing(self) -> list[str]:
@@ -93,8 +94,10 @@ def run_suite(sandbox: Sandbox, command: str, report_kind: str | None, timeout_s
     if report_kind:
         report = sandbox.run(f'cat "{REPORT_PATH}"', timeout_s=10)
         per_test = parse_report(report_kind, report.stdout) if report.ok else None
-    ran = ran_count(f"{result.stdout}\n{result.stderr}")
-    return result, TestOutcomes(suite_passed=result.ok, per_test=per_test, ran=ran)
+    output = f"{result.stdout}\n{result.stderr}"
+    if not result.ok and not result.timed_out and found_no_tests(output):
+        return result, TestOutcomes(suite_passed=True, per_test=None, ran=0, none_found=True)
+    return result, TestOutcomes(suite_passed=result.ok, per_test=per_test, ran=ran_count(output))
 
 
 def could_not_start(result: CommandResult) -> bool:

@@ -68,6 +68,14 @@ _PYTEST_NONE = re.compile(r"\bno tests ran\b")
 _JEST = re.compile(r"^Tests:.*?(\d+) total", re.MULTILINE)
 _NODE = re.compile(r"^(?:# |ℹ )tests (\d+)$", re.MULTILINE)
 _MOCHA = re.compile(r"^\s*(\d+) passing\b", re.MULTILINE)
+# What runners print when they find no test at all and exit non-zero for it (vitest, jest, mocha; pytest's
+# exit 5 says "no tests ran"): an app whose test script finds nothing has no tests, not failing ones.
+_NONE_FOUND = re.compile(r"\bNo test files found\b|\bNo tests found\b|\bno tests ran\b", re.IGNORECASE)
+
+
+def found_no_tests(output: str) -> bool:
+    """The runner says it found no test to run."""
+    return bool(_NONE_FOUND.search(output))
 
 
 def ran_count(output: str) -> int | None:
