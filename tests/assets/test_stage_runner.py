@@ -11,7 +11,7 @@ from assets.stage_runner import StageCall, run_stage
 from db.models import StageRun, Suggestion
 from db.session import session_scope
 from db.stage_names import Stage
-from pipelines.resources import AppDatabase
+from pipelines.resources import AppDatabase, AppSettings
 from tests.pipelines.conftest import make_experiment
 
 
@@ -50,8 +50,8 @@ class _Steps:
             self.ran.append(("after_commit", len(session.scalars(select(Suggestion)).all())))
 
     def run(self, experiment_id: str) -> dg.MaterializeResult:
-        return run_stage(_context(experiment_id), AppDatabase(), Stage.VARIANT_SUGGESTIONS, read=self.read,
-                         work=self.work, write=self.write, after_commit=self.after_commit)
+        return run_stage(_context(experiment_id), AppDatabase(), Stage.VARIANT_SUGGESTIONS, settings=AppSettings(),
+                         read=self.read, work=self.work, write=self.write, after_commit=self.after_commit)
 
 
 def test_the_steps_run_in_order_and_the_stage_is_recorded(app_db: str) -> None:

@@ -8,7 +8,7 @@ from db.build_summary import BuildSummary, build_summary
 from db.models import BrowserSession, Experiment, Solve, SolveRun, Suggestion, Variant
 from db.report import experiment_report
 from db.session import session_scope
-from pipelines.resources import AppDatabase
+from pipelines.resources import AppDatabase, AppSettings
 from tests.pipelines.conftest import make_experiment
 
 
@@ -52,7 +52,7 @@ def _seed(url: str, experiment_id: str, *, built: list[bool], deploy_error: bool
 def test_nothing_built_is_the_outcome_not_keeping_the_baseline(app_db: str):
     experiment_id = make_experiment(app_db)
     _seed(app_db, experiment_id, built=[False, False, False])
-    result = variant_metrics(_context(experiment_id), database=AppDatabase())
+    result = variant_metrics(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
     reason = result.metadata["champion_reason"]
     assert reason.startswith("nothing to compare: 0 of 3 variants built")
     assert "no listing found for change 2" in reason and "traceback" not in reason
@@ -67,14 +67,14 @@ def test_nothing_built_is_the_outcome_not_keeping_the_baseline(app_db: str):
 def test_a_partial_build_is_stated_beside_the_verdict(app_db: str):
     experiment_id = make_experiment(app_db)
     _seed(app_db, experiment_id, built=[True, False])
-    result = variant_metrics(_context(experiment_id), database=AppDatabase())
+    result = variant_metrics(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
     assert "(1 of 2 variants built: 'Change 2' — no listing found for change 2)" in result.metadata["champion_reason"]
 
 
 def test_everything_built_adds_nothing_to_the_verdict(app_db: str):
     experiment_id = make_experiment(app_db)
     _seed(app_db, experiment_id, built=[True, True])
-    result = variant_metrics(_context(experiment_id), database=AppDatabase())
+    result = variant_metrics(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
     assert "variants built" not in result.metadata["champion_reason"]
     assert result.metadata["variants_built"] == "2 of 2 variants built"
 
@@ -86,7 +86,7 @@ def test_a_variant_that_failed_to_deploy_is_not_comparable(app_db: str):
         summary = build_summary(session, experiment_id)
     assert (summary.built, summary.deployed, summary.comparable) == (1, 0, 0)
     assert summary.line() == "1 of 1 variant built; 1 failed to deploy: 'Change 1' — build failed (exit 1)"
-    result = variant_metrics(_context(experiment_id), database=AppDatabase())
+    result = variant_metrics(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
     assert result.metadata["champion_reason"].startswith("nothing to compare: 1 of 1 variant built; 1 failed")
 
 

@@ -54,7 +54,7 @@ def test_variant_metrics_names_a_significant_winner(app_db: str):
         "v1": [(True, 4 + i % 2) for i in range(40)],
         "v2": [(i % 2 == 0, 14 + i % 3) for i in range(40)],
     })
-    result = variant_metrics(_context(experiment_id), database=AppDatabase())
+    result = variant_metrics(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
     assert result.metadata["champion_variant"] == "v1"
     with session_scope(app_db) as session:
         experiment = session.get(Experiment, experiment_id)
@@ -89,7 +89,7 @@ def test_variant_metrics_stores_each_interval_with_its_own_p_value(app_db: str):
         "control": [(i < 20, 10 + i % 5) for i in range(40)],
         "v1": [(i < 29, 10 + i % 4) for i in range(40)],
     })
-    variant_metrics(_context(experiment_id), database=AppDatabase())
+    variant_metrics(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
     with session_scope(app_db) as session:
         report = analyze_panel_stats([MetricRow(**s) for s in panel_sufficient_stats(session, experiment_id)])
         keys = {v.id: v.key for v in session.scalars(select(Variant))}
@@ -130,7 +130,7 @@ def test_evaluation_metrics_stores_each_interval_with_its_own_p_value(app_db: st
             tester = get_or_create_user(session, f"t{i}@example.com")
             for key, rating in (("control", 2 + i % 3), ("v1", 3 + i % 3)):
                 submit_evaluation(session, playground_id, tester, key, {found: "yes" if rating > 3 else "no"}, rating)
-    evaluation_metrics(_context(experiment_id), database=AppDatabase())
+    evaluation_metrics(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
     with session_scope(app_db) as session:
         stats = [s for s in evaluation_stats(session, playground_id) if s["n"] > 0]
         keys = {v.id: v.key for v in session.scalars(select(Variant))}
@@ -163,7 +163,7 @@ def test_variant_metrics_is_idempotent(app_db: str):
     _seed_panel(app_db, experiment_id, {"control": [(True, 10)] * 5 + [(False, 12)] * 5,
                                          "v1": [(True, 6)] * 9 + [(False, 8)]})
     for _ in range(2):
-        variant_metrics(_context(experiment_id), database=AppDatabase())
+        variant_metrics(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
     with session_scope(app_db) as session:
         rows = session.scalars(select(VariantMetric)).all()
         assert len(rows) == len({(r.variant_id, r.metric) for r in rows})  # replaced, not duplicated
@@ -177,7 +177,7 @@ def test_variant_metrics_stores_the_checks_the_dashboard_reads(app_db: str):
 
     experiment_id = make_experiment(app_db)
     _seed_panel(app_db, experiment_id, {"control": [(True, 10)] * 30, "v1": [(True, 6)] * 5})  # 30 vs 5: a mismatch
-    variant_metrics(_context(experiment_id), database=AppDatabase())
+    variant_metrics(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
     with session_scope(app_db) as session:
         stored = panel_statistics(session, experiment_id)
         rows = [MetricRow(**s) for s in panel_sufficient_stats(session, experiment_id)]
@@ -191,7 +191,7 @@ def test_no_winner_when_nothing_differs(app_db: str):
     experiment_id = make_experiment(app_db)
     same = [(i % 3 != 0, 10 + i % 4) for i in range(30)]
     _seed_panel(app_db, experiment_id, {"control": same, "v1": same})
-    result = variant_metrics(_context(experiment_id), database=AppDatabase())
+    result = variant_metrics(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
     assert result.metadata["champion_variant"] == "none"
     assert "keeping the baseline" in result.metadata["champion_reason"]
 
@@ -204,7 +204,7 @@ def test_suggestions_from_the_control_analysis(app_db: str):
             "insights": ["scanner paged through 6 listing pages"],
             "issues": ["impatient gave up after 6 actions on page 2 of 6 without finding 'Merino Wool Beanie'",
                        "no search box or filter on the product listing"]}))
-    result = variant_suggestions(_context(experiment_id), database=AppDatabase())
+    result = variant_suggestions(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
     assert result.metadata["count"] == 3
     with session_scope(app_db) as session:
         titles = session.scalars(select(Suggestion.title).order_by(Suggestion.rank)).all()
@@ -226,7 +226,7 @@ def test_a_feature_the_scout_saw_is_not_suggested_again(app_db: str):
         session.add(Variant(experiment_id=experiment_id, type="control", key="control", analysis=analysis))
         add_event(session, experiment_id, "session_created", stage="test_flows", title="flows",
                   data={"inventory": inventory.model_dump(mode="json")})
-    variant_suggestions(_context(experiment_id), database=AppDatabase())
+    variant_suggestions(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
     with session_scope(app_db) as session:
         recipes = session.scalars(select(Suggestion.recipe).order_by(Suggestion.rank)).all()
     assert recipes and "search" not in recipes
@@ -235,7 +235,7 @@ def test_a_feature_the_scout_saw_is_not_suggested_again(app_db: str):
 def test_missing_upstream_fails_the_stage_with_a_reason(app_db: str):
     experiment_id = make_experiment(app_db)
     with pytest.raises(dg.Failure, match="materialise control_analysis first") as failure:
-        variant_suggestions(_context(experiment_id), database=AppDatabase())
+        variant_suggestions(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
     # A retry cannot make the upstream stage appear: the failure skips the retry policy.
     assert isinstance(failure.value.__cause__, StageInputMissing) and failure.value.allow_retries is False
     with session_scope(app_db) as session:
@@ -377,7 +377,8 @@ def test_bounds_check_covers_the_absolute_interval(app_db: str, monkeypatch: pyt
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("experiments", [experiment_id])
     result = dg.materialize([variant_metrics, metrics_finite_and_in_bounds], partition_key=experiment_id,
-                            instance=instance, resources={"database": AppDatabase()}, raise_on_error=False)
+                            instance=instance, resources={"database": AppDatabase(), "settings": AppSettings()},
+                            raise_on_error=False)
     (check,) = result.get_asset_check_evaluations()
     problems = check.metadata["problems"].value
     assert check.passed is not reverse
