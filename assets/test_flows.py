@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from agents.browser.scout import scout
 from agents.llm.base import LLMResult
+from agents.llm.factory import get_provider
 from agents.llm.tasks import derive_flows
 from agents.sandbox.base import ContentOffsite, NotAWebApp, describe_plan, plan_as_dict
 from agents.sandbox.factory import open_sandbox
@@ -60,7 +61,8 @@ def _derive_flows(inputs: _Inputs, call: StageCall) -> _Flows:
         raise NotAWebApp(_nothing_served(inventory))  # no retry: the same repo serves the same nothing
     if not inventory.forms and not inventory.items and inventory.offsite_data:
         raise ContentOffsite(_content_offsite(inventory))  # measuring an empty control would mean nothing
-    return _Flows(inventory, bringup, derive_flows(inputs.goal, inventory))
+    provider = get_provider(llm=settings.llm, data_dir=settings.resolved_data_dir)
+    return _Flows(inventory, bringup, derive_flows(inputs.goal, inventory, provider))
 
 
 def _write(session: Session, inputs: _Inputs, derived: _Flows, call: StageCall) -> Metadata:
