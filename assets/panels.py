@@ -60,8 +60,8 @@ def run_stage_panel(call: StageCall, inputs: PanelInputs, targets: dict[str, str
     logs: list[LogRecord] = []
     per_flow = panel_sessions_per_flow(len(inputs.flows), settings.browser)
     results = run_panel(targets, inputs.flows, sessions_per_flow=per_flow, seed=seed,
-                        concurrency=settings.browser.concurrency, artifacts_dir=artifacts_dir(call, settings), on_log=logs.append, headers=headers,
-                        next_round=next_round, settings=settings)
+                        concurrency=settings.browser.concurrency, artifacts_dir=artifacts_dir(call, settings),
+                        on_log=logs.append, headers=headers, next_round=next_round, settings=settings)
     return PanelRun(results, logs)
 
 

@@ -36,11 +36,12 @@ def ship_metadata(shipped: Shipped) -> dict[str, object]:
 def shipped_change(context: dg.AssetExecutionContext, config: ShipConfig, database: AppDatabase,
                    settings: AppSettings) -> dg.MaterializeResult:
     """The approved champion as a branch (and on GitHub a pull request) that carries its evidence."""
-    settings = settings.build().model_copy(update={"database_url": database.ready_url()})
+    configured = settings.build().model_copy(update={"database_url": database.ready_url()})
     try:
-        shipped = ship_change(context.partition_key, settings, variant_key=config.variant, force=config.force,
+        shipped = ship_change(context.partition_key, configured, variant_key=config.variant, force=config.force,
                               remote=config.remote)
     except ShipRefused as exc:
         # A refusal (not approved, conflicts, no access) is the same on a retry.
         raise dg.Failure(description=str(exc), allow_retries=False) from exc
-    return dg.MaterializeResult(metadata={**experiment_links(context, database, settings), **ship_metadata(shipped)})
+    return dg.MaterializeResult(metadata={**experiment_links(context, database, configured),
+                                          **ship_metadata(shipped)})

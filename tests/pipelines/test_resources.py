@@ -2,7 +2,9 @@
 
 These tests set VARIANTLAB_* on purpose: the environment is what the resource's fields are laid over."""
 
+import ast
 import warnings
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -63,3 +65,17 @@ def test_resolving_the_resource_raises_no_deprecation_warning():
         warnings.simplefilter("always")
         assert dg.materialize([probe], resources={"settings": AppSettings()}).success
     assert not [w for w in caught if "__fields__" in str(w.message)]
+
+
+# What a run does is configured by its resources. The two readers left are not a run's: AppDatabase's
+# unset url (the code location leaves it to the environment) and the CLI's Dagster instance.
+SETTINGS_READERS = {"pipelines/resources.py", "pipelines/instances.py"}
+
+
+def test_assets_and_pipelines_take_their_settings_from_the_resource():
+    root = Path(__file__).resolve().parents[2]
+    readers = {str(path.relative_to(root)) for package in ("assets", "pipelines")
+               for path in (root / package).rglob("*.py")
+               if any(isinstance(node, ast.Name | ast.alias) and getattr(node, "id", getattr(node, "name", None))
+                      == "get_settings" for node in ast.walk(ast.parse(path.read_text())))}
+    assert readers <= SETTINGS_READERS, sorted(readers - SETTINGS_READERS)
