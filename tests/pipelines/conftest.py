@@ -19,6 +19,8 @@ FAST_BROWSER = {"sessions_per_flow": 1, "min_sessions_per_variant": 1,
                 "max_sessions_per_variant": 1}  # one round: no stopping rule
 FAST_CODE = {"temperatures": [0.0], "strategies": ["baseline"]}  # one design per suggestion
 
+Resources = dict[str, dg.ConfigurableResource]  # by the keys the definitions use: "database", "settings"
+
 
 def _database(tmp_path: Path) -> str:
     """The test's app database, schema at head. One file per test, so app_url and app_db name the same."""
@@ -35,7 +37,7 @@ def app_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def app_resources(app_url: str, tmp_path: Path) -> dict[str, dg.ConfigurableResource]:
+def app_resources(app_url: str, tmp_path: Path) -> Resources:
     """The pipeline's resources as a test configures them: its database, its data dir, a small panel."""
     return {"database": AppDatabase(url=app_url),
             "settings": AppSettings(data_dir=str(tmp_path / "data"), browser=FAST_BROWSER, code=FAST_CODE)}

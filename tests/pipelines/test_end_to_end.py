@@ -17,13 +17,13 @@ from db.report import experiment_report
 from db.session import session_scope
 from pipelines.definitions import build_defs
 from pipelines.jobs import MAIN_STAGES
-from tests.pipelines.conftest import make_experiment
+from tests.pipelines.conftest import Resources, make_experiment
 from tests.pipelines.snapshot import pipeline_snapshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
-def _materialize(instance: dg.DagsterInstance, experiment_id: str, resources: dict[str, dg.ConfigurableResource],
+def _materialize(instance: dg.DagsterInstance, experiment_id: str, resources: Resources,
                  stages: tuple[str, ...] = MAIN_STAGES):
     job = build_defs(resources).resolve_implicit_global_asset_job_def()
     return job.execute_in_process(partition_key=experiment_id, instance=instance, raise_on_error=False,
@@ -38,7 +38,7 @@ def _instance(experiment_id: str) -> dg.DagsterInstance:
 
 @pytest.mark.parametrize(("app", "goal"), [("shop", "Users can't find products easily"),
                                            ("signup", "Users abandon sign-up because the form is confusing")])
-def test_full_pipeline_on_example_app(app_url: str, app_resources, app: str, goal: str):
+def test_full_pipeline_on_example_app(app_url: str, app_resources: Resources, app: str, goal: str):
     experiment_id = make_experiment(app_url, app, goal)
     result = _materialize(_instance(experiment_id), experiment_id, app_resources)
     assert result.success
@@ -67,7 +67,8 @@ def test_full_pipeline_on_example_app(app_url: str, app_resources, app: str, goa
         assert report["build"]["built"] == len(snap["variants"]) - 1
 
 
-def test_failed_stage_rematerialises_to_the_clean_state(app_url: str, app_resources, monkeypatch: pytest.MonkeyPatch):
+def test_failed_stage_rematerialises_to_the_clean_state(app_url: str, app_resources: Resources,
+                                                        monkeypatch: pytest.MonkeyPatch):
     experiment_id = make_experiment(app_url)
     instance = _instance(experiment_id)
     assert _materialize(instance, experiment_id, app_resources).success
@@ -102,7 +103,7 @@ def test_failed_stage_rematerialises_to_the_clean_state(app_url: str, app_resour
         assert s.get(Experiment, experiment_id).status == "completed"
 
 
-def test_control_analysis_rematerialises_to_the_clean_state(app_url: str, app_resources):
+def test_control_analysis_rematerialises_to_the_clean_state(app_url: str, app_resources: Resources):
     experiment_id = make_experiment(app_url)
     instance = _instance(experiment_id)
     assert _materialize(instance, experiment_id, app_resources).success
@@ -113,7 +114,8 @@ def test_control_analysis_rematerialises_to_the_clean_state(app_url: str, app_re
     assert pipeline_snapshot(app_url, experiment_id) == clean
 
 
-def test_evaluated_variants_are_never_replaced(app_db: str, app_resources, tmp_path, monkeypatch: pytest.MonkeyPatch):
+def test_evaluated_variants_are_never_replaced(app_db: str, app_resources: Resources,
+                                               tmp_path, monkeypatch: pytest.MonkeyPatch):
     """The CLI is configured by the environment (app_db's), the materialisations by app_resources: the same
     database and settings."""
     from typer.testing import CliRunner
@@ -149,7 +151,7 @@ def test_evaluated_variants_are_never_replaced(app_db: str, app_resources, tmp_p
         assert experiment.status == "completed" and experiment.champion_reason
 
 
-def test_run_killed_mid_stage_leaves_no_partial_rows(app_db: str, app_resources, tmp_path):
+def test_run_killed_mid_stage_leaves_no_partial_rows(app_db: str, app_resources: Resources, tmp_path):
     """The run to kill is the CLI's, in a subprocess configured by the environment (app_db's); the
     in-process materialisations around it get the same database and settings as resources."""
     experiment_id = make_experiment(app_db)

@@ -17,8 +17,7 @@ from assets.variant_metrics import PRIMARY_METRIC, SECONDARY_METRICS, variant_me
 from db.models import Experiment, Variant, VariantMetric
 from db.panel_stats import panel_sufficient_stats
 from db.session import session_scope
-from pipelines.resources import AppDatabase, AppSettings
-from tests.pipelines.conftest import make_experiment
+from tests.pipelines.conftest import Resources, make_experiment
 
 RULE = StoppingRule(PRIMARY_METRIC, max_sessions_per_arm=12, time_budget_s=600.0, secondary_metrics=SECONDARY_METRICS)
 NOW = datetime(2026, 12, 8, tzinfo=UTC)
@@ -146,25 +145,26 @@ def _success(url: str, experiment_id: str) -> VariantMetric:
             VariantMetric.metric == "task_success")).one()
 
 
-def test_a_panel_read_once_is_decided_at_a_fixed_horizon(app_db: str):
-    experiment_id = _measured(app_db, None, None)
-    assert variant_metrics(_context(experiment_id), database=AppDatabase(), settings=AppSettings()).metadata["champion_variant"] == "v1"
-    assert _success(app_db, experiment_id).significant
+def test_a_panel_read_once_is_decided_at_a_fixed_horizon(app_url: str, app_resources: Resources):
+    experiment_id = _measured(app_url, None, None)
+    assert variant_metrics(_context(experiment_id), **app_resources).metadata["champion_variant"] == "v1"
+    assert _success(app_url, experiment_id).significant
 
 
-def test_one_round_cut_by_its_budget_is_still_a_fixed_size_panel(app_db: str):
-    experiment_id = _measured(app_db, "max_sessions", 1)
-    result = variant_metrics(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
+def test_one_round_cut_by_its_budget_is_still_a_fixed_size_panel(app_url: str, app_resources: Resources):
+    experiment_id = _measured(app_url, "max_sessions", 1)
+    result = variant_metrics(_context(experiment_id), **app_resources)
     assert result.metadata["champion_variant"] == "v1"
     assert "session budget ran out at 80 sessions per arm (1 round)" in result.metadata["champion_reason"]
 
 
-def test_a_panel_that_looked_after_every_round_is_decided_on_always_valid_intervals(app_db: str):
-    experiment_id = _measured(app_db, "max_sessions", 5)
-    result = variant_metrics(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
+def test_a_panel_that_looked_after_every_round_is_decided_on_always_valid_intervals(app_url: str,
+                                                                                    app_resources: Resources):
+    experiment_id = _measured(app_url, "max_sessions", 5)
+    result = variant_metrics(_context(experiment_id), **app_resources)
     # Read after five rounds, the fixed-horizon p = 0.004 would name a winner the evidence does not carry.
     assert result.metadata["champion_variant"] == "none"
     assert "80 sessions per arm (5 rounds)" in result.metadata["champion_reason"]
     assert "always-valid" in result.metadata["champion_reason"]
-    stored = _success(app_db, experiment_id)
+    stored = _success(app_url, experiment_id)
     assert not stored.significant and stored.p_value > 0.05 and stored.ci_abs_low < 0 < stored.ci_abs_high

@@ -18,17 +18,18 @@ from db.session import session_scope
 from db.validation import InvalidInput
 from pipelines.definitions import build_defs
 from pipelines.policies import is_not_retried
-from tests.pipelines.conftest import make_experiment
+from tests.pipelines.conftest import Resources, make_experiment
 
 
-def _materialize_suggestions(experiment_id: str, resources: dict[str, dg.ConfigurableResource]):
+def _materialize_suggestions(experiment_id: str, resources: Resources):
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("experiments", [experiment_id])
     return build_defs(resources).resolve_implicit_global_asset_job_def().execute_in_process(
-        partition_key=experiment_id, instance=instance, raise_on_error=False, asset_selection=[dg.AssetKey("variant_suggestions")])
+        partition_key=experiment_id, instance=instance, raise_on_error=False,
+        asset_selection=[dg.AssetKey("variant_suggestions")])
 
 
-def test_rate_limited_stage_is_retried_and_succeeds(app_url: str, app_resources, monkeypatch):
+def test_rate_limited_stage_is_retried_and_succeeds(app_url: str, app_resources: Resources, monkeypatch):
     experiment_id = make_experiment(app_url)
     with session_scope(app_url) as session:
         session.add(Variant(experiment_id=experiment_id, type="control", key="control", analysis={
@@ -56,7 +57,7 @@ def test_rate_limited_stage_is_retried_and_succeeds(app_url: str, app_resources,
         assert len(session.scalars(select(Suggestion)).all()) == 3
 
 
-def test_missing_upstream_stage_is_not_retried(app_url: str, app_resources):
+def test_missing_upstream_stage_is_not_retried(app_url: str, app_resources: Resources):
     experiment_id = make_experiment(app_url)  # no control: variant_suggestions has nothing to work from
     result = _materialize_suggestions(experiment_id, app_resources)
     assert not result.success
@@ -109,7 +110,8 @@ def _seed_control(url: str, experiment_id: str) -> None:
                     "build"),
      "BringupFailed: build failed (exit 2): src/main.ts(3,1): error TS2304"),
 ])
-def test_a_configuration_failure_fails_once(app_url: str, app_resources, monkeypatch, error, expected: str):
+def test_a_configuration_failure_fails_once(app_url: str, app_resources: Resources,
+                                            monkeypatch, error, expected: str):
     experiment_id = make_experiment(app_url)
     _seed_control(app_url, experiment_id)
     calls = {"n": 0}

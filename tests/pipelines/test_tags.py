@@ -10,16 +10,16 @@ from pipelines.jobs import MAIN_STAGES, job_name_for
 from pipelines.resources import AppDatabase, AppSettings
 from pipelines.sensors import new_experiments_sensor
 from pipelines.tags import DASHBOARD_TAG, EXPERIMENT_NAME_TAG
-from tests.pipelines.conftest import EXAMPLES, seed_evaluated_experiment
+from tests.pipelines.conftest import EXAMPLES, Resources, seed_evaluated_experiment
 
 
 @pytest.fixture
-def linked(app_url: str) -> dict[str, dg.ConfigurableResource]:
+def linked(app_url: str) -> Resources:
     """The pipeline's resources, linking to a dashboard of the test's own."""
     return {"database": AppDatabase(url=app_url), "settings": AppSettings(dashboard_url="https://lab.example.com/")}
 
 
-def test_the_sensors_runs_carry_the_name_and_a_dashboard_link(app_url: str, linked: dict[str, dg.ConfigurableResource]):
+def test_the_sensors_runs_carry_the_name_and_a_dashboard_link(app_url: str, linked: Resources):
     with session_scope(app_url) as session:
         experiment_id = create_experiment(session, repo=str(EXAMPLES / "shop"), goal="g", name="shop search").id
     with dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral(), cursor=None, resources=linked) as context:
@@ -29,7 +29,7 @@ def test_the_sensors_runs_carry_the_name_and_a_dashboard_link(app_url: str, link
 
 
 def test_a_run_launched_without_tags_gets_them_from_its_stage(app_url: str,
-                                                              linked: dict[str, dg.ConfigurableResource]):
+                                                              linked: Resources):
     """As from the Dagster UI or a backfill: the stage names the experiment on the run and on its
     materialisation."""
     experiment_id = seed_evaluated_experiment(app_url)
