@@ -89,11 +89,11 @@ def test_a_variant_that_failed_to_deploy_is_not_comparable(app_url: str, app_res
     assert result.metadata["champion_reason"].startswith("nothing to compare: 1 of 1 variant built; 1 failed")
 
 
-def test_variants_chosen_without_tests_are_stated(app_db: str):
+def test_variants_chosen_without_tests_are_stated(app_url: str):
     # An app with no tests: its variants rest on their behavioural checks alone, and the account says so.
-    experiment_id = make_experiment(app_db)
-    _seed(app_db, experiment_id, built=[True, True])
-    with session_scope(app_db) as session:
+    experiment_id = make_experiment(app_url)
+    _seed(app_url, experiment_id, built=[True, True])
+    with session_scope(app_url) as session:
         ranked = session.query(Solve).join(Suggestion, Solve.suggestion_id == Suggestion.id).order_by(Suggestion.rank)
         for solve, no_tests in zip(ranked.all(), (True, False), strict=True):
             run = SolveRun(solve_id=solve.id, experiment_id=experiment_id, model="m", temperature=0.0, max_edits=1,
@@ -102,7 +102,7 @@ def test_variants_chosen_without_tests_are_stated(app_db: str):
             session.add(run)
             session.flush()
             solve.champion_run_id = run.id
-    with session_scope(app_db) as session:
+    with session_scope(app_url) as session:
         built = build_summary(session, experiment_id)
         report = experiment_report(session, experiment_id)
     assert built.without_tests == ("Change 1",)

@@ -35,10 +35,10 @@ def panel(rates: dict[str, float], per_arm: int) -> list[SessionResult]:
             for i in range(per_arm) for key, rate in rates.items()]
 
 
-def _stored(app_db: str, results: list[SessionResult]) -> str:
+def _stored(app_url: str, results: list[SessionResult]) -> str:
     """A new experiment with a control and v1 whose panel is `results`, as browser_results stores it."""
-    experiment_id = make_experiment(app_db)
-    with session_scope(app_db) as session:
+    experiment_id = make_experiment(app_url)
+    with session_scope(app_url) as session:
         ids = {}
         for key in ("control", "v1"):
             variant = Variant(experiment_id=experiment_id, type="control" if key == "control" else "experiment",
@@ -53,21 +53,21 @@ def _stored(app_db: str, results: list[SessionResult]) -> str:
     return experiment_id
 
 
-def test_decision_rows_are_what_the_metrics_stage_reads_back(app_db: str):
+def test_decision_rows_are_what_the_metrics_stage_reads_back(app_url: str):
     results = panel({"control": 0.5, "v1": 0.75}, 8)
-    experiment_id = _stored(app_db, results)
-    with session_scope(app_db) as session:
+    experiment_id = _stored(app_url, results)
+    with session_scope(app_url) as session:
         stored = {MetricRow(**s) for s in panel_sufficient_stats(session, experiment_id)}
     in_memory = set(decision_rows(results, (PRIMARY_METRIC, *SECONDARY_METRICS)))
     assert {r.metric for r in in_memory} == {"task_success", "actions"}
     assert in_memory <= stored
 
 
-def test_effort_counts_only_sessions_that_reached_the_goal(app_db: str):
+def test_effort_counts_only_sessions_that_reached_the_goal(app_url: str):
     # v1's users all give up after one action; control's all succeed in 6: giving up is not less effort.
     results = [result("control", i, True, 6) for i in range(6)] + [result("v1", i, False, 1) for i in range(6)]
-    experiment_id = _stored(app_db, results)
-    with session_scope(app_db) as session:
+    experiment_id = _stored(app_url, results)
+    with session_scope(app_url) as session:
         stored = {(s["variant"], s["metric"]): s for s in panel_sufficient_stats(session, experiment_id)}
     assert (stored["control", "actions"]["n"], stored["control", "actions"]["sum"]) == (6, 36.0)
     assert ("v1", "actions") not in stored and ("v1", "time_s") not in stored  # no session of v1 succeeded
