@@ -20,7 +20,7 @@ from db.experiments import get_experiment
 from db.models import Variant, VariantMetric
 from db.stage_names import Stage
 from db.stored_statistics import store_human_statistics
-from pipelines.resources import AppDatabase
+from pipelines.resources import AppDatabase, AppSettings
 
 STAGE = Stage.EVALUATION_METRICS
 
@@ -41,9 +41,10 @@ class _Summary:
 
 
 @stage_asset(STAGE, deps=[Stage.VARIANT_METRICS])
-def evaluation_metrics(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.MaterializeResult:
+def evaluation_metrics(context: dg.AssetExecutionContext, database: AppDatabase,
+                       settings: AppSettings) -> dg.MaterializeResult:
     """What human testers say of each variant: ratings and answers against the control, and a ranking."""
-    return run_stage(context, database, STAGE, read=_read, work=_summarise, write=_write)
+    return run_stage(context, database, STAGE, settings=settings, read=_read, work=_summarise, write=_write)
 
 
 def _read(session: Session, call: StageCall) -> _Inputs:

@@ -58,10 +58,10 @@ def run_stage_panel(call: StageCall, inputs: PanelInputs, targets: dict[str, str
                     next_round: NextRound | None = None) -> PanelRun:
     """The simulated users of every approved flow on every target, and what they logged."""
     logs: list[LogRecord] = []
-    results = run_panel(targets, inputs.flows, sessions_per_flow=panel_sessions_per_flow(len(inputs.flows)),
-                        seed=seed, concurrency=settings.browser.concurrency,
-                        artifacts_dir=artifacts_dir(call, settings), on_log=logs.append, headers=headers,
-                        next_round=next_round, settings=settings)
+    per_flow = panel_sessions_per_flow(len(inputs.flows), settings.browser)
+    results = run_panel(targets, inputs.flows, sessions_per_flow=per_flow, seed=seed,
+                        concurrency=settings.browser.concurrency, artifacts_dir=artifacts_dir(call, settings),
+                        on_log=logs.append, headers=headers, next_round=next_round, settings=settings)
     return PanelRun(results, logs)
 
 

@@ -16,7 +16,7 @@ from db.models import BrowserSession, ExecutionLog, Experiment, SystemStat, Test
 from db.stages import StageInputMissing
 from pipelines.resources import AppDatabase
 from pipelines.tags import experiment_metadata, experiment_tags
-from settings import get_settings
+from settings import BrowserSettings, Settings
 
 
 def approved_flows(session: Session, experiment_id: str) -> tuple[TestSession, list[tuple[TestFlow, FlowSpec]]]:
@@ -116,13 +116,14 @@ def dagster_run_id(context) -> str | None:  # type: ignore[no-untyped-def]
         return None
 
 
-def experiment_links(context: dg.AssetExecutionContext, database: AppDatabase) -> dict[str, dg.MetadataValue]:
+def experiment_links(context: dg.AssetExecutionContext, database: AppDatabase,
+                     settings: Settings) -> dict[str, dg.MetadataValue]:
     """The experiment's name and dashboard links, as this materialisation's metadata and on its run.
 
     Runs from the sensor and the CLI carry the tags from the start; a run launched from the Dagster UI
     or a backfill gets them here, from its first stage to finish.
     """
-    experiment_id, settings = context.partition_key, get_settings()
+    experiment_id = context.partition_key
     with database.session() as session:
         name = session.get(Experiment, experiment_id).name
     run_id = dagster_run_id(context)
@@ -147,7 +148,6 @@ def record_panel_stats(session: Session, *, sessions: int, browsers: int, second
                                     "sessions_per_second": round(sessions / seconds, 3) if seconds else None}))
 
 
-def panel_sessions_per_flow(n_flows: int) -> int:
+def panel_sessions_per_flow(n_flows: int, browser: BrowserSettings) -> int:
     """Sessions per flow: the configured number, raised so each variant meets the panel minimum."""
-    browser = get_settings().browser
     return max(browser.sessions_per_flow, -(-browser.min_sessions_per_variant // max(n_flows, 1)))

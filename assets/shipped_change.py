@@ -11,8 +11,7 @@ from agents.ship.refusals import ShipRefused
 from assets.records import experiment_links
 from assets.stage_runner import stage_asset
 from db.stage_names import Stage
-from pipelines.resources import AppDatabase
-from settings import get_settings
+from pipelines.resources import AppDatabase, AppSettings
 from shipping.service import Shipped, ship_change
 
 ASSET_KEY = Stage.SHIPPED_CHANGE.value  # as Dagster keys it (variantlab ship records materialisations under it)
@@ -34,13 +33,15 @@ def ship_metadata(shipped: Shipped) -> dict[str, object]:
 
 
 @stage_asset(Stage.SHIPPED_CHANGE, deps=[Stage.VARIANT_METRICS], kinds={"git"})
-def shipped_change(context: dg.AssetExecutionContext, config: ShipConfig, database: AppDatabase) -> dg.MaterializeResult:
+def shipped_change(context: dg.AssetExecutionContext, config: ShipConfig, database: AppDatabase,
+                   settings: AppSettings) -> dg.MaterializeResult:
     """The approved champion as a branch (and on GitHub a pull request) that carries its evidence."""
-    settings = get_settings().model_copy(update={"database_url": database.ready_url()})
+    configured = settings.build().model_copy(update={"database_url": database.ready_url()})
     try:
-        shipped = ship_change(context.partition_key, settings, variant_key=config.variant, force=config.force,
+        shipped = ship_change(context.partition_key, configured, variant_key=config.variant, force=config.force,
                               remote=config.remote)
     except ShipRefused as exc:
         # A refusal (not approved, conflicts, no access) is the same on a retry.
         raise dg.Failure(description=str(exc), allow_retries=False) from exc
-    return dg.MaterializeResult(metadata={**experiment_links(context, database), **ship_metadata(shipped)})
+    return dg.MaterializeResult(metadata={**experiment_links(context, database, configured),
+                                          **ship_metadata(shipped)})

@@ -51,8 +51,7 @@ def stage_asset(stage: Stage, *, deps: Sequence[Stage] = (), **options: Any) -> 
 
 
 def run_stage(
-    context: dg.AssetExecutionContext, database: AppDatabase, stage: Stage, *,
-    settings: AppSettings | None = None,
+    context: dg.AssetExecutionContext, database: AppDatabase, stage: Stage, *, settings: AppSettings,
     read: Callable[[Session, StageCall], Inputs],
     work: Callable[[Inputs, StageCall], Outcome],
     write: Callable[[Session, Inputs, Outcome, StageCall], Metadata],
@@ -75,8 +74,7 @@ def run_stage(
                 guard_variants_with_evaluations(session, experiment_id, stage)
         with tracked_stage(experiment_id, stage, url=database.ready_url(),
                            dagster_run_id=dagster_run_id(context)) as handle:
-            call = StageCall(experiment_id, stage, handle, started,
-                             settings.build() if settings is not None else AppSettings().build())
+            call = StageCall(experiment_id, stage, handle, started, settings.build())
             with database.session() as session:
                 inputs = read(session, call)
             outcome = work(inputs, call)
@@ -87,4 +85,4 @@ def run_stage(
                 metadata = write(session, inputs, outcome, call)
             if after_commit is not None:
                 after_commit(inputs, outcome, call)
-    return dg.MaterializeResult(metadata={**experiment_links(context, database), **metadata})
+    return dg.MaterializeResult(metadata={**experiment_links(context, database, call.settings), **metadata})

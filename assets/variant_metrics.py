@@ -21,7 +21,7 @@ from db.models import Variant, VariantMetric
 from db.panel_stats import PANEL_METRICS, PRIMARY_METRIC, panel_sufficient_stats
 from db.stage_names import Stage
 from db.stored_statistics import store_panel_statistics
-from pipelines.resources import AppDatabase
+from pipelines.resources import AppDatabase, AppSettings
 
 STAGE = Stage.VARIANT_METRICS
 # Declared before any data is seen: effort decides when task success cannot. Time is reported but
@@ -48,9 +48,10 @@ class _Verdict:
 
 
 @stage_asset(STAGE, deps=[Stage.BROWSER_RESULTS])
-def variant_metrics(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.MaterializeResult:
+def variant_metrics(context: dg.AssetExecutionContext, database: AppDatabase,
+                    settings: AppSettings) -> dg.MaterializeResult:
     """Which variant helps users most, by how much and how surely, with guardrails and the champion."""
-    return run_stage(context, database, STAGE, read=_read, work=_decide, write=_write)
+    return run_stage(context, database, STAGE, settings=settings, read=_read, work=_decide, write=_write)
 
 
 def _read(session: Session, call: StageCall) -> _Inputs:

@@ -16,7 +16,7 @@ from db.experiments import add_event, get_experiment
 from db.models import Suggestion, TimelineEvent, Variant
 from db.stage_names import Stage
 from pipelines.policies import EXTERNAL_SERVICE_RETRY
-from pipelines.resources import AppDatabase
+from pipelines.resources import AppDatabase, AppSettings
 
 STAGE = Stage.VARIANT_SUGGESTIONS
 
@@ -43,9 +43,10 @@ def scout_inventory(session: Session, experiment_id: str) -> ScoutInventory | No
 
 
 @stage_asset(STAGE, deps=[Stage.CONTROL_ANALYSIS], retry_policy=EXTERNAL_SERVICE_RETRY, pool="llm")
-def variant_suggestions(context: dg.AssetExecutionContext, database: AppDatabase) -> dg.MaterializeResult:
+def variant_suggestions(context: dg.AssetExecutionContext, database: AppDatabase,
+                        settings: AppSettings) -> dg.MaterializeResult:
     """The ranked UX changes worth building, each tied to issues observed on the control."""
-    return run_stage(context, database, STAGE, read=_read, work=_suggest, write=_write)
+    return run_stage(context, database, STAGE, settings=settings, read=_read, work=_suggest, write=_write)
 
 
 def _read(session: Session, call: StageCall) -> _Inputs:
@@ -59,7 +60,8 @@ def _read(session: Session, call: StageCall) -> _Inputs:
 
 
 def _suggest(inputs: _Inputs, call: StageCall) -> LLMResult[SuggestionList]:
-    provider = get_provider(llm=call.settings.llm, data_dir=call.settings.resolved_data_dir)
+    settings = call.settings
+    provider = get_provider(llm=settings.llm, data_dir=settings.resolved_data_dir)
     return suggest_changes(inputs.goal, inputs.control, inputs.count, provider, inventory=inputs.inventory)
 
 

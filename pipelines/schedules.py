@@ -6,9 +6,8 @@ from sqlalchemy import select
 from db.models import Experiment, Playground
 from pipelines.executors import scheduled_run_config
 from pipelines.jobs import evaluation_job
-from pipelines.resources import AppDatabase
+from pipelines.resources import AppDatabase, AppSettings
 from pipelines.tags import experiment_tags
-from settings import get_settings
 
 
 def experiments_collecting_evaluations(database: AppDatabase) -> dict[str, str]:
@@ -20,13 +19,14 @@ def experiments_collecting_evaluations(database: AppDatabase) -> dict[str, str]:
 
 
 @dg.schedule(job=evaluation_job, cron_schedule="*/30 * * * *", default_status=dg.DefaultScheduleStatus.RUNNING)
-def evaluation_metrics_refresh(context: dg.ScheduleEvaluationContext, database: AppDatabase):  # type: ignore[no-untyped-def]
+def evaluation_metrics_refresh(context: dg.ScheduleEvaluationContext, database: AppDatabase,  # type: ignore[no-untyped-def]
+                               settings: AppSettings):
     """Every 30 minutes: recompute human-evaluation metrics for experiments with an active playground."""
     known = set(context.instance.get_dynamic_partitions("experiments"))
-    settings = get_settings()
-    run_config = scheduled_run_config(settings.scheduled_run_config)
+    configured = settings.build()
+    run_config = scheduled_run_config(configured.scheduled_run_config)
     for experiment_id, name in experiments_collecting_evaluations(database).items():
         if experiment_id in known:
             yield dg.RunRequest(run_key=f"{experiment_id}:{context.scheduled_execution_time.isoformat()}",
                                 partition_key=experiment_id, run_config=run_config,
-                                tags=experiment_tags(experiment_id, name, settings))
+                                tags=experiment_tags(experiment_id, name, configured))

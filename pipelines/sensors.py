@@ -11,9 +11,8 @@ from db.models import Experiment
 from pipelines.executors import scheduled_run_config
 from pipelines.jobs import experiment_job
 from pipelines.partitions import experiments_partitions
-from pipelines.resources import AppDatabase
+from pipelines.resources import AppDatabase, AppSettings
 from pipelines.tags import experiment_tags
-from settings import get_settings
 
 BATCH = 200
 LOOKBACK = dt.timedelta(minutes=10)
@@ -51,7 +50,8 @@ def _parse(value: str) -> dt.datetime:
 
 
 @dg.sensor(job=experiment_job, minimum_interval_seconds=15, default_status=dg.DefaultSensorStatus.RUNNING)
-def new_experiments_sensor(context: dg.SensorEvaluationContext, database: AppDatabase) -> dg.SensorResult:
+def new_experiments_sensor(context: dg.SensorEvaluationContext, database: AppDatabase,
+                           settings: AppSettings) -> dg.SensorResult:
     """Adds a partition and requests a full run for every experiment not seen before."""
     window, batch = new_experiments_after(database, context.cursor)
     known = set(context.instance.get_dynamic_partitions(experiments_partitions.name))
@@ -63,13 +63,13 @@ def new_experiments_sensor(context: dg.SensorEvaluationContext, database: AppDat
         cursor = context.cursor
     if not ids:
         return dg.SensorResult(skip_reason="no new experiments", cursor=cursor)
-    settings = get_settings()
-    run_config = scheduled_run_config(settings.scheduled_run_config)
+    configured = settings.build()
+    run_config = scheduled_run_config(configured.scheduled_run_config)
     with database.session() as session:
         names = dict(session.execute(select(Experiment.id, Experiment.name).where(Experiment.id.in_(ids))).all())
     return dg.SensorResult(
         run_requests=[dg.RunRequest(run_key=exp_id, partition_key=exp_id, run_config=run_config,
-                                    tags=experiment_tags(exp_id, names.get(exp_id, ""), settings))
+                                    tags=experiment_tags(exp_id, names.get(exp_id, ""), configured))
                       for exp_id in ids],
         dynamic_partitions_requests=[experiments_partitions.build_add_request(ids)],
         cursor=cursor,

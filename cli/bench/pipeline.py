@@ -81,7 +81,7 @@ def _pipeline(console: Console) -> dict[str, Any]:
 def _sensor(n: int) -> dict[str, Any]:
     import dagster as dg
 
-    from pipelines.resources import AppDatabase
+    from pipelines.resources import AppDatabase, AppSettings
     from pipelines.sensors import new_experiments_sensor
 
     examples = PROJECT_ROOT / "examples" / "shop"
@@ -91,10 +91,12 @@ def _sensor(n: int) -> dict[str, Any]:
     instance = dg.DagsterInstance.ephemeral()
     timings, cursor, requested = [], None, 0
     while True:
-        context = dg.build_sensor_context(instance=instance, cursor=cursor, resources={"database": AppDatabase()})
-        started = time.monotonic()
-        result = new_experiments_sensor(context)
-        timings.append(time.monotonic() - started)
+        # The benchmark's own environment configures it, as it does the CLI.
+        resources = {"database": AppDatabase(), "settings": AppSettings()}
+        with dg.build_sensor_context(instance=instance, cursor=cursor, resources=resources) as context:
+            started = time.monotonic()
+            result = new_experiments_sensor(context)
+            timings.append(time.monotonic() - started)
         if not result.run_requests:
             break
         requested += len(result.run_requests)

@@ -1,3 +1,3 @@
-"""The pipeline tests' app database, for the stage modules' own tests."""
+"""The pipeline tests' app database and configured resources, for the stage modules' own tests."""
 
-from tests.pipelines.conftest import app_db  # noqa: F401 - a fixture
+from tests.pipelines.conftest import app_resources, app_url  # noqa: F401 - fixtures

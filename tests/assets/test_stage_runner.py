@@ -11,8 +11,7 @@ from assets.stage_runner import StageCall, run_stage
 from db.models import StageRun, Suggestion
 from db.session import session_scope
 from db.stage_names import Stage
-from pipelines.resources import AppDatabase
-from tests.pipelines.conftest import make_experiment
+from tests.pipelines.conftest import Resources, make_experiment
 
 
 def _context(experiment_id: str) -> dg.AssetExecutionContext:
@@ -24,8 +23,9 @@ def _context(experiment_id: str) -> dg.AssetExecutionContext:
 class _Steps:
     """A stage whose write adds a suggestion (then fails, if asked), recording what ran."""
 
-    def __init__(self, fail_in_write: bool = False) -> None:
+    def __init__(self, resources: Resources, fail_in_write: bool = False) -> None:
         self.ran: list[Any] = []
+        self.resources = resources
         self.fail_in_write = fail_in_write
 
     def read(self, session: Session, call: StageCall) -> str:
@@ -46,33 +46,34 @@ class _Steps:
         return {"written": 1}
 
     def after_commit(self, inputs: str, outcome: str, call: StageCall) -> None:
-        with session_scope() as session:  # committed by now
+        with self.resources["database"].session() as session:  # committed by now
             self.ran.append(("after_commit", len(session.scalars(select(Suggestion)).all())))
 
     def run(self, experiment_id: str) -> dg.MaterializeResult:
-        return run_stage(_context(experiment_id), AppDatabase(), Stage.VARIANT_SUGGESTIONS, read=self.read,
-                         work=self.work, write=self.write, after_commit=self.after_commit)
+        return run_stage(_context(experiment_id), self.resources["database"], Stage.VARIANT_SUGGESTIONS,
+                         settings=self.resources["settings"], read=self.read, work=self.work, write=self.write,
+                         after_commit=self.after_commit)
 
 
-def test_the_steps_run_in_order_and_the_stage_is_recorded(app_db: str) -> None:
-    experiment_id = make_experiment(app_db)
-    steps = _Steps()
+def test_the_steps_run_in_order_and_the_stage_is_recorded(app_url: str, app_resources: Resources) -> None:
+    experiment_id = make_experiment(app_url)
+    steps = _Steps(app_resources)
     result = steps.run(experiment_id)
     assert steps.ran == [("read", Stage.VARIANT_SUGGESTIONS), ("work", "inputs"), ("write", "inputs", "outcome"),
                          ("after_commit", 1)]
     assert result.metadata["written"] == 1 and "dashboard" in result.metadata  # with the experiment's links
-    with session_scope(app_db) as session:
+    with session_scope(app_url) as session:
         run = session.scalars(select(StageRun)).one()
         assert (run.stage, run.status, run.progress) == ("variant_suggestions", "completed", 100)
 
 
-def test_a_failing_write_leaves_nothing_written_and_no_clean_up(app_db: str) -> None:
-    experiment_id = make_experiment(app_db)
-    steps = _Steps(fail_in_write=True)
+def test_a_failing_write_leaves_nothing_written_and_no_clean_up(app_url: str, app_resources: Resources) -> None:
+    experiment_id = make_experiment(app_url)
+    steps = _Steps(app_resources, fail_in_write=True)
     with pytest.raises(RuntimeError, match="failed while writing"):  # retryable: the policy decides
         steps.run(experiment_id)
     assert [step[0] for step in steps.ran] == ["read", "work", "write"]
-    with session_scope(app_db) as session:
+    with session_scope(app_url) as session:
         assert session.scalars(select(Suggestion)).all() == []
         run = session.scalars(select(StageRun)).one()
         assert run.status == "failed" and "failed while writing" in run.error_message

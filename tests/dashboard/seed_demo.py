@@ -111,12 +111,12 @@ def _measure(url: str, experiment_id: str) -> None:
     import dagster as dg
 
     from assets.variant_metrics import variant_metrics
-    from pipelines.resources import AppDatabase
+    from pipelines.resources import AppDatabase, AppSettings
 
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("experiments", [experiment_id])
     variant_metrics(dg.build_asset_context(partition_key=experiment_id, instance=instance),
-                    database=AppDatabase(url=url))
+                    database=AppDatabase(url=url), settings=AppSettings())
 
 
 def seed_demo(url: str) -> dict[str, Any]:

@@ -1,28 +1,58 @@
 """Pipeline fixtures: an app database per test and small, fast agent settings."""
 
+import json
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from db.experiments import create_experiment
 from db.migrate import upgrade_to_head
 from db.session import session_scope
+from pipelines.resources import AppDatabase, AppSettings
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
+# One session per persona-flow pair and one temperature keep a full run to tens of seconds.
+FAST_BROWSER = {"sessions_per_flow": 1, "min_sessions_per_variant": 1,
+                "max_sessions_per_variant": 1}  # one round: no stopping rule
+FAST_CODE = {"temperatures": [0.0], "strategies": ["baseline"]}  # one design per suggestion
+
+Resources = dict[str, dg.ConfigurableResource]  # by the keys the definitions use: "database", "settings"
+
+
+def _database(tmp_path: Path) -> str:
+    """The test's app database, schema at head. One file per test, so app_url and app_db name the same."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade_to_head(url)
+    return url
+
+
+@pytest.fixture
+def app_url(tmp_path: Path) -> str:
+    """The app database alone: nothing in the environment names it, so the pipeline finds it only
+    through the resources it is handed (app_resources)."""
+    return _database(tmp_path)
+
+
+@pytest.fixture
+def app_resources(app_url: str, tmp_path: Path) -> Resources:
+    """The pipeline's resources as a test configures them: its database, its data dir, a small panel."""
+    return {"database": AppDatabase(url=app_url),
+            "settings": AppSettings(data_dir=str(tmp_path / "data"), browser=FAST_BROWSER, code=FAST_CODE)}
+
+
 @pytest.fixture
 def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("VARIANTLAB_DATABASE_URL", url)
+    """The same configuration in the VARIANTLAB_* environment, for what is configured there: the CLI
+    (in process or in a subprocess) and assets called with unconfigured resources (`AppSettings()`)."""
+    monkeypatch.setenv("VARIANTLAB_DATABASE_URL", url := _database(tmp_path))
     monkeypatch.setenv("VARIANTLAB_DATA_DIR", str(tmp_path / "data"))
-    # One session per persona-flow pair and one temperature keep a full run to tens of seconds.
-    monkeypatch.setenv("VARIANTLAB_BROWSER__SESSIONS_PER_FLOW", "1")
-    monkeypatch.setenv("VARIANTLAB_BROWSER__MIN_SESSIONS_PER_VARIANT", "1")
-    monkeypatch.setenv("VARIANTLAB_BROWSER__MAX_SESSIONS_PER_VARIANT", "1")  # one round: no stopping rule
-    monkeypatch.setenv("VARIANTLAB_CODE__TEMPERATURES", "[0.0]")
-    monkeypatch.setenv("VARIANTLAB_CODE__STRATEGIES", '["baseline"]')  # one design per suggestion
-    upgrade_to_head(url)
+    for key, value in FAST_BROWSER.items():
+        monkeypatch.setenv(f"VARIANTLAB_BROWSER__{key.upper()}", str(value))
+    for key, value in FAST_CODE.items():
+        monkeypatch.setenv(f"VARIANTLAB_CODE__{key.upper()}", json.dumps(value))
     return url
 
 

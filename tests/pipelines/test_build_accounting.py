@@ -8,8 +8,7 @@ from db.build_summary import BuildSummary, build_summary
 from db.models import BrowserSession, Experiment, Solve, SolveRun, Suggestion, Variant
 from db.report import experiment_report
 from db.session import session_scope
-from pipelines.resources import AppDatabase
-from tests.pipelines.conftest import make_experiment
+from tests.pipelines.conftest import Resources, make_experiment
 
 
 def _context(experiment_id: str) -> dg.AssetExecutionContext:
@@ -49,52 +48,52 @@ def _seed(url: str, experiment_id: str, *, built: list[bool], deploy_error: bool
                     console_errors=0, a11y_violations=0, lcp_ms=300.0, status="completed"))
 
 
-def test_nothing_built_is_the_outcome_not_keeping_the_baseline(app_db: str):
-    experiment_id = make_experiment(app_db)
-    _seed(app_db, experiment_id, built=[False, False, False])
-    result = variant_metrics(_context(experiment_id), database=AppDatabase())
+def test_nothing_built_is_the_outcome_not_keeping_the_baseline(app_url: str, app_resources: Resources):
+    experiment_id = make_experiment(app_url)
+    _seed(app_url, experiment_id, built=[False, False, False])
+    result = variant_metrics(_context(experiment_id), **app_resources)
     reason = result.metadata["champion_reason"]
     assert reason.startswith("nothing to compare: 0 of 3 variants built")
     assert "no listing found for change 2" in reason and "traceback" not in reason
     assert "keeping the baseline" not in reason
-    with session_scope(app_db) as session:
+    with session_scope(app_url) as session:
         assert session.get(Experiment, experiment_id).champion_reason == reason
         report = experiment_report(session, experiment_id)
     assert report["build"]["built"] == 0 and report["build"]["suggestions"] == 3
     assert [n["suggestion"] for n in report["build"]["not_built"]] == ["Change 1", "Change 2", "Change 3"]
 
 
-def test_a_partial_build_is_stated_beside_the_verdict(app_db: str):
-    experiment_id = make_experiment(app_db)
-    _seed(app_db, experiment_id, built=[True, False])
-    result = variant_metrics(_context(experiment_id), database=AppDatabase())
+def test_a_partial_build_is_stated_beside_the_verdict(app_url: str, app_resources: Resources):
+    experiment_id = make_experiment(app_url)
+    _seed(app_url, experiment_id, built=[True, False])
+    result = variant_metrics(_context(experiment_id), **app_resources)
     assert "(1 of 2 variants built: 'Change 2' — no listing found for change 2)" in result.metadata["champion_reason"]
 
 
-def test_everything_built_adds_nothing_to_the_verdict(app_db: str):
-    experiment_id = make_experiment(app_db)
-    _seed(app_db, experiment_id, built=[True, True])
-    result = variant_metrics(_context(experiment_id), database=AppDatabase())
+def test_everything_built_adds_nothing_to_the_verdict(app_url: str, app_resources: Resources):
+    experiment_id = make_experiment(app_url)
+    _seed(app_url, experiment_id, built=[True, True])
+    result = variant_metrics(_context(experiment_id), **app_resources)
     assert "variants built" not in result.metadata["champion_reason"]
     assert result.metadata["variants_built"] == "2 of 2 variants built"
 
 
-def test_a_variant_that_failed_to_deploy_is_not_comparable(app_db: str):
-    experiment_id = make_experiment(app_db)
-    _seed(app_db, experiment_id, built=[True], deploy_error=True)
-    with session_scope(app_db) as session:
+def test_a_variant_that_failed_to_deploy_is_not_comparable(app_url: str, app_resources: Resources):
+    experiment_id = make_experiment(app_url)
+    _seed(app_url, experiment_id, built=[True], deploy_error=True)
+    with session_scope(app_url) as session:
         summary = build_summary(session, experiment_id)
     assert (summary.built, summary.deployed, summary.comparable) == (1, 0, 0)
     assert summary.line() == "1 of 1 variant built; 1 failed to deploy: 'Change 1' — build failed (exit 1)"
-    result = variant_metrics(_context(experiment_id), database=AppDatabase())
+    result = variant_metrics(_context(experiment_id), **app_resources)
     assert result.metadata["champion_reason"].startswith("nothing to compare: 1 of 1 variant built; 1 failed")
 
 
-def test_variants_chosen_without_tests_are_stated(app_db: str):
+def test_variants_chosen_without_tests_are_stated(app_url: str):
     # An app with no tests: its variants rest on their behavioural checks alone, and the account says so.
-    experiment_id = make_experiment(app_db)
-    _seed(app_db, experiment_id, built=[True, True])
-    with session_scope(app_db) as session:
+    experiment_id = make_experiment(app_url)
+    _seed(app_url, experiment_id, built=[True, True])
+    with session_scope(app_url) as session:
         ranked = session.query(Solve).join(Suggestion, Solve.suggestion_id == Suggestion.id).order_by(Suggestion.rank)
         for solve, no_tests in zip(ranked.all(), (True, False), strict=True):
             run = SolveRun(solve_id=solve.id, experiment_id=experiment_id, model="m", temperature=0.0, max_edits=1,
@@ -103,7 +102,7 @@ def test_variants_chosen_without_tests_are_stated(app_db: str):
             session.add(run)
             session.flush()
             solve.champion_run_id = run.id
-    with session_scope(app_db) as session:
+    with session_scope(app_url) as session:
         built = build_summary(session, experiment_id)
         report = experiment_report(session, experiment_id)
     assert built.without_tests == ("Change 1",)

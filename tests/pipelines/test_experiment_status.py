@@ -11,8 +11,7 @@ from assets.variant_suggestions import variant_suggestions
 from db.models import BrowserSession, Experiment, Playground, StageRun, Variant
 from db.session import session_scope
 from db.stages import tracked_stage
-from pipelines.resources import AppDatabase
-from tests.pipelines.conftest import make_experiment
+from tests.pipelines.conftest import Resources, make_experiment
 
 
 def _context(experiment_id: str) -> dg.AssetExecutionContext:
@@ -50,56 +49,56 @@ def _fail(url: str, experiment_id: str, stage: str) -> None:
         raise RuntimeError(f"{stage} broke")
 
 
-def test_the_evaluation_refresh_leaves_a_failed_experiment_failed(app_db: str):
-    experiment_id = make_experiment(app_db)
-    _seed(app_db, experiment_id)
-    variant_metrics(_context(experiment_id), database=AppDatabase())
-    assert _status(app_db, experiment_id) == ("completed", None)
-    _fail(app_db, experiment_id, "browser_results")
+def test_the_evaluation_refresh_leaves_a_failed_experiment_failed(app_url: str, app_resources: Resources):
+    experiment_id = make_experiment(app_url)
+    _seed(app_url, experiment_id)
+    variant_metrics(_context(experiment_id), **app_resources)
+    assert _status(app_url, experiment_id) == ("completed", None)
+    _fail(app_url, experiment_id, "browser_results")
     failed = ("failed", "browser_results: RuntimeError: browser_results broke")
-    assert _status(app_db, experiment_id) == failed
-    evaluation_metrics(_context(experiment_id), database=AppDatabase())  # what the schedule runs
-    assert _status(app_db, experiment_id) == failed
+    assert _status(app_url, experiment_id) == failed
+    evaluation_metrics(_context(experiment_id), **app_resources)  # what the schedule runs
+    assert _status(app_url, experiment_id) == failed
     # While a stage runs after the failure, the failure still stands; re-running the failed stage clears it.
-    with tracked_stage(experiment_id, "evaluation_metrics", url=app_db):
-        assert _status(app_db, experiment_id) == failed
-    with tracked_stage(experiment_id, "browser_results", url=app_db):
-        assert _status(app_db, experiment_id) == ("running", None)
-    assert _status(app_db, experiment_id) == ("completed", None)
+    with tracked_stage(experiment_id, "evaluation_metrics", url=app_url):
+        assert _status(app_url, experiment_id) == failed
+    with tracked_stage(experiment_id, "browser_results", url=app_url):
+        assert _status(app_url, experiment_id) == ("running", None)
+    assert _status(app_url, experiment_id) == ("completed", None)
 
 
-def test_one_middle_stage_alone_does_not_leave_the_experiment_running(app_db: str):
-    experiment_id = make_experiment(app_db)
-    _seed(app_db, experiment_id)
-    variant_suggestions(_context(experiment_id), database=AppDatabase())
-    assert _status(app_db, experiment_id) == ("pending", None)  # nothing runs, nothing concluded yet
-    variant_metrics(_context(experiment_id), database=AppDatabase())
-    assert _status(app_db, experiment_id) == ("completed", None)
+def test_one_middle_stage_alone_does_not_leave_the_experiment_running(app_url: str, app_resources: Resources):
+    experiment_id = make_experiment(app_url)
+    _seed(app_url, experiment_id)
+    variant_suggestions(_context(experiment_id), **app_resources)
+    assert _status(app_url, experiment_id) == ("pending", None)  # nothing runs, nothing concluded yet
+    variant_metrics(_context(experiment_id), **app_resources)
+    assert _status(app_url, experiment_id) == ("completed", None)
     # Re-running a middle stage of a completed experiment leaves it completed, not running.
-    variant_suggestions(_context(experiment_id), database=AppDatabase())
-    assert _status(app_db, experiment_id) == ("completed", None)
-    with session_scope(app_db) as session:
+    variant_suggestions(_context(experiment_id), **app_resources)
+    assert _status(app_url, experiment_id) == ("completed", None)
+    with session_scope(app_url) as session:
         assert "running" not in session.scalars(select(StageRun.status)).all()
 
 
-def test_a_failed_stage_retried_to_success_is_no_longer_failed(app_db: str):
-    experiment_id = make_experiment(app_db)
-    _seed(app_db, experiment_id)
-    _fail(app_db, experiment_id, "variant_suggestions")
-    assert _status(app_db, experiment_id)[0] == "failed"
-    variant_suggestions(_context(experiment_id), database=AppDatabase())
-    assert _status(app_db, experiment_id) == ("pending", None)
+def test_a_failed_stage_retried_to_success_is_no_longer_failed(app_url: str, app_resources: Resources):
+    experiment_id = make_experiment(app_url)
+    _seed(app_url, experiment_id)
+    _fail(app_url, experiment_id, "variant_suggestions")
+    assert _status(app_url, experiment_id)[0] == "failed"
+    variant_suggestions(_context(experiment_id), **app_resources)
+    assert _status(app_url, experiment_id) == ("pending", None)
 
 
-def test_no_variant_built_completes_without_a_playground(app_db: str):
-    experiment_id = make_experiment(app_db)
-    _seed(app_db, experiment_id, keys=("control",))
-    decision = variant_metrics(_context(experiment_id), database=AppDatabase())
+def test_no_variant_built_completes_without_a_playground(app_url: str, app_resources: Resources):
+    experiment_id = make_experiment(app_url)
+    _seed(app_url, experiment_id, keys=("control",))
+    decision = variant_metrics(_context(experiment_id), **app_resources)
     assert decision.metadata["champion_reason"] == "nothing to compare: no suggestions were made, so no variant was built"
-    result = evaluation_metrics(_context(experiment_id), database=AppDatabase())
+    result = evaluation_metrics(_context(experiment_id), **app_resources)
     assert result.metadata["metrics"] == 0 and result.metadata["evaluations"] == 0
-    assert _status(app_db, experiment_id) == ("completed", None)
-    with session_scope(app_db) as session:
+    assert _status(app_url, experiment_id) == ("completed", None)
+    with session_scope(app_url) as session:
         assert session.scalars(select(Playground)).all() == []
         assert session.scalars(select(StageRun.status).where(StageRun.stage == "evaluation_metrics")).all() \
             == ["completed"]

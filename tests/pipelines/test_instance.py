@@ -14,6 +14,7 @@ from pipelines.instances import EMBEDDED_CONFIG, POOL_LIMITS, PRODUCTION_CONFIG,
 @pytest.mark.postgres
 def test_production_config_on_postgres(pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     url = make_url(pg_url)
+    # production.yaml names its PostgreSQL through these ({"env": ...}): Dagster reads them there.
     for key, value in {"DAGSTER_PG_HOST": url.host, "DAGSTER_PG_PORT": str(url.port or 5432),
                        "DAGSTER_PG_USER": url.username, "DAGSTER_PG_PASSWORD": url.password or "",
                        "DAGSTER_PG_DB": url.database}.items():
@@ -40,6 +41,7 @@ def test_production_config_on_postgres(pg_url: str, tmp_path: Path, monkeypatch:
 def test_embedded_default_is_sqlite_under_the_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     from pipelines.instances import get_instance
 
+    # get_instance is the CLI's, which is configured by the environment: DAGSTER_HOME, else the data dir.
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     monkeypatch.setenv("VARIANTLAB_DATA_DIR", str(tmp_path / "data"))
     instance = get_instance()

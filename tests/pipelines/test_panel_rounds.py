@@ -17,8 +17,7 @@ from assets.variant_metrics import PRIMARY_METRIC, SECONDARY_METRICS, variant_me
 from db.models import Experiment, Variant, VariantMetric
 from db.panel_stats import panel_sufficient_stats
 from db.session import session_scope
-from pipelines.resources import AppDatabase
-from tests.pipelines.conftest import make_experiment
+from tests.pipelines.conftest import Resources, make_experiment
 
 RULE = StoppingRule(PRIMARY_METRIC, max_sessions_per_arm=12, time_budget_s=600.0, secondary_metrics=SECONDARY_METRICS)
 NOW = datetime(2026, 12, 8, tzinfo=UTC)
@@ -36,10 +35,10 @@ def panel(rates: dict[str, float], per_arm: int) -> list[SessionResult]:
             for i in range(per_arm) for key, rate in rates.items()]
 
 
-def _stored(app_db: str, results: list[SessionResult]) -> str:
+def _stored(app_url: str, results: list[SessionResult]) -> str:
     """A new experiment with a control and v1 whose panel is `results`, as browser_results stores it."""
-    experiment_id = make_experiment(app_db)
-    with session_scope(app_db) as session:
+    experiment_id = make_experiment(app_url)
+    with session_scope(app_url) as session:
         ids = {}
         for key in ("control", "v1"):
             variant = Variant(experiment_id=experiment_id, type="control" if key == "control" else "experiment",
@@ -54,21 +53,21 @@ def _stored(app_db: str, results: list[SessionResult]) -> str:
     return experiment_id
 
 
-def test_decision_rows_are_what_the_metrics_stage_reads_back(app_db: str):
+def test_decision_rows_are_what_the_metrics_stage_reads_back(app_url: str):
     results = panel({"control": 0.5, "v1": 0.75}, 8)
-    experiment_id = _stored(app_db, results)
-    with session_scope(app_db) as session:
+    experiment_id = _stored(app_url, results)
+    with session_scope(app_url) as session:
         stored = {MetricRow(**s) for s in panel_sufficient_stats(session, experiment_id)}
     in_memory = set(decision_rows(results, (PRIMARY_METRIC, *SECONDARY_METRICS)))
     assert {r.metric for r in in_memory} == {"task_success", "actions"}
     assert in_memory <= stored
 
 
-def test_effort_counts_only_sessions_that_reached_the_goal(app_db: str):
+def test_effort_counts_only_sessions_that_reached_the_goal(app_url: str):
     # v1's users all give up after one action; control's all succeed in 6: giving up is not less effort.
     results = [result("control", i, True, 6) for i in range(6)] + [result("v1", i, False, 1) for i in range(6)]
-    experiment_id = _stored(app_db, results)
-    with session_scope(app_db) as session:
+    experiment_id = _stored(app_url, results)
+    with session_scope(app_url) as session:
         stored = {(s["variant"], s["metric"]): s for s in panel_sufficient_stats(session, experiment_id)}
     assert (stored["control", "actions"]["n"], stored["control", "actions"]["sum"]) == (6, 36.0)
     assert ("v1", "actions") not in stored and ("v1", "time_s") not in stored  # no session of v1 succeeded
@@ -146,25 +145,26 @@ def _success(url: str, experiment_id: str) -> VariantMetric:
             VariantMetric.metric == "task_success")).one()
 
 
-def test_a_panel_read_once_is_decided_at_a_fixed_horizon(app_db: str):
-    experiment_id = _measured(app_db, None, None)
-    assert variant_metrics(_context(experiment_id), database=AppDatabase()).metadata["champion_variant"] == "v1"
-    assert _success(app_db, experiment_id).significant
+def test_a_panel_read_once_is_decided_at_a_fixed_horizon(app_url: str, app_resources: Resources):
+    experiment_id = _measured(app_url, None, None)
+    assert variant_metrics(_context(experiment_id), **app_resources).metadata["champion_variant"] == "v1"
+    assert _success(app_url, experiment_id).significant
 
 
-def test_one_round_cut_by_its_budget_is_still_a_fixed_size_panel(app_db: str):
-    experiment_id = _measured(app_db, "max_sessions", 1)
-    result = variant_metrics(_context(experiment_id), database=AppDatabase())
+def test_one_round_cut_by_its_budget_is_still_a_fixed_size_panel(app_url: str, app_resources: Resources):
+    experiment_id = _measured(app_url, "max_sessions", 1)
+    result = variant_metrics(_context(experiment_id), **app_resources)
     assert result.metadata["champion_variant"] == "v1"
     assert "session budget ran out at 80 sessions per arm (1 round)" in result.metadata["champion_reason"]
 
 
-def test_a_panel_that_looked_after_every_round_is_decided_on_always_valid_intervals(app_db: str):
-    experiment_id = _measured(app_db, "max_sessions", 5)
-    result = variant_metrics(_context(experiment_id), database=AppDatabase())
+def test_a_panel_that_looked_after_every_round_is_decided_on_always_valid_intervals(app_url: str,
+                                                                                    app_resources: Resources):
+    experiment_id = _measured(app_url, "max_sessions", 5)
+    result = variant_metrics(_context(experiment_id), **app_resources)
     # Read after five rounds, the fixed-horizon p = 0.004 would name a winner the evidence does not carry.
     assert result.metadata["champion_variant"] == "none"
     assert "80 sessions per arm (5 rounds)" in result.metadata["champion_reason"]
     assert "always-valid" in result.metadata["champion_reason"]
-    stored = _success(app_db, experiment_id)
+    stored = _success(app_url, experiment_id)
     assert not stored.significant and stored.p_value > 0.05 and stored.ci_abs_low < 0 < stored.ci_abs_high

@@ -16,14 +16,22 @@ from agents.sandbox.steps import failed
 from db.models import Experiment, StageRun, Suggestion, Variant
 from db.session import session_scope
 from db.validation import InvalidInput
-from pipelines.definitions import defs
+from pipelines.definitions import build_defs
 from pipelines.policies import is_not_retried
-from tests.pipelines.conftest import make_experiment
+from tests.pipelines.conftest import Resources, make_experiment
 
 
-def test_rate_limited_stage_is_retried_and_succeeds(app_db: str, monkeypatch):
-    experiment_id = make_experiment(app_db)
-    with session_scope(app_db) as session:
+def _materialize_suggestions(experiment_id: str, resources: Resources):
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("experiments", [experiment_id])
+    return build_defs(resources).resolve_implicit_global_asset_job_def().execute_in_process(
+        partition_key=experiment_id, instance=instance, raise_on_error=False,
+        asset_selection=[dg.AssetKey("variant_suggestions")])
+
+
+def test_rate_limited_stage_is_retried_and_succeeds(app_url: str, app_resources: Resources, monkeypatch):
+    experiment_id = make_experiment(app_url)
+    with session_scope(app_url) as session:
         session.add(Variant(experiment_id=experiment_id, type="control", key="control", analysis={
             "success": False, "summary": "2/8 sessions completed", "insights": [],
             "issues": ["impatient gave up on page 2 of 6 without finding 'Merino Wool Beanie'"]}))
@@ -37,14 +45,10 @@ def test_rate_limited_stage_is_retried_and_succeeds(app_db: str, monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(suggestions_module, "suggest_changes", flaky)
-    instance = dg.DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions("experiments", [experiment_id])
-    result = defs().resolve_implicit_global_asset_job_def().execute_in_process(
-        partition_key=experiment_id, instance=instance, raise_on_error=False,
-        asset_selection=[dg.AssetKey("variant_suggestions")])
+    result = _materialize_suggestions(experiment_id, app_resources)
     assert result.success and calls["n"] == 2
     assert any(e.event_type_value == "STEP_RESTARTED" for e in result.all_events)
-    with session_scope(app_db) as session:
+    with session_scope(app_url) as session:
         statuses = session.scalars(select(StageRun.status).order_by(StageRun.started_at)).all()
         assert statuses == ["failed", "completed"]  # the attempt is on record, the stage succeeded
         # Nothing runs any more and the retry superseded the failure: the experiment is as it was.
@@ -53,16 +57,12 @@ def test_rate_limited_stage_is_retried_and_succeeds(app_db: str, monkeypatch):
         assert len(session.scalars(select(Suggestion)).all()) == 3
 
 
-def test_missing_upstream_stage_is_not_retried(app_db: str):
-    experiment_id = make_experiment(app_db)  # no control: variant_suggestions has nothing to work from
-    instance = dg.DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions("experiments", [experiment_id])
-    result = defs().resolve_implicit_global_asset_job_def().execute_in_process(
-        partition_key=experiment_id, instance=instance, raise_on_error=False,
-        asset_selection=[dg.AssetKey("variant_suggestions")])
+def test_missing_upstream_stage_is_not_retried(app_url: str, app_resources: Resources):
+    experiment_id = make_experiment(app_url)  # no control: variant_suggestions has nothing to work from
+    result = _materialize_suggestions(experiment_id, app_resources)
     assert not result.success
     assert not any(e.event_type_value in ("STEP_UP_FOR_RETRY", "STEP_RESTARTED") for e in result.all_events)
-    with session_scope(app_db) as session:
+    with session_scope(app_url) as session:
         assert session.scalars(select(StageRun.status)).all() == ["failed"]
         experiment = session.get(Experiment, experiment_id)
         assert experiment.status == "failed" and "StageInputMissing" in experiment.error_message
@@ -92,8 +92,8 @@ def _rejected_by_provider(status: int) -> LLMError:
     raise AssertionError("the call did not fail")
 
 
-def _seed_control(experiment_id: str) -> None:
-    with session_scope() as session:
+def _seed_control(url: str, experiment_id: str) -> None:
+    with session_scope(url) as session:
         session.add(Variant(experiment_id=experiment_id, type="control", key="control", analysis={
             "success": False, "summary": "2/8 sessions completed", "insights": [], "issues": []}))
 
@@ -110,9 +110,10 @@ def _seed_control(experiment_id: str) -> None:
                     "build"),
      "BringupFailed: build failed (exit 2): src/main.ts(3,1): error TS2304"),
 ])
-def test_a_configuration_failure_fails_once(app_db: str, monkeypatch, error, expected: str):
-    experiment_id = make_experiment(app_db)
-    _seed_control(experiment_id)
+def test_a_configuration_failure_fails_once(app_url: str, app_resources: Resources,
+                                            monkeypatch, error, expected: str):
+    experiment_id = make_experiment(app_url)
+    _seed_control(app_url, experiment_id)
     calls = {"n": 0}
 
     def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -120,16 +121,12 @@ def test_a_configuration_failure_fails_once(app_db: str, monkeypatch, error, exp
         raise error()
 
     monkeypatch.setattr(suggestions_module, "suggest_changes", failing)
-    instance = dg.DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions("experiments", [experiment_id])
-    result = defs().resolve_implicit_global_asset_job_def().execute_in_process(
-        partition_key=experiment_id, instance=instance, raise_on_error=False,
-        asset_selection=[dg.AssetKey("variant_suggestions")])
+    result = _materialize_suggestions(experiment_id, app_resources)
     assert not result.success and calls["n"] == 1
     assert not any(e.event_type_value in ("STEP_UP_FOR_RETRY", "STEP_RESTARTED") for e in result.all_events)
     (failure,) = [e for e in result.all_events if e.is_step_failure]
     assert failure.step_failure_data.user_failure_data.description.startswith(expected)
-    with session_scope(app_db) as session:
+    with session_scope(app_url) as session:
         assert session.scalars(select(StageRun.status)).all() == ["failed"]
 
 
@@ -176,10 +173,11 @@ def test_run_prints_the_stage_and_its_cause_in_one_line(app_db: str, monkeypatch
 
     from cli.main import app
 
+    # The CLI is configured by its environment (app_db's), its Dagster instance by DAGSTER_HOME.
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
     monkeypatch.setenv("COLUMNS", "300")
     experiment_id = make_experiment(app_db)
-    _seed_control(experiment_id)
+    _seed_control(app_db, experiment_id)
     monkeypatch.setattr(suggestions_module, "suggest_changes",
                         lambda *a, **k: (_ for _ in ()).throw(_rejected_by_provider(401)))
     result = CliRunner().invoke(app, ["run", experiment_id, "--stage", "variant_suggestions"])

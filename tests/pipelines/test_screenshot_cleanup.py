@@ -19,9 +19,8 @@ from agents.browser.shots import stored_path
 from db.models import BrowserSession, TestFlow, TestSession, Variant
 from db.session import session_scope
 from ids import new_id
-from pipelines.resources import AppDatabase, AppSettings
-from settings import Settings, get_settings
-from tests.pipelines.conftest import make_experiment
+from settings import Settings
+from tests.pipelines.conftest import Resources, make_experiment
 
 NOW = datetime(2026, 12, 8, tzinfo=UTC)
 
@@ -62,11 +61,11 @@ def _panel(targets: dict[str, str], flows: list[Any], *, artifacts_dir: Path, se
 
 
 @pytest.fixture
-def experiment(app_db: str, monkeypatch: pytest.MonkeyPatch) -> str:
+def experiment(app_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setattr(stage, "open_sandbox", _open_sandbox)
     monkeypatch.setattr(assets.panels, "run_panel", _panel)  # both panel stages run it from there
-    experiment_id = make_experiment(app_db)
-    with session_scope(app_db) as s:
+    experiment_id = make_experiment(app_url)
+    with session_scope(app_url) as s:
         test_session = TestSession(experiment_id=experiment_id, name="panel", prompt="p", status="ready")
         s.add(test_session)
         s.flush()
@@ -76,25 +75,26 @@ def experiment(app_db: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return experiment_id
 
 
-def _materialise(experiment_id: str) -> set[str]:
+def _materialise(experiment_id: str, resources: Resources) -> set[str]:
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("experiments", [experiment_id])
-    stage.browser_results(dg.build_asset_context(partition_key=experiment_id, instance=instance),
-                          database=AppDatabase(), settings=AppSettings())
-    with session_scope() as s:
+    stage.browser_results(dg.build_asset_context(partition_key=experiment_id, instance=instance), **resources)
+    with session_scope(resources["database"].url) as s:
         return set(s.scalars(select(BrowserSession.id).where(BrowserSession.experiment_id == experiment_id)))
 
 
-def test_re_materialising_leaves_only_the_current_sessions_screenshots(experiment: str) -> None:
-    folder = get_settings().artifacts_dir / experiment / stage.STAGE
-    first = _materialise(experiment)
+def test_re_materialising_leaves_only_the_current_sessions_screenshots(experiment: str, app_url: str,
+                                                                       app_resources: Resources) -> None:
+    artifacts = app_resources["settings"].build().artifacts_dir
+    folder = artifacts / experiment / stage.STAGE
+    first = _materialise(experiment, app_resources)
     assert {p.name for p in folder.iterdir()} == first and len(first) == 1
-    with session_scope() as s:  # the row names the file the session wrote, by a path under the artifacts dir
+    with session_scope(app_url) as s:  # the row names the file the session wrote, by a path under the artifacts dir
         row = s.get(BrowserSession, next(iter(first)))
-        assert (get_settings().artifacts_dir / row.action_log[0]["shot"]).is_file()
+        assert (artifacts / row.action_log[0]["shot"]).is_file()
     # What a run that failed after its panel leaves (a session never recorded), and a file that is not ours.
     (folder / new_id("browser_session")).mkdir()
     (folder / "README").write_text("not a session")
-    second = _materialise(experiment)
+    second = _materialise(experiment, app_resources)
     assert second.isdisjoint(first)
     assert {p.name for p in folder.iterdir()} == second | {"README"}

@@ -1,7 +1,5 @@
 """Dagster runs and materialisations name their experiment and link back to the dashboard."""
 
-from collections.abc import Iterator
-
 import dagster as dg
 import pytest
 
@@ -9,39 +7,36 @@ from assets.evaluation_metrics import evaluation_metrics
 from db.experiments import create_experiment
 from db.session import session_scope
 from pipelines.jobs import MAIN_STAGES, job_name_for
-from pipelines.resources import AppDatabase
+from pipelines.resources import AppDatabase, AppSettings
 from pipelines.sensors import new_experiments_sensor
 from pipelines.tags import DASHBOARD_TAG, EXPERIMENT_NAME_TAG
-from settings import get_settings
-from tests.pipelines.conftest import EXAMPLES, seed_evaluated_experiment
+from tests.pipelines.conftest import EXAMPLES, Resources, seed_evaluated_experiment
 
 
 @pytest.fixture
-def linked(app_db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("VARIANTLAB_DASHBOARD_URL", "https://lab.example.com/")
-    get_settings.cache_clear()
-    yield app_db
-    get_settings.cache_clear()
+def linked(app_url: str) -> Resources:
+    """The pipeline's resources, linking to a dashboard of the test's own."""
+    return {"database": AppDatabase(url=app_url), "settings": AppSettings(dashboard_url="https://lab.example.com/")}
 
 
-def test_the_sensors_runs_carry_the_name_and_a_dashboard_link(linked: str):
-    with session_scope(linked) as session:
+def test_the_sensors_runs_carry_the_name_and_a_dashboard_link(app_url: str, linked: Resources):
+    with session_scope(app_url) as session:
         experiment_id = create_experiment(session, repo=str(EXAMPLES / "shop"), goal="g", name="shop search").id
-    context = dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral(), cursor=None,
-                                      resources={"database": AppDatabase()})
-    (request,) = new_experiments_sensor(context).run_requests
+    with dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral(), cursor=None, resources=linked) as context:
+        (request,) = new_experiments_sensor(context).run_requests
     assert request.tags[EXPERIMENT_NAME_TAG] == "shop search"
     assert request.tags[DASHBOARD_TAG] == f"https://lab.example.com/comparison?exp={experiment_id}"
 
 
-def test_a_run_launched_without_tags_gets_them_from_its_stage(linked: str):
+def test_a_run_launched_without_tags_gets_them_from_its_stage(app_url: str,
+                                                              linked: Resources):
     """As from the Dagster UI or a backfill: the stage names the experiment on the run and on its
     materialisation."""
-    experiment_id = seed_evaluated_experiment(linked)
+    experiment_id = seed_evaluated_experiment(app_url)
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions("experiments", [experiment_id])
         result = dg.materialize([evaluation_metrics], partition_key=experiment_id, instance=instance,
-                                resources={"database": AppDatabase()})
+                                resources=linked)
         assert result.success
         tags = instance.get_run_by_id(result.run_id).tags
         (materialization,) = result.asset_materializations_for_node("evaluation_metrics")

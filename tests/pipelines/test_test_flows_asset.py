@@ -15,9 +15,8 @@ from agents.sandbox.base import AppConfig
 from agents.schemas import FieldInfo, FormInfo, FormPurpose, PageInfo, ScoutInventory
 from db.models import StageRun, TestFlow, TimelineEvent
 from db.session import session_scope
-from pipelines.resources import AppDatabase, AppSettings
 from settings import BrowserSettings
-from tests.pipelines.conftest import make_experiment
+from tests.pipelines.conftest import Resources, make_experiment
 
 URL = "http://127.0.0.1:9/"
 
@@ -50,60 +49,62 @@ def _context(experiment_id: str) -> dg.AssetExecutionContext:
     return dg.build_asset_context(partition_key=experiment_id, instance=instance)
 
 
-def test_flows_and_the_dropped_ones_are_recorded(app_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_flows_and_the_dropped_ones_are_recorded(app_url: str, app_resources: Resources,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     signup = FormInfo(page_url=f"{URL}join", purpose=FormPurpose.SIGN_UP, heading="Create your account", fields=[
         FieldInfo(name="email", type="email", required=True), FieldInfo(name="password", type="password")])
     _stand_ins(monkeypatch, ScoutInventory(url=URL, pages=[PageInfo(url=URL), PageInfo(url=f"{URL}join")],
                                            forms=[signup]))
-    experiment_id = make_experiment(app_db, goal="New users can't sign up or send us feedback")
-    result = stage.test_flows(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
+    experiment_id = make_experiment(app_url, goal="New users can't sign up or send us feedback")
+    result = stage.test_flows(_context(experiment_id), **app_resources)
     dropped = [{"name": "Send a message", "reason": "no contact or feedback form on the 2 page(s) the scout read"}]
     assert result.metadata["dropped_flows"].data == dropped
     assert result.metadata["scout"].data["forms"] == [{"purpose": "sign_up", "page": f"{URL}join", "fields": 2}]
-    with session_scope(app_db) as session:
+    with session_scope(app_url) as session:
         assert session.scalars(select(TestFlow.name)).all() == ["Complete the sign-up"]
         event = session.scalars(select(TimelineEvent).where(TimelineEvent.type == "session_created")).one()
         assert event.data["dropped"] == dropped and event.data["scout"]["pages"] == 2
         assert ScoutInventory.model_validate(event.data["inventory"]).forms == [signup]
 
 
-def test_an_app_that_serves_nothing_fails_in_one_line(app_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_app_that_serves_nothing_fails_in_one_line(app_url: str, app_resources: Resources,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     listing = PageInfo(url=URL, title="Directory listing for /", file_listing=True)
     _stand_ins(monkeypatch, ScoutInventory(url=URL, pages=[listing]))
-    experiment_id = make_experiment(app_db)
+    experiment_id = make_experiment(app_url)
     with pytest.raises(dg.Failure) as failure:
-        stage.test_flows(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
+        stage.test_flows(_context(experiment_id), **app_resources)
     message = f"Nothing to test at {URL}: the app serves only a directory listing and shows no form or item to act on."
     assert failure.value.description == f"NotAWebApp: {message}" and not failure.value.allow_retries
-    with session_scope(app_db) as session:
+    with session_scope(app_url) as session:
         run = session.scalars(select(StageRun).where(StageRun.stage == "test_flows")).one()
         assert run.status == "failed" and run.error_message == f"NotAWebApp: {message}"
         assert session.scalars(select(TestFlow)).all() == []
 
 
-def test_an_app_whose_content_comes_from_elsewhere_fails_in_one_line(app_db: str,
+def test_an_app_whose_content_comes_from_elsewhere_fails_in_one_line(app_url: str, app_resources: Resources,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     data = "https://shop-1234.firebaseio.example/products.json"
     _stand_ins(monkeypatch, ScoutInventory(url=URL, pages=[PageInfo(url=URL, title="Shop")], offsite_data=[data]))
-    experiment_id = make_experiment(app_db)
+    experiment_id = make_experiment(app_url)
     with pytest.raises(dg.Failure) as failure:
-        stage.test_flows(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
+        stage.test_flows(_context(experiment_id), **app_resources)
     assert failure.value.description == (
         f"ContentOffsite: Nothing to test at {URL}: the app asks shop-1234.firebaseio.example for its content "
         f"(e.g. {data}), and simulated users stay on the app's own origin, so its pages show no item or form to "
         "act on. Serve the content from the app itself (a data file or a local API in the repository), then run "
         "again.")
     assert not failure.value.allow_retries
-    with session_scope(app_db) as session:
+    with session_scope(app_url) as session:
         assert session.scalars(select(TestFlow)).all() == []
 
 
-def test_an_app_with_items_of_its_own_goes_on_despite_an_offsite_request(app_db: str,
+def test_an_app_with_items_of_its_own_goes_on_despite_an_offsite_request(app_url: str, app_resources: Resources,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     signup = FormInfo(page_url=f"{URL}join", purpose=FormPurpose.SIGN_UP, heading="Join", fields=[
         FieldInfo(name="email", type="email", required=True)])
     _stand_ins(monkeypatch, ScoutInventory(url=URL, pages=[PageInfo(url=URL)], forms=[signup],
                                            offsite_data=["https://analytics.example/collect"]))
-    experiment_id = make_experiment(app_db, goal="New users can't sign up")
-    result = stage.test_flows(_context(experiment_id), database=AppDatabase(), settings=AppSettings())
+    experiment_id = make_experiment(app_url, goal="New users can't sign up")
+    result = stage.test_flows(_context(experiment_id), **app_resources)
     assert result.metadata["flows"] >= 1

@@ -7,7 +7,7 @@ from assets.shipped_change import shipped_change
 from db import shipping
 from pipelines.definitions import defs
 from pipelines.jobs import experiment_job
-from pipelines.resources import AppDatabase
+from pipelines.resources import AppDatabase, AppSettings
 from tests.ship.world import GitWorld, seed_shippable
 
 
@@ -25,7 +25,7 @@ def _materialize(experiment_id: str, url: str, **config: object) -> dg.ExecuteIn
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("experiments", [experiment_id])
     return dg.materialize([shipped_change], partition_key=experiment_id, instance=instance, raise_on_error=False,
-                          resources={"database": AppDatabase(url=url)},
+                          resources={"database": AppDatabase(url=url), "settings": AppSettings()},
                           run_config={"ops": {"shipped_change": {"config": config}}})
 
 

@@ -20,8 +20,8 @@ print(socket.create_connection(("localhost", port), 2).recv(5).decode())
 
 def test_localhost_resolves_and_answers_inside_an_isolated_sandbox(tmp_path: Path, open_box: OpenSandbox) -> None:
     with open_box(str(make_site(tmp_path / "s"))) as sb:
-        names = sb.run(["python3", "-c", "import socket; print(socket.gethostbyname('localhost'), "
-                                         "socket.gethostbyname(socket.gethostname()))"])
+        lookup = "import socket; print(socket.gethostbyname('localhost'), socket.gethostbyname(socket.gethostname()))"
+        names = sb.run(["python3", "-c", lookup])
         assert names.exit_code == 0 and names.stdout.split() == ["127.0.0.1", "127.0.1.1"], names
         served = sb.run(["python3", "-c", SERVE_AND_CALL])
         assert served.exit_code == 0 and served.stdout.strip() == "hello", served
