@@ -164,6 +164,12 @@ class TaskSpec(BaseModel):
     def steps(self) -> list[StepSpec]:
         return [StepSpec.model_validate(s) for s in self.params.get("steps", [])]
 
+    @property
+    def measures_nothing(self) -> bool:
+        """A one-page exploration: opening the site is all it asks, so every session succeeds at once
+        whatever a variant changes (the planner's filler on an app that offers no task it can check)."""
+        return self.kind == "explore" and int(self.params.get("max_pages", 2)) <= 1
+
 
 class FlowSpec(BaseModel):
     """A test flow: one user journey derived from the goal."""

@@ -13,7 +13,7 @@ from analysis.guardrails import Guardrail
 from analysis.report import AnalysisReport, MetricResult
 from analysis.rows import MetricRow
 from analysis.stopping import as_sequential, looked_more_than_once, stop_summary
-from assets.records import StageInputMissing, comparison_columns
+from assets.records import StageInputMissing, approved_flows, comparison_columns
 from assets.stage_runner import Metadata, StageCall, run_stage, stage_asset
 from db.build_summary import BuildSummary, build_summary
 from db.experiments import add_event, get_experiment
@@ -27,6 +27,9 @@ STAGE = Stage.VARIANT_METRICS
 # Declared before any data is seen: effort decides when task success cannot. Time is reported but
 # not decisive: it moves with actions, and a second effort test would only dilute the correction.
 SECONDARY_METRICS = ("actions",)
+NO_TASK = (f"the panel measured no task: the only flow found on this app opens its start page, which every "
+           f"session does at once, so {PRIMARY_METRIC} cannot tell the arms apart; compare the variants on "
+           "their guardrails (what they change) and by human A/B evaluation; keeping the baseline")
 GUARDRAILS = {m.name: Guardrail(margin=m.guardrail_margin) for m in PANEL_METRICS if m.guardrail_margin is not None}
 
 
@@ -38,6 +41,7 @@ class _Inputs:
     rounds: int
     sessions_per_arm: int
     variant_ids: dict[str, str]  # key → id
+    measures_no_task: bool = False  # every flow only opens the start page: task success is 100% by design
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,16 @@ def _read(session: Session, call: StageCall) -> _Inputs:
         raise StageInputMissing("no browser results for the control; materialise browser_results first")
     ids = {v.key: v.id for v in session.scalars(select(Variant).where(Variant.experiment_id == call.experiment_id))}
     return _Inputs(stats, build_summary(session, call.experiment_id), experiment.panel_stop_reason,
-                   experiment.panel_rounds or 0, experiment.panel_sessions_per_arm or 0, ids)
+                   experiment.panel_rounds or 0, experiment.panel_sessions_per_arm or 0, ids,
+                   _measures_no_task(session, call.experiment_id))
+
+
+def _measures_no_task(session: Session, experiment_id: str) -> bool:
+    try:
+        _, flows = approved_flows(session, experiment_id)
+    except StageInputMissing:  # results recorded without flows (an import, a test): nothing to say of them
+        return False
+    return all(spec.task.measures_nothing for _, spec in flows)
 
 
 def _decide(inputs: _Inputs, call: StageCall) -> _Verdict:
@@ -69,6 +82,9 @@ def _decide(inputs: _Inputs, call: StageCall) -> _Verdict:
     sequential = stop is not None and looked_more_than_once(stop, inputs.rounds)
     report = analyze_panel_stats([MetricRow(**s) for s in stats], sequential=sequential)
     decision = choose_champion_variant(report, PRIMARY_METRIC, SECONDARY_METRICS)
+    if inputs.measures_no_task and decision.variant is None:
+        # "Every arm came out the same at 100%" would read as evidence; the panel had no task to fail.
+        decision = replace(decision, reason=NO_TASK)
     reason = outcome_reason(decision.reason, inputs.built, measured=len({s["variant"] for s in stats}) - 1)
     if stop is not None:  # how long the panel ran is part of the answer, above all when it found none
         reason += f"; {stop_summary(stop, inputs.rounds, inputs.sessions_per_arm)}"

@@ -195,7 +195,8 @@ async def explore(actor: Actor, persona: Persona, rng: random.Random, max_pages:
         tried.add(choice.href)
         view = await actor.click(choice, "explore")
     if len(actor.visited) >= max_pages <= 1:
-        # Opening the site is all a one-page exploration asks: it succeeds in 0 actions, whatever a variant does.
+        # Opening the site is all a one-page exploration asks (TaskSpec.measures_nothing): it succeeds
+        # in 0 actions, whatever a variant does.
         return Outcome(True, "visited the start page only: a one-page exploration measures nothing")
     if len(actor.visited) >= max_pages:
         return Outcome(True, f"visited {len(actor.visited)} pages")
