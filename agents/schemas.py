@@ -55,6 +55,8 @@ class FormInfo(BaseModel):
     # selector; empty when the input is submitted with Enter). `selector` is then their container.
     formless: bool = False
     button: str = ""
+    # A button that adds an empty entry to type into (`button`); the box appears once it is pressed.
+    opens_entry: bool = False
 
 
 _PRICE = re.compile(r"\d[\d,]*(?:\.\d+)?")

@@ -212,10 +212,13 @@ _FORM_OF_JS = """
 """
 
 
-def _grouped(view: PageView, purpose: str) -> PageView | None:
+def _grouped(view: PageView, purpose: str, group: str = "") -> PageView | None:
     """The page as a form-less input group makes it: the group for this purpose (classified like a
-    form, from its fields and its button) is what the user fills and submits; None when there is none."""
+    form, from its fields and its button) is what the user fills and submits; None when there is none.
+    `group`: that group only (the one chosen when the step began, known by its container's tag)."""
     for fields, button in view.groups():
+        if group and fields[0].group != group:
+            continue
         info = FormInfo(page_url=view.url, formless=True, submit_text=button.text if button else "", fields=[
             FieldInfo(name=f.name, type=f.type, label=f.label, placeholder=f.placeholder) for f in fields])
         if _purpose(classify_form(info).value) != purpose:
@@ -231,12 +234,21 @@ def _grouped(view: PageView, purpose: str) -> PageView | None:
     return None
 
 
-async def _scope(actor: Actor, view: PageView, purpose: str, formless: bool = False) -> PageView:
+def _fresh_group(view: PageView, purpose: str) -> str:
+    """The form-less group for this purpose whose boxes are empty when the step begins (an add box;
+    a list's rows edited in place hold their titles), as its container's tag; "" when there is none."""
+    for fields, _ in view.groups():
+        if not any(f.value for f in fields if f.type in ENTRY_KINDS) and _grouped(view, purpose, fields[0].group):
+            return fields[0].group
+    return ""
+
+
+async def _scope(actor: Actor, view: PageView, purpose: str, formless: str = "") -> PageView:
     """On a page with several forms (a header search beside a log-in), the user works in the one the
     step is about: the fields and buttons of the other forms are left out of what they act on. In a
-    form-less group, the group is the form (gone from the page: no form)."""
+    form-less group (`formless`, its container's tag), the group is the form (gone from the page: no form)."""
     if formless:
-        grouped = _grouped(view, purpose)
+        grouped = _grouped(view, purpose, formless)
         return grouped if grouped is not None else view.model_copy(update={
             "inputs": [replace(f, in_form=False) for f in view.inputs],
             "buttons": [replace(b, in_form=False) for b in view.buttons]})
@@ -313,8 +325,17 @@ async def complete_form(
     purpose = _purpose(form_hint)
     # No form for the step on the page, but a form-less group for it (a single-page app's "add" box
     # and its button outside any <form>): the group is the form. A <form> is always preferred.
-    formless = not _offers(view, purpose) and _grouped(view, purpose) is not None
-    found = view if formless else await _reach_form(actor, view, purpose, form_hint)
+    formless = "" if _offers(view, purpose) else _fresh_group(view, purpose)
+    opener = _opener(view) if purpose == "create" and not formless and not _offers(view, purpose) else None
+    if opener is not None:
+        # A button that adds an entry: it may open a form (then it is filled as any form), or an empty
+        # entry to type into where the list is.
+        opened = await actor.click(opener, "open_form")
+        if not _offers(opened, purpose):
+            return await _name_new_entry(actor, view, opened, opener, values, typed_out)
+        found: PageView | None = opened
+    else:
+        found = view if formless else await _reach_form(actor, view, purpose, form_hint)
     if found is None:
         return _no_form(actor, form_hint)
     view = await _scope(actor, found, purpose, formless)
@@ -363,7 +384,7 @@ async def complete_form(
 
 
 async def _fill_and_look(
-    actor: Actor, view: PageView, values: dict[str, Any], typed: dict[str, str], purpose: str, formless: bool = False
+    actor: Actor, view: PageView, values: dict[str, Any], typed: dict[str, str], purpose: str, formless: str = ""
 ) -> PageView:
     """Fill the form and look at it again: errors shown next to a field as it is left (inline
     validation) are read, and fixed, before submitting."""
@@ -372,6 +393,39 @@ async def _fill_and_look(
     if _fix(view, [(f, m) for f, m in _errors(view) if f is not None and f.flagged], typed):
         await _fill(actor, view, values, typed)
     return view
+
+
+def _opener(view: PageView) -> Button | None:
+    return next((b for b in view.buttons if b.adds and not b.in_form and not b.disabled), None)
+
+
+ENTRY_KINDS = ("text", "textarea")
+
+
+async def _name_new_entry(actor: Actor, before: PageView, opened: PageView, opener: Button,
+                          values: dict[str, Any], typed_out: dict[str, str] | None) -> Outcome:
+    """Type into the empty entry the add button made and press Enter. It worked when the text shows on
+    the page (as text, or in another box bound to the same entry), or is still there after a reload;
+    the box itself holding what was typed proves nothing."""
+    pressed = opener.caption or "+"
+    text = next((v for v in values.values() if isinstance(v, str) and v.strip()), "") or "My first entry"
+    known = {f.vl for f in before.inputs}
+    empty = sorted((f for f in opened.inputs if f.type in ENTRY_KINDS and not f.value and not f.in_form),
+                   key=lambda f: (f.vl in known, ENTRY_KINDS.index(f.type)))  # new boxes first, lines first
+    if not empty:
+        return Outcome(False, f"pressed {pressed!r} on {before.url} but no empty box to type the new entry in appeared")
+    box = empty[0]
+    await actor.fill(box, text)
+    if typed_out is not None:
+        typed_out[box.name or "entry"] = text
+    after = await actor.press_enter(box) if box.type == "text" else await actor.view(wait_ms=300)
+    if text in after.text or any(f.value == text for f in after.inputs if f.vl != box.vl):
+        return Outcome(True, f"pressed {pressed!r}, typed {text!r} into the new entry: the new entry is shown")
+    reloaded = await actor.goto(after.url, "reload")
+    if text in reloaded.text or any(f.value == text for f in reloaded.inputs):
+        return Outcome(True, f"pressed {pressed!r}, typed {text!r} into the new entry: it is still there after reloading")
+    return Outcome(False, f"pressed {pressed!r} and typed {text!r} into the new entry on {before.url}, but it shows "
+                          "nowhere else and is gone after reloading the page")
 
 
 def _no_form(actor: Actor, form_hint: str) -> Outcome:
@@ -387,7 +441,7 @@ def _submit_button(view: PageView) -> Button | None:
 
 
 async def _submit(
-    actor: Actor, submit: Button | Field, before: PageView, purpose: str, typed: dict[str, str], formless: bool = False
+    actor: Actor, submit: Button | Field, before: PageView, purpose: str, typed: dict[str, str], formless: str = ""
 ) -> tuple[PageView, list[tuple[Field | None, str]]]:
     """Click submit (or press Enter in a button-less box); the page it led to and the errors on it
     (after a second look for a slow handler)."""

@@ -43,6 +43,29 @@ GROUP_JS = r"""
   };
 """
 
+# A button that adds an empty entry to type into (a to-do list's "+", an "Add task" that opens a new row
+# in place): outside any form, and either saying add/create/new (short, not "add to cart") or, with no
+# text at all, marked so by its icon or classes (fa-plus, data-icon="plus", add-button). `text` is the
+# page read's own helper.
+OPENER_JS = r"""
+  const openerSays = /^\s*(\+|(add|create|new)\b)/i;
+  const openerNot = /cart|basket|\bbag\b|wish ?list|favou?rite|compare|to (the |my )?(list|order)/i;
+  const openerMarks = /(^|[^a-z0-9])(plus|add|create|new)([^a-z0-9]|$)/i;
+  // A "+" beside a "-" (or a number box) is a quantity stepper, not an add.
+  const stepper = (b, text) => !!b.parentElement && Array.from(b.parentElement.querySelectorAll(
+    'button, [role=button], input[type=number]')).some(o => o !== b && (o.type === 'number' ||
+      /^\s*[-\u2212\u2013]\s*$/.test(text(o)) || /(^|[^a-z0-9])(minus|decrement|decrease)([^a-z0-9]|$)/i.test(
+        `${o.getAttribute('class') || ''} ${o.getAttribute('aria-label') || ''}`)));
+  const opensEntry = (b, text) => {
+    if (b.closest('form') || b.disabled || b.getAttribute('aria-disabled') === 'true' || stepper(b, text)) return false;
+    const said = (text(b) || b.getAttribute('aria-label') || b.title || '').trim();
+    if (said) return said.length <= 40 && openerSays.test(said) && !openerNot.test(said);
+    const marks = [b, ...b.querySelectorAll('*')].map(e => [e.getAttribute('class') || '', e.id || '',
+      e.getAttribute('data-icon') || '', e.getAttribute('icon') || ''].join(' ')).join(' ');
+    return openerMarks.test(marks.replace(/[_-]+/g, ' '));
+  };
+"""
+
 _EXTRACT_JS = r"""
 () => {
   // Whether a box clips everything inside it away: a zero `clip` rect or a half-or-more `clip-path`
@@ -122,9 +145,9 @@ _EXTRACT_JS = r"""
   }
   for (const b of document.querySelectorAll('button, input[type=submit], input[type=button], [role=button]')) {
     if (!visible(b)) continue;
-    buttons.push({vl: tag(b), text: text(b) || b.value || b.getAttribute('aria-label') || '',
+    buttons.push({vl: tag(b), text: text(b) || b.value || b.getAttribute('aria-label') || b.title || '',
                   type: b.type || '', disabled: !!b.disabled, in_form: !!b.closest('form'),
-                  group: groupButtons.get(b) || ''});
+                  group: groupButtons.get(b) || '', adds: !groupButtons.has(b) && opensEntry(b, text)});
   }
   for (const f of document.querySelectorAll('input, select, textarea')) {
     const type = (f.type || f.tagName).toLowerCase();
@@ -163,7 +186,7 @@ _EXTRACT_JS = r"""
           broken_images: Array.from(document.images).filter(i => i.complete && i.naturalWidth === 0 && i.src)
             .map(i => i.src)};
 }
-""".replace("/*GROUP*/", GROUP_JS)
+""".replace("/*GROUP*/", GROUP_JS + OPENER_JS)
 
 _SEARCH_WORDS = re.compile(r"search|filter|find|query|look for", re.IGNORECASE)
 _NEXT_WORDS = re.compile(r"^(next|next page|more|older|›|»|→|>)\b|next\s*(page|›|»|→)?$", re.IGNORECASE)
@@ -229,6 +252,7 @@ class Button:
     disabled: bool = False
     in_form: bool = False
     group: str = ""  # the form-less input group it submits (its container's tag), if any
+    adds: bool = False  # it adds an empty entry to type into (OPENER_JS), outside any form and group
 
     @property
     def caption(self) -> str:

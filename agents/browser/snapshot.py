@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from playwright.async_api import Page
 
 from agents.browser.form_purpose import classify_form
-from agents.browser.page_view import GROUP_JS, Item, PageView, read_view
+from agents.browser.page_view import GROUP_JS, OPENER_JS, Item, PageView, read_view
 from agents.browser.readiness import NetworkWatch, wait_until_ready
 from agents.schemas import FieldInfo, FormInfo, FormPurpose, PageInfo
 
@@ -92,6 +92,17 @@ _FORMS_JS = r"""
                 submit_text: button ? (text(button) || button.value || button.getAttribute('aria-label') || '') : '',
                 role: box.closest('[role=search], search') ? 'search' : '', fields});
   }
+  // No add box, but a button that adds an empty entry to type into: the box appears once it is pressed
+  // (the scout never presses it), so the entry is reported as one text field.
+  const opener = boxes.size ? null : all('button, [role=button]').find(b => shown(b) && opensEntry(b, text));
+  if (opener) {
+    const before = heads.filter(h => (h.compareDocumentPosition(opener) & Node.DOCUMENT_POSITION_FOLLOWING)).pop();
+    forms.push({selector: path(opener), action: location.href, method: '', formless: true, opens_entry: true,
+                button: path(opener), heading: (before ? text(before) : document.title).slice(0, 120),
+                submit_text: text(opener) || opener.getAttribute('aria-label') || opener.title || '+', role: '',
+                fields: [{name: 'entry', type: 'text', label: 'New entry', required: true, autocomplete: '',
+                          placeholder: '', options: []}]});
+  }
   // Controls that narrow or order what is listed: selects and buttons outside data-entry forms.
   const sortWords = /\bsort|order by|price:? (low|high)|newest|oldest|a ?[-–] ?z\b/i;
   const entry = el => { const f = el.closest('form');
@@ -134,7 +145,7 @@ _FORMS_JS = r"""
   }
   return {forms, sort, filters, entries: entries.length >= 3 ? entries : []};
 }
-""".replace("/*GROUP*/", GROUP_JS)
+""".replace("/*GROUP*/", GROUP_JS + OPENER_JS)
 # A server's index of files (Python's http.server, Apache, nginx, `serve`): not a page of an app.
 _FILE_INDEX = re.compile(r"^(index of|directory listing for|listing of|files within)\b", re.IGNORECASE)
 READY_TIMEOUT_S = 10.0  # the scout waits as long as a patient visitor for a page to render
