@@ -241,7 +241,7 @@ def _result(
         a11y_violations=len(violations),
         a11y_details=violations,
         summary=ended.outcome.reason,
-        insights=_insights(actor),
+        insights=_insights(actor, flow.task.kind),
         issues=issues,
         raw_logs="\n".join(logs),
         error=ended.error,
@@ -250,12 +250,12 @@ def _result(
     )
 
 
-def _insights(actor: Actor) -> list[str]:
+def _insights(actor: Actor, task: str) -> list[str]:
     """How the session went about its task, in the words an analyst reads."""
     kinds = [a["type"] for a in actor.actions]
     out = []
-    if "fill" in kinds and "submit" not in kinds:
-        out.append("typed into the site's search box")
+    if task in ("find_item", "journey") and "fill" in kinds and "submit" not in kinds:
+        out.append("typed into the site's search box")  # what a finder types into without submitting a form
     if {"select", "filter", "category"} & set(kinds):
         out.append("used the site's category navigation")
     if kinds.count("next"):

@@ -19,6 +19,8 @@ _TEXT = {
 }
 _BY_PURPOSE: dict[FormPurpose, tuple[tuple[tuple[str, ...], Any], ...]] = {
     FormPurpose.CREATE: (
+        # A list's add box or a new row (a task, a to-do, a note): what people put on a list first.
+        (("task", "todo", "to do", "to-do", "entry", "item", "what needs"), "Buy oat milk"),
         (("title", "subject", "headline", "name"), "My first post"),
         (("body", "content", "text", "message", "description", "story", "post"), _TEXT[FormPurpose.CREATE]),
     ),

@@ -82,11 +82,13 @@ def test_users_press_add_type_and_succeed_only_when_the_entry_is_kept(
     plan = derive_flows("Users struggle to add a new task", scout(sites["kept"], max_pages=1, browser=settings.browser),
                         OfflineProvider()).value
     assert [f.task.kind for f in plan.flows] == ["complete_form"], plan
+    assert plan.flows[0].task.params["values"] == {"entry": "Buy oat milk"}  # what goes on a list first
     arms = {name: sites[name] for name in SITES}
     results = run_panel(arms, plan.flows, sessions_per_flow=2, concurrency=3, artifacts_dir=tmp_path, settings=settings)
     assert {r.variant_key for r in results} == set(SITES)
     for r in results:
         kinds = [a["type"] for a in r.action_log]
+        assert "typed into the site's search box" not in r.insights, r.insights  # it typed into a new entry
         assert kinds[1:3] == ["open_form", "fill"], (r.variant_key, r.action_log)
         if r.variant_key == "lost":
             assert not r.success and "gone after reloading" in r.summary, r.summary
