@@ -6,7 +6,7 @@ breaking ties. A sample ratio mismatch voids the decision, because every compari
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from analysis.codes import ErrorCode
 from analysis.power import DEFAULT_POWER, sessions_to_detect
@@ -51,6 +51,33 @@ def _all_the_same(report: AnalysisReport, metric: str) -> str | None:
     return f"{value:.0%}" if results[0].type == "binomial" else f"{value:.4g}"
 
 
+def _constant_differences(report: AnalysisReport, primary_metric: str) -> str:
+    """Other metrics that were constant within every arm yet differ between arms (a variant that removes
+    one accessibility violation from every page): no test can run on them, and the decision rule does not
+    use them, but an analyst should read the difference rather than "all the same"."""
+    by_metric: dict[str, list[MetricResult]] = {}
+    for r in report.results:
+        if r.metric != primary_metric and r.error_code is ErrorCode.ZERO_VARIANCE and r.mean is not None \
+                and r.baseline_mean is not None and r.mean != r.baseline_mean:
+            by_metric.setdefault(r.metric, []).append(r)
+    parts = []
+    for metric, results in sorted(by_metric.items()):
+        better = [r for r in results if _improvement(_as_effect(r)) > 0]
+        worse = [r for r in results if r not in better]
+        base = results[0].baseline_mean
+        for word, group in (("better", better), ("worse", worse)):
+            if group:
+                values = ", ".join(f"{r.variant} {r.mean:.4g}" for r in group)
+                parts.append(f"{metric} was constant within each arm and {word} on {values} than "
+                             f"{report.baseline} {base:.4g}")
+    return f"; {'; '.join(parts)} (in every session: untestable, and not part of the decision)" if parts else ""
+
+
+def _as_effect(result: MetricResult) -> MetricResult:
+    """The result with its effect filled in from the two means (the engine leaves it empty when it cannot test)."""
+    return replace(result, effect_abs=(result.mean or 0.0) - (result.baseline_mean or 0.0))
+
+
 def _harms(result: MetricResult) -> bool:
     return result.significant and _improvement(result) < 0
 
@@ -79,8 +106,9 @@ def choose_champion_variant(
     if not comparable:
         same = _all_the_same(report, primary_metric)
         if same is not None:
+            apart = _constant_differences(report, primary_metric)
             return ChampionDecision(None, f"every arm came out the same on {primary_metric} ({same} in every "
-                                          "session of every arm): no variant can beat it; keeping the baseline")
+                                          f"session of every arm): no variant can beat it{apart}; keeping the baseline")
         return ChampionDecision(
             None, f"no variant could be compared on {', '.join(decision_metrics)}; keeping the baseline"
         )

@@ -130,3 +130,18 @@ def test_arms_that_all_came_out_the_same_are_not_called_incomparable():
     rows[2] = _binomial("v2", 40, 0)
     other = choose_champion_variant(analyze(rows, "control"), "task_success", ("actions",))
     assert "came out the same" not in other.reason
+
+
+def test_a_metric_constant_within_arms_but_different_between_them_is_named_beside_the_same_primary():
+    # Two accessibility fixes each remove one violation from every page: untestable (no variance), not
+    # decisive, but not "all the same" either.
+    def violations(variant: str, per_session: float) -> MetricRow:
+        return MetricRow(variant, "a11y_violations", "mean", 16, 16 * per_session, 16 * per_session**2, False)
+
+    rows = [_binomial("control", 16, 16), _binomial("v1", 16, 16), _binomial("v2", 16, 16),
+            violations("control", 7.0), violations("v1", 6.0), violations("v2", 8.0)]
+    reason = choose_champion_variant(analyze(rows, "control"), "task_success").reason
+    assert reason.startswith("every arm came out the same on task_success (100% in every session of every arm)")
+    assert "a11y_violations was constant within each arm and better on v1 6 than control 7" in reason, reason
+    assert "a11y_violations was constant within each arm and worse on v2 8 than control 7" in reason, reason
+    assert reason.endswith("(in every session: untestable, and not part of the decision); keeping the baseline")
