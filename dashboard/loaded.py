@@ -132,3 +132,18 @@ class EvaluationResults:
     # The Bradley–Terry ranking as stored (analysis's own frozen rows, one per arm); empty unless `computed`.
     ranking: list[ArmStrength]
     n_comparisons: int  # head-to-head comparisons behind the ranking
+
+
+@dataclass(frozen=True, slots=True)
+class SessionReplay:
+    """One panel session as the Replay view steps through it (db.replay.session_replay)."""
+
+    id: str
+    stage: str  # browser_results (the variant panel) or control_analysis (the control's own panel)
+    persona: str
+    task_prompt: str
+    success: bool | None  # None: the session never reported an outcome
+    duration_ms: float
+    variant: str  # the arm's key
+    summary: str  # the simulated user's own account, "" if it gave none
+    steps: list[Row]  # db.replay.replay_rows: one row per action, for st.dataframe

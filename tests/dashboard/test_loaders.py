@@ -69,3 +69,13 @@ def test_playground_pickers_get_typed_playgrounds(seeded: dict[str, Any]) -> Non
     # What a tester's session holds of a playground: no access list.
     assert type(tester) is loaded.TesterPlayground  # (a Test* name pytest would collect) and tester.id == pg and tester.is_active
     assert not hasattr(tester, "restricted_emails")
+
+
+def test_a_replayed_session_is_typed_too(seeded: dict[str, Any]) -> None:
+    from dashboard import replay
+
+    url = seeded["url"]
+    chosen = replay._choices(url, seeded["experiment_id"])[0]
+    shown = _twice(replay._session, url, chosen["id"])
+    assert isinstance(shown, loaded.SessionReplay) and shown.variant == chosen["variant"]
+    assert _twice(replay._session, url, "brs_gone") is None
