@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import plotly.graph_objects as go
+
+from analysis.bradley_terry import ArmStrength
+from dashboard.loaded import ArmValue
 
 GOOD, BAD, NEUTRAL, ACCENT = "#2e9e5b", "#d64545", "#8a94a6", "#3b6fd8"
 LEVEL_COLORS = {"debug": NEUTRAL, "info": ACCENT, "warning": "#e0a526", "error": BAD}
@@ -20,11 +23,11 @@ def _empty(title: str, message: str) -> go.Figure:
     return fig
 
 
-def arm_values(values: Sequence[Mapping[str, Any]], metric: str, arms: Sequence[str], *, title: str,
+def arm_values(values: Sequence[ArmValue], metric: str, arms: Sequence[str], *, title: str,
                type_: str, unit: str = "") -> go.Figure:
     """Each arm's own value of one metric with its 95 % interval (`arms` control first, drawn grey): every
     arm is drawn, and one without data is named on the axis as not measured instead of being dropped."""
-    by_arm = {v["arm"]: v for v in values if v["metric"] == metric}
+    by_arm = {v.arm: v for v in values if v.metric == metric}
     if not by_arm:
         return _empty(title, "not measured on any arm yet")
     scale = 100.0 if type_ == "binomial" else 1.0
@@ -39,10 +42,10 @@ def arm_values(values: Sequence[Mapping[str, Any]], metric: str, arms: Sequence[
             highs.append(0.0)
             texts.append("")
             continue
-        x = scale * row["mean"]
-        low, high = row.get("ci_low"), row.get("ci_high")
-        count = f"{round(row['mean'] * row['n'])}/{row['n']}" if type_ == "binomial" else f"n = {row['n']}"
-        text = f"{x:.3g}{suffix} ({count}){'; ' + row['note'] if row.get('note') else ''}"
+        x = scale * row.mean
+        low, high = row.ci_low, row.ci_high
+        count = f"{round(row.mean * row.n)}/{row.n}" if type_ == "binomial" else f"n = {row.n}"
+        text = f"{x:.3g}{suffix} ({count}){'; ' + row.note if row.note else ''}"
         # The value sits in the axis label, where it is never clipped by the plot's edge.
         labels.append(f"{arm}: {text}")
         xs.append(x)
@@ -104,20 +107,22 @@ def answer_distribution(rows: Sequence[Mapping[str, Any]], question: str) -> go.
     return fig
 
 
-def interval_bars(rows: Sequence[Mapping[str, Any]], *, label: str, value: str, title: str,
-                  axis_title: str, y_range: tuple[float, float] | None = None) -> go.Figure:
-    """A point per arm with its [ci_low, ci_high] interval (ratings, Bradley–Terry strengths). An arm
-    without an interval yet (a single rating) keeps its point and says why in its label."""
-    rows = [r for r in rows if r.get(value) is not None]
-    if not rows:
+def interval_bars(rows: Sequence[ArmValue] | Sequence[ArmStrength], *, value: Literal["mean", "strength"],
+                  title: str, axis_title: str, y_range: tuple[float, float] | None = None) -> go.Figure:
+    """A point per arm with its [ci_low, ci_high] interval: ratings (`value="mean"` of ArmValue rows) or
+    Bradley–Terry strengths (`value="strength"` of ArmStrength rows). An arm without an interval yet (a
+    single rating) keeps its point and says why in its label."""
+    points = [(r.arm, float(getattr(r, value)), r.ci_low, r.ci_high, r.note if isinstance(r, ArmValue) else "")
+              for r in rows if getattr(r, value) is not None]
+    if not points:
         return _empty(title, "not enough data yet")
     fig = go.Figure(go.Scatter(
         # A note goes under the arm's name on the axis, where it is never clipped by the plot's edge.
-        x=[r[label] + (f"<br>{r['note']}" if r.get("note") else "") for r in rows], y=[r[value] for r in rows],
+        x=[arm + (f"<br>{note}" if note else "") for arm, _, _, _, note in points], y=[y for _, y, _, _, _ in points],
         mode="markers", marker={"size": 14, "color": ACCENT},
         error_y={"type": "data", "symmetric": False,
-                 "array": [0.0 if r.get("ci_high") is None else r["ci_high"] - r[value] for r in rows],
-                 "arrayminus": [0.0 if r.get("ci_low") is None else r[value] - r["ci_low"] for r in rows],
+                 "array": [0.0 if high is None else high - y for _, y, _, high, _ in points],
+                 "arrayminus": [0.0 if low is None else y - low for _, y, low, _, _ in points],
                  "thickness": 3, "width": 8},
     ))
     fig.update_layout(title=title, yaxis_title=axis_title, **_LAYOUT)

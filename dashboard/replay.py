@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
+from dashboard.loaded import SessionReplay
 from db import replay
 from db.session import session_scope
 from db.stage_names import Stage
@@ -36,9 +37,10 @@ def _choices(url: str, experiment_id: str) -> list[dict[str, Any]]:
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)
-def _session(url: str, session_id: str) -> dict[str, Any] | None:
+def _session(url: str, session_id: str) -> SessionReplay | None:
     with session_scope(url) as s:
-        return replay.session_replay(s, session_id)
+        row = replay.session_replay(s, session_id)
+    return None if row is None else SessionReplay(**row)
 
 
 def _file(stored: str | None) -> str | None:
@@ -86,11 +88,11 @@ def session_replay(experiment_id: str) -> None:
     if shown is None:  # replaced by a re-run between the pick and the read
         st.warning("This session was replaced by a newer panel; pick another.")
         return
-    verdict = "completed the task" if shown["success"] else "did not complete the task"
-    st.markdown(f"**{shown['variant']}** · {shown['persona']} {verdict} in {shown['duration_ms'] / 1000:.1f} s")
-    st.caption(f"Task: {shown['task_prompt']}" + (f" — {shown['summary']}" if shown["summary"] else ""))
+    verdict = "completed the task" if shown.success else "did not complete the task"
+    st.markdown(f"**{shown.variant}** · {shown.persona} {verdict} in {shown.duration_ms / 1000:.1f} s")
+    st.caption(f"Task: {shown.task_prompt}" + (f" — {shown.summary}" if shown.summary else ""))
     steps = pd.DataFrame.from_records([{**{k: row[k] for k in ("step", "action", "target", "page", "outcome", "t_s")},
-                                        "screen": _data_uri(_file(row["shot"]))} for row in shown["steps"]])
+                                        "screen": _data_uri(_file(row["shot"]))} for row in shown.steps])
     if steps.empty:
         st.caption("This session recorded no steps.")
         return
@@ -100,5 +102,5 @@ def session_replay(experiment_id: str) -> None:
         "screen": st.column_config.ImageColumn("screen", width="medium"),
     })
     if steps["screen"].isna().all():
-        st.caption(SHOTS_OFF if not any(row["shot"] for row in shown["steps"])
+        st.caption(SHOTS_OFF if not any(row["shot"] for row in shown.steps)
                    else "This session's screenshots are gone (its panel was re-run).")

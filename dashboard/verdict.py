@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from dashboard import formats
+from dashboard.loaded import SrmCheck
 from dashboard.scorecard import MetricBlock, ScoreRow
 from db.panel_stats import PRIMARY_METRIC
 
@@ -17,7 +18,7 @@ class Verdict:
     text: str
 
 
-def verdict(blocks: Sequence[MetricBlock], *, champion: str | None, srm: Mapping[str, Any] | None,
+def verdict(blocks: Sequence[MetricBlock], *, champion: str | None, srm: SrmCheck | None,
             sessions: Mapping[str, int], nothing_built: str | None = None) -> Verdict:
     """One sentence: the champion and what it moved, why there is none (the closest arm, or the reason
     there is no comparison), or why there is no verdict (a sample ratio mismatch, nothing built)."""
@@ -26,10 +27,10 @@ def verdict(blocks: Sequence[MetricBlock], *, champion: str | None, srm: Mapping
             return Verdict("warning", f"Nothing to compare: {nothing_built}.")
         return Verdict("info", "No verdict yet: the scorecard fills in once the browser panel has measured the "
                                "control and the variants.")
-    if srm and srm.get("flagged"):
+    if srm and srm.flagged:
         split = " · ".join(f"{arm} {n}" for arm, n in sessions.items())
         return Verdict("error", f"No verdict: the arms did not get their share of sessions ({split}; sample ratio "
-                                f"p = {formats.p_value(srm['p_value'])}), so every comparison is suspect and the "
+                                f"p = {formats.p_value(srm.p_value)}), so every comparison is suspect and the "
                                 "baseline stays.")
     panel = [b for b in blocks if b.source == "panel" and not b.guardrail]
     primary = next((b for b in panel if b.metric == PRIMARY_METRIC), panel[0] if panel else blocks[0])

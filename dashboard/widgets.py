@@ -4,8 +4,8 @@ what the database stores (audit changes, preview addresses)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -14,6 +14,9 @@ import streamlit as st
 from agents.sandbox.base import describe_plan
 from dashboard import data
 from dashboard.charts import ACCENT
+from dashboard.loaded import TesterPlayground
+
+P = TypeVar("P", bound=TesterPlayground)
 
 STATUS_COLOUR = {
     "pending": "gray", "queued": "gray", "proposed": "gray",
@@ -89,13 +92,14 @@ def experiment_banner(header: dict[str, Any]) -> None:
                 st.caption("no evidence recorded")
 
 
-def pick_playground(playgrounds: list[dict[str, Any]], key: str = "playground") -> dict[str, Any] | None:
+def pick_playground(playgrounds: Sequence[P], key: str = "playground") -> P | None:
+    """A playground picker over an admin's (Playground) or a tester's (TesterPlayground) list."""
     if not playgrounds:
         return None
-    by_id = {p["id"]: p for p in playgrounds}
+    by_id = {p.id: p for p in playgrounds}
     chosen = st.selectbox("Playground", list(by_id), key=key,
-                          format_func=lambda i: f"{by_id[i]['name']} ({_kind(by_id[i]['type'])})"
-                          + ("" if by_id[i]["is_active"] else " · inactive"))
+                          format_func=lambda i: f"{by_id[i].name} ({_kind(by_id[i].type)})"
+                          + ("" if by_id[i].is_active else " · inactive"))
     return by_id[chosen]
 
 

@@ -23,7 +23,7 @@ header = data.header(url, experiment_id)
 view = data.comparison(url, experiment_id)
 experiment_banner(header)
 
-variants = view["variants"]
+variants = view.variants
 arms = [v["key"] for v in variants]
 control = next((v["key"] for v in variants if v["type"] == "control"), "control")
 previews = [v["public_url"] for v in variants]
@@ -40,22 +40,22 @@ def _per_arm(sessions: dict[str, int]) -> str:
 
 
 def _verdict(blocks: list[scorecard.MetricBlock]) -> None:
-    build = view["build"]
-    nothing_built = build["summary"] if not build["suggestions"] or not build["built"] else None
-    said = verdict.verdict(blocks, champion=header["champion_key"], srm=view["srm"], sessions=view["sessions"],
+    build = view.build
+    nothing_built = build.line() if not build.suggestions or not build.built else None
+    said = verdict.verdict(blocks, champion=header["champion_key"], srm=view.srm, sessions=view.sessions,
                              nothing_built=nothing_built)
     getattr(st, said.tone)(said.text)
     if header["champion_reason"]:
         st.caption(f"How the pipeline decided: {header['champion_reason']}.")
-    if build["suggestions"] and build["built"] and (build["not_built"] or build["not_deployed"]):
+    if build.suggestions and build.built and (build.not_built or build.not_deployed):
         # The verdict is only as wide as what was built: say plainly what never reached the panel.
-        st.warning(f"**{build['summary']}**")
-    if view["metrics"] and not view["computed"]:
+        st.warning(f"**{build.line()}**")
+    if view.metrics and not view.computed:
         st.info("The sample ratio check and each arm's own interval are not computed yet for this experiment: "
                 f"materialise variant_metrics (`variantlab run {experiment_id} --stage variant_metrics`).")
-    srm = view["srm"]
-    if srm and not srm["flagged"]:
-        st.caption(f"Sessions per arm: {_per_arm(view['sessions'])} (sample ratio p = {srm['p_value']:.2f}: "
+    srm = view.srm
+    if srm and not srm.flagged:
+        st.caption(f"Sessions per arm: {_per_arm(view.sessions)} (sample ratio p = {srm.p_value:.2f}: "
                    "every arm got its share).")
     if header["panel_stop_reason"]:  # a panel sent in rounds: why it stopped, and after how many sessions
         ended = stop_summary(header["panel_stop_reason"], header["panel_rounds"] or 0,
@@ -84,11 +84,11 @@ def _scorecard(blocks: list[scorecard.MetricBlock]) -> None:
 def _arm_charts(blocks: list[scorecard.MetricBlock]) -> None:
     """Each arm's own value for the leading panel metrics: the control's level is what a change is read from."""
     shown = [b for b in blocks if b.source == "panel" and not b.guardrail][:2]
-    if not view["computed"]:
+    if not view.computed:
         return  # the verdict has said which stage stores them
     for column, block in zip(st.columns(2), shown):
-        type_ = next(m["type"] for m in view["metrics"] if m["metric"] == block.metric and m["source"] == "panel")
-        column.plotly_chart(charts.arm_values(view["arm_values"], block.metric, arms, title=f"{block.label} per arm",
+        type_ = next(m["type"] for m in view.metrics if m["metric"] == block.metric and m["source"] == "panel")
+        column.plotly_chart(charts.arm_values(view.arm_values, block.metric, arms, title=f"{block.label} per arm",
                                               type_=type_, unit=block.unit), key=f"arm_{block.metric}")
 
 
@@ -129,9 +129,9 @@ def _diffs() -> None:
                 st.caption(f"Showing the first {DIFF_CHARS:,} of {len(patch):,} characters.")
 
 
-blocks = scorecard.build(view["metrics"], arms, control=control, champion=header["champion_key"],
-                         srm_flagged=bool(view["srm"] and view["srm"]["flagged"]), unmeasured=_unmeasured(),
-                         question_texts=view["questions"])
+blocks = scorecard.build(view.metrics, arms, control=control, champion=header["champion_key"],
+                         srm_flagged=bool(view.srm and view.srm.flagged), unmeasured=_unmeasured(),
+                         question_texts=view.questions)
 _verdict(blocks)
 _scorecard(blocks)
 _arm_charts(blocks)

@@ -25,27 +25,27 @@ playground = pick_playground(data.tester_playgrounds(url, user["id"]), key="test
 if playground is None:
     st.info("No evaluation is open to you right now.")
     st.stop()
-if playground["description"]:
-    st.markdown(playground["description"])
-if playground["support_text"]:
-    st.caption(playground["support_text"])
+if playground.description:
+    st.markdown(playground.description)
+if playground.support_text:
+    st.caption(playground.support_text)
 
 assignments: dict[str, str] = st.session_state.setdefault("assignments", {})
 
 
 def _assign() -> str | None:
     """The arm this tester is on for this playground, kept until they submit (so a rerun never switches it)."""
-    if playground["id"] in assignments:
-        return assignments[playground["id"]]
+    if playground.id in assignments:
+        return assignments[playground.id]
     try:
         with session_scope(url) as s:
             person = get_user(s, user["id"])
         with tester_session(get_engine(url), person) as s:
-            assignments[playground["id"]] = next_arm(s, playground["id"], person).model_key
+            assignments[playground.id] = next_arm(s, playground.id, person).model_key
     except (EvaluationRefused, PermissionDenied) as exc:
         st.info(str(exc))
         return None
-    return assignments[playground["id"]]
+    return assignments[playground.id]
 
 
 def _submit(model_key: str, answers: dict[str, Any], rating: int | None) -> None:
@@ -53,13 +53,13 @@ def _submit(model_key: str, answers: dict[str, Any], rating: int | None) -> None
         with session_scope(url) as s:
             person = get_user(s, user["id"])
         with tester_session(get_engine(url), person) as s:
-            submit_evaluation(s, playground["id"], person, model_key, answers, rating)
+            submit_evaluation(s, playground.id, person, model_key, answers, rating)
     except (EvaluationRefused, PermissionDenied) as exc:
         st.session_state["evaluate_flash"] = ("error", str(exc))
         if getattr(exc, "kind", "") in ("full", "done"):
-            assignments.pop(playground["id"], None)
+            assignments.pop(playground.id, None)
         return
-    assignments.pop(playground["id"], None)
+    assignments.pop(playground.id, None)
     data.playground.clear()
     st.session_state["evaluate_flash"] = ("success", "Thank you — your evaluation is saved.")
 
@@ -70,12 +70,12 @@ if flash:
 model_key = _assign()
 if model_key is None:
     st.stop()
-details = data.playground(url, playground["id"])
-arm = next(a for a in details["arms"] if a["model_key"] == model_key)
+details = data.playground(url, playground.id)
+arm = next(a for a in details.arms if a["model_key"] == model_key)
 target = arm["embed_code"] or ""
 # The pipeline's previews end with its stages, so an address may no longer answer; the command that
 # serves every version for testers is the way back (in local mode the tester is the operator too).
-serve = f"`variantlab sandbox serve --experiment {playground['experiment_id']}`" if playground["experiment_id"] \
+serve = f"`variantlab sandbox serve --experiment {playground.experiment_id}`" if playground.experiment_id \
     else "`variantlab sandbox serve`"
 if target.startswith(("http://", "https://")):
     st.link_button("Open this version in a new tab", target)
@@ -84,8 +84,8 @@ if target.startswith(("http://", "https://")):
 else:
     st.warning(f"This version has no preview address yet; {serve} serves every version.")
 
-questions = [q for q in details["questions"] if q["model_key"] in (None, model_key)]
-with st.form(f"questionnaire_{playground['id']}", clear_on_submit=True):
+questions = [q for q in details.questions if q["model_key"] in (None, model_key)]
+with st.form(f"questionnaire_{playground.id}", clear_on_submit=True):
     answers: dict[str, Any] = {}
     for q in questions:
         label = q["question_text"] + ("" if q["required"] else " (optional)")

@@ -71,7 +71,7 @@ def _table(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 def _listing() -> None:
     loaded = data.experiments(url)
-    rows = loaded["rows"]
+    rows = loaded.rows
     statuses = [r["status"] for r in rows]
     cols = st.columns(4)
     cols[0].metric("Experiments", len(rows))
@@ -97,12 +97,12 @@ def _listing() -> None:
         for stage in row["stages"]:
             if stage["status"] == "running":
                 st.progress(stage["progress"] / 100.0, text=f"{row['name']} · {stage['stage']} {badge('running')}")
-    if loaded["running"]:
-        st.caption(f"Live: refreshing every 3 s while {loaded['running']} stage(s) run.")
+    if loaded.running:
+        st.caption(f"Live: refreshing every 3 s while {loaded.running} stage(s) run.")
 
 
 # Refresh on a timer only while something runs, so an idle dashboard costs nothing.
-st.fragment(run_every=3 if data.experiments(url)["running"] else None)(_listing)()
+st.fragment(run_every=3 if data.experiments(url).running else None)(_listing)()
 
 st.divider()
 st.subheader("New experiment")

@@ -86,14 +86,14 @@ def _create(name: str, type_: str, cap: int, keys: list[str], emails: str, descr
 
 
 def _set_cap(session, model_key: str, cap: int) -> None:  # type: ignore[no-untyped-def]
-    set_arm_cap(session, playground["id"], user["id"], model_key, validate_cap(cap, f"cap of {model_key}"))
+    set_arm_cap(session, playground.id, user["id"], model_key, validate_cap(cap, f"cap of {model_key}"))
 
 
 def _add_question(session, text: str, qtype: str, options: list[dict[str, str]],  # type: ignore[no-untyped-def]
                   required: bool) -> None:
     spec = QuestionSpec(validate_name(text, "Question", limit=2000), qtype, options if qtype == "select" else None,
                         required=required)
-    add_question(session, playground["id"], user["id"], spec)
+    add_question(session, playground.id, user["id"], spec)
 
 
 def _questions(questions: list[dict[str, Any]]) -> pd.DataFrame:
@@ -114,7 +114,7 @@ def _audit(rows: list[dict[str, Any]]) -> pd.DataFrame:
     } for r in rows])
 
 
-variant_keys = [v["key"] for v in data.comparison(url, experiment_id)["variants"]]
+variant_keys = [v["key"] for v in data.comparison(url, experiment_id).variants]
 with st.expander("New playground", expanded=not data.playgrounds(url, experiment_id)), st.form("new_playground"):
     name = st.text_input("Name", value="Which version works better?")
     type_ = st.radio("Type", list(PLAYGROUND_TYPES), horizontal=True, format_func=PLAYGROUND_TYPES.__getitem__)
@@ -130,21 +130,21 @@ playground = pick_playground(data.playgrounds(url, experiment_id), key="admin_pl
 if playground is None:
     st.info("No playground for this experiment yet.")
     st.stop()
-details = data.playground(url, playground["id"])
+details = data.playground(url, playground.id)
 
 st.subheader("Access")
-active = st.toggle("Open to testers", value=playground["is_active"], key=f"active_{playground['id']}")
-if active != playground["is_active"]:
-    _write(update_playground, playground["id"], user["id"], is_active=active)
-with st.form(f"access_{playground['id']}"):
+active = st.toggle("Open to testers", value=playground.is_active, key=f"active_{playground.id}")
+if active != playground.is_active:
+    _write(update_playground, playground.id, user["id"], is_active=active)
+with st.form(f"access_{playground.id}"):
     raw = st.text_area("Restricted emails (empty = public to signed-in testers)",
-                       value="\n".join(playground["restricted_emails"] or []))
+                       value="\n".join(playground.restricted_emails or []))
     if st.form_submit_button("Save access list"):
-        _write(update_playground, playground["id"], user["id"], restricted_emails=_emails(raw))
+        _write(update_playground, playground.id, user["id"], restricted_emails=_emails(raw))
 
 st.subheader("Arms and caps")
 st.caption("A cap is how many evaluations an arm accepts; the counter only moves on a successful submit.")
-for arm in details["arms"]:
+for arm in details.arms:
     left, mid, right = st.columns([2, 2, 1])
     left.markdown(f"**{arm['model_key']}** · {arm['current_count']} / {arm['max_evaluations']} evaluations")
     left.html(cap_bar(arm["current_count"], arm["max_evaluations"]))
@@ -155,11 +155,11 @@ for arm in details["arms"]:
         _write(_set_cap, arm["model_key"], int(cap))
 
 st.subheader("Questions")
-if details["questions"]:
-    st.dataframe(_questions(details["questions"]), hide_index=True, width="stretch")
+if details.questions:
+    st.dataframe(_questions(details.questions), hide_index=True, width="stretch")
 else:
     st.caption("No questions yet: testers will only rate each arm from 1 to 5.")
-with st.form(f"question_{playground['id']}", clear_on_submit=True):
+with st.form(f"question_{playground.id}", clear_on_submit=True):
     text = st.text_input("Question")
     qtype = st.radio("Type", list(QUESTION_TYPES), horizontal=True, format_func=lambda t: QUESTION_TYPES[t].capitalize())
     options = st.text_input("Options for select (comma separated)", placeholder="yes, partly, no")
@@ -169,8 +169,8 @@ with st.form(f"question_{playground['id']}", clear_on_submit=True):
         _write(_add_question, text, qtype, opts, required)
 
 st.subheader("Audit trail")
-if details["audit"]:
-    st.dataframe(_audit(details["audit"]), hide_index=True, width="stretch", column_config={
+if details.audit:
+    st.dataframe(_audit(details.audit), hide_index=True, width="stretch", column_config={
         "When": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm:ss"),
         "Change": st.column_config.TextColumn("Change", width="large")}, row_height=80)  # > 64 px: cells wrap
 else:

@@ -75,10 +75,10 @@ def _run_detail(run: dict[str, Any]) -> None:
             st.code(run["diff"][:20_000], language="diff")
 
 
-if not loaded["solves"]:
+if not loaded.solves:
     st.info("No solves yet: they start when the variant_implementations stage runs.")
-for solve in loaded["solves"]:
-    runs = [r for r in loaded["runs"] if r["solve_id"] == solve["id"]]
+for solve in loaded.solves:
+    runs = [r for r in loaded.runs if r["solve_id"] == solve["id"]]
     st.divider()
     st.subheader(f"#{solve['rank']} {solve['suggestion']}")
     st.markdown(f"{badge(solve['status'])} · {len(runs)} runs · agent `{solve['agent']}` · "

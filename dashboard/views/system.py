@@ -36,17 +36,17 @@ if experiment is not None:
 loaded = data.system(url, tuple(levels), experiment)
 settings = get_settings()
 
-now = loaded["now"]
+now = loaded.now
 cols = st.columns(4)
-cols[0].metric("Active test sessions", now["active_sessions"], help="panels running right now")
-cols[1].metric("Active browsers", now["active_browsers"], help="simulated users with a browser open")
-cols[2].metric("Flows executed", now["flows_executed"], help="test flows that ran to completion")
-cols[3].metric("Browser sessions completed", now["sessions_completed"])
+cols[0].metric("Active test sessions", now.active_sessions, help="panels running right now")
+cols[1].metric("Active browsers", now.active_browsers, help="simulated users with a browser open")
+cols[2].metric("Flows executed", now.flows_executed, help="test flows that ran to completion")
+cols[3].metric("Browser sessions completed", now.sessions_completed)
 
-stage_runs = loaded["stage_runs"]
+stage_runs = loaded.stage_runs
 chart_left, chart_right = st.columns(2)
 chart_left.plotly_chart(system_charts.stage_activity(stage_runs, utcnow()), key="stage_activity")
-chart_right.plotly_chart(charts.log_levels(loaded["level_counts"]), key="log_levels")
+chart_right.plotly_chart(charts.log_levels(loaded.level_counts), key="log_levels")
 
 st.subheader("Pipeline runs")
 failed = [r for r in stage_runs if r["status"] == "failed"]
@@ -70,7 +70,7 @@ else:
     st.info("No pipeline runs yet.")
 
 st.subheader("Execution logs")
-logs = loaded["logs"]
+logs = loaded.logs
 st.caption(f"Newest first, up to 300 lines at levels: {', '.join(levels) or 'none'}.")
 if logs:
     st.dataframe(pd.DataFrame.from_records(logs), hide_index=True, width="stretch", height=360)

@@ -76,7 +76,7 @@ left, middle, right = st.columns(3)
 _control(left, "Approve champion", workflow.approve(header), type="primary", on_click=_act,
          args=(approvals.approve_champion, experiment_id, user["id"]))
 _control(middle, "Open pull request", workflow.open_pull_request(header), on_click=_ship)
-shipped = next((e for e in loaded["events"] if e["type"] == "ship_completed"), None)  # newest first
+shipped = next((e for e in loaded.events if e["type"] == "ship_completed"), None)  # newest first
 if shipped:
     st.caption(f"Shipped: {shipped['content']}")
 _control(right, "Verify (admin)", workflow.verify(header, user["role"]), on_click=_act,
@@ -87,7 +87,7 @@ if flash:
 
 st.subheader("Executions")
 st.caption("Code-agent runs with their phase, progress and retries (a retry points at the run it repeats).")
-runs = loaded["runs"]
+runs = loaded.runs
 if runs:
     st.dataframe(pd.DataFrame.from_records([{
         "run": r["id"], "model": r["model"], "T": r["temperature"], "strategy": r["evolution"], "status": r["status"],
@@ -99,7 +99,7 @@ else:
     st.info("No code-agent runs yet.")
 
 st.subheader("Events")
-events = loaded["events"]
+events = loaded.events
 st.plotly_chart(charts.timeline_chart(events), key="timeline_chart")
 types = sorted({e["type"] for e in events})
 shown = st.multiselect("Event types", types, default=types)
@@ -113,7 +113,7 @@ for event in [e for e in events if e["type"] in shown][:100]:
 
 st.subheader("Feedback to the code agent")
 st.caption("Feedback on a variant becomes a refinement run: the pipeline picks it up and re-implements the variant.")
-candidates = {v["id"]: v["key"] for v in loaded["variants"] if v["type"] == "experiment"}
+candidates = {v["id"]: v["key"] for v in loaded.variants if v["type"] == "experiment"}
 feedback = workflow.send_feedback(list(candidates.values()))
 if not feedback.enabled:
     st.caption(feedback.why)
@@ -124,5 +124,5 @@ else:
         if st.form_submit_button("Send to code agent"):
             _act(approvals.send_feedback, experiment_id, variant_id, user["id"], content)
             st.rerun()
-if loaded["feedback"]:
-    st.dataframe(pd.DataFrame.from_records(loaded["feedback"]), hide_index=True, width="stretch")
+if loaded.feedback:
+    st.dataframe(pd.DataFrame.from_records(loaded.feedback), hide_index=True, width="stretch")

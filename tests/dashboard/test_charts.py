@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from analysis.bradley_terry import ArmStrength
 from dashboard import charts
+from dashboard.loaded import ArmValue
 
 ARMS = ["control", "v1", "v2", "v3"]
 VALUES = [  # data.arm_values output: v2 at 0 % like the control, v3 never measured
-    {"arm": "control", "metric": "task_success", "n": 16, "mean": 0.0, "ci_low": 0.0, "ci_high": 0.194, "note": ""},
-    {"arm": "v1", "metric": "task_success", "n": 16, "mean": 1.0, "ci_low": 0.806, "ci_high": 1.0, "note": ""},
-    {"arm": "v2", "metric": "task_success", "n": 16, "mean": 0.0, "ci_low": 0.0, "ci_high": 0.194, "note": ""},
-    {"arm": "v1", "metric": "time_s", "n": 1, "mean": 4.2, "ci_low": None, "ci_high": None,
-     "note": "a single observation: no interval yet"},
+    ArmValue(arm="control", metric="task_success", n=16, mean=0.0, ci_low=0.0, ci_high=0.194),
+    ArmValue(arm="v1", metric="task_success", n=16, mean=1.0, ci_low=0.806, ci_high=1.0),
+    ArmValue(arm="v2", metric="task_success", n=16, mean=0.0, ci_low=0.0, ci_high=0.194),
+    ArmValue(arm="v1", metric="time_s", n=1, mean=4.2, ci_low=None, ci_high=None,
+             note="a single observation: no interval yet"),
 ]
 
 
@@ -61,11 +63,18 @@ def test_answer_distribution_is_percent_per_arm() -> None:
 
 
 def test_interval_bars_and_log_levels() -> None:
-    rows = [{"arm": "a", "mean": 4.0, "ci_low": 3.5, "ci_high": 4.6}, {"arm": "b", "mean": None},
-            {"arm": "c", "mean": 3.0, "ci_low": None, "ci_high": None, "note": "a single observation: no interval yet"}]
-    (trace,) = charts.interval_bars(rows, label="arm", value="mean", title="t", axis_title="y").data
+    rows = [ArmValue(arm="a", metric="rating", n=9, mean=4.0, ci_low=3.5, ci_high=4.6),
+            ArmValue(arm="c", metric="rating", n=1, mean=3.0, ci_low=None, ci_high=None,
+                     note="a single observation: no interval yet")]
+    (trace,) = charts.interval_bars(rows, value="mean", title="t", axis_title="y").data
     assert list(trace.x) == ["a", "c<br>a single observation: no interval yet"]
     assert list(trace.error_y.array) == pytest.approx([0.6, 0.0])
     assert list(trace.error_y.arrayminus) == pytest.approx([0.5, 0.0])
+    ranking = [ArmStrength(arm="v1", strength=0.7, ci_low=0.6, ci_high=0.8, rank=1, wins=7.5, comparisons=10),
+               ArmStrength(arm="control", strength=0.3, ci_low=0.2, ci_high=0.4, rank=2, wins=2.5, comparisons=10)]
+    (trace,) = charts.interval_bars(ranking, value="strength", title="t", axis_title="y").data
+    assert list(trace.x) == ["v1", "control"] and list(trace.y) == pytest.approx([0.7, 0.3])
+    assert list(trace.error_y.array) == pytest.approx([0.1, 0.1])
+    assert not charts.interval_bars([], value="mean", title="t", axis_title="y").data
     (bars,) = charts.log_levels({"error": 2, "info": 5, "debug": 0}).data
     assert list(bars.x) == ["info", "error"] and list(bars.y) == [5, 2]

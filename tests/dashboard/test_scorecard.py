@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from dashboard import formats, scorecard, scorecard_html, verdict
+from dashboard.loaded import SrmCheck
 from db.panel_stats import PANEL_METRICS
 
 
@@ -168,7 +169,7 @@ def test_changes_and_their_intervals() -> None:
 
 
 def _verdict(metrics: list[dict[str, Any]], **kw: Any) -> verdict.Verdict:
-    args = {"champion": None, "srm": {"p_value": 0.9, "flagged": False}, "sessions": {"control": 16, "v1": 16}}
+    args = {"champion": None, "srm": SrmCheck(p_value=0.9, flagged=False), "sessions": {"control": 16, "v1": 16}}
     args.update(kw)
     return verdict.verdict(scorecard.build(metrics, ARMS, control="control", champion=args["champion"]), **args)
 
@@ -193,7 +194,7 @@ def test_verdict_without_a_champion_names_the_closest_arm() -> None:
 
 
 def test_verdict_on_a_sample_ratio_mismatch_and_before_any_metric() -> None:
-    said = _verdict(SIGNUP, srm={"p_value": 2e-5, "flagged": True}, sessions={"control": 30, "v1": 12})
+    said = _verdict(SIGNUP, srm=SrmCheck(p_value=2e-5, flagged=True), sessions={"control": 30, "v1": 12})
     assert said.tone == "error" and "(control 30 · v1 12; sample ratio p = 2.00e-05)" in said.text
     assert verdict.verdict([], champion=None, srm=None, sessions={}).tone == "info"
     nothing = verdict.verdict([], champion=None, srm=None, sessions={},
