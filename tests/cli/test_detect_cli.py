@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 from cli.main import app
 
 SPA = {
-    "package.json": json.dumps({"scripts": {"build": "vite build", "test": "vitest run"}}),
+    "package.json": json.dumps({"scripts": {"build": "vite build", "test": "vitest run"},
+                                "devDependencies": {"vite": "5", "vitest": "1"}}),
     "package-lock.json": "{}",
     "index.html": "<div id=root></div>",
 }
