@@ -110,16 +110,25 @@ def _natural(field: Field, values: dict[str, Any]) -> str:
     return next((value for pattern, value in _DEFAULTS if re.search(pattern, described)), "Alex")
 
 
-def _wanted(field: Field, values: dict[str, Any]) -> bool:
-    """Users fill what is required (or starred) and what they were asked to; optional extras stay empty."""
-    return field.required or "*" in field.label or _given(field, values) is not None
+# What people type into whether or not it is marked required.
+TEXT_KINDS = ("text", "textarea", "email", "number", "tel", "url", "date", "datetime-local", "time", "password")
+
+
+def _wanted(field: Field, values: dict[str, Any], marks_required: bool = True) -> bool:
+    """Users fill what is required (or starred) and what they were asked to; optional extras stay empty.
+    A form that marks nothing required gets every text field filled: nothing tells the user which
+    fields matter (and an empty submit of it is no test of the form)."""
+    if field.required or "*" in field.label or _given(field, values) is not None:
+        return True
+    return not marks_required and field.type in TEXT_KINDS
 
 
 async def _fill(actor: Actor, view: PageView, values: dict[str, Any], typed: dict[str, str]) -> None:
     """Fill the form; `typed` remembers each text value chosen (and adapted) so later rounds keep them."""
     fields = [f for f in view.inputs if f.in_form]
+    marks_required = any(f.required or "*" in f.label for f in fields)
     radios_done: set[str] = set()
-    for field in [f for f in fields if _wanted(f, values) or _key(f) in typed]:
+    for field in [f for f in fields if _wanted(f, values, marks_required) or _key(f) in typed]:
         kind = field.type
         if kind == "checkbox":
             if field.value != "true" and (
@@ -543,10 +552,10 @@ def _member_evidence(before: PageView, after: PageView, purpose: str, typed: dic
         return None
     if other_page and not _offers(after, "create") and any(normalise(v) in normalise(after.text) for v in written):
         return "the new entry is shown"
-    # The same page again with its form emptied and one more of what was typed in its list: a to-do
-    # app's "Add" that posts, redirects back and lists the new entry (often among earlier ones).
-    if not other_page and _emptied(before, after) and any(_count(after.text, v) > _count(before.text, v)
-                                                          for v in written):
+    # The same page with one more of what was typed in its text (a box's value is not its text): a
+    # to-do app's "Add" that posts, redirects back and lists the new entry among earlier ones, or a
+    # single-page app that lists it at once, whether or not it clears its form.
+    if not other_page and any(_count(after.text, v) > _count(before.text, v) for v in written):
         return "the new entry is shown"
     return None
 

@@ -57,7 +57,10 @@ OPENER_JS = r"""
       /^\s*[-\u2212\u2013]\s*$/.test(text(o)) || /(^|[^a-z0-9])(minus|decrement|decrease)([^a-z0-9]|$)/i.test(
         `${o.getAttribute('class') || ''} ${o.getAttribute('aria-label') || ''}`)));
   const opensEntry = (b, text) => {
-    if (b.closest('form') || b.disabled || b.getAttribute('aria-disabled') === 'true' || stepper(b, text)) return false;
+    // Inside a form it submits; inside a link it navigates (to a form the flow follows as any link).
+    if (b.closest('form, a[href]') || b.disabled || b.getAttribute('aria-disabled') === 'true' || stepper(b, text)) {
+      return false;
+    }
     const said = (text(b) || b.getAttribute('aria-label') || b.title || '').trim();
     if (said) return said.length <= 40 && openerSays.test(said) && !openerNot.test(said);
     const marks = [b, ...b.querySelectorAll('*')].map(e => [e.getAttribute('class') || '', e.id || '',
@@ -68,6 +71,8 @@ OPENER_JS = r"""
 
 _EXTRACT_JS = r"""
 () => {
+  // A long list's newest entry (what a create flow looks for) is often at its end.
+  const TEXT_CAP = 20000;
   // Whether a box clips everything inside it away: a zero `clip` rect or a half-or-more `clip-path`
   // inset, or overflow cut to a box of a pixel or less (the sr-only pattern, a collapsed section).
   // checkVisibility() ignores both. <html> and <body> hand their overflow to the viewport: never a clip.
@@ -178,7 +183,7 @@ _EXTRACT_JS = r"""
   const alerts = Array.from(document.querySelectorAll(
       '[role=alert], [role=status], [aria-live], .error, .errors, .error-message, .field-error, .invalid-feedback, .form-error, .success, .message, .notice, .flash, .flashes, .toast, .alert'))
     .filter(visible).map(text).filter(Boolean);
-  return {url: location.href, title: document.title, text: text(document.body).slice(0, 4000),
+  return {url: location.href, title: document.title, text: text(document.body).slice(0, TEXT_CAP),
           headings: Array.from(document.querySelectorAll('h1, h2, h3')).filter(visible).map(text).filter(Boolean),
           links, items, buttons, inputs, alerts, forms: document.querySelectorAll('form').length,
           // Page-quality facts read in the same round trip: every link target, images that failed.

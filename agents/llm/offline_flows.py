@@ -44,7 +44,8 @@ _INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 # Making any kind of thing ("add their first product", "their todo was added"): a create goal only
 # when the scout found a form that creates something (the noun alone says nothing of the app).
 _MAKES = re.compile(
-    r"\b(?:add|adding|create|creating|save|saving)\s+(?:(?:and|or|&)\s+[a-z]+\s+)?"  # "add and complete tasks"
+    # "add and complete tasks", "add, rename and remove items"
+    r"\b(?:add|adding|create|creating|save|saving)(?:\s*,\s*(?!and\b|or\b)[a-z]+)*(?:,?\s+(?:and|or|&)\s+[a-z]+)?\s+"
     r"(?:(?:their|your|a|an|the|new|first|some|more|my)\s+){0,3}"
     r"(?!(?:account|user|member)s?\b|(?:it|them|items?|products?)?\s*to (?:the |their |your )?(?:cart|basket|bag))"
     r"([a-z][a-z-]+)"
@@ -101,10 +102,15 @@ class _Planner:
 
     # -- what each kind of goal asks for -------------------------------------------------------
     def plan_any(self) -> None:
-        """A goal that names no journey: what the app offers (items to find, the sign-up)."""
+        """A goal that names no journey: what the app offers (items to find, the sign-up; else a form
+        it has for making something or for writing to it, rather than an exploration)."""
         self.plan_find(quiet=True)
         if self.inv.forms_for(FormPurpose.SIGN_UP):
             self.plan_sign_up()
+        if not self.flows and self.inv.forms_for(FormPurpose.CREATE):
+            self.plan_create()
+        if not self.flows and self.inv.forms_for(FormPurpose.CONTACT):
+            self.plan_contact()
 
     def plan_sign_up(self) -> None:
         forms = self.inv.forms_for(FormPurpose.SIGN_UP)
@@ -168,6 +174,8 @@ class _Planner:
         forms = self.inv.forms_for(FormPurpose.CONTACT)
         if forms:
             self.add(form_flow(forms[0], "Send a message", "send the site a message through its contact form"))
+        elif self.inv.forms_for(FormPurpose.CREATE) and re.search(r"\b(post|write|leave)\b", self.goal, re.IGNORECASE):
+            self.plan_create()  # a message board: "post a message" is making an entry, not contacting the site
         else:
             self.drop("Send a message", f"no contact or feedback form on {self.read}")
 

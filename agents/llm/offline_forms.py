@@ -6,7 +6,7 @@ import re
 
 from agents.llm.offline_items import has_cart, pick_items, reachable_items
 from agents.llm.offline_values import plausible_value
-from agents.schemas import FlowSpec, FormInfo, FormPurpose, ScoutInventory, StepSpec, TaskSpec
+from agents.schemas import FieldInfo, FlowSpec, FormInfo, FormPurpose, ScoutInventory, StepSpec, TaskSpec
 
 _CREATE_LINK = re.compile(
     r"^\W*(new|write|compose|publish|create(?! (an |your )?account))\b|\b(new|add an?|write an?) "
@@ -21,11 +21,16 @@ _NOUNS = re.compile(
 
 
 def form_values(form: FormInfo) -> dict[str, object]:
-    """What a person fills: the required fields when the form marks them, else every field."""
-    fields = [f for f in form.fields if f.name]
+    """What a person fills: the required fields when the form marks them, else every field. A field
+    with no name (a script-rendered app's controlled input) is known by its label or placeholder."""
+    fields = [f for f in form.fields if _field_key(f)]
     if any(f.required for f in fields):
         fields = [f for f in fields if f.required]
-    return {f.name: value for f in fields if (value := plausible_value(f, form.purpose)) is not None}
+    return {_field_key(f): value for f in fields if (value := plausible_value(f, form.purpose)) is not None}
+
+
+def _field_key(field: FieldInfo) -> str:
+    return field.name or field.label or field.placeholder
 
 
 def form_step(form: FormInfo, optional: bool = False) -> StepSpec:
