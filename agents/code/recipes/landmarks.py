@@ -181,6 +181,12 @@ def _is_landmark(node: Node) -> bool:
     return _role(node.tag, node.attrs, tags) in LANDMARK_ROLES
 
 
+def _rendered_by_script(doc: Document) -> bool:
+    """A page shell whose body shows no text of its own: a script renders what visitors see."""
+    body = next((n for n in doc.root.iter() if n.tag == "body"), None)
+    return body is not None and not body.text().strip() and bool(doc.root.find_all("script"))
+
+
 def _main_edits(doc: Document) -> list[Edit]:
     """A <main> for a page that has none: its content block renamed, or its content run wrapped."""
     nodes = list(doc.root.iter())
@@ -306,6 +312,11 @@ def apply(ctx: RecipeContext) -> str:
                 if edit.path not in with_main:
                     edits.setdefault((edit.path, edit.start, edit.end), edit)
     if not edits:
+        shells = [doc.name for doc in documents if _rendered_by_script(doc)]
+        if shells and not any(re.search(r"<main\b|role=[\"'{]*main\b", source) for _, source in components):
+            # What the panel saw was drawn by script: the page files say nothing about its landmarks.
+            raise RecipeError(f"the pages are rendered by script into an empty mount point ({', '.join(shells[:3])}), "
+                              "and no JSX component renders a landmark this recipe can fix or place a <main> beside")
         raise RecipeError("no page without a main landmark and no duplicate or nested landmark in the sources: each "
                           "page has one main, at most one banner and contentinfo, none inside one of its own kind, "
                           "and its navigations are told apart")

@@ -198,3 +198,13 @@ def test_no_main_is_added_around_a_script_s_mount_point_or_across_a_template_sta
     tree(tmp_path, files)
     result = _run(tmp_path, "landmarks")
     assert result.status == "failed" and "no page without a main landmark" in (result.error_message or "")
+
+
+def test_landmarks_on_a_page_a_script_renders_says_so_instead_of_claiming_each_page_has_a_main(tmp_path: Path) -> None:
+    tree(tmp_path, {"package.json": '{"devDependencies": {"vite": "5"}}',
+                    "index.html": '<!doctype html><html lang="en"><head><title>Spend</title></head><body>'
+                                  '<div id="root"></div><script type="module" src="/src/main.jsx"></script></body></html>',
+                    "src/App.jsx": "export default function App() {\n  return <div className=\"container\"><h1>Spend</h1></div>;\n}\n"})
+    result = _run(tmp_path, "landmarks")
+    assert result.status == "failed" and "rendered by script into an empty mount point (index.html)" in result.error_message
+    assert "each page has one main" not in result.error_message
