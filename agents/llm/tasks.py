@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 
 from agents.llm.base import LLMProvider, LLMResult
 from agents.llm.offline_suggestions import RECIPES as CATALOGUE
@@ -73,8 +74,20 @@ def existing_features(inventory: ScoutInventory | None) -> list[str]:
     if inventory is None:
         return []
     controls = inventory.controls
-    found = {"search": bool(controls.search), "category_filter": bool(controls.filters), "sort": bool(controls.sort)}
+    found = {"search": bool(controls.search), "category_filter": bool(controls.filters), "sort": bool(controls.sort),
+             "primary_action": _labelled_create_control(inventory)}
     return [feature for feature, present in found.items() if present]
+
+
+# A create control that says what it does ("Create new post", "New note", "Write"): what the
+# primary-action change would add where the app has only a symbol or nothing.
+_CREATE_WORDS = re.compile(r"^\W*(new|create|write|compose|add)\b\s*\w", re.IGNORECASE)
+
+
+def _labelled_create_control(inventory: ScoutInventory) -> bool:
+    said = [link.text for link in inventory.links_seen] + [b for page in inventory.pages for b in page.buttons]
+    return any(_CREATE_WORDS.search(text) and not re.search(r"\b(cart|basket|bag)\b", text, re.IGNORECASE)
+               for text in said)
 
 
 def unsupported_features(inventory: ScoutInventory | None) -> list[str]:

@@ -55,3 +55,14 @@ def test_fields_without_a_name_are_filled_by_their_label_or_placeholder() -> Non
     form = FormInfo(page_url=URL, fields=fields, purpose=FormPurpose.CREATE)
     values = form_values(form)
     assert set(values) == {"Enter text...", "Amount"} and all(values.values()), values
+
+
+def test_a_create_control_that_says_what_it_does_is_not_suggested_again() -> None:
+    from agents.llm.tasks import existing_features
+    from agents.schemas import PageLink
+
+    labelled = board().model_copy(update={"links_seen": [PageLink(text="Create new post", href=f"{URL}new")]})
+    assert "primary_action" in existing_features(labelled)
+    symbol = board().model_copy(update={"links_seen": [PageLink(text="+", href=f"{URL}new"),
+                                                        PageLink(text="Add to cart", href=f"{URL}cart")]})
+    assert "primary_action" not in existing_features(symbol)
