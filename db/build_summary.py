@@ -65,8 +65,16 @@ class BuildSummary:
 
 
 def _short(text: str | None) -> str:
+    """The reason's first line, cut where a clause or word ends (never inside a path or a word)."""
     first = (text or "no reason recorded").strip().splitlines()[0] if (text or "").strip() else "no reason recorded"
-    return first if len(first) <= _REASON_CHARS else first[: _REASON_CHARS - 1] + "…"
+    if len(first) <= _REASON_CHARS:
+        return first
+    cut = first[: _REASON_CHARS - 1]
+    for mark in ("; ", ": ", ", ", " "):
+        at = cut.rfind(mark)
+        if at > _REASON_CHARS // 2:
+            return cut[:at].rstrip(" ,;:") + "…"
+    return cut + "…"
 
 
 def build_summary(session: Session, experiment_id: str) -> BuildSummary:
