@@ -15,7 +15,7 @@ from db.migrate import upgrade_to_head
 from db.models import BrowserSession, StageRun, Variant
 from db.session import session_scope
 from pipelines.jobs import MAIN_STAGES
-from tests.pipelines.conftest import make_experiment
+from tests.pipelines.conftest import environment_resources, make_experiment
 from tests.pipelines.test_end_to_end import _instance, _materialize
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -36,7 +36,8 @@ def test_the_run_after_a_kill_completes_unattended(tmp_path: Path, monkeypatch: 
     env = dict(os.environ)
     upgrade_to_head()
     experiment_id = make_experiment(settings["VARIANTLAB_DATABASE_URL"])
-    assert _materialize(_instance(experiment_id), experiment_id, MAIN_STAGES[:4]).success  # up to the variants
+    # In process, on the environment the CLI run below shares: up to the variants.
+    assert _materialize(_instance(experiment_id), experiment_id, environment_resources(), MAIN_STAGES[:4]).success
 
     killed = _cli("run", experiment_id, "--stage", "browser_results", env=env, stdout=subprocess.DEVNULL,
                   stderr=subprocess.DEVNULL, start_new_session=True)

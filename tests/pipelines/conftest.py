@@ -22,6 +22,12 @@ FAST_CODE = {"temperatures": [0.0], "strategies": ["baseline"]}  # one design pe
 Resources = dict[str, dg.ConfigurableResource]  # by the keys the definitions use: "database", "settings"
 
 
+def environment_resources() -> Resources:
+    """Unset resources: they read the VARIANTLAB_* environment when the run starts, as a CLI run, a
+    worker or the daemon does (for the tests whose point is a run beside such processes)."""
+    return {"database": AppDatabase(), "settings": AppSettings()}
+
+
 def _database(tmp_path: Path) -> str:
     """The test's app database, schema at head. One file per test, so app_url and app_db name the same."""
     url = f"sqlite:///{tmp_path / 'app.db'}"

@@ -33,17 +33,13 @@ from db.models import BrowserSession, Experiment, StageRun, Variant
 from db.session import session_scope
 from pipelines.hooks import StepAttempt, step_attempts
 from pipelines.jobs import MAIN_STAGES
-from pipelines.resources import AppDatabase, AppSettings
 from tests.conftest import in_ci, system_chromium
+from tests.pipelines.conftest import environment_resources
 from tests.pipelines.test_end_to_end import _instance, _materialize
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.postgres]
 
 APP, GOAL = "signup", "Users abandon sign-up because the form is confusing"  # the smallest bundled app
-
-
-# The in-process run reads the site's settings from the environment (`here`), as the workers do.
-ENVIRONMENT_RESOURCES = {"database": AppDatabase(), "settings": AppSettings()}
 
 
 def _unavailable(message: str) -> None:
@@ -149,14 +145,14 @@ def test_an_experiment_on_two_workers_matches_an_in_process_run(here: ScaleoutSi
     assert len(set(on_workers["sessions_per_arm"].values())) == 1, on_workers  # the same panel on every arm
 
     # The same experiment again, every stage in this one process: the same variants, panel and verdict.
-    assert _materialize(_instance(experiment_id), experiment_id, ENVIRONMENT_RESOURCES).success
+    assert _materialize(_instance(experiment_id), experiment_id, environment_resources()).success
     assert _outcome(here.app_url, experiment_id) == on_workers
 
 
 def test_a_worker_killed_mid_step_hands_the_step_to_the_other_worker(here: ScaleoutSite, workers: list[Worker],
                                                                      tmp_path: Path):
     experiment_id = create_experiment(here, APP, GOAL)
-    assert _materialize(_instance(experiment_id), experiment_id, ENVIRONMENT_RESOURCES, MAIN_STAGES[:4]).success  # up to the variants
+    assert _materialize(_instance(experiment_id), experiment_id, environment_resources(), MAIN_STAGES[:4]).success  # up to the variants
     out = tmp_path / "dispatch.out"
     dispatch = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "dispatch", experiment_id, "--stage", "browser_results",
