@@ -87,6 +87,10 @@ def detect_node(tree: Tree) -> AppConfig | None:
         "start", "", "package.json has no start/preview/dev script, static build or server main file")))
 
 
+# What runs a package.json script by name: `npm run x`, `yarn x`, `run-p x y`, `npm-run-all x`.
+SCRIPT_RUNNERS = frozenset({"npm", "yarn", "pnpm", "run-p", "run-s", "npm-run-all"})
+
+
 @dataclass(frozen=True)
 class _Tools:
     """The scripts, and the binaries the dependencies put on PATH for them."""
@@ -94,16 +98,20 @@ class _Tools:
     scripts: dict[str, str]
     provided: set[str]
 
-    def body(self, name: str, depth: int = 3) -> str:
+    def body(self, name: str, seen: frozenset[str] = frozenset()) -> str:
         """A script with the scripts it runs by name (`npm run x`, `run-p x y`) appended, so a build
-        that delegates (`run-p type-check build-only`) is read for what it really runs."""
+        that delegates (`run-p type-check build-only`) is read for what it really runs. Only a package
+        runner's arguments name scripts: `vite build` runs vite, not the script called build."""
+        seen = seen | {name}
         body = self.scripts.get(name, "")
-        if depth == 0:
-            return body
-        called = [word.strip("'\"").split()[0] for word in re.findall(r"'[^']*'|\"[^\"]*\"|\S+", body)
-                  if word.strip("'\"")]
-        others = [self.body(other, depth - 1) for other in dict.fromkeys(called)
-                  if other != name and other in self.scripts]
+        called = []
+        for segment in re.split(r"&&|\|\||;", body):
+            words = [word.strip("'\"").split()[0] for word in re.findall(r"'[^']*'|\"[^\"]*\"|\S+", segment)
+                     if word.strip("'\"")]
+            if words and words[0] in SCRIPT_RUNNERS:
+                called += words[1:]
+        others = [self.body(other, seen) for other in dict.fromkeys(called)
+                  if other not in seen and other in self.scripts]
         return " && ".join((body, *others)) if others else body
 
     def missing(self, name: str) -> list[str]:

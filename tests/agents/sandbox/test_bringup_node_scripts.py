@@ -114,3 +114,14 @@ def test_an_app_with_its_own_env_keeps_it(tmp_path: Path) -> None:
     (root / ".env").write_text("A=2\n")
     plan = detect_plan(root)
     assert plan.setup == () and ".env" not in (plan.build or "")
+
+
+def test_scripts_are_read_through_only_where_a_runner_names_them_and_each_once() -> None:
+    from agents.sandbox.bringup.node import _Tools
+
+    scripts = {"build": 'run-p type-check "build-only {@}" --', "build-only": "vite build",
+               "type-check": "vue-tsc --build", "loop": "npm run back", "back": "npm run loop"}
+    tools = _Tools(scripts, set())
+    # "vite build" runs vite: the word "build" there is not the script called build.
+    assert tools.body("build") == 'run-p type-check "build-only {@}" -- && vue-tsc --build && vite build'
+    assert tools.body("loop") == "npm run back && npm run loop"  # a cycle is read once, then stops
