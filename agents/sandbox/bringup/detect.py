@@ -73,13 +73,15 @@ ENV_EXAMPLES = (".env.example", ".env.sample", ".env.template", ".env.dist", ".e
 
 
 def _with_env_file(plan: AppConfig, tree: Tree) -> AppConfig:
-    """An app that commits an example .env but no .env gets the copy a new user would make, before
-    it builds or starts: its code (or its build) often reads .env and fails without it."""
+    """An app with an example .env gets the copy a new user would make when there is no .env, before
+    it builds or starts: its code (or its build) often reads .env and fails without it. The copy is
+    guarded, not decided here: a local checkout may hold an untracked .env that the commit the sandbox
+    runs does not have."""
     example = next((name for name in ENV_EXAMPLES if tree.read(name) is not None), None)
-    if example is None or tree.read(".env") is not None or not (plan.start or plan.build):
+    if example is None or not (plan.start or plan.build):
         return plan
     copy = f"test -e .env || cp {example} .env"
-    because = f"{example} is committed and .env is not (git ignores it): copied first, as its README would ask"
+    because = f"{example} is there and git usually keeps .env out: copied to .env when there is none, as a README would ask"
     if plan.build:
         build = f"{copy}; {plan.build}"
         return replace(plan, build=build, evidence=(*plan.evidence, why("build", build, because)))
